@@ -1,0 +1,87 @@
+// Every setting the functions read, parsed once with zod. A bad or missing value stops start-up with a
+// message naming the variable, instead of failing on the first request that needs it.
+import process from 'node:process';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+/** "120/60" = 120 requests per 60 seconds. */
+const bucket = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'expected "<requests>/<seconds>", e.g. "120/60"')
+  .transform((v) => {
+    const [capacity, windowSeconds] = v.split('/').map(Number);
+    return { capacity, windowSeconds };
+  });
+
+const schema = z
+  .object({
+    SUPABASE_URL: z.url().default('http://127.0.0.1:54321'),
+    SUPABASE_DB_URL: z.string().min(1),
+    SUPABASE_ANON_KEY: z.string().optional(),
+    SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
+    /** HS256 secret of locally issued JWTs (local stack, legacy Supabase projects). */
+    JWT_SECRET: z.string().min(16).optional(),
+    /** JWKS of asymmetric Supabase Auth keys, e.g. <SUPABASE_URL>/auth/v1/.well-known/jwks.json. */
+    JWT_JWKS_URL: z.url().optional(),
+    DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(4),
+    /** Named prepared statements break behind a transaction-mode pooler (Supavisor :6543); on by choice only. */
+    DB_PREPARE: bool.default(false),
+    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+    CORS_ORIGINS: z.string().default('*'),
+    LOG_REQUESTS: bool.default(true),
+    /** How many proxies in front of us append to X-Forwarded-For; the client is that many entries from the right. */
+    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(1),
+    RATE_LIMIT_ENABLED: bool.default(true),
+    RATE_LIMIT_READ_USER: bucket.default({ capacity: 600, windowSeconds: 60 }),
+    RATE_LIMIT_READ_IP: bucket.default({ capacity: 1200, windowSeconds: 60 }),
+    RATE_LIMIT_WRITE_USER: bucket.default({ capacity: 120, windowSeconds: 60 }),
+    RATE_LIMIT_WRITE_IP: bucket.default({ capacity: 300, windowSeconds: 60 }),
+  })
+  .refine((e) => e.JWT_SECRET || e.JWT_JWKS_URL, {
+    message: 'set JWT_SECRET (HS256) or JWT_JWKS_URL (asymmetric keys) so the API can verify JWTs',
+    path: ['JWT_SECRET'],
+  });
+
+export type RateLimitBucket = { capacity: number; windowSeconds: number };
+export type RateLimitFamily = 'read' | 'write';
+
+export interface Config {
+  supabaseUrl: string;
+  dbUrl: string;
+  jwt: { secret?: string; jwksUrl?: string };
+  db: { poolMax: number; prepare: boolean };
+  bodyLimitBytes: number;
+  corsOrigins: string[] | '*';
+  logRequests: boolean;
+  trustedProxyHops: number;
+  rateLimit: { enabled: boolean; families: Record<RateLimitFamily, { user: RateLimitBucket; ip: RateLimitBucket }> };
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`).join('\n');
+    throw new Error(`Invalid configuration:\n${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    supabaseUrl: e.SUPABASE_URL,
+    dbUrl: e.SUPABASE_DB_URL,
+    jwt: { secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL },
+    db: { poolMax: e.DB_POOL_MAX, prepare: e.DB_PREPARE },
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    corsOrigins: e.CORS_ORIGINS === '*' ? '*' : e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    logRequests: e.LOG_REQUESTS,
+    trustedProxyHops: e.TRUSTED_PROXY_HOPS,
+    rateLimit: {
+      enabled: e.RATE_LIMIT_ENABLED,
+      families: {
+        read: { user: e.RATE_LIMIT_READ_USER, ip: e.RATE_LIMIT_READ_IP },
+        write: { user: e.RATE_LIMIT_WRITE_USER, ip: e.RATE_LIMIT_WRITE_IP },
+      },
+    },
+  };
+}

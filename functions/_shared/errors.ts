@@ -1,0 +1,88 @@
+// The one error type of the API, its codes and their HTTP statuses, and the mapping of database errors.
+import postgres from 'postgres';
+
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  UNAUTHORIZED: 401,
+  INVALID_TOKEN: 401,
+  TOKEN_EXPIRED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  UNKNOWN_APP: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  IDEMPOTENCY_CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  BUSINESS_RULE_VIOLATION: 422,
+  INSUFFICIENT_BALANCE: 422,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export type ErrorStatus = (typeof ERROR_STATUS)[ErrorCode];
+
+export interface ErrorDetail {
+  field?: string;
+  code?: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+export class ApiError extends Error {
+  readonly status: ErrorStatus;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+export function errorBody(err: ApiError, requestId: string) {
+  return { error: { code: err.code, message: err.message, details: err.details }, request_id: requestId };
+}
+
+const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ERROR_STATUS, code);
+
+/**
+ * Database errors the client caused become 4xx; our SQL functions raise P0001 with the API code as the
+ * message and a human explanation in DETAIL. Anything else is ours to fix and stays a 500.
+ */
+export function fromPostgresError(err: unknown): ApiError | undefined {
+  if (!(err instanceof postgres.PostgresError)) return undefined;
+  switch (err.code) {
+    case 'P0001': {
+      const code = isErrorCode(err.message) ? err.message : 'BUSINESS_RULE_VIOLATION';
+      return new ApiError(code, err.detail ?? 'The request breaks a business rule.');
+    }
+    case '42501':
+      return new ApiError('FORBIDDEN', 'You are not allowed to do this.');
+    case '23505':
+      return new ApiError('CONFLICT', 'A record with these values already exists.', [
+        { code: 'unique_violation', message: err.constraint_name ?? 'unique constraint' },
+      ]);
+    case '23503':
+      return new ApiError('BUSINESS_RULE_VIOLATION', 'A referenced record does not exist.', [
+        { code: 'foreign_key_violation', message: err.constraint_name ?? 'foreign key' },
+      ]);
+    case '23514':
+    case '23502':
+    case '22P02':
+    case '22001':
+    case '22007':
+    case '22008':
+      return new ApiError('VALIDATION_FAILED', 'A value was rejected by the database.', [
+        { code: err.code, message: err.constraint_name ?? err.column_name ?? 'invalid value' },
+      ]);
+    default:
+      return undefined;
+  }
+}

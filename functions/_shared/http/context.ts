@@ -1,0 +1,21 @@
+// What every request carries through the middleware chain.
+import type { Db } from '../db.ts';
+import type { Config } from '../env.ts';
+import type { Claims, VerifyJwt } from '../jwt.ts';
+import type { AppId } from '../apps.ts';
+import type { RateLimitFamily } from '../env.ts';
+
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    config: Config;
+    db: Db;
+    verifyJwt: VerifyJwt;
+    /** Verified JWT claims, when the request carried a bearer token. */
+    claims?: Claims;
+    /** The app named by the path, on /{app}/... routes. */
+    appId?: AppId;
+    /** Set by a route to override the rate-limit family derived from the method. */
+    rateLimitFamily?: RateLimitFamily;
+  };
+}

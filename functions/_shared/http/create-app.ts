@@ -1,0 +1,106 @@
+// The one place a function's Hono app is wired: request id, logging and metrics, CORS, body limit, the
+// error envelope for every failure (validation, malformed JSON, unknown routes, uncaught exceptions).
+import { OpenAPIHono, type z } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import type { Db } from '../db.ts';
+import type { Config } from '../env.ts';
+import { ApiError, errorBody, fromPostgresError } from '../errors.ts';
+import type { VerifyJwt } from '../jwt.ts';
+import type { AppEnv } from './context.ts';
+import { requestLog } from './middleware/request-log.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  verifyJwt: VerifyJwt;
+}
+
+function validationError(error: z.ZodError, target: string): ApiError {
+  return new ApiError(
+    'VALIDATION_FAILED',
+    `The request ${target === 'json' ? 'body' : target} is invalid.`,
+    error.issues.map((i) => ({ field: i.path.join('.') || '(root)', code: i.code, message: i.message, in: target })),
+  );
+}
+
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  const fromDb = fromPostgresError(err);
+  if (fromDb) return fromDb;
+  if (err instanceof HTTPException) {
+    if (err.status === 400 && /json/i.test(err.message)) return new ApiError('MALFORMED_JSON', 'The request body is not valid JSON.');
+    if (err.status === 400) return new ApiError('VALIDATION_FAILED', err.message || 'The request is invalid.');
+    if (err.status === 413) return new ApiError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
+    if (err.status === 401) return new ApiError('UNAUTHORIZED', err.message || 'Unauthorized.');
+  }
+  return new ApiError('INTERNAL_ERROR', 'Something went wrong on our side; the request id identifies it in our logs.');
+}
+
+export function createApp(basePath: string, deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error, result.target);
+    },
+  }).basePath(basePath);
+
+  app.use('*', requestId());
+  app.use('*', async (c, next) => {
+    c.set('config', deps.config);
+    c.set('db', deps.db);
+    c.set('verifyJwt', deps.verifyJwt);
+    await next();
+  });
+  app.use('*', requestLog);
+  app.use(
+    '*',
+    cors({
+      origin: deps.config.corsOrigins,
+      allowHeaders: ['authorization', 'apikey', 'content-type', 'x-client-info', 'x-request-id', 'idempotency-key'],
+      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      exposeHeaders: ['x-request-id', 'retry-after'],
+      maxAge: 86400,
+    }),
+  );
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.config.bodyLimitBytes,
+      onError: () => {
+        throw new ApiError('PAYLOAD_TOO_LARGE', `The request body exceeds ${deps.config.bodyLimitBytes} bytes.`);
+      },
+    }),
+  );
+
+  app.onError((err, c) => {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500) {
+      console.error(
+        JSON.stringify({
+          level: 'error',
+          time: new Date().toISOString(),
+          request_id: c.var.requestId,
+          path: c.req.path,
+          error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+        }),
+      );
+    }
+    return c.json(errorBody(apiError, c.var.requestId ?? ''), apiError.status, apiError.headers);
+  });
+  app.notFound((c) => {
+    const err = new ApiError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`);
+    return c.json(errorBody(err, c.var.requestId ?? ''), err.status);
+  });
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'A Supabase Auth access token (supabase.auth.getSession()).',
+  });
+  return app;
+}
+
+export type HoutaiApp = ReturnType<typeof createApp>;

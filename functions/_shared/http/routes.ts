@@ -1,0 +1,15 @@
+// Route definitions for app routes (/{app}/...): a signed-in user, rate limits, the standard error
+// responses and the bearer security requirement, added once here instead of in every route.
+import { createRoute, type RouteConfig } from '@hono/zod-openapi';
+import { requireUser } from './middleware/auth.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
+import { APP_ROUTE_ERRORS, bearerSecurity, errorResponses } from './openapi.ts';
+
+export function userRoute<const R extends Omit<RouteConfig, 'middleware' | 'security'>>(route: R) {
+  return createRoute({
+    ...route,
+    security: bearerSecurity,
+    middleware: [requireUser, rateLimit] as const,
+    responses: { ...errorResponses(...APP_ROUTE_ERRORS), ...route.responses },
+  });
+}

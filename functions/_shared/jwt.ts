@@ -1,0 +1,55 @@
+// Verifies Supabase Auth access tokens and API keys: HS256 with the project's JWT secret (local stack,
+// legacy projects) and/or asymmetric keys from the Auth server's JWKS (current Supabase projects).
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { ApiError } from './errors.ts';
+
+/** The claims Supabase Auth puts in an access token (GoTrue's shape); API keys carry only `role`. */
+export interface Claims extends JWTPayload {
+  role: string;
+  sub?: string;
+  aud?: string | string[];
+  email?: string;
+  phone?: string;
+  session_id?: string;
+  is_anonymous?: boolean;
+  aal?: string;
+  app_metadata?: Record<string, unknown>;
+  user_metadata?: Record<string, unknown>;
+}
+
+export type VerifyJwt = (token: string) => Promise<Claims>;
+
+export function createJwtVerifier(opts: { secret?: string; jwksUrl?: string }): VerifyJwt {
+  const secret = opts.secret ? new TextEncoder().encode(opts.secret) : undefined;
+  const jwks = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined;
+
+  return async (token) => {
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw new ApiError('INVALID_TOKEN', 'The bearer token is not a JWT.');
+    }
+    try {
+      const { payload } =
+        alg === 'HS256' && secret
+          ? await jwtVerify(token, secret, { algorithms: ['HS256'], requiredClaims: ['exp'] })
+          : jwks
+            ? await jwtVerify(token, jwks, { algorithms: ['ES256', 'RS256', 'EdDSA'], requiredClaims: ['exp'] })
+            : (() => {
+                throw new ApiError('INVALID_TOKEN', `Tokens signed with ${alg ?? 'no algorithm'} are not accepted.`);
+              })();
+      if (typeof payload.role !== 'string') throw new ApiError('INVALID_TOKEN', 'The token has no role claim.');
+      return payload as Claims;
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      if (err instanceof errors.JWTExpired) throw new ApiError('TOKEN_EXPIRED', 'The access token has expired; refresh the session.');
+      throw new ApiError('INVALID_TOKEN', 'The bearer token is invalid.');
+    }
+  };
+}
+
+/** A signed-in user's token (not an API key, not an anonymous-role key). */
+export function isUserToken(claims: Claims | undefined): claims is Claims & { sub: string } {
+  return !!claims && claims.role === 'authenticated' && typeof claims.sub === 'string';
+}

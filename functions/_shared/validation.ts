@@ -1,0 +1,29 @@
+// Value rules shared by several routes, kept in one place.
+import { z } from '@hono/zod-openapi';
+
+/** An IANA zone name the runtime knows (the database checks it again). */
+export const Timezone = z
+  .string()
+  .max(64)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(tz);
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as Asia/Shanghai')
+  .openapi({ example: 'Asia/Shanghai' });
+
+/** A BCP 47 language tag such as zh-CN or en. */
+export const Locale = z
+  .string()
+  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as zh-CN')
+  .openapi({ example: 'zh-CN' });
+
+/** A path inside a storage bucket: relative, no empty or dot segments. */
+export const StoragePath = z
+  .string()
+  .min(1)
+  .max(512)
+  .refine((p) => p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..'), 'must be a relative object path');

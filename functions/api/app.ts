@@ -1,0 +1,25 @@
+// The app-facing REST API: /api/v1/... inside the `api` function.
+import { createApp, type AppDeps } from '../_shared/http/create-app.ts';
+import { depsFromEnv, lazyFetch } from '../_shared/http/deps.ts';
+import { resolveApp } from '../_shared/http/middleware/app-id.ts';
+import { registerDeviceRoutes } from './routes/devices.ts';
+import { registerMeRoutes } from './routes/me.ts';
+import { registerSystemRoutes } from './routes/system.ts';
+
+export const API_BASE_PATH = '/api/v1';
+
+export function createApiApp(deps: AppDeps) {
+  const app = createApp(API_BASE_PATH, deps);
+  registerSystemRoutes(app, {
+    title: 'Houtai API',
+    description: 'The REST API behind Daily Coach, Companion, Quit Journey, Growth Diary and PicKitchen.',
+  });
+  // Everything below is per app: /api/v1/{app}/...
+  app.use('/:app/*', resolveApp);
+  registerMeRoutes(app);
+  registerDeviceRoutes(app);
+  return app;
+}
+
+/** The function as deployed: configured from the environment on the first request. */
+export const fetchHandler = lazyFetch(() => createApiApp(depsFromEnv()));

@@ -1,0 +1,115 @@
+// Operational routes: health, Prometheus metrics, the OpenAPI document and its docs page. No auth.
+import { createRoute, z } from '@hono/zod-openapi';
+import { Scalar } from '@scalar/hono-api-reference';
+import type { HoutaiApp } from '../../_shared/http/create-app.ts';
+import { errorResponses, jsonContent } from '../../_shared/http/openapi.ts';
+import { registry } from '../../_shared/http/metrics.ts';
+import { ApiError } from '../../_shared/errors.ts';
+import { API_VERSION } from '../../_shared/version.ts';
+
+const HEALTH_TIMEOUT_MS = 2000;
+
+const Health = z
+  .object({
+    status: z.literal('ok'),
+    version: z.string(),
+    time: z.string(),
+    database: z.object({
+      latency_ms: z.number().openapi({ description: 'Round trip of one query through the pool' }),
+      migration: z.string().nullable().openapi({ description: 'Latest applied migration version' }),
+    }),
+    queue: z.object({ depth: z.number().int() }),
+  })
+  .openapi('Health');
+
+const healthRoute = createRoute({
+  method: 'get',
+  path: '/health',
+  tags: ['system'],
+  summary: 'Liveness and database health',
+  responses: {
+    200: jsonContent(Health, 'The API and its database are up'),
+    ...errorResponses(503),
+  },
+});
+
+const metricsRoute = createRoute({
+  method: 'get',
+  path: '/metrics',
+  tags: ['system'],
+  summary: 'Prometheus metrics: request count and latency by route and status',
+  responses: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } } },
+});
+
+const docsRoute = createRoute({
+  method: 'get',
+  path: '/docs',
+  tags: ['system'],
+  summary: 'Interactive API reference for this OpenAPI document',
+  responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: z.string() } } } },
+});
+
+const openapiRoute = createRoute({
+  method: 'get',
+  path: '/openapi.json',
+  tags: ['system'],
+  summary: 'This API as an OpenAPI 3.1 document',
+  responses: { 200: { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } } },
+});
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function registerSystemRoutes(app: HoutaiApp, info: { title: string; description: string }) {
+  app.openapi(healthRoute, async (c) => {
+    const started = performance.now();
+    let snapshot: { migration: string | null; queue_depth: number };
+    try {
+      snapshot = await withTimeout(
+        c.var.db.withService(async (tx) => {
+          const [row] = await tx<[{ s: { migration: string | null; queue_depth: number } }]>`select internal.health_snapshot() as s`;
+          return row.s;
+        }),
+        HEALTH_TIMEOUT_MS,
+      );
+    } catch (err) {
+      // The cause goes to our log, not to the caller.
+      console.error(JSON.stringify({ level: 'error', request_id: c.var.requestId, health: String(err) }));
+      throw new ApiError('SERVICE_UNAVAILABLE', 'The database is unreachable.', [
+        { code: 'database_unavailable', message: `no answer from the database within ${HEALTH_TIMEOUT_MS} ms or connection refused` },
+      ]);
+    }
+    return c.json(
+      {
+        status: 'ok' as const,
+        version: API_VERSION,
+        time: new Date().toISOString(),
+        database: { latency_ms: Math.round((performance.now() - started) * 100) / 100, migration: snapshot.migration },
+        queue: { depth: Number(snapshot.queue_depth) },
+      },
+      200,
+    );
+  });
+
+  app.openapi(metricsRoute, async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
+
+  // Scalar is a plain Hono handler: register its path in the spec and mount it directly.
+  app.openAPIRegistry.registerPath(docsRoute);
+  app.get('/docs', Scalar({ url: 'openapi.json', pageTitle: info.title }));
+
+  app.openapi(openapiRoute, (c) =>
+    c.json(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: { title: info.title, version: API_VERSION, description: info.description },
+        servers: [{ url: `${c.var.config.supabaseUrl}/functions/v1`, description: 'Supabase Edge Functions' }],
+      }),
+      200,
+    ),
+  );
+}

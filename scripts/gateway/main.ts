@@ -1,0 +1,77 @@
+// Local API gateway (Deno), standing in for Supabase's Kong + Edge Runtime on one port:
+//   /functions/v1/<name>/...  → the function's Hono app, which sees /<name>/... as Supabase's runtime shows it
+//   /auth/v1, /storage/v1     → reserved for the local Auth and Storage emulators
+// Functions come from supabase/config.toml; `verify_jwt = true` is enforced here as Supabase's gateway does.
+// Development and tests only: production runs on Supabase itself.
+import { parse } from 'smol-toml';
+import { jwtVerify } from 'jose';
+
+type Fetch = (req: Request) => Response | Promise<Response>;
+interface FunctionEntry {
+  fetch: Fetch;
+  verifyJwt: boolean;
+}
+
+const root = new URL('../../', import.meta.url);
+const port = Number(Deno.env.get('GATEWAY_PORT') ?? '54321');
+const secret = new TextEncoder().encode(Deno.env.get('JWT_SECRET') ?? '');
+
+async function loadFunctions(): Promise<Map<string, FunctionEntry>> {
+  const config = parse(await Deno.readTextFile(new URL('supabase/config.toml', root))) as {
+    functions?: Record<string, { enabled?: boolean; verify_jwt?: boolean; entrypoint: string }>;
+  };
+  const functions = new Map<string, FunctionEntry>();
+  for (const [name, fn] of Object.entries(config.functions ?? {})) {
+    if (fn.enabled === false) continue;
+    // index.ts calls Deno.serve; its sibling app.ts exports the same handler for in-process routing.
+    const appModule = new URL('app.ts', new URL(fn.entrypoint, new URL('supabase/', root)));
+    const mod = (await import(appModule.href)) as { fetchHandler: Fetch };
+    functions.set(name, { fetch: mod.fetchHandler, verifyJwt: fn.verify_jwt !== false });
+  }
+  return functions;
+}
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+async function jwtOk(req: Request): Promise<boolean> {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.get('authorization') ?? '');
+  if (!match) return false;
+  try {
+    await jwtVerify(match[1], secret, { algorithms: ['HS256'] });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const functions = await loadFunctions();
+const PREFIX = '/functions/v1/';
+
+async function handle(req: Request, remote: string): Promise<Response> {
+  const url = new URL(req.url);
+  if (!url.pathname.startsWith(PREFIX)) {
+    return json(404, { message: 'no Route matched with those values' });
+  }
+  const rest = url.pathname.slice(PREFIX.length - 1); // "/<name>/..."
+  const name = rest.split('/')[1];
+  const fn = functions.get(name);
+  if (!fn) return json(404, { code: 'NOT_FOUND', message: 'Requested function was not found' });
+  if (fn.verifyJwt && req.method !== 'OPTIONS' && !(await jwtOk(req))) {
+    return json(401, { code: 401, message: 'Invalid JWT' });
+  }
+  url.pathname = rest;
+  const headers = new Headers(req.headers);
+  const forwarded = headers.get('x-forwarded-for');
+  headers.set('x-forwarded-for', forwarded ? `${forwarded}, ${remote}` : remote);
+  return await fn.fetch(new Request(url, { method: req.method, headers, body: req.body, redirect: 'manual' }));
+}
+
+Deno.serve(
+  {
+    hostname: '127.0.0.1',
+    port,
+    onListen: ({ port }) => console.log(JSON.stringify({ level: 'info', msg: 'gateway listening', port, functions: [...functions.keys()] })),
+  },
+  (req, info) => handle(req, (info.remoteAddr as Deno.NetAddr).hostname),
+);

@@ -1,0 +1,82 @@
+// Brings a running cluster to the state a Supabase project's database has: the platform bootstrap from
+// sql/bootstrap, our migrations applied by the real Supabase CLI, then the seed files config.toml names.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import postgres from 'postgres';
+import { ROOT, readProjectConfig } from './project.ts';
+
+export function supabaseCli(args: string[], opts: { quiet?: boolean } = {}): { stdout: string; stderr: string } {
+  const res = spawnSync(join(ROOT, 'node_modules/.bin/supabase'), args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
+  });
+  if (res.status !== 0) {
+    throw new Error(`supabase ${args[0]} ${args[1] ?? ''} failed (exit ${res.status}):\n${res.stdout}\n${res.stderr}`);
+  }
+  if (!opts.quiet && res.stderr.trim()) process.stderr.write(res.stderr);
+  return { stdout: res.stdout, stderr: res.stderr };
+}
+
+export function cliDbUrl(url: string): string {
+  return `${url}?sslmode=disable`;
+}
+
+/** Paths from `[db.seed] sql_paths`, relative to supabase/, with `*` globs in the file name. */
+function seedFiles(patterns: string[]): string[] {
+  const files: string[] = [];
+  for (const pattern of patterns) {
+    const abs = resolve(ROOT, 'supabase', pattern);
+    const dir = dirname(abs);
+    const glob = abs.slice(dir.length + 1);
+    const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+    files.push(...readdirSync(dir).filter((f) => re.test(f)).sort().map((f) => join(dir, f)));
+  }
+  return files;
+}
+
+async function runFiles(url: string, files: string[]): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    for (const file of files) await sql.file(file);
+  } finally {
+    await sql.end();
+  }
+}
+
+export async function bootstrapPlatform(url: string): Promise<void> {
+  const dir = join(ROOT, 'sql/bootstrap');
+  await runFiles(url, readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((f) => join(dir, f)));
+  // PostgREST (and `supabase db advisors`) learn the exposed schemas from this setting.
+  const schemas = readProjectConfig().apiSchemas.join(', ');
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe(`alter role authenticator set pgrst.db_schemas = '${schemas.replace(/'/g, "''")}'`);
+  } finally {
+    await sql.end();
+  }
+}
+
+export function applyMigrations(url: string): void {
+  supabaseCli(['migration', 'up', `--remote=${cliDbUrl(url)}`, '--yes'], { quiet: true });
+}
+
+export async function applySeeds(url: string, extra: string[] = []): Promise<void> {
+  await runFiles(url, [...seedFiles(readProjectConfig().seedPaths), ...extra]);
+}
+
+export async function prepareDatabase(url: string, opts: { demo: boolean }): Promise<void> {
+  await bootstrapPlatform(url);
+  applyMigrations(url);
+  const demoDir = join(ROOT, 'seed/demo');
+  let demo: string[] = [];
+  if (opts.demo) {
+    try {
+      demo = readdirSync(demoDir).filter((f) => f.endsWith('.sql')).sort().map((f) => join(demoDir, f));
+    } catch {
+      demo = [];
+    }
+  }
+  await applySeeds(url, demo);
+}

@@ -1,0 +1,159 @@
+// The local stack: Postgres cluster + platform bootstrap + migrations + seeds, and the Deno gateway serving
+// every function. `npm start` runs the persistent dev stack; `npm test` and `npm run bench` run throwaway ones.
+import type { ChildProcess } from 'node:child_process';
+import { spawnBound } from './spawn.ts';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureKeys, type StackKeys } from './keys.ts';
+import { dbUrl, ensureCluster, startPostgres, waitForPostgres } from './postgres.ts';
+import { prepareDatabase } from './database.ts';
+import { ROOT } from './project.ts';
+import { ensureSystemDeps } from './system-deps.ts';
+
+export interface StackOptions {
+  dir: string;
+  apiPort: number;
+  dbPort: number;
+  /** Throwaway stacks (tests, benchmarks) run without fsync and are deleted on stop. */
+  throwaway: boolean;
+  /** Load seed/demo/*.sql after the catalog seeds. */
+  demo: boolean;
+  /** Gateway output: inherit the terminal, or append to <dir>/gateway.log. */
+  gatewayOutput: 'inherit' | 'file';
+  /** Extra environment for the functions (overrides .env.local). */
+  env?: Record<string, string>;
+}
+
+export interface StackInfo {
+  apiUrl: string;
+  functionsUrl: string;
+  dbUrl: string;
+  keys: StackKeys;
+  pids: { postgres: number; gateway: number; supervisor: number };
+}
+
+export interface Stack extends StackInfo {
+  stop(): Promise<void>;
+  /** Resolves when a child exits by itself (a crash), with its name. */
+  crashed: Promise<string>;
+}
+
+/** KEY=VALUE lines of .env.local (optional), for provider credentials and overrides. */
+function readEnvFile(file: string): Record<string, string> {
+  if (!existsSync(file)) return {};
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m) env[m[1]] = m[2].replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return env;
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+
+async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the gateway exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  ensureSystemDeps();
+  mkdirSync(opts.dir, { recursive: true });
+  const keys = await ensureKeys(join(opts.dir, 'keys.json'));
+  const cluster = {
+    dataDir: join(opts.dir, 'pgdata'),
+    logFile: join(opts.dir, 'postgres.log'),
+    port: opts.dbPort,
+    throwaway: opts.throwaway,
+  };
+  ensureCluster(cluster);
+  const children: ChildProcess[] = [];
+  let stopping = false;
+
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    // The gateway first (it holds database connections), then a fast shutdown of Postgres.
+    for (const [child, signal] of children.map((c, i) => [c, i === 0 ? 'SIGINT' : 'SIGTERM'] as const).reverse()) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited(child);
+    }
+    if (opts.throwaway) rmSync(opts.dir, { recursive: true, force: true });
+  };
+
+  try {
+    const postgres = startPostgres(cluster);
+    children.push(postgres);
+    await waitForPostgres(opts.dbPort, postgres, cluster.logFile);
+    const url = dbUrl(opts.dbPort);
+    await prepareDatabase(url, { demo: opts.demo });
+
+    const apiUrl = `http://127.0.0.1:${opts.apiPort}`;
+    const env = {
+      ...process.env,
+      ...readEnvFile(join(ROOT, '.env.local')),
+      SUPABASE_URL: apiUrl,
+      SUPABASE_DB_URL: url,
+      SUPABASE_ANON_KEY: keys.anonKey,
+      SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+      JWT_SECRET: keys.jwtSecret,
+      DB_PREPARE: 'true',
+      DB_POOL_MAX: '10',
+      GATEWAY_PORT: String(opts.apiPort),
+      ...opts.env,
+    };
+    const out = opts.gatewayOutput === 'inherit' ? 'inherit' : openSync(join(opts.dir, 'gateway.log'), 'a');
+    const gateway = spawnBound(
+      join(ROOT, 'node_modules/deno/deno'),
+      ['run', '--allow-net', '--allow-env', '--allow-read', '--allow-sys', 'scripts/gateway/main.ts'],
+      { cwd: ROOT, env, stdio: ['ignore', out, out], deathSignal: 'SIGTERM' },
+    );
+    children.push(gateway);
+    await waitForHttp(`${apiUrl}/functions/v1/api/v1/health`, gateway, 60_000);
+
+    const crashed = Promise.race(
+      children.map((child, i) => exited(child).then(() => (i === 0 ? 'postgres' : 'gateway'))),
+    ).then((name) => {
+      if (!stopping) return name;
+      return new Promise<string>(() => {});
+    });
+
+    const info: StackInfo = {
+      apiUrl,
+      functionsUrl: `${apiUrl}/functions/v1`,
+      dbUrl: url,
+      keys,
+      pids: { postgres: postgres.pid!, gateway: gateway.pid!, supervisor: process.pid },
+    };
+    writeFileSync(join(opts.dir, 'stack.json'), JSON.stringify(info, null, 2));
+    return { ...info, stop, crashed };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+export function readStackInfo(dir: string): StackInfo | undefined {
+  const file = join(dir, 'stack.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StackInfo) : undefined;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,39 @@
+// npm start: the persistent local stack under .local/dev (data survives restarts; `npm run reset` wipes it).
+import { join } from 'node:path';
+import { LOCAL_DIR, readProjectConfig } from './stack/project.ts';
+import { startStack } from './stack/stack.ts';
+import { statusLines } from './status.ts';
+
+const config = readProjectConfig();
+const started = Date.now();
+const stack = await startStack({
+  dir: join(LOCAL_DIR, 'dev'),
+  apiPort: config.apiPort,
+  dbPort: config.dbPort,
+  throwaway: false,
+  demo: true,
+  gatewayOutput: 'inherit',
+}).catch((err: unknown) => {
+  console.error(`\n[houtai] could not start the local stack:\n${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+});
+
+console.log(`\n[houtai] local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s — Ctrl-C stops it\n`);
+console.log(statusLines(stack).join('\n'));
+console.log(`\nAPI docs: ${stack.functionsUrl}/api/v1/docs\n`);
+
+let shuttingDown = false;
+const shutdown = async (code: number) => {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  console.log('\n[houtai] stopping…');
+  await stack.stop();
+  process.exit(code);
+};
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGHUP', () => void shutdown(0));
+stack.crashed.then((name) => {
+  console.error(`[houtai] ${name} exited unexpectedly; stopping the stack`);
+  void shutdown(1);
+});

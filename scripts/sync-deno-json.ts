@@ -1,0 +1,30 @@
+// deno.json's import map is derived from package.json (the one source of versions): every runtime
+// dependency, and its subpaths, mapped to the exact npm: version installed for Node.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './stack/project.ts';
+
+/** Packages the functions or the local gateway import (runtime deps plus the gateway's dev deps). */
+const GATEWAY_DEV_DEPS = ['smol-toml'];
+
+export function denoJson(): string {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const deps: Record<string, string> = { ...pkg.dependencies };
+  for (const name of GATEWAY_DEV_DEPS) deps[name] = pkg.devDependencies[name];
+  const imports: Record<string, string> = {};
+  for (const [name, version] of Object.entries(deps).sort(([a], [b]) => a.localeCompare(b))) {
+    imports[name] = `npm:${name}@${version}`;
+    imports[`${name}/`] = `npm:/${name}@${version}/`;
+  }
+  const config = {
+    nodeModulesDir: 'manual',
+    compilerOptions: { strict: true },
+    imports,
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  writeFileSync(join(ROOT, 'deno.json'), denoJson());
+  console.log('deno.json written from package.json');
+}
