@@ -3,7 +3,71 @@ export type Json = string | number | boolean | null | { [key: string]: Json | un
 
 export type Database = {
   
-  "public": {
+  "coach": {
+          Tables: {
+            [_ in never]: never
+          }
+          Views: {
+            [_ in never]: never
+          }
+          Functions: {
+            [_ in never]: never
+          }
+          Enums: {
+            [_ in never]: never
+          }
+          CompositeTypes: {
+            [_ in never]: never
+          }
+        },"companion": {
+          Tables: {
+            [_ in never]: never
+          }
+          Views: {
+            [_ in never]: never
+          }
+          Functions: {
+            [_ in never]: never
+          }
+          Enums: {
+            [_ in never]: never
+          }
+          CompositeTypes: {
+            [_ in never]: never
+          }
+        },"diary": {
+          Tables: {
+            [_ in never]: never
+          }
+          Views: {
+            [_ in never]: never
+          }
+          Functions: {
+            [_ in never]: never
+          }
+          Enums: {
+            [_ in never]: never
+          }
+          CompositeTypes: {
+            [_ in never]: never
+          }
+        },"pickitchen": {
+          Tables: {
+            [_ in never]: never
+          }
+          Views: {
+            [_ in never]: never
+          }
+          Functions: {
+            [_ in never]: never
+          }
+          Enums: {
+            [_ in never]: never
+          }
+          CompositeTypes: {
+            [_ in never]: never
+          }
+        },"public": {
           Tables: {
             "app_profiles": {
                   Row: {
@@ -106,6 +170,22 @@ isOneToOne: false
           }
           Enums: {
             "app_id": "coach"|"companion"|"quit"|"diary"|"pickitchen"
+          }
+          CompositeTypes: {
+            [_ in never]: never
+          }
+        },"quit": {
+          Tables: {
+            [_ in never]: never
+          }
+          Views: {
+            [_ in never]: never
+          }
+          Functions: {
+            [_ in never]: never
+          }
+          Enums: {
+            [_ in never]: never
           }
           CompositeTypes: {
             [_ in never]: never
@@ -219,9 +299,29 @@ export type CompositeTypes<
   : never
 
 export const Constants = {
-  "public": {
+  "coach": {
+          Enums: {
+            
+          }
+        },"companion": {
+          Enums: {
+            
+          }
+        },"diary": {
+          Enums: {
+            
+          }
+        },"pickitchen": {
+          Enums: {
+            
+          }
+        },"public": {
           Enums: {
             "app_id": ["coach", "companion", "quit", "diary", "pickitchen"]
+          }
+        },"quit": {
+          Enums: {
+            
           }
         }
 } as const

@@ -20,6 +20,25 @@ export interface Db {
 
 const CLIENT_ROLES = new Set(['anon', 'authenticated']);
 
+/**
+ * Dates and timestamps come back as strings, as PostgREST returns them and as the generated types declare
+ * them: dates stay `YYYY-MM-DD` (a user's local day must never shift through a JS Date), timestamps become
+ * ISO 8601 with their full microsecond precision.
+ */
+export function pgTimeToIso(value: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  return value.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00');
+}
+
+const timeTypes = {
+  date: {
+    to: 1184,
+    from: [1082, 1114, 1184],
+    serialize: (x: Date | string) => (x instanceof Date ? x.toISOString() : x),
+    parse: pgTimeToIso,
+  },
+};
+
 export function createDb(config: Pick<Config, 'dbUrl' | 'db'>): Db {
   const sql = postgres(config.dbUrl, {
     max: config.db.poolMax,
@@ -27,6 +46,7 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>): Db {
     idle_timeout: 60,
     connect_timeout: 5,
     onnotice: () => {},
+    types: timeTypes,
     connection: { application_name: 'houtai-functions' },
   });
 

@@ -1,13 +1,13 @@
 // The local stack: Postgres cluster + platform bootstrap + migrations + seeds, and the Deno gateway serving
 // every function. `npm start` runs the persistent dev stack; `npm test` and `npm run bench` run throwaway ones.
 import type { ChildProcess } from 'node:child_process';
-import { spawnBound } from './spawn.ts';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureKeys, type StackKeys } from './keys.ts';
 import { dbUrl, ensureCluster, startPostgres, waitForPostgres } from './postgres.ts';
 import { prepareDatabase } from './database.ts';
 import { ROOT } from './project.ts';
+import { spawnBound } from './spawn.ts';
 import { ensureSystemDeps } from './system-deps.ts';
 
 export interface StackOptions {
@@ -34,7 +34,7 @@ export interface StackInfo {
 
 export interface Stack extends StackInfo {
   stop(): Promise<void>;
-  /** Resolves when a child exits by itself (a crash), with its name. */
+  /** Resolves with the child's name if postgres or the gateway exits while the stack is up. */
   crashed: Promise<string>;
 }
 
@@ -52,6 +52,11 @@ function readEnvFile(file: string): Record<string, string> {
 const exited = (child: ChildProcess) =>
   new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals) {
+  if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  await exited(child);
+}
+
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -67,81 +72,82 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
 
-export async function startStack(opts: StackOptions): Promise<Stack> {
+/** A cluster brought to the migrated, seeded state, without the gateway (type generation, checks). */
+export async function startDatabase(opts: Pick<StackOptions, 'dir' | 'dbPort' | 'throwaway' | 'demo'>) {
   ensureSystemDeps();
   mkdirSync(opts.dir, { recursive: true });
-  const keys = await ensureKeys(join(opts.dir, 'keys.json'));
-  const cluster = {
-    dataDir: join(opts.dir, 'pgdata'),
-    logFile: join(opts.dir, 'postgres.log'),
-    port: opts.dbPort,
-    throwaway: opts.throwaway,
-  };
+  const cluster = { dataDir: join(opts.dir, 'pgdata'), logFile: join(opts.dir, 'postgres.log'), port: opts.dbPort, throwaway: opts.throwaway };
   ensureCluster(cluster);
-  const children: ChildProcess[] = [];
-  let stopping = false;
-
+  const postgres = startPostgres(cluster);
   const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    // The gateway first (it holds database connections), then a fast shutdown of Postgres.
-    for (const [child, signal] of children.map((c, i) => [c, i === 0 ? 'SIGINT' : 'SIGTERM'] as const).reverse()) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited(child);
-    }
+    // SIGINT: PostgreSQL's fast shutdown.
+    await stopChild(postgres, 'SIGINT');
     if (opts.throwaway) rmSync(opts.dir, { recursive: true, force: true });
   };
-
   try {
-    const postgres = startPostgres(cluster);
-    children.push(postgres);
     await waitForPostgres(opts.dbPort, postgres, cluster.logFile);
-    const url = dbUrl(opts.dbPort);
-    await prepareDatabase(url, { demo: opts.demo });
-
-    const apiUrl = `http://127.0.0.1:${opts.apiPort}`;
-    const env = {
-      ...process.env,
-      ...readEnvFile(join(ROOT, '.env.local')),
-      SUPABASE_URL: apiUrl,
-      SUPABASE_DB_URL: url,
-      SUPABASE_ANON_KEY: keys.anonKey,
-      SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
-      JWT_SECRET: keys.jwtSecret,
-      DB_PREPARE: 'true',
-      DB_POOL_MAX: '10',
-      GATEWAY_PORT: String(opts.apiPort),
-      ...opts.env,
-    };
-    const out = opts.gatewayOutput === 'inherit' ? 'inherit' : openSync(join(opts.dir, 'gateway.log'), 'a');
-    const gateway = spawnBound(
-      join(ROOT, 'node_modules/deno/deno'),
-      ['run', '--allow-net', '--allow-env', '--allow-read', '--allow-sys', 'scripts/gateway/main.ts'],
-      { cwd: ROOT, env, stdio: ['ignore', out, out], deathSignal: 'SIGTERM' },
-    );
-    children.push(gateway);
-    await waitForHttp(`${apiUrl}/functions/v1/api/v1/health`, gateway, 60_000);
-
-    const crashed = Promise.race(
-      children.map((child, i) => exited(child).then(() => (i === 0 ? 'postgres' : 'gateway'))),
-    ).then((name) => {
-      if (!stopping) return name;
-      return new Promise<string>(() => {});
-    });
-
-    const info: StackInfo = {
-      apiUrl,
-      functionsUrl: `${apiUrl}/functions/v1`,
-      dbUrl: url,
-      keys,
-      pids: { postgres: postgres.pid!, gateway: gateway.pid!, supervisor: process.pid },
-    };
-    writeFileSync(join(opts.dir, 'stack.json'), JSON.stringify(info, null, 2));
-    return { ...info, stop, crashed };
+    await prepareDatabase(dbUrl(opts.dbPort), { demo: opts.demo });
   } catch (err) {
     await stop();
     throw err;
   }
+  return { url: dbUrl(opts.dbPort), postgres, stop };
+}
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const db = await startDatabase(opts);
+  const keys = await ensureKeys(join(opts.dir, 'keys.json'));
+  const apiUrl = `http://127.0.0.1:${opts.apiPort}`;
+  const env = {
+    ...process.env,
+    ...readEnvFile(join(ROOT, '.env.local')),
+    SUPABASE_URL: apiUrl,
+    SUPABASE_DB_URL: db.url,
+    SUPABASE_ANON_KEY: keys.anonKey,
+    SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+    JWT_SECRET: keys.jwtSecret,
+    // A direct connection, not a transaction pooler: prepared statements are safe and faster.
+    DB_PREPARE: 'true',
+    DB_POOL_MAX: '10',
+    GATEWAY_PORT: String(opts.apiPort),
+    ...opts.env,
+  };
+  const out = opts.gatewayOutput === 'inherit' ? 'inherit' : openSync(join(opts.dir, 'gateway.log'), 'a');
+  const gateway = spawnBound(
+    join(ROOT, 'node_modules/deno/deno'),
+    ['run', '--allow-net', '--allow-env', '--allow-read', '--allow-sys', 'scripts/gateway/main.ts'],
+    { cwd: ROOT, env, stdio: ['ignore', out, out], deathSignal: 'SIGTERM' },
+  );
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    // The gateway first: it holds connections that would delay Postgres' shutdown.
+    await stopChild(gateway, 'SIGTERM');
+    await db.stop();
+  };
+  try {
+    await waitForHttp(`${apiUrl}/functions/v1/api/v1/health`, gateway, 60_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  const crashed = Promise.race([
+    exited(db.postgres).then(() => 'postgres'),
+    exited(gateway).then(() => 'gateway'),
+  ]).then((name) => (stopping ? new Promise<string>(() => {}) : name));
+
+  const info: StackInfo = {
+    apiUrl,
+    functionsUrl: `${apiUrl}/functions/v1`,
+    dbUrl: db.url,
+    keys,
+    pids: { postgres: db.postgres.pid!, gateway: gateway.pid!, supervisor: process.pid },
+  };
+  writeFileSync(join(opts.dir, 'stack.json'), JSON.stringify(info, null, 2));
+  return { ...info, stop, crashed };
 }
 
 export function readStackInfo(dir: string): StackInfo | undefined {

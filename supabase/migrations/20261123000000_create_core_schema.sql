@@ -38,17 +38,17 @@ $$;
 comment on function internal.set_updated_at() is 'Trigger: stamps updated_at on every update.';
 
 create or replace function internal.is_valid_timezone(tz text) returns boolean
-language plpgsql immutable
+language plpgsql immutable strict
 set search_path = ''
 as $$
 begin
   perform now() at time zone tz;
-  return tz is not null and tz ~ '^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$';
+  return tz ~ '^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$';
 exception when invalid_parameter_value then
   return false;
 end
 $$;
-comment on function internal.is_valid_timezone(text) is 'True for IANA zone names Postgres knows (Asia/Shanghai, UTC); used by check constraints.';
+comment on function internal.is_valid_timezone(text) is 'True for IANA zone names Postgres knows (Asia/Shanghai, UTC); null for null, so optional columns pass their check constraints.';
 grant execute on function internal.is_valid_timezone(text) to anon, authenticated, service_role;
 
 -- apps ------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 -- What the API's /health reports about the database besides reachability: the schema version deployed
--- and the job queue's depth (zero until the queue exists).
+-- and the job queue's depth. There is no queue yet, so the depth is 0; the migration that creates the
+-- queue replaces this function to count it.
 
 create or replace function internal.health_snapshot() returns jsonb
 language plpgsql
@@ -9,14 +10,9 @@ set search_path = ''
 as $$
 declare
   v_migration text;
-  v_depth bigint := 0;
 begin
   select max(m.version) into v_migration from supabase_migrations.schema_migrations m;
-  -- The queue arrives in a later migration; until then there is nothing queued.
-  if pg_catalog.to_regclass('internal.jobs') is not null then
-    execute 'select count(*) from internal.jobs where status = ''queued''' into v_depth;
-  end if;
-  return pg_catalog.jsonb_build_object('migration', v_migration, 'queue_depth', v_depth);
+  return pg_catalog.jsonb_build_object('migration', v_migration, 'queue_depth', 0);
 end
 $$;
 comment on function internal.health_snapshot() is

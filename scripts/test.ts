@@ -1,0 +1,128 @@
+// npm test: everything, against a throwaway stack of its own (separate cluster and ports, so it runs beside
+// `npm start`). Any part that cannot start or run fails the whole run; nothing is skipped.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cliDbUrl, supabaseCli } from './stack/database.ts';
+import { freePort } from './stack/ports.ts';
+import { LOCAL_DIR, ROOT } from './stack/project.ts';
+import { startStack, type Stack } from './stack/stack.ts';
+import { TYPES_FILE, generateTypes } from './stack/types.ts';
+
+type Step = { name: string; ok: boolean; seconds: number; note?: string };
+const steps: Step[] = [];
+
+function run(command: string, args: string[], env: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('exit', (code) => resolve(code ?? 1));
+    child.on('error', () => resolve(1));
+  });
+}
+
+async function step(name: string, fn: () => Promise<void | string>): Promise<boolean> {
+  const started = Date.now();
+  console.log(`\n=== ${name}`);
+  try {
+    const note = await fn();
+    steps.push({ name, ok: true, seconds: (Date.now() - started) / 1000, note: note || undefined });
+    return true;
+  } catch (err) {
+    const note = err instanceof Error ? err.message : String(err);
+    console.error(note);
+    steps.push({ name, ok: false, seconds: (Date.now() - started) / 1000, note: note.split('\n')[0] });
+    return false;
+  }
+}
+
+const exitOk = (label: string) => (code: number) => {
+  if (code !== 0) throw new Error(`${label} exited with code ${code}`);
+};
+
+const bin = (name: string) => join(ROOT, 'node_modules/.bin', name);
+
+// Type checks need no database: run them while the stack starts.
+const typecheck = step('typecheck (tsc + deno check)', async () => {
+  exitOk('tsc')(await run(bin('tsc'), ['-p', 'tsconfig.json']));
+  exitOk('deno check')(
+    await run(join(ROOT, 'node_modules/deno/deno'), ['check', 'functions/api/index.ts', 'functions/hooks/index.ts', 'functions/worker/index.ts', 'scripts/gateway/main.ts']),
+  );
+});
+
+let stack: Stack | undefined;
+const stackReady = step('start throwaway stack', async () => {
+  stack = await startStack({
+    dir: join(LOCAL_DIR, `test-${process.pid}`),
+    apiPort: await freePort(),
+    dbPort: await freePort(),
+    throwaway: true,
+    demo: false,
+    gatewayOutput: 'file',
+    env: {
+      // Integration tests send many requests from one address; the limiter itself is tested with small buckets.
+      RATE_LIMIT_READ_USER: '100000/60',
+      RATE_LIMIT_READ_IP: '100000/60',
+      RATE_LIMIT_WRITE_USER: '100000/60',
+      RATE_LIMIT_WRITE_IP: '100000/60',
+    },
+  });
+  return `${stack.apiUrl}, ${stack.dbUrl}`;
+});
+
+const started = await stackReady;
+await typecheck;
+
+const shutdown = async () => {
+  await stack?.stop();
+};
+process.on('SIGINT', () => void shutdown().then(() => process.exit(130)));
+process.on('SIGTERM', () => void shutdown().then(() => process.exit(143)));
+
+if (started && stack) {
+  const s = stack;
+  await step('generated database types are current', async () => {
+    const fresh = generateTypes(s.dbUrl);
+    if (fresh !== readFileSync(TYPES_FILE, 'utf8')) {
+      throw new Error(`${TYPES_FILE} is stale: run \`npm run gen:types\` and commit the result.`);
+    }
+  });
+  await step('supabase db lint (plpgsql_check)', async () => {
+    const { stdout, stderr } = supabaseCli(['db', 'lint', `--remote=${cliDbUrl(s.dbUrl)}`, '--level', 'warning', '--fail-on', 'warning'], { quiet: true });
+    process.stdout.write(stdout);
+    if (/warning|error/i.test(stdout.replace(/No schema errors found/, ''))) throw new Error(`db lint reported problems:\n${stdout}${stderr}`);
+  });
+  await step('supabase db advisors (security + performance)', async () => {
+    // INFO-level findings (e.g. "unused index" on a database that has served no traffic) are not failures.
+    const { stdout, stderr } = supabaseCli(['db', 'advisors', `--remote=${cliDbUrl(s.dbUrl)}`, '--type', 'all', '--level', 'warn', '--fail-on', 'warn'], { quiet: true });
+    process.stdout.write(stdout);
+    if (!/No issues found/.test(stdout + stderr)) throw new Error(`db advisors reported issues:\n${stdout}${stderr}`);
+  });
+  await step('pgTAP (pg_prove supabase/tests/database)', async () => {
+    const url = new URL(s.dbUrl);
+    exitOk('pg_prove')(
+      await run('pg_prove', ['--host', url.hostname, '--port', url.port, '--username', 'postgres', '--dbname', 'postgres', '--ext', '.sql', '--recurse', 'supabase/tests/database']),
+    );
+  });
+  await step('vitest (unit, policies, integration)', async () => {
+    exitOk('vitest')(
+      await run(bin('vitest'), ['run'], {
+        HOUTAI_TEST_API_URL: s.apiUrl,
+        HOUTAI_TEST_DB_URL: s.dbUrl,
+        HOUTAI_TEST_JWT_SECRET: s.keys.jwtSecret,
+        HOUTAI_TEST_ANON_KEY: s.keys.anonKey,
+        HOUTAI_TEST_SERVICE_ROLE_KEY: s.keys.serviceRoleKey,
+      }),
+    );
+  });
+}
+
+await step('stop throwaway stack', shutdown);
+
+console.log('\n=== summary');
+for (const s of steps) console.log(`${s.ok ? 'PASS' : 'FAIL'}  ${s.name}  (${s.seconds.toFixed(1)} s)${s.note ? `  ${s.note}` : ''}`);
+const failed = steps.filter((s) => !s.ok);
+if (failed.length > 0) {
+  console.error(`\n${failed.length} step(s) failed.`);
+  process.exit(1);
+}
+console.log('\nAll checks passed.');

@@ -1,0 +1,21 @@
+// The API app called in-process (app.request) with a configuration of the test's choosing, against the
+// test database: for behaviour that needs settings the shared stack does not have (tiny rate limits,
+// an unreachable database).
+import { afterAll } from 'vitest';
+import { createApiApp } from '../../functions/api/app.ts';
+import { createDb } from '../../functions/_shared/db.ts';
+import { loadConfig } from '../../functions/_shared/env.ts';
+import { createJwtVerifier } from '../../functions/_shared/jwt.ts';
+import { stackEnv } from './stack.ts';
+
+export function inProcessApi(env: Record<string, string> = {}) {
+  const { dbUrl, jwtSecret, apiUrl } = stackEnv();
+  const config = loadConfig({ SUPABASE_URL: apiUrl, SUPABASE_DB_URL: dbUrl, JWT_SECRET: jwtSecret, LOG_REQUESTS: 'false', ...env });
+  const db = createDb(config);
+  afterAll(() => db.end());
+  const app = createApiApp({ config, db, verifyJwt: createJwtVerifier(config.jwt) });
+  return {
+    app,
+    request: (path: string, init: RequestInit = {}) => app.request(`/api/v1${path}`, init),
+  };
+}

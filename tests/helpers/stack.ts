@@ -1,0 +1,25 @@
+// The throwaway stack started by scripts/test.ts, as the tests see it.
+export interface TestStack {
+  apiUrl: string;
+  apiBase: string;
+  dbUrl: string;
+  jwtSecret: string;
+  anonKey: string;
+  serviceRoleKey: string;
+}
+
+export function stackEnv(): TestStack {
+  const e = process.env;
+  const missing = ['HOUTAI_TEST_API_URL', 'HOUTAI_TEST_DB_URL', 'HOUTAI_TEST_JWT_SECRET', 'HOUTAI_TEST_ANON_KEY', 'HOUTAI_TEST_SERVICE_ROLE_KEY'].filter((k) => !e[k]);
+  if (missing.length > 0) {
+    throw new Error(`Tests need the stack that \`npm test\` starts (missing ${missing.join(', ')}). Run \`npm test\`.`);
+  }
+  return {
+    apiUrl: e.HOUTAI_TEST_API_URL!,
+    apiBase: `${e.HOUTAI_TEST_API_URL}/functions/v1/api/v1`,
+    dbUrl: e.HOUTAI_TEST_DB_URL!,
+    jwtSecret: e.HOUTAI_TEST_JWT_SECRET!,
+    anonKey: e.HOUTAI_TEST_ANON_KEY!,
+    serviceRoleKey: e.HOUTAI_TEST_SERVICE_ROLE_KEY!,
+  };
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { adminSql } from '../helpers/db.ts';
+import { call, envelope } from '../helpers/http.ts';
+import { createUser } from '../helpers/users.ts';
+
+describe('GET /{app}/me', () => {
+  it('returns the profile made at sign-up and creates the app profile on first use', async () => {
+    const user = await createUser({ display_name: '小明', timezone: 'Asia/Tokyo', locale: 'ja' });
+    const res = await call('GET', '/diary/me', { token: user.token });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      id: user.id,
+      display_name: '小明',
+      timezone: 'Asia/Tokyo',
+      locale: 'ja',
+      avatar_path: null,
+      app: { app_id: 'diary', preferences: {} },
+    });
+    const rows = await adminSql()`select app_id from public.app_profiles where user_id = ${user.id}`;
+    expect(rows.map((r) => r.app_id)).toEqual(['diary']);
+  });
+
+  it('keeps one app profile per app, however often it is read', async () => {
+    const user = await createUser();
+    await Promise.all([1, 2, 3, 4].map(() => call('GET', '/quit/me', { token: user.token })));
+    await call('GET', '/coach/me', { token: user.token });
+    const [{ n }] = await adminSql()`select count(*)::int as n from public.app_profiles where user_id = ${user.id}`;
+    expect(n).toBe(2);
+  });
+});
+
+describe('PATCH /{app}/me', () => {
+  it('changes base fields and merges app preferences', async () => {
+    const user = await createUser();
+    let res = await call('PATCH', '/coach/me', {
+      token: user.token,
+      json: { display_name: ' Ada ', timezone: 'Europe/Paris', locale: 'fr-FR', preferences: { theme: 'dark', units: 'metric' } },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ display_name: 'Ada', timezone: 'Europe/Paris', locale: 'fr-FR', app: { preferences: { theme: 'dark', units: 'metric' } } });
+
+    res = await call('PATCH', '/coach/me', { token: user.token, json: { preferences: { theme: null, sound: true } } });
+    expect(res.body.app.preferences).toEqual({ units: 'metric', sound: true });
+    // Another app's preferences are separate.
+    res = await call('GET', '/quit/me', { token: user.token });
+    expect(res.body.app.preferences).toEqual({});
+    expect(res.body.display_name).toBe('Ada');
+  });
+
+  it('clears the display name with null', async () => {
+    const user = await createUser({ display_name: 'Temp' });
+    const res = await call('PATCH', '/coach/me', { token: user.token, json: { display_name: null } });
+    expect(res.status).toBe(200);
+    expect(res.body.display_name).toBeNull();
+  });
+
+  it('rejects an empty patch, bad paths and bad values', async () => {
+    const user = await createUser();
+    for (const json of [{}, { avatar_path: '../other/a.png' }, { avatar_path: '/abs.png' }, { display_name: 'x'.repeat(65) }, { locale: 'EN_us' }]) {
+      const res = await call('PATCH', '/coach/me', { token: user.token, json });
+      expect(res.status, JSON.stringify(json)).toBe(400);
+      expect(envelope(res).code).toBe('VALIDATION_FAILED');
+    }
+  });
+
+  it('cannot touch another user: the token decides whose profile changes', async () => {
+    const a = await createUser({ display_name: 'A' });
+    const b = await createUser({ display_name: 'B' });
+    await call('PATCH', '/coach/me', { token: a.token, json: { display_name: 'A2' } });
+    const [row] = await adminSql()`select display_name from public.profiles where id = ${b.id}`;
+    expect(row.display_name).toBe('B');
+  });
+});

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { inProcessApi } from '../helpers/in-process.ts';
+import { createUser } from '../helpers/users.ts';
+
+describe('rate limiting', () => {
+  const api = inProcessApi({ RATE_LIMIT_READ_USER: '3/60', RATE_LIMIT_READ_IP: '5/60', RATE_LIMIT_WRITE_USER: '1/60' });
+
+  it('answers 429 with Retry-After once a user\'s bucket is empty', async () => {
+    const user = await createUser();
+    const headers = { authorization: `Bearer ${user.token}`, 'x-forwarded-for': `10.0.${Math.floor(Math.random() * 250)}.1` };
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 4; i++) {
+      last = await api.request('/coach/me', { headers });
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(Number(last!.headers.get('retry-after'))).toBe(20);
+    const body = await last!.json();
+    expect(body.error.code).toBe('RATE_LIMITED');
+    expect(body.error.details[0].retry_after).toBe(20);
+  });
+
+  it('limits an address across users, and families separately', async () => {
+    const ip = `192.0.2.${Math.floor(Math.random() * 250)}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const user = await createUser();
+      const res = await api.request('/coach/me', { headers: { authorization: `Bearer ${user.token}`, 'x-forwarded-for': ip } });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+
+    // Writes have their own buckets: the exhausted read bucket does not block them.
+    const writer = await createUser();
+    const write = await api.request('/coach/devices', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${writer.token}`, 'x-forwarded-for': ip, 'content-type': 'application/json' },
+      body: JSON.stringify({ installation_id: randomUUID(), platform: 'web' }),
+    });
+    expect(write.status).toBe(201);
+  });
+
+  it('takes the client address from the right of X-Forwarded-For (left entries are client-chosen)', async () => {
+    const ip = `198.51.100.${Math.floor(Math.random() * 250)}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const user = await createUser();
+      // A client rotating a spoofed left-hand entry still shares the gateway-appended address.
+      const res = await api.request('/coach/me', { headers: { authorization: `Bearer ${user.token}`, 'x-forwarded-for': `1.1.1.${i}, ${ip}` } });
+      statuses.push(res.status);
+    }
+    expect(statuses.at(-1)).toBe(429);
+  });
+});

@@ -1,0 +1,65 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { describe, expect, it } from 'vitest';
+import { adminSql } from '../helpers/db.ts';
+import { call } from '../helpers/http.ts';
+import { stackEnv } from '../helpers/stack.ts';
+
+describe('system routes', () => {
+  it('GET /health reports database latency, migration and queue depth', async () => {
+    const res = await call('GET', '/health');
+    expect(res.status).toBe(200);
+    const [{ version }] = await adminSql()`select max(version) as version from supabase_migrations.schema_migrations`;
+    expect(res.body).toMatchObject({ status: 'ok', database: { migration: version }, queue: { depth: 0 } });
+    expect(res.body.database.latency_ms).toBeGreaterThan(0);
+    expect(res.body.version).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('GET /openapi.json is a valid OpenAPI 3.1 document covering every route', async () => {
+    const res = await call('GET', '/openapi.json');
+    expect(res.status).toBe(200);
+    const result = await new Validator().validate(res.body);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/health', '/api/v1/metrics', '/api/v1/openapi.json', '/api/v1/docs', '/api/v1/{app}/me', '/api/v1/{app}/devices', '/api/v1/{app}/devices/{id}']),
+    );
+    expect(res.body.servers[0].url).toBe(`${stackEnv().apiUrl}/functions/v1`);
+  });
+
+  it('GET /docs renders the spec', async () => {
+    const res = await call('GET', '/docs');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(res.body).toContain('openapi.json');
+  });
+
+  it('GET /metrics counts requests by route pattern and status', async () => {
+    await call('GET', '/health');
+    const res = await call('GET', '/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    expect(res.body).toMatch(/http_requests_total\{method="GET",route="\/api\/v1\/health",status="200"\} \d+/);
+    expect(res.body).toMatch(/http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/api\/v1\/health",status="200"\}/);
+  });
+
+  it('answers CORS preflights for browser and mini-program clients', async () => {
+    const res = await fetch(`${stackEnv().apiBase}/coach/me`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://example.com', 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization,content-type' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-methods')).toContain('PATCH');
+  });
+
+  it('the gateway routes only known functions and enforces verify_jwt where config.toml sets it', async () => {
+    const base = `${stackEnv().apiUrl}/functions/v1`;
+    expect((await fetch(`${base}/nope/x`)).status).toBe(404);
+    expect((await fetch(`${base}/hooks/health`)).status).toBe(200);
+    expect((await fetch(`${base}/worker/health`)).status).toBe(401);
+    const ok = await fetch(`${base}/worker/health`, { headers: { authorization: `Bearer ${stackEnv().serviceRoleKey}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ status: 'ok', function: 'worker' });
+  });
+});

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../functions/_shared/env.ts';
+
+const base = { SUPABASE_DB_URL: 'postgresql://x@127.0.0.1/postgres', JWT_SECRET: 'a-secret-of-sixteen+' };
+
+describe('loadConfig', () => {
+  it('applies defaults', () => {
+    const c = loadConfig(base);
+    expect(c.bodyLimitBytes).toBe(1024 * 1024);
+    expect(c.db).toEqual({ poolMax: 4, prepare: false });
+    expect(c.corsOrigins).toBe('*');
+    expect(c.rateLimit.families.write.user).toEqual({ capacity: 120, windowSeconds: 60 });
+  });
+
+  it('parses lists, booleans and buckets', () => {
+    const c = loadConfig({ ...base, CORS_ORIGINS: 'https://a.cn, https://b.cn', DB_PREPARE: 'true', RATE_LIMIT_READ_IP: '10/1' });
+    expect(c.corsOrigins).toEqual(['https://a.cn', 'https://b.cn']);
+    expect(c.db.prepare).toBe(true);
+    expect(c.rateLimit.families.read.ip).toEqual({ capacity: 10, windowSeconds: 1 });
+  });
+
+  it('names every bad variable', () => {
+    expect(() => loadConfig({ JWT_SECRET: 'short', RATE_LIMIT_READ_IP: 'lots' })).toThrowError(
+      /SUPABASE_DB_URL[\s\S]*JWT_SECRET[\s\S]*RATE_LIMIT_READ_IP/,
+    );
+  });
+
+  it('needs a way to verify JWTs', () => {
+    expect(() => loadConfig({ SUPABASE_DB_URL: base.SUPABASE_DB_URL })).toThrowError(/JWT_SECRET.*JWT_JWKS_URL/);
+    expect(loadConfig({ SUPABASE_DB_URL: base.SUPABASE_DB_URL, JWT_JWKS_URL: 'https://p.supabase.co/auth/v1/.well-known/jwks.json' }).jwt.jwksUrl).toBeDefined();
+  });
+});
