@@ -40,7 +40,12 @@ export class ApiError extends Error {
     readonly details: ErrorDetail[] = [],
     readonly headers: Record<string, string> = {},
   ) {
+    // An ApiError is an answer to the client, not a bug: skip the stack capture, the costliest part of
+    // building an Error (a 404 spent a quarter of its time there).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = 'ApiError';
     this.status = ERROR_STATUS[code];
   }
