@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ROOT } from './stack/project.ts';
 
 /** Packages the functions or the local gateway import (runtime deps plus the gateway's dev deps). */
-const GATEWAY_DEV_DEPS = ['smol-toml'];
+const GATEWAY_DEV_DEPS = ['bcryptjs', 'smol-toml'];
 
 export function denoJson(): string {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));

@@ -8,6 +8,8 @@ import { freePort } from './stack/ports.ts';
 import { LOCAL_DIR, ROOT } from './stack/project.ts';
 import { startStack, type Stack } from './stack/stack.ts';
 import { TYPES_FILE, generateTypes } from './stack/types.ts';
+import { startFakeAliyunSms } from '../tests/fakes/aliyun-sms.ts';
+import { startFakeWechat } from '../tests/fakes/wechat.ts';
 
 type Step = { name: string; ok: boolean; seconds: number; note?: string };
 const steps: Step[] = [];
@@ -49,6 +51,16 @@ const typecheck = step('typecheck (tsc + deno check)', async () => {
   );
 });
 
+// The providers we cannot reach, played by local fakes that speak their wire formats: the stack runs the
+// real Aliyun SDK and the real code2session request against them.
+const aliyunCredentials = { accessKeyId: 'LTAI-test-key', accessKeySecret: 'test-secret-0123456789' };
+const aliyun = await startFakeAliyunSms(aliyunCredentials);
+const wechatPrograms = {
+  diary: { app_id: 'wx-diary-test', app_secret: 'diary-secret' },
+  companion: { app_id: 'wx-companion-test', app_secret: 'companion-secret' },
+};
+const wechat = await startFakeWechat(wechatPrograms);
+
 let stack: Stack | undefined;
 const stackReady = step('start throwaway stack', async () => {
   stack = await startStack({
@@ -64,6 +76,19 @@ const stackReady = step('start throwaway stack', async () => {
       RATE_LIMIT_READ_IP: '100000/60',
       RATE_LIMIT_WRITE_USER: '100000/60',
       RATE_LIMIT_WRITE_IP: '100000/60',
+      RATE_LIMIT_AUTH_IP: '100000/60',
+      SMS_LIMIT_IP: '100000/60',
+      // Auth's own limits stay as configured (tests give each client its own address), except the global SMS cap.
+      AUTH_RATE_LIMIT_SMS_SENT: '100000',
+      AUTH_RATE_LIMIT_SIGN_IN_PER_IDENTIFIER: '5',
+      ALIYUN_ACCESS_KEY_ID: aliyunCredentials.accessKeyId,
+      ALIYUN_ACCESS_KEY_SECRET: aliyunCredentials.accessKeySecret,
+      ALIYUN_SMS_SIGN_NAME: 'Houtai',
+      ALIYUN_SMS_TEMPLATE_CODE: 'SMS_000001',
+      ALIYUN_SMS_ENDPOINT: aliyun.endpoint,
+      ALIYUN_SMS_PROTOCOL: 'http',
+      WECHAT_API_BASE: wechat.url,
+      WECHAT_MINI_PROGRAMS: JSON.stringify(wechatPrograms),
     },
   });
   return `${stack.apiUrl}, ${stack.dbUrl}`;
@@ -74,6 +99,8 @@ await typecheck;
 
 const shutdown = async () => {
   await stack?.stop();
+  await aliyun.close();
+  await wechat.close();
 };
 process.on('SIGINT', () => void shutdown().then(() => process.exit(130)));
 process.on('SIGTERM', () => void shutdown().then(() => process.exit(143)));
@@ -111,6 +138,10 @@ if (started && stack) {
         HOUTAI_TEST_JWT_SECRET: s.keys.jwtSecret,
         HOUTAI_TEST_ANON_KEY: s.keys.anonKey,
         HOUTAI_TEST_SERVICE_ROLE_KEY: s.keys.serviceRoleKey,
+        HOUTAI_TEST_SEND_SMS_HOOK_SECRET: s.keys.sendSmsHookSecret,
+        HOUTAI_TEST_FAKE_ALIYUN_URL: aliyun.url,
+        HOUTAI_TEST_FAKE_WECHAT_URL: wechat.url,
+        HOUTAI_TEST_WECHAT_PROGRAMS: JSON.stringify(wechatPrograms),
       }),
     );
   });

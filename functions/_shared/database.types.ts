@@ -143,7 +143,12 @@ isOneToOne: false
             [_ in never]: never
           }
           Functions: {
-            "register_device":
+            "list_my_sessions":
+{ Args: Record<PropertyKey, never>; Returns: {
+              "aal": string,"created_at": string,"current": boolean,"id": string,"ip": string,"refreshed_at": string,"updated_at": string,"user_agent": string
+            }[]
+                           },
+"register_device":
 { Args: { "p_app_id": Database["public"]['Enums']["app_id"],"p_app_version"?: string,"p_installation_id": string,"p_locale"?: string,"p_model"?: string,"p_os_version"?: string,"p_platform": string,"p_push_token"?: string,"p_push_vendor"?: string,"p_timezone"?: string }; Returns: {
               "app_id": Database["public"]['Enums']["app_id"],
 "app_version": string | null,
@@ -166,7 +171,10 @@ isOneToOne: false
         to: "devices"
         isOneToOne: true
         isSetofReturn: false
-      } }
+      } },
+"revoke_my_session":
+{ Args: { "p_session_id": string }; Returns: boolean
+                           }
           }
           Enums: {
             "app_id": "coach"|"companion"|"quit"|"diary"|"pickitchen"

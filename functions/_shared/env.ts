@@ -2,6 +2,7 @@
 // message naming the variable, instead of failing on the first request that needs it.
 import process from 'node:process';
 import { z } from 'zod';
+import type { AliyunSmsConfig } from './providers/sms.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0'])
@@ -39,14 +40,42 @@ const schema = z
     RATE_LIMIT_READ_IP: bucket.default({ capacity: 1200, windowSeconds: 60 }),
     RATE_LIMIT_WRITE_USER: bucket.default({ capacity: 120, windowSeconds: 60 }),
     RATE_LIMIT_WRITE_IP: bucket.default({ capacity: 300, windowSeconds: 60 }),
+    /** Sign-in routes (device, WeChat), per IP: Auth's own sign-in limit. */
+    RATE_LIMIT_AUTH_IP: bucket.default({ capacity: 30, windowSeconds: 300 }),
+    /** Standard Webhooks secret(s) of the Auth send-SMS hook, "v1,whsec_<base64>", "|"-separated. */
+    SEND_SMS_HOOK_SECRETS: z.string().regex(/^v1,whsec_[A-Za-z0-9+/=]+(\|v1,whsec_[A-Za-z0-9+/=]+)*$/).optional(),
+    SMS_LIMIT_PHONE: bucket.default({ capacity: 5, windowSeconds: 3600 }),
+    SMS_LIMIT_IP: bucket.default({ capacity: 30, windowSeconds: 3600 }),
+    ALIYUN_ACCESS_KEY_ID: z.string().min(1).optional(),
+    ALIYUN_ACCESS_KEY_SECRET: z.string().min(1).optional(),
+    ALIYUN_SMS_SIGN_NAME: z.string().min(1).optional(),
+    ALIYUN_SMS_TEMPLATE_CODE: z.string().min(1).optional(),
+    ALIYUN_SMS_ENDPOINT: z.string().default('dysmsapi.aliyuncs.com'),
+    ALIYUN_SMS_PROTOCOL: z.enum(['https', 'http']).default('https'),
+    /** Server-only secret from which device and WeChat sign-in passwords are derived. */
+    SIGN_IN_SECRET: z.string().min(32).optional(),
+    WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
+    /** Mini-program credentials per app: {"diary":{"app_id":"wx…","app_secret":"…"}}. Without them: dev exchange. */
+    WECHAT_MINI_PROGRAMS: z.string().optional(),
+    /** Local stack only: without WeChat credentials, exchange codes deterministically instead of calling WeChat. */
+    WECHAT_DEV_EXCHANGE: bool.default(false),
   })
   .refine((e) => e.JWT_SECRET || e.JWT_JWKS_URL, {
     message: 'set JWT_SECRET (HS256) or JWT_JWKS_URL (asymmetric keys) so the API can verify JWTs',
     path: ['JWT_SECRET'],
-  });
+  })
+  .refine(
+    (e) => {
+      const aliyun = [e.ALIYUN_ACCESS_KEY_ID, e.ALIYUN_ACCESS_KEY_SECRET, e.ALIYUN_SMS_SIGN_NAME, e.ALIYUN_SMS_TEMPLATE_CODE];
+      return aliyun.every(Boolean) || !aliyun.some(Boolean);
+    },
+    { message: 'set all four of ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET, ALIYUN_SMS_SIGN_NAME, ALIYUN_SMS_TEMPLATE_CODE, or none', path: ['ALIYUN_ACCESS_KEY_ID'] },
+  );
+
+const WechatPrograms = z.record(z.string(), z.object({ app_id: z.string().min(1), app_secret: z.string().min(1) }));
 
 export type RateLimitBucket = { capacity: number; windowSeconds: number };
-export type RateLimitFamily = 'read' | 'write';
+export type RateLimitFamily = 'read' | 'write' | 'auth';
 
 export interface Config {
   supabaseUrl: string;
@@ -58,6 +87,14 @@ export interface Config {
   logRequests: boolean;
   trustedProxyHops: number;
   rateLimit: { enabled: boolean; families: Record<RateLimitFamily, { user: RateLimitBucket; ip: RateLimitBucket }> };
+  sms: {
+    hookSecrets?: string;
+    limits: { phone: RateLimitBucket; ip: RateLimitBucket };
+    aliyun?: AliyunSmsConfig;
+  };
+  signInSecret?: string;
+  keys: { anon?: string; serviceRole?: string };
+  wechat: { apiBase: string; programs: Record<string, { appId: string; appSecret: string }>; devExchange: boolean };
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -67,6 +104,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`Invalid configuration:\n${problems}`);
   }
   const e = parsed.data;
+  let programs: z.infer<typeof WechatPrograms> = {};
+  if (e.WECHAT_MINI_PROGRAMS) {
+    const wx = WechatPrograms.safeParse(JSON.parse(e.WECHAT_MINI_PROGRAMS));
+    if (!wx.success) throw new Error('Invalid configuration:\n  WECHAT_MINI_PROGRAMS: expected {"<app>":{"app_id":"…","app_secret":"…"}}');
+    programs = wx.data;
+  }
   return {
     supabaseUrl: e.SUPABASE_URL,
     dbUrl: e.SUPABASE_DB_URL,
@@ -81,7 +124,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       families: {
         read: { user: e.RATE_LIMIT_READ_USER, ip: e.RATE_LIMIT_READ_IP },
         write: { user: e.RATE_LIMIT_WRITE_USER, ip: e.RATE_LIMIT_WRITE_IP },
+        auth: { user: e.RATE_LIMIT_AUTH_IP, ip: e.RATE_LIMIT_AUTH_IP },
       },
+    },
+    sms: {
+      hookSecrets: e.SEND_SMS_HOOK_SECRETS,
+      limits: { phone: e.SMS_LIMIT_PHONE, ip: e.SMS_LIMIT_IP },
+      aliyun: e.ALIYUN_ACCESS_KEY_ID
+        ? {
+            accessKeyId: e.ALIYUN_ACCESS_KEY_ID,
+            accessKeySecret: e.ALIYUN_ACCESS_KEY_SECRET!,
+            signName: e.ALIYUN_SMS_SIGN_NAME!,
+            templateCode: e.ALIYUN_SMS_TEMPLATE_CODE!,
+            endpoint: e.ALIYUN_SMS_ENDPOINT,
+            protocol: e.ALIYUN_SMS_PROTOCOL,
+          }
+        : undefined,
+    },
+    signInSecret: e.SIGN_IN_SECRET,
+    keys: { anon: e.SUPABASE_ANON_KEY, serviceRole: e.SUPABASE_SERVICE_ROLE_KEY },
+    wechat: {
+      devExchange: e.WECHAT_DEV_EXCHANGE,
+      apiBase: e.WECHAT_API_BASE,
+      programs: Object.fromEntries(Object.entries(programs).map(([app, p]) => [app, { appId: p.app_id, appSecret: p.app_secret }])),
     },
   };
 }

@@ -2,7 +2,12 @@
 import { createApp, type AppDeps } from '../_shared/http/create-app.ts';
 import { depsFromEnv, lazyFetch } from '../_shared/http/deps.ts';
 import { resolveApp } from '../_shared/http/middleware/app-id.ts';
+import { createGoTrue } from '../_shared/auth/gotrue.ts';
+import { lazy } from '../_shared/lazy.ts';
+import { createWechatAuth } from '../_shared/providers/wechat.ts';
+import { registerAccountSessionRoutes } from './routes/account-sessions.ts';
 import { registerDeviceRoutes } from './routes/devices.ts';
+import { registerSignInRoutes } from './routes/sign-in.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 
@@ -14,8 +19,14 @@ export function createApiApp(deps: AppDeps) {
     title: 'Houtai API',
     description: 'The REST API behind Daily Coach, Companion, Quit Journey, Growth Diary and PicKitchen.',
   });
+  // Account-wide routes, registered before the per-app ones so "account" is never taken for an app id.
+  registerAccountSessionRoutes(app);
   // Everything below is per app: /api/v1/{app}/...
   app.use('/:app/*', resolveApp);
+  registerSignInRoutes(app, {
+    gotrue: lazy(() => createGoTrue(deps.config)),
+    wechat: lazy(() => createWechatAuth(deps.config.wechat)),
+  });
   registerMeRoutes(app);
   registerDeviceRoutes(app);
   return app;

@@ -1,12 +1,16 @@
-// Provider webhooks and Auth hooks (RevenueCat, App Store, Google Play, send-SMS) live at /hooks/...
-// inside the `hooks` function; each arrives with the issue that needs it.
+// Provider webhooks and Auth hooks live at /hooks/... inside the `hooks` function. Callers authenticate with
+// their own signatures, so config.toml sets verify_jwt = false for this function.
 import { createApp, type AppDeps } from '../_shared/http/create-app.ts';
 import { depsFromEnv, lazyFetch } from '../_shared/http/deps.ts';
 import { registerFunctionHealth } from '../_shared/http/function-health.ts';
+import { lazy } from '../_shared/lazy.ts';
+import { createSmsSender } from '../_shared/providers/sms.ts';
+import { registerSendSmsHook } from './routes/send-sms.ts';
 
 export function createHooksApp(deps: AppDeps) {
   const app = createApp('/hooks', deps);
   registerFunctionHealth(app, 'hooks');
+  registerSendSmsHook(app, lazy(() => createSmsSender(deps.config.sms.aliyun)));
   return app;
 }
 

@@ -1,10 +1,14 @@
 // Local API gateway (Deno), standing in for Supabase's Kong + Edge Runtime on one port:
 //   /functions/v1/<name>/...  → the function's Hono app, which sees /<name>/... as Supabase's runtime shows it
-//   /auth/v1, /storage/v1     → reserved for the local Auth and Storage emulators
+//   /auth/v1/...              → the local Auth (GoTrue) emulator
+//   /storage/v1               → reserved for the local Storage emulator
 // Functions come from supabase/config.toml; `verify_jwt = true` is enforced here as Supabase's gateway does.
 // Development and tests only: production runs on Supabase itself.
 import { parse } from 'smol-toml';
 import { jwtVerify } from 'jose';
+import postgres from 'postgres';
+import { authSettings } from '../emulators/auth/config.ts';
+import { createAuthEmulator } from '../emulators/auth/app.ts';
 
 type Fetch = (req: Request) => Response | Promise<Response>;
 interface FunctionEntry {
@@ -16,8 +20,10 @@ const root = new URL('../../', import.meta.url);
 const port = Number(Deno.env.get('GATEWAY_PORT') ?? '54321');
 const secret = new TextEncoder().encode(Deno.env.get('JWT_SECRET') ?? '');
 
+const projectConfig = parse(await Deno.readTextFile(new URL('supabase/config.toml', root))) as Record<string, any>;
+
 async function loadFunctions(): Promise<Map<string, FunctionEntry>> {
-  const config = parse(await Deno.readTextFile(new URL('supabase/config.toml', root))) as {
+  const config = projectConfig as {
     functions?: Record<string, { enabled?: boolean; verify_jwt?: boolean; entrypoint: string }>;
   };
   const functions = new Map<string, FunctionEntry>();
@@ -48,8 +54,25 @@ async function jwtOk(req: Request): Promise<boolean> {
 const functions = await loadFunctions();
 const PREFIX = '/functions/v1/';
 
+const apiUrl = Deno.env.get('SUPABASE_URL') ?? `http://127.0.0.1:${port}`;
+const auth = createAuthEmulator({
+  sql: postgres(Deno.env.get('AUTH_DB_URL') ?? '', { max: 4, onnotice: () => {} }),
+  settings: authSettings(projectConfig, Deno.env.toObject(), { apiUrl, secrets: Deno.env.get('SEND_SMS_HOOK_SECRETS') }),
+  jwtSecret: Deno.env.get('JWT_SECRET') ?? '',
+  issuer: `${apiUrl}/auth/v1`,
+});
+
+/** The request as a service behind the gateway sees it: new path, the client's address appended to X-Forwarded-For. */
+function forwarded(req: Request, url: URL, remote: string): Request {
+  const headers = new Headers(req.headers);
+  const prior = headers.get('x-forwarded-for');
+  headers.set('x-forwarded-for', prior ? `${prior}, ${remote}` : remote);
+  return new Request(url, { method: req.method, headers, body: req.body, redirect: 'manual' });
+}
+
 async function handle(req: Request, remote: string): Promise<Response> {
   const url = new URL(req.url);
+  if (url.pathname.startsWith('/auth/v1/')) return await auth.fetch(forwarded(req, url, remote));
   if (!url.pathname.startsWith(PREFIX)) {
     return json(404, { message: 'no Route matched with those values' });
   }
@@ -61,10 +84,7 @@ async function handle(req: Request, remote: string): Promise<Response> {
     return json(401, { code: 401, message: 'Invalid JWT' });
   }
   url.pathname = rest;
-  const headers = new Headers(req.headers);
-  const forwarded = headers.get('x-forwarded-for');
-  headers.set('x-forwarded-for', forwarded ? `${forwarded}, ${remote}` : remote);
-  return await fn.fetch(new Request(url, { method: req.method, headers, body: req.body, redirect: 'manual' }));
+  return await fn.fetch(forwarded(req, url, remote));
 }
 
 Deno.serve(

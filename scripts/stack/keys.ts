@@ -8,6 +8,10 @@ export interface StackKeys {
   jwtSecret: string;
   anonKey: string;
   serviceRoleKey: string;
+  /** Standard Webhooks secret shared by Auth and the send-SMS hook ("v1,whsec_<base64>"). */
+  sendSmsHookSecret: string;
+  /** Server-side secret from which device and WeChat sign-in passwords are derived. */
+  signInSecret: string;
 }
 
 async function apiKey(role: 'anon' | 'service_role', secret: string): Promise<string> {
@@ -20,14 +24,17 @@ async function apiKey(role: 'anon' | 'service_role', secret: string): Promise<st
     .sign(new TextEncoder().encode(secret));
 }
 
+/** Reads the stack's keys, making any that are missing (a new stack, or one made before a key existed). */
 export async function ensureKeys(file: string): Promise<StackKeys> {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as StackKeys;
-  const jwtSecret = randomBytes(32).toString('base64url');
+  const known: Partial<StackKeys> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const jwtSecret = known.jwtSecret ?? randomBytes(32).toString('base64url');
   const keys: StackKeys = {
     jwtSecret,
-    anonKey: await apiKey('anon', jwtSecret),
-    serviceRoleKey: await apiKey('service_role', jwtSecret),
+    anonKey: known.anonKey ?? (await apiKey('anon', jwtSecret)),
+    serviceRoleKey: known.serviceRoleKey ?? (await apiKey('service_role', jwtSecret)),
+    sendSmsHookSecret: known.sendSmsHookSecret ?? `v1,whsec_${randomBytes(32).toString('base64')}`,
+    signInSecret: known.signInSecret ?? randomBytes(32).toString('base64url'),
   };
-  writeFileSync(file, JSON.stringify(keys, null, 2), { mode: 0o600 });
+  if (JSON.stringify(keys) !== JSON.stringify(known)) writeFileSync(file, JSON.stringify(keys, null, 2), { mode: 0o600 });
   return keys;
 }

@@ -106,6 +106,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     SUPABASE_ANON_KEY: keys.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
     JWT_SECRET: keys.jwtSecret,
+    SEND_SMS_HOOK_SECRETS: keys.sendSmsHookSecret,
+    SIGN_IN_SECRET: keys.signInSecret,
+    WECHAT_DEV_EXCHANGE: 'true',
+    // The Auth emulator writes auth.* as GoTrue does: as supabase_auth_admin.
+    AUTH_DB_URL: db.url.replace('postgres:postgres@', 'supabase_auth_admin:postgres@'),
     // A direct connection, not a transaction pooler: prepared statements are safe and faster.
     DB_PREPARE: 'true',
     DB_POOL_MAX: '10',

@@ -6,11 +6,25 @@ export interface TestStack {
   jwtSecret: string;
   anonKey: string;
   serviceRoleKey: string;
+  sendSmsHookSecret: string;
+  fakeAliyunUrl: string;
+  fakeWechatUrl: string;
+  wechatPrograms: Record<string, { app_id: string; app_secret: string }>;
 }
 
 export function stackEnv(): TestStack {
   const e = process.env;
-  const missing = ['HOUTAI_TEST_API_URL', 'HOUTAI_TEST_DB_URL', 'HOUTAI_TEST_JWT_SECRET', 'HOUTAI_TEST_ANON_KEY', 'HOUTAI_TEST_SERVICE_ROLE_KEY'].filter((k) => !e[k]);
+  const missing = [
+    'HOUTAI_TEST_API_URL',
+    'HOUTAI_TEST_DB_URL',
+    'HOUTAI_TEST_JWT_SECRET',
+    'HOUTAI_TEST_ANON_KEY',
+    'HOUTAI_TEST_SERVICE_ROLE_KEY',
+    'HOUTAI_TEST_SEND_SMS_HOOK_SECRET',
+    'HOUTAI_TEST_FAKE_ALIYUN_URL',
+    'HOUTAI_TEST_FAKE_WECHAT_URL',
+    'HOUTAI_TEST_WECHAT_PROGRAMS',
+  ].filter((k) => !e[k]);
   if (missing.length > 0) {
     throw new Error(`Tests need the stack that \`npm test\` starts (missing ${missing.join(', ')}). Run \`npm test\`.`);
   }
@@ -21,5 +35,9 @@ export function stackEnv(): TestStack {
     jwtSecret: e.HOUTAI_TEST_JWT_SECRET!,
     anonKey: e.HOUTAI_TEST_ANON_KEY!,
     serviceRoleKey: e.HOUTAI_TEST_SERVICE_ROLE_KEY!,
+    sendSmsHookSecret: e.HOUTAI_TEST_SEND_SMS_HOOK_SECRET!,
+    fakeAliyunUrl: e.HOUTAI_TEST_FAKE_ALIYUN_URL!,
+    fakeWechatUrl: e.HOUTAI_TEST_FAKE_WECHAT_URL!,
+    wechatPrograms: JSON.parse(e.HOUTAI_TEST_WECHAT_PROGRAMS!),
   };
 }

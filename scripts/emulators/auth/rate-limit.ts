@@ -1,0 +1,16 @@
+// In-memory fixed-window counters: the emulator is one process, and GoTrue's limits are per window too.
+export class WindowLimiter {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+
+  /** Counts a hit; false when the key already had `limit` hits in the current window. */
+  hit(key: string, limit: number, windowSeconds: number, now = Date.now()): boolean {
+    const w = this.windows.get(key);
+    if (!w || now - w.start >= windowSeconds * 1000) {
+      this.windows.set(key, { start: now, count: 1 });
+      return limit > 0;
+    }
+    if (w.count >= limit) return false;
+    w.count++;
+    return true;
+  }
+}

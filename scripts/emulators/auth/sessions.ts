@@ -1,0 +1,151 @@
+// Sessions, refresh-token rotation and access tokens, following GoTrue's rules (see shared/GOTRUE-API.md §2–3).
+import { SignJWT } from 'jose';
+import type postgres from 'postgres';
+import { AuthError } from './errors.ts';
+import { identitiesOf, userJson, type UserRow } from './users.ts';
+
+type Sql = postgres.Sql | postgres.TransactionSql;
+export type AmrMethod = 'password' | 'otp' | 'anonymous';
+
+export interface TokenSettings {
+  jwtSecret: Uint8Array;
+  issuer: string;
+  jwtExpiry: number;
+  refreshTokenReuseInterval: number;
+}
+
+interface SessionRow {
+  id: string;
+  user_id: string;
+  aal: string;
+}
+
+interface RefreshTokenRow {
+  id: number;
+  token: string;
+  user_id: string;
+  revoked: boolean;
+  parent: string | null;
+  session_id: string | null;
+  updated_at: Date;
+}
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** GoTrue's default refresh token: 12 lowercase base32 characters. */
+function newRefreshToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (b) => BASE32[b % 32]).join('');
+}
+
+async function amrOf(sql: Sql, sessionId: string) {
+  const rows = await sql<{ authentication_method: string; created_at: Date }[]>`
+    select authentication_method, created_at from auth.mfa_amr_claims where session_id = ${sessionId} order by created_at desc`;
+  return rows.map((r) => ({ method: r.authentication_method, timestamp: Math.floor(new Date(r.created_at).getTime() / 1000) }));
+}
+
+async function accessToken(sql: Sql, s: TokenSettings, user: UserRow, session: SessionRow) {
+  const now = Math.floor(Date.now() / 1000);
+  const claims = {
+    iss: s.issuer,
+    sub: user.id,
+    aud: user.aud,
+    exp: now + s.jwtExpiry,
+    iat: now,
+    email: user.email ?? '',
+    phone: user.phone ?? '',
+    app_metadata: user.raw_app_meta_data ?? {},
+    user_metadata: user.raw_user_meta_data ?? {},
+    role: user.role,
+    aal: session.aal ?? 'aal1',
+    amr: await amrOf(sql, session.id),
+    session_id: session.id,
+    is_anonymous: user.is_anonymous,
+  };
+  return { token: await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(s.jwtSecret), expiresAt: claims.exp };
+}
+
+async function sessionBody(sql: Sql, s: TokenSettings, user: UserRow, session: SessionRow, refreshToken: string) {
+  const { token, expiresAt } = await accessToken(sql, s, user, session);
+  return {
+    access_token: token,
+    token_type: 'bearer',
+    expires_in: s.jwtExpiry,
+    expires_at: expiresAt,
+    refresh_token: refreshToken,
+    user: userJson(user, await identitiesOf(sql, user.id)),
+  };
+}
+
+/** A new session for the user (sign-in of any kind). */
+export async function issueSession(
+  sql: Sql,
+  s: TokenSettings,
+  user: UserRow,
+  method: AmrMethod,
+  client: { ip?: string; userAgent?: string },
+) {
+  const [session] = await sql<SessionRow[]>`
+    insert into auth.sessions (id, user_id, created_at, updated_at, aal, refreshed_at, user_agent, ip)
+    values (${crypto.randomUUID()}, ${user.id}, now(), now(), 'aal1', now() at time zone 'utc', ${client.userAgent ?? null}, ${client.ip ?? null})
+    returning id, user_id, aal`;
+  await sql`insert into auth.mfa_amr_claims (session_id, created_at, updated_at, authentication_method, id)
+            values (${session.id}, now(), now(), ${method}, ${crypto.randomUUID()})`;
+  const token = newRefreshToken();
+  await sql`insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, parent, session_id)
+            values ('00000000-0000-0000-0000-000000000000', ${token}, ${user.id}, false, now(), now(), null, ${session.id})`;
+  const [fresh] = await sql<UserRow[]>`update auth.users set last_sign_in_at = now(), updated_at = now() where id = ${user.id} returning *`;
+  return sessionBody(sql, s, fresh, session, token);
+}
+
+/** grant_type=refresh_token: rotate, with GoTrue's reuse rules. */
+export async function refreshSession(sql: postgres.Sql, s: TokenSettings, presented: string) {
+  if (!/^[a-z2-7]{12}$|^[A-Za-z0-9_-]{12,}$/.test(presented)) {
+    throw new AuthError(400, 'validation_failed', 'Refresh token is not valid');
+  }
+  // Revoking every token of the session on reuse must survive the error that follows.
+  let reuseDetected = false;
+  const result = await sql.begin(async (tx) => {
+    const [rt] = await tx<RefreshTokenRow[]>`select * from auth.refresh_tokens where token = ${presented} for update`;
+    if (!rt) throw new AuthError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
+    if (!rt.session_id) throw new AuthError(400, 'session_not_found', 'Invalid Refresh Token: No Valid Session Found');
+    const [session] = await tx<SessionRow[]>`select id, user_id, aal from auth.sessions where id = ${rt.session_id} for update`;
+    if (!session) throw new AuthError(400, 'session_not_found', 'Invalid Refresh Token: No Valid Session Found');
+    const [user] = await tx<UserRow[]>`select * from auth.users where id = ${session.user_id}`;
+    if (!user) throw new AuthError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
+    if (user.banned_until && new Date(user.banned_until) > new Date()) throw new AuthError(400, 'user_banned', 'User is banned');
+
+    let next: string;
+    if (!rt.revoked) {
+      next = newRefreshToken();
+      await tx`update auth.refresh_tokens set revoked = true, updated_at = now() where id = ${rt.id}`;
+      await tx`insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, parent, session_id)
+               values ('00000000-0000-0000-0000-000000000000', ${next}, ${rt.user_id}, false, now(), now(), ${rt.token}, ${session.id})`;
+    } else {
+      const [newest] = await tx<RefreshTokenRow[]>`
+        select * from auth.refresh_tokens where session_id = ${session.id} and revoked = false order by id desc limit 1`;
+      if (newest && newest.parent === rt.token) {
+        // The client retried with the token it just rotated: hand back the same child.
+        next = newest.token;
+      } else if (Date.now() - new Date(rt.updated_at).getTime() <= s.refreshTokenReuseInterval * 1000) {
+        next = newRefreshToken();
+        await tx`insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, parent, session_id)
+                 values ('00000000-0000-0000-0000-000000000000', ${next}, ${rt.user_id}, false, now(), now(), ${rt.token}, ${session.id})`;
+      } else {
+        // An old token came back: assume it was stolen and end every token of the session.
+        await tx`update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = ${session.id} and revoked = false`;
+        reuseDetected = true;
+        return undefined;
+      }
+    }
+    await tx`update auth.sessions set refreshed_at = now() at time zone 'utc', updated_at = now() where id = ${session.id}`;
+    return sessionBody(tx, s, user, session, next);
+  });
+  if (reuseDetected || !result) throw new AuthError(400, 'refresh_token_already_used', 'Invalid Refresh Token: Already Used');
+  return result;
+}
+
+export async function sessionExists(sql: Sql, id: string): Promise<boolean> {
+  const rows = await sql`select 1 from auth.sessions where id = ${id}`;
+  return rows.length > 0;
+}

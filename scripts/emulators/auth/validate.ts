@@ -1,0 +1,30 @@
+// Input rules GoTrue applies to emails, phones and passwords.
+import { AuthError, validation } from './errors.ts';
+
+const EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
+
+export function normalizeEmail(email: string): string {
+  const e = email.trim().toLowerCase();
+  if (!EMAIL.test(e) || e.length > 255) throw validation('Unable to validate email address: invalid format');
+  return e;
+}
+
+/** GoTrue strips "+" and spaces, then wants E.164 digits. */
+export function normalizePhone(phone: string): string {
+  const p = phone.replace(/[+\s]/g, '');
+  if (!/^[1-9]\d{1,14}$/.test(p)) throw validation('Invalid phone number format (E.164 required)');
+  return p;
+}
+
+export function checkPassword(password: unknown, minLength: number): string {
+  if (typeof password !== 'string' || password === '') throw validation('Signup requires a valid password');
+  if (password.length > 72) throw validation('Password cannot be longer than 72 characters');
+  if (password.length < minLength) {
+    throw new AuthError(422, 'weak_password', `Password should be at least ${minLength} characters.`, {
+      weak_password: { reasons: ['length'] },
+    });
+  }
+  return password;
+}
+
+export const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);

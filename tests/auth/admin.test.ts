@@ -1,0 +1,65 @@
+// The admin API our functions use: auth.admin.createUser / getUserById / listUsers / updateUserById / deleteUser.
+import { describe, expect, it } from 'vitest';
+import { adminSql } from '../helpers/db.ts';
+import { anonClient, freshPhone, serviceClient } from '../helpers/auth.ts';
+
+describe('auth.admin', () => {
+  const admin = () => serviceClient().auth.admin;
+
+  it('creates, reads, updates and deletes users', async () => {
+    const email = `adm-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const created = await admin().createUser({ email, password: 'correct horse', email_confirm: true, user_metadata: { nickname: 'A' }, app_metadata: { plan: 'pro' } });
+    expect(created.error).toBeNull();
+    const id = created.data.user!.id;
+    expect(created.data.user).toMatchObject({ email, app_metadata: { provider: 'email', providers: ['email'], plan: 'pro' } });
+    expect(created.data.user?.email_confirmed_at).toBeTruthy();
+    expect((await anonClient().auth.signInWithPassword({ email, password: 'correct horse' })).error).toBeNull();
+
+    const read = await admin().getUserById(id);
+    expect(read.data.user?.user_metadata).toMatchObject({ nickname: 'A', email_verified: true });
+
+    const banned = await admin().updateUserById(id, { ban_duration: '24h', user_metadata: { level: 3 } });
+    expect(banned.data.user?.banned_until).toBeTruthy();
+    expect(banned.data.user?.user_metadata).toMatchObject({ nickname: 'A', level: 3 });
+    expect((await anonClient().auth.signInWithPassword({ email, password: 'correct horse' })).error).toMatchObject({ code: 'user_banned' });
+
+    expect((await admin().deleteUser(id)).error).toBeNull();
+    expect((await admin().getUserById(id)).error).toMatchObject({ status: 404, code: 'user_not_found' });
+    expect(await adminSql()`select 1 from public.profiles where id = ${id}`).toHaveLength(0);
+  });
+
+  it('creates phone users and refuses taken addresses and numbers', async () => {
+    const phone = freshPhone();
+    const made = await admin().createUser({ phone, phone_confirm: true });
+    expect(made.data.user?.phone).toBe(phone.slice(1));
+    expect((await admin().createUser({ phone })).error).toMatchObject({ status: 422, code: 'phone_exists' });
+    const email = `dup-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    await admin().createUser({ email });
+    expect((await admin().createUser({ email })).error).toMatchObject({ status: 422, code: 'email_exists' });
+    expect((await admin().createUser({})).error).toMatchObject({ status: 400, code: 'validation_failed' });
+  });
+
+  it('lists users newest first with paging', async () => {
+    await admin().createUser({ email: `list-${crypto.randomUUID().slice(0, 8)}@example.com` });
+    const page = await admin().listUsers({ page: 1, perPage: 2 });
+    expect(page.error).toBeNull();
+    expect(page.data.users).toHaveLength(2);
+    expect((page.data as { total: number }).total).toBeGreaterThan(2);
+    expect(new Date(page.data.users[0].created_at) >= new Date(page.data.users[1].created_at)).toBe(true);
+  });
+
+  it('soft-deletes: the account stays for the record but can no longer sign in', async () => {
+    const email = `soft-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const id = (await admin().createUser({ email, password: 'correct horse', email_confirm: true })).data.user!.id;
+    expect((await admin().deleteUser(id, true)).error).toBeNull();
+    const [row] = await adminSql()`select deleted_at, email from auth.users where id = ${id}`;
+    expect(row.deleted_at).toBeTruthy();
+    expect(row.email).toBeNull();
+    expect((await anonClient().auth.signInWithPassword({ email, password: 'correct horse' })).error?.code).toBe('invalid_credentials');
+  });
+
+  it('is closed to anyone without the service-role key', async () => {
+    const { error } = await anonClient().auth.admin.listUsers();
+    expect(error).toMatchObject({ status: 403, code: 'not_admin' });
+  });
+});

@@ -1,0 +1,104 @@
+// supabase-js clients as the apps use them, and what tests need around sign-in: a fresh client address per
+// client (Auth limits per address), the SMS codes the fake Aliyun received, fresh phone numbers.
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { decodeJwt } from 'jose';
+import WebSocket from 'ws';
+import { adminSql } from './db.ts';
+import { stackEnv } from './stack.ts';
+
+let counter = 0;
+
+/** A documentation-range address (RFC 5737) unique to this test process and call. */
+export function freshIp(): string {
+  counter++;
+  return `198.18.${(process.pid + counter) % 250}.${counter % 250}`;
+}
+
+export function anonClient(opts: { ip?: string } = {}): SupabaseClient {
+  const { apiUrl, anonKey } = stackEnv();
+  return createClient(apiUrl, anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    realtime: { transport: WebSocket as never },
+    global: { headers: { 'x-forwarded-for': opts.ip ?? freshIp() } },
+  });
+}
+
+/** A client signed in with the session, as an app holds it after sign-in (updateUser, signOut use it). */
+export async function sessionClient(session: { access_token: string; refresh_token: string }, ip?: string): Promise<SupabaseClient> {
+  const client = anonClient({ ip });
+  const { error } = await client.auth.setSession(session);
+  if (error) throw error;
+  return client;
+}
+
+/** GET /auth/v1/user with a bearer token, raw: status and GoTrue's error code. */
+export async function rawGetUser(accessToken: string): Promise<{ status: number; code?: string }> {
+  const { apiUrl, anonKey } = stackEnv();
+  const res = await fetch(`${apiUrl}/auth/v1/user`, {
+    headers: { apikey: anonKey, authorization: `Bearer ${accessToken}`, 'x-supabase-api-version': '2024-01-01' },
+  });
+  const body = await res.json();
+  return { status: res.status, code: body.code };
+}
+
+export function serviceClient(): SupabaseClient {
+  const { apiUrl, serviceRoleKey } = stackEnv();
+  return createClient(apiUrl, serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: WebSocket as never },
+    global: { headers: { 'x-forwarded-for': freshIp() } },
+  });
+}
+
+/** A mainland mobile number nobody else in this run uses, as E.164. */
+export function freshPhone(): string {
+  counter++;
+  const n = (Date.now() * 1000 + process.pid * 7 + counter) % 100_000_000;
+  return `+86139${String(n).padStart(8, '0')}`;
+}
+
+export interface FakeSms {
+  phoneNumbers: string;
+  templateParam: { code: string };
+  signName: string;
+  templateCode: string;
+}
+
+export async function sentSms(phoneE164: string): Promise<FakeSms[]> {
+  const aliyunNumber = phoneE164.replace(/^\+86/, '');
+  const res = await fetch(`${stackEnv().fakeAliyunUrl}/__fake/messages?phone=${aliyunNumber}`);
+  return (await res.json()) as FakeSms[];
+}
+
+/** The latest code Aliyun was asked to deliver to the phone. */
+export async function lastSmsCode(phoneE164: string): Promise<string> {
+  const messages = await sentSms(phoneE164);
+  if (messages.length === 0) throw new Error(`no SMS was sent to ${phoneE164}`);
+  return messages.at(-1)!.templateParam.code;
+}
+
+export async function failNextSms(phoneE164: string, aliyunCode: string) {
+  await fetch(`${stackEnv().fakeAliyunUrl}/__fake/fail-next`, {
+    method: 'POST',
+    body: JSON.stringify({ phone: phoneE164.replace(/^\+86/, ''), code: aliyunCode }),
+  });
+}
+
+export function claimsOf(accessToken: string): Record<string, any> {
+  return decodeJwt(accessToken) as Record<string, any>;
+}
+
+/** Runs a query the way PostgREST would for this access token: its role and claims, RLS in force. */
+export async function asToken<T>(accessToken: string, query: string): Promise<T[]> {
+  const claims = claimsOf(accessToken);
+  const sql = adminSql();
+  return (await sql.begin(async (tx) => {
+    await tx`select set_config('role', ${claims.role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
+    return tx.unsafe(query);
+  })) as unknown as T[];
+}
+
+export async function registerWechatCode(app: string, entry: { code: string; openid: string; unionid?: string; errcode?: number }) {
+  const appid = stackEnv().wechatPrograms[app].app_id;
+  await fetch(`${stackEnv().fakeWechatUrl}/__fake/codes`, { method: 'POST', body: JSON.stringify({ ...entry, appid }) });
+}
