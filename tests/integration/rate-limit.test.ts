@@ -54,3 +54,22 @@ describe('rate limiting', () => {
     expect(statuses.at(-1)).toBe(429);
   });
 });
+
+describe('sign-in rate limit', () => {
+  const api = inProcessApi({ RATE_LIMIT_AUTH_IP: '2/300' });
+
+  it('limits device sign-ins per address', async () => {
+    const ip = `203.0.113.${Math.floor(Math.random() * 250)}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      // Invalid bodies still count: the limit applies before any work is done.
+      const res = await api.request('/pickitchen/auth/device', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+        body: JSON.stringify({ device_id: 'x', platform: 'ios' }),
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([400, 400, 429]);
+  });
+});
