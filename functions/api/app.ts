@@ -7,6 +7,8 @@ import { lazy } from '../_shared/lazy.ts';
 import { createWechatAuth } from '../_shared/providers/wechat.ts';
 import { registerAccountSessionRoutes } from './routes/account-sessions.ts';
 import { registerDeviceRoutes } from './routes/devices.ts';
+import { registerFileRoutes } from './routes/files.ts';
+import { createObjectStore } from '../_shared/storage.ts';
 import { registerSignInRoutes } from './routes/sign-in.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerSystemRoutes } from './routes/system.ts';
@@ -29,6 +31,7 @@ export function createApiApp(deps: AppDeps) {
   });
   registerMeRoutes(app);
   registerDeviceRoutes(app);
+  registerFileRoutes(app, lazy(() => createObjectStore(deps.config)));
   return app;
 }
 

@@ -1,7 +1,7 @@
 // Local API gateway (Deno), standing in for Supabase's Kong + Edge Runtime on one port:
 //   /functions/v1/<name>/...  → the function's Hono app, which sees /<name>/... as Supabase's runtime shows it
 //   /auth/v1/...              → the local Auth (GoTrue) emulator
-//   /storage/v1               → reserved for the local Storage emulator
+//   /storage/v1/...           → the local Storage emulator
 // Functions come from supabase/config.toml; `verify_jwt = true` is enforced here as Supabase's gateway does.
 // Development and tests only: production runs on Supabase itself.
 import { parse } from 'smol-toml';
@@ -9,6 +9,7 @@ import { jwtVerify } from 'jose';
 import postgres from 'postgres';
 import { authSettings } from '../emulators/auth/config.ts';
 import { createAuthEmulator } from '../emulators/auth/app.ts';
+import { createStorageEmulator } from '../emulators/storage/app.ts';
 
 type Fetch = (req: Request) => Response | Promise<Response>;
 interface FunctionEntry {
@@ -62,6 +63,22 @@ const auth = createAuthEmulator({
   issuer: `${apiUrl}/auth/v1`,
 });
 
+/** "100MiB", "50MB", "1048576" → bytes. */
+function bytes(value: unknown, fallback: number): number {
+  const m = /^(\d+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?$/i.exec(String(value ?? ''));
+  if (!m) return fallback;
+  const unit = (m[2] ?? 'B').toLowerCase();
+  const factor = unit.startsWith('g') ? 1024 ** 3 : unit.startsWith('m') ? 1024 ** 2 : unit.startsWith('k') ? 1024 : 1;
+  return Number(m[1]) * factor;
+}
+
+const storage = createStorageEmulator({
+  sql: postgres(Deno.env.get('STORAGE_DB_URL') ?? '', { max: 4, onnotice: () => {} }),
+  jwtSecret: Deno.env.get('JWT_SECRET') ?? '',
+  root: Deno.env.get('STORAGE_ROOT') ?? '.local/storage',
+  globalFileSizeLimit: bytes(projectConfig.storage?.file_size_limit, 50 * 1024 * 1024),
+});
+
 /** The request as a service behind the gateway sees it: new path, the client's address appended to X-Forwarded-For. */
 function forwarded(req: Request, url: URL, remote: string): Request {
   const headers = new Headers(req.headers);
@@ -73,6 +90,7 @@ function forwarded(req: Request, url: URL, remote: string): Request {
 async function handle(req: Request, remote: string): Promise<Response> {
   const url = new URL(req.url);
   if (url.pathname.startsWith('/auth/v1/')) return await auth.fetch(forwarded(req, url, remote));
+  if (url.pathname.startsWith('/storage/v1/')) return await storage.fetch(forwarded(req, url, remote));
   if (!url.pathname.startsWith(PREFIX)) {
     return json(404, { message: 'no Route matched with those values' });
   }

@@ -111,6 +111,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     WECHAT_DEV_EXCHANGE: 'true',
     // The Auth emulator writes auth.* as GoTrue does: as supabase_auth_admin.
     AUTH_DB_URL: db.url.replace('postgres:postgres@', 'supabase_auth_admin:postgres@'),
+    // The Storage emulator: as supabase_storage_admin, bytes under the stack's directory.
+    STORAGE_DB_URL: db.url.replace('postgres:postgres@', 'supabase_storage_admin:postgres@'),
+    STORAGE_ROOT: join(opts.dir, 'storage'),
     // A direct connection, not a transaction pooler: prepared statements are safe and faster.
     DB_PREPARE: 'true',
     DB_POOL_MAX: '10',
@@ -120,7 +123,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const out = opts.gatewayOutput === 'inherit' ? 'inherit' : openSync(join(opts.dir, 'gateway.log'), 'a');
   const gateway = spawnBound(
     join(ROOT, 'node_modules/deno/deno'),
-    ['run', '--allow-net', '--allow-env', '--allow-read', '--allow-sys', 'scripts/gateway/main.ts'],
+    ['run', '--allow-net', '--allow-env', '--allow-read', '--allow-sys', `--allow-write=${join(opts.dir, 'storage')}`, 'scripts/gateway/main.ts'],
     { cwd: ROOT, env, stdio: ['ignore', out, out], deathSignal: 'SIGTERM' },
   );
 

@@ -91,3 +91,30 @@ alter function storage.foldername(text) owner to supabase_storage_admin;
 alter function storage.filename(text) owner to supabase_storage_admin;
 alter function storage.extension(text) owner to supabase_storage_admin;
 alter function storage.update_updated_at_column() owner to supabase_storage_admin;
+
+-- The Storage server connects as supabase_storage_admin and switches into the caller's role per request.
+grant anon, authenticated, service_role to supabase_storage_admin;
+grant usage on schema storage to supabase_storage_admin;
+
+-- As on Supabase: rows of storage tables go only through the Storage API, which sets
+-- storage.allow_delete_query for its own deletes; a plain SQL DELETE would orphan the stored bytes.
+create or replace function storage.protect_delete() returns trigger
+language plpgsql
+as $$
+begin
+  if coalesce(current_setting('storage.allow_delete_query', true), 'false') <> 'true' then
+    raise exception using errcode = '42501',
+      message = 'Direct deletion from storage tables is not allowed. Use the Storage API instead.',
+      hint = 'This prevents accidental data loss from orphaned objects.';
+  end if;
+  return null;
+end
+$$;
+alter function storage.protect_delete() owner to supabase_storage_admin;
+
+drop trigger if exists protect_objects_delete on storage.objects;
+create trigger protect_objects_delete before delete on storage.objects
+  for each statement execute function storage.protect_delete();
+drop trigger if exists protect_buckets_delete on storage.buckets;
+create trigger protect_buckets_delete before delete on storage.buckets
+  for each statement execute function storage.protect_delete();

@@ -1,0 +1,116 @@
+// POST /{app}/files/upload-url: a signed upload URL for a path the server chooses.
+// GET /{app}/files/{bucket}/{path}: a short-lived signed download URL for an object the caller owns.
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppEnv } from '../../_shared/http/context.ts';
+import type { HoutaiApp } from '../../_shared/http/create-app.ts';
+import { currentUser, requireUser } from '../../_shared/http/middleware/auth.ts';
+import { rateLimit } from '../../_shared/http/middleware/rate-limit.ts';
+import { APP_ROUTE_ERRORS, AppParam, bearerSecurity, errorResponses, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
+import { userRoute } from '../../_shared/http/routes.ts';
+import { ApiError } from '../../_shared/errors.ts';
+import { BUCKETS, type ObjectStore } from '../../_shared/storage.ts';
+import { serverClient } from '../../_shared/supabase-client.ts';
+import { UPLOAD_PURPOSE_NAMES, UPLOAD_PURPOSES, uploadPath, type UploadPurpose } from '../../_shared/upload-purposes.ts';
+import { StoragePath } from '../../_shared/validation.ts';
+
+const DOWNLOAD_URL_TTL = 300;
+
+const UploadRequest = z
+  .object({
+    purpose: z.enum(UPLOAD_PURPOSE_NAMES),
+    content_type: z.string().min(3).max(100).openapi({ example: 'image/jpeg' }),
+    size: z.number().int().positive().openapi({ description: 'Bytes the app will upload' }),
+  })
+  .strict()
+  .openapi('UploadUrlRequest');
+
+const UploadUrl = z
+  .object({
+    bucket: z.string(),
+    path: z.string().openapi({ description: 'Where the object will live; keep it to refer to the file later' }),
+    signed_url: z.string().openapi({ description: 'PUT the bytes here, or pass path and token to storage.from(bucket).uploadToSignedUrl()' }),
+    token: z.string(),
+    max_bytes: z.number().int(),
+  })
+  .openapi('UploadUrl');
+
+const DownloadUrl = z.object({ url: z.string(), expires_in: z.number().int() }).openapi('DownloadUrl');
+
+const uploadRoute = userRoute({
+  method: 'post',
+  path: '/{app}/files/upload-url',
+  tags: ['files'],
+  summary: 'A signed URL to upload one file for a purpose (avatar, diary image, meal photo, emoji source photo, voice message)',
+  request: { params: AppParam, body: jsonBody(UploadRequest) },
+  responses: { 201: jsonContent(UploadUrl, 'Upload URL issued') },
+});
+
+// Object paths contain slashes, which an OpenAPI path parameter cannot: documented here, routed below.
+const downloadDoc = createRoute({
+  method: 'get',
+  path: '/{app}/files/{bucket}/{path}',
+  tags: ['files'],
+  summary: 'A short-lived signed download URL for one of the caller\'s files (uploads, results, exports, avatars)',
+  description: '`path` is the object path as returned at upload, slashes included.',
+  security: bearerSecurity,
+  request: {
+    params: AppParam.extend({
+      bucket: z.enum(BUCKETS).openapi({ param: { name: 'bucket', in: 'path' } }),
+      path: z.string().openapi({ param: { name: 'path', in: 'path' }, example: 'pickitchen/<user id>/results/<file>.mp4' }),
+    }),
+  },
+  responses: { 200: jsonContent(DownloadUrl, 'Signed URL'), ...errorResponses(...APP_ROUTE_ERRORS) },
+});
+
+function purposeFor(app: string, name: keyof typeof UPLOAD_PURPOSES): UploadPurpose {
+  const purpose: UploadPurpose = UPLOAD_PURPOSES[name];
+  if (purpose.apps && !(purpose.apps as string[]).includes(app)) {
+    throw new ApiError('VALIDATION_FAILED', `Uploads for "${name}" are not part of ${app}.`, [{ field: 'purpose', message: `not available in ${app}` }]);
+  }
+  return purpose;
+}
+
+export function registerFileRoutes(app: HoutaiApp, store: () => ObjectStore) {
+  app.openapi(uploadRoute, async (c) => {
+    const { app: appId } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const purpose = purposeFor(appId, body.purpose);
+    if (!(body.content_type in purpose.types)) {
+      throw new ApiError('VALIDATION_FAILED', `Files for "${body.purpose}" must be one of ${Object.keys(purpose.types).join(', ')}.`, [
+        { field: 'content_type', message: 'type not allowed' },
+      ]);
+    }
+    if (body.size > purpose.maxBytes) {
+      throw new ApiError('VALIDATION_FAILED', `Files for "${body.purpose}" may be at most ${purpose.maxBytes} bytes.`, [
+        { field: 'size', message: `over ${purpose.maxBytes} bytes` },
+      ]);
+    }
+    const user = currentUser(c);
+    const path = uploadPath(purpose, appId, user.sub, body.content_type);
+    // Signed as the user, so Storage checks this user's right to write there against the policies.
+    const token = c.req.header('authorization')!.replace(/^bearer\s+/i, '');
+    const client = serverClient(c.var.config.supabaseUrl, c.var.config.keys.anon ?? '', { Authorization: `Bearer ${token}` });
+    const { data, error } = await client.storage.from(purpose.bucket).createSignedUploadUrl(path);
+    if (error || !data) throw new ApiError('UPSTREAM_ERROR', 'Storage did not issue an upload URL.', [{ code: 'storage', message: error?.message ?? 'no data' }]);
+    return c.json({ bucket: purpose.bucket, path, signed_url: data.signedUrl, token: data.token, max_bytes: purpose.maxBytes }, 201);
+  });
+
+  app.openAPIRegistry.registerPath(downloadDoc);
+  app.get('/:app/files/:bucket/:path{.+}', requireUser, rateLimit, async (c: Context<AppEnv>) => {
+    const appId = c.var.appId!;
+    const bucket = c.req.param('bucket') ?? '';
+    const path = c.req.param('path') ?? '';
+    if (!(BUCKETS as readonly string[]).includes(bucket)) throw new ApiError('NOT_FOUND', `There is no bucket "${bucket}".`);
+    if (!StoragePath.safeParse(path).success) throw new ApiError('VALIDATION_FAILED', 'Invalid file path.', [{ field: 'path', message: 'must be a relative object path' }]);
+    const user = currentUser(c);
+    // Ownership is what the storage policies read from the path; app-scoped buckets must name this app.
+    const [row] = await c.var.db.withService((tx) => tx<[{ owned: boolean | null; found: boolean }]>`
+      select internal.object_user_segment(${bucket}, ${path}) = ${user.sub} as owned,
+             exists (select 1 from storage.objects where bucket_id = ${bucket} and name = ${path}) as found`);
+    const appScoped = bucket === 'uploads' || bucket === 'results';
+    if (!row.owned || !row.found || (appScoped && !path.startsWith(`${appId}/`))) throw new ApiError('NOT_FOUND', 'No such file.');
+    const url = await store().signedDownloadUrl(bucket as (typeof BUCKETS)[number], path, DOWNLOAD_URL_TTL);
+    return c.json({ url, expires_in: DOWNLOAD_URL_TTL }, 200);
+  });
+}

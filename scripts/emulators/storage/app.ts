@@ -1,0 +1,472 @@
+// Local emulator of the Supabase Storage API subset supabase.storage uses, served at /storage/v1 by the local
+// gateway. FOR DEVELOPMENT AND TESTS ONLY: production uses Supabase Storage. Bytes live on local disk; every
+// client operation reads or writes the storage.objects row under the caller's role and JWT claims, so the
+// storage policies in our migrations decide, as they do on Supabase (shared/STORAGE-API.md).
+import { createHash } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import type postgres from 'postgres';
+import { E, errorResponse, StorageError } from './errors.ts';
+import { ObjectFiles } from './files.ts';
+
+export interface StorageEmulatorDeps {
+  /** A pool logged in as supabase_storage_admin (member of anon, authenticated, service_role). */
+  sql: postgres.Sql;
+  jwtSecret: string;
+  /** Directory for object bytes. */
+  root: string;
+  /** [storage] file_size_limit of config.toml, bytes. */
+  globalFileSizeLimit: number;
+  /** Lifetime of signed upload URLs, seconds (hosted Supabase: 2 hours). */
+  uploadUrlExpiry?: number;
+}
+
+interface Caller {
+  role: string;
+  sub?: string;
+  claims: JWTPayload;
+}
+
+interface BucketRow {
+  id: string;
+  public: boolean;
+  file_size_limit: number | null;
+  allowed_mime_types: string[] | null;
+}
+
+interface ObjectRow {
+  id: string;
+  bucket_id: string;
+  name: string;
+  owner: string | null;
+  owner_id: string | null;
+  version: string | null;
+  metadata: Record<string, any> | null;
+  user_metadata: Record<string, unknown> | null;
+  created_at: Date;
+  updated_at: Date;
+  last_accessed_at: Date;
+}
+
+const SERVICE: Caller = { role: 'service_role', claims: { role: 'service_role' } };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const VALID_KEY = /^[A-Za-z0-9_/!.*'() &$=@;:+,?-]+$/;
+
+class Rollback<T> extends Error {
+  constructor(readonly value: T) {
+    super('rollback');
+  }
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+export function createStorageEmulator(deps: StorageEmulatorDeps) {
+  const { sql } = deps;
+  const secret = new TextEncoder().encode(deps.jwtSecret);
+  const files = new ObjectFiles(deps.root);
+  const uploadExpiry = deps.uploadUrlExpiry ?? 7200;
+  const app = new Hono().basePath('/storage/v1');
+
+  app.onError((err, c) => {
+    if (err instanceof StorageError) return errorResponse(c, err);
+    const code = (err as { code?: string }).code;
+    if (code === '42501') return errorResponse(c, E.rls());
+    console.error('[storage emulator]', err);
+    return errorResponse(c, new StorageError(500, 'Internal', 'Internal Server Error', 'InternalError'));
+  });
+
+  // --- callers and transactions --------------------------------------------------------------------------
+
+  async function verify(token: string): Promise<JWTPayload> {
+    return (await jwtVerify(token, secret, { algorithms: ['HS256'] })).payload;
+  }
+
+  /** The caller behind Authorization; `optional` turns a missing or bad token into anon (downloads). */
+  async function caller(c: Context, optional = false): Promise<Caller> {
+    const header = c.req.header('authorization');
+    if (!header) {
+      if (optional) return { role: 'anon', claims: { role: 'anon' } };
+      throw E.invalidRequest("headers must have required property 'authorization'");
+    }
+    try {
+      const claims = await verify(header.replace(/^bearer\s+/i, ''));
+      return { role: String(claims.role ?? 'anon'), sub: typeof claims.sub === 'string' ? claims.sub : undefined, claims };
+    } catch (err) {
+      if (optional) return { role: 'anon', claims: { role: 'anon' } };
+      throw E.badJwt((err as Error).message);
+    }
+  }
+
+  /** One transaction as the caller, set up the way Storage sets it (role, claims, operation). */
+  function as<T>(who: Caller, operation: string, fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+    return sql.begin(async (tx) => {
+      await tx`select set_config('role', ${who.role}, true),
+                      set_config('request.jwt.claims', ${JSON.stringify(who.claims)}, true),
+                      set_config('request.jwt.claim.sub', ${who.sub ?? ''}, true),
+                      set_config('request.jwt.claim.role', ${who.role}, true),
+                      set_config('storage.operation', ${operation}, true),
+                      set_config('storage.allow_delete_query', 'true', true)`;
+      return fn(tx);
+    }) as Promise<T>;
+  }
+
+  /** Runs fn as the caller and rolls back: the permission trial Storage makes before the real write. */
+  async function trial(who: Caller, operation: string, fn: (tx: postgres.TransactionSql) => Promise<unknown>) {
+    try {
+      await as(who, operation, async (tx) => {
+        await fn(tx);
+        throw new Rollback(null);
+      });
+    } catch (err) {
+      if (err instanceof Rollback) return;
+      const code = (err as { code?: string }).code;
+      if (code === '42501') throw E.rls();
+      if (code === '23505') throw E.duplicate();
+      throw err;
+    }
+  }
+
+  async function bucket(id: string): Promise<BucketRow> {
+    const [row] = await as(SERVICE, 'storage.bucket.get', (tx) => tx<BucketRow[]>`
+      select id, public, file_size_limit, allowed_mime_types from storage.buckets where id = ${id}`);
+    if (!row) throw E.noSuchBucket();
+    return row;
+  }
+
+  function checkKey(name: string) {
+    if (!name || !VALID_KEY.test(name)) throw E.invalidKey(name);
+  }
+
+  const maxSize = (b: BucketRow) => Math.min(Number(b.file_size_limit ?? Infinity), deps.globalFileSizeLimit);
+
+  function checkMime(b: BucketRow, mime: string) {
+    const allowed = b.allowed_mime_types;
+    if (!allowed || allowed.length === 0) return;
+    const [type, subtype] = mime.split('/');
+    if (!subtype) throw E.mime(mime);
+    if (!allowed.some((a) => a === mime || a === `${type}/*`)) throw E.mime(mime);
+  }
+
+  // --- uploads --------------------------------------------------------------------------------------------
+
+  interface Upload {
+    bytes: Uint8Array;
+    mimetype: string;
+    cacheControl: string;
+    userMetadata: Record<string, unknown> | null;
+  }
+
+  async function readUpload(c: Context, b: BucketRow, name: string): Promise<Upload> {
+    const type = c.req.header('content-type') ?? '';
+    const limit = maxSize(b);
+    if (type.startsWith('multipart/form-data')) {
+      const form = await c.req.formData();
+      let file: FormDataEntryValue | null = form.get('');
+      form.forEach((v) => {
+        if (!file && v instanceof Blob) file = v;
+      });
+      if (!(file instanceof Blob)) throw E.invalidRequest('No file in the form data');
+      const mimetype = String(form.get('contentType') ?? (file.type || 'application/octet-stream'));
+      if (!name.endsWith('.emptyFolderPlaceholder')) checkMime(b, mimetype);
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      if (bytes.byteLength > limit) throw E.tooLarge();
+      const metadata = form.get('metadata');
+      return { bytes, mimetype, cacheControl: `max-age=${form.get('cacheControl') ?? '3600'}`, userMetadata: metadata ? JSON.parse(String(metadata)) : null };
+    }
+    const mimetype = type || 'application/octet-stream';
+    if (!name.endsWith('.emptyFolderPlaceholder')) checkMime(b, mimetype);
+    if (Number(c.req.header('content-length') ?? 0) > limit) throw E.tooLarge();
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    if (bytes.byteLength > limit) throw E.tooLarge();
+    const meta = c.req.header('x-metadata');
+    return {
+      bytes,
+      mimetype,
+      cacheControl: c.req.header('cache-control') ?? 'no-cache',
+      userMetadata: meta ? JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(meta), (ch) => ch.charCodeAt(0)))) : null,
+    };
+  }
+
+  /** The permission trial of a write, as the caller: a plain insert, or Storage's upsert statement. */
+  function trialWrite(who: Caller, bucketId: string, name: string, upsert: boolean, upload: Pick<Upload, 'mimetype' | 'userMetadata'> & { size: number }) {
+    const owner = who.sub && UUID.test(who.sub) ? who.sub : null;
+    const metadata = { mimetype: upload.mimetype, contentLength: upload.size };
+    return trial(who, 'storage.object.upload', (tx) =>
+      upsert
+        ? tx`insert into storage.objects (bucket_id, name, owner, owner_id, version, metadata, user_metadata)
+             values (${bucketId}, ${name}, ${owner}, ${who.sub ?? null}, '1', ${tx.json(metadata)}, ${tx.json(upload.userMetadata as never)})
+             on conflict (name, bucket_id) do update set version = '1', owner = excluded.owner, owner_id = excluded.owner_id,
+               metadata = excluded.metadata, user_metadata = excluded.user_metadata
+             returning *`
+        : tx`insert into storage.objects (bucket_id, name, owner, owner_id, version, metadata, user_metadata)
+             values (${bucketId}, ${name}, ${owner}, ${who.sub ?? null}, '1', ${tx.json(metadata)}, ${tx.json(upload.userMetadata as never)})`,
+    );
+  }
+
+  /** The real write, as service_role once the caller passed: bytes first, then the row, then old bytes go. */
+  async function store(bucketId: string, name: string, upload: Upload, opts: { upsert: boolean; ownerSub?: string }) {
+    const version = crypto.randomUUID();
+    await files.write(bucketId, version, upload.bytes);
+    const metadata = {
+      eTag: `"${createHash('md5').update(upload.bytes).digest('hex')}"`,
+      size: upload.bytes.byteLength,
+      mimetype: upload.mimetype,
+      cacheControl: upload.cacheControl,
+      lastModified: new Date().toISOString(),
+      contentLength: upload.bytes.byteLength,
+      httpStatusCode: 200,
+    };
+    const owner = opts.ownerSub && UUID.test(opts.ownerSub) ? opts.ownerSub : null;
+    try {
+      const { row, previous } = await as(SERVICE, 'storage.object.upload', async (tx) => {
+        const [old] = await tx<ObjectRow[]>`select * from storage.objects where bucket_id = ${bucketId} and name = ${name} for update`;
+        if (old && !opts.upsert) throw E.duplicate();
+        const [written] = old
+          ? await tx<ObjectRow[]>`
+              update storage.objects set version = ${version}, metadata = ${tx.json(metadata)}, user_metadata = ${tx.json(upload.userMetadata as never)},
+                     owner = coalesce(${owner}::uuid, owner), owner_id = coalesce(${opts.ownerSub ?? null}, owner_id), last_accessed_at = now()
+               where id = ${old.id} returning *`
+          : await tx<ObjectRow[]>`
+              insert into storage.objects (bucket_id, name, owner, owner_id, version, metadata, user_metadata)
+              values (${bucketId}, ${name}, ${owner}, ${opts.ownerSub ?? null}, ${version}, ${tx.json(metadata)}, ${tx.json(upload.userMetadata as never)})
+              returning *`;
+        return { row: written, previous: old?.version };
+      });
+      await files.remove(bucketId, previous);
+      return row;
+    } catch (err) {
+      await files.remove(bucketId, version);
+      throw err;
+    }
+  }
+
+  async function upload(c: Context, bucketId: string, name: string, upsert: boolean) {
+    const who = await caller(c);
+    const b = await bucket(bucketId);
+    const body = await readUpload(c, b, name);
+    checkKey(name);
+    await trialWrite(who, bucketId, name, upsert, { ...body, size: body.bytes.byteLength });
+    const row = await store(bucketId, name, body, { upsert, ownerSub: who.sub });
+    return c.json({ Id: row.id, Key: `${bucketId}/${name}` });
+  }
+
+  // --- reads ----------------------------------------------------------------------------------------------
+
+  async function serve(c: Context, row: ObjectRow, extra: Record<string, string> = {}) {
+    const bytes = await files.read(row.bucket_id, row.version ?? '');
+    const meta = row.metadata ?? {};
+    const headers: Record<string, string> = {
+      'content-type': meta.mimetype ?? 'application/octet-stream',
+      'content-length': String(bytes.byteLength),
+      etag: meta.eTag ?? '',
+      'last-modified': new Date(row.updated_at).toUTCString(),
+      'accept-ranges': 'bytes',
+      'x-robots-tag': 'none',
+      'cache-control': meta.cacheControl ?? 'no-cache',
+      ...extra,
+    };
+    const download = c.req.query('download');
+    if (download !== undefined) {
+      const encoded = encodeURIComponent(download);
+      headers['content-disposition'] = download ? `attachment; filename=${encoded}; filename*=UTF-8''${encoded}` : 'attachment;';
+    }
+    if (c.req.header('if-none-match') && c.req.header('if-none-match') === meta.eTag) return c.body(null, 304, headers);
+    if (c.req.method === 'HEAD') return c.body(null, 200, headers);
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, headers);
+  }
+
+  async function objectAs(who: Caller, bucketId: string, name: string): Promise<ObjectRow> {
+    const [row] = await as(who, 'storage.object.get', (tx) => tx<ObjectRow[]>`
+      select * from storage.objects where bucket_id = ${bucketId} and name = ${name}`);
+    if (!row) throw E.noSuchKey();
+    return row;
+  }
+
+  async function authenticatedRead(c: Context, bucketId: string, name: string) {
+    const who = await caller(c, true);
+    checkKey(name);
+    const b = await bucket(bucketId).catch(() => undefined);
+    if (!b || (!b.public && who.role === 'anon' && !who.sub && !c.req.header('authorization'))) throw E.noSuchBucket();
+    const row = await objectAs(b.public ? SERVICE : who, bucketId, name);
+    return serve(c, row);
+  }
+
+  // --- signed URLs ----------------------------------------------------------------------------------------
+
+  async function signToken(claims: JWTPayload, expiresIn: number) {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + expiresIn).sign(secret);
+  }
+
+  function expiresIn(value: unknown): number {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw E.invalidParameter('expiresIn');
+    return value;
+  }
+
+  async function verifySigned(c: Context, bucketId: string, name: string, scope: 'download' | 'upload') {
+    const token = c.req.query('token');
+    if (!token) throw E.invalidRequest("querystring must have required property 'token'");
+    let claims: JWTPayload;
+    try {
+      claims = await verify(token);
+    } catch (err) {
+      throw E.invalidJwt((err as Error).message);
+    }
+    const tokenScope = claims.scope ?? ('upsert' in claims ? 'upload' : 'download');
+    if (tokenScope !== scope) throw E.invalidSignature(`Token is not scoped for ${scope}`);
+    if (claims.url !== `${bucketId}/${name}`) throw E.invalidSignature();
+    return claims;
+  }
+
+  // --- routes ---------------------------------------------------------------------------------------------
+
+  const decode = (s: string) => decodeURIComponent(s);
+  /** "/bucket/some/path" → [bucket, "some/path"] (Storage strips leading slashes, collapses "//"). */
+  function split(rest: string): [string, string] {
+    const clean = rest.replace(/^\/+/, '').replace(/\/+/g, '/').replace(/\/$/, '');
+    const i = clean.indexOf('/');
+    if (i < 0) return [decode(clean), ''];
+    return [decode(clean.slice(0, i)), decode(clean.slice(i + 1))];
+  }
+
+  app.post('/object/list/:bucket', async (c) => {
+    const who = await caller(c);
+    const bucketId = c.req.param('bucket');
+    const body = (await c.req.json().catch(() => ({}))) as { prefix?: string; limit?: number; offset?: number; search?: string; sortBy?: { column?: string; order?: string } };
+    const limit = Math.min(Math.max(Number(body.limit ?? 100), 1), 1500);
+    const offset = Math.max(Number(body.offset ?? 0), 0);
+    const column = body.sortBy?.column ?? 'name';
+    const order = (body.sortBy?.order ?? 'asc').toLowerCase();
+    if (!['name', 'updated_at', 'created_at', 'last_accessed_at'].includes(column) || !['asc', 'desc'].includes(order)) {
+      throw E.invalidRequest('Invalid sortBy');
+    }
+    const prefix = body.prefix ? `${body.prefix.replace(/\/+$/, '')}/` : '';
+    const start = `${prefix}${body.search ?? ''}`.toLowerCase();
+    const rows = await as(who, 'storage.object.list', (tx) => tx<ObjectRow[]>`
+      select * from storage.objects where bucket_id = ${bucketId} and lower(name) like ${start.replace(/[\\%_]/g, '\\$&') + '%'}`);
+    const folders = new Map<string, Record<string, unknown>>();
+    const filesOut: Array<Record<string, any>> = [];
+    for (const r of rows) {
+      const rest = r.name.slice(prefix.length);
+      const slash = rest.indexOf('/');
+      if (slash >= 0) {
+        const folder = rest.slice(0, slash);
+        folders.set(folder, { name: folder, id: null, updated_at: null, created_at: null, last_accessed_at: null, metadata: null });
+      } else {
+        filesOut.push({ name: rest, id: r.id, updated_at: iso(r.updated_at), created_at: iso(r.created_at), last_accessed_at: iso(r.last_accessed_at), metadata: r.metadata });
+      }
+    }
+    const dir = order === 'asc' ? 1 : -1;
+    const byName = (a: Record<string, any>, b: Record<string, any>) => (a.name.toLowerCase() < b.name.toLowerCase() ? -dir : a.name.toLowerCase() > b.name.toLowerCase() ? dir : 0);
+    const entries =
+      column === 'name'
+        ? [...folders.values(), ...filesOut].sort(byName)
+        : [...[...folders.values()].sort(byName), ...filesOut.sort((a, b) => (a[column] < b[column] ? -dir : a[column] > b[column] ? dir : 0))];
+    return c.json(entries.slice(offset, offset + limit));
+  });
+
+  app.post('/object/sign/:bucket{[^/]+}', async (c) => {
+    const who = await caller(c);
+    const bucketId = c.req.param('bucket');
+    const body = (await c.req.json().catch(() => ({}))) as { expiresIn?: unknown; paths?: unknown };
+    const ttl = expiresIn(body.expiresIn);
+    if (!Array.isArray(body.paths) || body.paths.length < 1 || body.paths.length > 1000) throw E.invalidRequest('paths must contain 1 to 1000 items');
+    const paths = body.paths.map(String);
+    const visible = new Set(
+      (await as(who, 'storage.object.sign', (tx) => tx<{ name: string }[]>`
+        select name from storage.objects where bucket_id = ${bucketId} and name = any(${paths})`)).map((r) => r.name),
+    );
+    const out = [];
+    for (const path of paths) {
+      out.push(
+        visible.has(path)
+          ? { error: null, path, signedURL: `/object/sign/${bucketId}/${path}?token=${await signToken({ url: `${bucketId}/${path}`, scope: 'download' }, ttl)}` }
+          : { error: 'Either the object does not exist or you do not have access to it', path, signedURL: null },
+      );
+    }
+    return c.json(out);
+  });
+
+  app.post('/object/sign/*', async (c) => {
+    const [bucketId, name] = split(c.req.path.slice('/storage/v1/object/sign'.length));
+    const who = await caller(c);
+    checkKey(name);
+    const ttl = expiresIn(((await c.req.json().catch(() => ({}))) as { expiresIn?: unknown }).expiresIn);
+    await objectAs(who, bucketId, name);
+    const token = await signToken({ url: `${bucketId}/${name}`, scope: 'download' }, ttl);
+    return c.json({ signedURL: `/object/sign/${bucketId}/${name}?token=${token}` });
+  });
+
+  app.get('/object/sign/*', async (c) => {
+    const [bucketId, name] = split(c.req.path.slice('/storage/v1/object/sign'.length));
+    const claims = await verifySigned(c, bucketId, name, 'download');
+    const row = await objectAs(SERVICE, bucketId, name);
+    return serve(c, row, { expires: new Date(Number(claims.exp) * 1000).toUTCString() });
+  });
+
+  app.post('/object/upload/sign/*', async (c) => {
+    const [bucketId, name] = split(c.req.path.slice('/storage/v1/object/upload/sign'.length));
+    const who = await caller(c);
+    await bucket(bucketId);
+    checkKey(name);
+    const upsert = c.req.header('x-upsert') === 'true';
+    await trialWrite(who, bucketId, name, upsert, { mimetype: 'application/octet-stream', userMetadata: null, size: 0 });
+    const token = await signToken({ ...(who.sub ? { owner: who.sub } : {}), url: `${bucketId}/${name}`, upsert, scope: 'upload' }, uploadExpiry);
+    return c.json({ url: `/object/upload/sign/${bucketId}/${name}?token=${token}`, token });
+  });
+
+  app.put('/object/upload/sign/*', async (c) => {
+    const [bucketId, name] = split(c.req.path.slice('/storage/v1/object/upload/sign'.length));
+    const claims = await verifySigned(c, bucketId, name, 'upload');
+    const b = await bucket(bucketId);
+    const body = await readUpload(c, b, name);
+    await store(bucketId, name, body, { upsert: claims.upsert === true, ownerSub: typeof claims.owner === 'string' ? claims.owner : undefined });
+    return c.json({ Key: `${bucketId}/${name}` });
+  });
+
+  app.get('/object/public/*', async (c) => {
+    const [bucketId, name] = split(c.req.path.slice('/storage/v1/object/public'.length));
+    const b = await bucket(bucketId);
+    if (!b.public) throw E.noSuchBucket();
+    return serve(c, await objectAs(SERVICE, bucketId, name));
+  });
+
+  app.get('/object/info/*', async (c) => {
+    const [bucketId, name] = split(c.req.path.slice('/storage/v1/object/info'.length));
+    const row = await objectAs(await caller(c), bucketId, name);
+    return c.json({
+      id: row.id, name: row.name, version: row.version, bucket_id: row.bucket_id, size: row.metadata?.size, content_type: row.metadata?.mimetype,
+      cache_control: row.metadata?.cacheControl, etag: row.metadata?.eTag, metadata: row.user_metadata, created_at: iso(row.created_at), last_modified: iso(row.updated_at),
+    });
+  });
+
+  app.delete('/object/:bucket{[^/]+}', async (c) => {
+    const who = await caller(c);
+    const bucketId = c.req.param('bucket');
+    const body = (await c.req.json().catch(() => ({}))) as { prefixes?: unknown };
+    if (!Array.isArray(body.prefixes) || body.prefixes.length < 1 || body.prefixes.length > 1000) throw E.invalidRequest('prefixes must contain 1 to 1000 items');
+    const rows = await as(who, 'storage.object.delete_many', (tx) => tx<ObjectRow[]>`
+      delete from storage.objects where bucket_id = ${bucketId} and name = any(${body.prefixes as string[]}) returning *`);
+    for (const r of rows) await files.remove(r.bucket_id, r.version);
+    return c.json(rows.map((r) => ({
+      name: r.name, bucket_id: r.bucket_id, owner: r.owner ?? '', owner_id: r.owner_id ?? '', version: r.version, id: r.id,
+      created_at: iso(r.created_at), updated_at: iso(r.updated_at), last_accessed_at: iso(r.last_accessed_at), metadata: r.metadata, user_metadata: r.user_metadata,
+    })));
+  });
+
+  app.post('/object/*', (c) => {
+    const [bucketId, name] = split(c.req.path.slice('/storage/v1/object'.length));
+    return upload(c, bucketId, name, c.req.header('x-upsert') === 'true');
+  });
+  app.put('/object/*', (c) => {
+    const [bucketId, name] = split(c.req.path.slice('/storage/v1/object'.length));
+    return upload(c, bucketId, name, true);
+  });
+  app.on(['GET', 'HEAD'], '/object/*', (c) => {
+    const [bucketId, name] = split(c.req.path.slice('/storage/v1/object'.length));
+    return authenticatedRead(c, bucketId, name);
+  });
+
+  app.notFound((c) => errorResponse(c, new StorageError(404, 'Not Found', 'This path is not part of the local Storage emulator', 'NotFound')));
+  return app;
+}

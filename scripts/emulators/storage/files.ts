@@ -1,0 +1,26 @@
+// Object bytes on local disk: one file per object version, so a replacement is written beside the old bytes
+// and the old file goes only after the row points at the new one.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export class ObjectFiles {
+  constructor(private readonly root: string) {}
+
+  private file(bucket: string, version: string) {
+    if (!/^[a-z0-9-]+$/.test(version) || !/^[A-Za-z0-9_.-]+$/.test(bucket)) throw new Error('unsafe object file name');
+    return join(this.root, bucket, version);
+  }
+
+  async write(bucket: string, version: string, bytes: Uint8Array) {
+    await mkdir(join(this.root, bucket), { recursive: true });
+    await writeFile(this.file(bucket, version), bytes);
+  }
+
+  read(bucket: string, version: string): Promise<Uint8Array> {
+    return readFile(this.file(bucket, version));
+  }
+
+  async remove(bucket: string, version: string | null | undefined) {
+    if (version) await rm(this.file(bucket, version), { force: true });
+  }
+}
