@@ -8,6 +8,7 @@ import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type postgres from 'postgres';
 import { E, errorResponse, StorageError } from './errors.ts';
 import { ObjectFiles } from './files.ts';
+import { boundaryOf, parseMultipart } from './multipart.ts';
 
 export interface StorageEmulatorDeps {
   /** A pool logged in as supabase_storage_admin (member of anon, authenticated, service_role). */
@@ -160,18 +161,20 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
     const type = c.req.header('content-type') ?? '';
     const limit = maxSize(b);
     if (type.startsWith('multipart/form-data')) {
-      const form = await c.req.formData();
-      let file: FormDataEntryValue | null = form.get('');
-      form.forEach((v) => {
-        if (!file && v instanceof Blob) file = v;
-      });
-      if (!(file instanceof Blob)) throw E.invalidRequest('No file in the form data');
-      const mimetype = String(form.get('contentType') ?? (file.type || 'application/octet-stream'));
+      const boundary = boundaryOf(type);
+      if (!boundary) throw E.invalidRequest('Invalid multipart body');
+      const parts = parseMultipart(new Uint8Array(await c.req.arrayBuffer()), boundary);
+      const field = (name: string) => {
+        const part = parts.find((p) => p.name === name && p.filename === undefined);
+        return part ? new TextDecoder().decode(part.data) : undefined;
+      };
+      const file = parts.find((p) => p.filename !== undefined) ?? parts.find((p) => p.name === '');
+      if (!file) throw E.invalidRequest('No file in the form data');
+      const mimetype = field('contentType') ?? file.contentType ?? 'application/octet-stream';
       if (!name.endsWith('.emptyFolderPlaceholder')) checkMime(b, mimetype);
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      if (bytes.byteLength > limit) throw E.tooLarge();
-      const metadata = form.get('metadata');
-      return { bytes, mimetype, cacheControl: `max-age=${form.get('cacheControl') ?? '3600'}`, userMetadata: metadata ? JSON.parse(String(metadata)) : null };
+      if (file.data.byteLength > limit) throw E.tooLarge();
+      const metadata = field('metadata');
+      return { bytes: file.data.slice(), mimetype, cacheControl: `max-age=${field('cacheControl') ?? '3600'}`, userMetadata: metadata ? JSON.parse(metadata) : null };
     }
     const mimetype = type || 'application/octet-stream';
     if (!name.endsWith('.emptyFolderPlaceholder')) checkMime(b, mimetype);

@@ -16,8 +16,8 @@ export class ObjectFiles {
     await writeFile(this.file(bucket, version), bytes);
   }
 
-  read(bucket: string, version: string): Promise<Uint8Array> {
-    return readFile(this.file(bucket, version));
+  async read(bucket: string, version: string): Promise<Uint8Array> {
+    return new Uint8Array(await readFile(this.file(bucket, version)));
   }
 
   async remove(bucket: string, version: string | null | undefined) {

@@ -1,0 +1,152 @@
+// supabase.storage against the local Storage emulator: the storage policies decide, limits hold, signed URLs
+// expire and cannot be forged.
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { SignJWT } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { adminSql } from '../helpers/db.ts';
+import { stackEnv } from '../helpers/stack.ts';
+import { anonClient, sessionClient } from '../helpers/auth.ts';
+
+interface Person {
+  id: string;
+  client: SupabaseClient;
+}
+
+async function person(): Promise<Person> {
+  const email = `st-${crypto.randomUUID().slice(0, 10)}@example.com`;
+  const { data } = await anonClient().auth.signUp({ email, password: 'correct horse' });
+  return { id: data.user!.id, client: await sessionClient(data.session!) };
+}
+
+const png = (text: string) => Buffer.from(text);
+
+describe('storage through supabase-js', () => {
+  let alice: Person;
+  let bob: Person;
+  beforeAll(async () => {
+    [alice, bob] = [await person(), await person()];
+  });
+
+  it('lets the owner upload, read, list, replace and delete their own files', async () => {
+    const path = `diary/${alice.id}/images/one.jpg`;
+    const up = await alice.client.storage.from('uploads').upload(path, png('v1'), { contentType: 'image/jpeg' });
+    expect(up.error).toBeNull();
+    expect(up.data).toMatchObject({ path, fullPath: `uploads/${path}` });
+    expect(Buffer.from(await (await alice.client.storage.from('uploads').download(path)).data!.arrayBuffer()).toString()).toBe('v1');
+
+    const again = await alice.client.storage.from('uploads').upload(path, png('v2'), { contentType: 'image/jpeg' });
+    expect(again.error).toMatchObject({ statusCode: '409' });
+    expect((await alice.client.storage.from('uploads').upload(path, png('v2'), { contentType: 'image/jpeg', upsert: true })).error).toBeNull();
+    expect(Buffer.from(await (await alice.client.storage.from('uploads').download(path)).data!.arrayBuffer()).toString()).toBe('v2');
+
+    const list = await alice.client.storage.from('uploads').list(`diary/${alice.id}/images`);
+    expect(list.data?.map((f) => f.name)).toEqual(['one.jpg']);
+    const folders = await alice.client.storage.from('uploads').list(`diary/${alice.id}`);
+    expect(folders.data).toEqual([expect.objectContaining({ name: 'images', id: null })]);
+
+    const removed = await alice.client.storage.from('uploads').remove([path]);
+    expect(removed.data?.map((r) => r.name)).toEqual([path]);
+    expect((await alice.client.storage.from('uploads').download(path)).error).toBeTruthy();
+  });
+
+  it('stores the object\'s owner, size, type and checksum', async () => {
+    const path = `${alice.id}/face.png`;
+    await alice.client.storage.from('avatars').upload(path, png('face'), { contentType: 'image/png', upsert: true });
+    const [row] = await adminSql()`select owner_id, metadata from storage.objects where bucket_id = 'avatars' and name = ${path}`;
+    expect(row.owner_id).toBe(alice.id);
+    expect(row.metadata).toMatchObject({ size: 4, mimetype: 'image/png', eTag: expect.stringMatching(/^"[0-9a-f]{32}"$/) });
+  });
+
+  it('refuses every attempt on someone else\'s files', async () => {
+    const path = `diary/${alice.id}/images/private.jpg`;
+    await alice.client.storage.from('uploads').upload(path, png('secret'), { contentType: 'image/jpeg' });
+
+    expect((await bob.client.storage.from('uploads').download(path)).error).toBeTruthy();
+    const overwrite = await bob.client.storage.from('uploads').upload(path, png('pwned'), { contentType: 'image/jpeg', upsert: true });
+    expect(overwrite.error).toMatchObject({ statusCode: '403' });
+    expect((await bob.client.storage.from('uploads').update(path, png('pwned'), { contentType: 'image/jpeg' })).error).toMatchObject({ statusCode: '403' });
+    expect((await bob.client.storage.from('uploads').list(`diary/${alice.id}/images`)).data).toEqual([]);
+    expect((await bob.client.storage.from('uploads').remove([path])).data).toEqual([]);
+    expect((await bob.client.storage.from('uploads').createSignedUrl(path, 60)).error).toBeTruthy();
+    const plant = await bob.client.storage.from('uploads').upload(`diary/${alice.id}/images/planted.jpg`, png('x'), { contentType: 'image/jpeg' });
+    expect(plant.error).toMatchObject({ statusCode: '403' });
+    // Nothing changed.
+    expect(Buffer.from(await (await alice.client.storage.from('uploads').download(path)).data!.arrayBuffer()).toString()).toBe('secret');
+  });
+
+  it('gives anon only the public avatars bucket', async () => {
+    await alice.client.storage.from('avatars').upload(`${alice.id}/pub.png`, png('public'), { contentType: 'image/png', upsert: true });
+    const anon = anonClient();
+    const url = anon.storage.from('avatars').getPublicUrl(`${alice.id}/pub.png`).data.publicUrl;
+    expect(await (await fetch(url)).text()).toBe('public');
+    expect((await anon.storage.from('avatars').download(`${alice.id}/pub.png`)).error).toBeNull();
+    const path = `diary/${alice.id}/images/anon.jpg`;
+    await alice.client.storage.from('uploads').upload(path, png('x'), { contentType: 'image/jpeg' });
+    expect((await anon.storage.from('uploads').download(path)).error).toBeTruthy();
+    const publicPrivate = await fetch(`${stackEnv().apiUrl}/storage/v1/object/public/uploads/${path}`);
+    expect(await publicPrivate.json()).toMatchObject({ statusCode: '404', error: 'Bucket not found' });
+    expect((await anon.storage.from('avatars').upload(`${alice.id}/x.png`, png('x'), { contentType: 'image/png' })).error).toMatchObject({ statusCode: '403' });
+  });
+
+  it('results are readable by their owner, written only by the backend', async () => {
+    const path = `pickitchen/${alice.id}/results/video.mp4`;
+    expect((await alice.client.storage.from('results').upload(path, png('fake'), { contentType: 'video/mp4' })).error).toMatchObject({ statusCode: '403' });
+  });
+
+  it('enforces each bucket\'s size and type limits', async () => {
+    const big = Buffer.alloc(10 * 1024 * 1024 + 1);
+    const tooBig = await alice.client.storage.from('avatars').upload(`${alice.id}/big.png`, big, { contentType: 'image/png' });
+    expect(tooBig.error).toMatchObject({ statusCode: '413', message: 'The object exceeded the maximum allowed size' });
+    const wrongType = await alice.client.storage.from('avatars').upload(`${alice.id}/x.gif`, png('x'), { contentType: 'image/gif' });
+    expect(wrongType.error).toMatchObject({ statusCode: '415', message: 'mime type image/gif is not supported' });
+    const multipart = await alice.client.storage.from('avatars').upload(`${alice.id}/blob.png`, new Blob([png('blob')], { type: 'image/png' }));
+    expect(multipart.error).toBeNull();
+  });
+
+  it('signed download URLs work until they expire and cannot be tampered with', async () => {
+    const path = `${alice.id}/signed.png`;
+    await alice.client.storage.from('avatars').upload(path, png('signed'), { contentType: 'image/png', upsert: true });
+    const { data } = await alice.client.storage.from('avatars').createSignedUrl(path, 60);
+    expect(await (await fetch(data!.signedUrl)).text()).toBe('signed');
+
+    const other = data!.signedUrl.replace(`${alice.id}/signed.png`, `${alice.id}/pub.png`);
+    expect(await (await fetch(other)).json()).toMatchObject({ statusCode: '400', error: 'InvalidSignature' });
+    const token = new URL(data!.signedUrl).searchParams.get('token')!;
+    const tampered = data!.signedUrl.replace(token, `${token.slice(0, -3)}abc`);
+    expect(await (await fetch(tampered)).json()).toMatchObject({ statusCode: '400', error: 'InvalidJWT' });
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await new SignJWT({ url: `avatars/${path}`, scope: 'download' })
+      .setProtectedHeader({ alg: 'HS256' }).setIssuedAt(now - 120).setExpirationTime(now - 60)
+      .sign(new TextEncoder().encode(stackEnv().jwtSecret));
+    const res = await fetch(`${stackEnv().apiUrl}/storage/v1/object/sign/avatars/${path}?token=${expired}`);
+    expect(await res.json()).toMatchObject({ statusCode: '400', error: 'InvalidJWT', message: expect.stringContaining('exp') });
+    const upload = await alice.client.storage.from('avatars').createSignedUploadUrl(`${alice.id}/up.png`);
+    const wrongScope = await fetch(`${stackEnv().apiUrl}/storage/v1/object/sign/avatars/${alice.id}/up.png?token=${upload.data!.token}`);
+    expect(await wrongScope.json()).toMatchObject({ error: 'InvalidSignature', message: 'Token is not scoped for download' });
+  });
+
+  it('signed upload URLs let the holder upload exactly that path once', async () => {
+    const path = `diary/${alice.id}/images/signed-up.jpg`;
+    const { data } = await alice.client.storage.from('uploads').createSignedUploadUrl(path);
+    const anon = anonClient();
+    expect((await anon.storage.from('uploads').uploadToSignedUrl(path, data!.token, png('via token'), { contentType: 'image/jpeg' })).error).toBeNull();
+    const [row] = await adminSql()`select owner_id from storage.objects where bucket_id = 'uploads' and name = ${path}`;
+    expect(row.owner_id).toBe(alice.id);
+    expect((await anon.storage.from('uploads').uploadToSignedUrl(path, data!.token, png('again'), { contentType: 'image/jpeg' })).error).toMatchObject({ statusCode: '409' });
+    expect((await bob.client.storage.from('uploads').createSignedUploadUrl(`diary/${alice.id}/images/bobs.jpg`)).error).toMatchObject({ statusCode: '403' });
+  });
+
+  it('batch-signs only what the caller may read', async () => {
+    const mine = `diary/${alice.id}/images/batch.jpg`;
+    await alice.client.storage.from('uploads').upload(mine, png('b'), { contentType: 'image/jpeg', upsert: true });
+    const theirs = `diary/${bob.id}/images/batch.jpg`;
+    await bob.client.storage.from('uploads').upload(theirs, png('b'), { contentType: 'image/jpeg', upsert: true });
+    const { data } = await alice.client.storage.from('uploads').createSignedUrls([mine, theirs], 60);
+    expect(data?.[0]).toMatchObject({ path: mine, error: null });
+    expect(data?.[1]).toMatchObject({ path: theirs, signedUrl: null, error: expect.stringContaining('do not have access') });
+  });
+
+  it('cannot be bypassed with SQL: direct deletes from storage tables are refused', async () => {
+    await expect(adminSql()`delete from storage.objects where bucket_id = 'avatars'`).rejects.toMatchObject({ code: '42501' });
+  });
+});
