@@ -1,6 +1,7 @@
 // npm test: everything, against a throwaway stack of its own (separate cluster and ports, so it runs beside
 // `npm start`). Any part that cannot start or run fails the whole run; nothing is skipped.
 import { spawn } from 'node:child_process';
+import postgres from 'postgres';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliDbUrl, supabaseCli } from './stack/database.ts';
@@ -144,6 +145,18 @@ if (started && stack) {
         HOUTAI_TEST_WECHAT_PROGRAMS: JSON.stringify(wechatPrograms),
       }),
     );
+  });
+  // After everything else has moved money around: the ledger must still add up.
+  await step('ledger invariants after the whole suite', async () => {
+    const sql = postgres(s.dbUrl, { max: 1, onnotice: () => {} });
+    try {
+      const violations = await sql`select * from internal.ledger_violations()`;
+      const [{ accounts, entries }] = await sql`select (select count(*) from public.wallet_accounts)::int as accounts, (select count(*) from public.wallet_entries)::int as entries`;
+      if (violations.length > 0) throw new Error(`ledger violations:\n${JSON.stringify(violations, null, 2)}`);
+      return `${accounts} accounts, ${entries} entries, no violations`;
+    } finally {
+      await sql.end();
+    }
   });
 }
 

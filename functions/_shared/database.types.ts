@@ -137,6 +137,66 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"wallet_accounts": {
+                  Row: {
+                    "app_id": Database["public"]['Enums']["app_id"],"balance": number,"created_at": string,"currency": string,"id": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "app_id": Database["public"]['Enums']["app_id"],"balance"?: number,"created_at"?: string,"currency": string,"id"?: string,"updated_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "app_id"?: Database["public"]['Enums']["app_id"],"balance"?: number,"created_at"?: string,"currency"?: string,"id"?: string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "wallet_accounts_currency_fkey"
+      columns: ["app_id","currency"]
+isOneToOne: false
+      referencedRelation: "wallet_currencies"
+      referencedColumns: ["app_id","currency"]
+    }
+                  ]
+                },"wallet_currencies": {
+                  Row: {
+                    "app_id": Database["public"]['Enums']["app_id"],"currency": string,"name": string,"name_zh": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "app_id": Database["public"]['Enums']["app_id"],"currency": string,"name": string,"name_zh": string
+                  }
+                  Update: {
+                    "app_id"?: Database["public"]['Enums']["app_id"],"currency"?: string,"name"?: string,"name_zh"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "wallet_currencies_app_id_fkey"
+      columns: ["app_id"]
+isOneToOne: false
+      referencedRelation: "apps"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"wallet_entries": {
+                  Row: {
+                    "account_id": string,"amount": number,"app_id": Database["public"]['Enums']["app_id"],"balance_after": number,"created_at": string,"currency": string,"id": number,"idempotency_key": string,"kind": string,"period": string | null,"reason": string,"ref_id": string | null,"ref_type": string | null,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "account_id": string,"amount": number,"app_id": Database["public"]['Enums']["app_id"],"balance_after": number,"created_at"?: string,"currency": string,"id"?: never,"idempotency_key": string,"kind": string,"period"?: string | null,"reason": string,"ref_id"?: string | null,"ref_type"?: string | null,"user_id": string
+                  }
+                  Update: {
+                    "account_id"?: string,"amount"?: number,"app_id"?: Database["public"]['Enums']["app_id"],"balance_after"?: number,"created_at"?: string,"currency"?: string,"id"?: never,"idempotency_key"?: string,"kind"?: string,"period"?: string | null,"reason"?: string,"ref_id"?: string | null,"ref_type"?: string | null,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "wallet_entries_account_id_fkey"
+      columns: ["account_id"]
+isOneToOne: false
+      referencedRelation: "wallet_accounts"
+      referencedColumns: ["id"]
+    }
+                  ]
                 }
           }
           Views: {
@@ -174,7 +234,30 @@ isOneToOne: false
       } },
 "revoke_my_session":
 { Args: { "p_session_id": string }; Returns: boolean
-                           }
+                           },
+"wallet_post":
+{ Args: { "p_amount": number,"p_app_id": Database["public"]['Enums']["app_id"],"p_currency": string,"p_idempotency_key": string,"p_kind": string,"p_period"?: string,"p_reason": string,"p_ref_id"?: string,"p_ref_type"?: string,"p_user_id": string }; Returns: {
+              "account_id": string,
+"amount": number,
+"app_id": Database["public"]['Enums']["app_id"],
+"balance_after": number,
+"created_at": string,
+"currency": string,
+"id": number,
+"idempotency_key": string,
+"kind": string,
+"period": string | null,
+"reason": string,
+"ref_id": string | null,
+"ref_type": string | null,
+"user_id": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "wallet_entries"
+        isOneToOne: true
+        isSetofReturn: false
+      } }
           }
           Enums: {
             "app_id": "coach"|"companion"|"quit"|"diary"|"pickitchen"

@@ -8,6 +8,7 @@ import { createWechatAuth } from '../_shared/providers/wechat.ts';
 import { registerAccountSessionRoutes } from './routes/account-sessions.ts';
 import { registerDeviceRoutes } from './routes/devices.ts';
 import { registerFileRoutes } from './routes/files.ts';
+import { registerWalletRoutes } from './routes/wallet.ts';
 import { createObjectStore } from '../_shared/storage.ts';
 import { registerSignInRoutes } from './routes/sign-in.ts';
 import { registerMeRoutes } from './routes/me.ts';
@@ -32,6 +33,7 @@ export function createApiApp(deps: AppDeps) {
   registerMeRoutes(app);
   registerDeviceRoutes(app);
   registerFileRoutes(app, lazy(() => createObjectStore(deps.config)));
+  registerWalletRoutes(app);
   return app;
 }
 
