@@ -62,6 +62,8 @@ const wechatPrograms = {
 };
 const wechat = await startFakeWechat(wechatPrograms);
 
+const REVENUECAT_AUTH = 'Bearer rc-test-webhook-secret-0123456789';
+
 let stack: Stack | undefined;
 const stackReady = step('start throwaway stack', async () => {
   stack = await startStack({
@@ -90,6 +92,7 @@ const stackReady = step('start throwaway stack', async () => {
       ALIYUN_SMS_PROTOCOL: 'http',
       WECHAT_API_BASE: wechat.url,
       WECHAT_MINI_PROGRAMS: JSON.stringify(wechatPrograms),
+      REVENUECAT_WEBHOOK_AUTH: REVENUECAT_AUTH,
     },
   });
   return `${stack.apiUrl}, ${stack.dbUrl}`;
@@ -143,6 +146,7 @@ if (started && stack) {
         HOUTAI_TEST_FAKE_ALIYUN_URL: aliyun.url,
         HOUTAI_TEST_FAKE_WECHAT_URL: wechat.url,
         HOUTAI_TEST_WECHAT_PROGRAMS: JSON.stringify(wechatPrograms),
+        HOUTAI_TEST_REVENUECAT_AUTH: REVENUECAT_AUTH,
       }),
     );
   });

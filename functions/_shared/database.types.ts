@@ -123,6 +123,52 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"orders": {
+                  Row: {
+                    "app_id": Database["public"]['Enums']["app_id"],"created_at": string,"granted_amount": number,"id": string,"idempotency_key": string | null,"paid_at": string | null,"price": number | null,"price_currency": string | null,"product_id": string,"quantity": number,"refunded_at": string | null,"status": string,"store": string | null,"store_transaction_id": string | null,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "app_id": Database["public"]['Enums']["app_id"],"created_at"?: string,"granted_amount"?: number,"id"?: string,"idempotency_key"?: string | null,"paid_at"?: string | null,"price"?: number | null,"price_currency"?: string | null,"product_id": string,"quantity"?: number,"refunded_at"?: string | null,"status"?: string,"store"?: string | null,"store_transaction_id"?: string | null,"updated_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "app_id"?: Database["public"]['Enums']["app_id"],"created_at"?: string,"granted_amount"?: number,"id"?: string,"idempotency_key"?: string | null,"paid_at"?: string | null,"price"?: number | null,"price_currency"?: string | null,"product_id"?: string,"quantity"?: number,"refunded_at"?: string | null,"status"?: string,"store"?: string | null,"store_transaction_id"?: string | null,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "orders_product_id_fkey"
+      columns: ["product_id"]
+isOneToOne: false
+      referencedRelation: "products"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"products": {
+                  Row: {
+                    "active": boolean,"app_id": Database["public"]['Enums']["app_id"],"app_store_product_id": string | null,"created_at": string,"currency": string | null,"grant_amount": number,"id": string,"kind": string,"plan": string | null,"play_store_product_id": string | null,"price_hint": string | null,"title": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "active"?: boolean,"app_id": Database["public"]['Enums']["app_id"],"app_store_product_id"?: string | null,"created_at"?: string,"currency"?: string | null,"grant_amount"?: number,"id": string,"kind": string,"plan"?: string | null,"play_store_product_id"?: string | null,"price_hint"?: string | null,"title": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "active"?: boolean,"app_id"?: Database["public"]['Enums']["app_id"],"app_store_product_id"?: string | null,"created_at"?: string,"currency"?: string | null,"grant_amount"?: number,"id"?: string,"kind"?: string,"plan"?: string | null,"play_store_product_id"?: string | null,"price_hint"?: string | null,"title"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "products_app_id_fkey"
+      columns: ["app_id"]
+isOneToOne: false
+      referencedRelation: "apps"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "products_currency_fkey"
+      columns: ["app_id","currency"]
+isOneToOne: false
+      referencedRelation: "wallet_currencies"
+      referencedColumns: ["app_id","currency"]
+    }
+                  ]
                 },"profiles": {
                   Row: {
                     "avatar_path": string | null,"created_at": string,"display_name": string | null,"id": string,"locale": string,"timezone": string,"updated_at": string
@@ -136,6 +182,26 @@ isOneToOne: false
                   }
                   Relationships: [
                     
+                  ]
+                },"subscriptions": {
+                  Row: {
+                    "app_id": Database["public"]['Enums']["app_id"],"cancelled_at": string | null,"created_at": string,"current_period_end": string | null,"current_period_start": string | null,"id": string,"last_event_at": string,"original_transaction_id": string,"plan": string,"product_id": string,"source": string,"status": string,"store": string,"updated_at": string,"user_id": string,"will_renew": boolean
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "app_id": Database["public"]['Enums']["app_id"],"cancelled_at"?: string | null,"created_at"?: string,"current_period_end"?: string | null,"current_period_start"?: string | null,"id"?: string,"last_event_at": string,"original_transaction_id": string,"plan": string,"product_id": string,"source": string,"status": string,"store": string,"updated_at"?: string,"user_id": string,"will_renew"?: boolean
+                  }
+                  Update: {
+                    "app_id"?: Database["public"]['Enums']["app_id"],"cancelled_at"?: string | null,"created_at"?: string,"current_period_end"?: string | null,"current_period_start"?: string | null,"id"?: string,"last_event_at"?: string,"original_transaction_id"?: string,"plan"?: string,"product_id"?: string,"source"?: string,"status"?: string,"store"?: string,"updated_at"?: string,"user_id"?: string,"will_renew"?: boolean
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "subscriptions_product_id_fkey"
+      columns: ["product_id"]
+isOneToOne: false
+      referencedRelation: "products"
+      referencedColumns: ["id"]
+    }
                   ]
                 },"wallet_accounts": {
                   Row: {
@@ -200,14 +266,125 @@ isOneToOne: false
                 }
           }
           Views: {
-            [_ in never]: never
+            "entitlements": {
+                  Row: {
+                    "app_id": Database["public"]['Enums']["app_id"],"expires_at": string | null,"is_vip": boolean | null,"plan": string | null,"user_id": string,"will_renew": boolean | null
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    
+                  ]
+                }
           }
           Functions: {
-            "list_my_sessions":
+            "commerce_apply_purchase":
+{ Args: { "p_order_id"?: string,"p_price"?: number,"p_price_currency"?: string,"p_product_id": string,"p_purchased_at": string,"p_quantity"?: number,"p_store": string,"p_transaction_id": string,"p_user_id": string }; Returns: {
+              "app_id": Database["public"]['Enums']["app_id"],
+"created_at": string,
+"granted_amount": number,
+"id": string,
+"idempotency_key": string | null,
+"paid_at": string | null,
+"price": number | null,
+"price_currency": string | null,
+"product_id": string,
+"quantity": number,
+"refunded_at": string | null,
+"status": string,
+"store": string | null,
+"store_transaction_id": string | null,
+"updated_at": string,
+"user_id": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "orders"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"commerce_apply_refund":
+{ Args: { "p_refunded_at": string,"p_store": string,"p_transaction_id": string }; Returns: {
+              "app_id": Database["public"]['Enums']["app_id"],
+"created_at": string,
+"granted_amount": number,
+"id": string,
+"idempotency_key": string | null,
+"paid_at": string | null,
+"price": number | null,
+"price_currency": string | null,
+"product_id": string,
+"quantity": number,
+"refunded_at": string | null,
+"status": string,
+"store": string | null,
+"store_transaction_id": string | null,
+"updated_at": string,
+"user_id": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "orders"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"commerce_apply_subscription":
+{ Args: { "p_event_at": string,"p_grant_period"?: boolean,"p_original_transaction_id": string,"p_period_end": string,"p_period_start": string,"p_product_id": string,"p_source": string,"p_status": string,"p_store": string,"p_user_id": string,"p_will_renew": boolean }; Returns: Json
+                           },
+"commerce_transfer_subscriptions":
+{ Args: { "p_event_at": string,"p_from_user": string,"p_source": string,"p_to_user": string }; Returns: number
+                           },
+"create_order":
+{ Args: { "p_app_id": Database["public"]['Enums']["app_id"],"p_idempotency_key"?: string,"p_product_id": string,"p_quantity"?: number }; Returns: {
+              "app_id": Database["public"]['Enums']["app_id"],
+"created_at": string,
+"granted_amount": number,
+"id": string,
+"idempotency_key": string | null,
+"paid_at": string | null,
+"price": number | null,
+"price_currency": string | null,
+"product_id": string,
+"quantity": number,
+"refunded_at": string | null,
+"status": string,
+"store": string | null,
+"store_transaction_id": string | null,
+"updated_at": string,
+"user_id": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "orders"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"list_my_sessions":
 { Args: Record<PropertyKey, never>; Returns: {
               "aal": string,"created_at": string,"current": boolean,"id": string,"ip": string,"refreshed_at": string,"updated_at": string,"user_agent": string
             }[]
                            },
+"product_for_store":
+{ Args: { "p_store": string,"p_store_product_id": string }; Returns: {
+              "active": boolean,
+"app_id": Database["public"]['Enums']["app_id"],
+"app_store_product_id": string | null,
+"created_at": string,
+"currency": string | null,
+"grant_amount": number,
+"id": string,
+"kind": string,
+"plan": string | null,
+"play_store_product_id": string | null,
+"price_hint": string | null,
+"title": string,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "products"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "register_device":
 { Args: { "p_app_id": Database["public"]['Enums']["app_id"],"p_app_version"?: string,"p_installation_id": string,"p_locale"?: string,"p_model"?: string,"p_os_version"?: string,"p_platform": string,"p_push_token"?: string,"p_push_vendor"?: string,"p_timezone"?: string }; Returns: {
               "app_id": Database["public"]['Enums']["app_id"],

@@ -57,6 +57,8 @@ const schema = z
     WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
     /** Mini-program credentials per app: {"diary":{"app_id":"wx…","app_secret":"…"}}. Without them: dev exchange. */
     WECHAT_MINI_PROGRAMS: z.string().optional(),
+    /** The exact Authorization header value configured for the RevenueCat webhook. */
+    REVENUECAT_WEBHOOK_AUTH: z.string().min(16).optional(),
     /** Local stack only: without WeChat credentials, exchange codes deterministically instead of calling WeChat. */
     WECHAT_DEV_EXCHANGE: bool.default(false),
   })
@@ -94,6 +96,7 @@ export interface Config {
   };
   signInSecret?: string;
   keys: { anon?: string; serviceRole?: string };
+  revenuecat: { webhookAuth?: string };
   wechat: { apiBase: string; programs: Record<string, { appId: string; appSecret: string }>; devExchange: boolean };
 }
 
@@ -143,6 +146,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     signInSecret: e.SIGN_IN_SECRET,
     keys: { anon: e.SUPABASE_ANON_KEY, serviceRole: e.SUPABASE_SERVICE_ROLE_KEY },
+    revenuecat: { webhookAuth: e.REVENUECAT_WEBHOOK_AUTH },
     wechat: {
       devExchange: e.WECHAT_DEV_EXCHANGE,
       apiBase: e.WECHAT_API_BASE,

@@ -9,6 +9,7 @@ import { registerAccountSessionRoutes } from './routes/account-sessions.ts';
 import { registerDeviceRoutes } from './routes/devices.ts';
 import { registerFileRoutes } from './routes/files.ts';
 import { registerWalletRoutes } from './routes/wallet.ts';
+import { registerCommerceRoutes } from './routes/commerce.ts';
 import { createObjectStore } from '../_shared/storage.ts';
 import { registerSignInRoutes } from './routes/sign-in.ts';
 import { registerMeRoutes } from './routes/me.ts';
@@ -34,6 +35,7 @@ export function createApiApp(deps: AppDeps) {
   registerDeviceRoutes(app);
   registerFileRoutes(app, lazy(() => createObjectStore(deps.config)));
   registerWalletRoutes(app);
+  registerCommerceRoutes(app);
   return app;
 }
 

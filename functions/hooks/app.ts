@@ -6,11 +6,13 @@ import { registerFunctionHealth } from '../_shared/http/function-health.ts';
 import { lazy } from '../_shared/lazy.ts';
 import { createSmsSender } from '../_shared/providers/sms.ts';
 import { registerSendSmsHook } from './routes/send-sms.ts';
+import { registerRevenueCatHook } from './routes/revenuecat.ts';
 
 export function createHooksApp(deps: AppDeps) {
   const app = createApp('/hooks', deps);
   registerFunctionHealth(app, 'hooks');
   registerSendSmsHook(app, lazy(() => createSmsSender(deps.config.sms.aliyun)));
+  registerRevenueCatHook(app);
   return app;
 }
 

@@ -10,6 +10,7 @@ export interface TestStack {
   fakeAliyunUrl: string;
   fakeWechatUrl: string;
   wechatPrograms: Record<string, { app_id: string; app_secret: string }>;
+  revenuecatAuth: string;
 }
 
 export function stackEnv(): TestStack {
@@ -24,6 +25,7 @@ export function stackEnv(): TestStack {
     'HOUTAI_TEST_FAKE_ALIYUN_URL',
     'HOUTAI_TEST_FAKE_WECHAT_URL',
     'HOUTAI_TEST_WECHAT_PROGRAMS',
+    'HOUTAI_TEST_REVENUECAT_AUTH',
   ].filter((k) => !e[k]);
   if (missing.length > 0) {
     throw new Error(`Tests need the stack that \`npm test\` starts (missing ${missing.join(', ')}). Run \`npm test\`.`);
@@ -39,5 +41,6 @@ export function stackEnv(): TestStack {
     fakeAliyunUrl: e.HOUTAI_TEST_FAKE_ALIYUN_URL!,
     fakeWechatUrl: e.HOUTAI_TEST_FAKE_WECHAT_URL!,
     wechatPrograms: JSON.parse(e.HOUTAI_TEST_WECHAT_PROGRAMS!),
+    revenuecatAuth: e.HOUTAI_TEST_REVENUECAT_AUTH!,
   };
 }

@@ -1,0 +1,162 @@
+// RevenueCat webhooks end to end: replays, late and out-of-order events, refunds through the ledger,
+// transfers, and deliveries that must change nothing.
+import { describe, expect, it } from 'vitest';
+import { adminSql } from '../helpers/db.ts';
+import { call } from '../helpers/http.ts';
+import { stackEnv } from '../helpers/stack.ts';
+import { createUser } from '../helpers/users.ts';
+
+const DAY = 86_400_000;
+let seq = 0;
+
+function rcEvent(type: string, userId: string, fields: Record<string, unknown> = {}) {
+  seq++;
+  return {
+    api_version: '1.0',
+    event: {
+      id: crypto.randomUUID(),
+      type,
+      app_user_id: userId,
+      original_app_user_id: `$RCAnonymousID:${seq}`,
+      aliases: [`$RCAnonymousID:${seq}`],
+      product_id: 'com.houtai.pickitchen.vip.weekly',
+      store: 'APP_STORE',
+      environment: 'PRODUCTION',
+      transaction_id: `tx-${seq}`,
+      original_transaction_id: 'otx-default',
+      purchased_at_ms: Date.now(),
+      expiration_at_ms: Date.now() + 7 * DAY,
+      event_timestamp_ms: Date.now(),
+      currency: 'USD',
+      price: 4.99,
+      ...fields,
+    },
+  };
+}
+
+async function deliver(body: unknown, auth = stackEnv().revenuecatAuth) {
+  const res = await fetch(`${stackEnv().apiUrl}/functions/v1/hooks/revenuecat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+const balance = async (userId: string) =>
+  Number((await adminSql()`select coalesce(sum(balance), 0)::int as b from public.wallet_accounts where user_id = ${userId} and app_id = 'pickitchen'`)[0].b);
+const subscription = async (userId: string) =>
+  (await adminSql()`select status, will_renew, current_period_end from public.subscriptions where user_id = ${userId}`)[0];
+
+describe('RevenueCat webhook', () => {
+  it('INITIAL_PURCHASE makes a weekly VIP and grants this week\'s 2000 points', async () => {
+    const user = await createUser();
+    const otx = `otx-${crypto.randomUUID()}`;
+    const res = await deliver(rcEvent('INITIAL_PURCHASE', user.id, { original_transaction_id: otx }));
+    expect(res).toEqual({ status: 200, body: { status: 'processed' } });
+    expect(await subscription(user.id)).toMatchObject({ status: 'active', will_renew: true });
+    expect(await balance(user.id)).toBe(2000);
+    const state = await call('GET', '/pickitchen/subscription', { token: user.token });
+    expect(state.body).toMatchObject({ is_vip: true, plan: 'weekly', will_renew: true });
+  });
+
+  it('replaying an event 10 times has the effect of one', async () => {
+    const user = await createUser();
+    const body = rcEvent('NON_RENEWING_PURCHASE', user.id, { product_id: 'com.houtai.pickitchen.points.500', transaction_id: `pack-${crypto.randomUUID()}` });
+    const results = await Promise.all(Array.from({ length: 10 }, () => deliver(body)));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(results.filter((r) => r.body.status === 'processed')).toHaveLength(1);
+    expect(results.filter((r) => r.body.status === 'duplicate')).toHaveLength(9);
+    expect(await balance(user.id)).toBe(500);
+    const [{ n }] = await adminSql()`select count(*)::int as n from internal.webhook_events where event_id = ${body.event.id}`;
+    expect(n).toBe(1);
+    const orders = await call('GET', '/pickitchen/orders', { token: user.token });
+    expect(orders.body.items).toMatchObject([{ product_id: 'pickitchen.points_500', status: 'paid', granted_amount: 500, store: 'app_store' }]);
+  });
+
+  it('a late EXPIRATION from before a RENEWAL does not downgrade the paying user', async () => {
+    const user = await createUser();
+    const otx = `otx-${crypto.randomUUID()}`;
+    const t0 = Date.now() - 14 * DAY;
+    await deliver(rcEvent('INITIAL_PURCHASE', user.id, { original_transaction_id: otx, event_timestamp_ms: t0, purchased_at_ms: t0, expiration_at_ms: t0 + 7 * DAY }));
+    const renewal = rcEvent('RENEWAL', user.id, { original_transaction_id: otx, event_timestamp_ms: t0 + 7 * DAY + 1000, purchased_at_ms: t0 + 7 * DAY, expiration_at_ms: t0 + 21 * DAY });
+    const expiration = rcEvent('EXPIRATION', user.id, { original_transaction_id: otx, event_timestamp_ms: t0 + 7 * DAY - 1000, expiration_at_ms: t0 + 7 * DAY });
+    expect((await deliver(renewal)).body.status).toBe('processed');
+    expect((await deliver(expiration)).body.status).toBe('stale');
+    expect(await subscription(user.id)).toMatchObject({ status: 'active', will_renew: true });
+    expect((await call('GET', '/pickitchen/subscription', { token: user.token })).body.is_vip).toBe(true);
+  });
+
+  it('CANCELLATION keeps VIP until the period ends, EXPIRATION ends it, UNCANCELLATION restores renewal', async () => {
+    const user = await createUser();
+    const otx = `otx-${crypto.randomUUID()}`;
+    const t = Date.now();
+    await deliver(rcEvent('INITIAL_PURCHASE', user.id, { original_transaction_id: otx, event_timestamp_ms: t - 3000 }));
+    await deliver(rcEvent('CANCELLATION', user.id, { original_transaction_id: otx, event_timestamp_ms: t - 2000, cancel_reason: 'UNSUBSCRIBE' }));
+    expect(await subscription(user.id)).toMatchObject({ status: 'cancelled', will_renew: false });
+    expect((await call('GET', '/pickitchen/subscription', { token: user.token })).body).toMatchObject({ is_vip: true, will_renew: false });
+    await deliver(rcEvent('UNCANCELLATION', user.id, { original_transaction_id: otx, event_timestamp_ms: t - 1000 }));
+    expect(await subscription(user.id)).toMatchObject({ status: 'active', will_renew: true });
+    await deliver(rcEvent('EXPIRATION', user.id, { original_transaction_id: otx, event_timestamp_ms: t, expiration_at_ms: t }));
+    expect((await call('GET', '/pickitchen/subscription', { token: user.token })).body).toMatchObject({ is_vip: false, plan: null });
+  });
+
+  it('a refunded pack takes its points back through the ledger, even when already spent', async () => {
+    const user = await createUser();
+    const tx = `pack-${crypto.randomUUID()}`;
+    await deliver(rcEvent('NON_RENEWING_PURCHASE', user.id, { product_id: 'com.houtai.pickitchen.points.2000', transaction_id: tx }));
+    await adminSql().begin(async (sql) => {
+      await sql`select set_config('role', 'service_role', true)`;
+      await sql`select public.wallet_post('pickitchen', ${user.id}, 'points', -1500, 'consume', 'emoji video', 'spend-1')`;
+    });
+    const refund = rcEvent('CANCELLATION', user.id, { product_id: 'com.houtai.pickitchen.points.2000', transaction_id: tx, cancel_reason: 'CUSTOMER_SUPPORT' });
+    expect((await deliver(refund)).body.status).toBe('processed');
+    expect((await deliver({ ...refund, event: { ...refund.event, id: crypto.randomUUID() } })).body.status).toBe('processed');
+    expect(await balance(user.id)).toBe(-1500);
+    const entries = await adminSql()`select kind, amount::int, reason from public.wallet_entries where user_id = ${user.id} order by id`;
+    expect(entries.map((e) => [e.kind, e.amount])).toEqual([['purchase', 2000], ['consume', -1500], ['refund', -2000]]);
+    expect(entries[2].reason).toContain('already spent');
+    const [order] = await adminSql()`select status from public.orders where store_transaction_id = ${tx}`;
+    expect(order.status).toBe('refunded');
+  });
+
+  it('a lifetime purchase never expires', async () => {
+    const user = await createUser();
+    await deliver(rcEvent('NON_RENEWING_PURCHASE', user.id, { product_id: 'com.houtai.pickitchen.vip.lifetime', original_transaction_id: `life-${crypto.randomUUID()}`, expiration_at_ms: null }));
+    expect((await call('GET', '/pickitchen/subscription', { token: user.token })).body).toMatchObject({ is_vip: true, plan: 'lifetime', expires_at: null });
+  });
+
+  it('TRANSFER moves the subscription to the new app user', async () => {
+    const from = await createUser();
+    const to = await createUser();
+    const otx = `otx-${crypto.randomUUID()}`;
+    await deliver(rcEvent('INITIAL_PURCHASE', from.id, { original_transaction_id: otx, event_timestamp_ms: Date.now() - 1000 }));
+    const transfer = rcEvent('TRANSFER', to.id, { transferred_from: [from.id], transferred_to: [to.id], product_id: null, store: null });
+    expect((await deliver(transfer)).body.status).toBe('processed');
+    expect((await call('GET', '/pickitchen/subscription', { token: from.token })).body.is_vip).toBe(false);
+    expect((await call('GET', '/pickitchen/subscription', { token: to.token })).body.is_vip).toBe(true);
+  });
+
+  it('refuses a wrong or missing Authorization header and changes nothing, but records the attempt', async () => {
+    const user = await createUser();
+    const body = rcEvent('NON_RENEWING_PURCHASE', user.id, { product_id: 'com.houtai.pickitchen.points.500', transaction_id: `forged-${crypto.randomUUID()}` });
+    const before = (await adminSql()`select count(*)::int as n from internal.webhook_events where status = 'rejected' and reason = 'bad authorization'`)[0].n;
+    expect((await deliver(body, 'Bearer guess')).status).toBe(401);
+    expect((await deliver(body, '')).status).toBe(401);
+    expect(await balance(user.id)).toBe(0);
+    const after = (await adminSql()`select count(*)::int as n from internal.webhook_events where status = 'rejected' and reason = 'bad authorization'`)[0].n;
+    expect(after - before).toBe(2);
+    // The genuine delivery of the same event is still processed.
+    expect((await deliver(body)).body.status).toBe('processed');
+  });
+
+  it('answers an unknown app user with 422 (so RevenueCat retries) and processes the retry once the user exists', async () => {
+    const stranger = crypto.randomUUID();
+    const body = rcEvent('NON_RENEWING_PURCHASE', stranger, { product_id: 'com.houtai.pickitchen.points.500', transaction_id: `u-${crypto.randomUUID()}`, aliases: [], original_app_user_id: null });
+    const res = await deliver(body);
+    expect(res.status).toBe(422);
+    expect(res.body.error.details[0].code).toBe('unknown_app_user');
+    const [{ n }] = await adminSql()`select count(*)::int as n from internal.webhook_events where event_id = ${body.event.id}`;
+    expect(n).toBe(0);
+  });
+});
