@@ -11,6 +11,7 @@ import { startStack, type Stack } from './stack/stack.ts';
 import { TYPES_FILE, generateTypes } from './stack/types.ts';
 import { startFakeAliyunSms } from '../tests/fakes/aliyun-sms.ts';
 import { startFakeWechat } from '../tests/fakes/wechat.ts';
+import { createTestAppleCa } from '../tests/fakes/apple.ts';
 
 type Step = { name: string; ok: boolean; seconds: number; note?: string };
 const steps: Step[] = [];
@@ -63,6 +64,12 @@ const wechatPrograms = {
 const wechat = await startFakeWechat(wechatPrograms);
 
 const REVENUECAT_AUTH = 'Bearer rc-test-webhook-secret-0123456789';
+// Apple's role is played by a CA of our own: the stack trusts its root, the tests sign with its leaf.
+const appleCa = await createTestAppleCa();
+const APPLE_APPS = {
+  pickitchen: { bundle_id: 'com.houtai.pickitchen', environment: 'Sandbox' },
+  companion: { bundle_id: 'com.houtai.companion', environment: 'Sandbox' },
+};
 
 let stack: Stack | undefined;
 const stackReady = step('start throwaway stack', async () => {
@@ -93,6 +100,8 @@ const stackReady = step('start throwaway stack', async () => {
       WECHAT_API_BASE: wechat.url,
       WECHAT_MINI_PROGRAMS: JSON.stringify(wechatPrograms),
       REVENUECAT_WEBHOOK_AUTH: REVENUECAT_AUTH,
+      APPLE_ROOT_CERTIFICATES: Buffer.from(appleCa.rootDer).toString('base64'),
+      APPLE_APPS: JSON.stringify(APPLE_APPS),
     },
   });
   return `${stack.apiUrl}, ${stack.dbUrl}`;
@@ -147,6 +156,7 @@ if (started && stack) {
         HOUTAI_TEST_FAKE_WECHAT_URL: wechat.url,
         HOUTAI_TEST_WECHAT_PROGRAMS: JSON.stringify(wechatPrograms),
         HOUTAI_TEST_REVENUECAT_AUTH: REVENUECAT_AUTH,
+        HOUTAI_TEST_APPLE_CA: await appleCa.exported(),
       }),
     );
   });

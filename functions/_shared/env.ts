@@ -59,6 +59,10 @@ const schema = z
     WECHAT_MINI_PROGRAMS: z.string().optional(),
     /** The exact Authorization header value configured for the RevenueCat webhook. */
     REVENUECAT_WEBHOOK_AUTH: z.string().min(16).optional(),
+    /** Trusted roots for App Store JWS (base64 DER, comma-separated): Apple Root CA - G3 in production. */
+    APPLE_ROOT_CERTIFICATES: z.string().optional(),
+    /** Per app: {"pickitchen":{"bundle_id":"…","app_apple_id":123456789,"environment":"Production"}}. */
+    APPLE_APPS: z.string().optional(),
     /** Local stack only: without WeChat credentials, exchange codes deterministically instead of calling WeChat. */
     WECHAT_DEV_EXCHANGE: bool.default(false),
   })
@@ -73,6 +77,11 @@ const schema = z
     },
     { message: 'set all four of ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET, ALIYUN_SMS_SIGN_NAME, ALIYUN_SMS_TEMPLATE_CODE, or none', path: ['ALIYUN_ACCESS_KEY_ID'] },
   );
+
+const AppleApps = z.record(
+  z.string(),
+  z.object({ bundle_id: z.string().min(1), app_apple_id: z.number().int().optional(), environment: z.enum(['Production', 'Sandbox']).default('Production') }),
+);
 
 const WechatPrograms = z.record(z.string(), z.object({ app_id: z.string().min(1), app_secret: z.string().min(1) }));
 
@@ -97,6 +106,7 @@ export interface Config {
   signInSecret?: string;
   keys: { anon?: string; serviceRole?: string };
   revenuecat: { webhookAuth?: string };
+  apple: { rootCertificates: string[]; apps: Record<string, { bundleId: string; appAppleId?: number; environment: 'Production' | 'Sandbox' }> };
   wechat: { apiBase: string; programs: Record<string, { appId: string; appSecret: string }>; devExchange: boolean };
 }
 
@@ -107,6 +117,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`Invalid configuration:\n${problems}`);
   }
   const e = parsed.data;
+  let appleApps: z.infer<typeof AppleApps> = {};
+  if (e.APPLE_APPS) {
+    const parsedApps = AppleApps.safeParse(JSON.parse(e.APPLE_APPS));
+    if (!parsedApps.success) throw new Error('Invalid configuration:\n  APPLE_APPS: expected {"<app>":{"bundle_id":"…","app_apple_id":123,"environment":"Production"}}');
+    appleApps = parsedApps.data;
+  }
   let programs: z.infer<typeof WechatPrograms> = {};
   if (e.WECHAT_MINI_PROGRAMS) {
     const wx = WechatPrograms.safeParse(JSON.parse(e.WECHAT_MINI_PROGRAMS));
@@ -147,6 +163,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signInSecret: e.SIGN_IN_SECRET,
     keys: { anon: e.SUPABASE_ANON_KEY, serviceRole: e.SUPABASE_SERVICE_ROLE_KEY },
     revenuecat: { webhookAuth: e.REVENUECAT_WEBHOOK_AUTH },
+    apple: {
+      rootCertificates: (e.APPLE_ROOT_CERTIFICATES ?? '').split(',').map((c) => c.trim()).filter(Boolean),
+      apps: Object.fromEntries(
+        Object.entries(appleApps).map(([app, a]) => [app, { bundleId: a.bundle_id, appAppleId: a.app_apple_id, environment: a.environment }]),
+      ),
+    },
     wechat: {
       devExchange: e.WECHAT_DEV_EXCHANGE,
       apiBase: e.WECHAT_API_BASE,

@@ -10,6 +10,8 @@ import { registerDeviceRoutes } from './routes/devices.ts';
 import { registerFileRoutes } from './routes/files.ts';
 import { registerWalletRoutes } from './routes/wallet.ts';
 import { registerCommerceRoutes } from './routes/commerce.ts';
+import { registerPurchaseRoutes } from './routes/purchases.ts';
+import { createAppStore } from '../_shared/providers/app-store.ts';
 import { createObjectStore } from '../_shared/storage.ts';
 import { registerSignInRoutes } from './routes/sign-in.ts';
 import { registerMeRoutes } from './routes/me.ts';
@@ -36,6 +38,7 @@ export function createApiApp(deps: AppDeps) {
   registerFileRoutes(app, lazy(() => createObjectStore(deps.config)));
   registerWalletRoutes(app);
   registerCommerceRoutes(app);
+  registerPurchaseRoutes(app, lazy(() => createAppStore(deps.config.apple)));
   return app;
 }
 

@@ -7,12 +7,15 @@ import { lazy } from '../_shared/lazy.ts';
 import { createSmsSender } from '../_shared/providers/sms.ts';
 import { registerSendSmsHook } from './routes/send-sms.ts';
 import { registerRevenueCatHook } from './routes/revenuecat.ts';
+import { registerAppleHook } from './routes/apple.ts';
+import { createAppStore } from '../_shared/providers/app-store.ts';
 
 export function createHooksApp(deps: AppDeps) {
   const app = createApp('/hooks', deps);
   registerFunctionHealth(app, 'hooks');
   registerSendSmsHook(app, lazy(() => createSmsSender(deps.config.sms.aliyun)));
   registerRevenueCatHook(app);
+  registerAppleHook(app, lazy(() => createAppStore(deps.config.apple)));
   return app;
 }
 

@@ -11,6 +11,7 @@ export interface TestStack {
   fakeWechatUrl: string;
   wechatPrograms: Record<string, { app_id: string; app_secret: string }>;
   revenuecatAuth: string;
+  appleCa: string;
 }
 
 export function stackEnv(): TestStack {
@@ -26,6 +27,7 @@ export function stackEnv(): TestStack {
     'HOUTAI_TEST_FAKE_WECHAT_URL',
     'HOUTAI_TEST_WECHAT_PROGRAMS',
     'HOUTAI_TEST_REVENUECAT_AUTH',
+    'HOUTAI_TEST_APPLE_CA',
   ].filter((k) => !e[k]);
   if (missing.length > 0) {
     throw new Error(`Tests need the stack that \`npm test\` starts (missing ${missing.join(', ')}). Run \`npm test\`.`);
@@ -42,5 +44,6 @@ export function stackEnv(): TestStack {
     fakeWechatUrl: e.HOUTAI_TEST_FAKE_WECHAT_URL!,
     wechatPrograms: JSON.parse(e.HOUTAI_TEST_WECHAT_PROGRAMS!),
     revenuecatAuth: e.HOUTAI_TEST_REVENUECAT_AUTH!,
+    appleCa: e.HOUTAI_TEST_APPLE_CA!,
   };
 }

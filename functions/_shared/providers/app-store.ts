@@ -1,0 +1,85 @@
+// App Store JWS (Server Notifications V2 and StoreKit 2 signed transactions), verified by Apple's own
+// App Store Server Library: the x5c chain up to the configured root (Apple Root CA - G3 in production), the
+// ES256 signature, bundle id and environment. Tests configure their own root CA.
+import { Buffer } from 'node:buffer';
+import {
+  Environment, SignedDataVerifier, VerificationException,
+  type JWSRenewalInfoDecodedPayload, type JWSTransactionDecodedPayload, type ResponseBodyV2DecodedPayload,
+} from '@apple/app-store-server-library';
+import type { AppId } from '../apps.ts';
+import type { Config } from '../env.ts';
+
+export type AppleTransaction = JWSTransactionDecodedPayload;
+export type AppleRenewal = JWSRenewalInfoDecodedPayload;
+export type AppleNotification = ResponseBodyV2DecodedPayload;
+
+export class AppStoreVerificationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AppStoreVerificationError';
+  }
+}
+
+export interface AppStore {
+  /** Verifies a notification's signedPayload and the transaction and renewal it carries. */
+  verifyNotification(signedPayload: string): Promise<{ app: AppId; notification: AppleNotification; transaction?: AppleTransaction; renewal?: AppleRenewal }>;
+  /** Verifies a StoreKit 2 signed transaction sent by one of our apps. */
+  verifyTransaction(app: AppId, signedTransaction: string): Promise<AppleTransaction>;
+}
+
+/** The payload of a compact JWS, unverified: only to choose which app's verifier checks it. */
+function peek(jws: string): Record<string, any> {
+  try {
+    const part = (jws.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/');
+    return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), (ch) => ch.charCodeAt(0))));
+  } catch {
+    throw new AppStoreVerificationError('not a JWS');
+  }
+}
+
+export function createAppStore(config: Config['apple']): AppStore | undefined {
+  if (config.rootCertificates.length === 0 || Object.keys(config.apps).length === 0) return undefined;
+  const roots = config.rootCertificates.map((c) => Buffer.from(c, 'base64'));
+  const verifiers = new Map(
+    Object.entries(config.apps).map(([app, a]) => [
+      app as AppId,
+      {
+        bundleId: a.bundleId,
+        // Online checks (OCSP, current-date expiry) need Apple's servers; the chain is checked at the signing date.
+        verifier: new SignedDataVerifier(roots, false, a.environment === 'Sandbox' ? Environment.SANDBOX : Environment.PRODUCTION, a.bundleId, a.appAppleId),
+      },
+    ]),
+  );
+  const appFor = (bundleId: string | undefined) => [...verifiers.entries()].find(([, v]) => v.bundleId === bundleId);
+
+  const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof VerificationException) throw new AppStoreVerificationError(`App Store signature check failed (status ${err.status})`);
+      throw err;
+    }
+  };
+
+  return {
+    async verifyNotification(signedPayload) {
+      const claimed = peek(signedPayload);
+      const entry = appFor(claimed.data?.bundleId ?? claimed.summary?.bundleId);
+      if (!entry) throw new AppStoreVerificationError('notification for an app we do not serve');
+      const [app, { verifier }] = entry;
+      const notification = await guard(() => verifier.verifyAndDecodeNotification(signedPayload));
+      const transaction = notification.data?.signedTransactionInfo
+        ? await guard(() => verifier.verifyAndDecodeTransaction(notification.data!.signedTransactionInfo!))
+        : undefined;
+      const renewal = notification.data?.signedRenewalInfo
+        ? await guard(() => verifier.verifyAndDecodeRenewalInfo(notification.data!.signedRenewalInfo!))
+        : undefined;
+      return { app, notification, transaction, renewal };
+    },
+    async verifyTransaction(app, signedTransaction) {
+      const entry = verifiers.get(app);
+      if (!entry) throw new AppStoreVerificationError(`no App Store app is configured for ${app}`);
+      return guard(() => entry.verifier.verifyAndDecodeTransaction(signedTransaction));
+    },
+  };
+}

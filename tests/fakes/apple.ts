@@ -1,0 +1,69 @@
+// A stand-in for Apple's signing: our own root CA, an intermediate and a leaf carrying the extensions Apple's
+// certificates carry (the App Store Server Library checks for them), and JWS signed like the App Store signs
+// notifications and StoreKit 2 transactions (ES256, x5c = [leaf, intermediate, root]).
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { webcrypto } from 'node:crypto';
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+
+const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+// Apple's marker extensions: intermediate (Apple Worldwide Developer Relations) and leaf (App Store receipt signing).
+const INTERMEDIATE_MARKER = '1.2.840.113635.100.6.2.1';
+const LEAF_MARKER = '1.2.840.113635.100.6.11.1';
+
+export interface TestAppleCa {
+  rootDer: Uint8Array;
+  /** Signs a payload as the App Store would (JWS compact, ES256, x5c chain). */
+  sign(payload: Record<string, unknown>): Promise<string>;
+  /** The chain and leaf key, for another process (vitest) to sign with the same CA. */
+  exported(): Promise<string>;
+}
+
+const b64u = (bytes: Uint8Array | ArrayBuffer) => Buffer.from(bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes).toString('base64url');
+const nullExtension = (oid: string) => new x509.Extension(oid, false, new Uint8Array([0x05, 0x00]));
+
+export async function createTestAppleCa(name = 'Houtai Test'): Promise<TestAppleCa> {
+  const now = Date.now();
+  const validity = { notBefore: new Date(now - 86_400_000 * 365), notAfter: new Date(now + 86_400_000 * 365 * 5) };
+  const rootKeys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
+  const root = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01', name: `CN=${name} Root CA - G3, O=Houtai Tests`, keys: rootKeys as CryptoKeyPair, signingAlgorithm: ALG, ...validity,
+    extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+  });
+  const interKeys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
+  const intermediate = await x509.X509CertificateGenerator.create({
+    serialNumber: '02', subject: `CN=${name} Worldwide Developer Relations, O=Houtai Tests`, issuer: root.subject,
+    publicKey: interKeys.publicKey, signingKey: rootKeys.privateKey, signingAlgorithm: ALG, ...validity,
+    extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true), nullExtension(INTERMEDIATE_MARKER)],
+  });
+  const leafKeys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
+  const leaf = await x509.X509CertificateGenerator.create({
+    serialNumber: '03', subject: `CN=${name} Store Signing, O=Houtai Tests`, issuer: intermediate.subject,
+    publicKey: leafKeys.publicKey, signingKey: interKeys.privateKey, signingAlgorithm: ALG, ...validity,
+    extensions: [new x509.BasicConstraintsExtension(false), new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true), nullExtension(LEAF_MARKER)],
+  });
+  const x5c = [leaf, intermediate, root].map((cert) => Buffer.from(cert.rawData).toString('base64'));
+  return signer(x5c, leafKeys.privateKey);
+}
+
+function signer(x5c: string[], leafKey: CryptoKey): TestAppleCa {
+  return {
+    rootDer: new Uint8Array(Buffer.from(x5c[2], 'base64')),
+    async sign(payload) {
+      const header = b64u(new TextEncoder().encode(JSON.stringify({ alg: 'ES256', x5c })));
+      const body = b64u(new TextEncoder().encode(JSON.stringify(payload)));
+      const signature = await webcrypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, leafKey, new TextEncoder().encode(`${header}.${body}`));
+      return `${header}.${body}.${b64u(signature)}`;
+    },
+    async exported() {
+      return JSON.stringify({ x5c, key: await webcrypto.subtle.exportKey('jwk', leafKey) });
+    },
+  };
+}
+
+export async function importTestAppleCa(exported: string): Promise<TestAppleCa> {
+  const { x5c, key } = JSON.parse(exported) as { x5c: string[]; key: JsonWebKey };
+  const leafKey = await webcrypto.subtle.importKey('jwk', key, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+  return signer(x5c, leafKey as CryptoKey);
+}
