@@ -12,6 +12,7 @@ import { TYPES_FILE, generateTypes } from './stack/types.ts';
 import { startFakeAliyunSms } from '../tests/fakes/aliyun-sms.ts';
 import { startFakeWechat } from '../tests/fakes/wechat.ts';
 import { createTestAppleCa } from '../tests/fakes/apple.ts';
+import { startFakeGoogle } from '../tests/fakes/google.ts';
 
 type Step = { name: string; ok: boolean; seconds: number; note?: string };
 const steps: Step[] = [];
@@ -62,6 +63,9 @@ const wechatPrograms = {
   companion: { app_id: 'wx-companion-test', app_secret: 'companion-secret' },
 };
 const wechat = await startFakeWechat(wechatPrograms);
+const google = await startFakeGoogle();
+const PUBSUB_AUDIENCE = 'https://houtai.test/functions/v1/hooks/google';
+const PUBSUB_SERVICE_ACCOUNT = 'pubsub-push@houtai-test.iam.gserviceaccount.com';
 
 const REVENUECAT_AUTH = 'Bearer rc-test-webhook-secret-0123456789';
 // Apple's role is played by a CA of our own: the stack trusts its root, the tests sign with its leaf.
@@ -102,6 +106,12 @@ const stackReady = step('start throwaway stack', async () => {
       REVENUECAT_WEBHOOK_AUTH: REVENUECAT_AUTH,
       APPLE_ROOT_CERTIFICATES: Buffer.from(appleCa.rootDer).toString('base64'),
       APPLE_APPS: JSON.stringify(APPLE_APPS),
+      GOOGLE_PLAY_APPS: JSON.stringify({ pickitchen: { package_name: 'com.houtai.pickitchen' }, companion: { package_name: 'com.houtai.companion' } }),
+      GOOGLE_SERVICE_ACCOUNT_JSON: google.serviceAccountJson,
+      GOOGLE_PLAY_API_BASE: google.url,
+      GOOGLE_PUBSUB_AUDIENCE: PUBSUB_AUDIENCE,
+      GOOGLE_PUBSUB_SERVICE_ACCOUNT: PUBSUB_SERVICE_ACCOUNT,
+      GOOGLE_OIDC_JWKS_URL: `${google.url}/oauth2/v3/certs`,
     },
   });
   return `${stack.apiUrl}, ${stack.dbUrl}`;
@@ -114,6 +124,7 @@ const shutdown = async () => {
   await stack?.stop();
   await aliyun.close();
   await wechat.close();
+  await google.close();
 };
 process.on('SIGINT', () => void shutdown().then(() => process.exit(130)));
 process.on('SIGTERM', () => void shutdown().then(() => process.exit(143)));
@@ -157,6 +168,8 @@ if (started && stack) {
         HOUTAI_TEST_WECHAT_PROGRAMS: JSON.stringify(wechatPrograms),
         HOUTAI_TEST_REVENUECAT_AUTH: REVENUECAT_AUTH,
         HOUTAI_TEST_APPLE_CA: await appleCa.exported(),
+        HOUTAI_TEST_FAKE_GOOGLE_URL: google.url,
+        HOUTAI_TEST_PUBSUB: JSON.stringify({ audience: PUBSUB_AUDIENCE, email: PUBSUB_SERVICE_ACCOUNT }),
       }),
     );
   });

@@ -63,6 +63,15 @@ const schema = z
     APPLE_ROOT_CERTIFICATES: z.string().optional(),
     /** Per app: {"pickitchen":{"bundle_id":"…","app_apple_id":123456789,"environment":"Production"}}. */
     APPLE_APPS: z.string().optional(),
+    /** Per app: {"pickitchen":{"package_name":"com.houtai.pickitchen"}}. */
+    GOOGLE_PLAY_APPS: z.string().optional(),
+    /** The Play Developer API service account key (JSON, as downloaded; token_uri is honoured). */
+    GOOGLE_SERVICE_ACCOUNT_JSON: z.string().optional(),
+    GOOGLE_PLAY_API_BASE: z.url().default('https://androidpublisher.googleapis.com'),
+    /** Pub/Sub push authentication: the audience configured on the push subscription and its service account. */
+    GOOGLE_PUBSUB_AUDIENCE: z.string().optional(),
+    GOOGLE_PUBSUB_SERVICE_ACCOUNT: z.string().optional(),
+    GOOGLE_OIDC_JWKS_URL: z.url().default('https://www.googleapis.com/oauth2/v3/certs'),
     /** Local stack only: without WeChat credentials, exchange codes deterministically instead of calling WeChat. */
     WECHAT_DEV_EXCHANGE: bool.default(false),
   })
@@ -106,6 +115,12 @@ export interface Config {
   signInSecret?: string;
   keys: { anon?: string; serviceRole?: string };
   revenuecat: { webhookAuth?: string };
+  google: {
+    apps: Record<string, { packageName: string }>;
+    serviceAccount?: { client_email: string; private_key: string; token_uri: string };
+    apiBase: string;
+    pubsub: { audience?: string; serviceAccount?: string; jwksUrl: string };
+  };
   apple: { rootCertificates: string[]; apps: Record<string, { bundleId: string; appAppleId?: number; environment: 'Production' | 'Sandbox' }> };
   wechat: { apiBase: string; programs: Record<string, { appId: string; appSecret: string }>; devExchange: boolean };
 }
@@ -123,6 +138,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!parsedApps.success) throw new Error('Invalid configuration:\n  APPLE_APPS: expected {"<app>":{"bundle_id":"…","app_apple_id":123,"environment":"Production"}}');
     appleApps = parsedApps.data;
   }
+  const json = (name: string, value: string | undefined) => {
+    if (!value) return undefined;
+    try {
+      return JSON.parse(value);
+    } catch {
+      throw new Error(`Invalid configuration:\n  ${name}: not valid JSON`);
+    }
+  };
+  const playApps = (json('GOOGLE_PLAY_APPS', e.GOOGLE_PLAY_APPS) ?? {}) as Record<string, { package_name: string }>;
+  const serviceAccount = json('GOOGLE_SERVICE_ACCOUNT_JSON', e.GOOGLE_SERVICE_ACCOUNT_JSON) as
+    | { client_email: string; private_key: string; token_uri?: string }
+    | undefined;
   let programs: z.infer<typeof WechatPrograms> = {};
   if (e.WECHAT_MINI_PROGRAMS) {
     const wx = WechatPrograms.safeParse(JSON.parse(e.WECHAT_MINI_PROGRAMS));
@@ -163,6 +190,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signInSecret: e.SIGN_IN_SECRET,
     keys: { anon: e.SUPABASE_ANON_KEY, serviceRole: e.SUPABASE_SERVICE_ROLE_KEY },
     revenuecat: { webhookAuth: e.REVENUECAT_WEBHOOK_AUTH },
+    google: {
+      apps: Object.fromEntries(Object.entries(playApps).map(([app, a]) => [app, { packageName: a.package_name }])),
+      serviceAccount: serviceAccount
+        ? { client_email: serviceAccount.client_email, private_key: serviceAccount.private_key, token_uri: serviceAccount.token_uri ?? 'https://oauth2.googleapis.com/token' }
+        : undefined,
+      apiBase: e.GOOGLE_PLAY_API_BASE,
+      pubsub: { audience: e.GOOGLE_PUBSUB_AUDIENCE, serviceAccount: e.GOOGLE_PUBSUB_SERVICE_ACCOUNT, jwksUrl: e.GOOGLE_OIDC_JWKS_URL },
+    },
     apple: {
       rootCertificates: (e.APPLE_ROOT_CERTIFICATES ?? '').split(',').map((c) => c.trim()).filter(Boolean),
       apps: Object.fromEntries(

@@ -9,6 +9,8 @@ import { registerSendSmsHook } from './routes/send-sms.ts';
 import { registerRevenueCatHook } from './routes/revenuecat.ts';
 import { registerAppleHook } from './routes/apple.ts';
 import { createAppStore } from '../_shared/providers/app-store.ts';
+import { registerGoogleHook } from './routes/google.ts';
+import { createGooglePlay, createPushVerifier } from '../_shared/providers/google-play.ts';
 
 export function createHooksApp(deps: AppDeps) {
   const app = createApp('/hooks', deps);
@@ -16,6 +18,8 @@ export function createHooksApp(deps: AppDeps) {
   registerSendSmsHook(app, lazy(() => createSmsSender(deps.config.sms.aliyun)));
   registerRevenueCatHook(app);
   registerAppleHook(app, lazy(() => createAppStore(deps.config.apple)));
+  const verifyPush = lazy(() => createPushVerifier(deps.config.google.pubsub));
+  registerGoogleHook(app, { play: lazy(() => createGooglePlay(deps.config.google)), verifyPush: (auth) => verifyPush()(auth) });
   return app;
 }
 

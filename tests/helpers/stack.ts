@@ -12,6 +12,8 @@ export interface TestStack {
   wechatPrograms: Record<string, { app_id: string; app_secret: string }>;
   revenuecatAuth: string;
   appleCa: string;
+  fakeGoogleUrl: string;
+  pubsub: { audience: string; email: string };
 }
 
 export function stackEnv(): TestStack {
@@ -28,6 +30,8 @@ export function stackEnv(): TestStack {
     'HOUTAI_TEST_WECHAT_PROGRAMS',
     'HOUTAI_TEST_REVENUECAT_AUTH',
     'HOUTAI_TEST_APPLE_CA',
+    'HOUTAI_TEST_FAKE_GOOGLE_URL',
+    'HOUTAI_TEST_PUBSUB',
   ].filter((k) => !e[k]);
   if (missing.length > 0) {
     throw new Error(`Tests need the stack that \`npm test\` starts (missing ${missing.join(', ')}). Run \`npm test\`.`);
@@ -45,5 +49,7 @@ export function stackEnv(): TestStack {
     wechatPrograms: JSON.parse(e.HOUTAI_TEST_WECHAT_PROGRAMS!),
     revenuecatAuth: e.HOUTAI_TEST_REVENUECAT_AUTH!,
     appleCa: e.HOUTAI_TEST_APPLE_CA!,
+    fakeGoogleUrl: e.HOUTAI_TEST_FAKE_GOOGLE_URL!,
+    pubsub: JSON.parse(e.HOUTAI_TEST_PUBSUB!),
   };
 }
