@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { LOCAL_DIR, readProjectConfig } from './stack/project.ts';
 import { startStack } from './stack/stack.ts';
 import { statusLines } from './status.ts';
+import { startWorkerLoop } from './stack/worker-loop.ts';
 
 const config = readProjectConfig();
 const started = Date.now();
@@ -21,12 +22,14 @@ const stack = await startStack({
 console.log(`\n[houtai] local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s — Ctrl-C stops it\n`);
 console.log(statusLines(stack).join('\n'));
 console.log(`\nAPI docs: ${stack.functionsUrl}/api/v1/docs\n`);
+const workerLoop = startWorkerLoop(stack.functionsUrl, stack.keys.serviceRoleKey);
 
 let shuttingDown = false;
 const shutdown = async (code: number) => {
   if (shuttingDown) return;
   shuttingDown = true;
   console.log('\n[houtai] stopping…');
+  await workerLoop.stop();
   await stack.stop();
   process.exit(code);
 };

@@ -1,12 +1,57 @@
-// The job worker lives at /worker/... inside the `worker` function (service-role callers only: the gateway
-// checks the JWT, see config.toml). Its queue and handlers arrive with the job-queue issue.
+// The job worker: POST /worker/run claims and runs jobs within a time budget. Driven by pg_cron (where pg_net
+// exists) and by the local loop of `npm start`; service-role callers only (the gateway checks the JWT,
+// config.toml verify_jwt = true, and so does this function).
+import { createRoute, z } from '@hono/zod-openapi';
 import { createApp, type AppDeps } from '../_shared/http/create-app.ts';
 import { depsFromEnv, lazyFetch } from '../_shared/http/deps.ts';
 import { registerFunctionHealth } from '../_shared/http/function-health.ts';
+import { bearerToken } from '../_shared/http/middleware/auth.ts';
+import { errorResponses, jsonContent } from '../_shared/http/openapi.ts';
+import { ApiError } from '../_shared/errors.ts';
+import { handlers as defaultHandlers } from './handlers.ts';
+import { runWorker, type Handlers } from './runner.ts';
 
-export function createWorkerApp(deps: AppDeps) {
+// Edge Functions get 150 s of wall clock (free plan); a run stops claiming well before.
+const DEFAULT_BUDGET_MS = 25_000;
+
+const RunRequest = z
+  .object({
+    queues: z.array(z.string()).optional(),
+    max_jobs: z.number().int().min(1).max(10_000).optional(),
+    budget_ms: z.number().int().min(100).max(120_000).default(DEFAULT_BUDGET_MS),
+  })
+  .strict()
+  .default({ budget_ms: DEFAULT_BUDGET_MS });
+
+const RunReport = z
+  .object({ worker: z.string(), claimed: z.number(), succeeded: z.number(), failed: z.number(), dead: z.number(), lost: z.number(), duration_ms: z.number() })
+  .openapi('WorkerRunReport');
+
+const runRoute = createRoute({
+  method: 'post',
+  path: '/run',
+  summary: 'Claim and run due jobs for up to budget_ms',
+  request: { body: { required: false, content: { 'application/json': { schema: RunRequest } } } },
+  responses: { 200: jsonContent(RunReport, 'What this run did'), ...errorResponses(400, 401, 403) },
+});
+
+export function createWorkerApp(deps: AppDeps, handlers: Handlers = defaultHandlers) {
   const app = createApp('/worker', deps);
   registerFunctionHealth(app, 'worker');
+  app.openapi(runRoute, async (c) => {
+    const claims = await c.var.verifyJwt(bearerToken(c.req.header('authorization')));
+    if (claims.role !== 'service_role') throw new ApiError('FORBIDDEN', 'Only the service role may run the worker.');
+    const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : { budget_ms: DEFAULT_BUDGET_MS };
+    const report = await runWorker(c.var.db, handlers, {
+      worker: `edge-${crypto.randomUUID().slice(0, 8)}`,
+      queues: body.queues ?? null,
+      budgetMs: body.budget_ms ?? DEFAULT_BUDGET_MS,
+      batchSize: 10,
+      leaseSeconds: 60,
+      maxJobs: body.max_jobs,
+    });
+    return c.json(report, 200);
+  });
   return app;
 }
 

@@ -18,7 +18,12 @@ const Health = z
       latency_ms: z.number().openapi({ description: 'Round trip of one query through the pool' }),
       migration: z.string().nullable().openapi({ description: 'Latest applied migration version' }),
     }),
-    queue: z.object({ depth: z.number().int() }),
+    queue: z.object({
+      depth: z.number().int(),
+      dead: z.number().int(),
+      last_heartbeat: z.string().nullable().openapi({ description: 'Last sign of life of any worker' }),
+      queues: z.record(z.string(), z.object({ depth: z.number().int(), oldest_age_seconds: z.number().int().nullable(), dead: z.number().int() })),
+    }),
   })
   .openapi('Health');
 
@@ -68,11 +73,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 export function registerSystemRoutes(app: HoutaiApp, info: { title: string; description: string }) {
   app.openapi(healthRoute, async (c) => {
     const started = performance.now();
-    let snapshot: { migration: string | null; queue_depth: number };
+    type QueueStats = { depth: number; dead: number; last_heartbeat: string | null; queues: Record<string, { depth: number; oldest_age_seconds: number | null; dead: number }> };
+    let snapshot: { migration: string | null; queue_depth: number; queue?: QueueStats };
     try {
       snapshot = await withTimeout(
         c.var.db.withService(async (tx) => {
-          const [row] = await tx<[{ s: { migration: string | null; queue_depth: number } }]>`select internal.health_snapshot() as s`;
+          const [row] = await tx<[{ s: typeof snapshot }]>`select internal.health_snapshot() as s`;
           return row.s;
         }),
         HEALTH_TIMEOUT_MS,
@@ -90,7 +96,12 @@ export function registerSystemRoutes(app: HoutaiApp, info: { title: string; desc
         version: API_VERSION,
         time: new Date().toISOString(),
         database: { latency_ms: Math.round((performance.now() - started) * 100) / 100, migration: snapshot.migration },
-        queue: { depth: Number(snapshot.queue_depth) },
+        queue: {
+          depth: Number(snapshot.queue_depth),
+          dead: Number(snapshot.queue?.dead ?? 0),
+          last_heartbeat: snapshot.queue?.last_heartbeat ?? null,
+          queues: snapshot.queue?.queues ?? {},
+        },
       },
       200,
     );

@@ -1,0 +1,108 @@
+// The queue under two concurrent workers, a worker that dies mid-job, and the worker endpoint.
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb } from '../../functions/_shared/db.ts';
+import { loadConfig } from '../../functions/_shared/env.ts';
+import { enqueue } from '../../functions/_shared/queue.ts';
+import { runWorker, type Handlers } from '../../functions/worker/runner.ts';
+import { adminSql } from '../helpers/db.ts';
+import { stackEnv } from '../helpers/stack.ts';
+import { createUser } from '../helpers/users.ts';
+
+const config = loadConfig({ SUPABASE_DB_URL: stackEnv().dbUrl, JWT_SECRET: stackEnv().jwtSecret, DB_POOL_MAX: '6' });
+const db = createDb(config);
+const scratch = postgres(stackEnv().dbUrl, { max: 4, onnotice: () => {} });
+afterAll(async () => {
+  await db.end();
+  await scratch.end();
+});
+
+beforeAll(async () => {
+  // A side-effect log outside the exposed schemas: one row per handler execution.
+  await scratch`create schema if not exists test_scratch`;
+  await scratch`create table if not exists test_scratch.side_effects (job_id bigint not null, worker text not null, at timestamptz default now())`;
+});
+
+const opts = (worker: string, queue: string, extra = {}) => ({ worker, queues: [queue], budgetMs: 20_000, batchSize: 5, leaseSeconds: 30, ...extra });
+
+describe('worker', () => {
+  it('two concurrent workers run each of 200 jobs exactly once', async () => {
+    const queue = `test.concurrent.${crypto.randomUUID().slice(0, 8)}`;
+    for (let i = 0; i < 200; i++) await enqueue(db.sql, queue, { i });
+    const handlers: Handlers = {
+      [queue]: async (job, ctx) => {
+        await scratch`insert into test_scratch.side_effects (job_id, worker) values (${job.id}, ${ctx.worker})`;
+        await new Promise((r) => setTimeout(r, Math.random() * 3));
+      },
+    };
+    const [a, b] = await Promise.all([runWorker(db, handlers, opts('A', queue)), runWorker(db, handlers, opts('B', queue))]);
+    expect(a.succeeded + b.succeeded).toBe(200);
+    expect(a.succeeded).toBeGreaterThan(0);
+    expect(b.succeeded).toBeGreaterThan(0);
+    const counts = await scratch`select j.id, count(s.job_id)::int as runs from internal.jobs j left join test_scratch.side_effects s on s.job_id = j.id
+                                 where j.queue = ${queue} group by j.id`;
+    expect(counts).toHaveLength(200);
+    expect(counts.every((r) => r.runs === 1)).toBe(true);
+    const [{ n }] = await scratch`select count(*)::int as n from internal.jobs where queue = ${queue} and status = 'succeeded'`;
+    expect(n).toBe(200);
+  });
+
+  it('a job whose worker died is claimed again after its lease and charges exactly once', async () => {
+    const queue = `test.dying.${crypto.randomUUID().slice(0, 8)}`;
+    const user = await createUser();
+    const jobId = await enqueue(db.sql, queue, { user: user.id });
+    // The charge is keyed by the job: however often a handler runs, the ledger moves once.
+    const charge: Handlers[string] = async (job, ctx) => {
+      await ctx.db.withService((tx) => tx`select public.wallet_post('pickitchen', ${String(job.payload.user)}, 'points', 100, 'reward', 'job', ${`job:${job.id}`})`);
+      await scratch`insert into test_scratch.side_effects (job_id, worker) values (${job.id}, ${ctx.worker})`;
+    };
+    // The first worker charges, then dies before it can record the job as done (its process is gone).
+    let died = false;
+    const dying = runWorker(db, {
+      [queue]: async (job, ctx) => {
+        await charge(job, ctx);
+        died = true;
+        await new Promise(() => {}); // never returns: the process was killed
+      },
+    }, opts('dying', queue, { leaseSeconds: 1 }));
+    void dying;
+    while (!died) await new Promise((r) => setTimeout(r, 20));
+    // Nobody else may take it while the lease holds.
+    expect((await runWorker(db, { [queue]: charge }, opts('early', queue))).claimed).toBe(0);
+    await new Promise((r) => setTimeout(r, 1200));
+    const heir = await runWorker(db, { [queue]: charge }, opts('heir', queue));
+    expect(heir).toMatchObject({ claimed: 1, succeeded: 1 });
+    const [job] = await adminSql()`select status, attempts, locked_by from internal.jobs where id = ${jobId}`;
+    expect(job).toMatchObject({ status: 'succeeded', attempts: 2, locked_by: 'heir' });
+    const [{ balance }] = await adminSql()`select balance::int from public.wallet_accounts where user_id = ${user.id}`;
+    expect(balance).toBe(100);
+  });
+
+  it('retries a failing job with backoff and keeps it as dead after max_attempts', async () => {
+    const queue = `test.failing.${crypto.randomUUID().slice(0, 8)}`;
+    const id = await enqueue(db.sql, queue, {}, { maxAttempts: 2 });
+    const boom: Handlers = { [queue]: async () => { throw new Error('provider down'); } };
+    expect(await runWorker(db, boom, opts('w', queue))).toMatchObject({ claimed: 1, failed: 1 });
+    await adminSql()`update internal.jobs set run_at = now() where id = ${id}`;
+    expect(await runWorker(db, boom, opts('w', queue))).toMatchObject({ claimed: 1, dead: 1 });
+    const [job] = await adminSql()`select status, attempts, last_error from internal.jobs where id = ${id}`;
+    expect(job).toEqual({ status: 'dead', attempts: 2, last_error: 'provider down' });
+  });
+
+  it('the worker endpoint runs for the service role only, and /health reports the queue', async () => {
+    const { apiUrl, serviceRoleKey, anonKey } = stackEnv();
+    const run = (key?: string) => fetch(`${apiUrl}/functions/v1/worker/run`, {
+      method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: JSON.stringify({ budget_ms: 500 }),
+    });
+    expect((await run()).status).toBe(401);
+    expect((await run(anonKey)).status).toBe(403);
+    const ok = await run(serviceRoleKey);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ claimed: 0, succeeded: 0 });
+    await enqueue(db.sql, 'test.health', {});
+    const health = await (await fetch(`${apiUrl}/functions/v1/api/v1/health`)).json();
+    expect(health.queue.depth).toBeGreaterThanOrEqual(1);
+    expect(health.queue.queues['test.health']).toMatchObject({ depth: expect.any(Number), dead: 0 });
+    expect(health.queue.last_heartbeat).not.toBeNull();
+  });
+});
