@@ -1,0 +1,84 @@
+// Every AI call goes through here: the daily quota, the ordered models with retries and backoff on 429, 5xx
+// and timeouts, one metering row per attempt, and the template fallback for use cases that have one.
+import type { AppId } from '../apps.ts';
+import type { Db } from '../db.ts';
+import { ApiError } from '../errors.ts';
+import { modelsFor, quotaFor, type AiConfig } from './config.ts';
+import { ProviderError, type ChatMessage, type ChatProvider } from './providers.ts';
+
+export interface AiRequest {
+  app: AppId;
+  userId: string | null;
+  useCase: string;
+  messages: ChatMessage[];
+  /** A deterministic answer from the request's own data, used when every model fails. */
+  fallback?: () => string;
+}
+
+export interface AiResult {
+  content: string;
+  model: string;
+  fallback: boolean;
+  tokensIn: number;
+  tokensOut: number;
+}
+
+export interface AiGateway {
+  complete(req: AiRequest): Promise<AiResult>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function createAiGateway(config: AiConfig, db: Db, provider: ChatProvider): AiGateway {
+  async function meter(req: AiRequest, model: string, outcome: string, latencyMs: number, usage: { in: number; out: number } = { in: 0, out: 0 }, error?: string) {
+    const price = config.prices[model] ?? { in: 0, out: 0 };
+    const cost = Math.round((usage.in * price.in + usage.out * price.out) / 1_000_000);
+    await db.withService((tx) => tx`
+      insert into internal.ai_usage (app_id, user_id, use_case, model, provider, tokens_in, tokens_out, latency_ms, cost_micros, outcome, error)
+      values (${req.app}, ${req.userId}, ${req.useCase}, ${model}, ${provider.name}, ${usage.in}, ${usage.out}, ${Math.round(latencyMs)}, ${cost}, ${outcome}, ${error ?? null})`);
+  }
+
+  async function checkQuota(req: AiRequest) {
+    if (!req.userId) return;
+    const quota = quotaFor(config, req.app);
+    const [{ used }] = await db.withService((tx) => tx<[{ used: number }]>`
+      select count(*)::int as used from internal.ai_usage
+       where user_id = ${req.userId} and app_id = ${req.app} and outcome = 'success' and created_at >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC'`);
+    if (used >= quota) {
+      throw new ApiError('AI_QUOTA_EXCEEDED', `Today's AI allowance (${quota}) for this app is used up; it renews at 00:00 UTC.`, [{ code: 'quota', message: `${used}/${quota}` }], {
+        'Retry-After': String(Math.ceil((Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 1) - Date.now()) / 1000)),
+      });
+    }
+  }
+
+  return {
+    async complete(req) {
+      await checkQuota(req);
+      const failures: string[] = [];
+      for (const model of modelsFor(config, req.useCase)) {
+        for (let attempt = 0; attempt <= config.retries; attempt++) {
+          const started = performance.now();
+          try {
+            const c = await provider.complete(model, req.messages);
+            await meter(req, model, 'success', performance.now() - started, { in: c.tokensIn, out: c.tokensOut });
+            return { content: c.content, model, fallback: false, tokensIn: c.tokensIn, tokensOut: c.tokensOut };
+          } catch (err) {
+            const e = err instanceof ProviderError ? err : new ProviderError('malformed', String(err));
+            const outcome = e.kind === 'timeout' ? 'timeout' : e.kind === 'rate_limited' ? 'rate_limited' : e.kind === 'malformed' ? 'malformed' : 'error';
+            await meter(req, model, outcome, performance.now() - started, undefined, e.message);
+            failures.push(`${model}: ${e.message}`);
+            // Retry the same model only for passing trouble; a refusal or garbage goes to the next model.
+            if (!e.retryable || attempt === config.retries) break;
+            await sleep(config.retryBaseMs * 2 ** attempt * (0.5 + Math.random()));
+          }
+        }
+      }
+      if (req.fallback) {
+        const content = req.fallback();
+        await meter(req, 'template', 'fallback', 0);
+        return { content, model: 'template', fallback: true, tokensIn: 0, tokensOut: 0 };
+      }
+      throw new ApiError('SERVICE_UNAVAILABLE', 'The AI service is unavailable; try again later.', failures.map((f) => ({ code: 'model_failed', message: f })));
+    },
+  };
+}
