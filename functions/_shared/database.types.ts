@@ -69,7 +69,21 @@ export type Database = {
           }
         },"public": {
           Tables: {
-            "app_profiles": {
+            "ai_tasks": {
+                  Row: {
+                    "app_id": Database["public"]['Enums']["app_id"],"charge_amount": number,"charge_currency": string | null,"created_at": string,"error": string | null,"fallback": boolean,"finished_at": string | null,"id": string,"input": NonNullable<Json>,"kind": string,"refunded": boolean,"result": Json | null,"started_at": string | null,"status": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "app_id": Database["public"]['Enums']["app_id"],"charge_amount"?: number,"charge_currency"?: string | null,"created_at"?: string,"error"?: string | null,"fallback"?: boolean,"finished_at"?: string | null,"id"?: string,"input"?: NonNullable<Json>,"kind": string,"refunded"?: boolean,"result"?: Json | null,"started_at"?: string | null,"status"?: string,"updated_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "app_id"?: Database["public"]['Enums']["app_id"],"charge_amount"?: number,"charge_currency"?: string | null,"created_at"?: string,"error"?: string | null,"fallback"?: boolean,"finished_at"?: string | null,"id"?: string,"input"?: NonNullable<Json>,"kind"?: string,"refunded"?: boolean,"result"?: Json | null,"started_at"?: string | null,"status"?: string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"app_profiles": {
                   Row: {
                     "app_id": Database["public"]['Enums']["app_id"],"created_at": string,"first_seen_at": string,"last_seen_at": string,"preferences": NonNullable<Json>,"updated_at": string,"user_id": string
                   }

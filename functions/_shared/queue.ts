@@ -1,6 +1,6 @@
 // The job queue from TypeScript: enqueue (inside any service transaction, so a job and the state that needs
 // it commit together), and the worker's claim / complete / fail (see the job queue migration).
-import type { Sql, Tx } from './db.ts';
+import type { Db, Sql, Tx } from './db.ts';
 
 export interface Job {
   id: number;
@@ -10,6 +10,10 @@ export interface Job {
   attempts: number;
   max_attempts: number;
 }
+
+/** Runs one job; must be safe to run twice (a worker that dies mid-job loses its lease). */
+export type JobHandler = (job: Job, ctx: { db: Db; worker: string }) => Promise<unknown>;
+export type Handlers = Record<string, JobHandler>;
 
 export interface EnqueueOptions {
   /** The same queue and key twice is one job. */

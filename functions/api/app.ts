@@ -11,6 +11,7 @@ import { registerFileRoutes } from './routes/files.ts';
 import { registerWalletRoutes } from './routes/wallet.ts';
 import { registerCommerceRoutes } from './routes/commerce.ts';
 import { registerPurchaseRoutes } from './routes/purchases.ts';
+import { registerAiTaskRoutes } from './routes/ai-tasks.ts';
 import { createAppStore } from '../_shared/providers/app-store.ts';
 import { createObjectStore } from '../_shared/storage.ts';
 import { registerSignInRoutes } from './routes/sign-in.ts';
@@ -39,6 +40,7 @@ export function createApiApp(deps: AppDeps) {
   registerWalletRoutes(app);
   registerCommerceRoutes(app);
   registerPurchaseRoutes(app, lazy(() => createAppStore(deps.config.apple)));
+  registerAiTaskRoutes(app);
   return app;
 }
 

@@ -8,7 +8,7 @@ import { registerFunctionHealth } from '../_shared/http/function-health.ts';
 import { bearerToken } from '../_shared/http/middleware/auth.ts';
 import { errorResponses, jsonContent } from '../_shared/http/openapi.ts';
 import { ApiError } from '../_shared/errors.ts';
-import { handlers as defaultHandlers } from './handlers.ts';
+import { productionHandlers } from './handlers.ts';
 import { runWorker, type Handlers } from './runner.ts';
 
 // Edge Functions get 150 s of wall clock (free plan); a run stops claiming well before.
@@ -35,7 +35,7 @@ const runRoute = createRoute({
   responses: { 200: jsonContent(RunReport, 'What this run did'), ...errorResponses(400, 401, 403) },
 });
 
-export function createWorkerApp(deps: AppDeps, handlers: Handlers = defaultHandlers) {
+export function createWorkerApp(deps: AppDeps, handlers: Handlers = productionHandlers(deps)) {
   const app = createApp('/worker', deps);
   registerFunctionHealth(app, 'worker');
   app.openapi(runRoute, async (c) => {

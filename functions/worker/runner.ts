@@ -2,10 +2,9 @@
 // well inside the Edge Functions wall-clock limit) or the queue runs dry. Handlers must be safe to run twice:
 // a worker that dies mid-job loses its lease and another runs the job again.
 import type { Db } from '../_shared/db.ts';
-import { claim, complete, fail, heartbeat, type Job } from '../_shared/queue.ts';
+import { claim, complete, fail, heartbeat, type Handlers } from '../_shared/queue.ts';
 
-export type JobHandler = (job: Job, ctx: { db: Db; worker: string }) => Promise<unknown>;
-export type Handlers = Record<string, JobHandler>;
+export type { Handlers, JobHandler } from '../_shared/queue.ts';
 
 export interface RunOptions {
   worker: string;

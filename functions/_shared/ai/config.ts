@@ -27,6 +27,8 @@ const schema = z.object({
   AI_PRICES: Json(z.record(z.string(), z.object({ in: z.number().nonnegative(), out: z.number().nonnegative() }))).default({}),
   /** Successful calls per user per app per UTC day. */
   AI_DAILY_QUOTAS: Json(z.record(z.string(), z.number().int().positive())).default({ default: 200 }),
+  /** Offline moderation: comma-separated terms that block input and output. */
+  MODERATION_BLOCKLIST: z.string().default(''),
 });
 
 export interface AiConfig {
@@ -38,6 +40,7 @@ export interface AiConfig {
   retryBaseMs: number;
   prices: Record<string, { in: number; out: number }>;
   dailyQuotas: Record<string, number>;
+  moderationBlocklist: string[];
 }
 
 export function loadAiConfig(env: Record<string, string | undefined> = process.env): AiConfig {
@@ -55,6 +58,7 @@ export function loadAiConfig(env: Record<string, string | undefined> = process.e
     retryBaseMs: e.AI_RETRY_BASE_MS,
     prices: e.AI_PRICES,
     dailyQuotas: e.AI_DAILY_QUOTAS,
+    moderationBlocklist: e.MODERATION_BLOCKLIST.split(',').map((t) => t.trim()).filter(Boolean),
   };
 }
 

@@ -1,0 +1,75 @@
+// AI tasks: accepted (input moderated, charged, enqueued) by the API, run by the worker through the gateway
+// (output moderated), finished exactly once — a final failure or a blocked output refunds the charge once.
+import type { AppId } from '../apps.ts';
+import type { Db } from '../db.ts';
+import { ApiError } from '../errors.ts';
+import type { Tables } from '../database.types.ts';
+import type { JobHandler } from '../queue.ts';
+import { SAFE_REPLACEMENT, type Moderator } from '../providers/moderation.ts';
+import type { AiGateway } from './gateway.ts';
+import type { ChatMessage } from './providers.ts';
+
+export type AiTask = Tables<'ai_tasks'>;
+
+/** What one kind of task asks the model, what it costs, and its template answer when every model fails. */
+export interface AiUseCase {
+  app: AppId;
+  /** The gateway use case: selects models and prompt version. */
+  useCase: string;
+  messages(input: Record<string, unknown>): ChatMessage[];
+  fallback?(input: Record<string, unknown>): string;
+  cost?: { currency: string; amount: number };
+  /** The user-written text the model will see (moderated before acceptance). */
+  userText(input: Record<string, unknown>): string;
+}
+
+export type AiUseCases = Record<string, AiUseCase>;
+
+export async function createAiTask(db: Db, moderator: Moderator, kind: string, uc: AiUseCase, userId: string, input: Record<string, unknown>): Promise<AiTask> {
+  const verdict = await moderator.review(uc.userText(input), 'input');
+  if (!verdict.allowed) {
+    throw new ApiError('CONTENT_BLOCKED', 'This content cannot be processed.', verdict.labels.map((l) => ({ code: l, message: 'blocked by moderation' })));
+  }
+  const [task] = await db.withService((tx) => tx<AiTask[]>`
+    select * from internal.ai_task_create(${uc.app}, ${userId}, ${kind}, ${tx.json(input as never)}, ${uc.cost?.amount ?? 0}, ${uc.cost?.currency ?? null})`);
+  return task;
+}
+
+async function finish(db: Db, id: string, status: 'processing' | 'completed' | 'failed', result: unknown, error: string | null, fallback = false, refund = false) {
+  const [row] = await db.withService((tx) => tx<[{ done: boolean }]>`
+    select internal.ai_task_finish(${id}, ${status}, ${tx.json((result ?? null) as never)}, ${error}, ${fallback}, ${refund}) as done`);
+  return row.done;
+}
+
+/** The worker's handler for the `ai.task` queue. */
+export function aiTaskHandler(gateway: () => AiGateway, moderator: () => Moderator, useCases: AiUseCases): JobHandler {
+  return async (job, { db }) => {
+    const id = String(job.payload.task_id);
+    const [task] = await db.withService((tx) => tx<AiTask[]>`select * from public.ai_tasks where id = ${id}`);
+    if (!task || task.status === 'completed' || task.status === 'failed') return { skipped: true };
+    const uc = useCases[task.kind];
+    if (!uc) {
+      await finish(db, id, 'failed', null, `no use case ${task.kind}`);
+      return { failed: true };
+    }
+    await finish(db, id, 'processing', null, null);
+    const input = task.input as Record<string, unknown>;
+    try {
+      const answer = await gateway().complete({ app: uc.app, userId: task.user_id, useCase: uc.useCase, messages: uc.messages(input), fallback: uc.fallback ? () => uc.fallback!(input) : undefined });
+      const verdict = await moderator().review(answer.content, 'output');
+      if (!verdict.allowed) {
+        await finish(db, id, 'completed', { content: SAFE_REPLACEMENT, blocked: true, model: answer.model }, null, false, true);
+        return { blocked: true };
+      }
+      await finish(db, id, 'completed', { content: answer.content, model: answer.model }, null, answer.fallback);
+      return { completed: true };
+    } catch (err) {
+      // The last attempt: fail the task for good (and refund); before that, let the queue retry it.
+      if (job.attempts >= job.max_attempts) {
+        await finish(db, id, 'failed', null, err instanceof Error ? err.message : String(err));
+        return { failed: true };
+      }
+      throw err;
+    }
+  };
+}

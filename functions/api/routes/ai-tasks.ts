@@ -1,0 +1,46 @@
+// GET /{app}/ai/tasks/{id}: poll an AI task (or subscribe to public.ai_tasks through Realtime instead).
+import { z } from '@hono/zod-openapi';
+import type { HoutaiApp } from '../../_shared/http/create-app.ts';
+import { currentUser } from '../../_shared/http/middleware/auth.ts';
+import { AppParam, jsonContent } from '../../_shared/http/openapi.ts';
+import { userRoute } from '../../_shared/http/routes.ts';
+import { ApiError } from '../../_shared/errors.ts';
+import type { AiTask } from '../../_shared/ai/tasks.ts';
+
+export const AiTaskOut = z
+  .object({
+    id: z.uuid(),
+    kind: z.string(),
+    status: z.enum(['pending', 'processing', 'completed', 'failed']),
+    result: z.record(z.string(), z.unknown()).nullable(),
+    error: z.string().nullable(),
+    fallback: z.boolean().openapi({ description: 'The result is the template answer: every model failed' }),
+    refunded: z.boolean(),
+    created_at: z.string(),
+    finished_at: z.string().nullable(),
+  })
+  .openapi('AiTask');
+
+export const aiTaskOut = (t: AiTask): z.infer<typeof AiTaskOut> => ({
+  id: t.id, kind: t.kind, status: t.status as z.infer<typeof AiTaskOut>['status'], result: t.result as Record<string, unknown> | null,
+  error: t.status === 'failed' ? 'The AI task failed; any charge was refunded.' : null, fallback: t.fallback, refunded: t.refunded,
+  created_at: t.created_at, finished_at: t.finished_at,
+});
+
+const route = userRoute({
+  method: 'get',
+  path: '/{app}/ai/tasks/{id}',
+  tags: ['ai'],
+  summary: 'One of the caller\'s AI tasks',
+  request: { params: AppParam.extend({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }) },
+  responses: { 200: jsonContent(AiTaskOut, 'The task') },
+});
+
+export function registerAiTaskRoutes(app: HoutaiApp) {
+  app.openapi(route, async (c) => {
+    const { app: appId, id } = c.req.valid('param');
+    const [task] = await c.var.db.withUser(currentUser(c), (tx) => tx<AiTask[]>`select * from public.ai_tasks where id = ${id} and app_id = ${appId}`);
+    if (!task) throw new ApiError('NOT_FOUND', 'No such AI task.');
+    return c.json(aiTaskOut(task), 200);
+  });
+}
