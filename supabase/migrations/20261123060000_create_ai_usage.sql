@@ -6,6 +6,8 @@ create table internal.ai_usage (
   app_id public.app_id not null,
   user_id uuid,
   use_case text not null check (char_length(use_case) between 1 and 64),
+  -- The prompt template version that produced the request, so answers can be compared across versions.
+  prompt_version text,
   model text not null,
   provider text not null,
   tokens_in integer not null default 0,
@@ -13,6 +15,7 @@ create table internal.ai_usage (
   latency_ms integer not null,
   cost_micros bigint not null default 0,
   outcome text not null check (outcome in ('success', 'error', 'timeout', 'rate_limited', 'malformed', 'fallback')),
+  streamed boolean not null default false,
   error text,
   created_at timestamptz not null default now()
 );

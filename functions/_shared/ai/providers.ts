@@ -25,9 +25,26 @@ export class ProviderError extends Error {
   }
 }
 
+export interface StreamChunk {
+  content?: string;
+  usage?: { tokensIn: number; tokensOut: number };
+}
+
 export interface ChatProvider {
   readonly name: string;
   complete(model: string, messages: ChatMessage[]): Promise<Completion>;
+  /** Text deltas as the model writes them; the last chunk may carry the usage. */
+  stream(model: string, messages: ChatMessage[]): AsyncIterable<StreamChunk>;
+}
+
+function providerError(err: unknown): ProviderError {
+  if (err instanceof ProviderError) return err;
+  if (err instanceof OpenAI.APIConnectionTimeoutError) return new ProviderError('timeout', 'the model did not answer in time');
+  if (err instanceof OpenAI.RateLimitError) return new ProviderError('rate_limited', 'the provider is rate limiting');
+  if (err instanceof OpenAI.APIError && (err.status ?? 0) >= 500) return new ProviderError('server', `provider error ${err.status}`);
+  if (err instanceof OpenAI.APIConnectionError) return new ProviderError('server', 'provider unreachable');
+  if (err instanceof OpenAI.APIError) return new ProviderError('client', `provider refused the request (${err.status})`);
+  return new ProviderError('malformed', 'the provider answered something that is not a chat completion');
 }
 
 export class OpenAiCompatibleProvider implements ChatProvider {
@@ -44,16 +61,29 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     try {
       res = await this.client.chat.completions.create({ model, messages });
     } catch (err) {
-      if (err instanceof OpenAI.APIConnectionTimeoutError) throw new ProviderError('timeout', 'the model did not answer in time');
-      if (err instanceof OpenAI.RateLimitError) throw new ProviderError('rate_limited', 'the provider is rate limiting');
-      if (err instanceof OpenAI.APIError && (err.status ?? 0) >= 500) throw new ProviderError('server', `provider error ${err.status}`);
-      if (err instanceof OpenAI.APIConnectionError) throw new ProviderError('server', 'provider unreachable');
-      if (err instanceof OpenAI.APIError) throw new ProviderError('client', `provider refused the request (${err.status})`);
-      throw new ProviderError('malformed', 'the provider answered something that is not a chat completion');
+      throw providerError(err);
     }
     const content = res?.choices?.[0]?.message?.content;
     if (typeof content !== 'string' || content.trim() === '') throw new ProviderError('malformed', 'the completion has no text');
     return { content, tokensIn: res.usage?.prompt_tokens ?? 0, tokensOut: res.usage?.completion_tokens ?? 0 };
+  }
+
+  async *stream(model: string, messages: ChatMessage[]): AsyncIterable<StreamChunk> {
+    let stream;
+    try {
+      stream = await this.client.chat.completions.create({ model, messages, stream: true, stream_options: { include_usage: true } });
+    } catch (err) {
+      throw providerError(err);
+    }
+    try {
+      for await (const chunk of stream) {
+        const content = chunk.choices?.[0]?.delta?.content ?? undefined;
+        const usage = chunk.usage ? { tokensIn: chunk.usage.prompt_tokens ?? 0, tokensOut: chunk.usage.completion_tokens ?? 0 } : undefined;
+        if (content || usage) yield { content: content || undefined, usage };
+      }
+    } catch (err) {
+      throw providerError(err);
+    }
   }
 }
 
@@ -67,6 +97,12 @@ export class OfflineProvider implements ChatProvider {
     for (const ch of last) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
     const content = `[offline ${model}] ${words.slice(0, 12).join(' ')}${words.length > 12 ? '…' : ''} (#${h.toString(16)})`;
     return Promise.resolve({ content, tokensIn: words.length, tokensOut: content.split(/\s+/).length });
+  }
+
+  async *stream(model: string, messages: ChatMessage[]): AsyncIterable<StreamChunk> {
+    const { content, tokensIn, tokensOut } = await this.complete(model, messages);
+    for (const word of content.split(/(?<= )/)) yield { content: word };
+    yield { usage: { tokensIn, tokensOut } };
   }
 }
 
