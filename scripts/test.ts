@@ -164,6 +164,7 @@ if (started && stack) {
         HOUTAI_TEST_SERVICE_ROLE_KEY: s.keys.serviceRoleKey,
         HOUTAI_TEST_SEND_SMS_HOOK_SECRET: s.keys.sendSmsHookSecret,
         HOUTAI_TEST_FAKE_ALIYUN_URL: aliyun.url,
+        HOUTAI_TEST_ALIYUN_CREDENTIALS: JSON.stringify(aliyunCredentials),
         HOUTAI_TEST_FAKE_WECHAT_URL: wechat.url,
         HOUTAI_TEST_WECHAT_PROGRAMS: JSON.stringify(wechatPrograms),
         HOUTAI_TEST_REVENUECAT_AUTH: REVENUECAT_AUTH,

@@ -5,7 +5,7 @@ import { createAiGateway } from '../_shared/ai/gateway.ts';
 import { createChatProvider } from '../_shared/ai/providers.ts';
 import { aiTaskHandler, type AiUseCases } from '../_shared/ai/tasks.ts';
 import { lazy } from '../_shared/lazy.ts';
-import { LocalRuleModerator } from '../_shared/providers/moderation.ts';
+import { createModerator } from '../_shared/providers/moderation.ts';
 import type { Handlers } from '../_shared/queue.ts';
 
 /** AI task kinds, added by the apps' features (coach review and plan, diary comment, companion reply…). */
@@ -16,7 +16,7 @@ export function productionHandlers(deps: AppDeps): Handlers {
   return {
     'ai.task': aiTaskHandler(
       lazy(() => createAiGateway(ai(), deps.db, createChatProvider(ai()))),
-      lazy(() => new LocalRuleModerator(ai().moderationBlocklist)),
+      lazy(() => createModerator(ai())),
       AI_USE_CASES,
     ),
   };

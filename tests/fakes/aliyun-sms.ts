@@ -1,4 +1,5 @@
-// A local stand-in for Aliyun's Dysms API (SendSms), checking requests the way Aliyun does: the ACS3-HMAC-SHA256
+// A local stand-in for Aliyun's Dysms API (SendSms) and content moderation (Green TextModerationPlus), checking
+// requests the way Aliyun does: the ACS3-HMAC-SHA256
 // signature over the canonical request, the access key, the action and version headers, the parameters. Tests
 // read what was "sent" and make it fail with Aliyun's own error codes through /__fake/* control routes.
 import { createHash, createHmac } from 'node:crypto';
@@ -45,6 +46,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 export async function startFakeAliyunSms(credentials: { accessKeyId: string; accessKeySecret: string }): Promise<FakeAliyunSms> {
   const sent: SentSms[] = [];
   const failures = new Map<string, string>(); // phone → Aliyun error code for its next message
+  const moderated: Array<{ service: string; content: string }> = [];
 
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
@@ -59,6 +61,7 @@ export async function startFakeAliyunSms(credentials: { accessKeyId: string; acc
       const phone = url.searchParams.get('phone');
       return reply(200, sent.filter((m) => !phone || m.phoneNumbers === phone));
     }
+    if (url.pathname === '/__fake/moderated') return reply(200, moderated);
     if (url.pathname === '/__fake/fail-next' && req.method === 'POST') {
       const { phone, code } = JSON.parse(body) as { phone: string; code: string };
       failures.set(phone, code);
@@ -79,6 +82,19 @@ export async function startFakeAliyunSms(credentials: { accessKeyId: string; acc
     }
     const expected = acs3Signature({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body }, signedHeaders, credentials.accessKeySecret);
     if (expected !== auth[3]) return reply(400, { Code: 'SignatureDoesNotMatch', Message: 'Specified signature is not matched with our calculation.', RequestId: requestId });
+    if (headers['x-acs-action'] === 'TextModerationPlus' && headers['x-acs-version'] === '2022-03-02') {
+      const service = url.searchParams.get('Service');
+      if (service !== 'llm_query_moderation' && service !== 'llm_response_moderation') {
+        return reply(200, { Code: 400, Message: 'service is not valid', RequestId: requestId });
+      }
+      const content = String(JSON.parse(url.searchParams.get('ServiceParameters') ?? '{}').content ?? '');
+      moderated.push({ service, content });
+      const risky = /forbidden|违禁/i.test(content);
+      return reply(200, {
+        Code: 200, Message: 'OK', RequestId: requestId,
+        Data: { RiskLevel: risky ? 'high' : 'none', Result: [{ Label: risky ? 'political_content' : 'nonLabel', Confidence: risky ? 99.1 : undefined }] },
+      });
+    }
     if (headers['x-acs-action'] !== 'SendSms' || headers['x-acs-version'] !== '2017-05-25') {
       return reply(404, { Code: 'InvalidAction.NotFound', Message: 'Specified api is not found, please check your url and method.', RequestId: requestId });
     }

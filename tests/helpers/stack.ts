@@ -8,6 +8,7 @@ export interface TestStack {
   serviceRoleKey: string;
   sendSmsHookSecret: string;
   fakeAliyunUrl: string;
+  aliyunCredentials: { accessKeyId: string; accessKeySecret: string };
   fakeWechatUrl: string;
   wechatPrograms: Record<string, { app_id: string; app_secret: string }>;
   revenuecatAuth: string;
@@ -26,6 +27,7 @@ export function stackEnv(): TestStack {
     'HOUTAI_TEST_SERVICE_ROLE_KEY',
     'HOUTAI_TEST_SEND_SMS_HOOK_SECRET',
     'HOUTAI_TEST_FAKE_ALIYUN_URL',
+    'HOUTAI_TEST_ALIYUN_CREDENTIALS',
     'HOUTAI_TEST_FAKE_WECHAT_URL',
     'HOUTAI_TEST_WECHAT_PROGRAMS',
     'HOUTAI_TEST_REVENUECAT_AUTH',
@@ -45,6 +47,7 @@ export function stackEnv(): TestStack {
     serviceRoleKey: e.HOUTAI_TEST_SERVICE_ROLE_KEY!,
     sendSmsHookSecret: e.HOUTAI_TEST_SEND_SMS_HOOK_SECRET!,
     fakeAliyunUrl: e.HOUTAI_TEST_FAKE_ALIYUN_URL!,
+    aliyunCredentials: JSON.parse(e.HOUTAI_TEST_ALIYUN_CREDENTIALS!),
     fakeWechatUrl: e.HOUTAI_TEST_FAKE_WECHAT_URL!,
     wechatPrograms: JSON.parse(e.HOUTAI_TEST_WECHAT_PROGRAMS!),
     revenuecatAuth: e.HOUTAI_TEST_REVENUECAT_AUTH!,

@@ -29,6 +29,14 @@ const schema = z.object({
   AI_DAILY_QUOTAS: Json(z.record(z.string(), z.number().int().positive())).default({ default: 200 }),
   /** Offline moderation: comma-separated terms that block input and output. */
   MODERATION_BLOCKLIST: z.string().default(''),
+  /** Aliyun content moderation (Green, TextModerationPlus), with the ALIYUN_ACCESS_KEY_* credentials. */
+  ALIYUN_MODERATION_ENABLED: z.enum(['true', 'false']).default('false'),
+  ALIYUN_MODERATION_ENDPOINT: z.string().default('green-cip.cn-shanghai.aliyuncs.com'),
+  ALIYUN_MODERATION_PROTOCOL: z.enum(['https', 'http']).default('https'),
+  /** The lowest Aliyun risk level that blocks: high, or medium to be stricter. */
+  ALIYUN_MODERATION_BLOCK_LEVEL: z.enum(['high', 'medium', 'low']).default('high'),
+  ALIYUN_ACCESS_KEY_ID: z.string().optional(),
+  ALIYUN_ACCESS_KEY_SECRET: z.string().optional(),
 });
 
 export interface AiConfig {
@@ -41,6 +49,7 @@ export interface AiConfig {
   prices: Record<string, { in: number; out: number }>;
   dailyQuotas: Record<string, number>;
   moderationBlocklist: string[];
+  aliyunModeration?: { accessKeyId: string; accessKeySecret: string; endpoint: string; protocol: 'https' | 'http'; blockLevel: 'high' | 'medium' | 'low' };
 }
 
 export function loadAiConfig(env: Record<string, string | undefined> = process.env): AiConfig {
@@ -59,6 +68,10 @@ export function loadAiConfig(env: Record<string, string | undefined> = process.e
     prices: e.AI_PRICES,
     dailyQuotas: e.AI_DAILY_QUOTAS,
     moderationBlocklist: e.MODERATION_BLOCKLIST.split(',').map((t) => t.trim()).filter(Boolean),
+    aliyunModeration:
+      e.ALIYUN_MODERATION_ENABLED === 'true' && e.ALIYUN_ACCESS_KEY_ID && e.ALIYUN_ACCESS_KEY_SECRET
+        ? { accessKeyId: e.ALIYUN_ACCESS_KEY_ID, accessKeySecret: e.ALIYUN_ACCESS_KEY_SECRET, endpoint: e.ALIYUN_MODERATION_ENDPOINT, protocol: e.ALIYUN_MODERATION_PROTOCOL, blockLevel: e.ALIYUN_MODERATION_BLOCK_LEVEL }
+        : undefined,
   };
 }
 

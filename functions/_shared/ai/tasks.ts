@@ -5,7 +5,7 @@ import type { Db } from '../db.ts';
 import { ApiError } from '../errors.ts';
 import type { Tables } from '../database.types.ts';
 import type { JobHandler } from '../queue.ts';
-import { SAFE_REPLACEMENT, type Moderator } from '../providers/moderation.ts';
+import { ModerationUnavailable, SAFE_REPLACEMENT, type Moderator } from '../providers/moderation.ts';
 import type { AiGateway } from './gateway.ts';
 import type { ChatMessage } from './providers.ts';
 
@@ -26,7 +26,11 @@ export interface AiUseCase {
 export type AiUseCases = Record<string, AiUseCase>;
 
 export async function createAiTask(db: Db, moderator: Moderator, kind: string, uc: AiUseCase, userId: string, input: Record<string, unknown>): Promise<AiTask> {
-  const verdict = await moderator.review(uc.userText(input), 'input');
+  const verdict = await moderator.review(uc.userText(input), 'input').catch((err) => {
+    // Unchecked input never reaches a model.
+    if (err instanceof ModerationUnavailable) throw new ApiError('SERVICE_UNAVAILABLE', 'Content checks are unavailable; try again shortly.');
+    throw err;
+  });
   if (!verdict.allowed) {
     throw new ApiError('CONTENT_BLOCKED', 'This content cannot be processed.', verdict.labels.map((l) => ({ code: l, message: 'blocked by moderation' })));
   }
