@@ -217,6 +217,20 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"sync_samples": {
+                  Row: {
+                    "deleted_at": string | null,"done": boolean,"id": string,"title": string,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "deleted_at"?: string | null,"done"?: boolean,"id": string,"title": string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Update: {
+                    "deleted_at"?: string | null,"done"?: boolean,"id"?: string,"title"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
                 },"wallet_accounts": {
                   Row: {
                     "app_id": Database["public"]['Enums']["app_id"],"balance": number,"created_at": string,"currency": string,"id": string,"updated_at": string,"user_id": string
@@ -426,6 +440,14 @@ isOneToOne: false
 "revoke_my_session":
 { Args: { "p_session_id": string }; Returns: boolean
                            },
+"sync_pull":
+{ Args: { "p_app_id": Database["public"]['Enums']["app_id"],"p_cursor": number,"p_limit"?: number,"p_tables"?: (string)[] }; Returns: unknown[]
+                          SetofOptions: {
+        from: "*"
+        to: "sync_change"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
 "wallet_post":
 { Args: { "p_amount": number,"p_app_id": Database["public"]['Enums']["app_id"],"p_currency": string,"p_idempotency_key": string,"p_kind": string,"p_period"?: string,"p_reason": string,"p_ref_id"?: string,"p_ref_type"?: string,"p_user_id": string }; Returns: {
               "account_id": string,

@@ -12,6 +12,7 @@ import { registerWalletRoutes } from './routes/wallet.ts';
 import { registerCommerceRoutes } from './routes/commerce.ts';
 import { registerPurchaseRoutes } from './routes/purchases.ts';
 import { registerAiTaskRoutes } from './routes/ai-tasks.ts';
+import { registerSyncRoutes } from './routes/sync.ts';
 import { createAppStore } from '../_shared/providers/app-store.ts';
 import { createObjectStore } from '../_shared/storage.ts';
 import { registerSignInRoutes } from './routes/sign-in.ts';
@@ -41,6 +42,7 @@ export function createApiApp(deps: AppDeps) {
   registerCommerceRoutes(app);
   registerPurchaseRoutes(app, lazy(() => createAppStore(deps.config.apple)));
   registerAiTaskRoutes(app);
+  registerSyncRoutes(app);
   return app;
 }
 
