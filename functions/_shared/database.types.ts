@@ -231,6 +231,20 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"sync_samples_lww": {
+                  Row: {
+                    "deleted_at": string | null,"done": boolean,"id": string,"title": string,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "deleted_at"?: string | null,"done"?: boolean,"id": string,"title": string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Update: {
+                    "deleted_at"?: string | null,"done"?: boolean,"id"?: string,"title"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
                 },"wallet_accounts": {
                   Row: {
                     "app_id": Database["public"]['Enums']["app_id"],"balance": number,"created_at": string,"currency": string,"id": string,"updated_at": string,"user_id": string
@@ -448,6 +462,9 @@ isOneToOne: false
         isOneToOne: false
         isSetofReturn: true
       } },
+"sync_push_mutation":
+{ Args: { "p_app_id": Database["public"]['Enums']["app_id"],"p_base_version": number,"p_device_id": string,"p_mutation_id": string,"p_op": string,"p_row": Json,"p_table": string }; Returns: Json
+                           },
 "wallet_post":
 { Args: { "p_amount": number,"p_app_id": Database["public"]['Enums']["app_id"],"p_currency": string,"p_idempotency_key": string,"p_kind": string,"p_period"?: string,"p_reason": string,"p_ref_id"?: string,"p_ref_type"?: string,"p_user_id": string }; Returns: {
               "account_id": string,

@@ -4,6 +4,11 @@ import type { HoutaiApp } from '../../_shared/http/create-app.ts';
 import { currentUser } from '../../_shared/http/middleware/auth.ts';
 import { AppParam, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
+import { ApiError } from '../../_shared/errors.ts';
+import { toApiError } from '../../_shared/http/create-app.ts';
+
+/** Mutations per push; more is a client bug or an abuse: 413. */
+export const MAX_MUTATIONS = 500;
 
 const PullRequest = z
   .object({
@@ -36,7 +41,78 @@ const route = userRoute({
   responses: { 200: jsonContent(PullResponse, 'One page of changes'), 410: jsonContent(z.any(), 'RESYNC_REQUIRED: pull again from "0"') },
 });
 
+const Mutation = z
+  .object({
+    mutation_id: z.uuid(),
+    table: z.string().regex(/^[a-z_]+\.[a-z_]+$/),
+    op: z.enum(['upsert', 'delete']),
+    row: z.record(z.string(), z.unknown()),
+    base_version: z.string().regex(/^\d{1,18}$/).nullable().optional().openapi({ description: 'The version the client last saw of this row; null for a new row' }),
+  })
+  .strict()
+  .openapi('SyncMutation');
+
+const PushRequest = z
+  .object({ device_id: z.string().min(1).max(128), mutations: z.array(z.unknown()).min(1) })
+  .strict()
+  .openapi('SyncPush');
+
+const MutationResult = z
+  .object({
+    mutation_id: z.string(),
+    status: z.enum(['applied', 'conflict', 'rejected']),
+    version: z.number().optional(),
+    row: z.record(z.string(), z.unknown()).optional(),
+    server_row: z.record(z.string(), z.unknown()).nullable().optional(),
+    strategy: z.string().optional(),
+    resolution: z.string().optional(),
+    replayed: z.boolean().optional(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+  })
+  .openapi('SyncMutationResult');
+
+const pushRoute = userRoute({
+  method: 'post',
+  path: '/{app}/sync/push',
+  tags: ['sync'],
+  summary: 'Apply the device\'s mutations, each once (by mutation_id), by its table\'s conflict strategy',
+  request: { params: AppParam, body: jsonBody(PushRequest) },
+  responses: { 200: jsonContent(z.object({ results: z.array(MutationResult) }), 'One result per mutation, in order') },
+});
+
 export function registerSyncRoutes(app: HoutaiApp) {
+  app.openapi(pushRoute, async (c) => {
+    const { app: appId } = c.req.valid('param');
+    const { device_id, mutations } = c.req.valid('json');
+    if (mutations.length > MAX_MUTATIONS) {
+      throw new ApiError('PAYLOAD_TOO_LARGE', `A push carries at most ${MAX_MUTATIONS} mutations; split it.`, [{ field: 'mutations', message: `${mutations.length} > ${MAX_MUTATIONS}` }]);
+    }
+    const results = await c.var.db.withUser(currentUser(c), async (tx) => {
+      const out: z.infer<typeof MutationResult>[] = [];
+      for (const raw of mutations) {
+        const parsed = Mutation.safeParse(raw);
+        const id = typeof (raw as { mutation_id?: unknown })?.mutation_id === 'string' ? String((raw as { mutation_id: string }).mutation_id) : '';
+        if (!parsed.success) {
+          out.push({ mutation_id: id, status: 'rejected', error: { code: 'VALIDATION_FAILED', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') } });
+          continue;
+        }
+        const m = parsed.data;
+        try {
+          // A savepoint per mutation: a rejected one leaves no trace and does not spoil the others.
+          const [row] = await tx.savepoint((sp) => sp<[{ r: z.infer<typeof MutationResult> }]>`
+            select public.sync_push_mutation(${appId}, ${device_id}, ${m.mutation_id}, ${m.table}, ${m.op}, ${sp.json(m.row as never)}, ${m.base_version ?? null}::bigint) as r`);
+          out.push(row.r);
+        } catch (err) {
+          const e = toApiError(err);
+          if (e.status >= 500) throw err;
+          out.push({ mutation_id: m.mutation_id, status: 'rejected', error: { code: e.code, message: e.details[0]?.message ? `${e.message} (${e.details[0].message})` : e.message } });
+        }
+      }
+      return out;
+    });
+    return c.json({ results }, 200);
+  });
+
   app.openapi(route, async (c) => {
     const { app: appId } = c.req.valid('param');
     const { cursor, tables, limit } = c.req.valid('json');

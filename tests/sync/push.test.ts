@@ -1,0 +1,107 @@
+// Sync, part 2: push — each mutation applied once, by its table's conflict strategy, with per-mutation errors.
+import { describe, expect, it } from 'vitest';
+import { adminSql } from '../helpers/db.ts';
+import { call, envelope } from '../helpers/http.ts';
+import { createUser } from '../helpers/users.ts';
+
+const push = (token: string, mutations: unknown[], device = 'phone-1') => call('POST', '/coach/sync/push', { token, json: { device_id: device, mutations } });
+const m = (table: string, row: Record<string, unknown>, base: string | null = null, op = 'upsert') => ({ mutation_id: crypto.randomUUID(), table, op, row, base_version: base });
+
+describe('sync push', () => {
+  it('applies a new row, bumps its version, and a retried push does not apply it twice', async () => {
+    const user = await createUser();
+    const id = crypto.randomUUID();
+    const mutation = m('public.sync_samples', { id, title: 'buy milk' });
+    const first = await push(user.token, [mutation]);
+    expect(first.status).toBe(200);
+    expect(first.body.results[0]).toMatchObject({ status: 'applied', row: { id, title: 'buy milk', user_id: user.id } });
+    const retry = await push(user.token, [mutation]);
+    expect(retry.body.results[0]).toMatchObject({ status: 'applied', replayed: true, version: first.body.results[0].version });
+    const [{ n }] = await adminSql()`select count(*)::int as n from public.sync_samples where id = ${id}`;
+    expect(n).toBe(1);
+    const pulled = await call('POST', '/coach/sync/pull', { token: user.token, json: {} });
+    expect(pulled.body.changes.map((c: any) => c.row.title)).toEqual(['buy milk']);
+  });
+
+  it('server_wins: an edit based on an old version is a conflict and the server row stays', async () => {
+    const user = await createUser();
+    const id = crypto.randomUUID();
+    const v1 = (await push(user.token, [m('public.sync_samples', { id, title: 'v1' })])).body.results[0].version;
+    await push(user.token, [m('public.sync_samples', { id, title: 'v2 from tablet' }, String(v1))], 'tablet');
+    const stale = await push(user.token, [m('public.sync_samples', { id, title: 'v2 from phone' }, String(v1))]);
+    expect(stale.body.results[0]).toMatchObject({ status: 'conflict', strategy: 'server_wins', resolution: 'server_kept', server_row: { title: 'v2 from tablet' } });
+    const [row] = await adminSql()`select title from public.sync_samples where id = ${id}`;
+    expect(row.title).toBe('v2 from tablet');
+  });
+
+  it('last_write_wins, client_wins and manual decide conflicts as named', async () => {
+    const user = await createUser();
+    const setStrategy = (s: string) => adminSql()`update internal.sync_tables set strategy = ${s} where table_name = 'public.sync_samples_lww'`;
+    const t = 'public.sync_samples_lww';
+    try {
+      const id = crypto.randomUUID();
+      const v1 = String((await push(user.token, [m(t, { id, title: 'a', updated_at: '2026-01-01T00:00:00Z' })])).body.results[0].version);
+      await push(user.token, [m(t, { id, title: 'server edit', updated_at: '2026-01-03T00:00:00Z' }, v1)]);
+      const older = await push(user.token, [m(t, { id, title: 'older offline edit', updated_at: '2026-01-02T00:00:00Z' }, v1)]);
+      expect(older.body.results[0]).toMatchObject({ status: 'conflict', strategy: 'last_write_wins' });
+      const newer = await push(user.token, [m(t, { id, title: 'newer offline edit', updated_at: '2026-01-04T00:00:00Z' }, v1)]);
+      expect(newer.body.results[0]).toMatchObject({ status: 'applied', row: { title: 'newer offline edit' } });
+
+      await setStrategy('client_wins');
+      const cw = await push(user.token, [m(t, { id, title: 'client wins' }, v1)]);
+      expect(cw.body.results[0]).toMatchObject({ status: 'applied', row: { title: 'client wins' } });
+
+      await setStrategy('manual');
+      const manual = await push(user.token, [m(t, { id, title: 'needs a human' }, v1)]);
+      expect(manual.body.results[0]).toMatchObject({ status: 'conflict', resolution: 'resolve_on_client', server_row: { title: 'client wins' } });
+      const resolved = await push(user.token, [m(t, { id, title: 'merged' }, String(manual.body.results[0].server_row.version))]);
+      expect(resolved.body.results[0]).toMatchObject({ status: 'applied', row: { title: 'merged' } });
+    } finally {
+      await setStrategy('last_write_wins');
+    }
+  });
+
+  it('deletes as tombstones that pulls return', async () => {
+    const user = await createUser();
+    const id = crypto.randomUUID();
+    const v = String((await push(user.token, [m('public.sync_samples', { id, title: 'x' })])).body.results[0].version);
+    expect((await push(user.token, [m('public.sync_samples', { id }, v, 'delete')])).body.results[0].status).toBe('applied');
+    const pulled = await call('POST', '/coach/sync/pull', { token: user.token, json: {} });
+    expect(pulled.body.changes).toMatchObject([{ op: 'delete', row: { id } }]);
+  });
+
+  it('rejects bad mutations one by one and applies the good ones beside them', async () => {
+    const owner = await createUser();
+    const other = await createUser();
+    const theirs = crypto.randomUUID();
+    await push(other.token, [m('public.sync_samples', { id: theirs, title: 'not yours' })]);
+    const good = crypto.randomUUID();
+    const res = await push(owner.token, [
+      m('public.secrets', { id: crypto.randomUUID() }),
+      m('public.sync_samples', { id: crypto.randomUUID(), title: 'x', user_id: other.id }),
+      m('public.sync_samples', { id: theirs, title: 'hijack' }),
+      m('public.sync_samples', { id: crypto.randomUUID(), title: 'x', done: 'maybe' }),
+      m('public.sync_samples', { id: crypto.randomUUID(), title: '' }),
+      { mutation_id: 'nope', table: 'public.sync_samples', op: 'upsert', row: {} },
+      m('public.sync_samples', { id: good, title: 'fine' }),
+    ]);
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: any) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'applied']);
+    expect(res.body.results.slice(0, 6).every((r: any) => typeof r.error.code === 'string' && r.error.message.length > 0)).toBe(true);
+    // Someone else's row is invisible to the caller: taking its id collides instead of overwriting it.
+    expect(res.body.results[1].error.code).toBe('FORBIDDEN');
+    expect(res.body.results[2].error.code).toBe('CONFLICT');
+    const [row] = await adminSql()`select title from public.sync_samples where id = ${theirs}`;
+    expect(row.title).toBe('not yours');
+    expect(await adminSql()`select 1 from public.sync_samples where id = ${good}`).toHaveLength(1);
+  });
+
+  it('refuses a batch over the size limit with 413 and applies none of it', async () => {
+    const user = await createUser();
+    const ids = Array.from({ length: 501 }, () => crypto.randomUUID());
+    const res = await push(user.token, ids.map((id) => m('public.sync_samples', { id, title: 't' })));
+    expect(res.status).toBe(413);
+    expect(envelope(res).code).toBe('PAYLOAD_TOO_LARGE');
+    expect(await adminSql()`select 1 from public.sync_samples where user_id = ${user.id}`).toHaveLength(0);
+  });
+});
