@@ -101,13 +101,17 @@ export async function signInExternal(
     return { userId: id, isNewUser: true };
   });
 
-  if (provider === 'device' && !isNewUser) {
+  // A new account's address is the synthetic one; an existing account is read once, for both checks below.
+  let email = syntheticEmail(provider, userId);
+  if (!isNewUser) {
     const { data, error } = await ctx.gotrue.admin.auth.admin.getUserById(userId);
     if (error || !data.user) throw new ApiError('UPSTREAM_ERROR', 'Could not read the account.');
-    if (await isUpgraded(ctx, data.user)) {
+    if (provider === 'device' && (await isUpgraded(ctx, data.user))) {
       await audit(ctx, 'sign_in_failed', userId, appId, { provider, reason: 'account_upgraded' });
       throw new ApiError('ACCOUNT_UPGRADED', 'This account is protected by a verified phone, email or WeChat; sign in with that instead.');
     }
+    // A WeChat account may since have set a real email: the password grant needs its current one.
+    email = data.user.email || email;
   }
 
   // Forward the app's address and user agent, so Auth's session record and per-IP limits see the app, not us.
@@ -115,7 +119,6 @@ export async function signInExternal(
     ...(ctx.client.ip ? { 'x-forwarded-for': ctx.client.ip } : {}),
     ...(ctx.client.userAgent ? { 'user-agent': ctx.client.userAgent } : {}),
   };
-  const email = (await ctx.gotrue.admin.auth.admin.getUserById(userId)).data.user?.email ?? syntheticEmail(provider, userId);
   const { data, error } = await ctx.gotrue.public(headers).auth.signInWithPassword({ email, password: await derivedPassword(ctx.secret, userId) });
   if (error || !data.session) {
     if (error?.status === 429) throw new ApiError('RATE_LIMITED', 'Too many sign-ins; try again later.', [], { 'Retry-After': '60' });
