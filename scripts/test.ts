@@ -14,6 +14,11 @@ import { startFakeWechat } from '../tests/fakes/wechat.ts';
 import { createTestAppleCa } from '../tests/fakes/apple.ts';
 import { startFakeGoogle } from '../tests/fakes/google.ts';
 
+// `npm test -- <vitest filters>` is the quick loop while working on one area: the stack, typecheck and the
+// matching vitest files only. A plain `npm test` (what CI runs) is everything.
+const filters = process.argv.slice(2);
+const partial = filters.length > 0;
+
 type Step = { name: string; ok: boolean; seconds: number; note?: string };
 const steps: Step[] = [];
 
@@ -129,7 +134,7 @@ const shutdown = async () => {
 process.on('SIGINT', () => void shutdown().then(() => process.exit(130)));
 process.on('SIGTERM', () => void shutdown().then(() => process.exit(143)));
 
-if (started && stack) {
+if (started && stack && !partial) {
   const s = stack;
   await step('generated database types are current', async () => {
     const fresh = generateTypes(s.dbUrl);
@@ -154,9 +159,12 @@ if (started && stack) {
       await run('pg_prove', ['--host', url.hostname, '--port', url.port, '--username', 'postgres', '--dbname', 'postgres', '--ext', '.sql', '--recurse', 'supabase/tests/database']),
     );
   });
-  await step('vitest (unit, policies, integration)', async () => {
+}
+if (started && stack) {
+  const s = stack;
+  await step(partial ? `vitest ${filters.join(' ')}` : 'vitest (unit, policies, integration)', async () => {
     exitOk('vitest')(
-      await run(bin('vitest'), ['run'], {
+      await run(bin('vitest'), ['run', ...filters], {
         HOUTAI_TEST_API_URL: s.apiUrl,
         HOUTAI_TEST_DB_URL: s.dbUrl,
         HOUTAI_TEST_JWT_SECRET: s.keys.jwtSecret,
@@ -174,6 +182,9 @@ if (started && stack) {
       }),
     );
   });
+}
+if (started && stack && !partial) {
+  const s = stack;
   // After everything else has moved money around: the ledger must still add up.
   await step('ledger invariants after the whole suite', async () => {
     const sql = postgres(s.dbUrl, { max: 1, onnotice: () => {} });
@@ -197,4 +208,4 @@ if (failed.length > 0) {
   console.error(`\n${failed.length} step(s) failed.`);
   process.exit(1);
 }
-console.log('\nAll checks passed.');
+console.log(partial ? `\nPartial run (${filters.join(' ')}) passed; run plain \`npm test\` for everything.` : '\nAll checks passed.');
