@@ -231,7 +231,35 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"sync_samples_client": {
+                  Row: {
+                    "deleted_at": string | null,"done": boolean,"id": string,"title": string,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "deleted_at"?: string | null,"done"?: boolean,"id": string,"title": string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Update: {
+                    "deleted_at"?: string | null,"done"?: boolean,"id"?: string,"title"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
                 },"sync_samples_lww": {
+                  Row: {
+                    "deleted_at": string | null,"done": boolean,"id": string,"title": string,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "deleted_at"?: string | null,"done"?: boolean,"id": string,"title": string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Update: {
+                    "deleted_at"?: string | null,"done"?: boolean,"id"?: string,"title"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"sync_samples_manual": {
                   Row: {
                     "deleted_at": string | null,"done": boolean,"id": string,"title": string,"updated_at": string,"user_id": string,"version": number
                   }
@@ -454,6 +482,20 @@ isOneToOne: false
 "revoke_my_session":
 { Args: { "p_session_id": string }; Returns: boolean
                            },
+"sync_import_batches":
+{ Args: { "p_app_id": Database["public"]['Enums']["app_id"],"p_source": string }; Returns: {
+              "batch_no": number,"created_at": string,"imported": number,"rejected": number,"skipped": number
+            }[]
+                           },
+"sync_import_begin":
+{ Args: { "p_app_id": Database["public"]['Enums']["app_id"],"p_batch_no": number,"p_digest": string,"p_source": string }; Returns: Json
+                           },
+"sync_import_finish":
+{ Args: { "p_app_id": Database["public"]['Enums']["app_id"],"p_batch_no": number,"p_digest": string,"p_report": Json,"p_source": string }; Returns: undefined
+                           },
+"sync_import_row":
+{ Args: { "p_app_id": Database["public"]['Enums']["app_id"],"p_row": Json,"p_table": string }; Returns: Json
+                           },
 "sync_pull":
 { Args: { "p_app_id": Database["public"]['Enums']["app_id"],"p_cursor": number,"p_limit"?: number,"p_tables"?: (string)[] }; Returns: unknown[]
                           SetofOptions: {
@@ -464,6 +506,14 @@ isOneToOne: false
       } },
 "sync_push_mutation":
 { Args: { "p_app_id": Database["public"]['Enums']["app_id"],"p_base_version": number,"p_device_id": string,"p_mutation_id": string,"p_op": string,"p_row": Json,"p_table": string }; Returns: Json
+                           },
+"sync_status":
+{ Args: { "p_app_id": Database["public"]['Enums']["app_id"] }; Returns: {
+              "device_id": string,"last_pull_at": string,"last_pull_cursor": number,"last_push_at": string,"pending_conflicts": Json,"server_version": number
+            }[]
+                           },
+"sync_touch_device":
+{ Args: { "p_app_id": Database["public"]['Enums']["app_id"],"p_device_id": string,"p_pulled_through"?: number }; Returns: undefined
                            },
 "wallet_post":
 { Args: { "p_amount": number,"p_app_id": Database["public"]['Enums']["app_id"],"p_currency": string,"p_idempotency_key": string,"p_kind": string,"p_period"?: string,"p_reason": string,"p_ref_id"?: string,"p_ref_type"?: string,"p_user_id": string }; Returns: {

@@ -13,6 +13,7 @@ import { registerCommerceRoutes } from './routes/commerce.ts';
 import { registerPurchaseRoutes } from './routes/purchases.ts';
 import { registerAiTaskRoutes } from './routes/ai-tasks.ts';
 import { registerSyncRoutes } from './routes/sync.ts';
+import { registerSyncImportRoutes } from './routes/sync-import.ts';
 import { createAppStore } from '../_shared/providers/app-store.ts';
 import { createObjectStore } from '../_shared/storage.ts';
 import { registerSignInRoutes } from './routes/sign-in.ts';
@@ -43,6 +44,7 @@ export function createApiApp(deps: AppDeps) {
   registerPurchaseRoutes(app, lazy(() => createAppStore(deps.config.apple)));
   registerAiTaskRoutes(app);
   registerSyncRoutes(app);
+  registerSyncImportRoutes(app);
   return app;
 }
 

@@ -34,31 +34,40 @@ describe('sync push', () => {
     expect(row.title).toBe('v2 from tablet');
   });
 
-  it('last_write_wins, client_wins and manual decide conflicts as named', async () => {
+  it('last_write_wins decides by the client\'s updated_at', async () => {
     const user = await createUser();
-    const setStrategy = (s: string) => adminSql()`update internal.sync_tables set strategy = ${s} where table_name = 'public.sync_samples_lww'`;
     const t = 'public.sync_samples_lww';
-    try {
-      const id = crypto.randomUUID();
-      const v1 = String((await push(user.token, [m(t, { id, title: 'a', updated_at: '2026-01-01T00:00:00Z' })])).body.results[0].version);
-      await push(user.token, [m(t, { id, title: 'server edit', updated_at: '2026-01-03T00:00:00Z' }, v1)]);
-      const older = await push(user.token, [m(t, { id, title: 'older offline edit', updated_at: '2026-01-02T00:00:00Z' }, v1)]);
-      expect(older.body.results[0]).toMatchObject({ status: 'conflict', strategy: 'last_write_wins' });
-      const newer = await push(user.token, [m(t, { id, title: 'newer offline edit', updated_at: '2026-01-04T00:00:00Z' }, v1)]);
-      expect(newer.body.results[0]).toMatchObject({ status: 'applied', row: { title: 'newer offline edit' } });
+    const id = crypto.randomUUID();
+    const v1 = String((await push(user.token, [m(t, { id, title: 'a', updated_at: '2026-01-01T00:00:00Z' })])).body.results[0].version);
+    await push(user.token, [m(t, { id, title: 'server edit', updated_at: '2026-01-03T00:00:00Z' }, v1)], 'tablet');
+    const older = await push(user.token, [m(t, { id, title: 'older offline edit', updated_at: '2026-01-02T00:00:00Z' }, v1)]);
+    expect(older.body.results[0]).toMatchObject({ status: 'conflict', strategy: 'last_write_wins', server_row: { title: 'server edit' } });
+    const newer = await push(user.token, [m(t, { id, title: 'newer offline edit', updated_at: '2026-01-04T00:00:00Z' }, v1)]);
+    expect(newer.body.results[0]).toMatchObject({ status: 'applied', row: { title: 'newer offline edit' } });
+  });
 
-      await setStrategy('client_wins');
-      const cw = await push(user.token, [m(t, { id, title: 'client wins' }, v1)]);
-      expect(cw.body.results[0]).toMatchObject({ status: 'applied', row: { title: 'client wins' } });
+  it('client_wins applies a stale edit over the server\'s', async () => {
+    const user = await createUser();
+    const t = 'public.sync_samples_client';
+    const id = crypto.randomUUID();
+    const v1 = String((await push(user.token, [m(t, { id, title: 'a' })])).body.results[0].version);
+    await push(user.token, [m(t, { id, title: 'tablet edit' }, v1)], 'tablet');
+    const stale = await push(user.token, [m(t, { id, title: 'client wins' }, v1)]);
+    expect(stale.body.results[0]).toMatchObject({ status: 'applied', row: { title: 'client wins' } });
+  });
 
-      await setStrategy('manual');
-      const manual = await push(user.token, [m(t, { id, title: 'needs a human' }, v1)]);
-      expect(manual.body.results[0]).toMatchObject({ status: 'conflict', resolution: 'resolve_on_client', server_row: { title: 'client wins' } });
-      const resolved = await push(user.token, [m(t, { id, title: 'merged' }, String(manual.body.results[0].server_row.version))]);
-      expect(resolved.body.results[0]).toMatchObject({ status: 'applied', row: { title: 'merged' } });
-    } finally {
-      await setStrategy('last_write_wins');
-    }
+  it('manual returns the conflict to the app, which resolves it on top of the server row', async () => {
+    const user = await createUser();
+    const t = 'public.sync_samples_manual';
+    const id = crypto.randomUUID();
+    const v1 = String((await push(user.token, [m(t, { id, title: 'a' })])).body.results[0].version);
+    await push(user.token, [m(t, { id, title: 'tablet edit' }, v1)], 'tablet');
+    const manual = await push(user.token, [m(t, { id, title: 'needs a human' }, v1)]);
+    expect(manual.body.results[0]).toMatchObject({ status: 'conflict', strategy: 'manual', resolution: 'resolve_on_client', server_row: { title: 'tablet edit' } });
+    const [kept] = await adminSql()`select title from public.sync_samples_manual where id = ${id}`;
+    expect(kept.title).toBe('tablet edit');
+    const resolved = await push(user.token, [m(t, { id, title: 'merged' }, String(manual.body.results[0].server_row.version))]);
+    expect(resolved.body.results[0]).toMatchObject({ status: 'applied', row: { title: 'merged' } });
   });
 
   it('deletes as tombstones that pulls return', async () => {

@@ -1,6 +1,7 @@
 // WeChat mini-program login: code2session (GET /sns/jscode2session) with WeChat's real request and error
 // format, or a deterministic local exchange for development without WeChat credentials.
 import type { AppId } from '../apps.ts';
+import { sha256Hex } from '../digest.ts';
 
 export interface WechatIdentity {
   openid: string;
@@ -53,11 +54,6 @@ export class WechatApi implements WechatAuth {
     // session_key stays here: nothing we do needs it, and it must never reach a client or a log.
     return { openid: body.openid, unionid: body.unionid || undefined };
   }
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /**

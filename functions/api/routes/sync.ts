@@ -1,17 +1,21 @@
-// POST /{app}/sync/pull: the caller's changes after a cursor, in version order, tombstones included.
+// Sync protocol: pull (changes after a cursor, in version order, tombstones included), push (mutations applied
+// once each by their table's conflict strategy) and status (what each device has seen, conflicts it owes).
 import { z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';
 import { currentUser } from '../../_shared/http/middleware/auth.ts';
 import { AppParam, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
-import { toApiError } from '../../_shared/http/create-app.ts';
+import { inSavepoint, invalidItem } from '../../_shared/sync/item-outcome.ts';
 
 /** Mutations per push; more is a client bug or an abuse: 413. */
 export const MAX_MUTATIONS = 500;
 
+const DeviceId = z.string().min(1).max(128).openapi({ description: 'A stable id of the app installation' });
+
 const PullRequest = z
   .object({
+    device_id: DeviceId.optional().openapi({ description: 'Records this pull in the device\'s sync status' }),
     cursor: z.string().regex(/^\d{1,18}$/).default('0').openapi({ description: 'next_cursor of the previous pull; "0" for everything' }),
     tables: z.array(z.string().regex(/^[a-z_]+\.[a-z_]+$/)).max(50).optional(),
     limit: z.number().int().min(1).max(1000).default(500),
@@ -53,7 +57,7 @@ const Mutation = z
   .openapi('SyncMutation');
 
 const PushRequest = z
-  .object({ device_id: z.string().min(1).max(128), mutations: z.array(z.unknown()).min(1) })
+  .object({ device_id: DeviceId, mutations: z.array(z.unknown()).min(1) })
   .strict()
   .openapi('SyncPush');
 
@@ -67,7 +71,7 @@ const MutationResult = z
     strategy: z.string().optional(),
     resolution: z.string().optional(),
     replayed: z.boolean().optional(),
-    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    error: z.object({ code: z.string(), message: z.string(), details: z.array(z.any()) }).optional(),
   })
   .openapi('SyncMutationResult');
 
@@ -80,6 +84,28 @@ const pushRoute = userRoute({
   responses: { 200: jsonContent(z.object({ results: z.array(MutationResult) }), 'One result per mutation, in order') },
 });
 
+const DeviceStatus = z
+  .object({
+    device_id: z.string(),
+    last_pull_cursor: z.string().nullable().openapi({ description: 'next_cursor of the device\'s last pull' }),
+    last_pull_at: z.string().nullable(),
+    last_push_at: z.string().nullable(),
+    behind: z.boolean().openapi({ description: 'The server has changes the device has not pulled yet' }),
+    pending_conflicts: z.array(
+      z.object({ mutation_id: z.string(), table: z.string(), row_id: z.string(), server_version: z.string(), created_at: z.string() }),
+    ).openapi({ description: 'Manual-strategy conflicts this device has yet to resolve (by pushing the row again on top of server_version)' }),
+  })
+  .openapi('SyncDeviceStatus');
+
+const statusRoute = userRoute({
+  method: 'get',
+  path: '/{app}/sync/status',
+  tags: ['sync'],
+  summary: 'Per device: the last pull cursor, the last push, pending conflicts',
+  request: { params: AppParam },
+  responses: { 200: jsonContent(z.object({ devices: z.array(DeviceStatus) }), 'The caller\'s devices, most recently active first') },
+});
+
 export function registerSyncRoutes(app: HoutaiApp) {
   app.openapi(pushRoute, async (c) => {
     const { app: appId } = c.req.valid('param');
@@ -88,25 +114,19 @@ export function registerSyncRoutes(app: HoutaiApp) {
       throw new ApiError('PAYLOAD_TOO_LARGE', `A push carries at most ${MAX_MUTATIONS} mutations; split it.`, [{ field: 'mutations', message: `${mutations.length} > ${MAX_MUTATIONS}` }]);
     }
     const results = await c.var.db.withUser(currentUser(c), async (tx) => {
+      await tx`select public.sync_touch_device(${appId}, ${device_id})`;
       const out: z.infer<typeof MutationResult>[] = [];
       for (const raw of mutations) {
         const parsed = Mutation.safeParse(raw);
-        const id = typeof (raw as { mutation_id?: unknown })?.mutation_id === 'string' ? String((raw as { mutation_id: string }).mutation_id) : '';
         if (!parsed.success) {
-          out.push({ mutation_id: id, status: 'rejected', error: { code: 'VALIDATION_FAILED', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') } });
+          const id = (raw as { mutation_id?: unknown } | null)?.mutation_id;
+          out.push({ mutation_id: typeof id === 'string' ? id : '', status: 'rejected', error: invalidItem(parsed.error) });
           continue;
         }
         const m = parsed.data;
-        try {
-          // A savepoint per mutation: a rejected one leaves no trace and does not spoil the others.
-          const [row] = await tx.savepoint((sp) => sp<[{ r: z.infer<typeof MutationResult> }]>`
-            select public.sync_push_mutation(${appId}, ${device_id}, ${m.mutation_id}, ${m.table}, ${m.op}, ${sp.json(m.row as never)}, ${m.base_version ?? null}::bigint) as r`);
-          out.push(row.r);
-        } catch (err) {
-          const e = toApiError(err);
-          if (e.status >= 500) throw err;
-          out.push({ mutation_id: m.mutation_id, status: 'rejected', error: { code: e.code, message: e.details[0]?.message ? `${e.message} (${e.details[0].message})` : e.message } });
-        }
+        const applied = await inSavepoint(tx, (sp) => sp<[{ r: z.infer<typeof MutationResult> }]>`
+          select public.sync_push_mutation(${appId}, ${device_id}, ${m.mutation_id}, ${m.table}, ${m.op}, ${sp.json(m.row as never)}, ${m.base_version ?? null}::bigint) as r`);
+        out.push(applied.ok ? applied.value[0].r : { mutation_id: m.mutation_id, status: 'rejected', error: applied.error });
       }
       return out;
     });
@@ -115,14 +135,28 @@ export function registerSyncRoutes(app: HoutaiApp) {
 
   app.openapi(route, async (c) => {
     const { app: appId } = c.req.valid('param');
-    const { cursor, tables, limit } = c.req.valid('json');
-    const rows = await c.var.db.withUser(currentUser(c), (tx) => tx<{ table_name: string; version: string; deleted: boolean; row_data: Record<string, unknown> }[]>`
-      select table_name, version::text as version, deleted, row_data from public.sync_pull(${appId}, ${cursor}::bigint, ${tables ?? null}, ${limit + 1})`);
+    const { cursor, tables, limit, device_id } = c.req.valid('json');
+    const { rows, nextCursor } = await c.var.db.withUser(currentUser(c), async (tx) => {
+      const rows = await tx<{ table_name: string; version: string; deleted: boolean; row_data: Record<string, unknown> }[]>`
+        select table_name, version::text as version, deleted, row_data from public.sync_pull(${appId}, ${cursor}::bigint, ${tables ?? null}, ${limit + 1})`;
+      const nextCursor = rows.length ? rows[Math.min(rows.length, limit) - 1].version : cursor;
+      if (device_id) await tx`select public.sync_touch_device(${appId}, ${device_id}, ${nextCursor}::bigint)`;
+      return { rows, nextCursor };
+    });
     const page = rows.slice(0, limit);
     return c.json({
       changes: page.map((r) => ({ table: r.table_name, op: r.deleted ? ('delete' as const) : ('upsert' as const), version: r.version, row: r.row_data })),
-      next_cursor: page.length ? page[page.length - 1].version : cursor,
+      next_cursor: nextCursor,
       has_more: rows.length > limit,
     }, 200);
+  });
+
+  app.openapi(statusRoute, async (c) => {
+    const { app: appId } = c.req.valid('param');
+    const devices = await c.var.db.withUser(currentUser(c), (tx) => tx<z.infer<typeof DeviceStatus>[]>`
+      select device_id, last_pull_cursor::text as last_pull_cursor, last_pull_at, last_push_at,
+             last_pull_cursor is null or last_pull_cursor < server_version as behind, pending_conflicts
+        from public.sync_status(${appId})`);
+    return c.json({ devices }, 200);
   });
 }
