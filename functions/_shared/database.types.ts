@@ -53,7 +53,35 @@ export type Database = {
           }
         },"pickitchen": {
           Tables: {
-            [_ in never]: never
+            "emoji_detections": {
+                  Row: {
+                    "created_at": string,"ext_bbox": (number)[] | null,"face_bbox": (number)[] | null,"image_path": string,"message": string | null,"passed": boolean,"provider": string,"reason": string | null,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"ext_bbox"?: (number)[] | null,"face_bbox"?: (number)[] | null,"image_path": string,"message"?: string | null,"passed": boolean,"provider": string,"reason"?: string | null,"user_id": string
+                  }
+                  Update: {
+                    "created_at"?: string,"ext_bbox"?: (number)[] | null,"face_bbox"?: (number)[] | null,"image_path"?: string,"message"?: string | null,"passed"?: boolean,"provider"?: string,"reason"?: string | null,"user_id"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"emoji_tasks": {
+                  Row: {
+                    "completed_at": string | null,"created_at": string,"deadline_at": string,"driven_id": string,"error_code": string | null,"error_message": string | null,"hidden_at": string | null,"id": string,"idempotency_key": string | null,"image_path": string,"points_cost": number,"provider": string | null,"provider_task_id": string | null,"refunded": boolean,"result_path": string | null,"started_at": string | null,"status": string,"style_name": string,"task_type": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "completed_at"?: string | null,"created_at"?: string,"deadline_at": string,"driven_id": string,"error_code"?: string | null,"error_message"?: string | null,"hidden_at"?: string | null,"id"?: string,"idempotency_key"?: string | null,"image_path": string,"points_cost": number,"provider"?: string | null,"provider_task_id"?: string | null,"refunded"?: boolean,"result_path"?: string | null,"started_at"?: string | null,"status"?: string,"style_name": string,"task_type"?: string,"updated_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "completed_at"?: string | null,"created_at"?: string,"deadline_at"?: string,"driven_id"?: string,"error_code"?: string | null,"error_message"?: string | null,"hidden_at"?: string | null,"id"?: string,"idempotency_key"?: string | null,"image_path"?: string,"points_cost"?: number,"provider"?: string | null,"provider_task_id"?: string | null,"refunded"?: boolean,"result_path"?: string | null,"started_at"?: string | null,"status"?: string,"style_name"?: string,"task_type"?: string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                }
           }
           Views: {
             [_ in never]: never
@@ -82,6 +110,26 @@ export type Database = {
                   }
                   Relationships: [
                     
+                  ]
+                },"app_config": {
+                  Row: {
+                    "app_id": Database["public"]['Enums']["app_id"],"description": string | null,"key": string,"updated_at": string,"value": NonNullable<Json>
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "app_id": Database["public"]['Enums']["app_id"],"description"?: string | null,"key": string,"updated_at"?: string,"value": NonNullable<Json>
+                  }
+                  Update: {
+                    "app_id"?: Database["public"]['Enums']["app_id"],"description"?: string | null,"key"?: string,"updated_at"?: string,"value"?: NonNullable<Json>
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "app_config_app_id_fkey"
+      columns: ["app_id"]
+isOneToOne: false
+      referencedRelation: "apps"
+      referencedColumns: ["id"]
+    }
                   ]
                 },"app_profiles": {
                   Row: {
@@ -347,7 +395,10 @@ isOneToOne: false
                 }
           }
           Functions: {
-            "commerce_apply_purchase":
+            "app_config_derived":
+{ Args: { "p_app_id": Database["public"]['Enums']["app_id"] }; Returns: Json
+                           },
+"commerce_apply_purchase":
 { Args: { "p_order_id"?: string,"p_price"?: number,"p_price_currency"?: string,"p_product_id": string,"p_purchased_at": string,"p_quantity"?: number,"p_store": string,"p_transaction_id": string,"p_user_id": string }; Returns: {
               "app_id": Database["public"]['Enums']["app_id"],
 "created_at": string,

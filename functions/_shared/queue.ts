@@ -11,7 +11,12 @@ export interface Job {
   max_attempts: number;
 }
 
-/** Runs one job; must be safe to run twice (a worker that dies mid-job loses its lease). */
+/** A handler's answer "not done, look again at runAt": waiting on someone else, not a failed attempt. */
+export class JobSnooze {
+  constructor(readonly runAt: Date) {}
+}
+
+/** Runs one job; must be safe to run twice (a worker that dies mid-job loses its lease). Return a JobSnooze to poll. */
 export type JobHandler = (job: Job, ctx: { db: Db; worker: string }) => Promise<unknown>;
 export type Handlers = Record<string, JobHandler>;
 
@@ -43,6 +48,11 @@ export async function complete(sql: Sql, worker: string, id: number, result: unk
 export async function fail(sql: Sql, worker: string, id: number, error: string): Promise<'failed' | 'dead' | 'lost'> {
   const [row] = await sql<[{ outcome: 'failed' | 'dead' | 'lost' }]>`select internal.fail_job(${id}, ${worker}, ${error}) as outcome`;
   return row.outcome;
+}
+
+export async function snooze(sql: Sql, worker: string, id: number, runAt: Date): Promise<boolean> {
+  const [row] = await sql<[{ ok: boolean }]>`select internal.snooze_job(${id}, ${worker}, ${runAt}) as ok`;
+  return row.ok;
 }
 
 export async function heartbeat(sql: Sql, worker: string): Promise<void> {

@@ -31,7 +31,11 @@ export interface ObjectStore {
   put(bucket: Bucket, path: string, bytes: Uint8Array, contentType: string, opts?: { upsert?: boolean }): Promise<void>;
   get(bucket: Bucket, path: string): Promise<Uint8Array>;
   signedDownloadUrl(bucket: Bucket, path: string, expiresIn: number, opts?: { download?: string | boolean }): Promise<string>;
+  /** Signed download URLs of several objects at once, in the order of paths (null where there is none). */
+  signedDownloadUrls(bucket: Bucket, paths: string[], expiresIn: number): Promise<Array<string | null>>;
   exists(bucket: Bucket, path: string): Promise<boolean>;
+  /** Removes these objects (missing ones are not an error). */
+  remove(bucket: Bucket, paths: string[]): Promise<void>;
   /** Removes every object of the user in every bucket; returns how many. */
   removeUserObjects(userId: string): Promise<number>;
 }
@@ -74,11 +78,23 @@ export function createObjectStore(config: Pick<Config, 'supabaseUrl' | 'keys'>):
       if (error || !data) throw new StorageFailure(`sign ${bucket}/${path}: ${error?.message ?? 'no url'}`);
       return data.signedUrl;
     },
+    async signedDownloadUrls(bucket, paths, expiresIn) {
+      if (paths.length === 0) return [];
+      const { data, error } = await from(bucket).createSignedUrls(paths, expiresIn);
+      if (error || !data) throw new StorageFailure(`sign ${paths.length} objects in ${bucket}: ${error?.message ?? 'no data'}`);
+      const byPath = new Map(data.map((d) => [d.path, d.error ? null : d.signedUrl]));
+      return paths.map((p) => byPath.get(p) ?? null);
+    },
     async exists(bucket, path) {
       const slash = path.lastIndexOf('/');
       const { data, error } = await from(bucket).list(path.slice(0, Math.max(slash, 0)), { search: path.slice(slash + 1), limit: 1000 });
       if (error) fail(`list ${bucket}/${path}`, error);
       return (data ?? []).some((e) => e.id !== null && e.name === path.slice(slash + 1));
+    },
+    async remove(bucket, paths) {
+      if (paths.length === 0) return;
+      const { error } = await from(bucket).remove(paths);
+      if (error) fail(`remove from ${bucket}`, error);
     },
     async removeUserObjects(userId) {
       let removed = 0;

@@ -14,6 +14,8 @@ import { registerPurchaseRoutes } from './routes/purchases.ts';
 import { registerAiTaskRoutes } from './routes/ai-tasks.ts';
 import { registerSyncRoutes } from './routes/sync.ts';
 import { registerSyncImportRoutes } from './routes/sync-import.ts';
+import { registerConfigRoutes } from './routes/config.ts';
+import { registerPickitchenAccountRoutes } from './routes/pickitchen/account.ts';
 import { createAppStore } from '../_shared/providers/app-store.ts';
 import { createObjectStore } from '../_shared/storage.ts';
 import { registerSignInRoutes } from './routes/sign-in.ts';
@@ -45,6 +47,9 @@ export function createApiApp(deps: AppDeps) {
   registerAiTaskRoutes(app);
   registerSyncRoutes(app);
   registerSyncImportRoutes(app);
+  registerConfigRoutes(app);
+  // PicKitchen's own endpoint names (seed §4), on the shared pieces.
+  registerPickitchenAccountRoutes(app);
   return app;
 }
 

@@ -24,7 +24,7 @@ const RunRequest = z
   .default({ budget_ms: DEFAULT_BUDGET_MS });
 
 const RunReport = z
-  .object({ worker: z.string(), claimed: z.number(), succeeded: z.number(), failed: z.number(), dead: z.number(), lost: z.number(), duration_ms: z.number() })
+  .object({ worker: z.string(), claimed: z.number(), succeeded: z.number(), snoozed: z.number().openapi({ description: 'Jobs put back to poll again later' }), failed: z.number(), dead: z.number(), lost: z.number(), duration_ms: z.number() })
   .openapi('WorkerRunReport');
 
 const runRoute = createRoute({

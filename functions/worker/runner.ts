@@ -2,7 +2,7 @@
 // well inside the Edge Functions wall-clock limit) or the queue runs dry. Handlers must be safe to run twice:
 // a worker that dies mid-job loses its lease and another runs the job again.
 import type { Db } from '../_shared/db.ts';
-import { claim, complete, fail, heartbeat, type Handlers } from '../_shared/queue.ts';
+import { claim, complete, fail, heartbeat, JobSnooze, snooze, type Handlers } from '../_shared/queue.ts';
 
 export type { Handlers, JobHandler } from '../_shared/queue.ts';
 
@@ -19,6 +19,7 @@ export interface RunReport {
   worker: string;
   claimed: number;
   succeeded: number;
+  snoozed: number;
   failed: number;
   dead: number;
   lost: number;
@@ -27,7 +28,7 @@ export interface RunReport {
 
 export async function runWorker(db: Db, handlers: Handlers, opts: RunOptions): Promise<RunReport> {
   const started = Date.now();
-  const report: RunReport = { worker: opts.worker, claimed: 0, succeeded: 0, failed: 0, dead: 0, lost: 0, duration_ms: 0 };
+  const report: RunReport = { worker: opts.worker, claimed: 0, succeeded: 0, snoozed: 0, failed: 0, dead: 0, lost: 0, duration_ms: 0 };
   const queues = opts.queues ?? Object.keys(handlers);
   await heartbeat(db.sql, opts.worker);
   while (Date.now() - started < opts.budgetMs && (opts.maxJobs === undefined || report.claimed < opts.maxJobs)) {
@@ -40,7 +41,10 @@ export async function runWorker(db: Db, handlers: Handlers, opts: RunOptions): P
       try {
         if (!handler) throw new Error(`no handler for queue ${job.queue}`);
         const result = await handler(job, { db, worker: opts.worker });
-        if (await complete(db.sql, opts.worker, job.id, result ?? null)) report.succeeded++;
+        if (result instanceof JobSnooze) {
+          if (await snooze(db.sql, opts.worker, job.id, result.runAt)) report.snoozed++;
+          else report.lost++;
+        } else if (await complete(db.sql, opts.worker, job.id, result ?? null)) report.succeeded++;
         else report.lost++;
       } catch (err) {
         const outcome = await fail(db.sql, opts.worker, job.id, err instanceof Error ? err.message : String(err));

@@ -3,45 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
 import { call } from '../helpers/http.ts';
-import { stackEnv } from '../helpers/stack.ts';
 import { createUser } from '../helpers/users.ts';
-
-const DAY = 86_400_000;
-let seq = 0;
-
-function rcEvent(type: string, userId: string, fields: Record<string, unknown> = {}) {
-  seq++;
-  return {
-    api_version: '1.0',
-    event: {
-      id: crypto.randomUUID(),
-      type,
-      app_user_id: userId,
-      original_app_user_id: `$RCAnonymousID:${seq}`,
-      aliases: [`$RCAnonymousID:${seq}`],
-      product_id: 'com.houtai.pickitchen.vip.weekly',
-      store: 'APP_STORE',
-      environment: 'PRODUCTION',
-      transaction_id: `tx-${seq}`,
-      original_transaction_id: 'otx-default',
-      purchased_at_ms: Date.now(),
-      expiration_at_ms: Date.now() + 7 * DAY,
-      event_timestamp_ms: Date.now(),
-      currency: 'USD',
-      price: 4.99,
-      ...fields,
-    },
-  };
-}
-
-async function deliver(body: unknown, auth = stackEnv().revenuecatAuth) {
-  const res = await fetch(`${stackEnv().apiUrl}/functions/v1/hooks/revenuecat`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
+import { DAY, deliver, rcEvent } from '../helpers/revenuecat.ts';
 
 const balance = async (userId: string) =>
   Number((await adminSql()`select coalesce(sum(balance), 0)::int as b from public.wallet_accounts where user_id = ${userId} and app_id = 'pickitchen'`)[0].b);

@@ -11,7 +11,8 @@ import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import { BUCKETS, type ObjectStore } from '../../_shared/storage.ts';
 import { serverClient } from '../../_shared/supabase-client.ts';
-import { UPLOAD_PURPOSE_NAMES, UPLOAD_PURPOSES, uploadPath, type UploadPurpose } from '../../_shared/upload-purposes.ts';
+import { UPLOAD_PURPOSE_NAMES, UPLOAD_PURPOSES, uploadPath, type UploadPurpose, type UploadPurposeName } from '../../_shared/upload-purposes.ts';
+import type { AppId } from '../../_shared/apps.ts';
 import { StoragePath } from '../../_shared/validation.ts';
 
 const DOWNLOAD_URL_TTL = 300;
@@ -25,7 +26,7 @@ const UploadRequest = z
   .strict()
   .openapi('UploadUrlRequest');
 
-const UploadUrl = z
+export const UploadUrl = z
   .object({
     bucket: z.string(),
     path: z.string().openapi({ description: 'Where the object will live; keep it to refer to the file later' }),
@@ -63,7 +64,7 @@ const downloadDoc = createRoute({
   responses: { 200: jsonContent(DownloadUrl, 'Signed URL'), ...errorResponses(...APP_ROUTE_ERRORS) },
 });
 
-function purposeFor(app: string, name: keyof typeof UPLOAD_PURPOSES): UploadPurpose {
+function purposeFor(app: string, name: UploadPurposeName): UploadPurpose {
   const purpose: UploadPurpose = UPLOAD_PURPOSES[name];
   if (purpose.apps && !(purpose.apps as string[]).includes(app)) {
     throw new ApiError('VALIDATION_FAILED', `Uploads for "${name}" are not part of ${app}.`, [{ field: 'purpose', message: `not available in ${app}` }]);
@@ -71,29 +72,33 @@ function purposeFor(app: string, name: keyof typeof UPLOAD_PURPOSES): UploadPurp
   return purpose;
 }
 
+/** A signed upload URL for a fresh, server-chosen path of this purpose, after its type and size checks. */
+export async function issueUploadUrl(c: Context<AppEnv>, appId: AppId, purposeName: UploadPurposeName, contentType: string, size: number): Promise<z.infer<typeof UploadUrl>> {
+  const purpose = purposeFor(appId, purposeName);
+  if (!(contentType in purpose.types)) {
+    throw new ApiError('VALIDATION_FAILED', `Files for "${purposeName}" must be one of ${Object.keys(purpose.types).join(', ')}.`, [
+      { field: 'content_type', message: 'type not allowed' },
+    ]);
+  }
+  if (size > purpose.maxBytes) {
+    throw new ApiError('VALIDATION_FAILED', `Files for "${purposeName}" may be at most ${purpose.maxBytes} bytes.`, [
+      { field: 'size', message: `over ${purpose.maxBytes} bytes` },
+    ]);
+  }
+  const path = uploadPath(purpose, appId, currentUser(c).sub, contentType);
+  // Signed as the user, so Storage checks this user's right to write there against the policies.
+  const token = c.req.header('authorization')!.replace(/^bearer\s+/i, '');
+  const client = serverClient(c.var.config.supabaseUrl, c.var.config.keys.anon ?? '', { Authorization: `Bearer ${token}` });
+  const { data, error } = await client.storage.from(purpose.bucket).createSignedUploadUrl(path);
+  if (error || !data) throw new ApiError('UPSTREAM_ERROR', 'Storage did not issue an upload URL.', [{ code: 'storage', message: error?.message ?? 'no data' }]);
+  return { bucket: purpose.bucket, path, signed_url: data.signedUrl, token: data.token, max_bytes: purpose.maxBytes };
+}
+
 export function registerFileRoutes(app: HoutaiApp, store: () => ObjectStore) {
   app.openapi(uploadRoute, async (c) => {
     const { app: appId } = c.req.valid('param');
     const body = c.req.valid('json');
-    const purpose = purposeFor(appId, body.purpose);
-    if (!(body.content_type in purpose.types)) {
-      throw new ApiError('VALIDATION_FAILED', `Files for "${body.purpose}" must be one of ${Object.keys(purpose.types).join(', ')}.`, [
-        { field: 'content_type', message: 'type not allowed' },
-      ]);
-    }
-    if (body.size > purpose.maxBytes) {
-      throw new ApiError('VALIDATION_FAILED', `Files for "${body.purpose}" may be at most ${purpose.maxBytes} bytes.`, [
-        { field: 'size', message: `over ${purpose.maxBytes} bytes` },
-      ]);
-    }
-    const user = currentUser(c);
-    const path = uploadPath(purpose, appId, user.sub, body.content_type);
-    // Signed as the user, so Storage checks this user's right to write there against the policies.
-    const token = c.req.header('authorization')!.replace(/^bearer\s+/i, '');
-    const client = serverClient(c.var.config.supabaseUrl, c.var.config.keys.anon ?? '', { Authorization: `Bearer ${token}` });
-    const { data, error } = await client.storage.from(purpose.bucket).createSignedUploadUrl(path);
-    if (error || !data) throw new ApiError('UPSTREAM_ERROR', 'Storage did not issue an upload URL.', [{ code: 'storage', message: error?.message ?? 'no data' }]);
-    return c.json({ bucket: purpose.bucket, path, signed_url: data.signedUrl, token: data.token, max_bytes: purpose.maxBytes }, 201);
+    return c.json(await issueUploadUrl(c, appId, body.purpose, body.content_type, body.size), 201);
   });
 
   app.openAPIRegistry.registerPath(downloadDoc);
