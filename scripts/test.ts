@@ -13,6 +13,7 @@ import { startFakeAliyunSms } from '../tests/fakes/aliyun-sms.ts';
 import { startFakeWechat } from '../tests/fakes/wechat.ts';
 import { createTestAppleCa } from '../tests/fakes/apple.ts';
 import { startFakeGoogle } from '../tests/fakes/google.ts';
+import { startFakeDashScope } from '../tests/fakes/dashscope.ts';
 
 // `npm test -- <vitest filters>` is the quick loop while working on one area: the stack, typecheck and the
 // matching vitest files only. A plain `npm test` (what CI runs) is everything.
@@ -69,6 +70,7 @@ const wechatPrograms = {
 };
 const wechat = await startFakeWechat(wechatPrograms);
 const google = await startFakeGoogle();
+const dashscope = await startFakeDashScope();
 const PUBSUB_AUDIENCE = 'https://houtai.test/functions/v1/hooks/google';
 const PUBSUB_SERVICE_ACCOUNT = 'pubsub-push@houtai-test.iam.gserviceaccount.com';
 
@@ -117,6 +119,8 @@ const stackReady = step('start throwaway stack', async () => {
       GOOGLE_PUBSUB_AUDIENCE: PUBSUB_AUDIENCE,
       GOOGLE_PUBSUB_SERVICE_ACCOUNT: PUBSUB_SERVICE_ACCOUNT,
       GOOGLE_OIDC_JWKS_URL: `${google.url}/oauth2/v3/certs`,
+      DASHSCOPE_API_KEY: dashscope.apiKey,
+      DASHSCOPE_BASE_URL: dashscope.baseUrl,
     },
   });
   return `${stack.apiUrl}, ${stack.dbUrl}`;
@@ -130,6 +134,7 @@ const shutdown = async () => {
   await aliyun.close();
   await wechat.close();
   await google.close();
+  await dashscope.close();
 };
 process.on('SIGINT', () => void shutdown().then(() => process.exit(130)));
 process.on('SIGTERM', () => void shutdown().then(() => process.exit(143)));
@@ -179,6 +184,7 @@ if (started && stack) {
         HOUTAI_TEST_APPLE_CA: await appleCa.exported(),
         HOUTAI_TEST_FAKE_GOOGLE_URL: google.url,
         HOUTAI_TEST_PUBSUB: JSON.stringify({ audience: PUBSUB_AUDIENCE, email: PUBSUB_SERVICE_ACCOUNT }),
+        HOUTAI_TEST_DASHSCOPE: JSON.stringify({ url: dashscope.baseUrl, apiKey: dashscope.apiKey }),
       }),
     );
   });

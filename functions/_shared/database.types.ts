@@ -5,13 +5,204 @@ export type Database = {
   
   "coach": {
           Tables: {
-            [_ in never]: never
+            "day_logs": {
+                  Row: {
+                    "ai_plan": string | null,"ai_report": string | null,"created_at": string,"deleted_at": string | null,"id": string,"log_date": string,"mood": number | null,"note": string | null,"score": number | null,"status": string,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "ai_plan"?: string | null,"ai_report"?: string | null,"created_at"?: string,"deleted_at"?: string | null,"id": string,"log_date": string,"mood"?: number | null,"note"?: string | null,"score"?: number | null,"status"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Update: {
+                    "ai_plan"?: string | null,"ai_report"?: string | null,"created_at"?: string,"deleted_at"?: string | null,"id"?: string,"log_date"?: string,"mood"?: number | null,"note"?: string | null,"score"?: number | null,"status"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"meals": {
+                  Row: {
+                    "calories": number | null,"created_at": string,"day_log_id": string,"deleted_at": string | null,"description": string,"id": string,"log_date": string,"meal_type": string,"photo_path": string | null,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "calories"?: number | null,"created_at"?: string,"day_log_id": string,"deleted_at"?: string | null,"description": string,"id": string,"log_date": string,"meal_type": string,"photo_path"?: string | null,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Update: {
+                    "calories"?: number | null,"created_at"?: string,"day_log_id"?: string,"deleted_at"?: string | null,"description"?: string,"id"?: string,"log_date"?: string,"meal_type"?: string,"photo_path"?: string | null,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "meals_day_log_id_fkey"
+      columns: ["day_log_id"]
+isOneToOne: false
+      referencedRelation: "day_logs"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"period_summaries": {
+                  Row: {
+                    "ai_task_id": string | null,"fingerprint": string,"period": string,"summary": string | null,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "ai_task_id"?: string | null,"fingerprint": string,"period": string,"summary"?: string | null,"updated_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "ai_task_id"?: string | null,"fingerprint"?: string,"period"?: string,"summary"?: string | null,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"readings": {
+                  Row: {
+                    "ai_summary": string | null,"book": string,"created_at": string,"day_log_id": string,"deleted_at": string | null,"id": string,"log_date": string,"minutes": number,"notes": string | null,"pages": number | null,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "ai_summary"?: string | null,"book": string,"created_at"?: string,"day_log_id": string,"deleted_at"?: string | null,"id": string,"log_date": string,"minutes": number,"notes"?: string | null,"pages"?: number | null,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Update: {
+                    "ai_summary"?: string | null,"book"?: string,"created_at"?: string,"day_log_id"?: string,"deleted_at"?: string | null,"id"?: string,"log_date"?: string,"minutes"?: number,"notes"?: string | null,"pages"?: number | null,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "readings_day_log_id_fkey"
+      columns: ["day_log_id"]
+isOneToOne: false
+      referencedRelation: "day_logs"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"settings": {
+                  Row: {
+                    "ai_style": NonNullable<Json>,"deleted_at": string | null,"id": string,"record_reminder": string | null,"reminders_enabled": boolean,"review_reminder": string | null,"share_notes_with_ai": boolean,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "ai_style"?: NonNullable<Json>,"deleted_at"?: string | null,"id": string,"record_reminder"?: string | null,"reminders_enabled"?: boolean,"review_reminder"?: string | null,"share_notes_with_ai"?: boolean,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Update: {
+                    "ai_style"?: NonNullable<Json>,"deleted_at"?: string | null,"id"?: string,"record_reminder"?: string | null,"reminders_enabled"?: boolean,"review_reminder"?: string | null,"share_notes_with_ai"?: boolean,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"sleeps": {
+                  Row: {
+                    "bed_time": string,"created_at": string,"day_log_id": string,"deleted_at": string | null,"id": string,"log_date": string,"note": string | null,"quality": number | null,"updated_at": string,"user_id": string,"version": number,"wake_time": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "bed_time": string,"created_at"?: string,"day_log_id": string,"deleted_at"?: string | null,"id": string,"log_date": string,"note"?: string | null,"quality"?: number | null,"updated_at"?: string,"user_id"?: string,"version"?: number,"wake_time": string
+                  }
+                  Update: {
+                    "bed_time"?: string,"created_at"?: string,"day_log_id"?: string,"deleted_at"?: string | null,"id"?: string,"log_date"?: string,"note"?: string | null,"quality"?: number | null,"updated_at"?: string,"user_id"?: string,"version"?: number,"wake_time"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "sleeps_day_log_id_fkey"
+      columns: ["day_log_id"]
+isOneToOne: false
+      referencedRelation: "day_logs"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"targets": {
+                  Row: {
+                    "daily_goal": number,"deleted_at": string | null,"dimension": string,"id": string,"updated_at": string,"user_id": string,"version": number,"weekly_goal": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "daily_goal": number,"deleted_at"?: string | null,"dimension": string,"id": string,"updated_at"?: string,"user_id"?: string,"version"?: number,"weekly_goal": number
+                  }
+                  Update: {
+                    "daily_goal"?: number,"deleted_at"?: string | null,"dimension"?: string,"id"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number,"weekly_goal"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"work_notes": {
+                  Row: {
+                    "created_at": string,"day_log_id": string,"deleted_at": string | null,"focus_minutes": number,"id": string,"log_date": string,"note": string | null,"tasks": (string)[],"tasks_done": number,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"day_log_id": string,"deleted_at"?: string | null,"focus_minutes": number,"id": string,"log_date": string,"note"?: string | null,"tasks"?: (string)[],"tasks_done"?: number,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Update: {
+                    "created_at"?: string,"day_log_id"?: string,"deleted_at"?: string | null,"focus_minutes"?: number,"id"?: string,"log_date"?: string,"note"?: string | null,"tasks"?: (string)[],"tasks_done"?: number,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "work_notes_day_log_id_fkey"
+      columns: ["day_log_id"]
+isOneToOne: false
+      referencedRelation: "day_logs"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"workouts": {
+                  Row: {
+                    "calories": number | null,"created_at": string,"day_log_id": string,"deleted_at": string | null,"duration_minutes": number,"id": string,"intensity": string,"log_date": string,"note": string | null,"updated_at": string,"user_id": string,"version": number,"workout_type": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "calories"?: number | null,"created_at"?: string,"day_log_id": string,"deleted_at"?: string | null,"duration_minutes": number,"id": string,"intensity"?: string,"log_date": string,"note"?: string | null,"updated_at"?: string,"user_id"?: string,"version"?: number,"workout_type": string
+                  }
+                  Update: {
+                    "calories"?: number | null,"created_at"?: string,"day_log_id"?: string,"deleted_at"?: string | null,"duration_minutes"?: number,"id"?: string,"intensity"?: string,"log_date"?: string,"note"?: string | null,"updated_at"?: string,"user_id"?: string,"version"?: number,"workout_type"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "workouts_day_log_id_fkey"
+      columns: ["day_log_id"]
+isOneToOne: false
+      referencedRelation: "day_logs"
+      referencedColumns: ["id"]
+    }
+                  ]
+                }
           }
           Views: {
             [_ in never]: never
           }
           Functions: {
-            [_ in never]: never
+            "day_actuals":
+{ Args: { "p_from": string,"p_to": string,"p_user_id": string }; Returns: {
+              "amount": number,"dimension": string,"log_date": string,"records": number
+            }[]
+                           },
+"day_brief":
+{ Args: { "p_date": string }; Returns: Json
+                           },
+"day_log_id":
+{ Args: { "p_date": string,"p_user_id": string }; Returns: string
+                           },
+"day_score":
+{ Args: { "p_date": string,"p_user_id": string }; Returns: number
+                           },
+"default_targets":
+{ Args: Record<PropertyKey, never>; Returns: {
+              "daily_goal": number,"dimension": string,"weekly_goal": number
+            }[]
+                           },
+"period_stats":
+{ Args: { "p_from": string,"p_to": string }; Returns: Json
+                           },
+"period_summary_claim":
+{ Args: { "p_fingerprint": string,"p_period": string,"p_task_id": string,"p_user_id": string }; Returns: undefined
+                           },
+"refresh_day_score":
+{ Args: { "p_date": string,"p_user_id": string }; Returns: undefined
+                           },
+"row_id":
+{ Args: { "p_key": string,"p_user_id": string }; Returns: string
+                           },
+"user_targets":
+{ Args: { "p_user_id": string }; Returns: {
+              "daily_goal": number,"dimension": string,"weekly_goal": number
+            }[]
+                           }
           }
           Enums: {
             [_ in never]: never

@@ -2,6 +2,7 @@
 // message naming the variable, instead of failing on the first request that needs it.
 import process from 'node:process';
 import { z } from 'zod';
+import type { EmojiConfig } from './providers/dashscope.ts';
 import type { AliyunSmsConfig } from './providers/sms.ts';
 
 const bool = z
@@ -74,6 +75,15 @@ const schema = z
     GOOGLE_OIDC_JWKS_URL: z.url().default('https://www.googleapis.com/oauth2/v3/certs'),
     /** Local stack only: without WeChat credentials, exchange codes deterministically instead of calling WeChat. */
     WECHAT_DEV_EXCHANGE: bool.default(false),
+    /** Model Studio (Beijing) API key for PicKitchen's emoji videos; empty or unset: the offline provider. */
+    DASHSCOPE_API_KEY: z.string().optional().transform((v) => v || undefined),
+    DASHSCOPE_BASE_URL: z.url().default('https://dashscope.aliyuncs.com'),
+    EMOJI_DETECT_MODEL: z.string().min(1).default('emoji-detect-v1'),
+    EMOJI_VIDEO_MODEL: z.string().min(1).default('emoji-v1'),
+    /** DashScope suggests polling its tasks every 15 s; generation takes 1–5 minutes. */
+    EMOJI_POLL_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(600).default(15),
+    /** Give up on a task after this long; DashScope forgets task ids after 24 h. */
+    EMOJI_TASK_DEADLINE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   })
   .refine((e) => e.JWT_SECRET || e.JWT_JWKS_URL, {
     message: 'set JWT_SECRET (HS256) or JWT_JWKS_URL (asymmetric keys) so the API can verify JWTs',
@@ -85,7 +95,11 @@ const schema = z
       return aliyun.every(Boolean) || !aliyun.some(Boolean);
     },
     { message: 'set all four of ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET, ALIYUN_SMS_SIGN_NAME, ALIYUN_SMS_TEMPLATE_CODE, or none', path: ['ALIYUN_ACCESS_KEY_ID'] },
-  );
+  )
+  .refine((e) => e.EMOJI_POLL_INTERVAL_SECONDS < e.EMOJI_TASK_DEADLINE_MINUTES * 60, {
+    message: 'must be shorter than EMOJI_TASK_DEADLINE_MINUTES, or a task is never polled before its deadline',
+    path: ['EMOJI_POLL_INTERVAL_SECONDS'],
+  });
 
 const AppleApps = z.record(
   z.string(),
@@ -123,6 +137,7 @@ export interface Config {
   };
   apple: { rootCertificates: string[]; apps: Record<string, { bundleId: string; appAppleId?: number; environment: 'Production' | 'Sandbox' }> };
   wechat: { apiBase: string; programs: Record<string, { appId: string; appSecret: string }>; devExchange: boolean };
+  emoji: EmojiConfig;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -208,6 +223,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       devExchange: e.WECHAT_DEV_EXCHANGE,
       apiBase: e.WECHAT_API_BASE,
       programs: Object.fromEntries(Object.entries(programs).map(([app, p]) => [app, { appId: p.app_id, appSecret: p.app_secret }])),
+    },
+    emoji: {
+      dashscope: e.DASHSCOPE_API_KEY ? { apiKey: e.DASHSCOPE_API_KEY, baseUrl: e.DASHSCOPE_BASE_URL } : undefined,
+      detectModel: e.EMOJI_DETECT_MODEL,
+      videoModel: e.EMOJI_VIDEO_MODEL,
+      pollIntervalSeconds: e.EMOJI_POLL_INTERVAL_SECONDS,
+      taskDeadlineMinutes: e.EMOJI_TASK_DEADLINE_MINUTES,
     },
   };
 }

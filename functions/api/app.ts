@@ -16,6 +16,14 @@ import { registerSyncRoutes } from './routes/sync.ts';
 import { registerSyncImportRoutes } from './routes/sync-import.ts';
 import { registerConfigRoutes } from './routes/config.ts';
 import { registerPickitchenAccountRoutes } from './routes/pickitchen/account.ts';
+import { registerPickitchenEmojiRoutes } from './routes/pickitchen/emoji.ts';
+import { createEmojiVideoProvider } from '../_shared/providers/dashscope.ts';
+import { registerCoachRecordRoutes } from './routes/coach/records.ts';
+import { registerCoachDayRoutes } from './routes/coach/days.ts';
+import { registerCoachStatsRoutes } from './routes/coach/stats.ts';
+import { registerCoachSettingsRoutes } from './routes/coach/settings.ts';
+import { loadAiConfig } from '../_shared/ai/config.ts';
+import { createModerator } from '../_shared/providers/moderation.ts';
 import { createAppStore } from '../_shared/providers/app-store.ts';
 import { createObjectStore } from '../_shared/storage.ts';
 import { registerSignInRoutes } from './routes/sign-in.ts';
@@ -40,7 +48,8 @@ export function createApiApp(deps: AppDeps) {
   });
   registerMeRoutes(app);
   registerDeviceRoutes(app);
-  registerFileRoutes(app, lazy(() => createObjectStore(deps.config)));
+  const store = lazy(() => createObjectStore(deps.config));
+  registerFileRoutes(app, store);
   registerWalletRoutes(app);
   registerCommerceRoutes(app);
   registerPurchaseRoutes(app, lazy(() => createAppStore(deps.config.apple)));
@@ -50,6 +59,17 @@ export function createApiApp(deps: AppDeps) {
   registerConfigRoutes(app);
   // PicKitchen's own endpoint names (seed §4), on the shared pieces.
   registerPickitchenAccountRoutes(app);
+  registerPickitchenEmojiRoutes(app, {
+    store,
+    provider: lazy(() => createEmojiVideoProvider(deps.config.emoji)),
+    deadlineMinutes: () => deps.config.emoji.taskDeadlineMinutes,
+  });
+  // Daily Coach (seed §4.2).
+  const moderator = lazy(() => createModerator(loadAiConfig()));
+  registerCoachRecordRoutes(app);
+  registerCoachDayRoutes(app, { moderator });
+  registerCoachStatsRoutes(app, { moderator });
+  registerCoachSettingsRoutes(app);
   return app;
 }
 

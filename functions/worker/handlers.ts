@@ -7,13 +7,22 @@ import { aiTaskHandler, type AiUseCases } from '../_shared/ai/tasks.ts';
 import { lazy } from '../_shared/lazy.ts';
 import { createModerator } from '../_shared/providers/moderation.ts';
 import type { Handlers } from '../_shared/queue.ts';
+import { COACH_AI_USE_CASES } from '../_shared/coach/ai.ts';
+import { EMOJI_QUEUE, emojiJobHandler } from '../_shared/pickitchen/emoji-job.ts';
+import { createEmojiVideoProvider } from '../_shared/providers/dashscope.ts';
+import { createObjectStore } from '../_shared/storage.ts';
 
 /** AI task kinds, added by the apps' features (coach review and plan, diary comment, companion reply…). */
-export const AI_USE_CASES: AiUseCases = {};
+export const AI_USE_CASES: AiUseCases = { ...COACH_AI_USE_CASES };
 
 export function productionHandlers(deps: AppDeps): Handlers {
   const ai = lazy(() => loadAiConfig());
   return {
+    [EMOJI_QUEUE]: emojiJobHandler({
+      provider: lazy(() => createEmojiVideoProvider(deps.config.emoji)),
+      store: lazy(() => createObjectStore(deps.config)),
+      settings: { pollIntervalMs: deps.config.emoji.pollIntervalSeconds * 1000 },
+    }),
     'ai.task': aiTaskHandler(
       lazy(() => createAiGateway(ai(), deps.db, createChatProvider(ai()))),
       lazy(() => createModerator(ai())),

@@ -15,6 +15,7 @@ export interface TestStack {
   appleCa: string;
   fakeGoogleUrl: string;
   pubsub: { audience: string; email: string };
+  dashscope: { url: string; apiKey: string };
 }
 
 export function stackEnv(): TestStack {
@@ -34,6 +35,7 @@ export function stackEnv(): TestStack {
     'HOUTAI_TEST_APPLE_CA',
     'HOUTAI_TEST_FAKE_GOOGLE_URL',
     'HOUTAI_TEST_PUBSUB',
+    'HOUTAI_TEST_DASHSCOPE',
   ].filter((k) => !e[k]);
   if (missing.length > 0) {
     throw new Error(`Tests need the stack that \`npm test\` starts (missing ${missing.join(', ')}). Run \`npm test\`.`);
@@ -54,5 +56,6 @@ export function stackEnv(): TestStack {
     appleCa: e.HOUTAI_TEST_APPLE_CA!,
     fakeGoogleUrl: e.HOUTAI_TEST_FAKE_GOOGLE_URL!,
     pubsub: JSON.parse(e.HOUTAI_TEST_PUBSUB!),
+    dashscope: JSON.parse(e.HOUTAI_TEST_DASHSCOPE!),
   };
 }

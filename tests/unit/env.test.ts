@@ -25,6 +25,21 @@ describe('loadConfig', () => {
     );
   });
 
+  it('runs emoji videos offline by default, on DashScope with a key', () => {
+    expect(loadConfig(base).emoji).toEqual({ dashscope: undefined, detectModel: 'emoji-detect-v1', videoModel: 'emoji-v1', pollIntervalSeconds: 15, taskDeadlineMinutes: 30 });
+    // An empty key, as copied from .env.example, is no key.
+    expect(loadConfig({ ...base, DASHSCOPE_API_KEY: '' }).emoji.dashscope).toBeUndefined();
+    const c = loadConfig({ ...base, DASHSCOPE_API_KEY: 'sk-1', EMOJI_VIDEO_MODEL: 'emoji-v2', EMOJI_POLL_INTERVAL_SECONDS: '5', EMOJI_TASK_DEADLINE_MINUTES: '60' });
+    expect(c.emoji).toMatchObject({ dashscope: { apiKey: 'sk-1', baseUrl: 'https://dashscope.aliyuncs.com' }, videoModel: 'emoji-v2', pollIntervalSeconds: 5, taskDeadlineMinutes: 60 });
+  });
+
+  it('rejects emoji timings that cannot work', () => {
+    expect(() => loadConfig({ ...base, EMOJI_POLL_INTERVAL_SECONDS: '0' })).toThrowError(/EMOJI_POLL_INTERVAL_SECONDS/);
+    expect(() => loadConfig({ ...base, EMOJI_TASK_DEADLINE_MINUTES: '2000' })).toThrowError(/EMOJI_TASK_DEADLINE_MINUTES/);
+    expect(() => loadConfig({ ...base, EMOJI_POLL_INTERVAL_SECONDS: '120', EMOJI_TASK_DEADLINE_MINUTES: '1' })).toThrowError(/EMOJI_POLL_INTERVAL_SECONDS: must be shorter/);
+    expect(() => loadConfig({ ...base, DASHSCOPE_BASE_URL: 'dashscope' })).toThrowError(/DASHSCOPE_BASE_URL/);
+  });
+
   it('needs a way to verify JWTs', () => {
     expect(() => loadConfig({ SUPABASE_DB_URL: base.SUPABASE_DB_URL })).toThrowError(/JWT_SECRET.*JWT_JWKS_URL/);
     expect(loadConfig({ SUPABASE_DB_URL: base.SUPABASE_DB_URL, JWT_JWKS_URL: 'https://p.supabase.co/auth/v1/.well-known/jwks.json' }).jwt.jwksUrl).toBeDefined();

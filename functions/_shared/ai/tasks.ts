@@ -53,6 +53,9 @@ export function aiTaskHandler(gateway: () => AiGateway, moderator: () => Moderat
     if (!task || task.status === 'completed' || task.status === 'failed') return { skipped: true };
     const uc = useCases[task.kind];
     if (!uc) {
+      // A worker that does not know this kind (an older deploy, or a narrower one) leaves it for one that does;
+      // only the last attempt gives up on it.
+      if (job.attempts < job.max_attempts) throw new Error(`this worker has no use case ${task.kind}`);
       await finish(db, id, 'failed', null, `no use case ${task.kind}`);
       return { failed: true };
     }

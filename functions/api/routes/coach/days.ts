@@ -1,0 +1,142 @@
+// /coach/day-logs/{date}: a day with all its records, score, note and AI texts; /coach/ai/*: the nightly review,
+// tomorrow's plan and reading summaries as AI tasks (202 + task id; poll /coach/ai/tasks/{id} or Realtime).
+import { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppEnv } from '../../../_shared/http/context.ts';
+import type { HoutaiApp } from '../../../_shared/http/create-app.ts';
+import { currentUser } from '../../../_shared/http/middleware/auth.ts';
+import { jsonBody, jsonContent } from '../../../_shared/http/openapi.ts';
+import { userRoute } from '../../../_shared/http/routes.ts';
+import { ApiError } from '../../../_shared/errors.ts';
+import type { Tx } from '../../../_shared/db.ts';
+import type { Moderator } from '../../../_shared/providers/moderation.ts';
+import { createAiTask } from '../../../_shared/ai/tasks.ts';
+import { aiTaskOut, AiTaskOut } from '../ai-tasks.ts';
+import { COACH_AI_USE_CASES } from '../../../_shared/coach/ai.ts';
+import { DIMENSION_NAMES, DIMENSIONS, LocalDate } from '../../../_shared/coach/dimensions.ts';
+import { CoachRecord } from './records.ts';
+
+const tags = ['coach'];
+const DateParam = z.object({ date: LocalDate.openapi({ param: { name: 'date', in: 'path' } }) });
+
+const Day = z
+  .object({
+    id: z.uuid(),
+    date: z.string(),
+    exists: z.boolean().openapi({ description: 'False for a day with nothing recorded yet' }),
+    score: z.number().int().nullable(),
+    note: z.string().nullable(),
+    mood: z.number().int().nullable(),
+    status: z.enum(['open', 'reviewed']),
+    ai_report: z.string().nullable(),
+    ai_plan: z.string().nullable(),
+    records: z.record(z.string(), z.array(CoachRecord)).openapi({ description: 'Per dimension, oldest first' }),
+    version: z.string().nullable(),
+  })
+  .openapi('CoachDay');
+
+const DayUpdate = z
+  .object({ note: z.string().max(2000).nullable().optional(), mood: z.number().int().min(1).max(5).nullable().optional() })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'send note or mood')
+  .openapi('CoachDayUpdate');
+
+const Accepted = jsonContent(AiTaskOut, 'Accepted: poll /coach/ai/tasks/{id}');
+
+const routes = {
+  get: userRoute({ method: 'get', path: '/coach/day-logs/{date}', tags, summary: 'The day: records of every dimension, score, note, AI review and plan', request: { params: DateParam }, responses: { 200: jsonContent(Day, 'The day') } }),
+  put: userRoute({ method: 'put', path: '/coach/day-logs/{date}', tags, summary: 'Set the day\'s note or mood', request: { params: DateParam, body: jsonBody(DayUpdate) }, responses: { 200: jsonContent(Day, 'The day') } }),
+  review: userRoute({
+    method: 'post', path: '/coach/ai/review', tags, summary: 'Nightly review (夜间复盘) of a day; written to the day\'s ai_report when done',
+    request: { body: jsonBody(z.object({ date: LocalDate }).strict()) }, responses: { 202: Accepted },
+  }),
+  plan: userRoute({
+    method: 'post', path: '/coach/ai/tomorrow-plan', tags, summary: 'A plan for the day after (明日计划), from a day\'s records; written to the day\'s ai_plan',
+    request: { body: jsonBody(z.object({ date: LocalDate }).strict()) }, responses: { 202: Accepted },
+  }),
+  readingSummary: userRoute({
+    method: 'post', path: '/coach/ai/reading-summary', tags, summary: 'A summary of a reading session and its notes; written to the reading\'s ai_summary',
+    request: { body: jsonBody(z.object({ reading_id: z.uuid() }).strict()) }, responses: { 202: Accepted },
+  }),
+};
+
+type RecordRow = { dimension: keyof typeof DIMENSIONS; row: Record<string, unknown> };
+
+export async function readDay(tx: Tx, date: string): Promise<z.infer<typeof Day>> {
+  const [log] = await tx<{ id: string; score: number | null; note: string | null; mood: number | null; status: 'open' | 'reviewed'; ai_report: string | null; ai_plan: string | null; version: string }[]>`
+    select id, score, note, mood, status, ai_report, ai_plan, version::text from coach.day_logs
+     where user_id = (select auth.uid()) and log_date = ${date} and deleted_at is null`;
+  const parts = DIMENSION_NAMES.map((d) => tx`
+    select ${d}::text as dimension, to_jsonb(r) as row, r.created_at from ${tx(DIMENSIONS[d].table)} r
+     where r.user_id = (select auth.uid()) and r.log_date = ${date} and r.deleted_at is null`);
+  const rows = await tx<RecordRow[]>`${parts.reduce((all, p) => tx`${all} union all ${p}`)} order by created_at, dimension`;
+  const records = Object.fromEntries(DIMENSION_NAMES.map((d) => [d, [] as z.infer<typeof CoachRecord>[]]));
+  for (const { dimension, row } of rows) {
+    const own = Object.fromEntries(Object.keys(DIMENSIONS[dimension].fields.shape).map((k) => [k, row[k] ?? null]));
+    records[dimension].push({
+      id: String(row.id), dimension, date, ...own, ...(dimension === 'reading' ? { ai_summary: row.ai_summary ?? null } : {}),
+      day_score: log?.score ?? null, created_at: String(row.created_at), updated_at: String(row.updated_at), version: String(row.version),
+    });
+  }
+  const [{ id }] = await tx<[{ id: string }]>`select coach.day_log_id((select auth.uid()), ${date}) as id`;
+  return {
+    id, date, exists: !!log, score: log?.score ?? null, note: log?.note ?? null, mood: log?.mood ?? null, status: log?.status ?? 'open',
+    ai_report: log?.ai_report ?? null, ai_plan: log?.ai_plan ?? null, records, version: log?.version ?? null,
+  };
+}
+
+export function registerCoachDayRoutes(app: HoutaiApp, deps: { moderator: () => Moderator }) {
+  app.openapi(routes.get, async (c) => {
+    const { date } = c.req.valid('param');
+    return c.json(await c.var.db.withUser(currentUser(c), (tx) => readDay(tx, date)), 200);
+  });
+
+  app.openapi(routes.put, async (c) => {
+    const { date } = c.req.valid('param');
+    const change = c.req.valid('json');
+    const day = await c.var.db.withUser(currentUser(c), async (tx) => {
+      await tx`
+        insert into coach.day_logs (id, user_id, log_date, note, mood)
+        values (coach.day_log_id((select auth.uid()), ${date}), (select auth.uid()), ${date}, ${change.note ?? null}, ${change.mood ?? null})
+        on conflict (user_id, log_date) do update
+           set note = case when ${'note' in change} then excluded.note else coach.day_logs.note end,
+               mood = case when ${'mood' in change} then excluded.mood else coach.day_logs.mood end,
+               deleted_at = null`;
+      return readDay(tx, date);
+    });
+    return c.json(day, 200);
+  });
+
+  /** A day's AI task: the day must have records (else there is nothing to review). */
+  async function startDayTask(c: Context<AppEnv>, date: string, kind: 'coach.review' | 'coach.tomorrow_plan') {
+    const user = currentUser(c);
+    const brief = await c.var.db.withUser(user, async (tx) => {
+      const [row] = await tx<[{ brief: Record<string, unknown>; style: unknown }]>`
+        select coach.day_brief(${date}) as brief,
+               (select s.ai_style from coach.settings s where s.user_id = (select auth.uid()) and s.deleted_at is null) as style`;
+      return { ...row.brief, style: row.style ?? {} } as Record<string, unknown>;
+    });
+    if (brief.score === null) {
+      throw new ApiError('BUSINESS_RULE_VIOLATION', `Nothing is recorded on ${date}: record something before asking for a review or a plan.`, [{ field: 'date', message: 'no records that day' }]);
+    }
+    return aiTaskOut(await createAiTask(c.var.db, deps.moderator(), kind, COACH_AI_USE_CASES[kind], user.sub, brief));
+  }
+  app.openapi(routes.review, async (c) => c.json(await startDayTask(c, c.req.valid('json').date, 'coach.review'), 202));
+  app.openapi(routes.plan, async (c) => c.json(await startDayTask(c, c.req.valid('json').date, 'coach.tomorrow_plan'), 202));
+
+  app.openapi(routes.readingSummary, async (c) => {
+    const { reading_id } = c.req.valid('json');
+    const user = currentUser(c);
+    const input = await c.var.db.withUser(user, async (tx) => {
+      const [row] = await tx<{ reading_id: string; book: string; minutes: number; pages: number | null; notes: string | null; style: unknown }[]>`
+        select r.id as reading_id, r.book, r.minutes, r.pages,
+               case when coalesce(s.share_notes_with_ai, true) then r.notes end as notes, coalesce(s.ai_style, '{}'::jsonb) as style
+          from coach.readings r left join coach.settings s on s.user_id = r.user_id and s.deleted_at is null
+         where r.id = ${reading_id} and r.deleted_at is null`;
+      return row;
+    });
+    if (!input) throw new ApiError('NOT_FOUND', 'No such reading record.');
+    const task = await createAiTask(c.var.db, deps.moderator(), 'coach.reading_summary', COACH_AI_USE_CASES['coach.reading_summary'], user.sub, { ...input });
+    return c.json(aiTaskOut(task), 202);
+  });
+}

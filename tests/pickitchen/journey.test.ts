@@ -1,0 +1,201 @@
+// PicKitchen's journey (seed §4.4 "Emoji 生成完整流程") with supabase-js where the app uses it (session, upload,
+// download) and HTTP elsewhere: device login → profile → config → upload → detect → create (charged) → the
+// worker drives DashScope (the fake) to a stored video → owner-only download → history → delete; point packs and
+// the weekly VIP through RevenueCat webhooks; and the failure paths.
+import { afterAll, describe, expect, it } from 'vitest';
+import { createDb } from '../../functions/_shared/db.ts';
+import { loadConfig } from '../../functions/_shared/env.ts';
+import { emojiJobHandler, EMOJI_QUEUE } from '../../functions/_shared/pickitchen/emoji-job.ts';
+import { DashScopeEmojiProvider } from '../../functions/_shared/providers/dashscope.ts';
+import { createObjectStore } from '../../functions/_shared/storage.ts';
+import { runWorker } from '../../functions/worker/runner.ts';
+import { sessionClient } from '../helpers/auth.ts';
+import { adminSql } from '../helpers/db.ts';
+import { call, envelope } from '../helpers/http.ts';
+import { deliver, rcEvent } from '../helpers/revenuecat.ts';
+import { stackEnv } from '../helpers/stack.ts';
+import { signAccessToken, userClaims } from '../helpers/users.ts';
+
+const env = stackEnv();
+const config = loadConfig({ SUPABASE_URL: env.apiUrl, SUPABASE_DB_URL: env.dbUrl, JWT_SECRET: env.jwtSecret, SUPABASE_SERVICE_ROLE_KEY: env.serviceRoleKey, DB_POOL_MAX: '4' });
+const db = createDb(config);
+afterAll(() => db.end());
+
+/** The worker, with DashScope played by the fake; videoModel lets a test break the provider. */
+async function drainEmojiJobs(taskId: string, videoModel = 'emoji-v1') {
+  const handler = emojiJobHandler({
+    provider: () => new DashScopeEmojiProvider({ apiKey: env.dashscope.apiKey, baseUrl: env.dashscope.url, detectModel: 'emoji-detect-v1', videoModel, timeoutMs: 5000 }),
+    store: () => createObjectStore(config),
+    settings: { pollIntervalMs: 0 },
+  });
+  for (let round = 0; round < 20; round++) {
+    await runWorker(db, { [EMOJI_QUEUE]: handler }, { worker: 'pk-test', queues: [EMOJI_QUEUE], budgetMs: 5000, batchSize: 5, leaseSeconds: 30 });
+    const [task] = await adminSql()`select status from pickitchen.emoji_tasks where id = ${taskId}`;
+    if (task.status === 'completed' || task.status === 'failed') return task.status as string;
+  }
+  throw new Error(`task ${taskId} did not finish`);
+}
+
+/** A JPEG the size of a comment; DashScope's fake reads markers such as "noface" inside the bytes. */
+const photo = (comment: string) => new Uint8Array([0xff, 0xd8, 0xff, 0xfe, 0x00, comment.length + 2, ...new TextEncoder().encode(comment), 0xff, 0xd9]);
+
+async function deviceLogin() {
+  const res = await call('POST', '/pickitchen/auth/device', { json: { device_id: `pk-${crypto.randomUUID()}`, platform: 'ios', app_version: '2.1.0' } });
+  expect(res.status).toBe(200);
+  return { token: res.body.access_token as string, userId: res.body.user.id as string, client: await sessionClient(res.body) };
+}
+
+async function uploadPhoto(user: Awaited<ReturnType<typeof deviceLogin>>, comment = 'a smiling face') {
+  const bytes = photo(comment);
+  const upload = await call('POST', '/pickitchen/emoji/upload', { token: user.token, json: { content_type: 'image/jpeg', size: bytes.length } });
+  expect(upload.status).toBe(201);
+  const { error } = await user.client.storage.from('uploads').uploadToSignedUrl(upload.body.path, upload.body.token, bytes, { contentType: 'image/jpeg' });
+  expect(error).toBeNull();
+  return upload.body.path as string;
+}
+
+const points = async (token: string) => (await call('GET', '/pickitchen/points/balance', { token })).body.balance as number;
+
+async function buyPack(userId: string) {
+  const body = rcEvent('NON_RENEWING_PURCHASE', userId, { product_id: 'com.houtai.pickitchen.points.500', transaction_id: `pack-${crypto.randomUUID()}` });
+  expect((await deliver(body)).body.status).toBe('processed');
+  expect((await deliver(body)).body.status).toBe('duplicate');
+}
+
+describe('PicKitchen journey', () => {
+  it('device login → profile → config → upload → detect → create → video → history → delete', { timeout: 60_000 }, async () => {
+    const user = await deviceLogin();
+    expect((await call('GET', '/pickitchen/profile', { token: user.token })).body).toMatchObject({ is_vip: false, points: 0 });
+    const config = await call('GET', '/pickitchen/config', { token: user.token });
+    const template = config.body.styles[0].templates[0];
+    expect(template).toMatchObject({ driven_id: 'mengwa_kaixin', points: 10 });
+
+    // A point pack from the store: granted once, however often RevenueCat delivers it.
+    await buyPack(user.userId);
+    expect(await points(user.token)).toBe(500);
+
+    const path = await uploadPhoto(user);
+    const detected = await call('POST', '/pickitchen/emoji/detect', { token: user.token, json: { image_path: path } });
+    expect(detected.status).toBe(200);
+    expect(detected.body).toMatchObject({ passed: true, face_bbox: [212, 194, 460, 441], ext_bbox: [63, 30, 609, 575] });
+    // Free and kept per photo: asking again answers from the stored detection, without DashScope (which could
+    // not even fetch the photo now that its Storage row is gone).
+    const [{ object }] = await adminSql().begin(async (sql) => {
+      await sql`select set_config('storage.allow_delete_query', 'true', true)`;
+      return sql`delete from storage.objects where bucket_id = 'uploads' and name = ${path} returning to_jsonb(objects.*) as object`;
+    });
+    expect((await call('POST', '/pickitchen/emoji/detect', { token: user.token, json: { image_path: path } })).body).toEqual(detected.body);
+    await adminSql()`
+      insert into storage.objects (id, bucket_id, name, owner, owner_id, metadata, user_metadata, version, created_at, updated_at, last_accessed_at)
+      select id, bucket_id, name, owner, owner_id, metadata, user_metadata, version, created_at, updated_at, last_accessed_at
+        from jsonb_populate_record(null::storage.objects, ${adminSql().json(object)})`;
+    expect(await points(user.token)).toBe(500);
+
+    const create = () => call('POST', '/pickitchen/emoji/create', { token: user.token, json: { image_path: path, driven_id: template.driven_id }, headers: { 'idempotency-key': 'tap-1' } });
+    const created = await create();
+    expect(created.status).toBe(202);
+    expect(created.body).toMatchObject({ status: 'pending', points_cost: 10, style_name: '开心', video_url: null });
+    expect((await create()).body.task_id).toBe(created.body.task_id);
+    expect(await points(user.token)).toBe(490);
+
+    expect(await drainEmojiJobs(created.body.task_id)).toBe('completed');
+    const done = await call('GET', `/pickitchen/emoji/task/${created.body.task_id}`, { token: user.token });
+    expect(done.body).toMatchObject({ status: 'completed', error: null, refunded: false });
+    const [row] = await adminSql()`select provider_task_id, result_path from pickitchen.emoji_tasks where id = ${created.body.task_id}`;
+    const video = new Uint8Array(await (await fetch(done.body.video_url)).arrayBuffer());
+    expect(new TextDecoder().decode(video)).toContain(`fake emoji video for ${row.provider_task_id}`);
+    // The owner downloads it with supabase-js; another user can neither see the task nor read the file.
+    const own = await user.client.storage.from('results').download(row.result_path);
+    expect(own.error).toBeNull();
+    const other = await deviceLogin();
+    expect((await other.client.storage.from('results').download(row.result_path)).error).not.toBeNull();
+    expect((await call('GET', `/pickitchen/emoji/task/${created.body.task_id}`, { token: other.token })).status).toBe(404);
+    expect((await call('DELETE', `/pickitchen/emoji/task/${created.body.task_id}`, { token: other.token })).status).toBe(404);
+
+    const history = await call('GET', '/pickitchen/emoji/history?limit=10', { token: user.token });
+    expect(history.body.items.map((t: any) => t.task_id)).toEqual([created.body.task_id]);
+    expect(history.body.items[0].video_url).toBeTruthy();
+
+    expect((await call('DELETE', `/pickitchen/emoji/task/${created.body.task_id}`, { token: user.token })).status).toBe(204);
+    expect((await call('GET', `/pickitchen/emoji/task/${created.body.task_id}`, { token: user.token })).status).toBe(404);
+    expect((await call('GET', '/pickitchen/emoji/history', { token: user.token })).body.items).toEqual([]);
+    expect(await adminSql()`select 1 from storage.objects where bucket_id = 'results' and name = ${row.result_path}`).toHaveLength(0);
+    expect(await points(user.token)).toBe(490);
+  });
+
+  it('weekly VIP: subscribe, the weekly grant once per ISO week, cancel (VIP to period end), expire', async () => {
+    const user = await deviceLogin();
+    const otx = `otx-${crypto.randomUUID()}`;
+    const t0 = Date.now();
+    await deliver(rcEvent('INITIAL_PURCHASE', user.userId, { original_transaction_id: otx, event_timestamp_ms: t0 - 4000 }));
+    expect((await call('GET', '/pickitchen/profile', { token: user.token })).body).toMatchObject({ is_vip: true, vip_type: 'weekly', points: 2000 });
+    // Next week's grant, run twice (the cron job retries hourly on Mondays): granted once.
+    const next = (await adminSql()`select to_char(now() + interval '7 days', 'IYYY-"W"IW') as w`)[0].w as string;
+    for (let i = 0; i < 2; i++) await adminSql()`select internal.grant_weekly_vip_points_batch(${next}, 500, now())`;
+    expect(await points(user.token)).toBe(4000);
+    const grants = await call('GET', '/pickitchen/points/transactions', { token: user.token });
+    expect(grants.body.items.filter((e: any) => e.ref_type === 'vip_weekly_grant').map((e: any) => e.period).sort()).toHaveLength(2);
+
+    await deliver(rcEvent('CANCELLATION', user.userId, { original_transaction_id: otx, event_timestamp_ms: t0 - 3000, cancel_reason: 'UNSUBSCRIBE' }));
+    expect((await call('GET', '/pickitchen/subscription/status', { token: user.token })).body).toMatchObject({ is_vip: true, will_renew: false });
+    expect((await call('GET', '/pickitchen/profile', { token: user.token })).body.is_vip).toBe(true);
+    await deliver(rcEvent('EXPIRATION', user.userId, { original_transaction_id: otx, event_timestamp_ms: t0, expiration_at_ms: t0 }));
+    expect((await call('GET', '/pickitchen/profile', { token: user.token })).body).toMatchObject({ is_vip: false, vip_type: null, vip_expire_time: null, points: 4000 });
+  });
+});
+
+describe('PicKitchen failure paths', () => {
+  it('insufficient points: 422 and no task', async () => {
+    const user = await deviceLogin();
+    const path = await uploadPhoto(user);
+    expect((await call('POST', '/pickitchen/emoji/detect', { token: user.token, json: { image_path: path } })).status).toBe(200);
+    const res = await call('POST', '/pickitchen/emoji/create', { token: user.token, json: { image_path: path, driven_id: 'mengwa_kaixin' } });
+    expect(res.status).toBe(422);
+    expect(envelope(res).code).toBe('INSUFFICIENT_BALANCE');
+    expect(await adminSql()`select 1 from pickitchen.emoji_tasks where user_id = ${user.userId}`).toHaveLength(0);
+  });
+
+  it('no face: detect refuses with 422 NO_FACE, and create refuses an undetected or refused photo', async () => {
+    const user = await deviceLogin();
+    await buyPack(user.userId);
+    const path = await uploadPhoto(user, 'a landscape, noface');
+    const res = await call('POST', '/pickitchen/emoji/detect', { token: user.token, json: { image_path: path } });
+    expect(res.status).toBe(422);
+    expect(envelope(res)).toMatchObject({ code: 'NO_FACE', details: [{ field: 'image_path', code: 'no_face' }] });
+    const create = await call('POST', '/pickitchen/emoji/create', { token: user.token, json: { image_path: path, driven_id: 'mengwa_kaixin' } });
+    expect(create.status).toBe(422);
+    expect(envelope(create).code).toBe('BUSINESS_RULE_VIOLATION');
+    const crowd = await uploadPhoto(user, 'twofaces at a party');
+    expect(envelope(await call('POST', '/pickitchen/emoji/detect', { token: user.token, json: { image_path: crowd } })).code).toBe('MULTIPLE_FACES');
+    // Someone else's photo, or one never uploaded, is not found.
+    const other = await deviceLogin();
+    expect((await call('POST', '/pickitchen/emoji/detect', { token: other.token, json: { image_path: crowd } })).status).toBe(404);
+    expect((await call('POST', '/pickitchen/emoji/detect', { token: user.token, json: { image_path: `pickitchen/${user.userId}/sources/missing.jpg` } })).status).toBe(404);
+    expect((await call('POST', '/pickitchen/emoji/create', { token: user.token, json: { image_path: path, driven_id: 'no_such_template' } })).status).toBe(422);
+    expect(await points(user.token)).toBe(500);
+  });
+
+  it('provider failure: the task fails and the points come back once', async () => {
+    const user = await deviceLogin();
+    await buyPack(user.userId);
+    const path = await uploadPhoto(user);
+    await call('POST', '/pickitchen/emoji/detect', { token: user.token, json: { image_path: path } });
+    const created = await call('POST', '/pickitchen/emoji/create', { token: user.token, json: { image_path: path, driven_id: 'jingdian_xianqi' } });
+    expect(await points(user.token)).toBe(490);
+    // DashScope refuses the request (a retired model): not retryable, so the task fails at once.
+    expect(await drainEmojiJobs(created.body.task_id, 'emoji-v0-retired')).toBe('failed');
+    const task = await call('GET', `/pickitchen/emoji/task/${created.body.task_id}`, { token: user.token });
+    expect(task.body).toMatchObject({ status: 'failed', refunded: true, video_url: null, error: { code: 'InvalidParameter' } });
+    expect(await points(user.token)).toBe(500);
+    const entries = await adminSql()`select kind, amount::int from public.wallet_entries where ref_type = 'emoji_task' and ref_id = ${created.body.task_id} order by id`;
+    expect(entries).toEqual([{ kind: 'consume', amount: -10 }, { kind: 'refund', amount: 10 }]);
+  });
+
+  it('an expired token gets 401 TOKEN_EXPIRED', async () => {
+    const user = await deviceLogin();
+    const expired = await signAccessToken(userClaims(user.userId, 'x@device.invalid'), { expiresInSeconds: -60 });
+    const res = await call('GET', '/pickitchen/profile', { token: expired });
+    expect(res.status).toBe(401);
+    expect(envelope(res).code).toBe('TOKEN_EXPIRED');
+  });
+});
