@@ -1,0 +1,146 @@
+// npm run bench: a throwaway stack of its own, seeded with realistic data, driven by wrk over HTTP and by pgbench
+// with the same SQL straight to Postgres, at concurrency 1, 16 and 64. Prints a table and writes
+// bench/results/<date>.json. Never part of npm test. BENCH_SECONDS (default 10) sets each run's length.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, release } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { SignJWT } from 'jose';
+import { freePort } from '../stack/ports.ts';
+import { LOCAL_DIR, ROOT } from '../stack/project.ts';
+import { startStack } from '../stack/stack.ts';
+import { PG_BIN } from '../stack/system-deps.ts';
+import { seedBench, BENCH_DAYS } from './seed.ts';
+import { runPgbench, runWrk, type HttpRequest, type LoadResult } from './load.ts';
+import { createDb } from '../../functions/_shared/db.ts';
+import { loadConfig } from '../../functions/_shared/env.ts';
+import { emojiJobHandler, EMOJI_QUEUE } from '../../functions/_shared/pickitchen/emoji-job.ts';
+import { OfflineEmojiProvider } from '../../functions/_shared/providers/dashscope.ts';
+import { createObjectStore } from '../../functions/_shared/storage.ts';
+import { runWorker } from '../../functions/worker/runner.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONCURRENCY = [1, 16, 64];
+const log = (m: string) => console.log(`[bench] ${m}`);
+
+// wrk is the load generator: written in C with an event loop per thread, it takes far less of the two cores
+// than a Node generator (autocannon) would, leaving them to the stack under test.
+if (!existsSync('/usr/bin/wrk')) {
+  log('installing wrk with apt-get');
+  spawnSync('apt-get', ['install', '-y', '-qq', 'wrk'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (!existsSync('/usr/bin/wrk')) throw new Error('wrk is needed: apt-get install wrk');
+}
+
+const dir = join(LOCAL_DIR, `bench-${process.pid}`);
+const big = '1000000000/60';
+const stack = await startStack({
+  dir, apiPort: await freePort(), dbPort: await freePort(), throwaway: true, demo: false, gatewayOutput: 'file',
+  // Rate limits stay on (their Postgres round trip is part of every request) but cannot refuse the load.
+  env: { RATE_LIMIT_READ_USER: big, RATE_LIMIT_READ_IP: big, RATE_LIMIT_WRITE_USER: big, RATE_LIMIT_WRITE_IP: big },
+});
+const stopAll = async () => { await stack.stop(); };
+process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+
+const sql = postgres(stack.dbUrl, { max: 4, onnotice: () => {} });
+type Row = { scenario: string; what: string; api?: LoadResult; db?: LoadResult };
+const rows: Row[] = [];
+const notes: Record<string, unknown> = {};
+try {
+  const t0 = Date.now();
+  const { users } = await seedBench(sql, log);
+  const [{ records }] = await sql`select (select count(*) from coach.workouts) + (select count(*) from coach.meals) + (select count(*) from coach.sleeps) + (select count(*) from coach.work_notes) + (select count(*) from coach.readings) as records`;
+  log(`seeded ${users.length} users, ${records} coach records, in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  const secret = new TextEncoder().encode(stack.keys.jwtSecret);
+  const now = Math.floor(Date.now() / 1000);
+  const tokens = await Promise.all(users.map((id) => new SignJWT({ sub: id, role: 'authenticated', aud: 'authenticated', aal: 'aal1', session_id: crypto.randomUUID(), is_anonymous: false })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + 3600 * 6).sign(secret)));
+  const dates = (await sql<{ d: string }[]>`select (current_date - d)::text as d from generate_series(0, ${BENCH_DAYS - 1}) d`).map((r) => r.d);
+  const today = dates[0];
+  const pick = <T>(a: T[]) => a[Math.floor(Math.random() * a.length)];
+  const api = '/functions/v1/api/v1';
+  const many = (n: number, make: (i: number) => HttpRequest) => Array.from({ length: n }, (_, i) => make(i));
+  const work = join(dir, 'bench-work');
+  mkdirSync(work, { recursive: true });
+  const pgbench = (name: string, c: number) => runPgbench(stack.dbUrl, readFileSync(join(ROOT, 'scripts/bench/pgbench', `${name}.sql`), 'utf8'), c, SECONDS, work, name, PG_BIN);
+
+  const scenario = async (key: string, what: string, requests: HttpRequest[], sqlScript?: string) => {
+    for (const c of CONCURRENCY) {
+      log(`${key} at concurrency ${c}`);
+      const row: Row = { scenario: key, what, api: runWrk(stack.apiUrl, requests, c, SECONDS, work, key) };
+      if (sqlScript) row.db = pgbench(sqlScript, c);
+      rows.push(row);
+    }
+  };
+
+  await scenario('1 day-log read', 'GET /coach/day-logs/{date}, 1,000 users', many(5000, () => {
+    const u = Math.floor(Math.random() * users.length);
+    return { method: 'GET', path: `${api}/coach/day-logs/${pick(dates)}`, token: tokens[u] };
+  }), 'day-log-read');
+  await scenario('2 workout write', 'POST /coach/records/workout (+ day log, score)', many(5000, () => ({
+    method: 'POST', path: `${api}/coach/records/workout`, token: pick(tokens), body: { date: today, workout_type: 'running', duration_minutes: 30 },
+  })), 'workout-write');
+  await scenario('3 sync pull 500', 'POST /coach/sync/pull, a 500-change page', many(2000, () => ({
+    method: 'POST', path: `${api}/coach/sync/pull`, token: pick(tokens), body: { cursor: '0', limit: 500 },
+  })), 'sync-pull');
+
+  // 4: the ledger. No app route spends points directly yet (spending happens inside emoji/create, scenario 5),
+  // so this is the ledger function under pgbench: many accounts, then one hot account.
+  const [{ before }] = await sql`select balance::int as before from public.wallet_accounts where user_id = md5('bench-user-1')::uuid and app_id = 'pickitchen'`;
+  for (const c of CONCURRENCY) {
+    log(`4 ledger at concurrency ${c}`);
+    rows.push({ scenario: '4 consume, many accounts', what: 'public.wallet_post consume, 1,000 accounts', db: pgbench('consume-many', c) });
+    rows.push({ scenario: '4 consume, hot account', what: 'public.wallet_post consume, one account', db: pgbench('consume-hot', c) });
+  }
+  const violations = await sql`select * from internal.ledger_violations()`;
+  const [{ after, consumed }] = await sql`
+    select a.balance::int as after, (select count(*)::int from public.wallet_entries e where e.account_id = a.id and e.idempotency_key like 'bench-consume-%') as consumed
+      from public.wallet_accounts a where a.user_id = md5('bench-user-1')::uuid and a.app_id = 'pickitchen'`;
+  notes.ledger = { violations: violations.length, hot_account: { before, after, consumed, serialised: before - consumed === after } };
+  log(`ledger after the run: ${violations.length} violations; hot account ${before} - ${consumed} = ${after}`);
+
+  await scenario('5 emoji create', 'POST /pickitchen/emoji/create (charge + task + job)', many(1000, (i) => ({
+    method: 'POST', path: `${api}/pickitchen/emoji/create`, token: tokens[i % users.length],
+    body: { image_path: `pickitchen/${users[i % users.length]}/sources/bench.jpg`, driven_id: 'mengwa_kaixin' },
+  })));
+  // Worker drain: the offline provider (3 polls, no waiting between them), the video stored through Storage.
+  const config = loadConfig({ SUPABASE_URL: stack.apiUrl, SUPABASE_DB_URL: stack.dbUrl, JWT_SECRET: stack.keys.jwtSecret, SUPABASE_SERVICE_ROLE_KEY: stack.keys.serviceRoleKey, DB_POOL_MAX: '4' });
+  const db = createDb(config);
+  const handler = emojiJobHandler({ provider: () => new OfflineEmojiProvider(), store: () => createObjectStore(config), settings: { pollIntervalMs: 0 } });
+  const [{ done0 }] = await sql`select count(*)::int as done0 from pickitchen.emoji_tasks where status = 'completed'`;
+  const drainStart = Date.now();
+  let runs = 0;
+  while (Date.now() - drainStart < SECONDS * 1000) {
+    const r = await runWorker(db, { [EMOJI_QUEUE]: handler }, { worker: 'bench', queues: [EMOJI_QUEUE], budgetMs: 2000, batchSize: 20, leaseSeconds: 60 });
+    runs += r.claimed;
+  }
+  const drainSeconds = (Date.now() - drainStart) / 1000;
+  const [{ done1 }] = await sql`select count(*)::int as done1 from pickitchen.emoji_tasks where status = 'completed'`;
+  await db.end();
+  notes.worker_drain = { seconds: Math.round(drainSeconds), tasks_completed_per_s: Math.round(((done1 - done0) / drainSeconds) * 10) / 10, job_runs_per_s: Math.round((runs / drainSeconds) * 10) / 10 };
+  log(`worker drain: ${JSON.stringify(notes.worker_drain)}`);
+
+  await scenario('6 health', 'GET /health (framework floor)', [{ method: 'GET', path: `${api}/health`, token: '' }]);
+} finally {
+  await sql.end();
+  await stopAll();
+}
+
+// Output: the table and the JSON record.
+const fmt = (r?: LoadResult) => (r ? [r.rps.toFixed(0), r.p50_ms.toFixed(1), r.p95_ms.toFixed(1), r.p99_ms.toFixed(1), String(r.errors)] : ['', '', '', '', '']);
+const header = ['scenario', 'c', 'api req/s', 'p50', 'p95', 'p99', 'err', 'pgbench tx/s', 'p50', 'p95', 'p99', 'err', 'api/db'];
+const table = rows.map((r) => [
+  r.scenario, String(r.api?.concurrency ?? r.db?.concurrency), ...fmt(r.api), ...fmt(r.db),
+  r.api && r.db ? `${Math.round((r.api.rps / r.db.rps) * 100)} %` : '',
+]);
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
+const line = (cells: string[]) => cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${table.map(line).join('\n')}`);
+console.log(`\nlatencies in ms; each run ${SECONDS} s; ledger: ${JSON.stringify(notes.ledger)}; worker: ${JSON.stringify(notes.worker_drain)}`);
+
+const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 2 ** 30), kernel: release(), node: process.version };
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+const out = join(ROOT, 'bench/results', `${new Date().toISOString().slice(0, 10)}.json`);
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), seconds_per_run: SECONDS, machine, rows, notes }, null, 2) + '\n');
+log(`wrote ${out}`);

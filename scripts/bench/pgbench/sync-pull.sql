@@ -1,0 +1,5 @@
+\set n random(1, 1000)
+BEGIN;
+SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', json_build_object('sub', md5('bench-user-' || :n)::uuid, 'role', 'authenticated')::text, true);
+SELECT table_name, version::text AS version, deleted, row_data FROM public.sync_pull('coach', 0, NULL, 501);
+COMMIT;
