@@ -19,11 +19,29 @@ export interface Claims extends JWTPayload {
 
 export type VerifyJwt = (token: string) => Promise<Claims>;
 
+/** Tokens already verified, kept until they expire: an app sends the same token for an hour. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export function createJwtVerifier(opts: { secret?: string; jwksUrl?: string }): VerifyJwt {
-  const secret = opts.secret ? new TextEncoder().encode(opts.secret) : undefined;
+  // The HMAC key is imported once, not on every verification.
+  const secret = opts.secret
+    ? crypto.subtle.importKey('raw', new TextEncoder().encode(opts.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
+    : undefined;
   const jwks = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined;
+  const verified = new Map<string, Claims>();
 
   return async (token) => {
+    const known = verified.get(token);
+    if (known && (known.exp ?? 0) * 1000 > Date.now()) return known;
+    if (known) verified.delete(token);
+    const claims = await verify(token);
+    // Oldest first out: a Map iterates in insertion order.
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+    verified.set(token, claims);
+    return claims;
+  };
+
+  async function verify(token: string): Promise<Claims> {
     let alg: string | undefined;
     try {
       alg = decodeProtectedHeader(token).alg;
@@ -33,7 +51,7 @@ export function createJwtVerifier(opts: { secret?: string; jwksUrl?: string }): 
     try {
       const { payload } =
         alg === 'HS256' && secret
-          ? await jwtVerify(token, secret, { algorithms: ['HS256'], requiredClaims: ['exp'] })
+          ? await jwtVerify(token, await secret, { algorithms: ['HS256'], requiredClaims: ['exp'] })
           : jwks
             ? await jwtVerify(token, jwks, { algorithms: ['ES256', 'RS256', 'EdDSA'], requiredClaims: ['exp'] })
             : (() => {
@@ -46,7 +64,7 @@ export function createJwtVerifier(opts: { secret?: string; jwksUrl?: string }): 
       if (err instanceof errors.JWTExpired) throw new ApiError('TOKEN_EXPIRED', 'The access token has expired; refresh the session.');
       throw new ApiError('INVALID_TOKEN', 'The bearer token is invalid.');
     }
-  };
+  }
 }
 
 /** A signed-in user's token (not an API key, not an anonymous-role key). */

@@ -21,6 +21,9 @@ import { createObjectStore } from '../../functions/_shared/storage.ts';
 import { runWorker } from '../../functions/worker/runner.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+// BENCH_ONLY=1,3 runs only those scenarios (for profiling one path); the seed is the same.
+const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const wanted = (key: string) => !ONLY || ONLY.includes(key.split(' ')[0]);
 const CONCURRENCY = [1, 16, 64];
 const log = (m: string) => console.log(`[bench] ${m}`);
 
@@ -37,7 +40,11 @@ const big = '1000000000/60';
 const stack = await startStack({
   dir, apiPort: await freePort(), dbPort: await freePort(), throwaway: true, demo: false, gatewayOutput: 'file',
   // Rate limits stay on (their Postgres round trip is part of every request) but cannot refuse the load.
-  env: { RATE_LIMIT_READ_USER: big, RATE_LIMIT_READ_IP: big, RATE_LIMIT_WRITE_USER: big, RATE_LIMIT_WRITE_IP: big },
+  // BENCH_ENV='LOG_REQUESTS=false,…' overrides settings, to measure what a part costs.
+  env: {
+    RATE_LIMIT_READ_USER: big, RATE_LIMIT_READ_IP: big, RATE_LIMIT_WRITE_USER: big, RATE_LIMIT_WRITE_IP: big,
+    ...Object.fromEntries((process.env.BENCH_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string])),
+  },
 });
 const stopAll = async () => { await stack.stop(); };
 process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
@@ -66,6 +73,7 @@ try {
   const pgbench = (name: string, c: number) => runPgbench(stack.dbUrl, readFileSync(join(ROOT, 'scripts/bench/pgbench', `${name}.sql`), 'utf8'), c, SECONDS, work, name, PG_BIN);
 
   const scenario = async (key: string, what: string, requests: HttpRequest[], sqlScript?: string) => {
+    if (!wanted(key)) return;
     for (const c of CONCURRENCY) {
       log(`${key} at concurrency ${c}`);
       const row: Row = { scenario: key, what, api: runWrk(stack.apiUrl, requests, c, SECONDS, work, key) };
@@ -74,6 +82,8 @@ try {
     }
   };
 
+  // The framework floor first, before later scenarios leave thousands of queued jobs behind.
+  await scenario('6 health', 'GET /health (framework floor)', [{ method: 'GET', path: `${api}/health`, token: '' }]);
   await scenario('1 day-log read', 'GET /coach/day-logs/{date}, 1,000 users', many(5000, () => {
     const u = Math.floor(Math.random() * users.length);
     return { method: 'GET', path: `${api}/coach/day-logs/${pick(dates)}`, token: tokens[u] };
@@ -87,6 +97,7 @@ try {
 
   // 4: the ledger. No app route spends points directly yet (spending happens inside emoji/create, scenario 5),
   // so this is the ledger function under pgbench: many accounts, then one hot account.
+  if (wanted('4')) {
   const [{ before }] = await sql`select balance::int as before from public.wallet_accounts where user_id = md5('bench-user-1')::uuid and app_id = 'pickitchen'`;
   for (const c of CONCURRENCY) {
     log(`4 ledger at concurrency ${c}`);
@@ -99,29 +110,38 @@ try {
       from public.wallet_accounts a where a.user_id = md5('bench-user-1')::uuid and a.app_id = 'pickitchen'`;
   notes.ledger = { violations: violations.length, hot_account: { before, after, consumed, serialised: before - consumed === after } };
   log(`ledger after the run: ${violations.length} violations; hot account ${before} - ${consumed} = ${after}`);
+  }
 
-  await scenario('5 emoji create', 'POST /pickitchen/emoji/create (charge + task + job)', many(1000, (i) => ({
-    method: 'POST', path: `${api}/pickitchen/emoji/create`, token: tokens[i % users.length],
-    body: { image_path: `pickitchen/${users[i % users.length]}/sources/bench.jpg`, driven_id: 'mengwa_kaixin' },
-  })));
+  if (wanted('5')) {
   // Worker drain: the offline provider (3 polls, no waiting between them), the video stored through Storage.
   const config = loadConfig({ SUPABASE_URL: stack.apiUrl, SUPABASE_DB_URL: stack.dbUrl, JWT_SECRET: stack.keys.jwtSecret, SUPABASE_SERVICE_ROLE_KEY: stack.keys.serviceRoleKey, DB_POOL_MAX: '4' });
   const db = createDb(config);
   const handler = emojiJobHandler({ provider: () => new OfflineEmojiProvider(), store: () => createObjectStore(config), settings: { pollIntervalMs: 0 } });
-  const [{ done0 }] = await sql`select count(*)::int as done0 from pickitchen.emoji_tasks where status = 'completed'`;
+  // A fixed batch of 200 tasks, drained to the end: each is four job runs (create the provider task, two
+  // polls, the third poll with download and store).
+  await sql.begin(async (tx) => {
+    await tx`select set_config('role', 'service_role', true)`;
+    await tx`select internal.emoji_task_create(md5('bench-user-' || n)::uuid, 'pickitchen/' || md5('bench-user-' || n)::uuid || '/sources/bench.jpg', 'mengwa_kaixin', 'drain-' || n, interval '1 hour') from generate_series(1, 200) n`;
+  });
   const drainStart = Date.now();
   let runs = 0;
-  while (Date.now() - drainStart < SECONDS * 1000) {
-    const r = await runWorker(db, { [EMOJI_QUEUE]: handler }, { worker: 'bench', queues: [EMOJI_QUEUE], budgetMs: 2000, batchSize: 20, leaseSeconds: 60 });
+  for (;;) {
+    const r = await runWorker(db, { [EMOJI_QUEUE]: handler }, { worker: 'bench', queues: [EMOJI_QUEUE], budgetMs: 5000, batchSize: 20, leaseSeconds: 60 });
     runs += r.claimed;
+    const [{ left }] = await sql`select count(*)::int as left from pickitchen.emoji_tasks where idempotency_key like 'drain-%' and status not in ('completed', 'failed')`;
+    if (left === 0 || Date.now() - drainStart > 120_000) break;
   }
   const drainSeconds = (Date.now() - drainStart) / 1000;
-  const [{ done1 }] = await sql`select count(*)::int as done1 from pickitchen.emoji_tasks where status = 'completed'`;
+  const [{ done }] = await sql`select count(*)::int as done from pickitchen.emoji_tasks where idempotency_key like 'drain-%' and status = 'completed'`;
   await db.end();
-  notes.worker_drain = { seconds: Math.round(drainSeconds), tasks_completed_per_s: Math.round(((done1 - done0) / drainSeconds) * 10) / 10, job_runs_per_s: Math.round((runs / drainSeconds) * 10) / 10 };
+  notes.worker_drain = { tasks: 200, completed: done, seconds: Math.round(drainSeconds * 10) / 10, tasks_per_s: Math.round((done / drainSeconds) * 10) / 10, job_runs_per_s: Math.round((runs / drainSeconds) * 10) / 10 };
   log(`worker drain: ${JSON.stringify(notes.worker_drain)}`);
+  }
+  await scenario('5 emoji create', 'POST /pickitchen/emoji/create (charge + task + job)', many(1000, (i) => ({
+    method: 'POST', path: `${api}/pickitchen/emoji/create`, token: tokens[i % users.length],
+    body: { image_path: `pickitchen/${users[i % users.length]}/sources/bench.jpg`, driven_id: 'mengwa_kaixin' },
+  })));
 
-  await scenario('6 health', 'GET /health (framework floor)', [{ method: 'GET', path: `${api}/health`, token: '' }]);
 } finally {
   await sql.end();
   await stopAll();

@@ -495,3 +495,26 @@ as $$
 $$;
 comment on function coach.day_brief(date) is 'The caller''s day as the AI sees it: score, goals, per-dimension totals, and the day note if the user shares notes with the AI.';
 grant execute on function coach.day_brief(date) to authenticated;
+
+-- The day view in one statement (GET /coach/day-logs/{date}, the apps' most frequent read).
+create or replace function coach.day_view(p_date date) returns jsonb
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+begin
+  -- plpgsql, not sql: its statements' plans are cached per session instead of planned on every call.
+  return jsonb_build_object(
+    'id', coach.day_log_id((select auth.uid()), p_date),
+    'log', (select to_jsonb(l) from coach.day_logs l where l.user_id = (select auth.uid()) and l.log_date = p_date and l.deleted_at is null),
+    'records', jsonb_build_object(
+      'workout', coalesce((select jsonb_agg(to_jsonb(r) order by r.created_at) from coach.workouts r where r.user_id = (select auth.uid()) and r.log_date = p_date and r.deleted_at is null), '[]'::jsonb),
+      'meal', coalesce((select jsonb_agg(to_jsonb(r) order by r.created_at) from coach.meals r where r.user_id = (select auth.uid()) and r.log_date = p_date and r.deleted_at is null), '[]'::jsonb),
+      'sleep', coalesce((select jsonb_agg(to_jsonb(r) order by r.created_at) from coach.sleeps r where r.user_id = (select auth.uid()) and r.log_date = p_date and r.deleted_at is null), '[]'::jsonb),
+      'work', coalesce((select jsonb_agg(to_jsonb(r) order by r.created_at) from coach.work_notes r where r.user_id = (select auth.uid()) and r.log_date = p_date and r.deleted_at is null), '[]'::jsonb),
+      'reading', coalesce((select jsonb_agg(to_jsonb(r) order by r.created_at) from coach.readings r where r.user_id = (select auth.uid()) and r.log_date = p_date and r.deleted_at is null), '[]'::jsonb)));
+end
+$$;
+comment on function coach.day_view(date) is 'The caller''s day: its derived id, the day log (null before anything is recorded) and every live record per dimension, oldest first.';
+grant execute on function coach.day_view(date) to authenticated;

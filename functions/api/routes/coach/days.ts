@@ -60,28 +60,21 @@ const routes = {
   }),
 };
 
-type RecordRow = { dimension: keyof typeof DIMENSIONS; row: Record<string, unknown> };
+type DayLogRow = { score: number | null; note: string | null; mood: number | null; status: 'open' | 'reviewed'; ai_report: string | null; ai_plan: string | null; version: number };
 
 export async function readDay(tx: Tx, date: string): Promise<z.infer<typeof Day>> {
-  const [log] = await tx<{ id: string; score: number | null; note: string | null; mood: number | null; status: 'open' | 'reviewed'; ai_report: string | null; ai_plan: string | null; version: string }[]>`
-    select id, score, note, mood, status, ai_report, ai_plan, version::text from coach.day_logs
-     where user_id = (select auth.uid()) and log_date = ${date} and deleted_at is null`;
-  const parts = DIMENSION_NAMES.map((d) => tx`
-    select ${d}::text as dimension, to_jsonb(r) as row, r.created_at from ${tx(DIMENSIONS[d].table)} r
-     where r.user_id = (select auth.uid()) and r.log_date = ${date} and r.deleted_at is null`);
-  const rows = await tx<RecordRow[]>`${parts.reduce((all, p) => tx`${all} union all ${p}`)} order by created_at, dimension`;
-  const records = Object.fromEntries(DIMENSION_NAMES.map((d) => [d, [] as z.infer<typeof CoachRecord>[]]));
-  for (const { dimension, row } of rows) {
-    const own = Object.fromEntries(Object.keys(DIMENSIONS[dimension].fields.shape).map((k) => [k, row[k] ?? null]));
-    records[dimension].push({
-      id: String(row.id), dimension, date, ...own, ...(dimension === 'reading' ? { ai_summary: row.ai_summary ?? null } : {}),
+  const [{ day }] = await tx<[{ day: { id: string; log: DayLogRow | null; records: Record<string, Record<string, unknown>[]> } }]>`select coach.day_view(${date}) as day`;
+  const log = day.log;
+  const records = Object.fromEntries(DIMENSION_NAMES.map((d) => [d, day.records[d].map((row) => {
+    const own = Object.fromEntries(Object.keys(DIMENSIONS[d].fields.shape).map((k) => [k, row[k] ?? null]));
+    return {
+      id: String(row.id), dimension: d, date, ...own, ...(d === 'reading' ? { ai_summary: row.ai_summary ?? null } : {}),
       day_score: log?.score ?? null, created_at: String(row.created_at), updated_at: String(row.updated_at), version: String(row.version),
-    });
-  }
-  const [{ id }] = await tx<[{ id: string }]>`select coach.day_log_id((select auth.uid()), ${date}) as id`;
+    };
+  })]));
   return {
-    id, date, exists: !!log, score: log?.score ?? null, note: log?.note ?? null, mood: log?.mood ?? null, status: log?.status ?? 'open',
-    ai_report: log?.ai_report ?? null, ai_plan: log?.ai_plan ?? null, records, version: log?.version ?? null,
+    id: day.id, date, exists: !!log, score: log?.score ?? null, note: log?.note ?? null, mood: log?.mood ?? null, status: log?.status ?? 'open',
+    ai_report: log?.ai_report ?? null, ai_plan: log?.ai_plan ?? null, records, version: log ? String(log.version) : null,
   };
 }
 
