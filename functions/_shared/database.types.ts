@@ -181,6 +181,9 @@ isOneToOne: false
 "day_score":
 { Args: { "p_date": string,"p_user_id": string }; Returns: number
                            },
+"day_view":
+{ Args: { "p_date": string }; Returns: Json
+                           },
 "default_targets":
 { Args: Record<PropertyKey, never>; Returns: {
               "daily_goal": number,"dimension": string,"weekly_goal": number
