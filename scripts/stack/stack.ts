@@ -123,7 +123,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const out = opts.gatewayOutput === 'inherit' ? 'inherit' : openSync(join(opts.dir, 'gateway.log'), 'a');
   const gateway = spawnBound(
     join(ROOT, 'node_modules/deno/deno'),
-    ['run', '--allow-net', '--allow-env', '--allow-read', '--allow-sys', `--allow-write=${join(opts.dir, 'storage')}`, 'scripts/gateway/main.ts'],
+    // HOUTAI_DENO_FLAGS adds runtime flags, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark.
+    ['run', '--allow-net', '--allow-env', '--allow-read', '--allow-sys', `--allow-write=${join(opts.dir, 'storage')}`,
+     ...(process.env.HOUTAI_DENO_FLAGS?.split(' ').filter(Boolean) ?? []), 'scripts/gateway/main.ts'],
     { cwd: ROOT, env, stdio: ['ignore', out, out], deathSignal: 'SIGTERM' },
   );
 
