@@ -1,5 +1,5 @@
 begin;
-select plan(4);
+select plan(7);
 
 insert into internal.jobs (queue, status, finished_at) select 'stats.done', 'succeeded', now() from generate_series(1, 50);
 insert into internal.jobs (queue, status) select 'stats.busy', 'queued' from generate_series(1, 3);
@@ -10,6 +10,11 @@ select is(internal.queue_stats() -> 'queues' -> 'stats.busy', '{"depth": 4, "old
 select is(internal.queue_stats() -> 'queues' -> 'stats.dead', '{"depth": 0, "oldest_age_seconds": null, "dead": 1}'::jsonb, 'dead jobs per queue');
 select ok(not (internal.queue_stats() -> 'queues' ? 'stats.done'), 'finished history is not counted');
 select ok((internal.queue_stats() ->> 'depth')::int >= 4, 'the total depth counts every waiting job');
+
+update internal.jobs set finished_at = now() - interval '8 days' where queue = 'stats.done' and id in (select id from internal.jobs where queue = 'stats.done' limit 30);
+select is(internal.purge_finished_jobs(), 30::bigint, 'succeeded jobs older than a week are purged');
+select is((select count(*)::int from internal.jobs where queue in ('stats.busy', 'stats.dead')), 5, 'waiting and dead jobs stay');
+select is((select schedule from cron.job where jobname = 'purge-finished-jobs'), '43 19 * * *', 'the purge runs daily');
 
 select * from finish();
 rollback;
