@@ -87,8 +87,14 @@ export async function listOrders(tx: Tx, appId: AppId, q: { limit: number; curso
   return { items: items.map(orderOut), next_cursor };
 }
 
-export async function readSubscriptionState(tx: Tx, appId: AppId): Promise<z.infer<typeof SubscriptionState>> {
+/** The caller's VIP entitlement in the app, if any (public.entitlements). */
+export async function readEntitlement(tx: Tx, appId: AppId): Promise<Tables<'entitlements'> | undefined> {
   const [entitlement] = await tx<Tables<'entitlements'>[]>`select * from public.entitlements where app_id = ${appId}`;
+  return entitlement;
+}
+
+export async function readSubscriptionState(tx: Tx, appId: AppId): Promise<z.infer<typeof SubscriptionState>> {
+  const entitlement = await readEntitlement(tx, appId);
   const subscriptions = await tx<z.infer<typeof Subscription>[]>`
     select id, product_id, plan, status, will_renew, current_period_start, current_period_end, store
       from public.subscriptions where app_id = ${appId} order by coalesce(current_period_end, 'infinity') desc`;

@@ -98,44 +98,44 @@ try {
   // 4: the ledger. No app route spends points directly yet (spending happens inside emoji/create, scenario 5),
   // so this is the ledger function under pgbench: many accounts, then one hot account.
   if (wanted('4')) {
-  const [{ before }] = await sql`select balance::int as before from public.wallet_accounts where user_id = md5('bench-user-1')::uuid and app_id = 'pickitchen'`;
-  for (const c of CONCURRENCY) {
-    log(`4 ledger at concurrency ${c}`);
-    rows.push({ scenario: '4 consume, many accounts', what: 'public.wallet_post consume, 1,000 accounts', db: pgbench('consume-many', c) });
-    rows.push({ scenario: '4 consume, hot account', what: 'public.wallet_post consume, one account', db: pgbench('consume-hot', c) });
-  }
-  const violations = await sql`select * from internal.ledger_violations()`;
-  const [{ after, consumed }] = await sql`
-    select a.balance::int as after, (select count(*)::int from public.wallet_entries e where e.account_id = a.id and e.idempotency_key like 'bench-consume-%') as consumed
-      from public.wallet_accounts a where a.user_id = md5('bench-user-1')::uuid and a.app_id = 'pickitchen'`;
-  notes.ledger = { violations: violations.length, hot_account: { before, after, consumed, serialised: before - consumed === after } };
-  log(`ledger after the run: ${violations.length} violations; hot account ${before} - ${consumed} = ${after}`);
+    const [{ before }] = await sql`select balance::int as before from public.wallet_accounts where user_id = md5('bench-user-1')::uuid and app_id = 'pickitchen'`;
+    for (const c of CONCURRENCY) {
+      log(`4 ledger at concurrency ${c}`);
+      rows.push({ scenario: '4 consume, many accounts', what: 'public.wallet_post consume, 1,000 accounts', db: pgbench('consume-many', c) });
+      rows.push({ scenario: '4 consume, hot account', what: 'public.wallet_post consume, one account', db: pgbench('consume-hot', c) });
+    }
+    const violations = await sql`select * from internal.ledger_violations()`;
+    const [{ after, consumed }] = await sql`
+      select a.balance::int as after, (select count(*)::int from public.wallet_entries e where e.account_id = a.id and e.idempotency_key like 'bench-consume-%') as consumed
+        from public.wallet_accounts a where a.user_id = md5('bench-user-1')::uuid and a.app_id = 'pickitchen'`;
+    notes.ledger = { violations: violations.length, hot_account: { before, after, consumed, serialised: before - consumed === after } };
+    log(`ledger after the run: ${violations.length} violations; hot account ${before} - ${consumed} = ${after}`);
   }
 
   if (wanted('5')) {
-  // Worker drain: the offline provider (3 polls, no waiting between them), the video stored through Storage.
-  const config = loadConfig({ SUPABASE_URL: stack.apiUrl, SUPABASE_DB_URL: stack.dbUrl, JWT_SECRET: stack.keys.jwtSecret, SUPABASE_SERVICE_ROLE_KEY: stack.keys.serviceRoleKey, DB_POOL_MAX: '4' });
-  const db = createDb(config);
-  const handler = emojiJobHandler({ provider: () => new OfflineEmojiProvider(), store: () => createObjectStore(config), settings: { pollIntervalMs: 0 } });
-  // A fixed batch of 200 tasks, drained to the end: each is four job runs (create the provider task, two
-  // polls, the third poll with download and store).
-  await sql.begin(async (tx) => {
-    await tx`select set_config('role', 'service_role', true)`;
-    await tx`select internal.emoji_task_create(md5('bench-user-' || n)::uuid, 'pickitchen/' || md5('bench-user-' || n)::uuid || '/sources/bench.jpg', 'mengwa_kaixin', 'drain-' || n, interval '1 hour') from generate_series(1, 200) n`;
-  });
-  const drainStart = Date.now();
-  let runs = 0;
-  for (;;) {
-    const r = await runWorker(db, { [EMOJI_QUEUE]: handler }, { worker: 'bench', queues: [EMOJI_QUEUE], budgetMs: 5000, batchSize: 20, leaseSeconds: 60 });
-    runs += r.claimed;
-    const [{ left }] = await sql`select count(*)::int as left from pickitchen.emoji_tasks where idempotency_key like 'drain-%' and status not in ('completed', 'failed')`;
-    if (left === 0 || Date.now() - drainStart > 120_000) break;
-  }
-  const drainSeconds = (Date.now() - drainStart) / 1000;
-  const [{ done }] = await sql`select count(*)::int as done from pickitchen.emoji_tasks where idempotency_key like 'drain-%' and status = 'completed'`;
-  await db.end();
-  notes.worker_drain = { tasks: 200, completed: done, seconds: Math.round(drainSeconds * 10) / 10, tasks_per_s: Math.round((done / drainSeconds) * 10) / 10, job_runs_per_s: Math.round((runs / drainSeconds) * 10) / 10 };
-  log(`worker drain: ${JSON.stringify(notes.worker_drain)}`);
+    // Worker drain: the offline provider (3 polls, no waiting between them), the video stored through Storage.
+    const config = loadConfig({ SUPABASE_URL: stack.apiUrl, SUPABASE_DB_URL: stack.dbUrl, JWT_SECRET: stack.keys.jwtSecret, SUPABASE_SERVICE_ROLE_KEY: stack.keys.serviceRoleKey, DB_POOL_MAX: '4' });
+    const db = createDb(config);
+    const handler = emojiJobHandler({ provider: () => new OfflineEmojiProvider(), store: () => createObjectStore(config), settings: { pollIntervalMs: 0 } });
+    // A fixed batch of 200 tasks, drained to the end: each is four job runs (create the provider task, two
+    // polls, the third poll with download and store).
+    await sql.begin(async (tx) => {
+      await tx`select set_config('role', 'service_role', true)`;
+      await tx`select internal.emoji_task_create(md5('bench-user-' || n)::uuid, 'pickitchen/' || md5('bench-user-' || n)::uuid || '/sources/bench.jpg', 'mengwa_kaixin', 'drain-' || n, interval '1 hour') from generate_series(1, 200) n`;
+    });
+    const drainStart = Date.now();
+    let runs = 0;
+    for (;;) {
+      const r = await runWorker(db, { [EMOJI_QUEUE]: handler }, { worker: 'bench', queues: [EMOJI_QUEUE], budgetMs: 5000, batchSize: 20, leaseSeconds: 60 });
+      runs += r.claimed;
+      const [{ left }] = await sql`select count(*)::int as left from pickitchen.emoji_tasks where idempotency_key like 'drain-%' and status not in ('completed', 'failed')`;
+      if (left === 0 || Date.now() - drainStart > 120_000) break;
+    }
+    const drainSeconds = (Date.now() - drainStart) / 1000;
+    const [{ done }] = await sql`select count(*)::int as done from pickitchen.emoji_tasks where idempotency_key like 'drain-%' and status = 'completed'`;
+    await db.end();
+    notes.worker_drain = { tasks: 200, completed: done, seconds: Math.round(drainSeconds * 10) / 10, tasks_per_s: Math.round((done / drainSeconds) * 10) / 10, job_runs_per_s: Math.round((runs / drainSeconds) * 10) / 10 };
+    log(`worker drain: ${JSON.stringify(notes.worker_drain)}`);
   }
   await scenario('5 emoji create', 'POST /pickitchen/emoji/create (charge + task + job)', many(1000, (i) => ({
     method: 'POST', path: `${api}/pickitchen/emoji/create`, token: tokens[i % users.length],

@@ -86,7 +86,8 @@ export const COACH_AI_USE_CASES: AiUseCases = {
     fallback: (i) => {
       const b = i as Brief;
       const en = english(b.style);
-      const focus = (gaps(b).length ? gaps(b) : ['workout', 'sleep', 'reading']).slice(0, 3);
+      const weak = gaps(b);
+      const focus = (weak.length ? weak : ['workout', 'sleep', 'reading']).slice(0, 3);
       const steps = focus.map((d, n) => `${n + 1}. ${en ? `Reach your ${NAMES[d][1]} goal (${b.goals[d]})` : `完成${NAMES[d][0]}目标（${b.goals[d]}）`}`);
       return `${en ? 'Plan for tomorrow:' : '明日计划：'}\n${steps.join('\n')}`;
     },

@@ -37,28 +37,27 @@ export function emojiJobHandler(deps: { provider: () => EmojiVideoProvider; stor
     const [task] = await db.withService((tx) => tx<TaskRow[]>`select * from pickitchen.emoji_tasks where id = ${taskId}`);
     if (!task || task.status === 'completed' || task.status === 'failed') return { skipped: 'finished' };
     const fail = (code: string, message: string) => finish(db, task.id, 'failed', null, code, message);
+    const pollLater = () => new JobSnooze(new Date(Date.now() + deps.settings.pollIntervalMs));
 
     if (task.hidden_at) return fail('deleted', 'The task was deleted before it finished.');
     if (Date.now() > Date.parse(task.deadline_at)) return fail('deadline', 'The video was not ready in time.');
     const provider = deps.provider();
     try {
-      let providerTaskId = task.provider_task_id;
-      if (!providerTaskId) {
+      if (!task.provider_task_id) {
         const [detection] = await db.withService((tx) => tx<{ face_bbox: number[]; ext_bbox: number[] }[]>`
           select face_bbox, ext_bbox from pickitchen.emoji_detections where user_id = ${task.user_id} and image_path = ${task.image_path} and passed`);
         if (!detection) return fail('detection_missing', 'The photo has no passed face detection.');
         const imageUrl = await deps.store().signedDownloadUrl('uploads', task.image_path, SOURCE_URL_TTL);
         const created = await provider.createVideoTask({ imageUrl, faceBbox: detection.face_bbox, extBbox: detection.ext_bbox, drivenId: task.driven_id });
         // A worker that raced us may have recorded its own provider task first: that one is followed.
-        const [started] = await db.withService((tx) => tx<{ provider_task_id: string }[]>`
-          select provider_task_id from internal.emoji_task_started(${task.id}, ${provider.name}, ${created.taskId})`);
-        if (!started) return { skipped: 'finished' };
-        providerTaskId = started.provider_task_id;
-        return new JobSnooze(new Date(Date.now() + deps.settings.pollIntervalMs));
+        const [started] = await db.withService((tx) => tx<{ id: string | null }[]>`
+          select id from internal.emoji_task_started(${task.id}, ${provider.name}, ${created.taskId})`);
+        if (!started?.id) return { skipped: 'finished' };
+        return pollLater();
       }
 
-      const status = await provider.getTask(providerTaskId);
-      if (status.status === 'PENDING' || status.status === 'RUNNING') return new JobSnooze(new Date(Date.now() + deps.settings.pollIntervalMs));
+      const status = await provider.getTask(task.provider_task_id);
+      if (status.status === 'PENDING' || status.status === 'RUNNING') return pollLater();
       if (status.status !== 'SUCCEEDED' || !status.videoUrl) {
         return fail(status.errorCode ?? status.status.toLowerCase(), status.errorMessage ?? `The provider's task ended ${status.status}.`);
       }

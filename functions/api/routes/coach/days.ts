@@ -13,8 +13,8 @@ import type { Moderator } from '../../../_shared/providers/moderation.ts';
 import { createAiTask } from '../../../_shared/ai/tasks.ts';
 import { aiTaskOut, AiTaskOut } from '../ai-tasks.ts';
 import { COACH_AI_USE_CASES } from '../../../_shared/coach/ai.ts';
-import { DIMENSION_NAMES, DIMENSIONS, LocalDate } from '../../../_shared/coach/dimensions.ts';
-import { CoachRecord } from './records.ts';
+import { DIMENSION_NAMES, LocalDate } from '../../../_shared/coach/dimensions.ts';
+import { CoachRecord, type RecordRow, toCoachRecord } from './records.ts';
 
 const tags = ['coach'];
 const DateParam = z.object({ date: LocalDate.openapi({ param: { name: 'date', in: 'path' } }) });
@@ -63,15 +63,9 @@ const routes = {
 type DayLogRow = { score: number | null; note: string | null; mood: number | null; status: 'open' | 'reviewed'; ai_report: string | null; ai_plan: string | null; version: number };
 
 export async function readDay(tx: Tx, date: string): Promise<z.infer<typeof Day>> {
-  const [{ day }] = await tx<[{ day: { id: string; log: DayLogRow | null; records: Record<string, Record<string, unknown>[]> } }]>`select coach.day_view(${date}) as day`;
+  const [{ day }] = await tx<[{ day: { id: string; log: DayLogRow | null; records: Record<string, RecordRow[]> } }]>`select coach.day_view(${date}) as day`;
   const log = day.log;
-  const records = Object.fromEntries(DIMENSION_NAMES.map((d) => [d, day.records[d].map((row) => {
-    const own = Object.fromEntries(Object.keys(DIMENSIONS[d].fields.shape).map((k) => [k, row[k] ?? null]));
-    return {
-      id: String(row.id), dimension: d, date, ...own, ...(d === 'reading' ? { ai_summary: row.ai_summary ?? null } : {}),
-      day_score: log?.score ?? null, created_at: String(row.created_at), updated_at: String(row.updated_at), version: String(row.version),
-    };
-  })]));
+  const records = Object.fromEntries(DIMENSION_NAMES.map((d) => [d, day.records[d].map((row) => toCoachRecord(d, row, log?.score ?? null))]));
   return {
     id: day.id, date, exists: !!log, score: log?.score ?? null, note: log?.note ?? null, mood: log?.mood ?? null, status: log?.status ?? 'open',
     ai_report: log?.ai_report ?? null, ai_plan: log?.ai_plan ?? null, records, version: log ? String(log.version) : null,

@@ -78,14 +78,15 @@ function parseFields(d: Dimension, body: Record<string, unknown>, partial: boole
   return Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
 }
 
-type Row = Record<string, unknown> & { id: string; log_date: string; created_at: string; updated_at: string; version: string | number };
+export type RecordRow = Record<string, unknown> & { id: string; log_date: string; created_at: string; updated_at: string; version: string | number };
 
-async function recordOut(tx: Tx, d: Dimension, row: Row): Promise<z.infer<typeof CoachRecord>> {
+async function recordOut(tx: Tx, d: Dimension, row: RecordRow): Promise<z.infer<typeof CoachRecord>> {
   const [day] = await tx<{ score: number | null }[]>`select score from coach.day_logs where user_id = (select auth.uid()) and log_date = ${row.log_date}`;
-  return fieldsOut(d, row, day?.score ?? null);
+  return toCoachRecord(d, row, day?.score ?? null);
 }
 
-function fieldsOut(d: Dimension, row: Row, dayScore: number | null): z.infer<typeof CoachRecord> {
+/** A record row (from a query or from to_jsonb) as the API shows it. */
+export function toCoachRecord(d: Dimension, row: RecordRow, dayScore: number | null): z.infer<typeof CoachRecord> {
   const own = Object.fromEntries(Object.keys(DIMENSIONS[d].fields.shape).map((k) => [k, row[k] ?? null]));
   return {
     id: row.id, dimension: d, date: row.log_date, ...own, ...(d === 'reading' ? { ai_summary: row.ai_summary ?? null } : {}),
@@ -102,8 +103,8 @@ async function localDate(tx: Tx, at?: unknown): Promise<string> {
   return row.d;
 }
 
-async function findRecord(tx: Tx, d: Dimension, id: string): Promise<Row | undefined> {
-  const [row] = await tx<Row[]>`select * from ${tx(DIMENSIONS[d].table)} where id = ${id} and deleted_at is null`;
+async function findRecord(tx: Tx, d: Dimension, id: string): Promise<RecordRow | undefined> {
+  const [row] = await tx<RecordRow[]>`select * from ${tx(DIMENSIONS[d].table)} where id = ${id} and deleted_at is null`;
   return row;
 }
 
@@ -115,7 +116,7 @@ export function registerCoachRecordRoutes(app: HoutaiApp) {
     const { limit, cursor, from, to } = c.req.valid('query');
     const after = decodeCursor(cursor, ListCursor);
     const result = await c.var.db.withUser(currentUser(c), async (tx) => {
-      const rows = await tx<(Row & { score: number | null })[]>`
+      const rows = await tx<(RecordRow & { score: number | null })[]>`
         select r.*, l.score from ${tx(DIMENSIONS[d].table)} r left join coach.day_logs l on l.id = r.day_log_id
          where r.user_id = (select auth.uid()) and r.deleted_at is null
            ${from ? tx`and r.log_date >= ${from}` : tx``} ${to ? tx`and r.log_date <= ${to}` : tx``}
@@ -123,7 +124,7 @@ export function registerCoachRecordRoutes(app: HoutaiApp) {
          order by r.log_date desc, r.id desc limit ${limit + 1}`;
       return page(rows, limit, (last) => ({ log_date: last.log_date, id: last.id }));
     });
-    return c.json({ items: result.items.map((r) => fieldsOut(d, r, r.score)), next_cursor: result.next_cursor }, 200);
+    return c.json({ items: result.items.map((r) => toCoachRecord(d, r, r.score)), next_cursor: result.next_cursor }, 200);
   });
 
   app.openapi(routes.create, async (c) => {
@@ -136,7 +137,7 @@ export function registerCoachRecordRoutes(app: HoutaiApp) {
         if (existing) return { status: 200 as const, record: await recordOut(tx, d, existing) };
       }
       const logDate = body.date ?? (await localDate(tx, d === 'sleep' ? fields.wake_time : undefined));
-      const [row] = await tx<Row[]>`
+      const [row] = await tx<RecordRow[]>`
         insert into ${tx(DIMENSIONS[d].table)} ${tx({ id: body.id ?? crypto.randomUUID(), log_date: logDate, ...fields } as never)} returning *`;
       return { status: 201 as const, record: await recordOut(tx, d, row) };
     });
@@ -163,7 +164,7 @@ export function registerCoachRecordRoutes(app: HoutaiApp) {
       if (!(await findRecord(tx, d, id))) throw new ApiError('NOT_FOUND', `No such ${d} record.`);
       const change = { ...fields, ...(body.date ? { log_date: body.date } : {}) };
       if (Object.keys(change).length === 0) throw new ApiError('VALIDATION_FAILED', 'Send at least one field to change.');
-      const [row] = await tx<Row[]>`update ${tx(DIMENSIONS[d].table)} set ${tx(change as never)} where id = ${id} returning *`;
+      const [row] = await tx<RecordRow[]>`update ${tx(DIMENSIONS[d].table)} set ${tx(change as never)} where id = ${id} returning *`;
       return recordOut(tx, d, row);
     });
     return c.json(record, 200);

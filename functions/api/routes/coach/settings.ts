@@ -51,7 +51,7 @@ const routes = {
 };
 
 async function readSettings(tx: Tx): Promise<z.infer<typeof Settings>> {
-  const [row] = await tx<{ timezone: string; reminders_enabled: boolean | null; record_reminder: string | null; review_reminder: string | null; ai_style: Record<string, unknown> | null; share_notes_with_ai: boolean | null; exists: boolean }[]>`
+  const [row] = await tx<{ timezone: string; reminders_enabled: boolean | null; record_reminder: string | null; review_reminder: string | null; ai_style: Record<string, unknown> | null; share_notes_with_ai: boolean | null }[]>`
     select p.timezone, s.reminders_enabled, to_char(s.record_reminder, 'HH24:MI') as record_reminder,
            coalesce(to_char(s.review_reminder, 'HH24:MI'), case when s.id is null then '21:30' end) as review_reminder,
            s.ai_style, s.share_notes_with_ai

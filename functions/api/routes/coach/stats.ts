@@ -63,8 +63,7 @@ export function registerCoachStatsRoutes(app: HoutaiApp, deps: { moderator: () =
       aiSummary = { status: cached.summary ? 'ready' : 'pending', text: cached.summary, task_id: cached.ai_task_id };
     } else if (hasRecords) {
       // New or changed data: one summary task for this version of the period, cached when it completes.
-      const { fingerprint: _f, ...forModel } = row;
-      const task = await createAiTask(c.var.db, deps.moderator(), 'coach.period_summary', COACH_AI_USE_CASES['coach.period_summary'], user.sub, { period, stats: forModel, style });
+      const task = await createAiTask(c.var.db, deps.moderator(), 'coach.period_summary', COACH_AI_USE_CASES['coach.period_summary'], user.sub, { period, stats: numbers, style });
       await c.var.db.withService((tx) => tx`select coach.period_summary_claim(${user.sub}, ${period}, ${fingerprint}, ${task.id})`);
       aiSummary = { status: 'pending', text: null, task_id: task.id };
     }

@@ -9,7 +9,7 @@ import { ApiError } from '../../../_shared/errors.ts';
 import type { Tx } from '../../../_shared/db.ts';
 import { PageQuery } from '../../../_shared/pagination.ts';
 import { listTransactions, readBalances, TransactionPage } from '../../../_shared/wallet-reads.ts';
-import { createOrder, getOrder, IdempotencyHeader, listOrders, NewOrder, Order, OrderPage, readSubscriptionState, SubscriptionState } from '../../../_shared/commerce-reads.ts';
+import { createOrder, getOrder, IdempotencyHeader, listOrders, NewOrder, Order, OrderPage, readEntitlement, readSubscriptionState, SubscriptionState } from '../../../_shared/commerce-reads.ts';
 
 const APP = 'pickitchen';
 const tags = ['pickitchen'];
@@ -36,13 +36,14 @@ async function readProfile(tx: Tx): Promise<z.infer<typeof Profile>> {
   const [profile] = await tx<{ id: string; display_name: string | null; created_at: string }[]>`
     select id, display_name, created_at from public.profiles where id = (select auth.uid())`;
   if (!profile) throw new ApiError('NOT_FOUND', 'This user has no profile.');
-  const vip = await readSubscriptionState(tx, APP);
+  // The entitlement alone: the profile does not list the subscriptions behind it.
+  const vip = await readEntitlement(tx, APP);
   return {
     id: profile.id,
     nickname: profile.display_name,
-    is_vip: vip.is_vip,
-    vip_type: vip.is_vip && (vip.plan === 'weekly' || vip.plan === 'lifetime') ? vip.plan : null,
-    vip_expire_time: vip.is_vip ? vip.expires_at : null,
+    is_vip: !!vip?.is_vip,
+    vip_type: vip?.is_vip && (vip.plan === 'weekly' || vip.plan === 'lifetime') ? vip.plan : null,
+    vip_expire_time: vip?.is_vip ? (vip.expires_at ?? null) : null,
     points: await pointBalance(tx),
     created_at: profile.created_at,
   };
