@@ -1,21 +1,52 @@
 // Database access for the functions (postgres.js: runs on Deno and Node alike).
 // A user's queries run the way PostgREST runs them: in one transaction that first switches to the
 // request's role and publishes the verified JWT claims, so RLS decides what they may see and change.
+//
+// Round trips and protocol messages are what a request pays for, on both sides, so:
+// - `withUser`/`withService` open the transaction with one simple-protocol message (begin, then the settings) on a
+//   reserved connection, pipelined with the handler's first statement; `commit` is the second round trip.
+// - `statementsAsUser` sends the settings and every statement as one simple-protocol message, an implicit
+//   transaction that commits when the last statement succeeds and rolls back if any fails: one round trip, and no
+//   prepared statements, so it is as fast through a transaction-mode pooler as on a direct connection.
 import postgres from 'postgres';
 import type { Config } from './env.ts';
 import type { Claims } from './jwt.ts';
+import { literal, type SqlText } from './sql-text.ts';
 
 export type Sql = postgres.Sql;
 export type Tx = postgres.TransactionSql;
+type Reserved = postgres.ReservedSql;
+type Rows<S> = { -readonly [K in keyof S]: S[K] extends SqlText<infer T> ? T[] : never };
+
+/** A statement sent ahead of a transaction on its connection, in the same write (rate limiting). */
+export interface Preamble {
+  /** Sent before the transaction; it commits on its own whatever the transaction does. */
+  before: SqlText;
+  /** An expression evaluated first in the transaction: raising there aborts it before any of its statements. */
+  guard: SqlText;
+  /** Called when the preamble goes out. */
+  onSent?(): void;
+  /** The error to throw for the transaction's `error`, given the preamble's rows. */
+  refusal(before: Promise<postgres.Row[]>, error: unknown): Promise<unknown>;
+}
 
 export interface Db {
   /** Runs fn in one transaction as the caller (`authenticated` or `anon`), with RLS in force. */
   withUser<T>(claims: Claims, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs the statements in one transaction as the caller, in a single round trip; resolves to each one's rows. */
+  statementsAsUser<const S extends readonly SqlText<unknown>[]>(claims: Claims, statements: S): Promise<Rows<S>>;
   /** Runs fn in one transaction as `service_role` (RLS bypassed): ledger, webhooks, worker, admin only. */
   withService<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** The same Db, with a preamble sent ahead of its next transaction only. */
+  withPreamble(preamble: Preamble): Db;
   /** The pool, for infrastructure that runs one self-contained statement (rate limiting). */
   readonly sql: Sql;
   end(): Promise<void>;
+}
+
+/** A rendered statement inside a `withUser`/`withService` transaction (unprepared: its text holds its values). */
+export function runText<T>(tx: Tx, statement: SqlText<T>): Promise<T[]> {
+  return tx.unsafe(statement.text, [], { prepare: false }) as unknown as Promise<T[]>;
 }
 
 const CLIENT_ROLES = new Set(['anon', 'authenticated']);
@@ -39,6 +70,33 @@ const timeTypes = {
   },
 };
 
+/** Savepoints on a reserved connection, with the semantics of postgres.js's own `tx.savepoint`. */
+function withSavepoints(conn: Reserved): Tx {
+  let next = 0;
+  const tx = conn as unknown as Tx;
+  (tx as { savepoint: unknown }).savepoint = async <T>(fn: (tx: Tx) => Promise<T>) => {
+    const name = `s${next++}`;
+    await conn.unsafe(`savepoint ${name}`);
+    try {
+      const result = await fn(tx);
+      await conn.unsafe(`release savepoint ${name}`);
+      return result;
+    } catch (error) {
+      await conn.unsafe(`rollback to savepoint ${name}`);
+      throw error;
+    }
+  };
+  return tx;
+}
+
+/** The statement that makes the transaction the caller's: the guard first (while still privileged), then role and claims. */
+function settings(role: string, claims: Claims, guard: SqlText | undefined): string {
+  return `select ${guard ? `${guard.text}, ` : ''}set_config('role', ${literal(role)}, true), set_config('request.jwt.claims', ${literal(JSON.stringify(claims))}, true)`;
+}
+
+/** A simple-protocol message; several statements in it answer with one result each. */
+const send = (conn: Reserved, text: string) => conn.unsafe(text).simple().execute() as unknown as Promise<postgres.RowList<postgres.Row[]>[]>;
+
 export function createDb(config: Pick<Config, 'dbUrl' | 'db'>): Db {
   const sql = postgres(config.dbUrl, {
     max: config.db.poolMax,
@@ -50,26 +108,68 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>): Db {
     connection: { application_name: 'houtai-functions' },
   });
 
-  const asRole = <T>(role: string, claims: Claims | null, fn: (tx: Tx) => Promise<T>) =>
-    sql.begin(async (tx) => {
-      // Pipelined: the settings go out now and the handler's first query follows on the same connection without
-      // waiting for their answer, saving a round trip per request. If they failed, the transaction is aborted
-      // and every later statement fails too: nothing ever runs without the role.
-      const settings = tx`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${claims ? JSON.stringify(claims) : ''}, true)`.execute();
-      const [, result] = await Promise.all([settings, fn(tx)]);
-      return result;
-    }) as Promise<T>;
+  /**
+   * Runs `send` on a reserved connection behind the preamble, waits for everything it started to settle (a handler
+   * still running must not outlive the connection), and reports the first failure: the preamble's refusal if it was
+   * the guard that raised.
+   */
+  async function onConnection<T>(preamble: Preamble | undefined, run: (conn: Reserved) => Promise<T>[], after: (conn: Reserved, failed: boolean) => Promise<void>): Promise<T[]> {
+    const conn = await sql.reserve();
+    try {
+      preamble?.onSent?.();
+      const before = preamble ? (send(conn, preamble.before.text) as unknown as Promise<postgres.Row[]>) : undefined;
+      const outcomes = await Promise.allSettled([before ?? Promise.resolve([]), ...run(conn)]);
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      await after(conn, !!failed);
+      if (failed) throw preamble && before ? await preamble.refusal(before, failed.reason) : failed.reason;
+      return outcomes.slice(1).map((o) => (o as PromiseFulfilledResult<T>).value);
+    } finally {
+      conn.release();
+    }
+  }
 
-  return {
-    sql,
-    withUser(claims, fn) {
+  async function transaction<T>(role: string, claims: Claims, preamble: Preamble | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    let result: T | undefined;
+    await onConnection<unknown>(
+      preamble,
+      (conn) => [send(conn, `begin;\n${settings(role, claims, preamble?.guard)}`), fn(withSavepoints(conn)).then((r) => (result = r))],
+      async (conn, failed) => {
+        if (failed) return void (await conn.unsafe('rollback').catch(() => {}));
+        // A statement the handler sent but never awaited failed: the commit became a rollback.
+        const done = await conn.unsafe('commit');
+        if (done.command !== 'COMMIT') throw new Error('the transaction was rolled back');
+      },
+    );
+    return result as T;
+  }
+
+  function build(preamble?: Preamble): Db {
+    const asClient = (claims: Claims) => {
       // Only client roles: a service-role key must take the explicit, auditable withService path.
-      if (!CLIENT_ROLES.has(claims.role)) throw new Error(`withUser called with role ${claims.role}`);
-      return asRole(claims.role, claims, fn);
-    },
-    withService(fn) {
-      return asRole('service_role', { role: 'service_role' } as Claims, fn);
-    },
-    end: () => sql.end({ timeout: 5 }),
-  };
+      if (!CLIENT_ROLES.has(claims.role)) throw new Error(`as-user database access with role ${claims.role}`);
+      return claims.role;
+    };
+    // A preamble goes with the first transaction only.
+    const take = () => {
+      const p = preamble;
+      preamble = undefined;
+      return p;
+    };
+    return {
+      sql,
+      withUser: (claims, fn) => transaction(asClient(claims), claims, take(), fn),
+      async statementsAsUser(claims, statements) {
+        const role = asClient(claims);
+        const p = take();
+        // A blank line between statements: one ending in a line comment cannot swallow the separator.
+        const text = [settings(role, claims, p?.guard), ...statements.map((s) => s.text)].join('\n;\n');
+        const [results] = await onConnection(p, (conn) => [send(conn, text)], async () => {});
+        return results.slice(1) as never;
+      },
+      withService: (fn) => transaction('service_role', { role: 'service_role' } as Claims, take(), fn),
+      withPreamble: (p) => build(p),
+      end: () => sql.end({ timeout: 5 }),
+    };
+  }
+  return build();
 }

@@ -1,22 +1,42 @@
-// Token-bucket rate limiting backed by internal.rate_limit_take(): one round trip checks every bucket
+// Token-bucket rate limiting backed by internal.rate_limit_take(): one statement checks every bucket
 // (per IP and per user) of a request.
-import type { Sql } from './db.ts';
+import postgres from 'postgres';
+import type { Preamble, Sql } from './db.ts';
+import { sqlText } from './sql-text.ts';
 import type { RateLimitBucket } from './env.ts';
 
 export interface BucketRequest extends RateLimitBucket {
   key: string;
 }
 
-/** Takes a token from each bucket; returns 0 if allowed, else seconds to wait. */
+const columns = (buckets: BucketRequest[]) => [buckets.map((b) => b.key), buckets.map((b) => b.capacity), buckets.map((b) => b.windowSeconds)] as const;
+
+/** Takes a token from each bucket now, in a round trip of its own; returns 0 if allowed, else seconds to wait. */
 export async function takeTokens(sql: Sql, buckets: BucketRequest[]): Promise<number> {
   if (buckets.length === 0) return 0;
-  const [row] = await sql<[{ retry: number }]>`
-    select internal.rate_limit_take(
-      ${buckets.map((b) => b.key)}::text[],
-      ${buckets.map((b) => b.capacity)}::integer[],
-      ${buckets.map((b) => b.windowSeconds)}::integer[]
-    ) as retry`;
+  const [keys, capacities, windows] = columns(buckets);
+  const [row] = await sql<[{ retry: number }]>`select internal.rate_limit_take(${keys}::text[], ${capacities}::integer[], ${windows}::integer[]) as retry`;
   return row.retry;
+}
+
+/**
+ * The same take, sent ahead of the request's first transaction on its connection (no round trip of its own).
+ * The take commits by itself; the transaction's guard refuses unless this take allowed the request, and then
+ * `refused(retry)` is the error the caller sees.
+ */
+export function rateLimitPreamble(buckets: BucketRequest[], refused: (retry: number) => Error, onSent: () => void): Preamble {
+  const nonce = crypto.randomUUID();
+  const [keys, capacities, windows] = columns(buckets);
+  return {
+    before: sqlText`select internal.rate_limit_gate(${nonce}, ${keys}::text[], ${capacities}::integer[], ${windows}::integer[]) as retry`,
+    guard: sqlText`internal.rate_limit_guard(${nonce})`,
+    onSent,
+    async refusal(before, error) {
+      if (!(error instanceof postgres.PostgresError && error.code === 'HT429')) return error;
+      const [row] = await before; // the gate's own failure, if it failed, is the one to report
+      return row.retry > 0 ? refused(row.retry) : error;
+    },
+  };
 }
 
 /**

@@ -39,9 +39,11 @@ const dir = join(LOCAL_DIR, `bench-${process.pid}`);
 const big = '1000000000/60';
 const stack = await startStack({
   dir, apiPort: await freePort(), dbPort: await freePort(), throwaway: true, demo: false, gatewayOutput: 'file',
-  // Rate limits stay on (their Postgres round trip is part of every request) but cannot refuse the load.
+  // Rate limits stay on (their token take is part of every request) but cannot refuse the load.
   // BENCH_ENV='LOG_REQUESTS=false,…' overrides settings, to measure what a part costs.
   env: {
+    // wrk stands for the app's users behind Supabase's proxy: it sends each user's address in X-Forwarded-For.
+    TRUSTED_PROXY_HOPS: '2',
     RATE_LIMIT_READ_USER: big, RATE_LIMIT_READ_IP: big, RATE_LIMIT_WRITE_USER: big, RATE_LIMIT_WRITE_IP: big,
     ...Object.fromEntries((process.env.BENCH_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string])),
   },
@@ -66,6 +68,9 @@ try {
   const dates = (await sql<{ d: string }[]>`select (current_date - d)::text as d from generate_series(0, ${BENCH_DAYS - 1}) d`).map((r) => r.d);
   const today = dates[0];
   const pick = <T>(a: T[]) => a[Math.floor(Math.random() * a.length)];
+  // Each user calls from an address of its own, as an app's users do: rate limits keep a bucket per address.
+  const caller = (u: number) => ({ token: tokens[u], ip: `10.${u >> 16}.${(u >> 8) & 255}.${u & 255}` });
+  const anyCaller = () => caller(Math.floor(Math.random() * users.length));
   const api = '/functions/v1/api/v1';
   const many = (n: number, make: (i: number) => HttpRequest) => Array.from({ length: n }, (_, i) => make(i));
   const work = join(dir, 'bench-work');
@@ -85,14 +90,13 @@ try {
   // The framework floor first, before later scenarios leave thousands of queued jobs behind.
   await scenario('6 health', 'GET /health (framework floor)', [{ method: 'GET', path: `${api}/health`, token: '' }]);
   await scenario('1 day-log read', 'GET /coach/day-logs/{date}, 1,000 users', many(5000, () => {
-    const u = Math.floor(Math.random() * users.length);
-    return { method: 'GET', path: `${api}/coach/day-logs/${pick(dates)}`, token: tokens[u] };
+    return { method: 'GET', path: `${api}/coach/day-logs/${pick(dates)}`, ...anyCaller() };
   }), 'day-log-read');
   await scenario('2 workout write', 'POST /coach/records/workout (+ day log, score)', many(5000, () => ({
-    method: 'POST', path: `${api}/coach/records/workout`, token: pick(tokens), body: { date: today, workout_type: 'running', duration_minutes: 30 },
+    method: 'POST', path: `${api}/coach/records/workout`, ...anyCaller(), body: { date: today, workout_type: 'running', duration_minutes: 30 },
   })), 'workout-write');
   await scenario('3 sync pull 500', 'POST /coach/sync/pull, a 500-change page', many(2000, () => ({
-    method: 'POST', path: `${api}/coach/sync/pull`, token: pick(tokens), body: { cursor: '0', limit: 500 },
+    method: 'POST', path: `${api}/coach/sync/pull`, ...anyCaller(), body: { cursor: '0', limit: 500 },
   })), 'sync-pull');
 
   // 4: the ledger. No app route spends points directly yet (spending happens inside emoji/create, scenario 5),
@@ -138,7 +142,7 @@ try {
     log(`worker drain: ${JSON.stringify(notes.worker_drain)}`);
   }
   await scenario('5 emoji create', 'POST /pickitchen/emoji/create (charge + task + job)', many(1000, (i) => ({
-    method: 'POST', path: `${api}/pickitchen/emoji/create`, token: tokens[i % users.length],
+    method: 'POST', path: `${api}/pickitchen/emoji/create`, ...caller(i % users.length),
     body: { image_path: `pickitchen/${users[i % users.length]}/sources/bench.jpg`, driven_id: 'mengwa_kaixin' },
   })));
 

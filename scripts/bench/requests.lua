@@ -1,4 +1,4 @@
--- wrk script: cycles through prepared requests (one per line: METHOD \t PATH \t BEARER TOKEN \t JSON BODY), each
+-- wrk script: cycles through prepared requests (one per line: METHOD \t PATH \t BEARER TOKEN \t CLIENT IP \t JSON BODY), each
 -- thread from its own offset, and prints the run's figures as one JSON line at the end.
 local requests = {}
 local counter = 0
@@ -6,9 +6,10 @@ local counter = 0
 function init(args)
   local file = assert(io.open(args[1], "r"))
   for line in file:lines() do
-    local method, path, token, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t?(.*)$")
+    local method, path, token, ip, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t?(.*)$")
     local headers = { ["Content-Type"] = "application/json" }
     if token ~= "" then headers["Authorization"] = "Bearer " .. token end
+    if ip ~= "" then headers["X-Forwarded-For"] = ip end
     requests[#requests + 1] = wrk.format(method, path, headers, body ~= "" and body or nil)
   end
   file:close()

@@ -5,11 +5,11 @@
 // Functions come from supabase/config.toml; `verify_jwt = true` is enforced here as Supabase's gateway does.
 // Development and tests only: production runs on Supabase itself.
 import { parse } from 'smol-toml';
-import { jwtVerify } from 'jose';
 import postgres from 'postgres';
 import { authSettings } from '../emulators/auth/config.ts';
 import { createAuthEmulator } from '../emulators/auth/app.ts';
 import { createStorageEmulator } from '../emulators/storage/app.ts';
+import { createJwtVerifier } from '../../functions/_shared/jwt.ts';
 
 type Fetch = (req: Request) => Response | Promise<Response>;
 interface FunctionEntry {
@@ -19,7 +19,8 @@ interface FunctionEntry {
 
 const root = new URL('../../', import.meta.url);
 const port = Number(Deno.env.get('GATEWAY_PORT') ?? '54321');
-const secret = new TextEncoder().encode(Deno.env.get('JWT_SECRET') ?? '');
+// The functions' own verifier: HS256 with the project secret, each token verified once until it expires.
+const verifyJwt = createJwtVerifier({ secret: Deno.env.get('JWT_SECRET') ?? '' });
 
 const projectConfig = parse(await Deno.readTextFile(new URL('supabase/config.toml', root))) as Record<string, any>;
 
@@ -45,7 +46,7 @@ async function jwtOk(req: Request): Promise<boolean> {
   const match = /^Bearer\s+(\S+)$/i.exec(req.headers.get('authorization') ?? '');
   if (!match) return false;
   try {
-    await jwtVerify(match[1], secret, { algorithms: ['HS256'] });
+    await verifyJwt(match[1]);
     return true;
   } catch {
     return false;

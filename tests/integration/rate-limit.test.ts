@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { inProcessApi } from '../helpers/in-process.ts';
+import { adminSql } from '../helpers/db.ts';
 import { createUser } from '../helpers/users.ts';
 
 describe('rate limiting', () => {
@@ -40,6 +41,32 @@ describe('rate limiting', () => {
       body: JSON.stringify({ installation_id: randomUUID(), platform: 'web' }),
     });
     expect(write.status).toBe(201);
+  });
+
+  const post = (token: string, path: string, body: unknown, method = 'POST') =>
+    api.request(path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const devicesOf = async (userId: string) => (await adminSql()`select installation_id from public.devices where user_id = ${userId}`).map((r) => r.installation_id);
+
+  it('applies nothing of a refused write', async () => {
+    const user = await createUser();
+    const [first, second] = [randomUUID(), randomUUID()];
+    expect((await post(user.token, '/coach/devices', { installation_id: first, platform: 'web' })).status).toBe(201);
+    const refused = await post(user.token, '/coach/devices', { installation_id: second, platform: 'web' });
+    expect(refused.status).toBe(429);
+    expect((await refused.json()).error.code).toBe('RATE_LIMITED');
+    expect(await devicesOf(user.id)).toEqual([first]);
+  });
+
+  it('spends a token on a request that fails, before or inside its transaction', async () => {
+    // Invalid input: refused by validation before any transaction.
+    const invalid = await createUser();
+    expect((await post(invalid.token, '/coach/devices', { installation_id: randomUUID(), platform: 'beos' })).status).toBe(400);
+    expect((await post(invalid.token, '/coach/devices', { installation_id: randomUUID(), platform: 'web' })).status).toBe(429);
+    expect(await devicesOf(invalid.id)).toEqual([]);
+    // A transaction that fails (no such record) still spent its token: the take commits on its own.
+    const missing = await createUser();
+    expect((await post(missing.token, `/coach/records/workout/${randomUUID()}`, { duration_minutes: 5 }, 'PUT')).status).toBe(404);
+    expect((await post(missing.token, '/coach/devices', { installation_id: randomUUID(), platform: 'web' })).status).toBe(429);
   });
 
   it('takes the client address from the right of X-Forwarded-For (left entries are client-chosen)', async () => {

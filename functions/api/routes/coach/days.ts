@@ -8,7 +8,7 @@ import { currentUser } from '../../../_shared/http/middleware/auth.ts';
 import { jsonBody, jsonContent } from '../../../_shared/http/openapi.ts';
 import { userRoute } from '../../../_shared/http/routes.ts';
 import { ApiError } from '../../../_shared/errors.ts';
-import type { Tx } from '../../../_shared/db.ts';
+import { sqlText } from '../../../_shared/sql-text.ts';
 import type { Moderator } from '../../../_shared/providers/moderation.ts';
 import { createAiTask } from '../../../_shared/ai/tasks.ts';
 import { aiTaskOut, AiTaskOut } from '../ai-tasks.ts';
@@ -62,8 +62,12 @@ const routes = {
 
 type DayLogRow = { score: number | null; note: string | null; mood: number | null; status: 'open' | 'reviewed'; ai_report: string | null; ai_plan: string | null; version: number };
 
-export async function readDay(tx: Tx, date: string): Promise<z.infer<typeof Day>> {
-  const [{ day }] = await tx<[{ day: { id: string; log: DayLogRow | null; records: Record<string, RecordRow[]> } }]>`select coach.day_view(${date}) as day`;
+type DayRow = { day: { id: string; log: DayLogRow | null; records: Record<string, RecordRow[]> } };
+
+/** The day as one statement (coach.day_view), so a route can send it in the same round trip as its writes. */
+const dayStatement = (date: string) => sqlText<DayRow>`select coach.day_view(${date}::date) as day`;
+
+function toDay([{ day }]: DayRow[], date: string): z.infer<typeof Day> {
   const log = day.log;
   const records = Object.fromEntries(DIMENSION_NAMES.map((d) => [d, day.records[d].map((row) => toCoachRecord(d, row, log?.score ?? null))]));
   return {
@@ -75,23 +79,24 @@ export async function readDay(tx: Tx, date: string): Promise<z.infer<typeof Day>
 export function registerCoachDayRoutes(app: HoutaiApp, deps: { moderator: () => Moderator }) {
   app.openapi(routes.get, async (c) => {
     const { date } = c.req.valid('param');
-    return c.json(await c.var.db.withUser(currentUser(c), (tx) => readDay(tx, date)), 200);
+    const [day] = await c.var.db.statementsAsUser(currentUser(c), [dayStatement(date)]);
+    return c.json(toDay(day, date), 200);
   });
 
   app.openapi(routes.put, async (c) => {
     const { date } = c.req.valid('param');
     const change = c.req.valid('json');
-    const day = await c.var.db.withUser(currentUser(c), async (tx) => {
-      await tx`
+    const [, day] = await c.var.db.statementsAsUser(currentUser(c), [
+      sqlText`
         insert into coach.day_logs (id, user_id, log_date, note, mood)
-        values (coach.day_log_id((select auth.uid()), ${date}), (select auth.uid()), ${date}, ${change.note ?? null}, ${change.mood ?? null})
+        values (coach.day_log_id((select auth.uid()), ${date}::date), (select auth.uid()), ${date}, ${change.note ?? null}, ${change.mood ?? null})
         on conflict (user_id, log_date) do update
            set note = case when ${'note' in change} then excluded.note else coach.day_logs.note end,
                mood = case when ${'mood' in change} then excluded.mood else coach.day_logs.mood end,
-               deleted_at = null`;
-      return readDay(tx, date);
-    });
-    return c.json(day, 200);
+               deleted_at = null`,
+      dayStatement(date),
+    ]);
+    return c.json(toDay(day, date), 200);
   });
 
   /** A day's AI task: the day must have records (else there is nothing to review). */

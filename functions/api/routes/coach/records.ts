@@ -7,7 +7,8 @@ import { currentUser } from '../../../_shared/http/middleware/auth.ts';
 import { jsonBody, jsonContent } from '../../../_shared/http/openapi.ts';
 import { userRoute } from '../../../_shared/http/routes.ts';
 import { ApiError } from '../../../_shared/errors.ts';
-import type { Tx } from '../../../_shared/db.ts';
+import { runText, type Tx } from '../../../_shared/db.ts';
+import { insertInto, sqlText, type SqlValue } from '../../../_shared/sql-text.ts';
 import { decodeCursor, page, PageQuery } from '../../../_shared/pagination.ts';
 import { DIMENSION_NAMES, DIMENSIONS, type Dimension, isDimension, LocalDate } from '../../../_shared/coach/dimensions.ts';
 
@@ -80,8 +81,14 @@ function parseFields(d: Dimension, body: Record<string, unknown>, partial: boole
 
 export type RecordRow = Record<string, unknown> & { id: string; log_date: string; created_at: string; updated_at: string; version: string | number };
 
+const dayScoreStatement = (date: string) =>
+  sqlText<{ score: number | null }>`select score from coach.day_logs where user_id = (select auth.uid()) and log_date = ${date}::date`;
+
+const insertStatement = (d: Dimension, id: string, logDate: string, fields: Record<string, unknown>) =>
+  sqlText<RecordRow>`${insertInto(DIMENSIONS[d].table, { id, log_date: logDate, ...fields } as Record<string, SqlValue>)} returning *`;
+
 async function recordOut(tx: Tx, d: Dimension, row: RecordRow): Promise<z.infer<typeof CoachRecord>> {
-  const [day] = await tx<{ score: number | null }[]>`select score from coach.day_logs where user_id = (select auth.uid()) and log_date = ${row.log_date}`;
+  const [day] = await runText(tx, dayScoreStatement(row.log_date));
   return toCoachRecord(d, row, day?.score ?? null);
 }
 
@@ -131,14 +138,19 @@ export function registerCoachRecordRoutes(app: HoutaiApp) {
     const d = dimensionOf(c);
     const body = c.req.valid('json');
     const fields = parseFields(d, body, false);
+    if (!body.id && body.date) {
+      // Nothing to look up first: the insert and the day's new score go out in one round trip.
+      const date = body.date;
+      const [[row], [day]] = await c.var.db.statementsAsUser(currentUser(c), [insertStatement(d, crypto.randomUUID(), date, fields), dayScoreStatement(date)]);
+      return c.json(toCoachRecord(d, row, day?.score ?? null), 201);
+    }
     const { status, record } = await c.var.db.withUser(currentUser(c), async (tx) => {
       if (body.id) {
         const existing = await findRecord(tx, d, body.id);
         if (existing) return { status: 200 as const, record: await recordOut(tx, d, existing) };
       }
       const logDate = body.date ?? (await localDate(tx, d === 'sleep' ? fields.wake_time : undefined));
-      const [row] = await tx<RecordRow[]>`
-        insert into ${tx(DIMENSIONS[d].table)} ${tx({ id: body.id ?? crypto.randomUUID(), log_date: logDate, ...fields } as never)} returning *`;
+      const [row] = await runText(tx, insertStatement(d, body.id ?? crypto.randomUUID(), logDate, fields));
       return { status: 201 as const, record: await recordOut(tx, d, row) };
     });
     return c.json(record, status);
