@@ -760,6 +760,9 @@ isOneToOne: false
 "sync_touch_device":
 { Args: { "p_app_id": Database["public"]['Enums']["app_id"],"p_device_id": string,"p_pulled_through"?: number }; Returns: undefined
                            },
+"wallet_consume":
+{ Args: { "p_amount": number,"p_app_id": Database["public"]['Enums']["app_id"],"p_currency": string,"p_idempotency_key": string,"p_reason": string,"p_ref_id"?: string,"p_ref_type"?: string,"p_user_id": string }; Returns: Json
+                           },
 "wallet_post":
 { Args: { "p_amount": number,"p_app_id": Database["public"]['Enums']["app_id"],"p_currency": string,"p_idempotency_key": string,"p_kind": string,"p_period"?: string,"p_reason": string,"p_ref_id"?: string,"p_ref_type"?: string,"p_user_id": string }; Returns: {
               "account_id": string,

@@ -37,6 +37,8 @@ export interface Db {
   statementsAsUser<const S extends readonly SqlText<unknown>[]>(claims: Claims, statements: S): Promise<Rows<S>>;
   /** Runs fn in one transaction as `service_role` (RLS bypassed): ledger, webhooks, worker, admin only. */
   withService<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** statementsAsUser as `service_role`: the statements must name whose rows they touch. */
+  statementsAsService<const S extends readonly SqlText<unknown>[]>(statements: S): Promise<Rows<S>>;
   /** The same Db, with a preamble sent ahead of its next transaction only. */
   withPreamble(preamble: Preamble): Db;
   /** The pool, for infrastructure that runs one self-contained statement (rate limiting). */
@@ -50,6 +52,7 @@ export function runText<T>(tx: Tx, statement: SqlText<T>): Promise<T[]> {
 }
 
 const CLIENT_ROLES = new Set(['anon', 'authenticated']);
+const SERVICE = { role: 'service_role' } as Claims;
 
 /**
  * Dates and timestamps come back as strings, as PostgREST returns them and as the generated types declare
@@ -143,6 +146,13 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>): Db {
     return result as T;
   }
 
+  async function inOneMessage(role: string, claims: Claims, preamble: Preamble | undefined, statements: readonly SqlText<unknown>[]): Promise<never> {
+    // A blank line between statements: one ending in a line comment cannot swallow the separator.
+    const text = [settings(role, claims, preamble?.guard), ...statements.map((s) => s.text)].join('\n;\n');
+    const [results] = await onConnection(preamble, (conn) => [send(conn, text)], async () => {});
+    return results.slice(1) as never;
+  }
+
   function build(preamble?: Preamble): Db {
     const asClient = (claims: Claims) => {
       // Only client roles: a service-role key must take the explicit, auditable withService path.
@@ -157,16 +167,10 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>): Db {
     };
     return {
       sql,
-      withUser: (claims, fn) => transaction(asClient(claims), claims, take(), fn),
-      async statementsAsUser(claims, statements) {
-        const role = asClient(claims);
-        const p = take();
-        // A blank line between statements: one ending in a line comment cannot swallow the separator.
-        const text = [settings(role, claims, p?.guard), ...statements.map((s) => s.text)].join('\n;\n');
-        const [results] = await onConnection(p, (conn) => [send(conn, text)], async () => {});
-        return results.slice(1) as never;
-      },
-      withService: (fn) => transaction('service_role', { role: 'service_role' } as Claims, take(), fn),
+      withUser: async (claims, fn) => transaction(asClient(claims), claims, take(), fn),
+      statementsAsUser: async (claims, statements) => inOneMessage(asClient(claims), claims, take(), statements),
+      withService: (fn) => transaction('service_role', SERVICE, take(), fn),
+      statementsAsService: (statements) => inOneMessage('service_role', SERVICE, take(), statements),
       withPreamble: (p) => build(p),
       end: () => sql.end({ timeout: 5 }),
     };

@@ -47,11 +47,13 @@ export async function listTransactions(tx: Tx, appId: AppId, q: { limit: number;
      order by id desc
      limit ${q.limit + 1}`;
   const { items, next_cursor } = page(rows, q.limit, (last) => ({ id: Number(last.id) }));
+  return { items: items.map(toTransaction), next_cursor };
+}
+
+/** A ledger entry as the API shows it (bigints as numbers: balances stay far below 2^53). */
+export function toTransaction(e: WalletEntry): z.infer<typeof Transaction> {
   return {
-    items: items.map((e) => ({
-      id: Number(e.id), currency: e.currency, amount: Number(e.amount), balance_after: Number(e.balance_after), kind: e.kind as z.infer<typeof Transaction>['kind'],
-      reason: e.reason, ref_type: e.ref_type, ref_id: e.ref_id, period: e.period, created_at: e.created_at,
-    })),
-    next_cursor,
+    id: Number(e.id), currency: e.currency, amount: Number(e.amount), balance_after: Number(e.balance_after), kind: e.kind as z.infer<typeof Transaction>['kind'],
+    reason: e.reason, ref_type: e.ref_type, ref_id: e.ref_id, period: e.period, created_at: e.created_at,
   };
 }

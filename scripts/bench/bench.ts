@@ -99,18 +99,21 @@ try {
     method: 'POST', path: `${api}/coach/sync/pull`, ...anyCaller(), body: { cursor: '0', limit: 500 },
   })), 'sync-pull');
 
-  // 4: the ledger. No app route spends points directly yet (spending happens inside emoji/create, scenario 5),
-  // so this is the ledger function under pgbench: many accounts, then one hot account.
+  // 4: the ledger. POST /wallet/consume with a new Idempotency-Key on every request (each one really spends), on
+  // all 1,000 accounts and then on one hot account, beside the same public.wallet_consume under pgbench.
   if (wanted('4')) {
     const [{ before }] = await sql`select balance::int as before from public.wallet_accounts where user_id = md5('bench-user-1')::uuid and app_id = 'pickitchen'`;
+    const spend = (who: { token: string; ip: string }): HttpRequest => ({
+      method: 'POST', path: `${api}/pickitchen/wallet/consume`, ...who, freshKey: true, body: { currency: 'points', amount: 1, reason: 'bench consume' },
+    });
     for (const c of CONCURRENCY) {
       log(`4 ledger at concurrency ${c}`);
-      rows.push({ scenario: '4 consume, many accounts', what: 'public.wallet_post consume, 1,000 accounts', db: pgbench('consume-many', c) });
-      rows.push({ scenario: '4 consume, hot account', what: 'public.wallet_post consume, one account', db: pgbench('consume-hot', c) });
+      rows.push({ scenario: '4 consume, many accounts', what: 'POST /wallet/consume, 1,000 accounts', api: runWrk(stack.apiUrl, many(5000, () => spend(anyCaller())), c, SECONDS, work, '4-many'), db: pgbench('consume-many', c) });
+      rows.push({ scenario: '4 consume, hot account', what: 'POST /wallet/consume, one account', api: runWrk(stack.apiUrl, [spend(caller(0))], c, SECONDS, work, '4-hot'), db: pgbench('consume-hot', c) });
     }
     const violations = await sql`select * from internal.ledger_violations()`;
     const [{ after, consumed }] = await sql`
-      select a.balance::int as after, (select count(*)::int from public.wallet_entries e where e.account_id = a.id and e.idempotency_key like 'bench-consume-%') as consumed
+      select a.balance::int as after, (select count(*)::int from public.wallet_entries e where e.account_id = a.id and e.kind = 'consume' and e.reason = 'bench consume') as consumed
         from public.wallet_accounts a where a.user_id = md5('bench-user-1')::uuid and a.app_id = 'pickitchen'`;
     notes.ledger = { violations: violations.length, hot_account: { before, after, consumed, serialised: before - consumed === after } };
     log(`ledger after the run: ${violations.length} violations; hot account ${before} - ${consumed} = ${after}`);

@@ -21,6 +21,8 @@ export interface HttpRequest {
   token: string;
   /** The client's address, sent as X-Forwarded-For (the bench stack trusts one proxy hop more for it). */
   ip?: string;
+  /** A new Idempotency-Key on every request (a spend that must really happen each time). */
+  freshKey?: boolean;
   body?: unknown;
 }
 
@@ -29,9 +31,9 @@ const here = new URL('.', import.meta.url).pathname;
 /** wrk with two threads (one at concurrency 1), cycling through the prepared requests. */
 export function runWrk(baseUrl: string, requests: HttpRequest[], concurrency: number, seconds: number, workDir: string, name: string): LoadResult {
   const file = join(workDir, `${name}.requests`);
-  writeFileSync(file, requests.map((r) => [r.method, r.path, r.token, r.ip ?? '', r.body === undefined ? '' : JSON.stringify(r.body)].join('\t')).join('\n') + '\n');
+  writeFileSync(file, requests.map((r) => [r.method, r.path, r.token, r.ip ?? '', r.freshKey ? '1' : '', r.body === undefined ? '' : JSON.stringify(r.body)].join('\t')).join('\n') + '\n');
   const threads = Math.min(2, concurrency);
-  const out = spawnSync('wrk', ['-t', String(threads), '-c', String(concurrency), '-d', `${seconds}s`, '--timeout', '10s', '-s', join(here, 'requests.lua'), baseUrl, '--', file], { encoding: 'utf8' });
+  const out = spawnSync('wrk', ['-t', String(threads), '-c', String(concurrency), '-d', `${seconds}s`, '--timeout', '10s', '-s', join(here, 'requests.lua'), baseUrl, '--', file, `${name.replace(/\W+/g, '-')}-c${concurrency}-${Date.now()}`], { encoding: 'utf8' });
   const line = /WRK_RESULT (\{.*\})/.exec(out.stdout ?? '');
   if (!line) throw new Error(`wrk failed: ${out.stderr || out.stdout}`);
   const r = JSON.parse(line[1]);

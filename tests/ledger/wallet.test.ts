@@ -75,9 +75,12 @@ describe('wallet API', () => {
     expect(envelope(bad).details[0].field).toBe('cursor');
   });
 
-  it('has no route that credits the caller', async () => {
+  it('has no route that credits the caller: the one wallet write spends a positive amount', async () => {
     const spec = (await call('GET', '/openapi.json')).body as any;
     const walletWrites = Object.entries<any>(spec.paths).filter(([path, ops]) => /wallet|points/.test(path) && Object.keys(ops).some((m) => m !== 'get'));
-    expect(walletWrites).toEqual([]);
+    expect(walletWrites.map(([path]) => path)).toEqual(['/api/v1/{app}/wallet/consume']);
+    const body = spec.components.schemas.WalletConsume;
+    expect(body.properties.amount).toMatchObject({ type: 'integer', minimum: 1 });
+    expect(body.additionalProperties).toBe(false);
   });
 });

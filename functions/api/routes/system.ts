@@ -6,6 +6,7 @@ import { errorResponses, jsonContent } from '../../_shared/http/openapi.ts';
 import { registry } from '../../_shared/http/metrics.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import { API_VERSION } from '../../_shared/version.ts';
+import { sqlText } from '../../_shared/sql-text.ts';
 
 const HEALTH_TIMEOUT_MS = 2000;
 
@@ -77,10 +78,7 @@ export function registerSystemRoutes(app: HoutaiApp, info: { title: string; desc
     let snapshot: { migration: string | null; queue_depth: number; queue?: QueueStats };
     try {
       snapshot = await withTimeout(
-        c.var.db.withService(async (tx) => {
-          const [row] = await tx<[{ s: typeof snapshot }]>`select internal.health_snapshot() as s`;
-          return row.s;
-        }),
+        c.var.db.statementsAsService([sqlText<{ s: typeof snapshot }>`select internal.health_snapshot() as s`]).then(([[row]]) => row.s),
         HEALTH_TIMEOUT_MS,
       );
     } catch (err) {

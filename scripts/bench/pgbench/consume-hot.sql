@@ -1,4 +1,5 @@
 BEGIN;
-SELECT set_config('role', 'service_role', true);
-SELECT * FROM public.wallet_post('pickitchen', md5('bench-user-1')::uuid, 'points', -1, 'consume', 'bench consume', 'bench-consume-' || gen_random_uuid());
+-- chr(58) is ":" (pgbench would read ":bench" as a variable); the API prefixes client keys the same way.
+SELECT set_config('role', 'service_role', true), set_config('request.jwt.claims', json_build_object('role', 'service_role')::text, true);
+SELECT public.wallet_consume('pickitchen', md5('bench-user-1')::uuid, 'points', 1, 'bench consume', 'client' || chr(58) || 'bench-consume-' || gen_random_uuid()) AS spent;
 COMMIT;

@@ -1,5 +1,5 @@
 \set n random(1, 1000)
 BEGIN;
-SELECT set_config('role', 'service_role', true);
-SELECT * FROM public.wallet_post('pickitchen', md5('bench-user-' || :n)::uuid, 'points', -1, 'consume', 'bench consume', 'bench-consume-' || gen_random_uuid());
+SELECT set_config('role', 'service_role', true), set_config('request.jwt.claims', json_build_object('role', 'service_role')::text, true);
+SELECT public.wallet_consume('pickitchen', md5('bench-user-' || :n)::uuid, 'points', 1, 'bench consume', 'client' || chr(58) || 'bench-consume-' || gen_random_uuid()) AS spent;
 COMMIT;

@@ -1,5 +1,5 @@
 begin;
-select plan(24);
+select plan(25);
 
 select tests.create_user('w-a@test.local');
 select tests.create_user('w-b@test.local');
@@ -47,6 +47,7 @@ select tests.authenticate_as((select b from u));
 select is((select count(*)::int from public.wallet_entries), 0, 'a user sees no one else''s entries');
 select is((select count(*)::int from public.wallet_accounts), 0, 'or accounts');
 select throws_ok($$ select public.wallet_post('diary', auth.uid(), 'points', 1000, 'reward', 'free points', 'hack') $$, '42501', null, 'users cannot post to the ledger');
+select throws_ok($$ select public.wallet_consume('diary', auth.uid(), 'points', 5, 'spend', 'hack') $$, '42501', null, 'nor call wallet_consume (the API calls it as service_role)');
 select tests.clear_authentication();
 select tests.authenticate_as((select a from u));
 select is((select balance from public.wallet_accounts), 1970::bigint, 'a user reads their own balance');

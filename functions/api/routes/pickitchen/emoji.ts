@@ -11,6 +11,7 @@ import type { ObjectStore } from '../../../_shared/storage.ts';
 import { IdempotencyHeader } from '../../../_shared/commerce-reads.ts';
 import { type EmojiVideoProvider, DashScopeError } from '../../../_shared/providers/dashscope.ts';
 import { issueUploadUrl, UploadUrl } from '../files.ts';
+import { sqlText } from '../../../_shared/sql-text.ts';
 
 const tags = ['pickitchen'];
 const VIDEO_URL_TTL = 3600;
@@ -148,8 +149,8 @@ export function registerPickitchenEmojiRoutes(app: HoutaiApp, deps: EmojiRouteDe
     const { image_path, driven_id } = c.req.valid('json');
     const key = c.req.valid('header')['idempotency-key'] ?? null;
     const user = currentUser(c);
-    const [task] = await c.var.db.withService((tx) => tx<TaskRow[]>`
-      select * from internal.emoji_task_create(${user.sub}, ${image_path}, ${driven_id}, ${key}, make_interval(mins => ${deps.deadlineMinutes()}))`);
+    const [[task]] = await c.var.db.statementsAsService([sqlText<TaskRow>`
+      select * from internal.emoji_task_create(${user.sub}::uuid, ${image_path}, ${driven_id}, ${key}, make_interval(mins => ${deps.deadlineMinutes()}))`]);
     return c.json(taskOut(task, null), 202);
   });
 
