@@ -112,7 +112,7 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>): Db {
   });
 
   /**
-   * Runs `send` on a reserved connection behind the preamble, waits for everything it started to settle (a handler
+   * Runs `run`'s statements on a reserved connection behind the preamble, waits for everything it started to settle (a handler
    * still running must not outlive the connection), and reports the first failure: the preamble's refusal if it was
    * the guard that raised.
    */
@@ -135,7 +135,8 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>): Db {
     let result: T | undefined;
     await onConnection<unknown>(
       preamble,
-      (conn) => [send(conn, `begin;\n${settings(role, claims, preamble?.guard)}`), fn(withSavepoints(conn)).then((r) => (result = r))],
+      // The handler runs at once (its first statement joins the write); a synchronous throw becomes a rejection.
+      (conn) => [send(conn, `begin;\n${settings(role, claims, preamble?.guard)}`), (async () => (result = await fn(withSavepoints(conn))))()],
       async (conn, failed) => {
         if (failed) return void (await conn.unsafe('rollback').catch(() => {}));
         // A statement the handler sent but never awaited failed: the commit became a rollback.
@@ -147,7 +148,7 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>): Db {
   }
 
   async function inOneMessage(role: string, claims: Claims, preamble: Preamble | undefined, statements: readonly SqlText<unknown>[]): Promise<never> {
-    // A blank line between statements: one ending in a line comment cannot swallow the separator.
+    // Each separator on a line of its own: a statement ending in a line comment cannot swallow it.
     const text = [settings(role, claims, preamble?.guard), ...statements.map((s) => s.text)].join('\n;\n');
     const [results] = await onConnection(preamble, (conn) => [send(conn, text)], async () => {});
     return results.slice(1) as never;

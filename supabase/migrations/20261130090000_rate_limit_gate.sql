@@ -13,11 +13,14 @@ alter table internal.rate_limit_buckets
 -- The tokens a bucket holds now: what it had, refilled continuously since its last take, up to its capacity.
 create or replace function internal.rate_limit_refill(p_tokens double precision, p_since timestamptz, p_capacity integer, p_window_seconds integer)
 returns double precision
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
-  select least(p_capacity, p_tokens + greatest(0, extract(epoch from now() - p_since)) * p_capacity / p_window_seconds)
+begin
+  -- plpgsql, not sql: with its search_path setting a SQL function would be planned again on every call.
+  return least(p_capacity, p_tokens + greatest(0, extract(epoch from now() - p_since)) * p_capacity / p_window_seconds);
+end
 $$;
 
 create or replace function internal.rate_limit_take(p_keys text[], p_capacities integer[], p_window_seconds integer[])
