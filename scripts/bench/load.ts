@@ -46,14 +46,14 @@ export function runWrk(baseUrl: string, requests: HttpRequest[], concurrency: nu
   };
 }
 
-/** pgbench with a custom script, prepared statements, per-transaction latencies from its log. */
+/** pgbench with a custom script in the simple protocol (as the API sends its messages), per-transaction latencies from its log. */
 export function runPgbench(dbUrl: string, script: string, concurrency: number, seconds: number, workDir: string, name: string, pgBin: string): LoadResult {
   const file = join(workDir, `${name}.sql`);
   writeFileSync(file, script);
   const url = new URL(dbUrl);
   const prefix = join(workDir, `pgbench-${name}-${concurrency}`);
   const out = spawnSync(join(pgBin, 'pgbench'), [
-    '-h', url.hostname, '-p', url.port, '-U', decodeURIComponent(url.username), '-n', '-M', 'prepared', '-c', String(concurrency), '-j', String(Math.min(2, concurrency)),
+    '-h', url.hostname, '-p', url.port, '-U', decodeURIComponent(url.username), '-n', '-M', 'simple', '-c', String(concurrency), '-j', String(Math.min(2, concurrency)),
     '-T', String(seconds), '-f', file, '-r', '--log', `--log-prefix=${prefix}`, url.pathname.slice(1),
   ], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) }, cwd: workDir });
   const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(out.stdout ?? '');

@@ -1,5 +1,3 @@
-BEGIN;
--- chr(58) is ":" (pgbench would read ":bench" as a variable); the API prefixes client keys the same way.
-SELECT set_config('role', 'service_role', true), set_config('request.jwt.claims', json_build_object('role', 'service_role')::text, true);
-SELECT public.wallet_consume('pickitchen', md5('bench-user-1')::uuid, 'points', 1, 'bench consume', 'client' || chr(58) || 'bench-consume-' || gen_random_uuid()) AS spent;
-COMMIT;
+-- consume-many.sql on one account (bench user 1): every spend waits for the account's row lock.
+SELECT internal.rate_limit_gate('bench', ARRAY['write:ip:bench-1', 'write:user:' || md5('bench-user-1')], ARRAY[1000000000, 1000000000], ARRAY[60, 60]) AS retry;
+SELECT internal.rate_limit_guard('bench'), set_config('role', 'service_role', true), set_config('request.jwt.claims', json_build_object('role', 'service_role')::text, true) \; SELECT public.wallet_consume('pickitchen', md5('bench-user-1')::uuid, 'points', 1, 'bench consume', 'client' || chr(58) || 'bench-consume-' || gen_random_uuid()) AS spent;

@@ -1,6 +1,6 @@
+-- What GET /coach/day-logs/{date} sends: the rate-limit gate (its own transaction), then one message with the guard,
+-- the caller's role and claims, and the day (an implicit transaction).
 \set n random(1, 1000)
 \set d random(0, 89)
-BEGIN;
-SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', json_build_object('sub', md5('bench-user-' || :n)::uuid, 'role', 'authenticated')::text, true);
-SELECT coach.day_view(current_date - CAST(:d AS integer)) AS day;
-COMMIT;
+SELECT internal.rate_limit_gate('bench', ARRAY['read:ip:bench-' || CAST(:n AS text), 'read:user:' || md5('bench-user-' || :n)], ARRAY[1000000000, 1000000000], ARRAY[60, 60]) AS retry;
+SELECT internal.rate_limit_guard('bench'), set_config('role', 'authenticated', true), set_config('request.jwt.claims', json_build_object('sub', md5('bench-user-' || :n)::uuid, 'role', 'authenticated')::text, true) \; SELECT coach.day_view(current_date - CAST(:d AS integer)) AS day;
