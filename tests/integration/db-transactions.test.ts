@@ -29,9 +29,11 @@ describe('database transactions', () => {
     ]);
     expect(who).toEqual({ role: 'authenticated', uid: user.id });
     expect(other.n).toBe(1); // RLS: only the caller's own profile
-    const [after] = await db.sql`select current_user as role, current_setting('request.jwt.claims', true) as claims`;
+    const [after] = await db.sql`select current_user as role, current_setting('request.jwt.claims', true) as claims, current_setting('request.jwt.claim.sub', true) as sub, auth.uid() as uid`;
     expect(after.role).toBe('postgres');
     expect(after.claims ?? '').toBe('');
+    expect(after.sub ?? '').toBe('');
+    expect(after.uid).toBeNull();
   });
 
   it('undoes every statement when one fails, and reports that failure', async () => {

@@ -3,4 +3,4 @@
 \set n random(1, 1000)
 \set d random(0, 89)
 SELECT internal.rate_limit_gate('bench', ARRAY['read:ip:bench-' || CAST(:n AS text), 'read:user:' || md5('bench-user-' || :n)], ARRAY[1000000000, 1000000000], ARRAY[60, 60]) AS retry;
-SELECT internal.rate_limit_guard('bench'), set_config('role', 'authenticated', true), set_config('request.jwt.claims', json_build_object('sub', md5('bench-user-' || :n)::uuid, 'role', 'authenticated')::text, true) \; SELECT coach.day_view(current_date - CAST(:d AS integer)) AS day;
+SELECT internal.rate_limit_guard('bench'), set_config('role', 'authenticated', true), set_config('request.jwt.claims', json_build_object('sub', md5('bench-user-' || :n)::uuid, 'role', 'authenticated')::text, true), set_config('request.jwt.claim.sub', md5('bench-user-' || :n)::uuid::text, true) \; SELECT coach.day_view(current_date - CAST(:d AS integer)) AS day;
