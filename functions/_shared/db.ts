@@ -18,22 +18,25 @@ export type Tx = postgres.TransactionSql;
 type Reserved = postgres.ReservedSql;
 type Rows<S> = { -readonly [K in keyof S]: S[K] extends SqlText<infer T> ? T[] : never };
 
-/** A statement sent ahead of a transaction on its connection, in the same write (rate limiting). */
+/**
+ * A statement sent ahead of a transaction in the same message (rate limiting): committed on its own before the
+ * transaction starts, and if it raises, the rest of the message (the whole transaction) is skipped.
+ */
 export interface Preamble {
-  /** Sent before the transaction; it commits on its own whatever the transaction does. */
   before: SqlText;
-  /** An expression evaluated first in the transaction: raising there aborts it before any of its statements. */
-  guard: SqlText;
   /** Called when the preamble goes out. */
   onSent?(): void;
-  /** The error to throw for the transaction's `error`, given the preamble's rows. */
-  refusal(before: Promise<postgres.Row[]>, error: unknown): Promise<unknown>;
+  /** The error to throw for a failed message (the preamble's own refusal, or else the error as it is). */
+  refusal(error: unknown): unknown;
 }
 
 export interface Db {
   /** Runs fn in one transaction as the caller (`authenticated` or `anon`), with RLS in force. */
   withUser<T>(claims: Claims, fn: (tx: Tx) => Promise<T>): Promise<T>;
-  /** Runs the statements in one transaction as the caller, in a single round trip; resolves to each one's rows. */
+  /**
+   * Runs the statements in one transaction as the caller, in a single round trip; resolves to each one's rows. Every
+   * statement must return rows (a select, or RETURNING).
+   */
   statementsAsUser<const S extends readonly SqlText<unknown>[]>(claims: Claims, statements: S): Promise<Rows<S>>;
   /** Runs fn in one transaction as `service_role` (RLS bypassed): ledger, webhooks, worker, admin only. */
   withService<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
@@ -93,13 +96,21 @@ function withSavepoints(conn: Reserved): Tx {
 }
 
 /**
- * The statement that makes the transaction the caller's: the guard first (while still privileged), then role and
- * claims. The subject goes in `request.jwt.claim.sub` too, which auth.uid() reads before it parses the claims' JSON:
- * RLS calls auth.uid() once per table a statement touches, and the day view alone touches six (283 → 174 µs).
+ * The statement that makes the transaction the caller's: role and claims. The subject goes in
+ * `request.jwt.claim.sub` too, which auth.uid() reads before it parses the claims' JSON: RLS calls auth.uid() once
+ * per table a statement touches, and the day view alone touches six (283 → 174 µs).
  */
-function settings(role: string, claims: Claims, guard: SqlText | undefined): string {
+function settings(role: string, claims: Claims): string {
   const sub = typeof claims.sub === 'string' ? `, set_config('request.jwt.claim.sub', ${literal(claims.sub)}, true)` : '';
-  return `select ${guard ? `${guard.text}, ` : ''}set_config('role', ${literal(role)}, true), set_config('request.jwt.claims', ${literal(JSON.stringify(claims))}, true)${sub}`;
+  return `select set_config('role', ${literal(role)}, true), set_config('request.jwt.claims', ${literal(JSON.stringify(claims))}, true)${sub}`;
+}
+
+/**
+ * A message of statements, each separator on a line of its own (a statement ending in a line comment cannot swallow
+ * it), led by the preamble and a commit of its own.
+ */
+function message(preamble: Preamble | undefined, statements: string[]): string {
+  return [...(preamble ? [preamble.before.text, 'commit'] : []), ...statements].join('\n;\n');
 }
 
 /** A simple-protocol message; several statements in it answer with one result each. */
@@ -113,24 +124,24 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>): Db {
     connect_timeout: 5,
     onnotice: () => {},
     types: timeTypes,
-    connection: { application_name: 'houtai-functions' },
+    // Notices are dropped anyway (onnotice); not sending them spares both sides, e.g. the warning every preamble's
+    // commit raises ("there is no transaction in progress", though it does commit the preamble).
+    connection: { application_name: 'houtai-functions', client_min_messages: 'error' },
   });
 
   /**
-   * Runs `run`'s statements on a reserved connection behind the preamble, waits for everything it started to settle (a handler
-   * still running must not outlive the connection), and reports the first failure: the preamble's refusal if it was
-   * the guard that raised.
+   * Runs `run`'s statements on a reserved connection, waits for everything it started to settle (a handler still
+   * running must not outlive the connection), and reports the first failure, as the preamble's refusal if it was.
    */
   async function onConnection<T>(preamble: Preamble | undefined, run: (conn: Reserved) => Promise<T>[], after: (conn: Reserved, failed: boolean) => Promise<void>): Promise<T[]> {
     const conn = await sql.reserve();
     try {
       preamble?.onSent?.();
-      const before = preamble ? (send(conn, preamble.before.text) as unknown as Promise<postgres.Row[]>) : undefined;
-      const outcomes = await Promise.allSettled([before ?? Promise.resolve([]), ...run(conn)]);
+      const outcomes = await Promise.allSettled(run(conn));
       const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
       await after(conn, !!failed);
-      if (failed) throw preamble && before ? await preamble.refusal(before, failed.reason) : failed.reason;
-      return outcomes.slice(1).map((o) => (o as PromiseFulfilledResult<T>).value);
+      if (failed) throw preamble ? preamble.refusal(failed.reason) : failed.reason;
+      return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
     } finally {
       conn.release();
     }
@@ -138,10 +149,17 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>): Db {
 
   async function transaction<T>(role: string, claims: Claims, preamble: Preamble | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
     let result: T | undefined;
+    const opening = message(preamble, ['begin', settings(role, claims)]);
     await onConnection<unknown>(
       preamble,
-      // The handler runs at once (its first statement joins the write); a synchronous throw becomes a rejection.
-      (conn) => [send(conn, `begin;\n${settings(role, claims, preamble?.guard)}`), (async () => (result = await fn(withSavepoints(conn))))()],
+      (conn) => {
+        const opened = send(conn, opening);
+        // The handler runs at once, its first statement joining the write (a synchronous throw becomes a rejection).
+        // Behind a preamble it waits for the opening instead: a refusal skips the rest of that message, `begin`
+        // included, and a statement already sent would then run outside any transaction, as the pool's own role.
+        const body = preamble ? opened.then(() => fn(withSavepoints(conn))) : (async () => fn(withSavepoints(conn)))();
+        return [opened, body.then((r) => (result = r))];
+      },
       async (conn, failed) => {
         if (failed) return void (await conn.unsafe('rollback').catch(() => {}));
         // A statement the handler sent but never awaited failed: the commit became a rollback.
@@ -152,11 +170,16 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>): Db {
     return result as T;
   }
 
+  /** Settings and statements as one implicit transaction, in one message with the preamble. */
   async function inOneMessage(role: string, claims: Claims, preamble: Preamble | undefined, statements: readonly SqlText<unknown>[]): Promise<never> {
-    // Each separator on a line of its own: a statement ending in a line comment cannot swallow it.
-    const text = [settings(role, claims, preamble?.guard), ...statements.map((s) => s.text)].join('\n;\n');
+    if (statements.length === 0) throw new Error('statementsAs… needs a statement');
+    const text = message(preamble, [settings(role, claims), ...statements.map((s) => s.text)]);
     const [results] = await onConnection(preamble, (conn) => [send(conn, text)], async () => {});
-    return results.slice(1) as never;
+    // postgres.js answers with one result per statement that describes rows (the preamble's select, the settings,
+    // then each statement); one without rows (an insert with no RETURNING) would shift the rest, so none may.
+    const own = results.slice(preamble ? 2 : 1);
+    if (own.length !== statements.length) throw new Error(`statementsAs…: ${statements.length} statements gave ${own.length} row results; every statement must return rows`);
+    return own as never;
   }
 
   function build(preamble?: Preamble): Db {

@@ -20,22 +20,15 @@ export async function takeTokens(sql: Sql, buckets: BucketRequest[]): Promise<nu
 }
 
 /**
- * The same take, sent ahead of the request's first transaction on its connection (no round trip of its own).
- * The take commits by itself; the transaction's guard refuses unless this take allowed the request, and then
- * `refused(retry)` is the error the caller sees.
+ * The same take, sent in the same message as the request's first transaction and committed ahead of it (no round
+ * trip of its own). A refusal raises HT429 there, which skips the transaction; `refused(retry)` is then the error.
  */
 export function rateLimitPreamble(buckets: BucketRequest[], refused: (retry: number) => Error, onSent: () => void): Preamble {
-  const nonce = crypto.randomUUID();
   const [keys, capacities, windows] = columns(buckets);
   return {
-    before: sqlText`select internal.rate_limit_gate(${nonce}, ${keys}::text[], ${capacities}::integer[], ${windows}::integer[]) as retry`,
-    guard: sqlText`internal.rate_limit_guard(${nonce})`,
+    before: sqlText`select internal.rate_limit_gate(${keys}::text[], ${capacities}::integer[], ${windows}::integer[])`,
     onSent,
-    async refusal(before, error) {
-      if (!(error instanceof postgres.PostgresError && error.code === 'HT429')) return error;
-      const [row] = await before; // the gate's own failure, if it failed, is the one to report
-      return row.retry > 0 ? refused(row.retry) : error;
-    },
+    refusal: (error) => (error instanceof postgres.PostgresError && error.code === 'HT429' ? refused(Number(error.detail)) : error),
   };
 }
 

@@ -55,7 +55,7 @@ export function runPgbench(dbUrl: string, script: string, concurrency: number, s
   const out = spawnSync(join(pgBin, 'pgbench'), [
     '-h', url.hostname, '-p', url.port, '-U', decodeURIComponent(url.username), '-n', '-M', 'simple', '-c', String(concurrency), '-j', String(Math.min(2, concurrency)),
     '-T', String(seconds), '-f', file, '-r', '--log', `--log-prefix=${prefix}`, url.pathname.slice(1),
-  ], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) }, cwd: workDir });
+  ], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password), PGOPTIONS: '-c client_min_messages=error' }, cwd: workDir });
   const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(out.stdout ?? '');
   if (!tps) throw new Error(`pgbench failed: ${out.stderr || out.stdout}`);
   const failed = Number(/number of failed transactions: (\d+)/.exec(out.stdout)?.[1] ?? 0);

@@ -111,7 +111,10 @@ describe('Daily Coach: the closed loop', () => {
 
     // Nightly review: the model answers; it is told the numbers (and not the note, which the user keeps private).
     await api.put('/settings/ai', { share_notes_with_ai: false, ai_style: { tone: 'direct', length: 'short', language: 'en' } });
-    await api.put('/day-logs/2026-11-16', { note: 'secret: argued with my boss', mood: 3 });
+    const noted = await api.put('/day-logs/2026-11-16', { note: 'secret: argued with my boss', mood: 3 });
+    expect(noted.status).toBe(200);
+    expect(noted.body).toMatchObject({ date: '2026-11-16', exists: true, note: 'secret: argued with my boss', mood: 3 });
+    expect(noted.body.records.meal).toHaveLength(3);
     const review = await api.post('/ai/review', { date: '2026-11-16' });
     expect(review.status).toBe(202);
     await runTasks(review.body.id);

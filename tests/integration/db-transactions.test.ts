@@ -76,37 +76,53 @@ describe('database transactions', () => {
     expect(await samplesOf(user.id)).toEqual(['a', 'c']);
   });
 
-  it('refuses the transaction when the preamble\'s guard raises, after the preamble itself committed', async () => {
+  const gate = (key: string, capacity: number) => sqlText`select internal.rate_limit_gate(${[key]}::text[], ${[capacity]}::integer[], ${[3600]}::integer[])`;
+  const tokensOf = async (key: string) => (await adminSql()`select tokens from internal.rate_limit_buckets where key = ${key}`)[0]?.tokens;
+
+  it('runs nothing of a transaction whose preamble refused, on either path', async () => {
     const user = await createUser();
-    const key = `test:guard:${randomUUID()}`;
-    const refusing: Preamble = {
-      // The gate takes a token from an empty bucket (capacity 0 is never allowed) and records a refusal.
-      before: sqlText`select internal.rate_limit_gate('nonce-1', ${[key]}::text[], ${[1]}::integer[], ${[3600]}::integer[]) as retry`,
-      guard: sqlText`internal.rate_limit_guard('nonce-2')`, // not the gate's nonce: refused whatever it said
-      refusal: async (before, error) => new Error(`refused (${(error as { code: string }).code}) after ${(await before)[0].retry}`),
-    };
-    await expect(db.withPreamble(refusing).statementsAsUser(claimsOf(user.id), [sample('a')])).rejects.toThrow('refused (HT429) after 0');
-    await expect(db.withPreamble(refusing).withUser(claimsOf(user.id), async (tx) => sampleIn(tx, 'a'))).rejects.toThrow(/refused \(HT429\) after \d+/);
+    const key = `test:refuse:${randomUUID()}`;
+    const refusing = (): Preamble => ({ before: gate(key, 1), refusal: (e) => new Error(`refused ${(e as { code: string }).code} retry ${(e as { detail: string }).detail}`) });
+    await db.withPreamble(refusing()).statementsAsUser(claimsOf(user.id), [sample('a')]); // the bucket's one token
+    await expect(db.withPreamble(refusing()).statementsAsUser(claimsOf(user.id), [sample('b')])).rejects.toThrow('refused HT429 retry 3600');
+    let ran = false;
+    await expect(db.withPreamble(refusing()).withUser(claimsOf(user.id), async (tx) => {
+      ran = true;
+      return sampleIn(tx, 'c');
+    })).rejects.toThrow('refused HT429 retry 3600');
+    expect(ran).toBe(false);
+    expect(await samplesOf(user.id)).toEqual(['a']);
+    // The connection is clean afterwards: no role, and no transaction left open (now() would stand still in one).
+    const [first] = await db.sql`select current_user as role, now()::text as at`;
+    await new Promise((r) => setTimeout(r, 5));
+    const [second] = await db.sql`select now()::text as at`;
+    expect(first.role).toBe('postgres');
+    expect(second.at).not.toBe(first.at);
+  });
+
+  it('keeps the preamble\'s take when the transaction after it fails', async () => {
+    const user = await createUser();
+    const key = `test:kept:${randomUUID()}`;
+    const taking = (): Preamble => ({ before: gate(key, 10), refusal: (e) => e });
+    await expect(db.withPreamble(taking()).statementsAsUser(claimsOf(user.id), [sample('a'), sqlText`select 1 / 0`])).rejects.toMatchObject({ code: '22012' });
+    await expect(db.withPreamble(taking()).withUser(claimsOf(user.id), async (tx) => {
+      await sampleIn(tx, 'b');
+      throw new Error('handler failed');
+    })).rejects.toThrow('handler failed');
     expect(await samplesOf(user.id)).toEqual([]);
-    // The takes committed although the transactions did not: the bucket is empty now.
-    const [bucket] = await adminSql()`select tokens from internal.rate_limit_buckets where key = ${key}`;
-    expect(bucket.tokens).toBeLessThan(1);
+    expect(await tokensOf(key)).toBeCloseTo(8, 0);
   });
 
   it('sends a preamble with the first transaction only', async () => {
     const user = await createUser();
+    const key = `test:once:${randomUUID()}`;
     let sent = 0;
-    const counting: Preamble = {
-      before: sqlText`select internal.rate_limit_gate('n', ${[`test:once:${randomUUID()}`]}::text[], ${[10]}::integer[], ${[60]}::integer[]) as retry`,
-      guard: sqlText`internal.rate_limit_guard('n')`,
-      onSent: () => sent++,
-      refusal: async (_before, error) => error,
-    };
-    const once = db.withPreamble(counting);
+    const once = db.withPreamble({ before: gate(key, 10), onSent: () => sent++, refusal: (e) => e });
     await once.withUser(claimsOf(user.id), async (tx) => sampleIn(tx, 'a'));
     await once.statementsAsUser(claimsOf(user.id), [sample('b')]);
     expect(sent).toBe(1);
     expect(await samplesOf(user.id)).toEqual(['a', 'b']);
+    expect(await tokensOf(key)).toBeCloseTo(9, 0);
   });
 
   it('never runs a client transaction with a service role', async () => {

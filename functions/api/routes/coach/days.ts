@@ -93,7 +93,8 @@ export function registerCoachDayRoutes(app: HoutaiApp, deps: { moderator: () => 
         on conflict (user_id, log_date) do update
            set note = case when ${'note' in change} then excluded.note else coach.day_logs.note end,
                mood = case when ${'mood' in change} then excluded.mood else coach.day_logs.mood end,
-               deleted_at = null`,
+               deleted_at = null
+        returning id`,
       dayStatement(date),
     ]);
     return c.json(toDay(day, date), 200);
