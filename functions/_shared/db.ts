@@ -124,9 +124,10 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>): Db {
     connect_timeout: 5,
     onnotice: () => {},
     types: timeTypes,
-    // Notices are dropped anyway (onnotice); not sending them spares both sides, e.g. the warning every preamble's
-    // commit raises ("there is no transaction in progress", though it does commit the preamble).
-    connection: { application_name: 'houtai-functions', client_min_messages: 'error' },
+    // Only application_name as a startup parameter: poolers (PgBouncer, Supavisor) refuse ones they do not know.
+    // Notices, such as the warning a preamble's commit raises ("there is no transaction in progress", though it does
+    // commit the preamble), are dropped by onnotice.
+    connection: { application_name: 'houtai-functions' },
   });
 
   /**
