@@ -13,6 +13,8 @@ const REQUIRED: Array<{ pkg: string; file: string }> = [
   { pkg: 'postgresql-15-pgtap', file: `${PG_SHARE}/extension/pgtap.control` },
   { pkg: 'pgtap', file: '/usr/bin/pg_prove' },
   { pkg: 'postgresql-15-plpgsql-check', file: `${PG_LIB}/plpgsql_check.so` },
+  // Tests run the functions' database layer behind it in transaction mode, as production runs behind Supavisor.
+  { pkg: 'pgbouncer', file: '/usr/sbin/pgbouncer' },
 ];
 
 export const INSTALL_COMMAND = `apt-get update && apt-get install -y ${REQUIRED.map((r) => r.pkg).join(' ')}`;

@@ -1,0 +1,99 @@
+// The functions' database layer behind a transaction-mode pooler, as in production (Supavisor on :6543, here
+// PgBouncer): each transaction may land on another server connection, and prepared statements are off. Two server
+// connections serve eight client ones, so requests keep changing servers.
+import { type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, type Db } from '../../functions/_shared/db.ts';
+import { loadConfig } from '../../functions/_shared/env.ts';
+import type { Claims } from '../../functions/_shared/jwt.ts';
+import { rateLimitPreamble } from '../../functions/_shared/rate-limit.ts';
+import { sqlText } from '../../functions/_shared/sql-text.ts';
+import { freePort } from '../../scripts/stack/ports.ts';
+import { postgresOsUser, spawnBound } from '../../scripts/stack/spawn.ts';
+import { adminSql } from '../helpers/db.ts';
+import { stackEnv } from '../helpers/stack.ts';
+import { createUser } from '../helpers/users.ts';
+
+let bouncer: ChildProcess;
+let dir: string;
+let db: Db;
+
+beforeAll(async () => {
+  const target = new URL(stackEnv().dbUrl);
+  const port = await freePort();
+  dir = mkdtempSync(join(tmpdir(), 'houtai-pgbouncer-'));
+  writeFileSync(join(dir, 'users.txt'), '"postgres" "postgres"\n');
+  writeFileSync(join(dir, 'pgbouncer.ini'), [
+    '[databases]', `postgres = host=${target.hostname} port=${target.port} dbname=postgres`,
+    '[pgbouncer]', 'listen_addr = 127.0.0.1', `listen_port = ${port}`, 'auth_type = trust', `auth_file = ${join(dir, 'users.txt')}`,
+    'pool_mode = transaction', 'default_pool_size = 2', 'max_client_conn = 50', '',
+  ].join('\n'));
+  const asUser = postgresOsUser(); // PgBouncer, like PostgreSQL, will not run as root
+  if (asUser) for (const f of ['', 'users.txt', 'pgbouncer.ini']) chownSync(join(dir, f), asUser.uid, asUser.gid);
+  bouncer = spawnBound('/usr/sbin/pgbouncer', [join(dir, 'pgbouncer.ini')], { asUser, deathSignal: 'SIGTERM', stdio: 'ignore' });
+  const url = `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`;
+  for (let i = 0; ; i++) {
+    const probe = postgres(url, { max: 1, connect_timeout: 1, onnotice: () => {} });
+    try {
+      await probe`select 1`;
+      break;
+    } catch (err) {
+      if (i > 50) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await probe.end();
+    }
+  }
+  db = createDb(loadConfig({ SUPABASE_URL: stackEnv().apiUrl, SUPABASE_DB_URL: url, JWT_SECRET: stackEnv().jwtSecret, DB_PREPARE: 'false', DB_POOL_MAX: '8' }));
+});
+
+afterAll(async () => {
+  await db?.end();
+  bouncer?.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('behind a transaction-mode pooler', () => {
+  const claimsOf = (id: string) => ({ sub: id, role: 'authenticated' }) as Claims;
+  const limit = (key: string, capacity: number) => rateLimitPreamble([{ key, capacity, windowSeconds: 3600 }], (retry) => new Error(`refused ${retry}`), () => {});
+
+  it('runs every request as its own caller, one-message and interactive alike, with rate limiting', async () => {
+    const users = await Promise.all(Array.from({ length: 4 }, () => createUser()));
+    const outcomes = await Promise.all(Array.from({ length: 200 }, async (_, i) => {
+      const user = users[i % users.length];
+      const gated = db.withPreamble(limit(`pooler:${user.id}`, 1000));
+      if (i % 2) {
+        const [[who], [seen]] = await gated.statementsAsUser(claimsOf(user.id), [
+          sqlText<{ uid: string; role: string }>`select auth.uid() as uid, current_user as role`,
+          sqlText<{ n: number }>`select count(*)::int as n from public.profiles`,
+        ]);
+        return who.uid === user.id && who.role === 'authenticated' && seen.n === 1;
+      }
+      return gated.withUser(claimsOf(user.id), async (tx) => {
+        const [who] = await tx`select auth.uid() as uid, current_user as role`;
+        const [seen] = await tx`select count(*)::int as n from public.profiles`;
+        return who.uid === user.id && who.role === 'authenticated' && seen.n === 1;
+      });
+    }));
+    expect(outcomes.filter((ok) => !ok)).toEqual([]);
+  });
+
+  it('runs nothing of a refused request, on either path', async () => {
+    const user = await createUser();
+    const key = `pooler:refused:${randomUUID()}`;
+    const title = `pooler-${randomUUID()}`;
+    const insert = sqlText`insert into public.sync_samples (id, title) values (${randomUUID()}, ${title}) returning id`;
+    await db.withPreamble(limit(key, 1)).statementsAsUser(claimsOf(user.id), [sqlText`select 1 as spent`]);
+    const refusals = await Promise.allSettled([
+      db.withPreamble(limit(key, 1)).statementsAsUser(claimsOf(user.id), [insert]),
+      db.withPreamble(limit(key, 1)).withUser(claimsOf(user.id), (tx) => tx.unsafe(insert.text)),
+    ]);
+    expect(refusals.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ran'))).toEqual(['refused 3600', 'refused 3600']);
+    expect((await adminSql()`select count(*)::int as n from public.sync_samples where title = ${title}`)[0].n).toBe(0);
+  });
+});
