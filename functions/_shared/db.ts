@@ -3,11 +3,12 @@
 // request's role and publishes the verified JWT claims, so RLS decides what they may see and change.
 //
 // Round trips and protocol messages are what a request pays for, on both sides, so:
+// - `statementsAsUser`/`statementsAsService` send the settings and every statement as one simple-protocol message,
+//   an implicit transaction that commits when the last statement succeeds and rolls back if any fails: one round
+//   trip, and no prepared statements, so it is as fast through a transaction-mode pooler as on a direct connection.
 // - `withUser`/`withService` open the transaction with one simple-protocol message (begin, then the settings) on a
-//   reserved connection, pipelined with the handler's first statement; `commit` is the second round trip.
-// - `statementsAsUser` sends the settings and every statement as one simple-protocol message, an implicit
-//   transaction that commits when the last statement succeeds and rolls back if any fails: one round trip, and no
-//   prepared statements, so it is as fast through a transaction-mode pooler as on a direct connection.
+//   reserved connection, pipelined with the handler's first statement, and commit in a last round trip.
+// - A preamble (the rate-limit take) leads either message and commits ahead of the transaction.
 import postgres from 'postgres';
 import type { Config } from './env.ts';
 import type { Claims } from './jwt.ts';
@@ -155,10 +156,11 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>): Db {
       preamble,
       (conn) => {
         const opened = send(conn, opening);
+        const tx = withSavepoints(conn);
         // The handler runs at once, its first statement joining the write (a synchronous throw becomes a rejection).
         // Behind a preamble it waits for the opening instead: a refusal skips the rest of that message, `begin`
         // included, and a statement already sent would then run outside any transaction, as the pool's own role.
-        const body = preamble ? opened.then(() => fn(withSavepoints(conn))) : (async () => fn(withSavepoints(conn)))();
+        const body = preamble ? opened.then(() => fn(tx)) : (async () => fn(tx))();
         return [opened, body.then((r) => (result = r))];
       },
       async (conn, failed) => {

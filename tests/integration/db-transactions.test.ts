@@ -1,5 +1,6 @@
 // The functions' transactions (functions/_shared/db.ts): pipelined on a reserved connection, they must still be
-// all-or-nothing, run as the caller, leave nothing behind on the pooled connection, and honour a preamble's guard.
+// all-or-nothing, run as the caller, leave nothing behind on the pooled connection, and run nothing a refusing
+// preamble stopped.
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDb, runText, type Preamble, type Tx } from '../../functions/_shared/db.ts';
