@@ -1,5 +1,5 @@
 begin;
-select plan(11);
+select plan(15);
 
 select is(internal.rate_limit_take(array['t:1'], array[2], array[60]), 0, 'first request of a bucket passes');
 select is(internal.rate_limit_take(array['t:1'], array[2], array[60]), 0, 'second request passes (capacity 2)');
@@ -7,6 +7,16 @@ select is(internal.rate_limit_take(array['t:1'], array[2], array[60]), 30, 'thir
 select is(internal.rate_limit_take(array['t:2', 't:1'], array[5, 2], array[60, 60]), 30, 'any empty bucket refuses the request');
 select throws_ok($$ select internal.rate_limit_take(array['a'], array[1, 2], array[60]) $$, '22023', null, 'mismatched arrays are rejected');
 select is(internal.rate_limit_take(array['t:3', 't:3'], array[1, 1], array[60, 60]), 0, 'a key named twice takes one token');
+
+-- Refill: continuous, at capacity per window, never above capacity (now() is fixed in a transaction, so the
+-- bucket's last take is moved back instead).
+do $$ begin perform internal.rate_limit_take(array['t:6'], array[2], array[60]) from generate_series(1, 2); end $$;
+update internal.rate_limit_buckets set updated_at = updated_at - interval '30 seconds' where key = 't:6';
+select is(internal.rate_limit_take(array['t:6'], array[2], array[60]), 0, '30 s later one token has come back');
+select is(internal.rate_limit_take(array['t:6'], array[2], array[60]), 30, 'and only one');
+update internal.rate_limit_buckets set updated_at = updated_at - interval '1 hour' where key = 't:6';
+select is((select count(*)::int from generate_series(1, 3) where internal.rate_limit_take(array['t:6'], array[2], array[60]) = 0), 2, 'an hour later the bucket holds its capacity, not more');
+select is((select round(tokens::numeric, 3) from internal.rate_limit_buckets where key = 't:6'), 0.000, 'a refused take leaves the refilled tokens as they were');
 
 -- The gate: rate_limit_take that raises when refused (so the message it leads stops there).
 select lives_ok($$ select internal.rate_limit_gate(array['t:4'], array[1], array[60]) $$, 'the gate passes a bucket with a token');
