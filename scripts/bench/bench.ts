@@ -12,7 +12,8 @@ import { LOCAL_DIR, ROOT } from '../stack/project.ts';
 import { startStack } from '../stack/stack.ts';
 import { PG_BIN } from '../stack/system-deps.ts';
 import { seedBench, BENCH_DAYS } from './seed.ts';
-import { runPgbench, runWrk, type HttpRequest, type LoadResult } from './load.ts';
+import { runPgbench, runWrk as wrk, type HttpRequest, type LoadResult } from './load.ts';
+import { cpuMeter } from './cpu.ts';
 import { createDb } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
 import { emojiJobHandler, EMOJI_QUEUE } from '../../functions/_shared/pickitchen/emoji-job.ts';
@@ -49,6 +50,12 @@ const stack = await startStack({
   },
 });
 const stopAll = async () => { await stack.stop(); };
+// Every API run also reports the CPU the functions and Postgres spent per request.
+const runWrk = (...args: Parameters<typeof wrk>): LoadResult => {
+  const cpuSince = cpuMeter({ functions: stack.pids.gateway, postmaster: stack.pids.postgres });
+  const result = wrk(...args);
+  return { ...result, cpu: cpuSince(result.requests ?? 0) };
+};
 process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
 const sql = postgres(stack.dbUrl, { max: 4, onnotice: () => {} });
@@ -156,15 +163,16 @@ try {
 
 // Output: the table and the JSON record.
 const fmt = (r?: LoadResult) => (r ? [r.rps.toFixed(0), r.p50_ms.toFixed(1), r.p95_ms.toFixed(1), r.p99_ms.toFixed(1), String(r.errors)] : ['', '', '', '', '']);
-const header = ['scenario', 'c', 'api req/s', 'p50', 'p95', 'p99', 'err', 'pgbench tx/s', 'p50', 'p95', 'p99', 'err', 'api/db'];
+const ms = (n?: number) => (n === undefined ? '' : n.toFixed(2));
+const header = ['scenario', 'c', 'api req/s', 'p50', 'p95', 'p99', 'err', 'cpu fn', 'cpu pg', 'pgbench tx/s', 'p50', 'p95', 'p99', 'err', 'api/db'];
 const table = rows.map((r) => [
-  r.scenario, String(r.api?.concurrency ?? r.db?.concurrency), ...fmt(r.api), ...fmt(r.db),
+  r.scenario, String(r.api?.concurrency ?? r.db?.concurrency), ...fmt(r.api), ms(r.api?.cpu?.functions_ms), ms(r.api?.cpu?.postgres_ms), ...fmt(r.db),
   r.api && r.db ? `${Math.round((r.api.rps / r.db.rps) * 100)} %` : '',
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
 const line = (cells: string[]) => cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
 console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${table.map(line).join('\n')}`);
-console.log(`\nlatencies in ms; each run ${SECONDS} s; ledger: ${JSON.stringify(notes.ledger)}; worker: ${JSON.stringify(notes.worker_drain)}`);
+console.log(`\nlatencies in ms; cpu fn / cpu pg: CPU ms per request of the functions (Deno) and of Postgres; each run ${SECONDS} s; ledger: ${JSON.stringify(notes.ledger)}; worker: ${JSON.stringify(notes.worker_drain)}`);
 
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 2 ** 30), kernel: release(), node: process.version };
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });

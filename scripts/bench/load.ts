@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CpuPerRequest } from './cpu.ts';
 
 export interface LoadResult {
   concurrency: number;
@@ -13,6 +14,10 @@ export interface LoadResult {
   errors: number;
   /** Non-2xx answers (wrk); part of errors. */
   non2xx?: number;
+  /** Requests completed (wrk). */
+  requests?: number;
+  /** CPU milliseconds per request, of the functions and of Postgres (API runs on Linux). */
+  cpu?: CpuPerRequest;
 }
 
 export interface HttpRequest {
@@ -42,7 +47,7 @@ export function runWrk(baseUrl: string, requests: HttpRequest[], concurrency: nu
     concurrency,
     rps: round(r.requests / (r.duration_us / 1e6)),
     p50_ms: round(r.p50_us / 1000), p95_ms: round(r.p95_us / 1000), p99_ms: round(r.p99_us / 1000),
-    errors, non2xx: r.errors.status,
+    errors, non2xx: r.errors.status, requests: r.requests,
   };
 }
 
