@@ -8,7 +8,10 @@
 //   trip, and no prepared statements, so it is as fast through a transaction-mode pooler as on a direct connection.
 // - `withUser`/`withService` open the transaction with one simple-protocol message (begin, then the settings) on a
 //   reserved connection, pipelined with the handler's first statement, and commit in a last round trip.
-// - A preamble (the rate-limit take) leads either message and commits ahead of the transaction.
+// - A preamble (the rate-limit take) leads either message in a transaction block of its own, committed ahead of the
+//   request's transaction, which is then an explicit block too. A COMMIT inside a message's implicit block would
+//   commit it, but with a WARNING ("there is no transaction in progress") in the reply and in the server's log on
+//   every request. The price: a failed message leaves its block aborted, so the connection rolls back before reuse.
 import postgres from 'postgres';
 import type { Config } from './env.ts';
 import type { Claims } from './jwt.ts';
@@ -108,26 +111,29 @@ function settings(role: string, claims: Claims): string {
 
 /**
  * A message of statements, each separator on a line of its own (a statement ending in a line comment cannot swallow
- * it), led by the preamble and a commit of its own.
+ * it), led by the preamble in a block of its own.
  */
 function message(preamble: Preamble | undefined, statements: string[]): string {
-  return [...(preamble ? [preamble.before.text, 'commit'] : []), ...statements].join('\n;\n');
+  return [...(preamble ? ['begin', preamble.before.text, 'commit'] : []), ...statements].join('\n;\n');
 }
 
 /** A simple-protocol message; several statements in it answer with one result each. */
 const send = (conn: Reserved, text: string) => conn.unsafe(text).simple().execute() as unknown as Promise<postgres.RowList<postgres.Row[]>[]>;
 
-export function createDb(config: Pick<Config, 'dbUrl' | 'db'>): Db {
+/** A notice or warning the database sent along with a reply: none is expected, so each one is logged. */
+function logNotice(notice: postgres.Notice): void {
+  console.warn(JSON.stringify({ level: 'warn', time: new Date().toISOString(), msg: 'database notice', severity: notice.severity, code: notice.code, message: notice.message }));
+}
+
+export function createDb(config: Pick<Config, 'dbUrl' | 'db'>, hooks: { onNotice?: (notice: postgres.Notice) => void } = {}): Db {
   const sql = postgres(config.dbUrl, {
     max: config.db.poolMax,
     prepare: config.db.prepare,
     idle_timeout: 60,
     connect_timeout: 5,
-    onnotice: () => {},
+    onnotice: hooks.onNotice ?? logNotice,
     types: timeTypes,
     // Only application_name as a startup parameter: poolers (PgBouncer, Supavisor) refuse ones they do not know.
-    // Notices, such as the warning a preamble's commit raises ("there is no transaction in progress", though it does
-    // commit the preamble), are dropped by onnotice.
     connection: { application_name: 'houtai-functions' },
   });
 
@@ -158,8 +164,8 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>): Db {
         const opened = send(conn, opening);
         const tx = withSavepoints(conn);
         // The handler runs at once, its first statement joining the write (a synchronous throw becomes a rejection).
-        // Behind a preamble it waits for the opening instead: a refusal skips the rest of that message, `begin`
-        // included, and a statement already sent would then run outside any transaction, as the pool's own role.
+        // Behind a preamble it waits for the opening instead, so a refused request runs none of the handler (its
+        // statements would only fail in the aborted block, but what it does besides them, a provider call, would run).
         const body = preamble ? opened.then(() => fn(tx)) : (async () => fn(tx))();
         return [opened, body.then((r) => (result = r))];
       },
@@ -176,13 +182,21 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>): Db {
   /** Settings and statements as one implicit transaction, in one message with the preamble. */
   async function inOneMessage(role: string, claims: Claims, preamble: Preamble | undefined, statements: readonly SqlText<unknown>[]): Promise<never> {
     if (statements.length === 0) throw new Error('statementsAs… needs a statement');
-    const text = message(preamble, [settings(role, claims), ...statements.map((s) => s.text)]);
-    const [results] = await onConnection(preamble, (conn) => [send(conn, text)], async () => {});
-    // postgres.js answers with one result per statement that describes rows (the preamble's select, the settings,
-    // then each statement); one without rows (an insert with no RETURNING) would shift the rest, so none may.
-    const own = results.slice(preamble ? 2 : 1);
-    if (own.length !== statements.length) throw new Error(`statementsAs…: ${statements.length} statements gave ${own.length} row results; every statement must return rows`);
-    return own as never;
+    const own = [settings(role, claims), ...statements.map((s) => s.text)];
+    // Behind a preamble the statements form an explicit block too, so whatever fails, the connection is left in an
+    // aborted block that one rollback ends (without one, a failure in the preamble's block would leave it aborted,
+    // and a failure after it would leave no block, where a rollback warns).
+    const text = message(preamble, preamble ? ['begin', ...own, 'commit'] : own);
+    const [results] = await onConnection(preamble, (conn) => [send(conn, text)], async (conn, failed) => {
+      if (failed && preamble) await conn.unsafe('rollback').catch(() => {});
+    });
+    // postgres.js answers with one result per statement that describes rows, plus an empty first one when the
+    // message opens with a statement that does not (the preamble's `begin`): then the preamble's select, the
+    // settings, and each statement. A statement without rows (an insert with no RETURNING) would shift the rest, so
+    // none may.
+    const rows = results.slice(preamble ? 3 : 1);
+    if (rows.length !== statements.length) throw new Error(`statementsAs…: ${statements.length} statements gave ${rows.length} row results; every statement must return rows`);
+    return rows as never;
   }
 
   function build(preamble?: Preamble): Db {

@@ -114,6 +114,36 @@ describe('database transactions', () => {
     expect(await tokensOf(key)).toBeCloseTo(8, 0);
   });
 
+  it('draws no notice from the server behind a preamble, whether the transaction commits, fails or is refused', async () => {
+    const notices: string[] = [];
+    const watched = createDb(loadConfig({ SUPABASE_URL: stackEnv().apiUrl, SUPABASE_DB_URL: stackEnv().dbUrl, JWT_SECRET: stackEnv().jwtSecret, DB_POOL_MAX: '1' }), {
+      onNotice: (n) => notices.push(`${n.severity}: ${n.message}`),
+    });
+    try {
+      const user = await createUser();
+      const key = `test:quiet:${randomUUID()}`;
+      const taking = (): Preamble => ({ before: gate(key, 10), refusal: (e) => e });
+      await watched.withPreamble(taking()).statementsAsUser(claimsOf(user.id), [sample('a')]);
+      await watched.withPreamble(taking()).withUser(claimsOf(user.id), async (tx) => sampleIn(tx, 'b'));
+      await expect(watched.withPreamble(taking()).statementsAsUser(claimsOf(user.id), [sqlText`select 1 / 0`])).rejects.toMatchObject({ code: '22012' });
+      await expect(watched.withPreamble(taking()).withUser(claimsOf(user.id), async (tx) => runText(tx, sqlText`select 1 / 0`))).rejects.toMatchObject({ code: '22012' });
+      // A bucket of one token: the first request spends it, the next two are refused.
+      const single = `test:quiet-one:${randomUUID()}`;
+      const refusing = (): Preamble => ({ before: gate(single, 1), refusal: (e) => e });
+      await watched.withPreamble(refusing()).statementsAsUser(claimsOf(user.id), [sample('c')]);
+      await expect(watched.withPreamble(refusing()).statementsAsUser(claimsOf(user.id), [sample('d')])).rejects.toMatchObject({ code: 'HT429' });
+      await expect(watched.withPreamble(refusing()).withUser(claimsOf(user.id), async (tx) => sampleIn(tx, 'e'))).rejects.toMatchObject({ code: 'HT429' });
+      expect(await samplesOf(user.id)).toEqual(['a', 'b', 'c']);
+      expect(await tokensOf(key)).toBeCloseTo(6, 0);
+      // Still usable: no block was left open or aborted on its one connection.
+      const [{ n }] = await watched.sql`select 1 as n`;
+      expect(n).toBe(1);
+      expect(notices).toEqual([]);
+    } finally {
+      await watched.end();
+    }
+  });
+
   it('sends a preamble with the first transaction only', async () => {
     const user = await createUser();
     const key = `test:once:${randomUUID()}`;
