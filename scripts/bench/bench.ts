@@ -176,6 +176,8 @@ console.log(`\nlatencies in ms; cpu fn / cpu pg: CPU ms per request of the funct
 
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 2 ** 30), kernel: release(), node: process.version };
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-const out = join(ROOT, 'bench/results', `${new Date().toISOString().slice(0, 10)}.json`);
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), seconds_per_run: SECONDS, machine, rows, notes }, null, 2) + '\n');
+// A partial run (BENCH_ONLY) or one with overridden settings (BENCH_ENV) gets a name of its own beside the day's full run.
+const variant = [ONLY && `only-${ONLY.join('-')}`, process.env.BENCH_ENV].filter(Boolean).join('-').replace(/[^\w.-]+/g, '-');
+const out = join(ROOT, 'bench/results', `${new Date().toISOString().slice(0, 10)}${variant ? `-${variant}` : ''}.json`);
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), seconds_per_run: SECONDS, machine, only: ONLY ?? null, env: process.env.BENCH_ENV ?? null, rows, notes }, null, 2) + '\n');
 log(`wrote ${out}`);
