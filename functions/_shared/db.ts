@@ -179,7 +179,7 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>, hooks: { onNotice
     return result as T;
   }
 
-  /** Settings and statements as one implicit transaction, in one message with the preamble. */
+  /** Settings and statements as one transaction (implicit; an explicit block behind a preamble), in one message. */
   async function inOneMessage(role: string, claims: Claims, preamble: Preamble | undefined, statements: readonly SqlText<unknown>[]): Promise<never> {
     if (statements.length === 0) throw new Error('statementsAs… needs a statement');
     const own = [settings(role, claims), ...statements.map((s) => s.text)];
