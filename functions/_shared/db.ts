@@ -120,6 +120,9 @@ function message(preamble: Preamble | undefined, statements: string[]): string {
 /** A simple-protocol message; several statements in it answer with one result each. */
 const send = (conn: Reserved, text: string) => conn.unsafe(text).simple().execute() as unknown as Promise<postgres.RowList<postgres.Row[]>[]>;
 
+/** Ends a failed transaction block on the connection before it goes back to the pool (a broken one is dropped anyway). */
+const rollback = async (conn: Reserved) => void (await conn.unsafe('rollback').catch(() => {}));
+
 /** A notice or warning the database sent along with a reply: none is expected, so each one is logged. */
 function logNotice(notice: postgres.Notice): void {
   console.warn(JSON.stringify({ level: 'warn', time: new Date().toISOString(), msg: 'database notice', severity: notice.severity, code: notice.code, message: notice.message }));
@@ -170,7 +173,7 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>, hooks: { onNotice
         return [opened, body.then((r) => (result = r))];
       },
       async (conn, failed) => {
-        if (failed) return void (await conn.unsafe('rollback').catch(() => {}));
+        if (failed) return rollback(conn);
         // A statement the handler sent but never awaited failed: the commit became a rollback.
         const done = await conn.unsafe('commit');
         if (done.command !== 'COMMIT') throw new Error('the transaction was rolled back');
@@ -188,7 +191,7 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>, hooks: { onNotice
     // and a failure after it would leave no block, where a rollback warns).
     const text = message(preamble, preamble ? ['begin', ...own, 'commit'] : own);
     const [results] = await onConnection(preamble, (conn) => [send(conn, text)], async (conn, failed) => {
-      if (failed && preamble) await conn.unsafe('rollback').catch(() => {});
+      if (failed && preamble) await rollback(conn);
     });
     // postgres.js answers with one result per statement that describes rows, plus an empty first one when the
     // message opens with a statement that does not (the preamble's `begin`): then the preamble's select, the
