@@ -41,6 +41,11 @@ const schema = z
     RATE_LIMIT_READ_IP: bucket.default({ capacity: 1200, windowSeconds: 60 }),
     RATE_LIMIT_WRITE_USER: bucket.default({ capacity: 120, windowSeconds: 60 }),
     RATE_LIMIT_WRITE_IP: bucket.default({ capacity: 300, windowSeconds: 60 }),
+    /**
+     * How long a read or write may be granted in memory before Postgres hears of it: the interval in which several
+     * instances together can grant more than a bucket holds (each of them at most what it had left).
+     */
+    RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(1).max(10_000).default(100),
     /** Sign-in routes (device, WeChat), per IP: Auth's own sign-in limit. */
     RATE_LIMIT_AUTH_IP: bucket.default({ capacity: 30, windowSeconds: 300 }),
     /** Standard Webhooks secret(s) of the Auth send-SMS hook, "v1,whsec_<base64>", "|"-separated. */
@@ -120,7 +125,7 @@ export interface Config {
   corsOrigins: string[] | '*';
   logRequests: boolean;
   trustedProxyHops: number;
-  rateLimit: { enabled: boolean; families: Record<RateLimitFamily, { user: RateLimitBucket; ip: RateLimitBucket }> };
+  rateLimit: { enabled: boolean; syncMs: number; families: Record<RateLimitFamily, { user: RateLimitBucket; ip: RateLimitBucket }> };
   sms: {
     hookSecrets?: string;
     limits: { phone: RateLimitBucket; ip: RateLimitBucket };
@@ -182,6 +187,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxyHops: e.TRUSTED_PROXY_HOPS,
     rateLimit: {
       enabled: e.RATE_LIMIT_ENABLED,
+      syncMs: e.RATE_LIMIT_SYNC_MS,
       families: {
         read: { user: e.RATE_LIMIT_READ_USER, ip: e.RATE_LIMIT_READ_IP },
         write: { user: e.RATE_LIMIT_WRITE_USER, ip: e.RATE_LIMIT_WRITE_IP },

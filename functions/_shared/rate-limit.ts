@@ -1,8 +1,10 @@
-// Token-bucket rate limiting backed by internal.rate_limit_take(): one statement checks every bucket
-// (per IP and per user) of a request.
-import postgres from 'postgres';
-import type { Preamble, Sql } from './db.ts';
-import { sqlText } from './sql-text.ts';
+// Token-bucket rate limiting. The buckets live in Postgres (internal.rate_limit_buckets) and are shared by every
+// functions instance; two ways to spend them:
+// - `takeTokens`: strict, one statement per request (sign-ins and SMS codes, which cost money and are rare).
+// - `createRateLimiter`: decided in memory against the levels this instance last learnt, and accounted in Postgres
+//   by one sync statement per interval for all buckets (reads and writes, every request). A bucket's first request
+//   on an instance waits for its level; after that a request costs the database nothing of its own.
+import type { Sql } from './db.ts';
 import type { RateLimitBucket } from './env.ts';
 
 export interface BucketRequest extends RateLimitBucket {
@@ -10,6 +12,9 @@ export interface BucketRequest extends RateLimitBucket {
 }
 
 const columns = (buckets: BucketRequest[]) => [buckets.map((b) => b.key), buckets.map((b) => b.capacity), buckets.map((b) => b.windowSeconds)] as const;
+
+/** Seconds until a bucket holding `level` tokens has a whole one again. */
+const secondsUntilToken = (level: number, b: RateLimitBucket) => Math.max(1, Math.ceil(((1 - level) * b.windowSeconds) / b.capacity));
 
 /** Takes a token from each bucket now, in a round trip of its own; returns 0 if allowed, else seconds to wait. */
 export async function takeTokens(sql: Sql, buckets: BucketRequest[]): Promise<number> {
@@ -19,16 +24,129 @@ export async function takeTokens(sql: Sql, buckets: BucketRequest[]): Promise<nu
   return row.retry;
 }
 
-/**
- * The same take, sent in the same message as the request's first transaction and committed ahead of it (no round
- * trip of its own). A refusal raises HT429 there, which skips the transaction; `refused(retry)` is then the error.
- */
-export function rateLimitPreamble(buckets: BucketRequest[], refused: (retry: number) => Error, onSent: () => void): Preamble {
-  const [keys, capacities, windows] = columns(buckets);
+/** A pending sync must not keep a process alive: Node's timers are objects with unref, Deno's are ids. */
+function unref(timer: ReturnType<typeof setTimeout>): void {
+  if (typeof timer === 'object') timer.unref?.();
+  else (globalThis as { Deno?: { unrefTimer(id: number): void } }).Deno?.unrefTimer(timer as number);
+}
+
+export interface RateLimiter {
+  /** Spends a token from every bucket, or from none: 0 if allowed, else the seconds until all have one. */
+  take(buckets: BucketRequest[]): Promise<number>;
+  /** Sends what is still unsynced and stops syncing. */
+  close(): Promise<void>;
+}
+
+interface Bucket extends BucketRequest {
+  /** The level Postgres answered at the last sync, and when (ms). */
+  level: number;
+  syncedAt: number;
+  /** Tokens granted here since that level was read. */
+  unsynced: number;
+  usedAt: number;
+}
+
+export interface RateLimiterOptions {
+  /** How long a grant may wait to be accounted in Postgres: the window in which instances can overshoot together. */
+  syncMs: number;
+  /** A bucket unused this long is forgotten here; its next request learns its level again. */
+  forgetMs?: number;
+  onSyncError?(error: unknown): void;
+}
+
+export function createRateLimiter(sql: Sql, opts: RateLimiterOptions): RateLimiter {
+  const forgetMs = opts.forgetMs ?? 10_000;
+  const known = new Map<string, Bucket>();
+  const learning = new Map<string, Promise<void>>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let syncing: Promise<void> | undefined;
+  let closed = false;
+
+  /** The level now: the last one read, refilled since, less what was granted since. */
+  const levelOf = (b: Bucket, now: number) => Math.min(b.capacity, b.level + ((now - b.syncedAt) / 1000) * (b.capacity / b.windowSeconds)) - b.unsynced;
+
+  /** Spends `spent[i]` of each bucket in Postgres and records the levels it answers. */
+  async function sync(buckets: BucketRequest[], spent: number[]): Promise<void> {
+    const [keys, capacities, windows] = columns(buckets);
+    const rows = await sql<{ bucket: string; level: number }[]>`
+      select bucket, level from internal.rate_limit_sync(${keys}::text[], ${capacities}::integer[], ${windows}::integer[], ${spent}::integer[])`;
+    const now = Date.now();
+    const levels = new Map(rows.map((r) => [r.bucket, r.level]));
+    buckets.forEach((request, i) => {
+      const level = levels.get(request.key)!;
+      const b = known.get(request.key);
+      // Grants made while the sync was on its way stay unsynced: the level answered does not count them.
+      if (b) Object.assign(b, { level, syncedAt: now, unsynced: b.unsynced - spent[i] });
+      else known.set(request.key, { ...request, level, syncedAt: now, unsynced: 0, usedAt: now });
+    });
+  }
+
+  /** Sends every bucket's grants since the last sync, and forgets buckets long unused. */
+  async function syncGranted(): Promise<void> {
+    timer = undefined;
+    const now = Date.now();
+    const due: Bucket[] = [];
+    for (const [key, b] of known) {
+      if (b.unsynced > 0) due.push(b);
+      else if (now - b.usedAt > forgetMs) known.delete(key);
+    }
+    if (due.length === 0) return;
+    try {
+      await sync(due, due.map((b) => b.unsynced));
+    } catch (error) {
+      // The grants stay unsynced and go with the next sync.
+      opts.onSyncError?.(error);
+    }
+  }
+  function scheduleSync(): void {
+    // One sync at a time: a second one sent before the first is answered would send its grants again.
+    if (timer || syncing || closed) return;
+    timer = setTimeout(() => {
+      syncing = syncGranted().finally(() => {
+        syncing = undefined;
+        if ([...known.values()].some((b) => b.unsynced > 0)) scheduleSync();
+      });
+    }, opts.syncMs);
+    unref(timer);
+  }
+
+  /** Learns the levels of buckets this instance has not seen (spending nothing), once however many ask. */
+  async function learn(buckets: BucketRequest[]): Promise<void> {
+    const unknown = buckets.filter((b) => !known.has(b.key) && !learning.has(b.key));
+    if (unknown.length > 0) {
+      const learnt = sync(unknown, unknown.map(() => 0)).finally(() => unknown.forEach((b) => learning.delete(b.key)));
+      unknown.forEach((b) => learning.set(b.key, learnt));
+    }
+    await Promise.all(buckets.map((b) => learning.get(b.key)));
+  }
+
   return {
-    before: sqlText`select internal.rate_limit_gate(${keys}::text[], ${capacities}::integer[], ${windows}::integer[])`,
-    onSent,
-    refusal: (error) => (error instanceof postgres.PostgresError && error.code === 'HT429' ? refused(Number(error.detail)) : error),
+    async take(buckets) {
+      if (buckets.some((b) => !known.has(b.key))) await learn(buckets);
+      const now = Date.now();
+      const held = buckets.map((request) => {
+        const b = known.get(request.key)!;
+        // A changed setting applies at once (the next sync stores it).
+        b.capacity = request.capacity;
+        b.windowSeconds = request.windowSeconds;
+        return b;
+      });
+      const short = held.filter((b) => levelOf(b, now) < 1);
+      if (short.length > 0) return Math.max(...short.map((b) => secondsUntilToken(levelOf(b, now), b)));
+      for (const b of held) {
+        b.unsynced += 1;
+        b.usedAt = now;
+      }
+      scheduleSync();
+      return 0;
+    },
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      timer = undefined;
+      await syncing;
+      await syncGranted();
+    },
   };
 }
 

@@ -6,14 +6,19 @@ import { createApiApp } from '../../functions/api/app.ts';
 import { createDb } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
 import { createJwtVerifier } from '../../functions/_shared/jwt.ts';
+import { rateLimiterFor } from '../../functions/_shared/http/deps.ts';
 import { stackEnv } from './stack.ts';
 
 export function inProcessApi(env: Record<string, string> = {}) {
   const { dbUrl, jwtSecret, apiUrl } = stackEnv();
   const config = loadConfig({ SUPABASE_URL: apiUrl, SUPABASE_DB_URL: dbUrl, JWT_SECRET: jwtSecret, LOG_REQUESTS: 'false', ...env });
   const db = createDb(config);
-  afterAll(() => db.end());
-  const app = createApiApp({ config, db, verifyJwt: createJwtVerifier(config.jwt) });
+  const rateLimiter = rateLimiterFor(db, config);
+  afterAll(async () => {
+    await rateLimiter.close();
+    await db.end();
+  });
+  const app = createApiApp({ config, db, verifyJwt: createJwtVerifier(config.jwt), rateLimiter });
   return {
     app,
     request: (path: string, init: RequestInit = {}) => app.request(`/api/v1${path}`, init),

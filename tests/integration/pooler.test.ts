@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
 import type { Claims } from '../../functions/_shared/jwt.ts';
-import { rateLimitPreamble } from '../../functions/_shared/rate-limit.ts';
+import { createRateLimiter } from '../../functions/_shared/rate-limit.ts';
 import { sqlText } from '../../functions/_shared/sql-text.ts';
 import { freePort } from '../../scripts/stack/ports.ts';
 import { postgresOsUser, spawnBound } from '../../scripts/stack/spawn.ts';
@@ -60,21 +60,18 @@ afterAll(async () => {
 
 describe('behind a transaction-mode pooler', () => {
   const claimsOf = (id: string) => ({ sub: id, role: 'authenticated' }) as Claims;
-  const limit = (key: string, capacity: number) => rateLimitPreamble([{ key, capacity, windowSeconds: 3600 }], (retry) => new Error(`refused ${retry}`), () => {});
-
-  it('runs every request as its own caller, one-message and interactive alike, with rate limiting', async () => {
+  it('runs every request as its own caller, one-message and interactive alike', async () => {
     const users = await Promise.all(Array.from({ length: 4 }, () => createUser()));
     const outcomes = await Promise.all(Array.from({ length: 200 }, async (_, i) => {
       const user = users[i % users.length];
-      const gated = db.withPreamble(limit(`pooler:${user.id}`, 1000));
       if (i % 2) {
-        const [[who], [seen]] = await gated.statementsAsUser(claimsOf(user.id), [
+        const [[who], [seen]] = await db.statementsAsUser(claimsOf(user.id), [
           sqlText<{ uid: string; role: string }>`select auth.uid() as uid, current_user as role`,
           sqlText<{ n: number }>`select count(*)::int as n from public.profiles`,
         ]);
         return who.uid === user.id && who.role === 'authenticated' && seen.n === 1;
       }
-      return gated.withUser(claimsOf(user.id), async (tx) => {
+      return db.withUser(claimsOf(user.id), async (tx) => {
         const [who] = await tx`select auth.uid() as uid, current_user as role`;
         const [seen] = await tx`select count(*)::int as n from public.profiles`;
         return who.uid === user.id && who.role === 'authenticated' && seen.n === 1;
@@ -83,17 +80,30 @@ describe('behind a transaction-mode pooler', () => {
     expect(outcomes.filter((ok) => !ok)).toEqual([]);
   });
 
-  it('runs nothing of a refused request, on either path', async () => {
+  it('leaves nothing of a failed request on the server connection it used', async () => {
     const user = await createUser();
-    const key = `pooler:refused:${randomUUID()}`;
     const title = `pooler-${randomUUID()}`;
     const insert = sqlText`insert into public.sync_samples (id, title) values (${randomUUID()}, ${title}) returning id`;
-    await db.withPreamble(limit(key, 1)).statementsAsUser(claimsOf(user.id), [sqlText`select 1 as spent`]);
-    const refusals = await Promise.allSettled([
-      db.withPreamble(limit(key, 1)).statementsAsUser(claimsOf(user.id), [insert]),
-      db.withPreamble(limit(key, 1)).withUser(claimsOf(user.id), (tx) => tx.unsafe(insert.text)),
+    const failures = await Promise.allSettled([
+      db.statementsAsUser(claimsOf(user.id), [insert, sqlText`select 1 / 0`]),
+      db.withUser(claimsOf(user.id), async (tx) => {
+        await tx.unsafe(insert.text);
+        await tx`select 1 / 0`;
+      }),
     ]);
-    expect(refusals.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ran'))).toEqual(['refused 3600', 'refused 3600']);
+    expect(failures.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'ran'))).toEqual(['22012', '22012']);
     expect((await adminSql()`select count(*)::int as n from public.sync_samples where title = ${title}`)[0].n).toBe(0);
+    // Every server connection is clean for the next client: no role and no claims left behind.
+    const after = await Promise.all(Array.from({ length: 8 }, () => db.sql`select current_user as role, current_setting('request.jwt.claims', true) as claims`));
+    expect(after.map(([r]) => [r.role, r.claims ?? ''])).toEqual(Array(8).fill(['postgres', '']));
+  });
+
+  it('syncs the rate limiter\'s grants through the pooler', async () => {
+    const limiter = createRateLimiter(db.sql, { syncMs: 5 });
+    const key = `pooler:limit:${randomUUID()}`;
+    const retries = await Promise.all(Array.from({ length: 12 }, () => limiter.take([{ key, capacity: 10, windowSeconds: 3600 }])));
+    await limiter.close();
+    expect(retries.filter((r) => r === 0)).toHaveLength(10);
+    expect(Math.round((await adminSql()`select tokens from internal.rate_limit_buckets where key = ${key}`)[0].tokens)).toBe(0);
   });
 });

@@ -2,6 +2,7 @@
 import type { Db } from '../db.ts';
 import type { Config } from '../env.ts';
 import type { Claims, VerifyJwt } from '../jwt.ts';
+import type { RateLimiter } from '../rate-limit.ts';
 import type { AppId } from '../apps.ts';
 import type { RateLimitFamily } from '../env.ts';
 
@@ -11,6 +12,7 @@ export interface AppEnv {
     config: Config;
     db: Db;
     verifyJwt: VerifyJwt;
+    rateLimiter: RateLimiter;
     /** Verified JWT claims, when the request carried a bearer token. */
     claims?: Claims;
     /** The app named by the path, on /{app}/... routes. */

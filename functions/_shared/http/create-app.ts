@@ -9,6 +9,7 @@ import type { Db } from '../db.ts';
 import type { Config } from '../env.ts';
 import { ApiError, errorBody, fromPostgresError } from '../errors.ts';
 import type { VerifyJwt } from '../jwt.ts';
+import type { RateLimiter } from '../rate-limit.ts';
 import type { AppEnv } from './context.ts';
 import { requestLog } from './middleware/request-log.ts';
 
@@ -16,6 +17,7 @@ export interface AppDeps {
   config: Config;
   db: Db;
   verifyJwt: VerifyJwt;
+  rateLimiter: RateLimiter;
 }
 
 function validationError(error: z.ZodError, target: string): ApiError {
@@ -51,6 +53,7 @@ export function createApp(basePath: string, deps: AppDeps) {
     c.set('config', deps.config);
     c.set('db', deps.db);
     c.set('verifyJwt', deps.verifyJwt);
+    c.set('rateLimiter', deps.rateLimiter);
     await next();
   });
   app.use('*', requestLog);

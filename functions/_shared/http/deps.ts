@@ -1,11 +1,21 @@
 // A function's dependencies as deployed: configuration from the environment, the pool, the JWT verifier.
-import { createDb } from '../db.ts';
+import { createDb, type Db } from '../db.ts';
 import { loadConfig, type Config } from '../env.ts';
 import { createJwtVerifier } from '../jwt.ts';
+import { createRateLimiter } from '../rate-limit.ts';
 import type { AppDeps } from './create-app.ts';
 
 export function depsFromEnv(config: Config = loadConfig()): AppDeps {
-  return { config, db: createDb(config), verifyJwt: createJwtVerifier(config.jwt) };
+  const db = createDb(config);
+  return { config, db, verifyJwt: createJwtVerifier(config.jwt), rateLimiter: rateLimiterFor(db, config) };
+}
+
+/** The instance's rate limiter: a failed background sync is logged (its grants go with the next one). */
+export function rateLimiterFor(db: Db, config: Config) {
+  return createRateLimiter(db.sql, {
+    syncMs: config.rateLimit.syncMs,
+    onSyncError: (error) => console.error(JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: 'rate-limit sync failed', error: String(error) })),
+  });
 }
 
 /** Builds the app once, on the first request, so importing a function never needs its environment. */
