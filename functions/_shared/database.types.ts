@@ -201,6 +201,9 @@ isOneToOne: false
 "row_id":
 { Args: { "p_key": string,"p_user_id": string }; Returns: string
                            },
+"stored_day_score":
+{ Args: { "p_date": string }; Returns: number
+                           },
 "user_targets":
 { Args: { "p_user_id": string }; Returns: {
               "daily_goal": number,"dimension": string,"weekly_goal": number

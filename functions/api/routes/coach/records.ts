@@ -81,8 +81,8 @@ function parseFields(d: Dimension, body: Record<string, unknown>, partial: boole
 
 export type RecordRow = Record<string, unknown> & { id: string; log_date: string; created_at: string; updated_at: string; version: string | number };
 
-const dayScoreStatement = (date: string) =>
-  sqlText<{ score: number | null }>`select score from coach.day_logs where user_id = (select auth.uid()) and log_date = ${date}::date`;
+/** The day's score as stored after a write (a function, so its plan is cached rather than made on every request). */
+const dayScoreStatement = (date: string) => sqlText<{ score: number | null }>`select coach.stored_day_score(${date}::date) as score`;
 
 const insertStatement = (d: Dimension, id: string, logDate: string, fields: Record<string, unknown>) =>
   sqlText<RecordRow>`${insertInto(DIMENSIONS[d].table, { id, log_date: logDate, ...fields } as Record<string, SqlValue>)} returning *`;
