@@ -69,10 +69,17 @@ function dimensionOf(c: Context): Dimension {
   return d;
 }
 
+/**
+ * Each dimension's field schemas, whole (create) and partial (update), built once: zod compiles a schema on its first
+ * parse, so one built per request paid that every time (~0.15 ms of a record write's ~0.8 ms in the functions).
+ */
+type FieldSchema = z.ZodType<Record<string, unknown>>;
+const fieldSchemas = {} as Record<Dimension, { whole: FieldSchema; partial: FieldSchema }>;
+for (const d of DIMENSION_NAMES) fieldSchemas[d] = { whole: DIMENSIONS[d].fields.strict(), partial: DIMENSIONS[d].fields.partial().strict() };
+
 function parseFields(d: Dimension, body: Record<string, unknown>, partial: boolean): Record<string, unknown> {
   const { id: _id, date: _date, ...rest } = body;
-  const schema = partial ? DIMENSIONS[d].fields.partial().strict() : DIMENSIONS[d].fields.strict();
-  const parsed = schema.safeParse(rest);
+  const parsed = fieldSchemas[d][partial ? 'partial' : 'whole'].safeParse(rest);
   if (!parsed.success) {
     throw new ApiError('VALIDATION_FAILED', `The ${d} record is invalid.`, parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(root)', code: i.code, message: i.message })));
   }
