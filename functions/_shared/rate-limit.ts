@@ -43,19 +43,21 @@ interface Bucket extends BucketRequest {
   syncedAt: number;
   /** Tokens granted here since that level was read. */
   unsynced: number;
-  usedAt: number;
 }
 
 export interface RateLimiterOptions {
   /** How long a grant may wait to be accounted in Postgres: the window in which instances can overshoot together. */
   syncMs: number;
-  /** A bucket unused this long is forgotten here; its next request learns its level again. */
+  /**
+   * How long a level read from Postgres is trusted: a bucket not synced for this long (idle here) is forgotten, and
+   * its next request learns its level again, with what other instances spent meanwhile.
+   */
   forgetMs?: number;
   onSyncError?(error: unknown): void;
 }
 
 export function createRateLimiter(sql: Sql, opts: RateLimiterOptions): RateLimiter {
-  const forgetMs = opts.forgetMs ?? 10_000;
+  const forgetMs = opts.forgetMs ?? 60_000;
   const known = new Map<string, Bucket>();
   const learning = new Map<string, Promise<void>>();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -77,9 +79,12 @@ export function createRateLimiter(sql: Sql, opts: RateLimiterOptions): RateLimit
       const b = known.get(request.key);
       // Grants made while the sync was on its way stay unsynced: the level answered does not count them.
       if (b) Object.assign(b, { level, syncedAt: now, unsynced: b.unsynced - spent[i] });
-      else known.set(request.key, { ...request, level, syncedAt: now, unsynced: 0, usedAt: now });
+      else known.set(request.key, { ...request, level, syncedAt: now, unsynced: 0 });
     });
   }
+
+  /** A level nothing here has spent from since it was read forgetMs ago. */
+  const stale = (b: Bucket, now: number) => b.unsynced === 0 && now - b.syncedAt > forgetMs;
 
   /** Sends every bucket's grants since the last sync, and forgets buckets long unused. */
   async function syncGranted(): Promise<void> {
@@ -88,7 +93,7 @@ export function createRateLimiter(sql: Sql, opts: RateLimiterOptions): RateLimit
     const due: Bucket[] = [];
     for (const [key, b] of known) {
       if (b.unsynced > 0) due.push(b);
-      else if (now - b.usedAt > forgetMs) known.delete(key);
+      else if (stale(b, now)) known.delete(key);
     }
     if (due.length === 0) return;
     try {
@@ -122,6 +127,10 @@ export function createRateLimiter(sql: Sql, opts: RateLimiterOptions): RateLimit
 
   return {
     async take(buckets) {
+      for (const { key } of buckets) {
+        const b = known.get(key);
+        if (b && stale(b, Date.now())) known.delete(key);
+      }
       if (buckets.some((b) => !known.has(b.key))) await learn(buckets);
       const now = Date.now();
       const held = buckets.map((request) => {
@@ -133,10 +142,7 @@ export function createRateLimiter(sql: Sql, opts: RateLimiterOptions): RateLimit
       });
       const short = held.filter((b) => levelOf(b, now) < 1);
       if (short.length > 0) return Math.max(...short.map((b) => secondsUntilToken(levelOf(b, now), b)));
-      for (const b of held) {
-        b.unsynced += 1;
-        b.usedAt = now;
-      }
+      for (const b of held) b.unsynced += 1;
       scheduleSync();
       return 0;
     },

@@ -58,6 +58,17 @@ describe('rate limiter', () => {
     expect(await second.take([b])).toBe(720);
   });
 
+  it('learns a level again once it is older than forgetMs, with what other instances spent meanwhile', async () => {
+    const b = bucket(5);
+    const idle = createRateLimiter(sql, { syncMs: 5, forgetMs: 30 });
+    limiters.push(idle);
+    expect(await idle.take([b])).toBe(0); // learns 5, spends 1
+    await settle(20);
+    expect(await takes(limiter(5), [b], 4)).toEqual([0, 0, 0, 0]); // another instance spends the rest
+    await settle(60);
+    expect(await idle.take([b])).toBe(720);
+  });
+
   it('loses and invents no grant when instances spend one bucket at once', async () => {
     const b = bucket(40);
     const instances = [limiter(2), limiter(2), limiter(2)];
