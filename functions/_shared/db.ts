@@ -121,12 +121,12 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>, hooks: { onNotice
    * Runs `run`'s statements on a reserved connection, waits for everything it started to settle (a handler still
    * running must not outlive the connection), and reports the first failure.
    */
-  async function onConnection<T>(run: (conn: Reserved) => Promise<T>[], after: (conn: Reserved, failed: boolean) => Promise<void>): Promise<T[]> {
+  async function onConnection<T>(run: (conn: Reserved) => Promise<T>[], after?: (conn: Reserved, failed: boolean) => Promise<void>): Promise<T[]> {
     const conn = await sql.reserve();
     try {
       const outcomes = await Promise.allSettled(run(conn));
       const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-      await after(conn, !!failed);
+      await after?.(conn, !!failed);
       if (failed) throw failed.reason;
       return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
     } finally {
@@ -158,7 +158,7 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>, hooks: { onNotice
   async function inOneMessage(role: string, claims: Claims, statements: readonly SqlText<unknown>[]): Promise<never> {
     if (statements.length === 0) throw new Error('statementsAs… needs a statement');
     const text = message([settings(role, claims), ...statements.map((s) => s.text)]);
-    const [results] = await onConnection((conn) => [send(conn, text)], async () => {});
+    const [results] = await onConnection((conn) => [send(conn, text)]);
     // postgres.js answers with one result per statement that describes rows: the settings, then each statement. A
     // statement without rows (an insert with no RETURNING) would shift the rest, so none may.
     const rows = results.slice(1);

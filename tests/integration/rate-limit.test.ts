@@ -63,7 +63,7 @@ describe('rate limiting', () => {
     expect((await post(invalid.token, '/coach/devices', { installation_id: randomUUID(), platform: 'beos' })).status).toBe(400);
     expect((await post(invalid.token, '/coach/devices', { installation_id: randomUUID(), platform: 'web' })).status).toBe(429);
     expect(await devicesOf(invalid.id)).toEqual([]);
-    // A transaction that fails (no such record) still spent its token: the take commits on its own.
+    // A transaction that fails (no such record) still spent its token: it was taken before the handler ran.
     const missing = await createUser();
     expect((await post(missing.token, `/coach/records/workout/${randomUUID()}`, { duration_minutes: 5 }, 'PUT')).status).toBe(404);
     expect((await post(missing.token, '/coach/devices', { installation_id: randomUUID(), platform: 'web' })).status).toBe(429);
