@@ -1,7 +1,7 @@
--- Rate limiting without a round trip of its own: the API sends the token take in the same message as the
--- request's transaction, ahead of it and committed on its own ("gate; commit; <transaction>"), so a failed request
--- still spends its token. A refused take raises, which skips the rest of the message: the transaction never runs.
--- Everything happens in one message on one connection, so it holds through a transaction-mode pooler too.
+-- Rate limiting without a round trip of its own: the API sends the token take on the request's connection just
+-- ahead of the request's transaction, in the same write, and the transaction's first statement checks the verdict.
+-- The take commits on its own (a failed or refused request still spends its token); the check raises before any of
+-- the transaction's statements run, so a refused request changes nothing.
 
 -- The take itself as one statement (an upsert per bucket) instead of three per bucket: it runs on every request.
 -- A bucket row now remembers its capacity and window, so the refill can be computed inside ON CONFLICT.
@@ -13,14 +13,11 @@ alter table internal.rate_limit_buckets
 -- The tokens a bucket holds now: what it had, refilled continuously since its last take, up to its capacity.
 create or replace function internal.rate_limit_refill(p_tokens double precision, p_since timestamptz, p_capacity integer, p_window_seconds integer)
 returns double precision
-language plpgsql
+language sql
 stable
 set search_path = ''
 as $$
-begin
-  -- plpgsql, not sql: with its search_path setting a SQL function would be planned again on every call.
-  return least(p_capacity, p_tokens + greatest(0, extract(epoch from now() - p_since)) * p_capacity / p_window_seconds);
-end
+  select least(p_capacity, p_tokens + greatest(0, extract(epoch from now() - p_since)) * p_capacity / p_window_seconds)
 $$;
 
 create or replace function internal.rate_limit_take(p_keys text[], p_capacities integer[], p_window_seconds integer[])
@@ -56,23 +53,39 @@ begin
 end
 $$;
 
-create or replace function internal.rate_limit_gate(p_keys text[], p_capacities integer[], p_window_seconds integer[])
-returns void
+create or replace function internal.rate_limit_gate(p_nonce text, p_keys text[], p_capacities integer[], p_window_seconds integer[])
+returns integer
 language plpgsql
 set search_path = ''
 as $$
 declare
   v_retry integer := internal.rate_limit_take(p_keys, p_capacities, p_window_seconds);
 begin
-  if v_retry > 0 then
-    -- Raising undoes this take too: a refused request spends nothing.
-    raise exception using errcode = 'HT429', message = 'RATE_LIMITED', detail = v_retry::text;
+  -- Session-wide, so the verdict outlives this statement's own transaction; the nonce ties it to one request.
+  perform set_config('houtai.rate_limit_verdict', p_nonce || ':' || v_retry, false);
+  return v_retry;
+end
+$$;
+comment on function internal.rate_limit_gate(text, text[], integer[], integer[]) is
+  'rate_limit_take, remembering the verdict for this session under the request''s nonce for rate_limit_guard.';
+
+create or replace function internal.rate_limit_guard(p_nonce text)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  -- Anything but this request's own "allowed" verdict refuses: a refusal, or a gate that never ran.
+  if current_setting('houtai.rate_limit_verdict', true) is distinct from p_nonce || ':0' then
+    raise exception using errcode = 'HT429', message = 'rate limited';
   end if;
 end
 $$;
-comment on function internal.rate_limit_gate(text[], integer[], integer[]) is
-  'rate_limit_take that raises HT429 (DETAIL: the seconds to wait) when any bucket is empty, so the rest of the message it leads is skipped.';
+comment on function internal.rate_limit_guard(text) is
+  'Raises HT429 unless rate_limit_gate allowed the request with this nonce on this session.';
 
-revoke execute on function internal.rate_limit_gate(text[], integer[], integer[]) from public;
-grant execute on function internal.rate_limit_gate(text[], integer[], integer[]) to service_role;
+revoke execute on function internal.rate_limit_gate(text, text[], integer[], integer[]) from public;
+revoke execute on function internal.rate_limit_guard(text) from public;
+grant execute on function internal.rate_limit_gate(text, text[], integer[], integer[]) to service_role;
+grant execute on function internal.rate_limit_guard(text) to service_role;
 revoke execute on function internal.rate_limit_refill(double precision, timestamptz, integer, integer) from public;

@@ -47,5 +47,9 @@ comment on function internal.rate_limit_sync(text[], integer[], integer[], integ
 revoke execute on function internal.rate_limit_sync(text[], integer[], integer[], integer[]) from public;
 grant execute on function internal.rate_limit_sync(text[], integer[], integer[], integer[]) to service_role;
 
--- The gate led every request's message; nothing sends it now.
-drop function internal.rate_limit_gate(text[], integer[], integer[]);
+-- The gate and its guard led every request's message; nothing sends them now. The gate as migration 20261130090000
+-- created it takes a nonce; a database migrated while that file briefly said otherwise has a gate without one and no
+-- guard, so every form is dropped if present.
+drop function if exists internal.rate_limit_gate(text, text[], integer[], integer[]);
+drop function if exists internal.rate_limit_guard(text);
+drop function if exists internal.rate_limit_gate(text[], integer[], integer[]);
