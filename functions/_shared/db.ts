@@ -12,6 +12,7 @@ import postgres from 'postgres';
 import type { Config } from './env.ts';
 import type { Claims } from './jwt.ts';
 import { literal, type SqlText } from './sql-text.ts';
+import { logEvent } from './log.ts';
 
 export type Sql = postgres.Sql;
 export type Tx = postgres.TransactionSql;
@@ -102,7 +103,7 @@ const rollback = async (conn: Reserved) => void (await conn.unsafe('rollback').c
 
 /** A notice or warning the database sent along with a reply: none is expected, so each one is logged. */
 function logNotice(notice: postgres.Notice): void {
-  console.warn(JSON.stringify({ level: 'warn', time: new Date().toISOString(), msg: 'database notice', severity: notice.severity, code: notice.code, message: notice.message }));
+  logEvent('warn', 'database notice', { severity: notice.severity, code: notice.code, message: notice.message });
 }
 
 export function createDb(config: Pick<Config, 'dbUrl' | 'db'>, hooks: { onNotice?: (notice: postgres.Notice) => void } = {}): Db {

@@ -127,9 +127,10 @@ export function createRateLimiter(sql: Sql, opts: RateLimiterOptions): RateLimit
 
   return {
     async take(buckets) {
+      const asked = Date.now();
       for (const { key } of buckets) {
         const b = known.get(key);
-        if (b && stale(b, Date.now())) known.delete(key);
+        if (b && stale(b, asked)) known.delete(key);
       }
       if (buckets.some((b) => !known.has(b.key))) await learn(buckets);
       const now = Date.now();
@@ -140,8 +141,9 @@ export function createRateLimiter(sql: Sql, opts: RateLimiterOptions): RateLimit
         b.windowSeconds = request.windowSeconds;
         return b;
       });
-      const short = held.filter((b) => levelOf(b, now) < 1);
-      if (short.length > 0) return Math.max(...short.map((b) => secondsUntilToken(levelOf(b, now), b)));
+      const retries = held.map((b) => levelOf(b, now)).map((level, i) => (level < 1 ? secondsUntilToken(level, held[i]) : 0));
+      const retry = Math.max(...retries);
+      if (retry > 0) return retry;
       for (const b of held) b.unsynced += 1;
       scheduleSync();
       return 0;

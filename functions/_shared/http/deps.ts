@@ -3,6 +3,7 @@ import { createDb, type Db } from '../db.ts';
 import { loadConfig, type Config } from '../env.ts';
 import { createJwtVerifier } from '../jwt.ts';
 import { createRateLimiter } from '../rate-limit.ts';
+import { logEvent } from '../log.ts';
 import type { AppDeps } from './create-app.ts';
 
 export function depsFromEnv(config: Config = loadConfig()): AppDeps {
@@ -14,7 +15,7 @@ export function depsFromEnv(config: Config = loadConfig()): AppDeps {
 export function rateLimiterFor(db: Db, config: Config) {
   return createRateLimiter(db.sql, {
     syncMs: config.rateLimit.syncMs,
-    onSyncError: (error) => console.error(JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: 'rate-limit sync failed', error: String(error) })),
+    onSyncError: (error) => logEvent('error', 'rate-limit sync failed', { error: String(error) }),
   });
 }
 
