@@ -34,6 +34,12 @@ const schema = z
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
     CORS_ORIGINS: z.string().default('*'),
     LOG_REQUESTS: bool.default(true),
+    /** Bearer token a Prometheus scraper sends to GET /api/v1/metrics (the service-role key works too). */
+    METRICS_TOKEN: z
+      .string()
+      .refine((v) => v === '' || v.length >= 32, 'use at least 32 random characters')
+      .optional()
+      .transform((v) => v || undefined),
     /** How many proxies in front of us append to X-Forwarded-For; the client is that many entries from the right. */
     TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(1),
     RATE_LIMIT_ENABLED: bool.default(true),
@@ -124,6 +130,7 @@ export interface Config {
   bodyLimitBytes: number;
   corsOrigins: string[] | '*';
   logRequests: boolean;
+  metricsToken?: string;
   trustedProxyHops: number;
   rateLimit: { enabled: boolean; syncMs: number; families: Record<RateLimitFamily, { user: RateLimitBucket; ip: RateLimitBucket }> };
   sms: {
@@ -184,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     corsOrigins: e.CORS_ORIGINS === '*' ? '*' : e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     logRequests: e.LOG_REQUESTS,
+    metricsToken: e.METRICS_TOKEN,
     trustedProxyHops: e.TRUSTED_PROXY_HOPS,
     rateLimit: {
       enabled: e.RATE_LIMIT_ENABLED,

@@ -88,12 +88,21 @@ export function fromPostgresError(err: unknown): ApiError | undefined {
       return new ApiError('BUSINESS_RULE_VIOLATION', 'A referenced record does not exist.', [
         { code: 'foreign_key_violation', message: err.constraint_name ?? 'foreign key' },
       ]);
-    case '23514':
-    case '23502':
-    case '22P02':
-    case '22001':
-    case '22007':
-    case '22008':
+    // Data exceptions a client's value causes: a 500 would claim a bug of ours.
+    case '23514': // check_violation
+    case '23502': // not_null_violation
+    case '22P02': // invalid_text_representation
+    case '22001': // string_data_right_truncation
+    case '22003': // numeric_value_out_of_range (an integer beyond int4)
+    case '22007': // invalid_datetime_format
+    case '22008': // datetime_field_overflow
+    case '22021': // character_not_in_repertoire (a NUL byte in text)
+    case '22P05': // untranslatable_character (\u0000 in jsonb)
+    case '22023': // invalid_parameter_value (an unknown time zone)
+    case '22025': // invalid_escape_sequence
+    case '22030': // duplicate_json_object_key_value
+    case '22032': // invalid_json_text
+    case '2202E': // array_subscript_error
       return new ApiError('VALIDATION_FAILED', 'A value was rejected by the database.', [
         { code: err.code, message: err.constraint_name ?? err.column_name ?? 'invalid value' },
       ]);

@@ -5,9 +5,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createApp, type AppDeps } from '../_shared/http/create-app.ts';
 import { depsFromEnv, lazyFetch } from '../_shared/http/deps.ts';
 import { registerFunctionHealth } from '../_shared/http/function-health.ts';
-import { bearerToken } from '../_shared/http/middleware/auth.ts';
+import { requireServiceRole } from '../_shared/http/middleware/service-auth.ts';
 import { errorResponses, jsonContent } from '../_shared/http/openapi.ts';
-import { ApiError } from '../_shared/errors.ts';
 import { productionHandlers } from './handlers.ts';
 import { runWorker, type Handlers } from './runner.ts';
 
@@ -31,6 +30,7 @@ const runRoute = createRoute({
   method: 'post',
   path: '/run',
   summary: 'Claim and run due jobs for up to budget_ms',
+  middleware: [requireServiceRole('run the worker')] as const,
   request: { body: { required: false, content: { 'application/json': { schema: RunRequest } } } },
   responses: { 200: jsonContent(RunReport, 'What this run did'), ...errorResponses(400, 401, 403) },
 });
@@ -39,8 +39,6 @@ export function createWorkerApp(deps: AppDeps, handlers: Handlers = productionHa
   const app = createApp('/worker', deps);
   registerFunctionHealth(app, 'worker');
   app.openapi(runRoute, async (c) => {
-    const claims = await c.var.verifyJwt(bearerToken(c.req.header('authorization')));
-    if (claims.role !== 'service_role') throw new ApiError('FORBIDDEN', 'Only the service role may run the worker.');
     const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : { budget_ms: DEFAULT_BUDGET_MS };
     const report = await runWorker(c.var.db, handlers, {
       worker: `edge-${crypto.randomUUID().slice(0, 8)}`,

@@ -1,7 +1,9 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
-import { call } from '../helpers/http.ts';
+import { call, envelope } from '../helpers/http.ts';
+import { inProcessApi } from '../helpers/in-process.ts';
+import { createUser } from '../helpers/users.ts';
 import { stackEnv } from '../helpers/stack.ts';
 
 describe('system routes', () => {
@@ -36,11 +38,35 @@ describe('system routes', () => {
 
   it('GET /metrics counts requests by route pattern and status', async () => {
     await call('GET', '/health');
-    const res = await call('GET', '/metrics');
+    const res = await call('GET', '/metrics', { token: stackEnv().serviceRoleKey });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     expect(res.body).toMatch(/http_requests_total\{method="GET",route="\/api\/v1\/health",status="200"\} \d+/);
     expect(res.body).toMatch(/http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/api\/v1\/health",status="200"\}/);
+  });
+
+  it('GET /metrics without a token is 401, with a user or anon token 403, and shows no metrics', async () => {
+    const user = await createUser();
+    const none = await call('GET', '/metrics');
+    expect(none.status).toBe(401);
+    expect(envelope(none).code).toBe('UNAUTHORIZED');
+    for (const token of [user.token, stackEnv().anonKey]) {
+      const res = await call('GET', '/metrics', { token });
+      expect(res.status).toBe(403);
+      expect(envelope(res).code).toBe('FORBIDDEN');
+      expect(JSON.stringify(res.body)).not.toContain('http_requests_total');
+    }
+  });
+
+  it('GET /metrics accepts the scraper token METRICS_TOKEN, and only that exact token', async () => {
+    const metricsToken = 'scraper-token-0123456789abcdef-0123456789';
+    const api = inProcessApi({ METRICS_TOKEN: metricsToken });
+    const ok = await api.request('/metrics', { headers: { authorization: `Bearer ${metricsToken}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('http_requests_total');
+    const wrong = await api.request('/metrics', { headers: { authorization: `Bearer ${metricsToken}x` } });
+    expect(wrong.status).toBe(401);
+    expect((await wrong.json()).error.code).toBe('INVALID_TOKEN');
   });
 
   it('answers CORS preflights for browser and mini-program clients', async () => {

@@ -11,6 +11,7 @@ import { ApiError, errorBody, fromPostgresError } from '../errors.ts';
 import type { VerifyJwt } from '../jwt.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import type { AppEnv } from './context.ts';
+import { inputGuard } from './middleware/input-guard.ts';
 import { requestLog } from './middleware/request-log.ts';
 
 export interface AppDeps {
@@ -37,6 +38,10 @@ export function toApiError(err: unknown): ApiError {
     if (err.status === 400) return new ApiError('VALIDATION_FAILED', err.message || 'The request is invalid.');
     if (err.status === 413) return new ApiError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
     if (err.status === 401) return new ApiError('UNAUTHORIZED', err.message || 'Unauthorized.');
+    // zod-openapi's media-type gate: a JSON route sent another Content-Type, or a body without one.
+    if (err.status === 415) {
+      return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON with "Content-Type: application/json".');
+    }
   }
   return new ApiError('INTERNAL_ERROR', 'Something went wrong on our side; the request id identifies it in our logs.');
 }
@@ -76,6 +81,7 @@ export function createApp(basePath: string, deps: AppDeps) {
       },
     }),
   );
+  app.use('*', inputGuard);
 
   app.onError((err, c) => {
     const apiError = toApiError(err);

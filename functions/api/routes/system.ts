@@ -1,10 +1,13 @@
-// Operational routes: health, Prometheus metrics, the OpenAPI document and its docs page. No auth.
+// Operational routes: health, the OpenAPI document and its docs page (public), and Prometheus metrics (the service
+// role or METRICS_TOKEN: route names and latencies are reconnaissance for an attacker).
 import { createRoute, z } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';
 import { errorResponses, jsonContent } from '../../_shared/http/openapi.ts';
 import { registry } from '../../_shared/http/metrics.ts';
 import { ApiError } from '../../_shared/errors.ts';
+import { requireServiceRole } from '../../_shared/http/middleware/service-auth.ts';
+import { bearerSecurity } from '../../_shared/http/openapi.ts';
 import { API_VERSION } from '../../_shared/version.ts';
 import { sqlText } from '../../_shared/sql-text.ts';
 
@@ -44,7 +47,13 @@ const metricsRoute = createRoute({
   path: '/metrics',
   tags: ['system'],
   summary: 'Prometheus metrics: request count and latency by route and status',
-  responses: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } } },
+  description: 'For the scraper: `Authorization: Bearer <METRICS_TOKEN>` (or the service-role key).',
+  security: bearerSecurity,
+  middleware: [requireServiceRole('read metrics', { token: (c) => c.var.config.metricsToken })] as const,
+  responses: {
+    200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } },
+    ...errorResponses(401, 403),
+  },
 });
 
 const docsRoute = createRoute({
