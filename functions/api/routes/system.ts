@@ -7,7 +7,6 @@ import { errorResponses, jsonContent } from '../../_shared/http/openapi.ts';
 import { registry } from '../../_shared/http/metrics.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import { requireServiceRole } from '../../_shared/http/middleware/service-auth.ts';
-import { bearerSecurity } from '../../_shared/http/openapi.ts';
 import { API_VERSION } from '../../_shared/version.ts';
 import { sqlText } from '../../_shared/sql-text.ts';
 
@@ -48,7 +47,7 @@ const metricsRoute = createRoute({
   tags: ['system'],
   summary: 'Prometheus metrics: request count and latency by route and status',
   description: 'For the scraper: `Authorization: Bearer <METRICS_TOKEN>` (or the service-role key).',
-  security: bearerSecurity,
+  security: [{ metricsToken: [] }],
   middleware: [requireServiceRole('read metrics', { token: (c) => c.var.config.metricsToken })] as const,
   responses: {
     200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } },
@@ -81,6 +80,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 export function registerSystemRoutes(app: HoutaiApp, info: { title: string; description: string }) {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'metricsToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'METRICS_TOKEN (for the Prometheus scraper) or the service-role key; not a user token.',
+  });
   app.openapi(healthRoute, async (c) => {
     const started = performance.now();
     type QueueStats = { depth: number; dead: number; last_heartbeat: string | null; queues: Record<string, { depth: number; oldest_age_seconds: number | null; dead: number }> };
