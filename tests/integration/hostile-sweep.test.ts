@@ -9,6 +9,7 @@ import { createHooksApp } from '../../functions/hooks/app.ts';
 import { createWorkerApp } from '../../functions/worker/app.ts';
 import { depsFromEnv } from '../../functions/_shared/http/deps.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
+import { APP_IDS, type AppId } from '../../functions/_shared/apps.ts';
 import { hostileRequests, operations, sample, type HostileRequest, type Operation } from '../helpers/hostile-requests.ts';
 import { stackEnv } from '../helpers/stack.ts';
 import { createUser } from '../helpers/users.ts';
@@ -33,9 +34,9 @@ const user = await createUser();
 const secret = env.sendSmsHookSecret.replace(/^v1,/, '');
 
 /** Valid path parameters, so that each spoiled request differs from a working one in one place only. */
-function fill(doc: any) {
+function fill(doc: any, app: AppId) {
   return (name: string, schema: any) => {
-    if (name === 'app') return 'pickitchen';
+    if (name === 'app') return app;
     const value = sample(doc, schema);
     return typeof value === 'string' ? value : String(value ?? crypto.randomUUID());
   };
@@ -82,8 +83,8 @@ async function send(fn: keyof typeof documents, op: Operation, req: HostileReque
   return undefined;
 }
 
-async function sweep(fn: keyof typeof documents, op: Operation): Promise<{ sent: number; findings: Finding[] }> {
-  const requests = hostileRequests(documents[fn], op, fill(documents[fn]));
+async function sweep(fn: keyof typeof documents, op: Operation, app: AppId): Promise<{ sent: number; findings: Finding[] }> {
+  const requests = hostileRequests(documents[fn], op, fill(documents[fn], app));
   const findings: Finding[] = [];
   // A few at a time: enough to be quick, few enough that the stack's own limits are not what answers.
   for (let i = 0; i < requests.length; i += 6) {
@@ -99,9 +100,12 @@ for (const fn of Object.keys(documents) as Array<keyof typeof documents>) {
     it('covers every operation of the document', () => {
       expect(ops.length).toBeGreaterThan(fn === 'api' ? 40 : 1);
     });
-    for (const op of ops) {
-      it(`${op.method} ${op.path} answers every hostile request with a 4xx in the envelope, never a 5xx`, async () => {
-        const { sent, findings } = await sweep(fn, op);
+    // Routes for any app run once per app: each keeps other currencies, config and tables.
+    const runs = ops.flatMap((op) => (op.path.includes('{app}') ? APP_IDS.map((app) => ({ op, app })) : [{ op, app: APP_IDS[0] }]));
+    for (const { op, app } of runs) {
+      const title = op.path.includes('{app}') ? `${op.method} ${op.path} (${app})` : `${op.method} ${op.path}`;
+      it(`${title} answers every hostile request with a 4xx in the envelope, never a 5xx`, async () => {
+        const { sent, findings } = await sweep(fn, op, app);
         // SWEEP_REPORT=<file>: every finding in full, one per line (the assertion's diff shortens long lists).
         if (process.env.SWEEP_REPORT) appendFileSync(process.env.SWEEP_REPORT, findings.map((f) => `${f.status} ${f.label} → ${f.body}\n`).join(''));
         expect(sent).toBeGreaterThan(0);
