@@ -98,6 +98,7 @@ const stackReady = step('start throwaway stack', async () => {
       RATE_LIMIT_WRITE_USER: '100000/60',
       RATE_LIMIT_WRITE_IP: '100000/60',
       RATE_LIMIT_AUTH_IP: '100000/60',
+      RATE_LIMIT_HOOKS_IP: '100000/60',
       SMS_LIMIT_IP: '100000/60',
       // Auth's own limits stay as configured (tests give each client its own address), except the global SMS cap.
       AUTH_RATE_LIMIT_SMS_SENT: '100000',

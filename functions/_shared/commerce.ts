@@ -102,7 +102,11 @@ export async function receiveOnce(
   return outcome;
 }
 
-/** Keeps a refused delivery for the record (no event id: a later valid delivery must still be processed). */
+/**
+ * Keeps an authenticated delivery we could not apply (malformed, unknown user or package) for the record, without
+ * an event id: a later valid delivery must still be processed. Unauthenticated ones are only logged: a row per
+ * forgery would let anyone grow the table.
+ */
 export async function recordRejected(tx: Tx, provider: Source, reason: string, details: Record<string, unknown>) {
   await tx`insert into internal.webhook_events (provider, event_id, event_type, status, reason, payload)
            values (${provider}, null, ${String(details.event_type ?? '') || null}, 'rejected', ${reason}, ${tx.json(details as never)})`;

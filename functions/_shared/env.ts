@@ -54,6 +54,8 @@ const schema = z
     RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(1).max(10_000).default(100),
     /** Sign-in routes (device, WeChat), per IP: Auth's own sign-in limit. */
     RATE_LIMIT_AUTH_IP: bucket.default({ capacity: 30, windowSeconds: 300 }),
+    /** Every /hooks/* request, per client address, before any hook checks its caller: stores and Auth call from few. */
+    RATE_LIMIT_HOOKS_IP: bucket.default({ capacity: 300, windowSeconds: 60 }),
     /** Standard Webhooks secret(s) of the Auth send-SMS hook, "v1,whsec_<base64>", "|"-separated. */
     SEND_SMS_HOOK_SECRETS: z.string().regex(/^v1,whsec_[A-Za-z0-9+/=]+(\|v1,whsec_[A-Za-z0-9+/=]+)*$/).optional(),
     SMS_LIMIT_PHONE: bucket.default({ capacity: 5, windowSeconds: 3600 }),
@@ -120,7 +122,7 @@ const AppleApps = z.record(
 const WechatPrograms = z.record(z.string(), z.object({ app_id: z.string().min(1), app_secret: z.string().min(1) }));
 
 export type RateLimitBucket = { capacity: number; windowSeconds: number };
-export type RateLimitFamily = 'read' | 'write' | 'auth';
+export type RateLimitFamily = 'read' | 'write' | 'auth' | 'hooks';
 
 export interface Config {
   supabaseUrl: string;
@@ -200,6 +202,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         read: { user: e.RATE_LIMIT_READ_USER, ip: e.RATE_LIMIT_READ_IP },
         write: { user: e.RATE_LIMIT_WRITE_USER, ip: e.RATE_LIMIT_WRITE_IP },
         auth: { user: e.RATE_LIMIT_AUTH_IP, ip: e.RATE_LIMIT_AUTH_IP },
+        hooks: { user: e.RATE_LIMIT_HOOKS_IP, ip: e.RATE_LIMIT_HOOKS_IP },
       },
     },
     sms: {

@@ -61,6 +61,19 @@ export class ApiError extends Error {
   }
 }
 
+/** Input that failed its zod schema: 400 VALIDATION_FAILED, one detail per issue, naming where it was (`in`). */
+export function validationFailed(
+  error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; code: string; message: string }> },
+  target: string,
+  message = `The request ${target === 'json' ? 'body' : target} is invalid.`,
+): ApiError {
+  return new ApiError(
+    'VALIDATION_FAILED',
+    message,
+    error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(root)', code: i.code, message: i.message, in: target })),
+  );
+}
+
 export function errorBody(err: ApiError, requestId: string) {
   return { error: { code: err.code, message: err.message, details: err.details }, request_id: requestId };
 }

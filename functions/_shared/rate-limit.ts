@@ -158,12 +158,16 @@ export function createRateLimiter(sql: Sql, opts: RateLimiterOptions): RateLimit
   };
 }
 
+/** The longest textual IP address (IPv6 with an embedded IPv4 address). */
+const MAX_ADDRESS_LENGTH = 45;
+
 /**
  * The client's address: `hops` entries from the right of X-Forwarded-For, since each trusted proxy appends
- * the address it saw and everything to the left of that is whatever the client chose to send.
+ * the address it saw and everything to the left of that is whatever the client chose to send. Cut to the length
+ * of an address: with fewer entries than hops it is the client's own text, and it keys buckets and log lines.
  */
 export function clientIp(forwardedFor: string | undefined, hops: number): string | undefined {
   if (!forwardedFor || hops === 0) return undefined;
   const entries = forwardedFor.split(',').map((s) => s.trim()).filter(Boolean);
-  return entries.at(-hops) ?? entries[0];
+  return (entries.at(-hops) ?? entries[0])?.slice(0, MAX_ADDRESS_LENGTH);
 }

@@ -1,7 +1,9 @@
 // Provider webhooks and Auth hooks live at /hooks/... inside the `hooks` function. Callers authenticate with
-// their own signatures, so config.toml sets verify_jwt = false for this function.
+// their own signatures, so config.toml sets verify_jwt = false for this function, and every request is first
+// limited per client address: a caller without a valid signature can still make us check it.
 import { createApp, type AppDeps } from '../_shared/http/create-app.ts';
 import { depsFromEnv, lazyFetch } from '../_shared/http/deps.ts';
+import { rateLimitAs } from '../_shared/http/middleware/rate-limit.ts';
 import { registerFunctionHealth } from '../_shared/http/function-health.ts';
 import { lazy } from '../_shared/lazy.ts';
 import { createSmsSender } from '../_shared/providers/sms.ts';
@@ -14,6 +16,7 @@ import { createGooglePlay, createPushVerifier } from '../_shared/providers/googl
 
 export function createHooksApp(deps: AppDeps) {
   const app = createApp('/hooks', deps);
+  app.use('*', rateLimitAs('hooks'));
   registerFunctionHealth(app, 'hooks');
   registerSendSmsHook(app, lazy(() => createSmsSender(deps.config.sms.aliyun)));
   registerRevenueCatHook(app);

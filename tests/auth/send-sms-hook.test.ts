@@ -3,14 +3,14 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
 import { stackEnv } from '../helpers/stack.ts';
-import { freshPhone, sentSms } from '../helpers/auth.ts';
+import { failNextSms, freshPhone, sentSms } from '../helpers/auth.ts';
 
 const hookUrl = () => `${stackEnv().apiUrl}/functions/v1/hooks/auth/send-sms`;
 
-function payload(phone: string, otp = '123456') {
+function payload(phone: string, otp = '123456', userId: string = crypto.randomUUID()) {
   return JSON.stringify({
     metadata: { uuid: crypto.randomUUID(), time: new Date().toISOString(), name: 'send-sms', ip_address: '203.0.113.7' },
-    user: { id: crypto.randomUUID(), phone },
+    user: { id: userId, phone },
     sms: { otp, phone },
   });
 }
@@ -79,5 +79,39 @@ describe('send-SMS hook', () => {
     }
     expect(codes).toEqual([200, 200, 200, 200, 200, 429]);
     expect(await sentSms(`+${phone}`)).toHaveLength(5);
+  });
+  it('sends one code per webhook-id, however often and however concurrently the signed request is replayed', async () => {
+    const phone = freshPhone().slice(1);
+    const body = payload(phone, '246810');
+    const headers = signed(body);
+    const concurrent = await Promise.all(Array.from({ length: 4 }, () => post(body, headers)));
+    expect(concurrent).toEqual(Array(4).fill({ status: 200, body: {} }));
+    expect(await post(body, headers)).toEqual({ status: 200, body: {} });
+    expect(await sentSms(`+${phone}`)).toHaveLength(1);
+    // A new call from Auth (its own webhook-id) is a new code.
+    const next = payload(phone, '135791');
+    expect(await post(next, signed(next))).toEqual({ status: 200, body: {} });
+    expect((await sentSms(`+${phone}`)).map((m) => m.templateParam.code)).toEqual(['246810', '135791']);
+  });
+
+  it('lets a replay send when the first attempt sent nothing', async () => {
+    const phone = freshPhone().slice(1);
+    await failNextSms(`+${phone}`, 'isv.BUSINESS_LIMIT_CONTROL');
+    const body = payload(phone, '112233');
+    const headers = signed(body);
+    const failed = await post(body, headers);
+    expect(failed.status).toBe(200);
+    expect(failed.body.error.http_code).toBeGreaterThanOrEqual(400);
+    expect(await post(body, headers)).toEqual({ status: 200, body: {} });
+    expect((await sentSms(`+${phone}`)).map((m) => m.templateParam.code)).toEqual(['112233']);
+  });
+
+  it('refuses a user id that is not a UUID in Auth\'s error format, before sending anything', async () => {
+    const phone = freshPhone().slice(1);
+    const body = payload(phone, '123456', 'not-a-uuid');
+    const res = await post(body, signed(body));
+    expect(res.status).toBe(200);
+    expect(res.body.error.http_code).toBe(400);
+    expect(await sentSms(`+${phone}`)).toHaveLength(0);
   });
 });

@@ -82,8 +82,10 @@ describe('App Store Server Notifications', () => {
     expect(order.status).toBe('refunded');
   });
 
-  it('refuses notifications not signed by the trusted root, and records the attempt', async () => {
+  it('refuses notifications not signed by the trusted root before writing anything', async () => {
     const user = await createUser();
+    const rejected = async () => (await adminSql()`select count(*)::int as n from internal.webhook_events where provider = 'apple' and status = 'rejected'`)[0].n;
+    const before = await rejected();
     const impostor = await createTestAppleCa('Impostor');
     const forged = await notification('SUBSCRIBED', 'INITIAL_BUY', transaction(user.id, {}), Date.now(), impostor);
     const res = await deliver(forged);
@@ -93,8 +95,27 @@ describe('App Store Server Notifications', () => {
     expect((await deliver({ signedPayload: 'not a jws' })).status).toBe(401);
     expect(await points(user.id)).toBe(0);
     expect((await call('GET', '/pickitchen/subscription', { token: user.token })).body.is_vip).toBe(false);
-    const [{ n }] = await adminSql()`select count(*)::int as n from internal.webhook_events where provider = 'apple' and status = 'rejected'`;
-    expect(n).toBeGreaterThanOrEqual(3);
+    expect(await rejected()).toBe(before);
+  });
+
+  it('answers signed values out of range with 400 VALIDATION_FAILED, never 500, and applies nothing', async () => {
+    const user = await createUser();
+    const pack = { productId: 'com.houtai.pickitchen.points.500', type: 'Consumable', expiresDate: undefined };
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['purchaseDate', { purchaseDate: 1e20 }],
+      ['expiresDate', { expiresDate: -1 }],
+      ['price', { ...pack, price: 1e15 }],
+      ['quantity', { ...pack, quantity: 1000 }],
+    ];
+    for (const [field, values] of cases) {
+      const body = await notification(values.type ? 'ONE_TIME_CHARGE' : 'SUBSCRIBED', values.type ? undefined : 'INITIAL_BUY', transaction(user.id, values));
+      const res = await deliver(body);
+      expect(res.status, field).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+      expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
+    }
+    expect(await points(user.id)).toBe(0);
+    expect((await call('GET', '/pickitchen/subscription', { token: user.token })).body.is_vip).toBe(false);
   });
 });
 

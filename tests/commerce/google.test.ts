@@ -86,15 +86,32 @@ describe('Google Play RTDN', () => {
     expect(await points(user.id)).toBe(0);
   });
 
-  it('refuses pushes without a valid Google token for our audience and changes nothing', async () => {
+  it('refuses pushes without a valid Google token for our audience before writing anything', async () => {
     const user = await createUser();
     const token = `tok-${crypto.randomUUID()}`;
     await fake('/__fake/subscriptions', { token, purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE') });
+    const rejected = async () => (await adminSql()`select count(*)::int as n from internal.webhook_events where provider = 'google' and status = 'rejected'`)[0].n;
+    const before = await rejected();
     const n = { subscriptionNotification: { notificationType: 4, purchaseToken: token } };
     expect((await push(n, { token: null })).status).toBe(401);
     expect((await push(n, { token: await pushToken({ key: 'wrong' }) })).status).toBe(401);
     expect((await push(n, { token: await pushToken({ audience: 'https://elsewhere.example' }) })).status).toBe(401);
     expect((await push(n, { token: await pushToken({ email: 'someone@else.iam.gserviceaccount.com' }) })).status).toBe(401);
+    expect(await points(user.id)).toBe(0);
+    expect(await rejected()).toBe(before);
+  });
+
+  it('answers an event time out of range with 400 VALIDATION_FAILED, never 500, and applies nothing', async () => {
+    const user = await createUser();
+    const token = `tok-${crypto.randomUUID()}`;
+    await fake('/__fake/subscriptions', { token, purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE') });
+    for (const eventTimeMillis of ['99999999999999999999', '-5', '1.5']) {
+      const messageId = `m-${crypto.randomUUID()}`;
+      const res = await push({ eventTimeMillis, subscriptionNotification: { notificationType: 4, purchaseToken: token } }, { messageId });
+      expect(res.status, eventTimeMillis).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+      expect(await adminSql()`select 1 from internal.webhook_events where event_id = ${messageId} and status <> 'rejected'`).toHaveLength(0);
+    }
     expect(await points(user.id)).toBe(0);
   });
 

@@ -100,17 +100,49 @@ describe('RevenueCat webhook', () => {
     expect((await call('GET', '/pickitchen/subscription', { token: to.token })).body.is_vip).toBe(true);
   });
 
-  it('refuses a wrong or missing Authorization header and changes nothing, but records the attempt', async () => {
+  it('refuses a wrong or missing Authorization header before writing anything, and keeps nothing of its headers', async () => {
     const user = await createUser();
     const body = rcEvent('NON_RENEWING_PURCHASE', user.id, { product_id: 'com.houtai.pickitchen.points.500', transaction_id: `forged-${crypto.randomUUID()}` });
-    const before = (await adminSql()`select count(*)::int as n from internal.webhook_events where status = 'rejected' and reason = 'bad authorization'`)[0].n;
-    expect((await deliver(body, 'Bearer guess')).status).toBe(401);
-    expect((await deliver(body, '')).status).toBe(401);
+    const marker = `forger-${crypto.randomUUID()}`;
+    const rejected = async () =>
+      (await adminSql()`select count(*)::int as n from internal.webhook_events where provider = 'revenuecat' and status = 'rejected'`)[0].n;
+    const before = await rejected();
+    const forwarded = { 'x-forwarded-for': `${marker}, ${'10.0.0.1, '.repeat(500)}198.51.100.7` };
+    expect((await deliver(body, 'Bearer guess', forwarded)).status).toBe(401);
+    expect((await deliver(body, '', forwarded)).status).toBe(401);
     expect(await balance(user.id)).toBe(0);
-    const after = (await adminSql()`select count(*)::int as n from internal.webhook_events where status = 'rejected' and reason = 'bad authorization'`)[0].n;
-    expect(after - before).toBe(2);
+    expect(await rejected()).toBe(before);
+    const [{ n }] = await adminSql()`select count(*)::int as n from internal.webhook_events where event_id = ${body.event.id} or payload::text like ${`%${marker}%`}`;
+    expect(n).toBe(0);
     // The genuine delivery of the same event is still processed.
     expect((await deliver(body)).body.status).toBe('processed');
+  });
+
+  it('answers numbers out of range with 400 VALIDATION_FAILED, never 500, and applies nothing', async () => {
+    const user = await createUser();
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['event.purchased_at_ms', { purchased_at_ms: 1e20 }],
+      ['event.price', { price: 1e15 }],
+      ['event.price', { price: -1e15 }],
+      ['event.expiration_at_ms', { expiration_at_ms: -1 }],
+      ['event.event_timestamp_ms', { event_timestamp_ms: Date.now() + 0.5 }],
+      ['event.purchased_at_ms', { purchased_at_ms: 1.5 }],
+    ];
+    for (const [field, values] of cases) {
+      const body = rcEvent('NON_RENEWING_PURCHASE', user.id, { product_id: 'com.houtai.pickitchen.points.500', transaction_id: `range-${crypto.randomUUID()}`, ...values });
+      const res = await deliver(body);
+      expect(res.status, JSON.stringify(values)).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+      expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
+      const [{ n }] = await adminSql()`select count(*)::int as n from internal.webhook_events where event_id = ${body.event.id}`;
+      expect(n).toBe(0);
+    }
+    expect(await balance(user.id)).toBe(0);
+    // A refund's price is negative, as RevenueCat sends it: still in range.
+    const tx = `pack-${crypto.randomUUID()}`;
+    await deliver(rcEvent('NON_RENEWING_PURCHASE', user.id, { product_id: 'com.houtai.pickitchen.points.500', transaction_id: tx }));
+    const refund = await deliver(rcEvent('CANCELLATION', user.id, { product_id: 'com.houtai.pickitchen.points.500', transaction_id: tx, cancel_reason: 'CUSTOMER_SUPPORT', price: -4.99 }));
+    expect(refund).toEqual({ status: 200, body: { status: 'processed' } });
   });
 
   it('answers an unknown app user with 422 (so RevenueCat retries) and processes the retry once the user exists', async () => {

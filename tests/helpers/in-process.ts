@@ -1,15 +1,21 @@
-// The API app called in-process (app.request) with a configuration of the test's choosing, against the
+// A function's app called in-process (app.request) with a configuration of the test's choosing, against the
 // test database: for behaviour that needs settings the shared stack does not have (tiny rate limits,
 // an unreachable database).
 import { afterAll } from 'vitest';
 import { createApiApp } from '../../functions/api/app.ts';
+import { createHooksApp } from '../../functions/hooks/app.ts';
+import type { AppDeps } from '../../functions/_shared/http/create-app.ts';
 import { createDb } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
 import { createJwtVerifier } from '../../functions/_shared/jwt.ts';
 import { rateLimiterFor } from '../../functions/_shared/http/deps.ts';
 import { stackEnv } from './stack.ts';
 
-export function inProcessApi(env: Record<string, string> = {}) {
+function inProcess<A extends { request: (path: string, init?: RequestInit) => Response | Promise<Response> }>(
+  create: (deps: AppDeps) => A,
+  basePath: string,
+  env: Record<string, string>,
+) {
   const { dbUrl, jwtSecret, apiUrl } = stackEnv();
   const config = loadConfig({ SUPABASE_URL: apiUrl, SUPABASE_DB_URL: dbUrl, JWT_SECRET: jwtSecret, LOG_REQUESTS: 'false', ...env });
   const db = createDb(config);
@@ -18,9 +24,13 @@ export function inProcessApi(env: Record<string, string> = {}) {
     await rateLimiter.close();
     await db.end();
   });
-  const app = createApiApp({ config, db, verifyJwt: createJwtVerifier(config.jwt), rateLimiter });
+  const app = create({ config, db, verifyJwt: createJwtVerifier(config.jwt), rateLimiter });
   return {
     app,
-    request: (path: string, init: RequestInit = {}) => app.request(`/api/v1${path}`, init),
+    request: (path: string, init: RequestInit = {}) => app.request(`${basePath}${path}`, init),
   };
 }
+
+export const inProcessApi = (env: Record<string, string> = {}) => inProcess(createApiApp, '/api/v1', env);
+
+export const inProcessHooks = (env: Record<string, string> = {}) => inProcess(createHooksApp, '/hooks', env);

@@ -29,10 +29,10 @@ export function rcEvent(type: string, userId: string, fields: Record<string, unk
   };
 }
 
-export async function deliver(body: unknown, auth = stackEnv().revenuecatAuth) {
+export async function deliver(body: unknown, auth = stackEnv().revenuecatAuth, headers: Record<string, string> = {}) {
   const res = await fetch(`${stackEnv().apiUrl}/functions/v1/hooks/revenuecat`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+    headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}), ...headers },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: await res.json() };

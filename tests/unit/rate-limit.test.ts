@@ -13,4 +13,8 @@ describe('clientIp', () => {
     expect(clientIp(undefined, 1)).toBeUndefined();
     expect(clientIp('203.0.113.9', 0)).toBeUndefined();
   });
+  it('is never longer than an address, whatever the client wrote', () => {
+    expect(clientIp(`${'9'.repeat(10_000)}`, 2)).toBe('9'.repeat(45));
+    expect(clientIp('ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255', 1)).toBe('ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255');
+  });
 });

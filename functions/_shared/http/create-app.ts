@@ -1,13 +1,13 @@
 // The one place a function's Hono app is wired: request id, logging and metrics, CORS, body limit, the
 // error envelope for every failure (validation, malformed JSON, unknown routes, uncaught exceptions).
-import { OpenAPIHono, type z } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import type { Db } from '../db.ts';
 import type { Config } from '../env.ts';
-import { ApiError, errorBody, fromPostgresError } from '../errors.ts';
+import { ApiError, errorBody, fromPostgresError, validationFailed } from '../errors.ts';
 import type { VerifyJwt } from '../jwt.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import type { AppEnv } from './context.ts';
@@ -19,14 +19,6 @@ export interface AppDeps {
   db: Db;
   verifyJwt: VerifyJwt;
   rateLimiter: RateLimiter;
-}
-
-function validationError(error: z.ZodError, target: string): ApiError {
-  return new ApiError(
-    'VALIDATION_FAILED',
-    `The request ${target === 'json' ? 'body' : target} is invalid.`,
-    error.issues.map((i) => ({ field: i.path.join('.') || '(root)', code: i.code, message: i.message, in: target })),
-  );
 }
 
 export function toApiError(err: unknown): ApiError {
@@ -49,7 +41,7 @@ export function toApiError(err: unknown): ApiError {
 export function createApp(basePath: string, deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      if (!result.success) throw validationError(result.error, result.target);
+      if (!result.success) throw validationFailed(result.error, result.target);
     },
   }).basePath(basePath);
 

@@ -1,16 +1,9 @@
 // Route definitions for app routes (/{app}/...): a signed-in user, rate limits, the standard error
 // responses and the bearer security requirement, added once here instead of in every route.
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from './context.ts';
 import { requireUser } from './middleware/auth.ts';
-import { rateLimit } from './middleware/rate-limit.ts';
+import { rateLimit, rateLimitAs } from './middleware/rate-limit.ts';
 import { APP_ROUTE_ERRORS, bearerSecurity, errorResponses } from './openapi.ts';
-
-const authFamily: MiddlewareHandler<AppEnv> = async (c, next) => {
-  c.set('rateLimitFamily', 'auth');
-  await next();
-};
 
 export function userRoute<const R extends Omit<RouteConfig, 'middleware' | 'security'>>(route: R) {
   return createRoute({
@@ -26,7 +19,7 @@ export function signInRoute<const R extends Omit<RouteConfig, 'middleware' | 'se
   return createRoute({
     ...route,
     security: [],
-    middleware: [authFamily, rateLimit] as const,
+    middleware: [rateLimitAs('auth')] as const,
     responses: { ...errorResponses(400, 404, 413, 429, 500, 502, 503), ...route.responses },
   });
 }

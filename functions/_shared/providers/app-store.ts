@@ -6,8 +6,11 @@ import {
   Environment, SignedDataVerifier, VerificationException,
   type JWSRenewalInfoDecodedPayload, type JWSTransactionDecodedPayload, type ResponseBodyV2DecodedPayload,
 } from '@apple/app-store-server-library';
+import { z } from '@hono/zod-openapi';
 import type { AppId } from '../apps.ts';
 import type { Config } from '../env.ts';
+import { validationFailed } from '../errors.ts';
+import { EpochMs, Price, Quantity } from '../store-values.ts';
 
 export type AppleTransaction = JWSTransactionDecodedPayload;
 export type AppleRenewal = JWSRenewalInfoDecodedPayload;
@@ -25,6 +28,27 @@ export interface AppStore {
   verifyNotification(signedPayload: string): Promise<{ app: AppId; notification: AppleNotification; transaction?: AppleTransaction; renewal?: AppleRenewal }>;
   /** Verifies a StoreKit 2 signed transaction sent by one of our apps. */
   verifyTransaction(app: AppId, signedTransaction: string): Promise<AppleTransaction>;
+}
+
+// The numbers of a verified payload that reach our tables, held to their ranges: the signature says who sent a
+// value, not that it fits.
+const NotificationValues = z.object({ signedDate: EpochMs.nullish() });
+const TransactionValues = z.object({
+  purchaseDate: EpochMs.nullish(),
+  expiresDate: EpochMs.nullish(),
+  revocationDate: EpochMs.nullish(),
+  signedDate: EpochMs.nullish(),
+  /** In milliunits of the currency. */
+  price: z.number().int().transform((milli) => milli / 1000).pipe(Price).nullish(),
+  quantity: Quantity.nullish(),
+});
+const RenewalValues = z.object({ gracePeriodExpiresDate: EpochMs.nullish(), signedDate: EpochMs.nullish() });
+
+/** The verified payload itself, once its values are in range; else 400 VALIDATION_FAILED naming them. */
+function inRange<T>(values: z.ZodType, payload: T, where: string): T {
+  const checked = values.safeParse(payload);
+  if (!checked.success) throw validationFailed(checked.error, where, `The App Store's ${where} has values out of range.`);
+  return payload;
 }
 
 /** The payload of a compact JWS, unverified: only to choose which app's verifier checks it. */
@@ -67,19 +91,19 @@ export function createAppStore(config: Config['apple']): AppStore | undefined {
       const entry = appFor(claimed.data?.bundleId ?? claimed.summary?.bundleId);
       if (!entry) throw new AppStoreVerificationError('notification for an app we do not serve');
       const [app, { verifier }] = entry;
-      const notification = await guard(() => verifier.verifyAndDecodeNotification(signedPayload));
+      const notification = inRange(NotificationValues, await guard(() => verifier.verifyAndDecodeNotification(signedPayload)), 'signedPayload');
       const transaction = notification.data?.signedTransactionInfo
-        ? await guard(() => verifier.verifyAndDecodeTransaction(notification.data!.signedTransactionInfo!))
+        ? inRange(TransactionValues, await guard(() => verifier.verifyAndDecodeTransaction(notification.data!.signedTransactionInfo!)), 'signedTransactionInfo')
         : undefined;
       const renewal = notification.data?.signedRenewalInfo
-        ? await guard(() => verifier.verifyAndDecodeRenewalInfo(notification.data!.signedRenewalInfo!))
+        ? inRange(RenewalValues, await guard(() => verifier.verifyAndDecodeRenewalInfo(notification.data!.signedRenewalInfo!)), 'signedRenewalInfo')
         : undefined;
       return { app, notification, transaction, renewal };
     },
     async verifyTransaction(app, signedTransaction) {
       const entry = verifiers.get(app);
       if (!entry) throw new AppStoreVerificationError(`no App Store app is configured for ${app}`);
-      return guard(() => entry.verifier.verifyAndDecodeTransaction(signedTransaction));
+      return inRange(TransactionValues, await guard(() => entry.verifier.verifyAndDecodeTransaction(signedTransaction)), 'signed_transaction');
     },
   };
 }

@@ -7,7 +7,7 @@ import type { HoutaiApp } from '../../_shared/http/create-app.ts';
 import { AppParam, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { signInRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
-import { clientIp } from '../../_shared/rate-limit.ts';
+import { clientAddress } from '../../_shared/http/client-address.ts';
 import type { GoTrue } from '../../_shared/auth/gotrue.ts';
 import { audit, sha256Hex, signInExternal, type ExternalSignIn, type SignInContext } from '../../_shared/auth/external-sign-in.ts';
 import { WechatError, type WechatAuth } from '../../_shared/providers/wechat.ts';
@@ -106,7 +106,7 @@ export function registerSignInRoutes(app: HoutaiApp, deps: SignInDeps) {
       db: c.var.db,
       gotrue: deps.gotrue(),
       secret,
-      client: { ip: clientIp(c.req.header('x-forwarded-for'), c.var.config.trustedProxyHops), userAgent: c.req.header('user-agent') },
+      client: { ip: clientAddress(c), userAgent: c.req.header('user-agent') },
     };
   };
 

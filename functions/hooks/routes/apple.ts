@@ -7,6 +7,7 @@ import { ApiError } from '../../_shared/errors.ts';
 import { receiveOnce, recordRejected, type InboxOutcome } from '../../_shared/commerce.ts';
 import { appleUser, applyAppleTransaction, type AppleChange } from '../../_shared/apple-purchases.ts';
 import { AppStoreVerificationError, type AppleNotification, type AppStore } from '../../_shared/providers/app-store.ts';
+import { refused } from '../refused.ts';
 
 const route = createRoute({
   method: 'post',
@@ -14,7 +15,7 @@ const route = createRoute({
   tags: ['store webhooks'],
   summary: 'App Store Server Notifications V2 (signedPayload, verified to the Apple root)',
   request: { body: jsonBody(z.object({ signedPayload: z.string().min(1) }).openapi('AppleNotificationBody')) },
-  responses: { 200: jsonContent(z.object({ status: z.string() }), 'Processed, ignored, stale or duplicate'), ...errorResponses(400, 401, 422, 503) },
+  responses: { 200: jsonContent(z.object({ status: z.string() }), 'Processed, ignored, stale or duplicate'), ...errorResponses(400, 401, 422, 429, 503) },
 });
 
 /** What each notification type means for the subscription, beyond what the transaction itself says. */
@@ -51,8 +52,7 @@ export function registerAppleHook(app: HoutaiApp, appStore: () => AppStore | und
       verified = await store.verifyNotification(signedPayload);
     } catch (err) {
       if (!(err instanceof AppStoreVerificationError)) throw err;
-      await db.withService((tx) => recordRejected(tx, 'apple', err.message, {}));
-      throw new ApiError('INVALID_SIGNATURE', 'The notification is not signed by the App Store.');
+      throw refused(c, 'apple', err.message, new ApiError('INVALID_SIGNATURE', 'The notification is not signed by the App Store.'));
     }
     const { notification: n, transaction: t, renewal } = verified;
     const eventAt = new Date(n.signedDate ?? Date.now());

@@ -4,13 +4,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';
 import { errorResponses, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
-import { ApiError } from '../../_shared/errors.ts';
+import { ApiError, validationFailed } from '../../_shared/errors.ts';
 import type { Tx } from '../../_shared/db.ts';
 import {
   applyPurchase, applyRefund, applySubscription, productFor, receiveOnce, recordRejected, resolveUser,
   type InboxOutcome, type SubscriptionStatus,
 } from '../../_shared/commerce.ts';
 import type { GooglePlay } from '../../_shared/providers/google-play.ts';
+import { EpochMsText } from '../../_shared/store-values.ts';
+import { refused } from '../refused.ts';
 
 const PushBody = z
   .object({
@@ -21,7 +23,7 @@ const PushBody = z
 
 const Notification = z.object({
   packageName: z.string(),
-  eventTimeMillis: z.string(),
+  eventTimeMillis: EpochMsText,
   subscriptionNotification: z.object({ notificationType: z.number(), purchaseToken: z.string(), subscriptionId: z.string().optional() }).optional(),
   oneTimeProductNotification: z.object({ notificationType: z.number(), purchaseToken: z.string(), sku: z.string() }).optional(),
   voidedPurchaseNotification: z.object({ purchaseToken: z.string(), orderId: z.string(), productType: z.number() }).optional(),
@@ -35,7 +37,7 @@ const route = createRoute({
   tags: ['store webhooks'],
   summary: 'Google Play Real-time Developer Notifications (Pub/Sub push with an OIDC token)',
   request: { body: jsonBody(PushBody) },
-  responses: { 200: jsonContent(z.object({ status: z.string() }), 'Processed, ignored, stale or duplicate'), ...errorResponses(400, 401, 422, 503) },
+  responses: { 200: jsonContent(z.object({ status: z.string() }), 'Processed, ignored, stale or duplicate'), ...errorResponses(400, 401, 422, 429, 503) },
 });
 
 const STATES: Record<string, SubscriptionStatus> = {
@@ -118,18 +120,16 @@ export function registerGoogleHook(app: HoutaiApp, deps: GoogleDeps) {
     if (!play || Object.keys(apps).length === 0) throw new ApiError('SERVICE_UNAVAILABLE', 'Google Play is not configured (GOOGLE_SERVICE_ACCOUNT_JSON, GOOGLE_PLAY_APPS).');
     const db = c.var.db;
     if (!(await deps.verifyPush(c.req.header('authorization')))) {
-      await db.withService((tx) => recordRejected(tx, 'google', 'push not authenticated', {}));
-      throw new ApiError('UNAUTHORIZED', 'The push is not authenticated by Google for this endpoint.');
+      throw refused(c, 'google', 'push not authenticated', new ApiError('UNAUTHORIZED', 'The push is not authenticated by Google for this endpoint.'));
     }
     const push = c.req.valid('json');
     const messageId = push.message.messageId ?? push.message.message_id ?? '';
-    let n: Notification;
-    try {
-      n = Notification.parse(JSON.parse(atob(push.message.data)));
-    } catch {
+    const parsed = Notification.safeParse(decodeData(push.message.data));
+    if (!parsed.success) {
       await db.withService((tx) => recordRejected(tx, 'google', 'malformed notification', { event_id: messageId }));
-      throw new ApiError('VALIDATION_FAILED', 'message.data is not a Play developer notification.');
+      throw validationFailed(parsed.error, 'message.data', 'message.data is not a Play developer notification, or has values out of range.');
     }
+    const n = parsed.data;
     const appId = Object.entries(apps).find(([, a]) => a.packageName === n.packageName)?.[0];
     if (!appId) {
       await db.withService((tx) => recordRejected(tx, 'google', 'unknown package', { event_id: messageId, package: n.packageName }));
@@ -156,3 +156,12 @@ export function registerGoogleHook(app: HoutaiApp, deps: GoogleDeps) {
 }
 
 class UnknownUser extends Error {}
+
+/** The push's base64 JSON, or undefined when it is not (the schema then says what was expected). */
+function decodeData(data: string): unknown {
+  try {
+    return JSON.parse(atob(data));
+  } catch {
+    return undefined;
+  }
+}

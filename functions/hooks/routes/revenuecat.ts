@@ -4,19 +4,21 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';
 import { errorResponses, jsonContent } from '../../_shared/http/openapi.ts';
-import { ApiError } from '../../_shared/errors.ts';
+import { ApiError, validationFailed } from '../../_shared/errors.ts';
 import { timingSafeEqual } from '../../_shared/constant-time.ts';
 import type { Tx } from '../../_shared/db.ts';
 import {
   applyPurchase, applyRefund, applySubscription, productFor, receiveOnce, recordRejected, resolveUser, transferSubscriptions,
   type InboxOutcome, type Store,
 } from '../../_shared/commerce.ts';
+import { EpochMs, Price } from '../../_shared/store-values.ts';
+import { refused } from '../refused.ts';
 
 const RcEvent = z
   .object({
-    id: z.string().min(1),
+    id: z.string().min(1).max(200),
     type: z.string(),
-    event_timestamp_ms: z.number(),
+    event_timestamp_ms: EpochMs,
     app_user_id: z.string().nullish(),
     original_app_user_id: z.string().nullish(),
     aliases: z.array(z.string()).nullish(),
@@ -24,9 +26,9 @@ const RcEvent = z
     store: z.string().nullish(),
     transaction_id: z.string().nullish(),
     original_transaction_id: z.string().nullish(),
-    purchased_at_ms: z.number().nullish(),
-    expiration_at_ms: z.number().nullish(),
-    price: z.number().nullish(),
+    purchased_at_ms: EpochMs.nullish(),
+    expiration_at_ms: EpochMs.nullish(),
+    price: Price.nullish(),
     currency: z.string().nullish(),
     cancel_reason: z.string().nullish(),
     transferred_from: z.array(z.string()).nullish(),
@@ -45,7 +47,7 @@ const route = createRoute({
   path: '/revenuecat',
   tags: ['store webhooks'],
   summary: 'RevenueCat webhook (Authorization header as configured in RevenueCat)',
-  responses: { 200: jsonContent(Reply, 'Processed, ignored, stale or duplicate'), ...errorResponses(400, 401, 422, 500, 503) },
+  responses: { 200: jsonContent(Reply, 'Processed, ignored, stale or duplicate'), ...errorResponses(400, 401, 422, 429, 500, 503) },
 });
 
 const STORES: Record<string, Store> = { APP_STORE: 'app_store', MAC_APP_STORE: 'app_store', PLAY_STORE: 'play_store' };
@@ -119,13 +121,12 @@ export function registerRevenueCatHook(app: HoutaiApp) {
     const db = c.var.db;
     const authorized = await timingSafeEqual(c.req.header('authorization') ?? '', expected);
     if (!authorized) {
-      await db.withService((tx) => recordRejected(tx, 'revenuecat', 'bad authorization', { ip: c.req.header('x-forwarded-for') ?? null }));
-      throw new ApiError('UNAUTHORIZED', 'The Authorization header does not match the configured webhook secret.');
+      throw refused(c, 'revenuecat', 'bad authorization', new ApiError('UNAUTHORIZED', 'The Authorization header does not match the configured webhook secret.'));
     }
     const parsed = Body.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) {
       await db.withService((tx) => recordRejected(tx, 'revenuecat', 'malformed event', {}));
-      throw new ApiError('VALIDATION_FAILED', 'Not a RevenueCat webhook event.');
+      throw validationFailed(parsed.error, 'json', 'Not a RevenueCat webhook event, or values out of range.');
     }
     const e = parsed.data.event;
     if (e.type === 'TEST') return c.json({ status: 'ignored' }, 200);
