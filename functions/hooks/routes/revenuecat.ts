@@ -3,7 +3,9 @@
 // the ledger. Only a 200 counts as delivered for RevenueCat.
 import { createRoute, z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';
-import { errorResponses, jsonContent } from '../../_shared/http/openapi.ts';
+import { errorResponses, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../../_shared/http/context.ts';
 import { ApiError, validationFailed } from '../../_shared/errors.ts';
 import { timingSafeEqual } from '../../_shared/constant-time.ts';
 import type { Tx } from '../../_shared/db.ts';
@@ -42,11 +44,23 @@ const Body = z.object({ api_version: z.string().optional(), event: RcEvent });
 
 const Reply = z.object({ status: z.string() }).openapi('WebhookReply');
 
+/** The delivery carries the Authorization header configured in RevenueCat: checked before the body is read. */
+const revenueCatAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const expected = c.var.config.revenuecat.webhookAuth;
+  if (!expected) throw new ApiError('SERVICE_UNAVAILABLE', 'The RevenueCat webhook is not configured (REVENUECAT_WEBHOOK_AUTH).');
+  if (!(await timingSafeEqual(c.req.header('authorization') ?? '', expected))) {
+    throw refused(c, 'revenuecat', 'bad authorization', new ApiError('UNAUTHORIZED', 'The Authorization header does not match the configured webhook secret.'));
+  }
+  await next();
+};
+
 const route = createRoute({
   method: 'post',
   path: '/revenuecat',
   tags: ['store webhooks'],
   summary: 'RevenueCat webhook (Authorization header as configured in RevenueCat)',
+  middleware: [revenueCatAuth] as const,
+  request: { body: jsonBody(Body) },
   responses: { 200: jsonContent(Reply, 'Processed, ignored, stale or duplicate'), ...errorResponses(400, 401, 422, 429, 500, 503) },
 });
 
@@ -115,34 +129,33 @@ async function applyEvent(tx: Tx, e: RcEvent, userId: string): Promise<{ outcome
 }
 
 export function registerRevenueCatHook(app: HoutaiApp) {
-  app.openapi(route, async (c) => {
-    const expected = c.var.config.revenuecat.webhookAuth;
-    if (!expected) throw new ApiError('SERVICE_UNAVAILABLE', 'The RevenueCat webhook is not configured (REVENUECAT_WEBHOOK_AUTH).');
-    const db = c.var.db;
-    const authorized = await timingSafeEqual(c.req.header('authorization') ?? '', expected);
-    if (!authorized) {
-      throw refused(c, 'revenuecat', 'bad authorization', new ApiError('UNAUTHORIZED', 'The Authorization header does not match the configured webhook secret.'));
-    }
-    const parsed = Body.safeParse(await c.req.json().catch(() => undefined));
-    if (!parsed.success) {
-      await db.withService((tx) => recordRejected(tx, 'revenuecat', 'malformed event', {}));
-      throw validationFailed(parsed.error, 'json', 'Not a RevenueCat webhook event, or values out of range.');
-    }
-    const e = parsed.data.event;
-    if (e.type === 'TEST') return c.json({ status: 'ignored' }, 200);
+  app.openapi(
+    route,
+    async (c) => {
+      const db = c.var.db;
+      const e = c.req.valid('json').event;
+      if (e.type === 'TEST') return c.json({ status: 'ignored' }, 200);
 
-    const result = await db.withService(async (tx) => {
-      const userId = await resolveUser(tx, [e.app_user_id, e.original_app_user_id, ...(e.aliases ?? []), ...(e.transferred_to ?? [])]);
-      if (!userId) {
-        await recordRejected(tx, 'revenuecat', 'unknown app user', { event_id: e.id, event_type: e.type, app_user_id: e.app_user_id ?? null });
-        return undefined;
+      const result = await db.withService(async (tx) => {
+        const userId = await resolveUser(tx, [e.app_user_id, e.original_app_user_id, ...(e.aliases ?? []), ...(e.transferred_to ?? [])]);
+        if (!userId) {
+          await recordRejected(tx, 'revenuecat', 'unknown app user', { event_id: e.id, event_type: e.type, app_user_id: e.app_user_id ?? null });
+          return undefined;
+        }
+        return receiveOnce(tx, 'revenuecat', e.id, e.type, e, () => applyEvent(tx, e, userId));
+      });
+      if (!result) {
+        // Not a 200: RevenueCat retries, and the event applies once the user exists.
+        throw new ApiError('BUSINESS_RULE_VIOLATION', 'The event\'s app user is not one of our users.', [{ code: 'unknown_app_user', message: e.app_user_id ?? '' }]);
       }
-      return receiveOnce(tx, 'revenuecat', e.id, e.type, e, () => applyEvent(tx, e, userId));
-    });
-    if (!result) {
-      // Not a 200: RevenueCat retries, and the event applies once the user exists.
-      throw new ApiError('BUSINESS_RULE_VIOLATION', 'The event\'s app user is not one of our users.', [{ code: 'unknown_app_user', message: e.app_user_id ?? '' }]);
-    }
-    return c.json({ status: result }, 200);
-  });
+      return c.json({ status: result }, 200);
+    },
+    // An authenticated delivery we cannot read is kept as rejected: RevenueCat sent it, and support may ask.
+    (result, c) => {
+      if (result.success) return undefined;
+      return c.var.db.withService((tx) => recordRejected(tx, 'revenuecat', 'malformed event', {})).then((): never => {
+        throw validationFailed(result.error, 'json', 'Not a RevenueCat webhook event, or values out of range.');
+      });
+    },
+  );
 }
