@@ -99,6 +99,9 @@ const stackReady = step('start throwaway stack', async () => {
       RATE_LIMIT_WRITE_IP: '100000/60',
       RATE_LIMIT_AUTH_IP: '100000/60',
       SMS_LIMIT_IP: '100000/60',
+      // Test clients stand for apps behind Supabase's edge proxy: the address each one sends in X-Forwarded-For is
+      // what that proxy would have appended, and the gateway appends one more. Functions and Auth read it alike.
+      TRUSTED_PROXY_HOPS: '2',
       // Auth's own limits stay as configured (tests give each client its own address), except the global SMS cap.
       AUTH_RATE_LIMIT_SMS_SENT: '100000',
       AUTH_RATE_LIMIT_SIGN_IN_PER_IDENTIFIER: '5',
