@@ -27,7 +27,10 @@ function run(command: string, args: string[], env: Record<string, string> = {}):
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
     child.on('exit', (code) => resolve(code ?? 1));
-    child.on('error', () => resolve(1));
+    child.on('error', (err) => {
+      console.error(`could not run ${command}: ${err.message}`);
+      resolve(1);
+    });
   });
 }
 
