@@ -27,7 +27,10 @@ function run(command: string, args: string[], env: Record<string, string> = {}):
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
     child.on('exit', (code) => resolve(code ?? 1));
-    child.on('error', () => resolve(1));
+    child.on('error', (err) => {
+      console.error(`could not run ${command}: ${err.message}`);
+      resolve(1);
+    });
   });
 }
 
@@ -100,6 +103,9 @@ const stackReady = step('start throwaway stack', async () => {
       RATE_LIMIT_AUTH_IP: '100000/60',
       RATE_LIMIT_HOOKS_IP: '100000/60',
       SMS_LIMIT_IP: '100000/60',
+      // Test clients stand for apps behind Supabase's edge proxy: the address each one sends in X-Forwarded-For is
+      // what that proxy would have appended, and the gateway appends one more. Functions and Auth read it alike.
+      TRUSTED_PROXY_HOPS: '2',
       // Auth's own limits stay as configured (tests give each client its own address), except the global SMS cap.
       AUTH_RATE_LIMIT_SMS_SENT: '100000',
       AUTH_RATE_LIMIT_SIGN_IN_PER_IDENTIFIER: '5',

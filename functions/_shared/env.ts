@@ -18,6 +18,9 @@ const bucket = z
     return { capacity, windowSeconds };
   });
 
+/** How many proxies in front of us append to X-Forwarded-For; the client is that many entries from the right. */
+export const TrustedProxyHops = z.coerce.number().int().min(0).max(5).default(1);
+
 const schema = z
   .object({
     SUPABASE_URL: z.url().default('http://127.0.0.1:54321'),
@@ -40,8 +43,7 @@ const schema = z
       .refine((v) => v === '' || v.length >= 32, 'use at least 32 random characters')
       .optional()
       .transform((v) => v || undefined),
-    /** How many proxies in front of us append to X-Forwarded-For; the client is that many entries from the right. */
-    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(1),
+    TRUSTED_PROXY_HOPS: TrustedProxyHops,
     RATE_LIMIT_ENABLED: bool.default(true),
     RATE_LIMIT_READ_USER: bucket.default({ capacity: 600, windowSeconds: 60 }),
     RATE_LIMIT_READ_IP: bucket.default({ capacity: 1200, windowSeconds: 60 }),

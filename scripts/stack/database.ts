@@ -1,19 +1,18 @@
 // Brings a running cluster to the state a Supabase project's database has: the platform bootstrap from
 // sql/bootstrap, our migrations applied by the real Supabase CLI, then the seed files config.toml names.
-import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import postgres from 'postgres';
 import { ROOT, readProjectConfig } from './project.ts';
+import { runChecked } from './spawn.ts';
 
 // The CLI validates config.toml whole, even for database commands, and [auth.hook.send_sms] names its secret
 // through env(): any well-formed value satisfies it when the command does not use it.
 const PLACEHOLDER_HOOK_SECRET = `v1,whsec_${Buffer.alloc(32, 1).toString('base64')}`;
 
 export function supabaseCli(args: string[], opts: { quiet?: boolean } = {}): { stdout: string; stderr: string } {
-  const res = spawnSync(join(ROOT, 'node_modules/.bin/supabase'), args, {
+  const res = runChecked(`supabase ${args.slice(0, 2).join(' ')}`, join(ROOT, 'node_modules/.bin/supabase'), args, {
     cwd: ROOT,
-    encoding: 'utf8',
     env: {
       SEND_SMS_HOOK_SECRETS: PLACEHOLDER_HOOK_SECRET,
       ...process.env,
@@ -21,11 +20,8 @@ export function supabaseCli(args: string[], opts: { quiet?: boolean } = {}): { s
       DO_NOT_TRACK: '1',
     },
   });
-  if (res.status !== 0) {
-    throw new Error(`supabase ${args[0]} ${args[1] ?? ''} failed (exit ${res.status}):\n${res.stdout}\n${res.stderr}`);
-  }
   if (!opts.quiet && res.stderr.trim()) process.stderr.write(res.stderr);
-  return { stdout: res.stdout, stderr: res.stderr };
+  return res;
 }
 
 export function cliDbUrl(url: string): string {

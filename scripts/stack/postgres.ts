@@ -1,11 +1,11 @@
-// A private PostgreSQL 15 cluster in a directory of our own, run as a child process of the stack.
-// PostgreSQL refuses to run as root, so as root the cluster belongs to, and runs as, the `postgres` OS user.
-import { spawnSync, type ChildProcess } from 'node:child_process';
+// A private PostgreSQL 15 cluster in a directory of our own (cluster-dir.ts says where), run as a child process of
+// the stack. PostgreSQL refuses to run as root, so as root the cluster belongs to, and runs as, the `postgres` OS user.
+import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, chownSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { PG_BIN } from './system-deps.ts';
-import { postgresOsUser, spawnBound } from './spawn.ts';
+import { errorLine, logTail, postgresOsUser, runAs, runChecked, spawnBound } from './spawn.ts';
 
 export interface ClusterOptions {
   dataDir: string;
@@ -25,12 +25,7 @@ export function ensureCluster(opts: ClusterOptions): boolean {
   const user = postgresOsUser();
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   if (user) chownSync(opts.dataDir, user.uid, user.gid);
-  const init = spawnSync(
-    `${PG_BIN}/initdb`,
-    ['-D', opts.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'],
-    { encoding: 'utf8', ...(user ?? {}) },
-  );
-  if (init.status !== 0) throw new Error(`initdb failed:\n${init.stdout}\n${init.stderr}`);
+  runChecked('initdb', `${PG_BIN}/initdb`, ['-D', opts.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'], runAs(user));
   const settings = [
     "listen_addresses = '127.0.0.1'",
     "unix_socket_directories = ''",
@@ -86,6 +81,6 @@ export async function waitForPostgres(port: number, child: ChildProcess, logFile
       await sql.end({ timeout: 1 });
     }
   }
-  const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n') : '';
-  throw new Error(`PostgreSQL did not become ready on port ${port}.\n${tail}`);
+  const tail = logTail(logFile);
+  throw new Error(`PostgreSQL ${exited ? 'exited' : 'did not become ready'} on port ${port}: ${errorLine(tail) || 'no log'}\n${tail}`);
 }

@@ -1,13 +1,14 @@
 // The local stack: Postgres cluster + platform bootstrap + migrations + seeds, and the Deno gateway serving
 // every function. `npm start` runs the persistent dev stack; `npm test` and `npm run bench` run throwaway ones.
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { prepareClusterDir, removeStackFiles } from './cluster-dir.ts';
 import { ensureKeys, type StackKeys } from './keys.ts';
 import { dbUrl, ensureCluster, startPostgres, waitForPostgres } from './postgres.ts';
 import { prepareDatabase } from './database.ts';
 import { ROOT } from './project.ts';
-import { spawnBound } from './spawn.ts';
+import { errorLine, logTail, spawnBound } from './spawn.ts';
 import { ensureSystemDeps } from './system-deps.ts';
 
 export interface StackOptions {
@@ -28,6 +29,8 @@ export interface StackInfo {
   apiUrl: string;
   functionsUrl: string;
   dbUrl: string;
+  /** The cluster's data directory (outside `dir` when the postgres OS user cannot enter `dir`). */
+  dataDir: string;
   keys: StackKeys;
   pids: { postgres: number; gateway: number; supervisor: number };
 }
@@ -57,10 +60,13 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals) {
   await exited(child);
 }
 
-async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitForHttp(url: string, child: ChildProcess, logFile: string | undefined, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the gateway exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) {
+      const tail = logFile ? logTail(logFile) : '';
+      throw new Error(`the gateway exited with code ${child.exitCode}${tail ? `: ${errorLine(tail)}\n${tail}` : ' (its output is above)'}`);
+    }
     try {
       const res = await fetch(url);
       if (res.ok) return;
@@ -76,13 +82,19 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
 export async function startDatabase(opts: Pick<StackOptions, 'dir' | 'dbPort' | 'throwaway' | 'demo'>) {
   ensureSystemDeps();
   mkdirSync(opts.dir, { recursive: true });
-  const cluster = { dataDir: join(opts.dir, 'pgdata'), logFile: join(opts.dir, 'postgres.log'), port: opts.dbPort, throwaway: opts.throwaway };
-  ensureCluster(cluster);
-  const postgres = startPostgres(cluster);
+  const cluster = { dataDir: prepareClusterDir(opts.dir), logFile: join(opts.dir, 'postgres.log'), port: opts.dbPort, throwaway: opts.throwaway };
+  let postgres: ChildProcess;
+  try {
+    ensureCluster(cluster);
+    postgres = startPostgres(cluster);
+  } catch (err) {
+    if (opts.throwaway) removeStackFiles(opts.dir);
+    throw err;
+  }
   const stop = async () => {
     // SIGINT: PostgreSQL's fast shutdown.
     await stopChild(postgres, 'SIGINT');
-    if (opts.throwaway) rmSync(opts.dir, { recursive: true, force: true });
+    if (opts.throwaway) removeStackFiles(opts.dir);
   };
   try {
     await waitForPostgres(opts.dbPort, postgres, cluster.logFile);
@@ -91,7 +103,7 @@ export async function startDatabase(opts: Pick<StackOptions, 'dir' | 'dbPort' | 
     await stop();
     throw err;
   }
-  return { url: dbUrl(opts.dbPort), postgres, stop };
+  return { url: dbUrl(opts.dbPort), dataDir: cluster.dataDir, postgres, stop };
 }
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
@@ -120,7 +132,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     GATEWAY_PORT: String(opts.apiPort),
     ...opts.env,
   };
-  const out = opts.gatewayOutput === 'inherit' ? 'inherit' : openSync(join(opts.dir, 'gateway.log'), 'a');
+  const gatewayLog = opts.gatewayOutput === 'file' ? join(opts.dir, 'gateway.log') : undefined;
+  const out = gatewayLog ? openSync(gatewayLog, 'a') : 'inherit';
   const gateway = spawnBound(
     join(ROOT, 'node_modules/deno/deno'),
     // HOUTAI_DENO_FLAGS adds runtime flags, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark.
@@ -138,7 +151,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await db.stop();
   };
   try {
-    await waitForHttp(`${apiUrl}/functions/v1/api/v1/health`, gateway, 60_000);
+    await waitForHttp(`${apiUrl}/functions/v1/api/v1/health`, gateway, gatewayLog, 60_000);
   } catch (err) {
     await stop();
     throw err;
@@ -153,6 +166,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     apiUrl,
     functionsUrl: `${apiUrl}/functions/v1`,
     dbUrl: db.url,
+    dataDir: db.dataDir,
     keys,
     pids: { postgres: db.postgres.pid!, gateway: gateway.pid!, supervisor: process.pid },
   };

@@ -19,6 +19,19 @@ describe('Auth rate limits', () => {
     expect((await anonClient().auth.signInWithPassword({ email: 'x@example.com', password: 'whatever1' })).error?.status).toBe(400);
   });
 
+  it('counts a client by the address the trusted proxy appended, whatever it writes in front of it', async () => {
+    const ip = freshIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) {
+      // Each attempt claims another first X-Forwarded-For entry; the proxy-appended address stays the same.
+      const client = anonClient({ ip: `203.0.113.${i}, ${ip}` });
+      const { error } = await client.auth.signInWithPassword({ email: `nobody-${i}-${ip}@example.com`, password: 'whatever1' });
+      statuses.push(error?.status ?? 200);
+    }
+    expect(statuses.slice(0, 30).every((s) => s === 400)).toBe(true);
+    expect(statuses[30]).toBe(429);
+  });
+
   it('limits password attempts per account across addresses (5 per 5 minutes in the test stack)', async () => {
     const email = `target-${crypto.randomUUID().slice(0, 8)}@example.com`;
     await anonClient().auth.signUp({ email, password: 'correct horse' });

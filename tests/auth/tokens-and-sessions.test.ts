@@ -2,12 +2,23 @@
 import { describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
 import { stackEnv } from '../helpers/stack.ts';
-import { anonClient, claimsOf, rawGetUser, sessionClient } from '../helpers/auth.ts';
+import { anonClient, claimsOf, freshIp, rawGetUser, sessionClient } from '../helpers/auth.ts';
 
 async function signedUp() {
   const email = `t-${crypto.randomUUID().slice(0, 12)}@example.com`;
   const { data } = await anonClient().auth.signUp({ email, password: 'correct horse' });
   return { email, session: data.session!, user: data.user! };
+}
+
+/** POST /auth/v1/token?grant_type=refresh_token as supabase-js sends it, answered raw. */
+async function rawRefresh(refreshToken: string) {
+  const { apiUrl, anonKey } = stackEnv();
+  const res = await fetch(`${apiUrl}/auth/v1/token?grant_type=refresh_token`, {
+    method: 'POST',
+    headers: { apikey: anonKey, 'content-type': 'application/json', 'x-supabase-api-version': '2024-01-01', 'x-forwarded-for': freshIp() },
+    body: JSON.stringify({ refresh_token: refreshToken }),
+  });
+  return { status: res.status, errorCode: res.headers.get('x-sb-error-code'), body: await res.json() };
 }
 
 async function signIn(email: string) {
@@ -43,27 +54,58 @@ describe('refresh tokens', () => {
     expect(retry.data.session!.refresh_token).toBe(first.data.session!.refresh_token);
   });
 
-  it('revoke the whole session when an old token comes back after the reuse interval', async () => {
+  it('within the reuse interval, give an older token of a live session a child (two tabs refreshing at once)', async () => {
     const { email } = await signedUp();
     const session = await signIn(email);
     const client = anonClient();
     const first = (await client.auth.refreshSession({ refresh_token: session.refresh_token })).data.session!;
+    await client.auth.refreshSession({ refresh_token: first.refresh_token });
+    const late = await client.auth.refreshSession({ refresh_token: session.refresh_token });
+    expect(late.error).toBeNull();
+    expect(claimsOf(late.data.session!.access_token).session_id).toBe(claimsOf(session.access_token).session_id);
+  });
+
+  it('revoke the whole session when an old token comes back after the reuse interval: the live token stops at once', async () => {
+    const { email } = await signedUp();
+    const session = await signIn(email);
+    const sessionId = claimsOf(session.access_token).session_id;
+    const client = anonClient();
+    const first = (await client.auth.refreshSession({ refresh_token: session.refresh_token })).data.session!;
     const second = (await client.auth.refreshSession({ refresh_token: first.refresh_token })).data.session!;
     // A minute passes: the first token was revoked longer ago than the 10 s reuse interval.
-    const age = () => adminSql()`update auth.refresh_tokens set updated_at = now() - interval '1 minute'
-                                  where session_id = ${claimsOf(session.access_token).session_id}`;
-    await age();
+    await adminSql()`update auth.refresh_tokens set updated_at = now() - interval '1 minute' where session_id = ${sessionId}`;
     const stolen = await client.auth.refreshSession({ refresh_token: session.refresh_token });
-    expect(stolen.error).toMatchObject({ status: 400, code: 'refresh_token_already_used' });
-    // Every token of the session is now dead, the newest included.
-    await age();
+    expect(stolen.error).toMatchObject({ status: 400, code: 'refresh_token_already_used', message: 'Invalid Refresh Token: Already Used' });
+    // Right away, not a reuse interval later: the newest token is dead too, as is every other of the session.
     const victim = await client.auth.refreshSession({ refresh_token: second.refresh_token });
     expect(victim.error).toMatchObject({ status: 400, code: 'refresh_token_already_used' });
+    for (const token of [second.refresh_token, first.refresh_token]) {
+      expect(await rawRefresh(token)).toEqual({
+        status: 400,
+        errorCode: 'refresh_token_already_used',
+        body: { code: 'refresh_token_already_used', message: 'Invalid Refresh Token: Already Used' },
+      });
+    }
+    const [{ live }] = await adminSql()`select count(*)::int as live from auth.refresh_tokens where session_id = ${sessionId} and not revoked`;
+    expect(live).toBe(0);
   });
 
   it('are refused when unknown', async () => {
     const { error } = await anonClient().auth.refreshSession({ refresh_token: 'abcdefghijkl' });
     expect(error).toMatchObject({ status: 400, code: 'refresh_token_not_found' });
+  });
+});
+
+describe('sessions', () => {
+  it('record the address the trusted proxy appended, not the first X-Forwarded-For entry the client wrote', async () => {
+    const ip = freshIp();
+    const { data, error } = await anonClient({ ip: `203.0.113.66, ${ip}` }).auth.signUp({
+      email: `t-${crypto.randomUUID().slice(0, 12)}@example.com`,
+      password: 'correct horse',
+    });
+    expect(error).toBeNull();
+    const [row] = await adminSql()`select host(ip) as ip from auth.sessions where id = ${claimsOf(data.session!.access_token).session_id}`;
+    expect(row.ip).toBe(ip);
   });
 });
 

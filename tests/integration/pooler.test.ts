@@ -3,7 +3,7 @@
 // connections serve eight client ones, so requests keep changing servers.
 import { type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -14,7 +14,7 @@ import type { Claims } from '../../functions/_shared/jwt.ts';
 import { createRateLimiter } from '../../functions/_shared/rate-limit.ts';
 import { sqlText } from '../../functions/_shared/sql-text.ts';
 import { freePort } from '../../scripts/stack/ports.ts';
-import { postgresOsUser, spawnBound } from '../../scripts/stack/spawn.ts';
+import { logTail, postgresOsUser, spawnBound } from '../../scripts/stack/spawn.ts';
 import { adminSql } from '../helpers/db.ts';
 import { stackEnv } from '../helpers/stack.ts';
 import { createUser } from '../helpers/users.ts';
@@ -35,7 +35,9 @@ beforeAll(async () => {
   ].join('\n'));
   const asUser = postgresOsUser(); // PgBouncer, like PostgreSQL, will not run as root
   if (asUser) for (const f of ['', 'users.txt', 'pgbouncer.ini']) chownSync(join(dir, f), asUser.uid, asUser.gid);
-  bouncer = spawnBound('/usr/sbin/pgbouncer', [join(dir, 'pgbouncer.ini')], { asUser, deathSignal: 'SIGTERM', stdio: 'ignore' });
+  const log = join(dir, 'pgbouncer.log');
+  const out = openSync(log, 'a');
+  bouncer = spawnBound('/usr/sbin/pgbouncer', [join(dir, 'pgbouncer.ini')], { asUser, deathSignal: 'SIGTERM', stdio: ['ignore', out, out] });
   const url = `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`;
   for (let i = 0; ; i++) {
     const probe = postgres(url, { max: 1, connect_timeout: 1, onnotice: () => {} });
@@ -43,7 +45,7 @@ beforeAll(async () => {
       await probe`select 1`;
       break;
     } catch (err) {
-      if (i > 50) throw err;
+      if (i > 50) throw new Error(`PgBouncer did not answer (${(err as Error).message}):\n${logTail(log)}`);
       await new Promise((r) => setTimeout(r, 100));
     } finally {
       await probe.end();

@@ -1,16 +1,18 @@
 // The local stack as `npm start` runs it: a persistent cluster keeps its data across stop and start, and
 // stopping leaves no process behind.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
+import { statusValues } from '../../scripts/status.ts';
+import { removeStackFiles } from '../../scripts/stack/cluster-dir.ts';
 import { freePort } from '../../scripts/stack/ports.ts';
 import { LOCAL_DIR } from '../../scripts/stack/project.ts';
 import { isAlive, startStack, type StackOptions } from '../../scripts/stack/stack.ts';
 
 describe('persistent stack', () => {
   const dir = join(LOCAL_DIR, `lifecycle-${process.pid}`);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => removeStackFiles(dir));
 
   it('keeps data and keys across a restart and leaves nothing running after stop', { timeout: 120_000 }, async () => {
     const opts: StackOptions = {
@@ -31,7 +33,8 @@ describe('persistent stack', () => {
     await first.stop();
     expect(isAlive(first.pids.postgres)).toBe(false);
     expect(isAlive(first.pids.gateway)).toBe(false);
-    expect(existsSync(join(dir, 'pgdata/PG_VERSION'))).toBe(true);
+    expect(existsSync(join(first.dataDir, 'PG_VERSION'))).toBe(true);
+    expect(statusValues(first).DB_DATA_DIR).toBe(first.dataDir);
 
     const second = await startStack(opts);
     try {

@@ -9,6 +9,7 @@ import type postgres from 'postgres';
 import type { AuthSettings } from './config.ts';
 import { AuthError, errorResponse, validation } from './errors.ts';
 import { WindowLimiter } from './rate-limit.ts';
+import { clientIp } from '../../../functions/_shared/rate-limit.ts';
 import { generateOtp, otpHash, sendSmsHook } from './otp.ts';
 import { issueSession, refreshSession, sessionExists, type TokenSettings } from './sessions.ts';
 import { addIdentity, createUser, findUser, identitiesOf, loadUserJson, refreshProviders, userJson, type UserRow } from './users.ts';
@@ -50,9 +51,10 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
 
   // --- request helpers ------------------------------------------------------------------------------------
 
-  // GoTrue takes the first address of X-Forwarded-For as the client's, for sessions and rate limits alike.
+  // The client's address, for sessions and rate limits alike, by the functions' rule: the entry the trusted proxies
+  // appended, never one further left that the client wrote itself (GoTrue takes the first, which a client picks).
   const client = (c: Context) => ({
-    ip: c.req.header('x-forwarded-for')?.split(',')[0]?.trim() || undefined,
+    ip: clientIp(c.req.header('x-forwarded-for'), settings.trustedProxyHops),
     userAgent: c.req.header('user-agent'),
   });
 
@@ -70,6 +72,11 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
 
   function limit(key: string, max: number, windowSeconds: number) {
     if (!limiter.hit(key, max, windowSeconds)) throw new AuthError(429, 'over_request_rate_limit', 'Request rate limit reached');
+  }
+
+  /** A per-address limit; like GoTrue's, it applies only when the caller's address is known. */
+  function limitAddress(kind: string, ip: string | undefined, max: number, windowSeconds: number) {
+    if (ip) limit(`${kind}:${ip}`, max, windowSeconds);
   }
 
   async function verifyBearer(c: Context) {
@@ -164,7 +171,7 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     if (!email && !phoneIn) {
       if (!settings.enableAnonymousSignIns) throw new AuthError(422, 'anonymous_provider_disabled', 'Anonymous sign-ins are disabled');
       if (!settings.enableSignup) throw new AuthError(422, 'signup_disabled', 'Signups not allowed for this instance');
-      limit(`anon:${ip}`, settings.rateLimits.anonymousUsers, HOUR);
+      limitAddress('anon', ip, settings.rateLimits.anonymousUsers, HOUR);
       const session = await sql.begin(async (tx) => {
         const user = await createUser(tx, { isAnonymous: true, userMetadata: data });
         return issueSession(tx, tokens, user, 'anonymous', client(c));
@@ -172,7 +179,7 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
       return c.json(session);
     }
 
-    limit(`signup:${ip}`, settings.rateLimits.signInSignUps, FIVE_MINUTES);
+    limitAddress('signup', ip, settings.rateLimits.signInSignUps, FIVE_MINUTES);
     if (!settings.enableSignup) throw new AuthError(422, 'signup_disabled', 'Signups not allowed for this instance');
     const password = checkPassword(b.password, settings.minimumPasswordLength);
     if (email && phoneIn) throw validation('Only an email address or phone number should be provided on signup.');
@@ -211,14 +218,14 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     const b = await readBody(c);
     const { ip } = client(c);
     if (grant === 'refresh_token') {
-      limit(`refresh:${ip}`, settings.rateLimits.tokenRefresh, FIVE_MINUTES);
+      limitAddress('refresh', ip, settings.rateLimits.tokenRefresh, FIVE_MINUTES);
       const token = str(b.refresh_token);
       if (!token) throw validation('Refresh token is not valid');
       return c.json(await refreshSession(sql, tokens, token));
     }
     if (grant !== 'password') throw new AuthError(400, 'invalid_credentials', 'unsupported_grant_type');
 
-    limit(`signin:${ip}`, settings.rateLimits.signInSignUps, FIVE_MINUTES);
+    limitAddress('signin', ip, settings.rateLimits.signInSignUps, FIVE_MINUTES);
     const email = str(b.email);
     const phoneIn = str(b.phone);
     if ((email && phoneIn) || (!email && !phoneIn)) throw validation('Only an email address or phone number should be provided');
@@ -240,7 +247,7 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
   app.post('/otp', async (c) => {
     const b = await readBody(c);
     const { ip } = client(c);
-    limit(`signup:${ip}`, settings.rateLimits.signInSignUps, FIVE_MINUTES);
+    limitAddress('signup', ip, settings.rateLimits.signInSignUps, FIVE_MINUTES);
     if (str(b.email)) throw validation('The local Auth emulator sends SMS codes only; email one-time links are not emulated');
     const phoneIn = str(b.phone);
     if (!phoneIn) throw validation('An email address or phone number is required');
@@ -262,7 +269,7 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
   app.post('/verify', async (c) => {
     const b = await readBody(c);
     const { ip } = client(c);
-    limit(`verify:${ip}`, settings.rateLimits.tokenVerifications, FIVE_MINUTES);
+    limitAddress('verify', ip, settings.rateLimits.tokenVerifications, FIVE_MINUTES);
     const type = str(b.type);
     const token = str(b.token);
     if (str(b.token_hash)) throw validation('The local Auth emulator verifies SMS codes only (type sms or phone_change)');
@@ -333,7 +340,7 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     const { user, sessionId } = await bearerUser(c);
     const b = await readBody(c);
     const { ip } = client(c);
-    limit(`signup:${ip}`, settings.rateLimits.signInSignUps, FIVE_MINUTES);
+    limitAddress('signup', ip, settings.rateLimits.signInSignUps, FIVE_MINUTES);
     if (b.app_metadata !== undefined) throw new AuthError(403, 'not_admin', 'Updating app_metadata requires admin privileges');
     const email = str(b.email) ? normalizeEmail(str(b.email)!) : undefined;
     const phone = str(b.phone) ? normalizePhone(str(b.phone)!) : undefined;

@@ -1,6 +1,7 @@
 // Settings of the local Auth emulator: supabase/config.toml's [auth] section (what `supabase start` would
 // give GoTrue), with environment overrides for tests that need other limits.
 import { z } from 'zod';
+import { TrustedProxyHops } from '../../../functions/_shared/env.ts';
 
 const num = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 
@@ -18,6 +19,8 @@ export interface AuthSettings {
   smsMaxFrequency: number;
   otpMaxAttempts: number;
   bcryptCost: number;
+  /** Proxies in front of Auth that append to X-Forwarded-For: the functions' TRUSTED_PROXY_HOPS, same rule. */
+  trustedProxyHops: number;
   rateLimits: {
     /** per IP per 5 minutes */
     signInSignUps: number;
@@ -51,6 +54,7 @@ const envSchema = z.object({
   AUTH_SMS_MAX_FREQUENCY: z.string().optional(),
   AUTH_SMS_OTP_EXPIRY: num(60).optional(),
   AUTH_BCRYPT_COST: z.coerce.number().int().min(4).max(14).optional(),
+  TRUSTED_PROXY_HOPS: TrustedProxyHops,
 });
 
 export function authSettings(
@@ -76,6 +80,7 @@ export function authSettings(
     smsMaxFrequency: seconds(e.AUTH_SMS_MAX_FREQUENCY ?? auth.sms?.max_frequency, 60),
     otpMaxAttempts: 5,
     bcryptCost: e.AUTH_BCRYPT_COST ?? 10,
+    trustedProxyHops: e.TRUSTED_PROXY_HOPS,
     rateLimits: {
       signInSignUps: e.AUTH_RATE_LIMIT_SIGN_IN_SIGN_UPS ?? rl.sign_in_sign_ups ?? 30,
       tokenRefresh: e.AUTH_RATE_LIMIT_TOKEN_REFRESH ?? rl.token_refresh ?? 150,

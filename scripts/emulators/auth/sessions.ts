@@ -124,10 +124,13 @@ export async function refreshSession(sql: postgres.Sql, s: TokenSettings, presen
     } else {
       const [newest] = await tx<RefreshTokenRow[]>`
         select * from auth.refresh_tokens where session_id = ${session.id} and revoked = false order by id desc limit 1`;
+      // Rotation always leaves a session one live token; none left means reuse was detected and the session ended.
+      // Its tokens' updated_at was stamped by that revocation, so the reuse interval must not revive them.
+      const reusable = !!newest && Date.now() - new Date(rt.updated_at).getTime() <= s.refreshTokenReuseInterval * 1000;
       if (newest && newest.parent === rt.token) {
         // The client retried with the token it just rotated: hand back the same child.
         next = newest.token;
-      } else if (Date.now() - new Date(rt.updated_at).getTime() <= s.refreshTokenReuseInterval * 1000) {
+      } else if (reusable) {
         next = newRefreshToken();
         await tx`insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, parent, session_id)
                  values ('00000000-0000-0000-0000-000000000000', ${next}, ${rt.user_id}, false, now(), now(), ${rt.token}, ${session.id})`;
