@@ -2,10 +2,12 @@
 -- columns are the server's. The attack this guards against: linking one's own record to another user's day log
 -- (its id is computable, coach.day_log_id(user, date)) and learning from the answer whether they logged that date.
 begin;
-select plan(21);
+select plan(29);
 
 select tests.create_user('columns-a@test.local');
 select tests.create_user('columns-b@test.local');
+create temp table pushed (name text primary key, result jsonb);
+grant all on pushed to authenticated;
 
 -- B logged 2026-11-20 and nothing on 2026-11-21.
 select tests.authenticate_as(tests.get_user_id('columns-b@test.local'));
@@ -42,6 +44,35 @@ select lives_ok($$ update coach.workouts set log_date = '2026-11-02', duration_m
   'a record''s own fields stay writable');
 select is((select day_log_id from coach.workouts where id = '20000000-0000-4000-8000-00000000000a'), coach.day_log_id(auth.uid(), '2026-11-02'),
   'and a record moved to another date links to the owner''s day of that date');
+
+-- The owner, through sync push and import: the server's columns are ignored and listed -------------------------
+insert into pushed select 'reading', public.sync_push_mutation('coach', 'phone', gen_random_uuid(), 'coach.readings', 'upsert',
+  jsonb_build_object('id', '20000000-0000-4000-8000-0000000000a2', 'log_date', '2026-11-20', 'book', 'b', 'minutes', 30,
+                     'day_log_id', coach.day_log_id(tests.get_user_id('columns-b@test.local'), '2026-11-20'),
+                     'ai_summary', 'my own summary', 'created_at', '2000-01-01T00:00:00Z', 'version', 1), null);
+select is((select result ->> 'status' from pushed where name = 'reading'), 'applied', 'a pushed row carrying server columns is applied');
+select is((select result -> 'ignored' from pushed where name = 'reading'), '["day_log_id", "ai_summary", "created_at"]'::jsonb,
+  'and says which of its columns the server ignored');
+select ok((select day_log_id = coach.day_log_id(auth.uid(), '2026-11-20') and ai_summary is null and created_at = now()
+              from coach.readings where id = '20000000-0000-4000-8000-0000000000a2'),
+  'its day is the owner''s, it has no AI summary, and created_at is the server''s');
+select throws_ok(
+  format($$ select public.sync_push_mutation('coach', 'phone', gen_random_uuid(), 'coach.workouts', 'upsert', '{"id": "20000000-0000-4000-8000-00000000000a", "day_log_id": "%s"}', 100) $$,
+         coach.day_log_id(tests.get_user_id('columns-b@test.local'), '2026-11-20')),
+  'P0001', 'VALIDATION_FAILED', 'a push that changes only server columns is rejected');
+select throws_ok(
+  format($$ select public.sync_push_mutation('coach', 'phone', gen_random_uuid(), 'coach.workouts', 'upsert', '{"id": "20000000-0000-4000-8000-00000000000a", "day_log_id": "%s"}', 100) $$,
+         coach.day_log_id(tests.get_user_id('columns-b@test.local'), '2026-11-21')),
+  'P0001', 'VALIDATION_FAILED', 'the same way whether or not the other user logged that date');
+insert into pushed select 'move', public.sync_push_mutation('coach', 'phone', gen_random_uuid(), 'coach.workouts', 'upsert',
+  jsonb_build_object('id', '20000000-0000-4000-8000-00000000000a', 'log_date', '2026-11-20',
+                     'day_log_id', coach.day_log_id(tests.get_user_id('columns-b@test.local'), '2026-11-20')), 100);
+select is((select result -> 'row' ->> 'day_log_id' from pushed where name = 'move'), coach.day_log_id(auth.uid(), '2026-11-20')::text,
+  'a pushed move to another date links to the owner''s day, whatever day_log_id it carried');
+select is(public.sync_import_row('coach', 'coach.readings',
+            jsonb_build_object('id', '20000000-0000-4000-8000-0000000000a3', 'log_date', '2026-11-20', 'book', 'b', 'minutes', 5, 'ai_summary', 'mine', 'created_at', '2000-01-01T00:00:00Z'))
+          -> 'ignored', '["ai_summary", "created_at"]'::jsonb, 'an import ignores server columns too, and says so');
+select is((select ai_summary from coach.readings where id = '20000000-0000-4000-8000-0000000000a3'), null, 'so an imported reading has no AI summary');
 
 -- The server itself: day_log_id is derived whoever writes it ---------------------------------------------------
 select tests.clear_authentication();
