@@ -1,5 +1,6 @@
 // Holds the live database to policies/access-matrix.json: every table of every exposed schema is declared,
-// has RLS on, and answers each role's select/insert/update/delete probes exactly as declared.
+// has RLS on, and answers each role's select/insert/update/delete probes exactly as declared; the columns a
+// client may write are exactly those declared, and derived columns always hold their derived value.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,13 @@ import { adminSql } from '../helpers/db.ts';
 type Access = 'all' | 'own' | 'none';
 type Verb = 'select' | 'insert' | 'update' | 'delete';
 type Role = 'anon' | 'authenticated' | 'service_role';
+/** What `authenticated` may write, column by column: every column not listed is refused (42501). */
+interface ColumnRules {
+  insert: string[];
+  update: string[];
+  /** Column → SQL expression of the row `r` that its stored value always equals, whoever writes what. */
+  derived?: Record<string, string>;
+}
 interface TableRules {
   owner: string | null;
   update_column: string;
@@ -20,6 +28,8 @@ interface TableRules {
   anon: Record<Verb, Access>;
   authenticated: Record<Verb, Access>;
   service_role: Record<Verb, Access>;
+  /** Required on every table where a client may insert or update any column. */
+  columns?: ColumnRules;
 }
 
 const matrix = JSON.parse(readFileSync(join(ROOT, 'policies/access-matrix.json'), 'utf8')) as { tables: Record<string, TableRules> };
@@ -28,10 +38,12 @@ const VERBS: Verb[] = ['select', 'insert', 'update', 'delete'];
 
 /** Thrown to roll back a probe's transaction after reading its outcome. */
 class Rollback extends Error {
-  constructor(readonly outcome: boolean) {
+  constructor(readonly outcome: unknown) {
     super('rollback');
   }
 }
+
+const isRefusal = (err: unknown) => (err as { code?: string }).code === '42501';
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const qualified = (table: string) => table.split('.').map(quoteIdent).join('.');
@@ -83,27 +95,37 @@ describe('access matrix', () => {
     for (const [name, rls] of live) expect(rls, `RLS on ${name}`).toBe(true);
   });
 
-  /** Runs one probe as the role (and user) in a transaction that is always rolled back. */
-  async function probe(role: Role, actor: string | null, run: (tx: postgres.TransactionSql) => Promise<boolean>): Promise<boolean> {
+  /** Runs `run` in a transaction that is always rolled back, and returns what it returned. */
+  async function inRollback<T>(run: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
     try {
       await sql().begin(async (tx) => {
-        const claims = role === 'authenticated' ? { sub: actor, role, aud: 'authenticated' } : { role };
-        await tx`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
-        let ok: boolean;
-        try {
-          ok = await run(tx);
-        } catch (err) {
-          // Insufficient privilege or a WITH CHECK violation is a refusal; any other error (a unique
-          // violation on the fixture, say) means the role got past the access checks.
-          ok = (err as { code?: string }).code !== '42501';
-        }
-        throw new Rollback(ok);
+        throw new Rollback(await run(tx));
       });
     } catch (err) {
-      if (err instanceof Rollback) return err.outcome;
+      if (err instanceof Rollback) return err.outcome as T;
       throw err;
     }
-    return false;
+    throw new Error('unreachable: the transaction always rolls back');
+  }
+
+  /** For the rest of the transaction, act as PostgREST does for the role (and user); postgres is the server itself. */
+  async function actAs(tx: postgres.TransactionSql, role: Role | 'postgres', actor: string | null) {
+    const claims = role === 'postgres' ? '' : JSON.stringify(role === 'authenticated' ? { sub: actor, role, aud: 'authenticated' } : { role });
+    await tx`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${claims}, true)`;
+  }
+
+  /** Runs one probe as the role (and user) in a transaction that is always rolled back. */
+  function probe(role: Role, actor: string | null, run: (tx: postgres.TransactionSql) => Promise<boolean>): Promise<boolean> {
+    return inRollback(async (tx) => {
+      await actAs(tx, role, actor);
+      try {
+        return await run(tx);
+      } catch (err) {
+        // Insufficient privilege or a WITH CHECK violation is a refusal; any other error (a unique
+        // violation on the fixture, say) means the role got past the access checks.
+        return !isRefusal(err);
+      }
+    });
   }
 
   function attempt(table: string, rules: TableRules, verb: Verb, target: string) {
@@ -145,6 +167,94 @@ describe('access matrix', () => {
           expect(observed).toBe(role === 'anon' && expected === 'own' ? 'none' : expected);
         });
       }
+    }
+  }
+
+  /** A user's row of the table, every column as text (null for null), to write back as parameters. */
+  async function storedRow(table: string, rules: TableRules, user: string, columns: string[]): Promise<Record<string, string | null>> {
+    const [row] = await sql().unsafe(
+      `select ${columns.map((c) => `${quoteIdent(c)}::text as ${quoteIdent(c)}`).join(', ')} from ${qualified(table)} where ${quoteIdent(rules.owner!)} = $1 limit 1`,
+      [user],
+    );
+    if (!row) throw new Error(`${table} has no row of ${user} to take values from`);
+    return row as Record<string, string | null>;
+  }
+
+  /** Writes one column of the acting user's row: an insert of the fixture with it set, or an update setting it. */
+  async function writeColumn(tx: postgres.TransactionSql, table: string, rules: TableRules, verb: 'insert' | 'update', column: string, value: string | null) {
+    const t = qualified(table);
+    if (verb === 'update') {
+      await tx.unsafe(`update ${t} set ${quoteIdent(column)} = $1 where ${quoteIdent(rules.owner!)} = $2`, [value, userA]);
+      return;
+    }
+    const row = { ...fill(rules.fixture, userA), [column]: value };
+    const cols = Object.keys(row);
+    await tx.unsafe(`insert into ${t} (${cols.map(quoteIdent).join(', ')}) values (${cols.map((_, i) => `$${i + 1}`).join(', ')})`, Object.values(row) as never[]);
+  }
+
+  it('declares the writable columns of every table a client may write, and they are exactly the granted ones', async () => {
+    for (const [table, rules] of Object.entries(matrix.tables)) {
+      const grants = await sql()`
+        select r.rolname as role, p.privilege, coalesce(array_agg(a.attname::text order by a.attnum) filter (where has_column_privilege(r.rolname, a.attrelid, a.attnum, p.privilege)), '{}') as columns
+          from pg_attribute a, pg_roles r, (values ('INSERT'), ('UPDATE')) p (privilege)
+         where a.attrelid = ${table}::regclass and a.attnum > 0 and not a.attisdropped and r.rolname in ('anon', 'authenticated')
+         group by r.rolname, p.privilege`;
+      const granted = (role: string, privilege: string) => [...grants.find((g) => g.role === role && g.privilege === privilege)!.columns].sort();
+      const declared = rules.columns ?? { insert: [], update: [] };
+      expect(granted('authenticated', 'INSERT'), `${table}: columns authenticated may insert`).toEqual([...declared.insert].sort());
+      expect(granted('authenticated', 'UPDATE'), `${table}: columns authenticated may update`).toEqual([...declared.update].sort());
+      if (rules.anon.insert === 'none') expect(granted('anon', 'INSERT'), `${table}: columns anon may insert`).toEqual([]);
+      if (rules.anon.update === 'none') expect(granted('anon', 'UPDATE'), `${table}: columns anon may update`).toEqual([]);
+    }
+  });
+
+  for (const [table, rules] of Object.entries(matrix.tables)) {
+    const columns = rules.columns;
+    if (!columns) continue;
+    for (const verb of ['insert', 'update'] as const) {
+      it(`${table}: authenticated ${verb} writes exactly ${columns[verb].join(', ') || 'no column'}`, async () => {
+        const all = (await sql()`select attname::text as name from pg_attribute where attrelid = ${table}::regclass and attnum > 0 and not attisdropped order by attnum`).map((c) => c.name as string);
+        const own = await storedRow(table, rules, userA, all);
+        const writable: string[] = [];
+        for (const column of all) {
+          const allowed = await probe('authenticated', userA, async (tx) => {
+            await writeColumn(tx, table, rules, verb, column, own[column]);
+            return true;
+          });
+          if (allowed) writable.push(column);
+        }
+        expect(writable.sort()).toEqual([...columns[verb]].sort());
+      });
+    }
+    for (const [column, expression] of Object.entries(columns.derived ?? {})) {
+      it(`${table}: ${column} is always ${expression}, whatever a client or the server writes`, async () => {
+        // The value another user's row holds: for day_log_id, linking a record to that user's day.
+        const foreign = (await storedRow(table, rules, userB, [column]))[column];
+        const outcomes: string[] = [];
+        for (const actor of ['authenticated', 'postgres'] as const) {
+          for (const verb of ['insert', 'update'] as const) {
+            const outcome = await inRollback(async (tx) => {
+              if (verb === 'insert') await tx.unsafe(`delete from ${qualified(table)} where ${quoteIdent(rules.owner!)} = $1`, [userA]);
+              await actAs(tx, actor, userA);
+              try {
+                await writeColumn(tx, table, rules, verb, column, foreign);
+              } catch (err) {
+                if (isRefusal(err)) return 'refused';
+                throw err;
+              }
+              await actAs(tx, 'postgres', null);
+              const [{ derived }] = await tx.unsafe(
+                `select bool_and(r.${quoteIdent(column)} is not distinct from (${expression})) as derived from ${qualified(table)} r where r.${quoteIdent(rules.owner!)} = $1`,
+                [userA],
+              );
+              return derived ? 'derived' : 'kept';
+            });
+            outcomes.push(`${actor} ${verb}: ${outcome}`);
+          }
+        }
+        expect(outcomes.filter((o) => o.endsWith('kept'))).toEqual([]);
+        expect(outcomes.filter((o) => o.startsWith('postgres'))).toEqual(['postgres insert: derived', 'postgres update: derived']);
+      });
     }
   }
 });

@@ -105,6 +105,36 @@ describe('sync push', () => {
     expect(await adminSql()`select 1 from public.sync_samples where id = ${good}`).toHaveLength(1);
   });
 
+  it('cannot link a record to another user\'s day log: server columns are ignored, and the answer is the same whether they logged that date', async () => {
+    const victim = await createUser();
+    const attacker = await createUser();
+    const dayLogId = async (user: string, date: string) => (await adminSql()`select coach.day_log_id(${user}, ${date}::date) as id`)[0].id as string;
+    // The victim logged 2026-11-20 and nothing on 2026-11-21; day log ids are computable from user and date.
+    await push(victim.token, [m('coach.workouts', { id: crypto.randomUUID(), log_date: '2026-11-20', workout_type: 'run', duration_minutes: 30 })]);
+    const logged = await dayLogId(victim.id, '2026-11-20');
+    const notLogged = await dayLogId(victim.id, '2026-11-21');
+    const own = await dayLogId(attacker.id, '2026-11-01');
+
+    const id = crypto.randomUUID();
+    const created = await push(attacker.token, [
+      m('coach.workouts', { id, log_date: '2026-11-01', workout_type: 'run', duration_minutes: 10, day_log_id: logged, created_at: '2000-01-01T00:00:00Z' }),
+    ]);
+    expect(created.status).toBe(200);
+    expect(created.body.results[0]).toMatchObject({ status: 'applied', ignored: ['day_log_id', 'created_at'], row: { day_log_id: own } });
+    expect(created.body.results[0].row.created_at).not.toMatch(/^2000-/);
+
+    const version = String(created.body.results[0].version);
+    const probes = await push(attacker.token, [logged, notLogged].map((day) => m('coach.workouts', { id, day_log_id: day }, version)));
+    expect(probes.status).toBe(200);
+    expect(probes.body.results.map((r: any) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(probes.body.results[0].error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('day_log_id') });
+    expect(probes.body.results[1].error).toEqual(probes.body.results[0].error);
+
+    const [stored] = await adminSql()`select day_log_id from coach.workouts where id = ${id}`;
+    expect(stored.day_log_id).toBe(own);
+    expect(await adminSql()`select 1 from coach.workouts where day_log_id = ${logged}`).toHaveLength(1);
+  });
+
   it('refuses a batch over the size limit with 413 and applies none of it', async () => {
     const user = await createUser();
     const ids = Array.from({ length: 501 }, () => crypto.randomUUID());

@@ -1,6 +1,6 @@
 // Batches (sync pushes, imports) answer item by item: one bad item is reported and rolled back alone, while
 // the good ones beside it apply. Anything that is our fault (a 5xx) still fails the whole request.
-import type { z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Tx } from '../db.ts';
 import type { ErrorDetail } from '../errors.ts';
 import { toApiError } from '../http/create-app.ts';
@@ -10,6 +10,15 @@ export interface ItemError {
   message: string;
   details: ErrorDetail[];
 }
+
+/**
+ * Columns a pushed or imported row carried that the caller may not write (created_at, derived ones such as
+ * day_log_id, AI output): the server left them to itself instead of refusing the row. The table's grants decide.
+ */
+export const IgnoredColumns = z
+  .array(z.string())
+  .optional()
+  .openapi({ description: 'Columns of the row the server owns or derives: not written (the row shows what it holds)' });
 
 export type ItemOutcome<T> = { ok: true; value: T } | { ok: false; error: ItemError };
 

@@ -8,7 +8,7 @@ import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import { sha256Hex } from '../../_shared/digest.ts';
 import { importIdFor, importSources, importerFor } from '../../_shared/sync/importers.ts';
-import { type ItemError, inSavepoint, invalidItem } from '../../_shared/sync/item-outcome.ts';
+import { IgnoredColumns, type ItemError, inSavepoint, invalidItem } from '../../_shared/sync/item-outcome.ts';
 
 /** Rows per batch; a bigger local store is sent in more batches. */
 export const MAX_IMPORT_ROWS = 500;
@@ -32,6 +32,7 @@ const RowReport = z
     id: z.string().optional(),
     version: z.string().optional(),
     reason: z.string().optional(),
+    ignored: IgnoredColumns,
     error: z.object({ code: z.string(), message: z.string(), details: z.array(z.any()) }).optional(),
   })
   .openapi('SyncImportRowReport');

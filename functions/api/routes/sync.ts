@@ -6,7 +6,7 @@ import { currentUser } from '../../_shared/http/middleware/auth.ts';
 import { AppParam, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
-import { inSavepoint, invalidItem } from '../../_shared/sync/item-outcome.ts';
+import { IgnoredColumns, inSavepoint, invalidItem } from '../../_shared/sync/item-outcome.ts';
 
 /** Mutations per push; more is a client bug or an abuse: 413. */
 export const MAX_MUTATIONS = 500;
@@ -71,6 +71,7 @@ const MutationResult = z
     strategy: z.string().optional(),
     resolution: z.string().optional(),
     replayed: z.boolean().optional(),
+    ignored: IgnoredColumns,
     error: z.object({ code: z.string(), message: z.string(), details: z.array(z.any()) }).optional(),
   })
   .openapi('SyncMutationResult');
