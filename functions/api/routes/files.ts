@@ -52,7 +52,7 @@ const downloadDoc = createRoute({
   method: 'get',
   path: '/{app}/files/{bucket}/{path}',
   tags: ['files'],
-  summary: 'A short-lived signed download URL for one of the caller\'s files (uploads, results, exports, avatars)',
+  summary: 'A short-lived signed download URL for one of the caller\'s files (uploads, audio, results, exports, avatars)',
   description: '`path` is the object path as returned at upload, slashes included.',
   security: bearerSecurity,
   request: {
