@@ -5,18 +5,17 @@ import type { Config } from './env.ts';
 import { serverClient } from './supabase-client.ts';
 import { APP_IDS } from './apps.ts';
 
-export const BUCKETS = ['avatars', 'uploads', 'results', 'exports'] as const;
+export const BUCKETS = ['avatars', 'uploads', 'audio', 'results', 'exports'] as const;
 export type Bucket = (typeof BUCKETS)[number];
+/** Buckets laid out <app>/<user>/<kind>/<file>; the others are <user>/<file>. */
+export const APP_BUCKETS = ['uploads', 'audio', 'results'] as const satisfies readonly Bucket[];
 
 /** Where a user's objects live in each bucket (the layout the storage policies read). */
 export function userFolders(userId: string): Array<{ bucket: Bucket; prefix: string }> {
   return [
     { bucket: 'avatars', prefix: userId },
     { bucket: 'exports', prefix: userId },
-    ...APP_IDS.flatMap((app) => [
-      { bucket: 'uploads' as const, prefix: `${app}/${userId}` },
-      { bucket: 'results' as const, prefix: `${app}/${userId}` },
-    ]),
+    ...APP_IDS.flatMap((app) => APP_BUCKETS.map((bucket) => ({ bucket, prefix: `${app}/${userId}` }))),
   ];
 }
 

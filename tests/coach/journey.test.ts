@@ -225,6 +225,33 @@ describe('Daily Coach: bad input', () => {
     expect((await b.post('/ai/reading-summary', { reading_id: mine.body.id })).status).toBe(404);
   });
 
+  it('keeps a meal photo only if it is the caller\'s uploaded meal photo as stored: 404 otherwise, 422 UPLOAD_INVALID when it does not fit', async () => {
+    const me = await signUpByPhone();
+    const other = await signUpByPhone();
+    const a = t(me.token);
+    const uploaded = async (token: string) => {
+      const issued = await call('POST', '/coach/files/upload-url', { token, json: { purpose: 'meal_photo', content_type: 'image/jpeg', size: 5 } });
+      expect((await fetch(issued.body.signed_url, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: 'plate' })).status).toBe(200);
+      return issued.body.path as string;
+    };
+    const meal = (photo_path: string, id?: string) => ({ id, date: '2026-11-20', meal_type: 'lunch', description: 'noodles', photo_path });
+
+    expect((await a.post('/records/meal', meal(`coach/${me.userId}/meals/never-uploaded.jpg`))).status).toBe(404);
+    expect((await a.post('/records/meal', meal(await uploaded(other.token), crypto.randomUUID()))).status).toBe(404);
+    const photo = await uploaded(me.token);
+    const created = await a.post('/records/meal', meal(photo));
+    expect(created.status).toBe(201);
+    expect(created.body.photo_path).toBe(photo);
+
+    // What Storage recorded counts, not what the upload URL was asked for.
+    const song = await uploaded(me.token);
+    await adminSql()`update storage.objects set metadata = metadata || ${adminSql().json({ mimetype: 'audio/mpeg', size: 12 * 1024 * 1024 })} where bucket_id = 'uploads' and name = ${song}`;
+    const changed = await a.put(`/records/meal/${created.body.id}`, { photo_path: song });
+    expect(changed.status).toBe(422);
+    expect(envelope(changed).code).toBe('UPLOAD_INVALID');
+    expect((await a.get(`/records/meal/${created.body.id}`)).body.photo_path).toBe(photo);
+  });
+
   it('edits and deletes rescore the day, and a create with the same client id is not a second record', async () => {
     const a = t((await signUpByPhone()).token);
     const id = crypto.randomUUID();

@@ -63,6 +63,29 @@ describe('PATCH /{app}/me', () => {
     }
   });
 
+  it('takes as avatar only an avatar the caller uploaded, as stored: 404 otherwise, 422 UPLOAD_INVALID when it does not fit', async () => {
+    const user = await createUser();
+    const other = await createUser();
+    const uploaded = async (token: string) => {
+      const issued = await call('POST', '/coach/files/upload-url', { token, json: { purpose: 'avatar', content_type: 'image/png', size: 4 } });
+      expect((await fetch(issued.body.signed_url, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: 'face' })).status).toBe(200);
+      return issued.body.path as string;
+    };
+    const avatar = (avatar_path: string | null) => call('PATCH', '/quit/me', { token: user.token, json: { avatar_path } });
+
+    expect((await avatar(`${user.id}/never-uploaded.png`)).status).toBe(404);
+    expect((await avatar(await uploaded(other.token))).status).toBe(404);
+    const odd = await uploaded(user.token);
+    await adminSql()`update storage.objects set metadata = metadata || ${adminSql().json({ mimetype: 'text/html' })} where bucket_id = 'avatars' and name = ${odd}`;
+    const refused = await avatar(odd);
+    expect(refused.status).toBe(422);
+    expect(envelope(refused).code).toBe('UPLOAD_INVALID');
+
+    const face = await uploaded(user.token);
+    expect((await avatar(face)).body.avatar_path).toBe(face);
+    expect((await avatar(null)).body.avatar_path).toBeNull();
+  });
+
   it('cannot touch another user: the token decides whose profile changes', async () => {
     const a = await createUser({ display_name: 'A' });
     const b = await createUser({ display_name: 'B' });

@@ -191,6 +191,68 @@ describe('PicKitchen failure paths', () => {
     expect(entries).toEqual([{ kind: 'consume', amount: -10 }, { kind: 'refund', amount: 10 }]);
   });
 
+  it('an upload URL issued for a 100-byte jpeg takes no 12 MB of audio/mpeg, and detect and create find nothing', async () => {
+    const user = await deviceLogin();
+    await buyPack(user.userId);
+    const upload = await call('POST', '/pickitchen/emoji/upload', { token: user.token, json: { content_type: 'image/jpeg', size: 100 } });
+    expect(upload.status).toBe(201);
+    const uploads = user.client.storage.from('uploads');
+    const twelveMb = new Uint8Array(12 * 1024 * 1024);
+    expect((await uploads.uploadToSignedUrl(upload.body.path, upload.body.token, twelveMb, { contentType: 'audio/mpeg' })).error).toMatchObject({ statusCode: '415' });
+    expect((await uploads.uploadToSignedUrl(upload.body.path, upload.body.token, twelveMb, { contentType: 'image/jpeg' })).error).toMatchObject({ statusCode: '413' });
+    expect(await adminSql()`select 1 from storage.objects where bucket_id = 'uploads' and name = ${upload.body.path}`).toHaveLength(0);
+    expect((await call('POST', '/pickitchen/emoji/detect', { token: user.token, json: { image_path: upload.body.path } })).status).toBe(404);
+    expect((await call('POST', '/pickitchen/emoji/create', { token: user.token, json: { image_path: upload.body.path, driven_id: 'mengwa_kaixin' } })).status).toBe(404);
+    expect(await points(user.token)).toBe(500);
+  });
+
+  it('detect and create use a photo only as stored: anything but a jpeg, png or webp of at most 10 MB is 422 UPLOAD_INVALID, uncharged', async () => {
+    const user = await deviceLogin();
+    await buyPack(user.userId);
+    const detect = (path: string) => call('POST', '/pickitchen/emoji/detect', { token: user.token, json: { image_path: path } });
+    // The uploads bucket takes heic (diary and meal photos may be heic); an emoji source may not be.
+    const upload = await call('POST', '/pickitchen/emoji/upload', { token: user.token, json: { content_type: 'image/jpeg', size: 100 } });
+    expect((await user.client.storage.from('uploads').uploadToSignedUrl(upload.body.path, upload.body.token, photo('a smiling face'), { contentType: 'image/heic' })).error).toBeNull();
+    const heic = await detect(upload.body.path);
+    expect(heic.status).toBe(422);
+    expect(envelope(heic)).toMatchObject({ code: 'UPLOAD_INVALID', message: expect.stringContaining('image/heic') });
+
+    // What Storage recorded is what counts: 12 MB of audio/mpeg under a photo's name (as stored before the uploads
+    // bucket took images only) is refused.
+    const old = await uploadPhoto(user);
+    await adminSql()`update storage.objects set metadata = metadata || ${adminSql().json({ mimetype: 'audio/mpeg', size: 12 * 1024 * 1024 })} where bucket_id = 'uploads' and name = ${old}`;
+    const audio = await detect(old);
+    expect(audio.status).toBe(422);
+    expect(envelope(audio)).toMatchObject({ code: 'UPLOAD_INVALID', message: expect.stringContaining('audio/mpeg of 12582912 bytes') });
+
+    // A detected photo its owner overwrote afterwards: create checks it again and charges nothing.
+    const path = await uploadPhoto(user);
+    expect((await detect(path)).status).toBe(200);
+    expect((await user.client.storage.from('uploads').upload(path, photo('a smiling face'), { contentType: 'image/heic', upsert: true })).error).toBeNull();
+    const create = await call('POST', '/pickitchen/emoji/create', { token: user.token, json: { image_path: path, driven_id: 'mengwa_kaixin' } });
+    expect(create.status).toBe(422);
+    expect(envelope(create).code).toBe('UPLOAD_INVALID');
+    expect(await points(user.token)).toBe(500);
+    expect(await adminSql()`select 1 from pickitchen.emoji_tasks where user_id = ${user.userId}`).toHaveLength(0);
+  });
+
+  it('the job sends the provider a photo only as stored: replaced after create, the task fails with upload_invalid and is refunded', async () => {
+    const user = await deviceLogin();
+    await buyPack(user.userId);
+    const path = await uploadPhoto(user);
+    expect((await call('POST', '/pickitchen/emoji/detect', { token: user.token, json: { image_path: path } })).status).toBe(200);
+    const created = await call('POST', '/pickitchen/emoji/create', { token: user.token, json: { image_path: path, driven_id: 'mengwa_kaixin' } });
+    expect(created.status).toBe(202);
+    expect(await points(user.token)).toBe(490);
+    expect((await user.client.storage.from('uploads').upload(path, photo('a smiling face'), { contentType: 'image/heic', upsert: true })).error).toBeNull();
+    expect(await drainEmojiJobs(created.body.task_id)).toBe('failed');
+    const task = await call('GET', `/pickitchen/emoji/task/${created.body.task_id}`, { token: user.token });
+    expect(task.body).toMatchObject({ status: 'failed', refunded: true, error: { code: 'upload_invalid' } });
+    const [row] = await adminSql()`select provider_task_id from pickitchen.emoji_tasks where id = ${created.body.task_id}`;
+    expect(row.provider_task_id).toBeNull();
+    expect(await points(user.token)).toBe(500);
+  });
+
   it('an expired token gets 401 TOKEN_EXPIRED', async () => {
     const user = await deviceLogin();
     const expired = await signAccessToken(userClaims(user.userId, 'x@device.invalid'), { expiresInSeconds: -60 });

@@ -1,6 +1,7 @@
 // The files API (signed upload and download URLs chosen by the server) and the server-side storage adapter.
 import { describe, expect, it } from 'vitest';
 import { createObjectStore } from '../../functions/_shared/storage.ts';
+import { UPLOAD_PURPOSES } from '../../functions/_shared/upload-purposes.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
 import { adminSql } from '../helpers/db.ts';
 import { call, envelope } from '../helpers/http.ts';
@@ -38,6 +39,31 @@ describe('POST /{app}/files/upload-url', () => {
     const user = await signedUp();
     const res = await call('POST', '/quit/files/upload-url', { token: user.token, json: { purpose: 'avatar', content_type: 'image/jpeg', size: 10 } });
     expect(res.body.path).toMatch(new RegExp(`^${user.id}/[0-9a-f-]{36}\\.jpg$`));
+  });
+
+  it('gives each purpose a bucket whose size limit is the purpose\'s own and whose types are only its purposes\' types', async () => {
+    // A signed upload URL carries no size or type: the bucket's limits are all Supabase Storage holds its bytes to.
+    // A purpose narrower in type than its bucket (emoji sources take no heic) is held by its consumers' check.
+    const purposes = Object.values(UPLOAD_PURPOSES);
+    const buckets = await adminSql()`select id, file_size_limit::int as max, allowed_mime_types as types from storage.buckets where id = any(${purposes.map((p) => p.bucket)})`;
+    const byId = new Map(buckets.map((b) => [b.id as string, b]));
+    for (const [name, purpose] of Object.entries(UPLOAD_PURPOSES)) expect(byId.get(purpose.bucket)?.max, name).toBe(purpose.maxBytes);
+    for (const bucket of buckets) {
+      const types = purposes.filter((p) => p.bucket === bucket.id).flatMap((p) => Object.keys(p.types));
+      expect([...bucket.types].sort(), bucket.id).toEqual([...new Set(types)].sort());
+    }
+  });
+
+  it('puts voice messages in the audio bucket, where an image is refused', async () => {
+    const user = await signedUp();
+    const res = await call('POST', '/companion/files/upload-url', { token: user.token, json: { purpose: 'voice_message', content_type: 'audio/mpeg', size: 5 } });
+    expect(res.body).toMatchObject({ bucket: 'audio', max_bytes: 20 * 1024 * 1024 });
+    expect(res.body.path).toMatch(new RegExp(`^companion/${user.id}/voice/[0-9a-f-]{36}\\.mp3$`));
+    const image = await fetch(res.body.signed_url, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: 'photo' });
+    expect(await image.json()).toMatchObject({ statusCode: '415' });
+    expect((await fetch(res.body.signed_url, { method: 'PUT', headers: { 'content-type': 'audio/mpeg' }, body: 'voice' })).status).toBe(200);
+    const download = await call('GET', `/companion/files/audio/${res.body.path}`, { token: user.token });
+    expect(await (await fetch(download.body.url)).text()).toBe('voice');
   });
 
   it('refuses unknown purposes, purposes of other apps, disallowed types and oversized files with 400', async () => {
@@ -103,9 +129,10 @@ describe('server-side storage', () => {
     await s.put('uploads', `diary/${gone.id}/images/deep/b.jpg`, new Uint8Array([2]), 'image/jpeg');
     await s.put('results', `pickitchen/${gone.id}/results/c.mp4`, new Uint8Array([3]), 'video/mp4');
     await s.put('exports', `${gone.id}/d.zip`, new Uint8Array([4]), 'application/zip');
+    await s.put('audio', `companion/${gone.id}/voice/e.mp3`, new Uint8Array([6]), 'audio/mpeg');
     await s.put('avatars', `${stays.id}/a.png`, new Uint8Array([5]), 'image/png');
 
-    expect(await s.removeUserObjects(gone.id)).toBe(4);
+    expect(await s.removeUserObjects(gone.id)).toBe(5);
     const left = await adminSql()`select bucket_id, name from storage.objects where name like ${`%${gone.id}%`}`;
     expect(left).toEqual([]);
     expect(await s.exists('avatars', `${stays.id}/a.png`)).toBe(true);

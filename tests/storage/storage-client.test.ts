@@ -1,7 +1,8 @@
 // supabase.storage against the local Storage emulator: the storage policies decide, limits hold, signed URLs
 // expire and cannot be forged.
-import type { SupabaseClient } from '@supabase/supabase-js';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { SignJWT } from 'jose';
+import WebSocket from 'ws';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
 import { stackEnv } from '../helpers/stack.ts';
@@ -148,5 +149,110 @@ describe('storage through supabase-js', () => {
 
   it('cannot be bypassed with SQL: direct deletes from storage tables are refused', async () => {
     await expect(adminSql()`delete from storage.objects where bucket_id = 'avatars'`).rejects.toMatchObject({ code: '42501' });
+  });
+});
+
+describe('names, escapes and metadata Storage refuses or ignores', () => {
+  let alice: Person;
+  let token: string;
+  beforeAll(async () => {
+    alice = await person();
+    token = (await alice.client.auth.getSession()).data.session!.access_token;
+  });
+  const raw = (path: string, init: RequestInit = {}) =>
+    fetch(`${stackEnv().apiUrl}/storage/v1${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });
+  const rowsNamed = async (pattern: string) => adminSql()`select name from storage.objects where name like ${pattern}`;
+
+  it('refuses dot segments with 400 InvalidKey and stores nothing, however the name arrives', async () => {
+    const folder = `diary/${alice.id}/images`;
+    // supabase-js sends the name as it is: the escapes reach Storage undecoded, "../" once decoded.
+    const up = await alice.client.storage.from('uploads').upload(`${folder}/%2e%2e%2f%2e%2e%2fescape.jpg`, png('x'), { contentType: 'image/jpeg' });
+    expect(up.error).toMatchObject({ statusCode: '400', message: expect.stringMatching(/^Invalid key: .*contains dot path segment$/) });
+    const here = await raw(`/object/uploads/${folder}/%2e%2fhere.jpg`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: 'x' });
+    expect(here.status).toBe(400);
+    expect(await here.json()).toMatchObject({ statusCode: '400', error: 'InvalidKey', code: 'InvalidKey' });
+    // A signed upload URL is issued (Storage signs without touching the disk), but nothing uploads through it.
+    const signed = await alice.client.storage.from('uploads').createSignedUploadUrl(`${folder}/%2e%2e%2fsigned.jpg`);
+    expect(signed.error).toBeNull();
+    const put = await anonClient().storage.from('uploads').uploadToSignedUrl(`${folder}/%2e%2e%2fsigned.jpg`, signed.data!.token, png('x'), { contentType: 'image/jpeg' });
+    expect(put.error).toMatchObject({ statusCode: '400', message: expect.stringContaining('dot path segment') });
+    expect(await rowsNamed(`%${alice.id}%/.%`)).toEqual([]);
+  });
+
+  it('answers a malformed %-escape with Storage\'s 400 bad-URL body, never a 500', async () => {
+    const res = await raw(`/object/uploads/diary/${alice.id}/images/%E0%A4%A.jpg?x=1`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: 'Bad Request', code: 'FST_ERR_BAD_URL', statusCode: 400,
+      message: `'/object/uploads/diary/${alice.id}/images/%E0%A4%A.jpg?x=1' is not a valid url component`,
+    });
+    const up = await alice.client.storage.from('uploads').upload(`diary/${alice.id}/images/100%.jpg`, png('x'), { contentType: 'image/jpeg' });
+    expect(up.error).toMatchObject({ status: 400, statusCode: 400, message: expect.stringContaining('is not a valid url component') });
+  });
+
+  it('answers NUL in a key or bucket name with 400 in Storage\'s error shape on every route', async () => {
+    const nul = `diary/${alice.id}/images/a\u0000b.jpg`;
+    const invalidKey = { statusCode: '400', error: 'InvalidKey', code: 'InvalidKey' };
+    const uploads = alice.client.storage.from('uploads');
+    expect((await uploads.upload(nul, png('x'), { contentType: 'image/jpeg' })).error).toMatchObject({ statusCode: '400' });
+    expect((await uploads.createSignedUrl(nul, 60)).error).toMatchObject({ statusCode: '400' });
+    expect((await uploads.remove([nul])).error).toMatchObject({ statusCode: '400' });
+    expect((await uploads.list(`diary/${alice.id}/a\u0000`)).error).toMatchObject({ statusCode: '400' });
+    expect((await uploads.createSignedUrls([nul], 60)).error).toMatchObject({ statusCode: '400' });
+    for (const path of [`/object/public/avatars/${alice.id}/a%00.png`, `/object/info/uploads/${alice.id}/a%00.png`, `/object/uploads/${alice.id}/a%00.png`]) {
+      const res = await raw(path);
+      expect(res.status, path).toBe(400);
+      expect(await res.json(), path).toMatchObject(invalidKey);
+    }
+    const bucket = await raw(`/object/up%00loads/diary/${alice.id}/x.jpg`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: 'x' });
+    expect(await bucket.json()).toEqual({ statusCode: '400', error: 'Invalid Input', message: 'Bucket name invalid', code: 'InvalidBucketName' });
+  });
+
+  it('keeps user metadata it cannot read as {} (as Storage does), refuses NUL in it and over 1 MiB of it, never a 500', async () => {
+    const folder = `diary/${alice.id}/images`;
+    const base64 = (text: string) => Buffer.from(text).toString('base64');
+    const userMetadata = async (name: string) => (await adminSql()`select user_metadata from storage.objects where bucket_id = 'uploads' and name = ${name}`)[0]?.user_metadata;
+    const rawUpload = (name: string, headers: Record<string, string>, body: BodyInit = 'x') =>
+      raw(`/object/uploads/${name}`, { method: 'POST', headers: { 'content-type': 'image/jpeg', ...headers }, body });
+
+    for (const [file, header] of [['not-base64.jpg', '!!not base64!!'], ['not-json.jpg', base64('{not json')]]) {
+      const res = await rawUpload(`${folder}/${file}`, { 'x-metadata': header });
+      expect(res.status, file).toBe(200);
+      expect(await userMetadata(`${folder}/${file}`), file).toEqual({});
+    }
+    expect((await rawUpload(`${folder}/kept.jpg`, { 'x-metadata': base64('{"album":"trip"}') })).status).toBe(200);
+    expect(await userMetadata(`${folder}/kept.jpg`)).toEqual({ album: 'trip' });
+    const nul = await rawUpload(`${folder}/nul.jpg`, { 'x-metadata': base64('{"a":"\\u0000"}') });
+    expect(nul.status).toBe(400);
+    expect(await nul.json()).toMatchObject({ statusCode: '400', code: 'InvalidRequest' });
+
+    const form = (metadata: string) => {
+      const f = new FormData();
+      f.append('metadata', metadata);
+      f.append('', new Blob([png('x')], { type: 'image/jpeg' }));
+      return f;
+    };
+    expect((await raw(`/object/uploads/${folder}/form.jpg`, { method: 'POST', body: form('{oops') })).status).toBe(200);
+    expect(await userMetadata(`${folder}/form.jpg`)).toEqual({});
+    const big = await raw(`/object/uploads/${folder}/big-meta.jpg`, { method: 'POST', body: form(JSON.stringify({ a: 'x'.repeat(1024 * 1024) })) });
+    expect(await big.json()).toMatchObject({ statusCode: '413', message: 'The user_metadata exceeded the maximum allowed size' });
+    expect(await userMetadata(`${folder}/nul.jpg`)).toBeUndefined();
+    expect(await userMetadata(`${folder}/big-meta.jpg`)).toBeUndefined();
+  });
+
+  it('serves every object with X-Content-Type-Options: nosniff, and HTML as text/plain', async () => {
+    // A bucket without type limits, written by the backend: the only way HTML gets stored here.
+    await adminSql()`insert into storage.buckets (id, name, public) values ('sniff-test', 'sniff-test', true) on conflict (id) do nothing`;
+    const backend = createClient(stackEnv().apiUrl, stackEnv().serviceRoleKey, { auth: { persistSession: false }, realtime: { transport: WebSocket as never } }).storage.from('sniff-test');
+    const name = `${alice.id}/page.html`;
+    expect((await backend.upload(name, '<script>alert(1)</script>', { contentType: 'text/html', upsert: true })).error).toBeNull();
+    const signed = (await backend.createSignedUrl(name, 60)).data!.signedUrl;
+    const publicUrl = backend.getPublicUrl(name).data.publicUrl;
+    const responses = [await raw(`/object/sniff-test/${name}`), await raw(`/object/sniff-test/${name}`, { method: 'HEAD' }), await fetch(signed), await fetch(publicUrl)];
+    for (const res of responses) {
+      expect(res.status, res.url).toBe(200);
+      expect(res.headers.get('x-content-type-options'), res.url).toBe('nosniff');
+      expect(res.headers.get('content-type'), res.url).toBe('text/plain');
+    }
   });
 });

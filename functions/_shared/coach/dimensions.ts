@@ -1,6 +1,7 @@
 // The five record dimensions of Daily Coach (seed §4.1): their tables and the fields an app may write, with
 // ranges. The API's create/update bodies and the OpenAPI spec come from these schemas.
 import { z } from '@hono/zod-openapi';
+import type { UploadPurposeName } from '../upload-purposes.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const note = (max: number) => z.string().max(max).nullable();
@@ -22,8 +23,10 @@ export const DIMENSIONS = {
       meal_type: z.enum(['breakfast', 'lunch', 'dinner', 'snack']),
       description: text(500),
       calories: z.number().int().min(0).max(10000).nullable().optional(),
-      photo_path: z.string().max(300).nullable().optional().openapi({ description: 'From POST /coach/files/upload-url with purpose meal_photo' }),
+      photo_path: z.string().max(300).nullable().optional().openapi({ description: 'From POST /coach/files/upload-url with purpose meal_photo, once uploaded' }),
     }),
+    /** Fields naming an uploaded file, and its purpose: the API checks the file as stored before keeping the path. */
+    uploads: { photo_path: 'meal_photo' } satisfies Record<string, UploadPurposeName>,
   },
   sleep: {
     table: 'coach.sleeps',
@@ -57,6 +60,12 @@ export const DIMENSIONS = {
 export type Dimension = keyof typeof DIMENSIONS;
 export const DIMENSION_NAMES = Object.keys(DIMENSIONS) as Dimension[];
 export const isDimension = (d: string): d is Dimension => Object.hasOwn(DIMENSIONS, d);
+
+/** The fields of a dimension that name an uploaded file, with the file's purpose. */
+export function uploadFields(d: Dimension): Record<string, UploadPurposeName> {
+  const dimension: { table: string; uploads?: Record<string, UploadPurposeName> } = DIMENSIONS[d];
+  return dimension.uploads ?? {};
+}
 
 /** Which table each dimension's rows live in, for SQL that spans them. */
 export const tableOf = (d: Dimension) => DIMENSIONS[d].table;

@@ -7,6 +7,7 @@ import type { Job, JobHandler } from '../queue.ts';
 import { JobSnooze } from '../queue.ts';
 import type { ObjectStore } from '../storage.ts';
 import { type EmojiVideoProvider, DashScopeError } from '../providers/dashscope.ts';
+import { uploadRefusal } from '../upload-check.ts';
 
 export const EMOJI_QUEUE = 'pickitchen.emoji';
 
@@ -47,6 +48,9 @@ export function emojiJobHandler(deps: { provider: () => EmojiVideoProvider; stor
         const [detection] = await db.withService((tx) => tx<{ face_bbox: number[]; ext_bbox: number[] }[]>`
           select face_bbox, ext_bbox from pickitchen.emoji_detections where user_id = ${task.user_id} and image_path = ${task.image_path} and passed`);
         if (!detection) return fail('detection_missing', 'The photo has no passed face detection.');
+        // The provider gets the photo as stored now, so that is what must still be an emoji source.
+        const refusal = await uploadRefusal(db, 'emoji_source', 'pickitchen', task.user_id, task.image_path);
+        if (refusal) return fail(refusal.code.toLowerCase(), refusal.message);
         const imageUrl = await deps.store().signedDownloadUrl('uploads', task.image_path, SOURCE_URL_TTL);
         const created = await provider.createVideoTask({ imageUrl, faceBbox: detection.face_bbox, extBbox: detection.ext_bbox, drivenId: task.driven_id });
         // A worker that raced us may have recorded its own provider task first: that one is followed.

@@ -9,7 +9,7 @@ import { rateLimit } from '../../_shared/http/middleware/rate-limit.ts';
 import { APP_ROUTE_ERRORS, AppParam, bearerSecurity, errorResponses, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
-import { BUCKETS, type ObjectStore } from '../../_shared/storage.ts';
+import { APP_BUCKETS, BUCKETS, type ObjectStore } from '../../_shared/storage.ts';
 import { serverClient } from '../../_shared/supabase-client.ts';
 import { UPLOAD_PURPOSE_NAMES, UPLOAD_PURPOSES, uploadPath, type UploadPurpose, type UploadPurposeName } from '../../_shared/upload-purposes.ts';
 import type { AppId } from '../../_shared/apps.ts';
@@ -52,7 +52,7 @@ const downloadDoc = createRoute({
   method: 'get',
   path: '/{app}/files/{bucket}/{path}',
   tags: ['files'],
-  summary: 'A short-lived signed download URL for one of the caller\'s files (uploads, results, exports, avatars)',
+  summary: 'A short-lived signed download URL for one of the caller\'s files (uploads, audio, results, exports, avatars)',
   description: '`path` is the object path as returned at upload, slashes included.',
   security: bearerSecurity,
   request: {
@@ -113,7 +113,7 @@ export function registerFileRoutes(app: HoutaiApp, store: () => ObjectStore) {
     const [row] = await c.var.db.withService((tx) => tx<[{ owned: boolean | null; found: boolean }]>`
       select internal.object_user_segment(${bucket}, ${path}) = ${user.sub} as owned,
              exists (select 1 from storage.objects where bucket_id = ${bucket} and name = ${path}) as found`);
-    const appScoped = bucket === 'uploads' || bucket === 'results';
+    const appScoped = (APP_BUCKETS as readonly string[]).includes(bucket);
     if (!row.owned || !row.found || (appScoped && !path.startsWith(`${appId}/`))) throw new ApiError('NOT_FOUND', 'No such file.');
     const url = await store().signedDownloadUrl(bucket as (typeof BUCKETS)[number], path, DOWNLOAD_URL_TTL);
     return c.json({ url, expires_in: DOWNLOAD_URL_TTL }, 200);

@@ -5,10 +5,11 @@ import { currentUser } from '../../_shared/http/middleware/auth.ts';
 import { AppParam, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
-import type { Tx } from '../../_shared/db.ts';
+import { runText, type Tx } from '../../_shared/db.ts';
 import type { AppId } from '../../_shared/apps.ts';
 import type { Tables } from '../../_shared/database.types.ts';
 import { Locale, StoragePath, Timezone } from '../../_shared/validation.ts';
+import { checkUpload } from '../../_shared/upload-check.ts';
 
 const Preferences = z.record(z.string(), z.unknown()).openapi({ description: 'App-specific client preferences (JSON object, ≤ 16 KB)' });
 
@@ -33,7 +34,7 @@ const Me = z
 const MePatch = z
   .object({
     display_name: z.string().trim().min(1).max(64).nullable().optional(),
-    avatar_path: StoragePath.nullable().optional(),
+    avatar_path: StoragePath.nullable().optional().openapi({ description: 'An avatar uploaded with POST /{app}/files/upload-url (purpose avatar); null removes it' }),
     timezone: Timezone.optional(),
     locale: Locale.optional(),
     preferences: Preferences.optional().openapi({ description: 'Merged into the stored preferences; a null value removes a key' }),
@@ -94,7 +95,9 @@ export function registerMeRoutes(app: HoutaiApp) {
   app.openapi(patchMe, async (c) => {
     const { app: appId } = c.req.valid('param');
     const { preferences, ...base } = c.req.valid('json');
-    const me = await c.var.db.withUser(currentUser(c), async (tx) => {
+    const user = currentUser(c);
+    const me = await c.var.db.withUser(user, async (tx) => {
+      if (base.avatar_path) await runText(tx, checkUpload('avatar', appId, user.sub, base.avatar_path));
       if (Object.keys(base).length > 0) {
         await tx`update public.profiles set ${tx(base)} where id = (select auth.uid())`;
       }

@@ -2,12 +2,14 @@
 // gateway. FOR DEVELOPMENT AND TESTS ONLY: production uses Supabase Storage. Bytes live on local disk; every
 // client operation reads or writes the storage.objects row under the caller's role and JWT claims, so the
 // storage policies in our migrations decide, as they do on Supabase (shared/STORAGE-API.md).
+import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type postgres from 'postgres';
-import { E, errorResponse, StorageError } from './errors.ts';
+import { badUrlResponse, E, errorResponse, StorageError } from './errors.ts';
 import { ObjectFiles } from './files.ts';
+import { bucketAndKey, checkBucketName, checkKey, checkNoNul, checkStorableKey, decodePath } from './keys.ts';
 import { boundaryOf, parseMultipart } from './multipart.ts';
 
 export interface StorageEmulatorDeps {
@@ -51,7 +53,9 @@ interface ObjectRow {
 
 const SERVICE: Caller = { role: 'service_role', claims: { role: 'service_role' } };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const VALID_KEY = /^[A-Za-z0-9_/!.*'() &$=@;:+,?-]+$/;
+const BASE = '/storage/v1';
+/** Storage refuses user metadata above this (multipart field), and keeps what it cannot parse as {}. */
+const MAX_USER_METADATA = 1024 * 1024;
 
 class Rollback<T> extends Error {
   constructor(readonly value: T) {
@@ -61,12 +65,25 @@ class Rollback<T> extends Error {
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
+const hasNul = (value: unknown): boolean =>
+  typeof value === 'string'
+    ? value.includes('\0')
+    : typeof value === 'object' && value !== null && Object.entries(value).some(([k, v]) => k.includes('\0') || hasNul(v));
+
 export function createStorageEmulator(deps: StorageEmulatorDeps) {
   const { sql } = deps;
   const secret = new TextEncoder().encode(deps.jwtSecret);
   const files = new ObjectFiles(deps.root);
   const uploadExpiry = deps.uploadUrlExpiry ?? 7200;
-  const app = new Hono().basePath('/storage/v1');
+  const app = new Hono().basePath(BASE);
+
+  app.use('*', async (c, next) => {
+    const { pathname, search } = new URL(c.req.url);
+    if (decodePath(pathname) === undefined) return badUrlResponse(`${pathname.slice(BASE.length)}${search}`);
+    await next();
+    // A stored object is only ever its declared type: browsers must not sniff it into HTML or script.
+    c.res.headers.set('x-content-type-options', 'nosniff');
+  });
 
   app.onError((err, c) => {
     if (err instanceof StorageError) return errorResponse(c, err);
@@ -134,10 +151,6 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
     return row;
   }
 
-  function checkKey(name: string) {
-    if (!name || !VALID_KEY.test(name)) throw E.invalidKey(name);
-  }
-
   const maxSize = (b: BucketRow) => Math.min(Number(b.file_size_limit ?? Infinity), deps.globalFileSizeLimit);
 
   function checkMime(b: BucketRow, mime: string) {
@@ -154,7 +167,7 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
     bytes: Uint8Array;
     mimetype: string;
     cacheControl: string;
-    userMetadata: Record<string, unknown> | null;
+    userMetadata: Record<string, unknown>;
   }
 
   async function readUpload(c: Context, b: BucketRow, name: string): Promise<Upload> {
@@ -173,8 +186,9 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
       const mimetype = field('contentType') ?? file.contentType ?? 'application/octet-stream';
       if (!name.endsWith('.emptyFolderPlaceholder')) checkMime(b, mimetype);
       if (file.data.byteLength > limit) throw E.tooLarge();
-      const metadata = field('metadata');
-      return { bytes: file.data.slice(), mimetype, cacheControl: `max-age=${field('cacheControl') ?? '3600'}`, userMetadata: metadata ? JSON.parse(metadata) : null };
+      const metadata = field('metadata') ?? field('userMetadata');
+      if (metadata !== undefined && new TextEncoder().encode(metadata).byteLength > MAX_USER_METADATA) throw E.tooLarge('user_metadata');
+      return { bytes: file.data.slice(), mimetype, cacheControl: `max-age=${field('cacheControl') ?? '3600'}`, userMetadata: userMetadata(metadata) };
     }
     const mimetype = type || 'application/octet-stream';
     if (!name.endsWith('.emptyFolderPlaceholder')) checkMime(b, mimetype);
@@ -186,8 +200,22 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
       bytes,
       mimetype,
       cacheControl: c.req.header('cache-control') ?? 'no-cache',
-      userMetadata: meta ? JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(meta), (ch) => ch.charCodeAt(0)))) : null,
+      userMetadata: userMetadata(meta === undefined ? undefined : Buffer.from(meta, 'base64').toString('utf8')),
     };
+  }
+
+  /** user_metadata as Storage keeps it: JSON it cannot parse is dropped, and the stored value is always an object. */
+  function userMetadata(json: string | undefined): Record<string, unknown> {
+    let parsed: unknown;
+    try {
+      parsed = json === undefined ? undefined : JSON.parse(json);
+    } catch {
+      parsed = undefined;
+    }
+    const kept = { ...(parsed as object | undefined) } as Record<string, unknown>;
+    // jsonb cannot hold a NUL: refused here rather than failing in Postgres.
+    if (hasNul(kept)) throw E.invalidRequest('metadata must not contain NUL characters');
+    return kept;
   }
 
   /** The permission trial of a write, as the caller: a plain insert, or Storage's upsert statement. */
@@ -208,6 +236,7 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
 
   /** The real write, as service_role once the caller passed: bytes first, then the row, then old bytes go. */
   async function store(bucketId: string, name: string, upload: Upload, opts: { upsert: boolean; ownerSub?: string }) {
+    checkStorableKey(bucketId, name);
     const version = crypto.randomUUID();
     await files.write(bucketId, version, upload.bytes);
     const metadata = {
@@ -258,8 +287,10 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
   async function serve(c: Context, row: ObjectRow, extra: Record<string, string> = {}) {
     const bytes = await files.read(row.bucket_id, row.version ?? '');
     const meta = row.metadata ?? {};
+    const mimetype: string = meta.mimetype ?? 'application/octet-stream';
     const headers: Record<string, string> = {
-      'content-type': meta.mimetype ?? 'application/octet-stream',
+      // As Storage does: HTML is never served as HTML.
+      'content-type': mimetype.includes('text/html') ? 'text/plain' : mimetype,
       'content-length': String(bytes.byteLength),
       etag: meta.eTag ?? '',
       'last-modified': new Date(row.updated_at).toUTCString(),
@@ -278,7 +309,9 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, headers);
   }
 
+  /** The object's row as this caller may see it; Storage checks the key on every such lookup. */
   async function objectAs(who: Caller, bucketId: string, name: string): Promise<ObjectRow> {
+    checkKey(name);
     const [row] = await as(who, 'storage.object.get', (tx) => tx<ObjectRow[]>`
       select * from storage.objects where bucket_id = ${bucketId} and name = ${name}`);
     if (!row) throw E.noSuchKey();
@@ -287,7 +320,6 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
 
   async function authenticatedRead(c: Context, bucketId: string, name: string) {
     const who = await caller(c, true);
-    checkKey(name);
     const b = await bucket(bucketId).catch(() => undefined);
     if (!b || (!b.public && who.role === 'anon' && !who.sub && !c.req.header('authorization'))) throw E.noSuchBucket();
     const row = await objectAs(b.public ? SERVICE : who, bucketId, name);
@@ -323,19 +355,23 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
 
   // --- routes ---------------------------------------------------------------------------------------------
 
-  const decode = (s: string) => decodeURIComponent(s);
-  /** "/bucket/some/path" → [bucket, "some/path"] (Storage strips leading slashes, collapses "//"). */
-  function split(rest: string): [string, string] {
-    const clean = rest.replace(/^\/+/, '').replace(/\/+/g, '/').replace(/\/$/, '');
-    const i = clean.indexOf('/');
-    if (i < 0) return [decode(clean), ''];
-    return [decode(clean.slice(0, i)), decode(clean.slice(i + 1))];
+  /** The bucket and key a route addresses, read from the raw path after the route's prefix (e.g. "/object/sign"). */
+  const target = (c: Context, prefix: string) => bucketAndKey(new URL(c.req.url).pathname.slice(BASE.length + prefix.length));
+  /** A bucket named by a route parameter (list, batch sign, remove). */
+  function bucketParam(c: Context): string {
+    const id = c.req.param('bucket') ?? '';
+    checkBucketName(id);
+    return id;
   }
 
   app.post('/object/list/:bucket', async (c) => {
     const who = await caller(c);
-    const bucketId = c.req.param('bucket');
-    const body = (await c.req.json().catch(() => ({}))) as { prefix?: string; limit?: number; offset?: number; search?: string; sortBy?: { column?: string; order?: string } };
+    const bucketId = bucketParam(c);
+    const body = (await c.req.json().catch(() => ({}))) as { prefix?: unknown; limit?: number; offset?: number; search?: unknown; sortBy?: { column?: string; order?: string } };
+    for (const field of ['prefix', 'search'] as const) {
+      if (body[field] !== undefined && typeof body[field] !== 'string') throw E.invalidRequest(`body/${field} must be string`);
+      checkNoNul(String(body[field] ?? ''));
+    }
     const limit = Math.min(Math.max(Number(body.limit ?? 100), 1), 1500);
     const offset = Math.max(Number(body.offset ?? 0), 0);
     const column = body.sortBy?.column ?? 'name';
@@ -343,7 +379,7 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
     if (!['name', 'updated_at', 'created_at', 'last_accessed_at'].includes(column) || !['asc', 'desc'].includes(order)) {
       throw E.invalidRequest('Invalid sortBy');
     }
-    const prefix = body.prefix ? `${body.prefix.replace(/\/+$/, '')}/` : '';
+    const prefix = body.prefix ? `${(body.prefix as string).replace(/\/+$/, '')}/` : '';
     const start = `${prefix}${body.search ?? ''}`.toLowerCase();
     const rows = await as(who, 'storage.object.list', (tx) => tx<ObjectRow[]>`
       select * from storage.objects where bucket_id = ${bucketId} and lower(name) like ${start.replace(/[\\%_]/g, '\\$&') + '%'}`);
@@ -370,11 +406,12 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
 
   app.post('/object/sign/:bucket{[^/]+}', async (c) => {
     const who = await caller(c);
-    const bucketId = c.req.param('bucket');
+    const bucketId = bucketParam(c);
     const body = (await c.req.json().catch(() => ({}))) as { expiresIn?: unknown; paths?: unknown };
     const ttl = expiresIn(body.expiresIn);
     if (!Array.isArray(body.paths) || body.paths.length < 1 || body.paths.length > 1000) throw E.invalidRequest('paths must contain 1 to 1000 items');
     const paths = body.paths.map(String);
+    paths.forEach(checkNoNul);
     const visible = new Set(
       (await as(who, 'storage.object.sign', (tx) => tx<{ name: string }[]>`
         select name from storage.objects where bucket_id = ${bucketId} and name = any(${paths})`)).map((r) => r.name),
@@ -391,9 +428,8 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
   });
 
   app.post('/object/sign/*', async (c) => {
-    const [bucketId, name] = split(c.req.path.slice('/storage/v1/object/sign'.length));
+    const [bucketId, name] = target(c, '/object/sign');
     const who = await caller(c);
-    checkKey(name);
     const ttl = expiresIn(((await c.req.json().catch(() => ({}))) as { expiresIn?: unknown }).expiresIn);
     await objectAs(who, bucketId, name);
     const token = await signToken({ url: `${bucketId}/${name}`, scope: 'download' }, ttl);
@@ -401,41 +437,42 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
   });
 
   app.get('/object/sign/*', async (c) => {
-    const [bucketId, name] = split(c.req.path.slice('/storage/v1/object/sign'.length));
+    const [bucketId, name] = target(c, '/object/sign');
     const claims = await verifySigned(c, bucketId, name, 'download');
     const row = await objectAs(SERVICE, bucketId, name);
     return serve(c, row, { expires: new Date(Number(claims.exp) * 1000).toUTCString() });
   });
 
   app.post('/object/upload/sign/*', async (c) => {
-    const [bucketId, name] = split(c.req.path.slice('/storage/v1/object/upload/sign'.length));
+    const [bucketId, name] = target(c, '/object/upload/sign');
     const who = await caller(c);
     await bucket(bucketId);
     checkKey(name);
     const upsert = c.req.header('x-upsert') === 'true';
-    await trialWrite(who, bucketId, name, upsert, { mimetype: 'application/octet-stream', userMetadata: null, size: 0 });
+    await trialWrite(who, bucketId, name, upsert, { mimetype: 'application/octet-stream', userMetadata: {}, size: 0 });
     const token = await signToken({ ...(who.sub ? { owner: who.sub } : {}), url: `${bucketId}/${name}`, upsert, scope: 'upload' }, uploadExpiry);
     return c.json({ url: `/object/upload/sign/${bucketId}/${name}?token=${token}`, token });
   });
 
   app.put('/object/upload/sign/*', async (c) => {
-    const [bucketId, name] = split(c.req.path.slice('/storage/v1/object/upload/sign'.length));
+    const [bucketId, name] = target(c, '/object/upload/sign');
     const claims = await verifySigned(c, bucketId, name, 'upload');
     const b = await bucket(bucketId);
     const body = await readUpload(c, b, name);
+    checkKey(name);
     await store(bucketId, name, body, { upsert: claims.upsert === true, ownerSub: typeof claims.owner === 'string' ? claims.owner : undefined });
     return c.json({ Key: `${bucketId}/${name}` });
   });
 
   app.get('/object/public/*', async (c) => {
-    const [bucketId, name] = split(c.req.path.slice('/storage/v1/object/public'.length));
+    const [bucketId, name] = target(c, '/object/public');
     const b = await bucket(bucketId);
     if (!b.public) throw E.noSuchBucket();
     return serve(c, await objectAs(SERVICE, bucketId, name));
   });
 
   app.get('/object/info/*', async (c) => {
-    const [bucketId, name] = split(c.req.path.slice('/storage/v1/object/info'.length));
+    const [bucketId, name] = target(c, '/object/info');
     const row = await objectAs(await caller(c), bucketId, name);
     return c.json({
       id: row.id, name: row.name, version: row.version, bucket_id: row.bucket_id, size: row.metadata?.size, content_type: row.metadata?.mimetype,
@@ -445,11 +482,13 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
 
   app.delete('/object/:bucket{[^/]+}', async (c) => {
     const who = await caller(c);
-    const bucketId = c.req.param('bucket');
+    const bucketId = bucketParam(c);
     const body = (await c.req.json().catch(() => ({}))) as { prefixes?: unknown };
     if (!Array.isArray(body.prefixes) || body.prefixes.length < 1 || body.prefixes.length > 1000) throw E.invalidRequest('prefixes must contain 1 to 1000 items');
+    const names = body.prefixes.map(String);
+    names.forEach(checkNoNul);
     const rows = await as(who, 'storage.object.delete_many', (tx) => tx<ObjectRow[]>`
-      delete from storage.objects where bucket_id = ${bucketId} and name = any(${body.prefixes as string[]}) returning *`);
+      delete from storage.objects where bucket_id = ${bucketId} and name = any(${names}) returning *`);
     for (const r of rows) await files.remove(r.bucket_id, r.version);
     return c.json(rows.map((r) => ({
       name: r.name, bucket_id: r.bucket_id, owner: r.owner ?? '', owner_id: r.owner_id ?? '', version: r.version, id: r.id,
@@ -458,15 +497,15 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
   });
 
   app.post('/object/*', (c) => {
-    const [bucketId, name] = split(c.req.path.slice('/storage/v1/object'.length));
+    const [bucketId, name] = target(c, '/object');
     return upload(c, bucketId, name, c.req.header('x-upsert') === 'true');
   });
   app.put('/object/*', (c) => {
-    const [bucketId, name] = split(c.req.path.slice('/storage/v1/object'.length));
+    const [bucketId, name] = target(c, '/object');
     return upload(c, bucketId, name, true);
   });
   app.on(['GET', 'HEAD'], '/object/*', (c) => {
-    const [bucketId, name] = split(c.req.path.slice('/storage/v1/object'.length));
+    const [bucketId, name] = target(c, '/object');
     return authenticatedRead(c, bucketId, name);
   });
 

@@ -1,6 +1,6 @@
 -- Storage policies, checked with the statements Storage runs as the caller (shared/STORAGE-API.md §4).
 begin;
-select plan(22);
+select plan(27);
 
 select tests.create_user('st-a@test.local');
 select tests.create_user('st-b@test.local');
@@ -14,7 +14,8 @@ select 'avatars', a || '/me.png', a, '1' from ids union all
 select 'uploads', 'diary/' || a || '/images/1.jpg', a, '1' from ids union all
 select 'uploads', 'diary/' || b || '/images/1.jpg', b, '1' from ids union all
 select 'results', 'pickitchen/' || a || '/results/1.mp4', null, '1' from ids union all
-select 'exports', a || '/export.zip', null, '1' from ids;
+select 'exports', a || '/export.zip', null, '1' from ids union all
+select 'audio', 'companion/' || b || '/voice/1.mp3', b, '1' from ids;
 select tests.clear_authentication();
 select set_config('storage.allow_delete_query', 'true', true);
 
@@ -37,6 +38,13 @@ select throws_ok($$ update storage.objects set name = 'diary/' || (select b from
   '42501', null, 'no moving a file into another user''s folder');
 select throws_ok($$ insert into storage.objects (bucket_id, name, version) select 'uploads', 'tiktok/' || a || '/x.jpg', '1' from ids $$, '42501', null, 'no uploads outside a known app folder');
 select throws_ok($$ insert into storage.objects (bucket_id, name, version) select 'uploads', a || '/x.jpg', '1' from ids $$, '42501', null, 'no uploads without the app segment');
+
+-- audio: laid out and guarded as uploads
+select lives_ok($$ insert into storage.objects (bucket_id, name, version) select 'audio', 'companion/' || a || '/voice/2.mp3', '1' from ids $$, 'a user adds to their own audio folder');
+select is((select count(*)::int from storage.objects where bucket_id = 'audio'), 1, 'a user sees only their own audio');
+select throws_ok($$ insert into storage.objects (bucket_id, name, version) select 'audio', 'companion/' || b || '/voice/x.mp3', '1' from ids $$, '42501', null, 'no audio into another user''s folder');
+select is_empty($$ delete from storage.objects where bucket_id = 'audio' and name like '%' || (select b from ids) || '%' returning 1 $$, 'no deleting another user''s audio');
+select isnt_empty($$ delete from storage.objects where bucket_id = 'audio' and name like '%' || (select a from ids) || '%' returning 1 $$, 'a user deletes their own audio');
 
 -- results and exports are backend-written
 select throws_ok($$ insert into storage.objects (bucket_id, name, version) select 'results', 'pickitchen/' || a || '/results/2.mp4', '1' from ids $$, '42501', null, 'users cannot write results');

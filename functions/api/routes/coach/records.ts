@@ -10,7 +10,8 @@ import { ApiError } from '../../../_shared/errors.ts';
 import { runText, type Tx } from '../../../_shared/db.ts';
 import { insertInto, sqlText, type SqlValue } from '../../../_shared/sql-text.ts';
 import { decodeCursor, page, PageQuery } from '../../../_shared/pagination.ts';
-import { DIMENSION_NAMES, DIMENSIONS, type Dimension, isDimension, LocalDate } from '../../../_shared/coach/dimensions.ts';
+import { DIMENSION_NAMES, DIMENSIONS, type Dimension, isDimension, LocalDate, uploadFields } from '../../../_shared/coach/dimensions.ts';
+import { checkUpload } from '../../../_shared/upload-check.ts';
 
 const tags = ['coach'];
 
@@ -94,6 +95,10 @@ const dayScoreStatement = (date: string) => sqlText<{ score: number | null }>`se
 const insertStatement = (d: Dimension, id: string, logDate: string, fields: Record<string, unknown>) =>
   sqlText<RecordRow>`${insertInto(DIMENSIONS[d].table, { id, log_date: logDate, ...fields } as Record<string, SqlValue>)} returning *`;
 
+/** The checks of each uploaded file the record's fields name (a meal's photo): the caller's own, fitting its purpose as stored. */
+const uploadChecks = (d: Dimension, userId: string, fields: Record<string, unknown>) =>
+  Object.entries(uploadFields(d)).flatMap(([field, purpose]) => (typeof fields[field] === 'string' ? [checkUpload(purpose, 'coach', userId, fields[field])] : []));
+
 async function recordOut(tx: Tx, d: Dimension, row: RecordRow): Promise<z.infer<typeof CoachRecord>> {
   const [day] = await runText(tx, dayScoreStatement(row.log_date));
   return toCoachRecord(d, row, day?.score ?? null);
@@ -145,7 +150,8 @@ export function registerCoachRecordRoutes(app: HoutaiApp) {
     const d = dimensionOf(c);
     const body = c.req.valid('json');
     const fields = parseFields(d, body, false);
-    if (!body.id && body.date) {
+    const checks = uploadChecks(d, currentUser(c).sub, fields);
+    if (!body.id && body.date && checks.length === 0) {
       // Nothing to look up first: the insert and the day's new score go out in one round trip.
       const date = body.date;
       const [[row], [day]] = await c.var.db.statementsAsUser(currentUser(c), [insertStatement(d, crypto.randomUUID(), date, fields), dayScoreStatement(date)]);
@@ -156,6 +162,7 @@ export function registerCoachRecordRoutes(app: HoutaiApp) {
         const existing = await findRecord(tx, d, body.id);
         if (existing) return { status: 200 as const, record: await recordOut(tx, d, existing) };
       }
+      for (const check of checks) await runText(tx, check);
       const logDate = body.date ?? (await localDate(tx, d === 'sleep' ? fields.wake_time : undefined));
       const [row] = await runText(tx, insertStatement(d, body.id ?? crypto.randomUUID(), logDate, fields));
       return { status: 201 as const, record: await recordOut(tx, d, row) };
@@ -183,6 +190,7 @@ export function registerCoachRecordRoutes(app: HoutaiApp) {
       if (!(await findRecord(tx, d, id))) throw new ApiError('NOT_FOUND', `No such ${d} record.`);
       const change = { ...fields, ...(body.date ? { log_date: body.date } : {}) };
       if (Object.keys(change).length === 0) throw new ApiError('VALIDATION_FAILED', 'Send at least one field to change.');
+      for (const check of uploadChecks(d, currentUser(c).sub, fields)) await runText(tx, check);
       const [row] = await tx<RecordRow[]>`update ${tx(DIMENSIONS[d].table)} set ${tx(change as never)} where id = ${id} returning *`;
       return recordOut(tx, d, row);
     });

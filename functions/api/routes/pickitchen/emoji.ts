@@ -12,6 +12,7 @@ import { IdempotencyHeader } from '../../../_shared/commerce-reads.ts';
 import { type EmojiVideoProvider, DashScopeError } from '../../../_shared/providers/dashscope.ts';
 import { issueUploadUrl, UploadUrl } from '../files.ts';
 import { sqlText } from '../../../_shared/sql-text.ts';
+import { checkUpload } from '../../../_shared/upload-check.ts';
 
 const tags = ['pickitchen'];
 const VIDEO_URL_TTL = 3600;
@@ -52,13 +53,13 @@ const routes = {
   }),
   detect: userRoute({
     method: 'post', path: '/pickitchen/emoji/detect', tags,
-    summary: 'Face detection of an uploaded photo (free; the answer is kept per photo). 422 NO_FACE / MULTIPLE_FACES / CONTENT_BLOCKED / IMAGE_INVALID when refused',
+    summary: 'Face detection of an uploaded photo (free; the answer is kept per photo). 422 NO_FACE / MULTIPLE_FACES / CONTENT_BLOCKED / IMAGE_INVALID when refused, 422 UPLOAD_INVALID when the stored file is not a jpeg, png or webp of at most 10 MB',
     request: { body: jsonBody(z.object({ image_path: ImagePath }).strict().openapi('EmojiDetectRequest')) },
     responses: { 200: jsonContent(Detection, 'A face was found: the photo can be animated') },
   }),
   create: userRoute({
     method: 'post', path: '/pickitchen/emoji/create', tags,
-    summary: 'Start a video from a detected photo and a template: the template\'s points are charged now and refunded if it fails',
+    summary: 'Start a video from a detected photo and a template: the template\'s points are charged now and refunded if it fails (422 UPLOAD_INVALID when the stored photo no longer fits)',
     request: { headers: IdempotencyHeader, body: jsonBody(z.object({ image_path: ImagePath, driven_id: z.string().min(1).max(100) }).strict().openapi('EmojiCreateRequest')) },
     responses: { 202: jsonContent(Task, 'Accepted: poll emoji/task/{id} or subscribe to pickitchen.emoji_tasks through Realtime') },
   }),
@@ -119,10 +120,8 @@ export function registerPickitchenEmojiRoutes(app: HoutaiApp, deps: EmojiRouteDe
       select passed, face_bbox, ext_bbox, reason, message from pickitchen.emoji_detections where image_path = ${image_path}`);
     let detection = known;
     if (!detection) {
-      // Only the caller's own uploaded photos: the path is theirs and the object exists.
-      const [found] = await c.var.db.withService((tx) => tx`
-        select 1 from storage.objects where bucket_id = 'uploads' and name = ${image_path} and name like ${`pickitchen/${user.sub}/sources/%`}`);
-      if (!found) throw new ApiError('NOT_FOUND', 'No such uploaded photo: upload it with emoji/upload first.', [{ field: 'image_path', message: 'not found' }]);
+      // Only the caller's own uploaded photo, and only if what was stored is what emoji sources allow.
+      await c.var.db.statementsAsService([checkUpload('emoji_source', 'pickitchen', user.sub, image_path)]);
       const imageUrl = await deps.store().signedDownloadUrl('uploads', image_path, 600);
       let verdict;
       try {
@@ -149,7 +148,8 @@ export function registerPickitchenEmojiRoutes(app: HoutaiApp, deps: EmojiRouteDe
     const { image_path, driven_id } = c.req.valid('json');
     const key = c.req.valid('header')['idempotency-key'] ?? null;
     const user = currentUser(c);
-    const [[task]] = await c.var.db.statementsAsService([sqlText<TaskRow>`
+    // The photo as stored now (it may have been replaced since it was detected), checked in the same transaction.
+    const [, [task]] = await c.var.db.statementsAsService([checkUpload('emoji_source', 'pickitchen', user.sub, image_path), sqlText<TaskRow>`
       select * from internal.emoji_task_create(${user.sub}::uuid, ${image_path}, ${driven_id}, ${key}, make_interval(mins => ${deps.deadlineMinutes()}))`]);
     return c.json(taskOut(task, null), 202);
   });
