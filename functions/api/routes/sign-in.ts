@@ -9,7 +9,9 @@ import { signInRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import { clientIp } from '../../_shared/rate-limit.ts';
 import type { GoTrue } from '../../_shared/auth/gotrue.ts';
-import { audit, sha256Hex, signInExternal, type ExternalSignIn, type SignInContext } from '../../_shared/auth/external-sign-in.ts';
+import { audit, signInExternal, type ExternalSignIn, type SignInContext, type SignInStep } from '../../_shared/auth/external-sign-in.ts';
+import type { AppId } from '../../_shared/apps.ts';
+import { sha256Hex } from '../../_shared/digest.ts';
 import { WechatError, type WechatAuth } from '../../_shared/providers/wechat.ts';
 import { Locale, Timezone } from '../../_shared/validation.ts';
 
@@ -93,6 +95,20 @@ function wechatFailure(err: WechatError): ApiError {
   }
 }
 
+type DeviceSignInBody = z.infer<typeof DeviceSignIn>;
+
+/**
+ * Registers the installation for the account being signed in, in the sign-in's transaction, as POST /devices would:
+ * register_device acts for auth.uid(), which the subject set here answers.
+ */
+const registerInstallation =
+  (appId: AppId, installationId: string, body: DeviceSignInBody): SignInStep =>
+  async (tx, userId) => {
+    await tx`select set_config('request.jwt.claim.sub', ${userId}, true)`;
+    await tx`select public.register_device(${appId}, ${installationId}, ${body.platform}, null, null,
+                                           ${body.locale ?? null}, ${body.timezone ?? null}, ${body.app_version ?? null})`;
+  };
+
 export interface SignInDeps {
   gotrue: () => GoTrue;
   wechat: () => WechatAuth | undefined;
@@ -114,12 +130,8 @@ export function registerSignInRoutes(app: HoutaiApp, deps: SignInDeps) {
     const { app: appId } = c.req.valid('param');
     const body = c.req.valid('json');
     const ctx = context(c);
-    const result = await signInExternal(ctx, { provider: 'device', appId, externalId: await sha256Hex(body.device_id) }, {});
-    // Record the install as the user it signed in (RLS applies, as for any request of theirs).
-    const claims = await c.var.verifyJwt(result.session.access_token);
-    await c.var.db.withUser(claims, (tx) => tx`
-      select public.register_device(${appId}, ${body.device_id}, ${body.platform}, null, null,
-                                    ${body.locale ?? null}, ${body.timezone ?? null}, ${body.app_version ?? null})`);
+    const identity = { provider: 'device' as const, appId, externalId: await sha256Hex(body.device_id) };
+    const result = await signInExternal(ctx, identity, registerInstallation(appId, body.device_id, body));
     return c.json(sessionOut(result), 200);
   });
 
@@ -139,7 +151,7 @@ export function registerSignInRoutes(app: HoutaiApp, deps: SignInDeps) {
       await audit(ctx, 'sign_in_failed', null, appId, { provider: 'wechat', errcode: err.errcode });
       throw wechatFailure(err);
     }
-    const result = await signInExternal(ctx, { provider: 'wechat', appId, externalId: identity.openid, unionId: identity.unionid }, {});
+    const result = await signInExternal(ctx, { provider: 'wechat', appId, externalId: identity.openid, unionId: identity.unionid });
     return c.json(sessionOut(result), 200);
   });
 }
