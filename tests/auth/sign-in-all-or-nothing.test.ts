@@ -14,6 +14,7 @@ import { createGoTrue, type GoTrue } from '../../functions/_shared/auth/gotrue.t
 import { signInExternal, type SignInContext } from '../../functions/_shared/auth/external-sign-in.ts';
 
 const FAIL_AUDIT = 'fail-audit/';
+const FAIL_INSTALLATION = 'fail-installation-';
 
 beforeAll(async () => {
   await adminSql().unsafe(`
@@ -23,11 +24,15 @@ beforeAll(async () => {
     end $f$;
     create trigger test_fail_sign_in_audit before insert on internal.audit_log for each row
       when (new.action in ('device_login', 'wechat_login') and starts_with(new.user_agent, '${FAIL_AUDIT}'))
+      execute function public.test_fail_sign_in();
+    create trigger test_fail_sign_in_installation before insert on public.devices for each row
+      when (starts_with(new.installation_id, '${FAIL_INSTALLATION}'))
       execute function public.test_fail_sign_in();`);
 });
 afterAll(async () => {
   await adminSql().unsafe(`
     drop trigger test_fail_sign_in_audit on internal.audit_log;
+    drop trigger test_fail_sign_in_installation on public.devices;
     drop function public.test_fail_sign_in();`);
 });
 
@@ -60,6 +65,14 @@ describe('device sign-in, all or nothing', () => {
     const next = await api.device({ device_id: id });
     expect(next.status).toBe(200);
     expect(next.body.user.is_new_user).toBe(true);
+  });
+
+  it('a first sign-in whose installation cannot be registered leaves no account, session or identity', async () => {
+    const id = newDeviceId();
+    const ua = `installation-test/${randomUUID()}`;
+    expectFailed(await api.device({ device_id: id, installation_id: `${FAIL_INSTALLATION}${randomUUID()}` }, { 'user-agent': ua }));
+    expect(await leftBehind(ua)).toEqual({ users: 0, sessions: 0, identities: 0 });
+    expect((await api.device({ device_id: id })).body.user.is_new_user).toBe(true);
   });
 
   it('a failed sign-in to an existing account leaves the account as it was and no new session', async () => {
