@@ -2,7 +2,7 @@
 // account or started the session, the account (new) or the session (existing account) is gone again, and no identity
 // maps to a half-made account. Each failure is made deterministic by a trigger that fires only for this test's marker.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { adminSql } from '../helpers/db.ts';
 import { newDeviceId, registerWechatCode } from '../helpers/auth.ts';
@@ -82,6 +82,27 @@ describe('device sign-in, all or nothing', () => {
     expectFailed(await api.device({ device_id: id }, { 'user-agent': ua }));
     expect(await leftBehind(ua)).toEqual({ users: 1, sessions: 0, identities: 1 });
     expect((await api.device({ device_id: id })).body.user).toMatchObject({ id: first.body.user.id, is_new_user: false });
+  });
+});
+
+describe('device sign-in logs', () => {
+  const logging = signInApi(undefined, { LOG_REQUESTS: 'true' });
+
+  it('carry no device id, whether the sign-in succeeds, is refused or fails', async () => {
+    const lines: string[] = [];
+    const capture = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
+    const spies = (['log', 'info', 'warn', 'error'] as const).map((level) => vi.spyOn(console, level).mockImplementation(capture));
+    const ids = { signedIn: newDeviceId(), refused: newDeviceId().slice(0, 16), auditFails: newDeviceId(), installationFails: newDeviceId() };
+    try {
+      expect((await logging.device({ device_id: ids.signedIn, installation_id: randomUUID() })).status).toBe(200);
+      expect((await logging.device({ device_id: ids.refused })).status).toBe(400);
+      expectFailed(await logging.device({ device_id: ids.auditFails }, { 'user-agent': `${FAIL_AUDIT}${randomUUID()}` }));
+      expectFailed(await logging.device({ device_id: ids.installationFails, installation_id: `${FAIL_INSTALLATION}${randomUUID()}` }));
+      expect(lines.filter((l) => l.includes('"level":"error"')).length, 'the failures were logged').toBeGreaterThanOrEqual(2);
+      for (const id of Object.values(ids)) expect(lines.filter((l) => l.includes(id))).toEqual([]);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
   });
 });
 
