@@ -10,8 +10,8 @@ const MIN_BITS = 128;
 /**
  * A random id has a character or two that happen to continue a pattern; one whose unpatterned characters hold fewer
  * bits than this was not drawn at random. Measured on a million random 32-character hex ids: 8 had 5 patterned
- * characters, none more, each extra one about ten times rarer; refusal takes 11, so about once in 10^11. (8 random
- * bytes padded with zeros to 32 characters still count as 80.)
+ * characters, none more, each extra one about ten times rarer; refusal takes 11, so about once in 10^11. 8 random
+ * bytes padded with zeros to 32 characters count as 80 bits: refused.
  */
 const MIN_UNPATTERNED_BITS = 88;
 const MAX_LENGTH = 128;
@@ -28,7 +28,7 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 /**
  * Characters a pattern predicts: those where the last three steps between neighbours (distances in the alphabet)
  * repeat three steps seen before. Runs (aaaa), sequences (0123, fedc), repeated blocks (deadbeefdeadbeef) and
- * interleavings (aabbcc) are caught; in random hex a character is with a chance of about 1 in 4,000 per step seen.
+ * interleavings (aabbcc) are caught; in random hex each earlier triple of steps matches by chance once in 4,096.
  */
 function patternedChars(positions: number[], size: number): number {
   const seen = new Set<string>();
