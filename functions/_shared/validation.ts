@@ -15,6 +15,12 @@ export const Timezone = z
   }, 'must be an IANA time zone such as Asia/Shanghai')
   .openapi({ example: 'Asia/Shanghai' });
 
+/**
+ * The public id an app gives one of its installations (devices' installation_id, sync's device_id): not a secret, so
+ * never the device id that signs the installation in.
+ */
+export const InstallationId = z.string().min(1).max(128);
+
 /** A BCP 47 language tag such as zh-CN or en. */
 export const Locale = z
   .string()

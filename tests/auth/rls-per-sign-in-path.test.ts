@@ -1,7 +1,7 @@
 // Whatever way a user signed in, their access token gets them their own profile and no one else's.
 import { describe, expect, it } from 'vitest';
 import { call } from '../helpers/http.ts';
-import { anonClient, asToken, claimsOf, freshPhone, lastSmsCode, registerWechatCode } from '../helpers/auth.ts';
+import { anonClient, asToken, claimsOf, freshPhone, lastSmsCode, newDeviceId, registerWechatCode } from '../helpers/auth.ts';
 import { createUser } from '../helpers/users.ts';
 
 async function tokens(): Promise<Record<string, string>> {
@@ -12,7 +12,7 @@ async function tokens(): Promise<Record<string, string>> {
   await otpClient.auth.signInWithOtp({ phone });
   const otp = (await otpClient.auth.verifyOtp({ phone, token: await lastSmsCode(phone), type: 'sms' })).data.session!.access_token;
   const anonymous = (await anonClient().auth.signInAnonymously()).data.session!.access_token;
-  const device = (await call('POST', '/pickitchen/auth/device', { json: { device_id: `rls-${crypto.randomUUID()}`, platform: 'ios' } })).body.access_token;
+  const device = (await call('POST', '/pickitchen/auth/device', { json: { device_id: newDeviceId(), platform: 'ios' } })).body.access_token;
   const code = `rls-${crypto.randomUUID().slice(0, 8)}`;
   await registerWechatCode('diary', { code, openid: `o-${code}`, unionid: `u-${code}` });
   const wechat = (await call('POST', '/diary/auth/wechat', { json: { code } })).body.access_token;

@@ -1,5 +1,6 @@
 // supabase-js clients as the apps use them, and what tests need around sign-in: a fresh client address per
 // client (Auth limits per address), the SMS codes the fake Aliyun received, fresh phone numbers.
+import { randomBytes } from 'node:crypto';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { decodeJwt } from 'jose';
 import WebSocket from 'ws';
@@ -13,6 +14,9 @@ export function freshIp(): string {
   counter++;
   return `198.18.${(process.pid + counter) % 250}.${counter % 250}`;
 }
+
+/** A device sign-in id as an app must make one: 16 bytes from a secure random generator. */
+export const newDeviceId = (encoding: 'hex' | 'base64url' = 'base64url') => randomBytes(16).toString(encoding);
 
 export function anonClient(opts: { ip?: string } = {}): SupabaseClient {
   const { apiUrl, anonKey } = stackEnv();

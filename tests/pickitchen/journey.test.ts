@@ -9,7 +9,7 @@ import { emojiJobHandler, EMOJI_QUEUE } from '../../functions/_shared/pickitchen
 import { DashScopeEmojiProvider } from '../../functions/_shared/providers/dashscope.ts';
 import { createObjectStore } from '../../functions/_shared/storage.ts';
 import { runWorker } from '../../functions/worker/runner.ts';
-import { sessionClient } from '../helpers/auth.ts';
+import { newDeviceId, sessionClient } from '../helpers/auth.ts';
 import { adminSql } from '../helpers/db.ts';
 import { call, envelope } from '../helpers/http.ts';
 import { deliver, rcEvent } from '../helpers/revenuecat.ts';
@@ -40,7 +40,7 @@ async function drainEmojiJobs(taskId: string, videoModel = 'emoji-v1') {
 const photo = (comment: string) => new Uint8Array([0xff, 0xd8, 0xff, 0xfe, 0x00, comment.length + 2, ...new TextEncoder().encode(comment), 0xff, 0xd9]);
 
 async function deviceLogin() {
-  const res = await call('POST', '/pickitchen/auth/device', { json: { device_id: `pk-${crypto.randomUUID()}`, platform: 'ios', app_version: '2.1.0' } });
+  const res = await call('POST', '/pickitchen/auth/device', { json: { device_id: newDeviceId(), platform: 'ios', app_version: '2.1.0' } });
   expect(res.status).toBe(200);
   return { token: res.body.access_token as string, userId: res.body.user.id as string, client: await sessionClient(res.body) };
 }

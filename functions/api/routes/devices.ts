@@ -6,7 +6,7 @@ import { AppParam, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import type { Tables } from '../../_shared/database.types.ts';
-import { Locale, Timezone } from '../../_shared/validation.ts';
+import { InstallationId, Locale, Timezone } from '../../_shared/validation.ts';
 
 const PLATFORMS = ['ios', 'android', 'harmony', 'wechat', 'web'] as const;
 const PUSH_VENDORS = ['apns', 'fcm', 'hms', 'xiaomi', 'oppo', 'vivo', 'honor', 'jpush', 'getui', 'wechat'] as const;
@@ -32,7 +32,9 @@ const Device = z
 
 const DeviceRegistration = z
   .object({
-    installation_id: z.string().min(1).max(128).openapi({ description: 'Stable id the app generates once per installation' }),
+    installation_id: InstallationId.openapi({
+      description: 'Stable public id the app generates once per installation. Never the device_id of device sign-in, which is a secret.',
+    }),
     platform: z.enum(PLATFORMS),
     push_vendor: z.enum(PUSH_VENDORS).optional(),
     push_token: z.string().min(1).max(4096).optional(),

@@ -9,9 +9,11 @@ import { signInRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import { clientAddress } from '../../_shared/http/client-address.ts';
 import type { GoTrue } from '../../_shared/auth/gotrue.ts';
-import { audit, sha256Hex, signInExternal, type ExternalSignIn, type SignInContext } from '../../_shared/auth/external-sign-in.ts';
+import { DeviceId, deviceIdHash } from '../../_shared/auth/device-id.ts';
+import { audit, signInExternal, type ExternalSignIn, type SignInContext, type SignInStep } from '../../_shared/auth/external-sign-in.ts';
+import type { AppId } from '../../_shared/apps.ts';
 import { WechatError, type WechatAuth } from '../../_shared/providers/wechat.ts';
-import { Locale, Timezone } from '../../_shared/validation.ts';
+import { InstallationId, Locale, Timezone } from '../../_shared/validation.ts';
 
 const PLATFORMS = ['ios', 'android', 'harmony', 'wechat', 'web'] as const;
 
@@ -28,13 +30,17 @@ const SessionOut = z
 
 const DeviceSignIn = z
   .object({
-    device_id: z.string().min(8).max(128).openapi({ description: 'Stable install id the app generates once (e.g. a UUID in the keychain)' }),
+    device_id: DeviceId,
+    installation_id: InstallationId.optional().openapi({
+      description: 'The public id of this installation, as POST /{app}/devices takes it: given, the installation is registered as part of the sign-in.',
+    }),
     platform: z.enum(PLATFORMS),
     locale: Locale.optional(),
     timezone: Timezone.optional(),
     app_version: z.string().max(32).optional(),
   })
   .strict()
+  .refine((b) => b.installation_id !== b.device_id, { message: 'must not be the device_id, which is a secret', path: ['installation_id'] })
   .openapi('DeviceSignIn');
 
 const WechatSignIn = z
@@ -47,7 +53,9 @@ const deviceRoute = signInRoute({
   path: '/{app}/auth/device',
   tags: ['sign-in'],
   summary: 'Silent sign-in with a device id (PicKitchen): the same device gets the same account',
-  description: 'Creates the account on first use and registers the device. Refused with 409 ACCOUNT_UPGRADED once the account has a verified phone, email or WeChat.',
+  description:
+    'Creates the account on first use (and registers the installation when installation_id is given); a sign-in that fails leaves no account, session or registration behind. ' +
+    'Refused with 409 ACCOUNT_UPGRADED once the account has a verified phone, email or WeChat.',
   request: { params: AppParam, body: jsonBody(DeviceSignIn) },
   responses: { 200: jsonContent(SessionOut, 'Signed in'), ...{ 409: jsonContent(z.any(), 'ACCOUNT_UPGRADED') } },
 });
@@ -93,6 +101,20 @@ function wechatFailure(err: WechatError): ApiError {
   }
 }
 
+type DeviceSignInBody = z.infer<typeof DeviceSignIn>;
+
+/**
+ * Registers the installation for the account being signed in, in the sign-in's transaction, as POST /devices would:
+ * register_device acts for auth.uid(), which the subject set here answers.
+ */
+const registerInstallation =
+  (appId: AppId, installationId: string, body: DeviceSignInBody): SignInStep =>
+  async (tx, userId) => {
+    await tx`select set_config('request.jwt.claim.sub', ${userId}, true)`;
+    await tx`select public.register_device(${appId}, ${installationId}, ${body.platform}, null, null,
+                                           ${body.locale ?? null}, ${body.timezone ?? null}, ${body.app_version ?? null})`;
+  };
+
 export interface SignInDeps {
   gotrue: () => GoTrue;
   wechat: () => WechatAuth | undefined;
@@ -114,12 +136,9 @@ export function registerSignInRoutes(app: HoutaiApp, deps: SignInDeps) {
     const { app: appId } = c.req.valid('param');
     const body = c.req.valid('json');
     const ctx = context(c);
-    const result = await signInExternal(ctx, { provider: 'device', appId, externalId: await sha256Hex(body.device_id) }, {});
-    // Record the install as the user it signed in (RLS applies, as for any request of theirs).
-    const claims = await c.var.verifyJwt(result.session.access_token);
-    await c.var.db.withUser(claims, (tx) => tx`
-      select public.register_device(${appId}, ${body.device_id}, ${body.platform}, null, null,
-                                    ${body.locale ?? null}, ${body.timezone ?? null}, ${body.app_version ?? null})`);
+    const identity = { provider: 'device' as const, appId, externalId: await deviceIdHash(ctx.secret, body.device_id) };
+    const installation = body.installation_id ? registerInstallation(appId, body.installation_id, body) : undefined;
+    const result = await signInExternal(ctx, identity, installation);
     return c.json(sessionOut(result), 200);
   });
 
@@ -139,7 +158,7 @@ export function registerSignInRoutes(app: HoutaiApp, deps: SignInDeps) {
       await audit(ctx, 'sign_in_failed', null, appId, { provider: 'wechat', errcode: err.errcode });
       throw wechatFailure(err);
     }
-    const result = await signInExternal(ctx, { provider: 'wechat', appId, externalId: identity.openid, unionId: identity.unionid }, {});
+    const result = await signInExternal(ctx, { provider: 'wechat', appId, externalId: identity.openid, unionId: identity.unionid });
     return c.json(sessionOut(result), 200);
   });
 }

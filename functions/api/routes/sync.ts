@@ -7,11 +7,12 @@ import { AppParam, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import { IgnoredColumns, inSavepoint, invalidItem } from '../../_shared/sync/item-outcome.ts';
+import { InstallationId } from '../../_shared/validation.ts';
 
 /** Mutations per push; more is a client bug or an abuse: 413. */
 export const MAX_MUTATIONS = 500;
 
-const DeviceId = z.string().min(1).max(128).openapi({ description: 'A stable id of the app installation' });
+const DeviceId = InstallationId.openapi({ description: 'A stable public id of the app installation (never the device_id of device sign-in, which is a secret)' });
 
 const PullRequest = z
   .object({
