@@ -18,7 +18,8 @@ export interface LoadResult {
   requests?: number;
   /** When the measured run began (ISO 8601). */
   started_at?: string;
-  /** Database connections the functions used during the measured run (API runs). */
+  /** Database connections the functions ran a statement on during the measured run (API runs): the pool rotates
+   *  through its idle connections, so this bounds how many were busy at once, it does not count them. */
   db_connections?: number;
   /** CPU milliseconds per request, of the functions and of Postgres (API runs on Linux). */
   cpu?: CpuPerRequest;
