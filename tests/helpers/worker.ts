@@ -62,7 +62,10 @@ export async function runUntil(run: WorkerRun, taskId: string, done: () => Promi
     if (await done()) return reports;
     const after = await jobOf(taskId);
     if (after.status === 'succeeded' || after.status === 'dead') throw new Error(`job ${after.id} ended ${after.status} (${after.last_error ?? 'no error'}) before the task was done`);
-    if (Date.now() > giveUpAt) throw new Error(`task ${taskId} not done after ${limitMs} ms: ${JSON.stringify(reports)}`);
+    if (Date.now() > giveUpAt) {
+      const claimed = reports.reduce((n, r) => n + r.claimed, 0);
+      throw new Error(`task ${taskId} not done after ${limitMs} ms: ${reports.length} runs claimed its job ${claimed} times; job now ${JSON.stringify(after)}`);
+    }
     await untilDue(after);
   }
 }
@@ -74,9 +77,9 @@ export const aiTaskFinished = (taskId: string) => async () => ended((await admin
 export const emojiTaskFinished = (taskId: string) => async () =>
   ended((await adminSql()`select status from pickitchen.emoji_tasks where id = ${taskId}`)[0]?.status);
 
-/** Waits until the job is due (a snooze or a short backoff has passed; at most 2 s). */
+/** Waits until the job is due (a snooze or a short backoff has passed), and a moment more; at most 2 s. */
 export async function untilDue(job: Pick<JobRow, 'run_at'>): Promise<void> {
-  await new Promise((r) => setTimeout(r, Math.min(Math.max(job.run_at.getTime() - Date.now(), 0) + 50, 2000)));
+  await new Promise((r) => setTimeout(r, Math.min(Math.max(job.run_at.getTime() - Date.now(), 0) + 100, 2000)));
 }
 
 /** The backoff after a failed attempt elapses: the job is due now (retries wait 2^attempts seconds). */
