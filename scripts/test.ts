@@ -128,6 +128,8 @@ const stackReady = step('start throwaway stack', async () => {
       GOOGLE_OIDC_JWKS_URL: `${google.url}/oauth2/v3/certs`,
       DASHSCOPE_API_KEY: dashscope.apiKey,
       DASHSCOPE_BASE_URL: dashscope.baseUrl,
+      // The deployed worker polls video tasks every second (15 in production): tests drive one to its end in seconds.
+      EMOJI_POLL_INTERVAL_SECONDS: '1',
     },
   });
   return `${stack.apiUrl}, ${stack.dbUrl}`;
