@@ -14,6 +14,7 @@ import { adminSql } from '../helpers/db.ts';
 import { call, envelope } from '../helpers/http.ts';
 import { deliver, rcEvent } from '../helpers/revenuecat.ts';
 import { stackEnv } from '../helpers/stack.ts';
+import { expectStorageRefusal, StorageRefusals } from '../helpers/storage.ts';
 import { signAccessToken, userClaims } from '../helpers/users.ts';
 
 const env = stackEnv();
@@ -108,7 +109,7 @@ describe('PicKitchen journey', () => {
     const own = await user.client.storage.from('results').download(row.result_path);
     expect(own.error).toBeNull();
     const other = await deviceLogin();
-    expect((await other.client.storage.from('results').download(row.result_path)).error).not.toBeNull();
+    expectStorageRefusal(await other.client.storage.from('results').download(row.result_path), StorageRefusals.objectNotFound);
     expect((await call('GET', `/pickitchen/emoji/task/${created.body.task_id}`, { token: other.token })).status).toBe(404);
     expect((await call('DELETE', `/pickitchen/emoji/task/${created.body.task_id}`, { token: other.token })).status).toBe(404);
 
