@@ -50,7 +50,8 @@ describe('auth.admin', () => {
       const newest = (await tx`select id from auth.users where aud = 'authenticated' order by created_at desc, id limit 4`).map((r) => r.id);
       const [first, second] = [await admin().listUsers({ page: 1, perPage: 2 }), await admin().listUsers({ page: 2, perPage: 2 })];
       expect(first.error).toBeNull();
-      expect(first.data).toMatchObject({ total: users, nextPage: 2, lastPage: Math.ceil(users / 2) });
+      // (supabase-js reads only the first digit of the last page's number from the Link header, so that is not compared.)
+      expect(first.data).toMatchObject({ total: users, nextPage: 2 });
       expect([...first.data.users, ...second.data.users].map((u) => u.id)).toEqual(newest);
     });
     // The three made here, in the order made, newest first.
