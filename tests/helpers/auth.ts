@@ -7,13 +7,11 @@ import WebSocket from 'ws';
 import { adminSql } from './db.ts';
 import { stackEnv } from './stack.ts';
 
-let counter = 0;
+import { freshIp } from './addresses.ts';
 
-/** A documentation-range address (RFC 5737) unique to this test process and call. */
-export function freshIp(): string {
-  counter++;
-  return `198.18.${(process.pid + counter) % 250}.${counter % 250}`;
-}
+export { freshIp };
+
+let counter = 0;
 
 /** A device sign-in id as an app must make one: 16 bytes from a secure random generator. */
 export const newDeviceId = (encoding: 'hex' | 'base64url' = 'base64url') => randomBytes(16).toString(encoding);

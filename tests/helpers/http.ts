@@ -1,4 +1,5 @@
 // Calls to the API through the local gateway, returning status, headers and parsed JSON.
+import { freshIp } from './addresses.ts';
 import { stackEnv } from './stack.ts';
 
 export interface ApiResponse<T = any> {
@@ -13,7 +14,8 @@ export async function call<T = any>(
   // base: another stack's API (default: the test stack's), for tests that start a stack of their own.
   opts: { token?: string; json?: unknown; rawBody?: string; headers?: Record<string, string>; signal?: AbortSignal; base?: string } = {},
 ): Promise<ApiResponse<T>> {
-  const headers: Record<string, string> = { ...opts.headers };
+  // Each call comes from an address of its own unless the test names one (as a test of per-address limits does).
+  const headers: Record<string, string> = { 'x-forwarded-for': freshIp(), ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   let body: string | undefined;
   if (opts.json !== undefined) body = JSON.stringify(opts.json);
