@@ -27,6 +27,19 @@ const QUEUE_DEADLINE_MS = 15_000;
  * prove nothing about concurrency.
  */
 export async function sendAtOnce<T>(gate: Gate, count: number, send: (i: number) => Promise<T>): Promise<T[]> {
+  // One gate at a time across test files: two gates holding their requests could between them take every connection
+  // of a function's pool (10), each waiting for requests of its own that wait for a connection.
+  const turn = await adminSql().reserve();
+  try {
+    await turn`select pg_advisory_lock(hashtext('tests: sendAtOnce'))`;
+    return await whileHeld(gate, count, send);
+  } finally {
+    await turn`select pg_advisory_unlock_all()`;
+    turn.release();
+  }
+}
+
+async function whileHeld<T>(gate: Gate, count: number, send: (i: number) => Promise<T>): Promise<T[]> {
   const holder = await adminSql().reserve();
   let settled: Promise<PromiseSettledResult<T>[]> | undefined;
   let queued = 0;
