@@ -2,6 +2,7 @@
 // message naming the variable, instead of failing on the first request that needs it.
 import process from 'node:process';
 import { z } from 'zod';
+import { loadAiConfig, type AiConfig } from './ai/config.ts';
 import type { EmojiConfig } from './providers/dashscope.ts';
 import type { AliyunSmsConfig } from './providers/sms.ts';
 
@@ -154,6 +155,8 @@ export interface Config {
   apple: { rootCertificates: string[]; apps: Record<string, { bundleId: string; appAppleId?: number; environment: 'Production' | 'Sandbox' }> };
   wechat: { apiBase: string; programs: Record<string, { appId: string; appSecret: string }>; devExchange: boolean };
   emoji: EmojiConfig;
+  /** The AI gateway and moderation settings (ai/config.ts), read from the same environment. */
+  ai: AiConfig;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -250,5 +253,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollIntervalSeconds: e.EMOJI_POLL_INTERVAL_SECONDS,
       taskDeadlineMinutes: e.EMOJI_TASK_DEADLINE_MINUTES,
     },
+    ai: loadAiConfig(env),
   };
 }

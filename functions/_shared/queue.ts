@@ -35,8 +35,9 @@ export async function enqueue(tx: Tx | Sql, queue: string, payload: Record<strin
   return Number(row.id);
 }
 
-export async function claim(sql: Sql, worker: string, queues: string[] | null, limit: number, leaseSeconds: number): Promise<Job[]> {
-  const rows = await sql<Job[]>`select * from internal.claim_jobs(${worker}, ${queues}, ${limit}, ${leaseSeconds})`;
+/** Leases up to `limit` due jobs of these queues (all when null), only those in `jobIds` when given. */
+export async function claim(sql: Sql, worker: string, queues: string[] | null, limit: number, leaseSeconds: number, jobIds: number[] | null = null): Promise<Job[]> {
+  const rows = await sql<Job[]>`select * from internal.claim_jobs(${worker}, ${queues}, ${limit}, ${leaseSeconds}, ${jobIds})`;
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 

@@ -22,7 +22,6 @@ import { registerCoachRecordRoutes } from './routes/coach/records.ts';
 import { registerCoachDayRoutes } from './routes/coach/days.ts';
 import { registerCoachStatsRoutes } from './routes/coach/stats.ts';
 import { registerCoachSettingsRoutes } from './routes/coach/settings.ts';
-import { loadAiConfig } from '../_shared/ai/config.ts';
 import { createModerator } from '../_shared/providers/moderation.ts';
 import { createAppStore } from '../_shared/providers/app-store.ts';
 import { createObjectStore } from '../_shared/storage.ts';
@@ -65,7 +64,7 @@ export function createApiApp(deps: AppDeps) {
     deadlineMinutes: () => deps.config.emoji.taskDeadlineMinutes,
   });
   // Daily Coach (seed §4.2).
-  const moderator = lazy(() => createModerator(loadAiConfig()));
+  const moderator = lazy(() => createModerator(deps.config.ai));
   registerCoachRecordRoutes(app);
   registerCoachDayRoutes(app, { moderator });
   registerCoachStatsRoutes(app, { moderator });

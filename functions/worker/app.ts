@@ -17,6 +17,12 @@ const RunRequest = z
   .object({
     queues: z.array(z.string()).optional(),
     max_jobs: z.number().int().min(1).max(10_000).optional(),
+    job_ids: z
+      .array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER))
+      .min(1)
+      .max(1000)
+      .optional()
+      .openapi({ description: 'Run only these jobs, when due (e.g. one just re-queued with internal.retry_job); the rest wait for another run' }),
     budget_ms: z.number().int().min(100).max(120_000).default(DEFAULT_BUDGET_MS),
   })
   .strict()
@@ -47,6 +53,7 @@ export function createWorkerApp(deps: AppDeps, handlers: Handlers = productionHa
       batchSize: 10,
       leaseSeconds: 60,
       maxJobs: body.max_jobs,
+      jobIds: body.job_ids,
     });
     return c.json(report, 200);
   });

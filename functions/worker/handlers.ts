@@ -1,6 +1,5 @@
 // The queues this worker serves and their handlers. A job on a queue without a handler is never claimed here.
 import type { AppDeps } from '../_shared/http/create-app.ts';
-import { loadAiConfig } from '../_shared/ai/config.ts';
 import { createAiGateway } from '../_shared/ai/gateway.ts';
 import { createChatProvider } from '../_shared/ai/providers.ts';
 import { aiTaskHandler, type AiUseCases } from '../_shared/ai/tasks.ts';
@@ -16,7 +15,7 @@ import { createObjectStore } from '../_shared/storage.ts';
 export const AI_USE_CASES: AiUseCases = { ...COACH_AI_USE_CASES };
 
 export function productionHandlers(deps: AppDeps): Handlers {
-  const ai = lazy(() => loadAiConfig());
+  const ai = deps.config.ai;
   return {
     [EMOJI_QUEUE]: emojiJobHandler({
       provider: lazy(() => createEmojiVideoProvider(deps.config.emoji)),
@@ -24,8 +23,8 @@ export function productionHandlers(deps: AppDeps): Handlers {
       settings: { pollIntervalMs: deps.config.emoji.pollIntervalSeconds * 1000 },
     }),
     'ai.task': aiTaskHandler(
-      lazy(() => createAiGateway(ai(), deps.db, createChatProvider(ai()))),
-      lazy(() => createModerator(ai())),
+      lazy(() => createAiGateway(ai, deps.db, createChatProvider(ai))),
+      lazy(() => createModerator(ai)),
       AI_USE_CASES,
     ),
   };

@@ -13,6 +13,8 @@ export interface RunOptions {
   batchSize: number;
   leaseSeconds: number;
   maxJobs?: number;
+  /** Run only these jobs (when due); the rest of the queue waits for another run. */
+  jobIds?: number[];
 }
 
 export interface RunReport {
@@ -33,7 +35,7 @@ export async function runWorker(db: Db, handlers: Handlers, opts: RunOptions): P
   await heartbeat(db.sql, opts.worker);
   while (Date.now() - started < opts.budgetMs && (opts.maxJobs === undefined || report.claimed < opts.maxJobs)) {
     const limit = Math.min(opts.batchSize, opts.maxJobs === undefined ? opts.batchSize : opts.maxJobs - report.claimed);
-    const jobs = await claim(db.sql, opts.worker, queues, limit, opts.leaseSeconds);
+    const jobs = await claim(db.sql, opts.worker, queues, limit, opts.leaseSeconds, opts.jobIds ?? null);
     if (jobs.length === 0) break;
     report.claimed += jobs.length;
     for (const job of jobs) {

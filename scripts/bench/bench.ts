@@ -1,8 +1,11 @@
 // npm run bench: a throwaway stack of its own, seeded with realistic data, driven by wrk over HTTP and by pgbench
-// with the same SQL straight to Postgres, at concurrency 1, 16 and 64. Prints a table and writes
-// bench/results/<date>.json. Never part of npm test. BENCH_SECONDS (default 10) sets each run's length.
+// with the same SQL straight to Postgres, at concurrency 1, 16 and 64. Every cell (a scenario at one concurrency) is
+// sampled BENCH_REPEATS times (3), each sample BENCH_SECONDS long (10) after a warm-up of BENCH_WARMUP_SECONDS (3)
+// that is left out; pgbench runs on as many connections as the API may use, and at wrk's concurrency too where that
+// is more. Prints medians and spreads and writes bench/results/<start time>.json, a new file per run. Never part of
+// npm test.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -12,8 +15,9 @@ import { LOCAL_DIR, ROOT } from '../stack/project.ts';
 import { startStack } from '../stack/stack.ts';
 import { PG_BIN } from '../stack/system-deps.ts';
 import { seedBench, BENCH_DAYS } from './seed.ts';
-import { runPgbench, runWrk as wrk, type HttpRequest, type LoadResult } from './load.ts';
+import { runPgbench, runWrk, type HttpRequest, type LoadResult, type PgbenchProtocol } from './load.ts';
 import { cpuMeter } from './cpu.ts';
+import { cellOf, checkRecord, formatTable, writeRecord, type Cell, type RunRecord } from './results.ts';
 import { createDb } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
 import { emojiJobHandler, EMOJI_QUEUE } from '../../functions/_shared/pickitchen/emoji-job.ts';
@@ -22,6 +26,8 @@ import { createObjectStore } from '../../functions/_shared/storage.ts';
 import { runWorker } from '../../functions/worker/runner.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 // BENCH_ONLY=1,3 runs only those scenarios (for profiling one path); the seed is the same.
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const wanted = (key: string) => !ONLY || ONLY.includes(key.split(' ')[0]);
@@ -36,36 +42,47 @@ if (!existsSync('/usr/bin/wrk')) {
   if (!existsSync('/usr/bin/wrk')) throw new Error('wrk is needed: apt-get install wrk');
 }
 
-const dir = join(LOCAL_DIR, `bench-${process.pid}`);
+// The API's database connections, which pgbench is matched to: the gateway serves every function from one Deno
+// process (scripts/gateway/main.ts), only `api` takes the load, and its pool holds at most DB_POOL_MAX connections.
+// The bench sets the pool itself so the figure cannot drift from what runs; each API sample counts what it used.
+const FUNCTION_INSTANCES = 1;
 const big = '1000000000/60';
-const stack = await startStack({
-  dir, apiPort: await freePort(), dbPort: await freePort(), throwaway: true, demo: false, gatewayOutput: 'file',
+const env: Record<string, string> = {
+  DB_POOL_MAX: '10',
+  // wrk stands for the app's users behind Supabase's proxy: it sends each user's address in X-Forwarded-For.
+  TRUSTED_PROXY_HOPS: '2',
   // Rate limits stay on (their token take is part of every request) but cannot refuse the load.
+  RATE_LIMIT_READ_USER: big, RATE_LIMIT_READ_IP: big, RATE_LIMIT_WRITE_USER: big, RATE_LIMIT_WRITE_IP: big,
   // BENCH_ENV='LOG_REQUESTS=false,…' overrides settings, to measure what a part costs.
-  env: {
-    // wrk stands for the app's users behind Supabase's proxy: it sends each user's address in X-Forwarded-For.
-    TRUSTED_PROXY_HOPS: '2',
-    RATE_LIMIT_READ_USER: big, RATE_LIMIT_READ_IP: big, RATE_LIMIT_WRITE_USER: big, RATE_LIMIT_WRITE_IP: big,
-    ...Object.fromEntries((process.env.BENCH_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string])),
-  },
-});
-const stopAll = async () => { await stack.stop(); };
-// Every API run also reports the CPU the functions and Postgres spent per request.
-const runWrk = (...args: Parameters<typeof wrk>): LoadResult => {
-  const cpuSince = cpuMeter({ functions: stack.pids.gateway, postmaster: stack.pids.postgres });
-  const result = wrk(...args);
-  return { ...result, cpu: cpuSince(result.requests ?? 0) };
+  ...Object.fromEntries((process.env.BENCH_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string])),
 };
+const API_DB_CONNECTIONS = Number(env.DB_POOL_MAX) * FUNCTION_INSTANCES;
+
+interface Scenario {
+  key: string;
+  what: string;
+  requests: () => HttpRequest[];
+  /** The same work for pgbench: a script in scripts/bench/pgbench and how it is sent (simple unless said). */
+  pgbench?: { script: string; protocol?: PgbenchProtocol };
+}
+
+/** Samples a scenario takes: per concurrency and repeat, the API, pgbench matched and pgbench at c where that is more. */
+const samplesOf = (s: Scenario) => CONCURRENCY.reduce((n, c) => n + REPEATS * (1 + (s.pgbench ? 1 + Number(c > API_DB_CONNECTIONS) : 0)), 0);
+
+const startedAt = new Date();
+const dir = join(LOCAL_DIR, `bench-${process.pid}`);
+const stack = await startStack({ dir, apiPort: await freePort(), dbPort: await freePort(), throwaway: true, demo: false, gatewayOutput: 'file', env });
+const stopAll = async () => { await stack.stop(); };
 process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
 const sql = postgres(stack.dbUrl, { max: 4, onnotice: () => {} });
-type Row = { scenario: string; what: string; api?: LoadResult; db?: LoadResult };
-const rows: Row[] = [];
+const rows: Cell[] = [];
 const notes: Record<string, unknown> = {};
 try {
   const t0 = Date.now();
   const { users } = await seedBench(sql, log);
   const [{ records }] = await sql`select (select count(*) from coach.workouts) + (select count(*) from coach.meals) + (select count(*) from coach.sleeps) + (select count(*) from coach.work_notes) + (select count(*) from coach.readings) as records`;
+  notes.seed = { users: users.length, coach_records: Number(records), seconds: Math.round((Date.now() - t0) / 100) / 10 };
   log(`seeded ${users.length} users, ${records} coach records, in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   const secret = new TextEncoder().encode(stack.keys.jwtSecret);
@@ -82,46 +99,87 @@ try {
   const many = (n: number, make: (i: number) => HttpRequest) => Array.from({ length: n }, (_, i) => make(i));
   const work = join(dir, 'bench-work');
   mkdirSync(work, { recursive: true });
-  const pgbench = (name: string, c: number) => runPgbench(stack.dbUrl, readFileSync(join(ROOT, 'scripts/bench/pgbench', `${name}.sql`), 'utf8'), c, SECONDS, work, name, PG_BIN);
 
-  const scenario = async (key: string, what: string, requests: HttpRequest[], sqlScript?: string) => {
-    if (!wanted(key)) return;
+  // An API sample: wrk's warm-up, then the measured run with the CPU the functions and Postgres spent per request
+  // and the connections the functions used (those that ran a statement since it began).
+  const apiSample = async (requests: HttpRequest[], c: number, name: string): Promise<LoadResult> => {
+    const result = runWrk(stack.apiUrl, requests, { concurrency: c, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS }, work, name, () => {
+      const cpuSince = cpuMeter({ functions: stack.pids.gateway, postmaster: stack.pids.postgres });
+      return (r) => ({ cpu: cpuSince(r.requests ?? 0) });
+    });
+    const [{ used }] = await sql`select count(*)::int as used from pg_stat_activity where application_name = 'houtai-functions' and query_start >= ${result.started_at!}::timestamptz`;
+    return { ...result, db_connections: used };
+  };
+  const dbSample = (s: NonNullable<Scenario['pgbench']>, clients: number) => runPgbench(stack.dbUrl, {
+    script: readFileSync(join(ROOT, 'scripts/bench/pgbench', `${s.script}.sql`), 'utf8'), protocol: s.protocol ?? 'simple', clients, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS,
+  }, work, s.script, PG_BIN);
+
+  // A cell's repeats: each takes the API sample and then pgbench's, so the two meet the same phase of the machine.
+  const run = async (s: Scenario) => {
+    const requests = s.requests();
     for (const c of CONCURRENCY) {
-      log(`${key} at concurrency ${c}`);
-      const row: Row = { scenario: key, what, api: runWrk(stack.apiUrl, requests, c, SECONDS, work, key) };
-      if (sqlScript) row.db = pgbench(sqlScript, c);
-      rows.push(row);
+      log(`${s.key} at concurrency ${c}, ${REPEATS} samples`);
+      const samples: { api: LoadResult[]; db: LoadResult[]; dbAtConcurrency: LoadResult[] } = { api: [], db: [], dbAtConcurrency: [] };
+      for (let i = 0; i < REPEATS; i++) {
+        samples.api.push(await apiSample(requests, c, s.key));
+        if (!s.pgbench) continue;
+        samples.db.push(dbSample(s.pgbench, Math.min(c, API_DB_CONNECTIONS)));
+        if (c > API_DB_CONNECTIONS) samples.dbAtConcurrency.push(dbSample(s.pgbench, c));
+      }
+      rows.push(cellOf(s.key, s.what, c, {
+        api: samples.api, ...(s.pgbench && { db: samples.db }), ...(samples.dbAtConcurrency.length && { dbAtConcurrency: samples.dbAtConcurrency }),
+      }));
     }
   };
 
+  const spend = (who: { token: string; ip: string }): HttpRequest => ({
+    method: 'POST', path: `${api}/pickitchen/wallet/consume`, ...who, freshKey: true, body: { currency: 'points', amount: 1, reason: 'bench consume' },
+  });
   // The framework floor first, before later scenarios leave thousands of queued jobs behind.
-  await scenario('6 health', 'GET /health (framework floor)', [{ method: 'GET', path: `${api}/health`, token: '' }]);
-  await scenario('1 day-log read', 'GET /coach/day-logs/{date}, 1,000 users', many(5000, () => {
-    return { method: 'GET', path: `${api}/coach/day-logs/${pick(dates)}`, ...anyCaller() };
-  }), 'day-log-read');
-  await scenario('2 workout write', 'POST /coach/records/workout (+ day log, score)', many(5000, () => ({
-    method: 'POST', path: `${api}/coach/records/workout`, ...anyCaller(), body: { date: today, workout_type: 'running', duration_minutes: 30 },
-  })), 'workout-write');
-  await scenario('3 sync pull 500', 'POST /coach/sync/pull, a 500-change page', many(2000, () => ({
-    method: 'POST', path: `${api}/coach/sync/pull`, ...anyCaller(), body: { cursor: '0', limit: 500 },
-  })), 'sync-pull');
+  const all: Scenario[] = [
+    { key: '6 health', what: 'GET /health (framework floor)', requests: () => [{ method: 'GET', path: `${api}/health`, token: '' }] },
+    {
+      key: '1 day-log read', what: 'GET /coach/day-logs/{date}, 1,000 users', pgbench: { script: 'day-log-read' },
+      requests: () => many(5000, () => ({ method: 'GET', path: `${api}/coach/day-logs/${pick(dates)}`, ...anyCaller() })),
+    },
+    {
+      key: '2 workout write', what: 'POST /coach/records/workout (+ day log, score)', pgbench: { script: 'workout-write' },
+      requests: () => many(5000, () => ({ method: 'POST', path: `${api}/coach/records/workout`, ...anyCaller(), body: { date: today, workout_type: 'running', duration_minutes: 30 } })),
+    },
+    {
+      // The route runs in db.withUser: a prepared statement with bound values after the opening message.
+      key: '3 sync pull 500', what: 'POST /coach/sync/pull, a 500-change page', pgbench: { script: 'sync-pull', protocol: 'prepared' },
+      requests: () => many(2000, () => ({ method: 'POST', path: `${api}/coach/sync/pull`, ...anyCaller(), body: { cursor: '0', limit: 500 } })),
+    },
+    // 4: the ledger. POST /wallet/consume with a new Idempotency-Key on every request (each one really spends), on
+    // all 1,000 accounts and then on one hot account, beside the same public.wallet_consume under pgbench.
+    {
+      key: '4 consume, many accounts', what: 'POST /wallet/consume, 1,000 accounts', pgbench: { script: 'consume-many' },
+      requests: () => many(5000, () => spend(anyCaller())),
+    },
+    { key: '4 consume, hot account', what: 'POST /wallet/consume, one account', pgbench: { script: 'consume-hot' }, requests: () => [spend(caller(0))] },
+    {
+      key: '5 emoji create', what: 'POST /pickitchen/emoji/create (charge + task + job)',
+      requests: () => many(1000, (i) => ({
+        method: 'POST', path: `${api}/pickitchen/emoji/create`, ...caller(i % users.length),
+        body: { image_path: `pickitchen/${users[i % users.length]}/sources/bench.jpg`, driven_id: 'mengwa_kaixin' },
+      })),
+    },
+  ];
+  const scenarios = all.filter((s) => wanted(s.key));
+  const samples = scenarios.reduce((n, s) => n + samplesOf(s), 0);
+  log(`${samples} samples of ${WARMUP_SECONDS} + ${SECONDS} s: about ${Math.ceil((samples * (WARMUP_SECONDS + SECONDS)) / 60)} min of load`);
 
-  // 4: the ledger. POST /wallet/consume with a new Idempotency-Key on every request (each one really spends), on
-  // all 1,000 accounts and then on one hot account, beside the same public.wallet_consume under pgbench.
+  const hotBalance = async () => (await sql`
+    select a.balance::int as balance, (select count(*)::int from public.wallet_entries e where e.account_id = a.id and e.kind = 'consume' and e.reason = 'bench consume') as consumed
+      from public.wallet_accounts a where a.user_id = md5('bench-user-1')::uuid and a.app_id = 'pickitchen'`)[0] as { balance: number; consumed: number };
+  const ledgerBefore = await hotBalance();
+  for (const s of scenarios.filter((s) => !s.key.startsWith('5'))) await run(s);
+
   if (wanted('4')) {
-    const [{ before }] = await sql`select balance::int as before from public.wallet_accounts where user_id = md5('bench-user-1')::uuid and app_id = 'pickitchen'`;
-    const spend = (who: { token: string; ip: string }): HttpRequest => ({
-      method: 'POST', path: `${api}/pickitchen/wallet/consume`, ...who, freshKey: true, body: { currency: 'points', amount: 1, reason: 'bench consume' },
-    });
-    for (const c of CONCURRENCY) {
-      log(`4 ledger at concurrency ${c}`);
-      rows.push({ scenario: '4 consume, many accounts', what: 'POST /wallet/consume, 1,000 accounts', api: runWrk(stack.apiUrl, many(5000, () => spend(anyCaller())), c, SECONDS, work, '4-many'), db: pgbench('consume-many', c) });
-      rows.push({ scenario: '4 consume, hot account', what: 'POST /wallet/consume, one account', api: runWrk(stack.apiUrl, [spend(caller(0))], c, SECONDS, work, '4-hot'), db: pgbench('consume-hot', c) });
-    }
     const violations = await sql`select * from internal.ledger_violations()`;
-    const [{ after, consumed }] = await sql`
-      select a.balance::int as after, (select count(*)::int from public.wallet_entries e where e.account_id = a.id and e.kind = 'consume' and e.reason = 'bench consume') as consumed
-        from public.wallet_accounts a where a.user_id = md5('bench-user-1')::uuid and a.app_id = 'pickitchen'`;
+    const { balance: after, consumed } = await hotBalance();
+    const before = ledgerBefore.balance;
     notes.ledger = { violations: violations.length, hot_account: { before, after, consumed, serialised: before - consumed === after } };
     log(`ledger after the run: ${violations.length} violations; hot account ${before} - ${consumed} = ${after}`);
   }
@@ -150,34 +208,33 @@ try {
     await db.end();
     notes.worker_drain = { tasks: 200, completed: done, seconds: Math.round(drainSeconds * 10) / 10, tasks_per_s: Math.round((done / drainSeconds) * 10) / 10, job_runs_per_s: Math.round((runs / drainSeconds) * 10) / 10 };
     log(`worker drain: ${JSON.stringify(notes.worker_drain)}`);
+    for (const s of scenarios.filter((s) => s.key.startsWith('5'))) await run(s);
   }
-  await scenario('5 emoji create', 'POST /pickitchen/emoji/create (charge + task + job)', many(1000, (i) => ({
-    method: 'POST', path: `${api}/pickitchen/emoji/create`, ...caller(i % users.length),
-    body: { image_path: `pickitchen/${users[i % users.length]}/sources/bench.jpg`, driven_id: 'mengwa_kaixin' },
-  })));
-
 } finally {
   await sql.end();
   await stopAll();
 }
 
-// Output: the table and the JSON record.
-const fmt = (r?: LoadResult) => (r ? [r.rps.toFixed(0), r.p50_ms.toFixed(1), r.p95_ms.toFixed(1), r.p99_ms.toFixed(1), String(r.errors)] : ['', '', '', '', '']);
-const ms = (n?: number) => (n === undefined ? '' : n.toFixed(2));
-const header = ['scenario', 'c', 'api req/s', 'p50', 'p95', 'p99', 'err', 'cpu fn', 'cpu pg', 'pgbench tx/s', 'p50', 'p95', 'p99', 'err', 'api/db'];
-const table = rows.map((r) => [
-  r.scenario, String(r.api?.concurrency ?? r.db?.concurrency), ...fmt(r.api), ms(r.api?.cpu?.functions_ms), ms(r.api?.cpu?.postgres_ms), ...fmt(r.db),
-  r.api && r.db ? `${Math.round((r.api.rps / r.db.rps) * 100)} %` : '',
-]);
-const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
-const line = (cells: string[]) => cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${table.map(line).join('\n')}`);
-console.log(`\nlatencies in ms; cpu fn / cpu pg: CPU ms per request of the functions (Deno) and of Postgres; each run ${SECONDS} s; ledger: ${JSON.stringify(notes.ledger)}; worker: ${JSON.stringify(notes.worker_drain)}`);
+// Output: the table, the record in a file of its own, and the record's checks read back from that file.
+console.log(`\n${formatTable(rows)}`);
+console.log(`\nmedians of ${REPEATS} samples of ${SECONDS} s, each after a ${WARMUP_SECONDS} s warm-up; min-max over the samples; latencies in ms; cpu fn / cpu pg: CPU ms per request of the functions (Deno) and of Postgres; conns: database connections the API used (of ${API_DB_CONNECTIONS}); pg conns: pgbench's; api/db: API req/s as a share of pgbench's, matched and at wrk's concurrency; ledger: ${JSON.stringify(notes.ledger)}; worker: ${JSON.stringify(notes.worker_drain)}`);
 
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 2 ** 30), kernel: release(), node: process.version };
-mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-// A partial run (BENCH_ONLY) or one with overridden settings (BENCH_ENV) gets a name of its own beside the day's full run.
+const record: RunRecord = {
+  format: 2, started_at: startedAt.toISOString(), finished_at: new Date().toISOString(), machine, only: ONLY ?? null, env: process.env.BENCH_ENV ?? null,
+  method: { seconds_per_sample: SECONDS, warmup_seconds: WARMUP_SECONDS, repeats: REPEATS, spread: 'min-max over the repeats', api_db_connections: API_DB_CONNECTIONS },
+  rows, notes,
+};
+const resultsDir = join(ROOT, 'bench/results');
+mkdirSync(resultsDir, { recursive: true });
+// A partial run (BENCH_ONLY) or one with overridden settings (BENCH_ENV) says so in its name.
 const variant = [ONLY && `only-${ONLY.join('-')}`, process.env.BENCH_ENV].filter(Boolean).join('-').replace(/[^\w.-]+/g, '-');
-const out = join(ROOT, 'bench/results', `${new Date().toISOString().slice(0, 10)}${variant ? `-${variant}` : ''}.json`);
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), seconds_per_run: SECONDS, machine, only: ONLY ?? null, env: process.env.BENCH_ENV ?? null, rows, notes }, null, 2) + '\n');
+const out = writeRecord(resultsDir, record, variant);
 log(`wrote ${out}`);
+const problems = checkRecord(JSON.parse(readFileSync(out, 'utf8')) as RunRecord);
+if (problems.length) {
+  log(`this run may not be quoted:\n  ${problems.join('\n  ')}`);
+  process.exitCode = 1;
+} else {
+  log('checked: every cell has its samples, medians within their spreads, matched connections, no errors');
+}

@@ -1,5 +1,5 @@
 // The two load generators: wrk (HTTP) and pgbench (the same SQL straight to Postgres), each run for a fixed time
-// at a given concurrency, reporting requests/s, latency percentiles and errors.
+// at a given concurrency after a warm-up that is left out, reporting requests/s, latency percentiles and errors.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +14,13 @@ export interface LoadResult {
   errors: number;
   /** Non-2xx answers (wrk); part of errors. */
   non2xx?: number;
-  /** Requests completed (wrk). */
+  /** Requests (wrk) or transactions (pgbench) completed in the measured run. */
   requests?: number;
+  /** When the measured run began (ISO 8601). */
+  started_at?: string;
+  /** Database connections the functions ran a statement on during the measured run (API runs): the pool rotates
+   *  through its idle connections, so this bounds how many were busy at once, it does not count them. */
+  db_connections?: number;
   /** CPU milliseconds per request, of the functions and of Postgres (API runs on Linux). */
   cpu?: CpuPerRequest;
 }
@@ -33,51 +38,113 @@ export interface HttpRequest {
 
 const here = new URL('.', import.meta.url).pathname;
 
-/** wrk with two threads (one at concurrency 1), cycling through the prepared requests. */
-export function runWrk(baseUrl: string, requests: HttpRequest[], concurrency: number, seconds: number, workDir: string, name: string): LoadResult {
+export interface WrkRun {
+  concurrency: number;
+  seconds: number;
+  /** A run of its own before the measured one, its figures dropped: the runtime's JIT, the pool's connections and
+   *  the rate limiter's buckets are warm when measuring starts (wrk cannot leave a run's first seconds out). */
+  warmupSeconds: number;
+}
+
+/** Adds what it counted over the measured run (CPU, connections used) once that run is done. */
+export type Meter = () => (result: LoadResult) => Partial<LoadResult>;
+
+/** wrk with two threads (one at concurrency 1), cycling through the prepared requests: the warm-up, then the measured run. */
+export function runWrk(baseUrl: string, requests: HttpRequest[], run: WrkRun, workDir: string, name: string, meter?: Meter): LoadResult {
   const file = join(workDir, `${name}.requests`);
   writeFileSync(file, requests.map((r) => [r.method, r.path, r.token, r.ip ?? '', r.freshKey ? '1' : '', r.body === undefined ? '' : JSON.stringify(r.body)].join('\t')).join('\n') + '\n');
-  const threads = Math.min(2, concurrency);
-  const out = spawnSync('wrk', ['-t', String(threads), '-c', String(concurrency), '-d', `${seconds}s`, '--timeout', '10s', '-s', join(here, 'requests.lua'), baseUrl, '--', file, `${name.replace(/\W+/g, '-')}-c${concurrency}-${Date.now()}`], { encoding: 'utf8' });
-  const line = /WRK_RESULT (\{.*\})/.exec(out.stdout ?? '');
-  if (!line) throw new Error(`wrk failed: ${out.stderr || out.stdout}`);
-  const r = JSON.parse(line[1]);
-  const errors = r.errors.connect + r.errors.read + r.errors.write + r.errors.status + r.errors.timeout;
-  return {
-    concurrency,
-    rps: round(r.requests / (r.duration_us / 1e6)),
-    p50_ms: round(r.p50_us / 1000), p95_ms: round(r.p95_us / 1000), p99_ms: round(r.p99_us / 1000),
-    errors, non2xx: r.errors.status, requests: r.requests,
+  const wrk = (seconds: number): LoadResult => {
+    const threads = Math.min(2, run.concurrency);
+    const startedAt = new Date().toISOString();
+    const out = spawnSync('wrk', ['-t', String(threads), '-c', String(run.concurrency), '-d', `${seconds}s`, '--timeout', '10s', '-s', join(here, 'requests.lua'), baseUrl, '--', file, `${name.replace(/\W+/g, '-')}-c${run.concurrency}-${Date.now()}`], { encoding: 'utf8' });
+    const line = /WRK_RESULT (\{.*\})/.exec(out.stdout ?? '');
+    if (!line) throw new Error(`wrk failed: ${out.stderr || out.stdout}`);
+    const r = JSON.parse(line[1]);
+    const errors = r.errors.connect + r.errors.read + r.errors.write + r.errors.status + r.errors.timeout;
+    return {
+      concurrency: run.concurrency, started_at: startedAt,
+      rps: round(r.requests / (r.duration_us / 1e6)),
+      p50_ms: round(r.p50_us / 1000), p95_ms: round(r.p95_us / 1000), p99_ms: round(r.p99_us / 1000),
+      errors, non2xx: r.errors.status, requests: r.requests,
+    };
   };
+  if (run.warmupSeconds > 0) wrk(run.warmupSeconds);
+  const counted = meter?.();
+  const result = wrk(run.seconds);
+  return { ...result, ...counted?.(result) };
 }
 
-/** pgbench with a custom script in the simple protocol (as the API sends its messages), per-transaction latencies from its log. */
-export function runPgbench(dbUrl: string, script: string, concurrency: number, seconds: number, workDir: string, name: string, pgBin: string): LoadResult {
+/**
+ * How pgbench sends a script: `simple` (one Query message per line, `\;` joining statements into one, as
+ * `statementsAs…` sends them) or `prepared` (extended protocol with bound parameters, as postgres.js sends a tagged
+ * query on the bench stack's DB_PREPARE=true; `\startpipeline` groups round trips as the API pipelines them).
+ */
+export type PgbenchProtocol = 'simple' | 'prepared';
+
+export interface PgbenchRun {
+  script: string;
+  protocol: PgbenchProtocol;
+  /** Database connections: pgbench runs one client per connection. */
+  clients: number;
+  seconds: number;
+  /** Run first on the same connections and left out of the figures (server caches, each backend's plans). */
+  warmupSeconds: number;
+}
+
+/**
+ * pgbench with a custom script; throughput, latency percentiles and failures come from its per-transaction log,
+ * counting only transactions that ended after the warm-up.
+ */
+export function runPgbench(dbUrl: string, run: PgbenchRun, workDir: string, name: string, pgBin: string): LoadResult {
   const file = join(workDir, `${name}.sql`);
-  writeFileSync(file, script);
+  writeFileSync(file, run.script);
   const url = new URL(dbUrl);
-  const prefix = join(workDir, `pgbench-${name}-${concurrency}`);
+  const prefix = `pgbench-${name}-${run.clients}`;
+  const startedAt = new Date().toISOString();
   const out = spawnSync(join(pgBin, 'pgbench'), [
-    '-h', url.hostname, '-p', url.port, '-U', decodeURIComponent(url.username), '-n', '-M', 'simple', '-c', String(concurrency), '-j', String(Math.min(2, concurrency)),
-    '-T', String(seconds), '-f', file, '-r', '--log', `--log-prefix=${prefix}`, url.pathname.slice(1),
+    '-h', url.hostname, '-p', url.port, '-U', decodeURIComponent(url.username), '-n', '-M', run.protocol, '-c', String(run.clients), '-j', String(Math.min(2, run.clients)),
+    '-T', String(run.warmupSeconds + run.seconds), '-f', file, '--log', `--log-prefix=${join(workDir, prefix)}`, url.pathname.slice(1),
   ], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password), PGOPTIONS: '-c client_min_messages=error' }, cwd: workDir });
-  const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(out.stdout ?? '');
-  if (!tps) throw new Error(`pgbench failed: ${out.stderr || out.stdout}`);
-  const failed = Number(/number of failed transactions: (\d+)/.exec(out.stdout)?.[1] ?? 0);
-  const latencies = readPgbenchLogs(workDir, `pgbench-${name}-${concurrency}`);
-  return { concurrency, rps: round(Number(tps[1])), ...percentiles(latencies), errors: failed };
+  const log = readPgbenchLogs(workDir, prefix);
+  if (!/number of transactions actually processed/.test(out.stdout ?? '') || log.length === 0) throw new Error(`pgbench failed: ${out.stderr || out.stdout}`);
+  // A client that hits an error it cannot retry stops ("client 3 aborted in command 1"): one error, and no more load from it.
+  const aborted = (out.stderr.match(/^client \d+ aborted/gm) ?? []).length;
+  const measured = afterWarmup(log, run.warmupSeconds);
+  return { concurrency: run.clients, started_at: startedAt, ...measured, errors: measured.errors + aborted };
 }
 
-function readPgbenchLogs(dir: string, prefix: string): number[] {
-  const us: number[] = [];
-  for (const f of readdirSync(dir).filter((f) => f.startsWith(prefix))) {
+/** One line of pgbench's transaction log: when it ended (µs since the epoch) and its latency (µs), or that it failed. */
+export interface PgbenchTransaction {
+  endUs: number;
+  latencyUs: number | 'failed';
+}
+
+/**
+ * The figures of the transactions that ended after the warm-up: the run starts when its first transaction does, and
+ * the measured window runs from warm-up's end to the last transaction's end.
+ */
+export function afterWarmup(log: PgbenchTransaction[], warmupSeconds: number): { rps: number; p50_ms: number; p95_ms: number; p99_ms: number; errors: number; requests: number } {
+  const done = log.filter((t): t is { endUs: number; latencyUs: number } => t.latencyUs !== 'failed');
+  const start = Math.min(...done.map((t) => t.endUs - t.latencyUs));
+  const from = start + warmupSeconds * 1e6;
+  const inWindow = log.filter((t) => t.endUs > from);
+  const ok = inWindow.filter((t): t is { endUs: number; latencyUs: number } => t.latencyUs !== 'failed');
+  const seconds = (Math.max(...inWindow.map((t) => t.endUs)) - from) / 1e6;
+  return { rps: round(ok.length / seconds), ...percentiles(ok.map((t) => t.latencyUs)), errors: inWindow.length - ok.length, requests: ok.length };
+}
+
+/** Reads and deletes pgbench's log files (one per thread): `client transaction latency|failed script epoch_s epoch_us …`. */
+function readPgbenchLogs(dir: string, prefix: string): PgbenchTransaction[] {
+  const log: PgbenchTransaction[] = [];
+  for (const f of readdirSync(dir).filter((f) => f.startsWith(`${prefix}.`))) {
     for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
       const cols = line.split(' ');
-      if (cols.length > 3) us.push(Number(cols[2]));
+      if (cols.length < 6) continue;
+      log.push({ endUs: Number(cols[4]) * 1e6 + Number(cols[5]), latencyUs: cols[2] === 'failed' ? 'failed' : Number(cols[2]) });
     }
     rmSync(join(dir, f));
   }
-  return us;
+  return log;
 }
 
 export function percentiles(latenciesUs: number[]) {

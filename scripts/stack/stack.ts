@@ -4,6 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { prepareClusterDir, removeStackFiles } from './cluster-dir.ts';
+import { functionsEnv } from './functions-env.ts';
 import { ensureKeys, type StackKeys } from './keys.ts';
 import { dbUrl, ensureCluster, startPostgres, waitForPostgres } from './postgres.ts';
 import { prepareDatabase } from './database.ts';
@@ -15,13 +16,13 @@ export interface StackOptions {
   dir: string;
   apiPort: number;
   dbPort: number;
-  /** Throwaway stacks (tests, benchmarks) run without fsync and are deleted on stop. */
+  /** Throwaway stacks (tests, benchmarks) run without fsync, take no setting from .env.local or the shell, and are deleted on stop. */
   throwaway: boolean;
   /** Load seed/demo/*.sql after the catalog seeds. */
   demo: boolean;
   /** Gateway output: inherit the terminal, or append to <dir>/gateway.log. */
   gatewayOutput: 'inherit' | 'file';
-  /** Extra environment for the functions (overrides .env.local). */
+  /** Extra environment for the functions: overrides everything (functions-env.ts). */
   env?: Record<string, string>;
 }
 
@@ -39,17 +40,6 @@ export interface Stack extends StackInfo {
   stop(): Promise<void>;
   /** Resolves with the child's name if postgres or the gateway exits while the stack is up. */
   crashed: Promise<string>;
-}
-
-/** KEY=VALUE lines of .env.local (optional), for provider credentials and overrides. */
-function readEnvFile(file: string): Record<string, string> {
-  if (!existsSync(file)) return {};
-  const env: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
-    if (m) env[m[1]] = m[2].replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return env;
 }
 
 const exited = (child: ChildProcess) =>
@@ -110,9 +100,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const db = await startDatabase(opts);
   const keys = await ensureKeys(join(opts.dir, 'keys.json'));
   const apiUrl = `http://127.0.0.1:${opts.apiPort}`;
-  const env = {
-    ...process.env,
-    ...readEnvFile(join(ROOT, '.env.local')),
+  const stackValues = {
     SUPABASE_URL: apiUrl,
     SUPABASE_DB_URL: db.url,
     SUPABASE_ANON_KEY: keys.anonKey,
@@ -130,8 +118,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     DB_PREPARE: 'true',
     DB_POOL_MAX: '10',
     GATEWAY_PORT: String(opts.apiPort),
-    ...opts.env,
   };
+  const env = functionsEnv(opts, stackValues, { root: ROOT, inherited: process.env });
   const gatewayLog = opts.gatewayOutput === 'file' ? join(opts.dir, 'gateway.log') : undefined;
   const out = gatewayLog ? openSync(gatewayLog, 'a') : 'inherit';
   const gateway = spawnBound(

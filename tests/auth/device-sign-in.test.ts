@@ -49,14 +49,33 @@ describe('device sign-in', () => {
     expect(n).toBe(1);
   });
 
-  it('refuses the device id alone once the account has a verified phone (409 ACCOUNT_UPGRADED)', async () => {
+  // What makes the device id alone no longer enough: each way an account gets a stronger identity.
+  const upgrades: Record<string, (session: { access_token: string; refresh_token: string; user: { id: string } }) => Promise<void>> = {
+    'a verified phone': async (session) => {
+      const phone = freshPhone();
+      const authed = await sessionClient(session);
+      expect((await authed.auth.updateUser({ phone })).error).toBeNull();
+      const verified = await anonClient().auth.verifyOtp({ phone, token: await lastSmsCode(phone), type: 'phone_change' });
+      expect(verified.error).toBeNull();
+    },
+    // Locally, with no mailer, Auth confirms an email change at once (config.toml), as a confirmed link would.
+    'a confirmed email': async (session) => {
+      const authed = await sessionClient(session);
+      const { data, error } = await authed.auth.updateUser({ email: `upgraded-${session.user.id.slice(0, 8)}@example.com` });
+      expect(error).toBeNull();
+      expect(data.user?.email_confirmed_at).toBeTruthy();
+    },
+    // No route links WeChat to an existing account yet: the identity row is what a link would write.
+    'a WeChat identity': async (session) => {
+      await adminSql()`insert into internal.external_accounts (provider, app_id, external_id, user_id)
+                       values ('wechat', 'diary', ${`openid-${randomBytes(8).toString('hex')}`}, ${session.user.id})`;
+    },
+  };
+
+  it.each(Object.keys(upgrades))('refuses the device id alone once the account has %s (409 ACCOUNT_UPGRADED)', async (upgrade) => {
     const id = newDeviceId();
     const { body } = await signIn(id);
-    const phone = freshPhone();
-    const authed = await sessionClient(body);
-    expect((await authed.auth.updateUser({ phone })).error).toBeNull();
-    const verified = await anonClient().auth.verifyOtp({ phone, token: await lastSmsCode(phone), type: 'phone_change' });
-    expect(verified.error).toBeNull();
+    await upgrades[upgrade](body);
 
     const res = await signIn(id);
     expect(res.status).toBe(409);

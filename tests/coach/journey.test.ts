@@ -2,50 +2,28 @@
 // dimensions over several days, the nightly review and tomorrow's plan through the AI task path (fake model,
 // then the model down → template), weekly and monthly stats against hand-computed numbers, and a second
 // device pulling the same data through sync.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb } from '../../functions/_shared/db.ts';
-import { loadConfig } from '../../functions/_shared/env.ts';
-import { loadAiConfig } from '../../functions/_shared/ai/config.ts';
-import { createAiGateway } from '../../functions/_shared/ai/gateway.ts';
-import { createChatProvider } from '../../functions/_shared/ai/providers.ts';
-import { aiTaskHandler } from '../../functions/_shared/ai/tasks.ts';
-import { COACH_AI_USE_CASES } from '../../functions/_shared/coach/ai.ts';
-import { LocalRuleModerator } from '../../functions/_shared/providers/moderation.ts';
-import { complete, type Job } from '../../functions/_shared/queue.ts';
-import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startFakeOpenAi } from '../fakes/openai.ts';
 import { sendAtOnce, syncClockOf } from '../helpers/at-once.ts';
 import { anonClient, freshPhone, lastSmsCode } from '../helpers/auth.ts';
 import { adminSql } from '../helpers/db.ts';
 import { call, envelope } from '../helpers/http.ts';
-import { stackEnv } from '../helpers/stack.ts';
+import { inProcessWorker } from '../helpers/in-process.ts';
 import { createUser } from '../helpers/users.ts';
+import { aiTaskFinished, runUntil, workerApp } from '../helpers/worker.ts';
 
-const db = createDb(loadConfig({ SUPABASE_DB_URL: stackEnv().dbUrl, JWT_SECRET: stackEnv().jwtSecret, DB_POOL_MAX: '4' }));
-let fake: FakeOpenAi;
-let handler: ReturnType<typeof aiTaskHandler>;
-beforeAll(async () => {
-  fake = await startFakeOpenAi();
-  const ai = loadAiConfig({
-    AI_BASE_URL: fake.baseUrl, AI_API_KEY: 'sk-test', AI_RETRIES: '0', AI_RETRY_BASE_MS: '1', AI_TIMEOUT_MS: '2000',
-    AI_MODELS: JSON.stringify({ 'coach.review': ['ok-coach'], 'coach.tomorrow_plan': ['down-coach'], default: ['ok-coach'] }),
-  });
-  const gateway = createAiGateway(ai, db, createChatProvider(ai));
-  handler = aiTaskHandler(() => gateway, () => new LocalRuleModerator([]), COACH_AI_USE_CASES);
-});
-afterAll(async () => {
-  await fake.close();
-  await db.end();
-});
+const fake = await startFakeOpenAi();
+afterAll(() => fake.close());
+/** The worker app with the model played by the fake: reviews answer, plans find every model down. */
+const worker = workerApp(inProcessWorker({
+  AI_BASE_URL: fake.baseUrl, AI_API_KEY: 'sk-test', AI_RETRIES: '0', AI_RETRY_BASE_MS: '1', AI_TIMEOUT_MS: '2000',
+  AI_MODELS: JSON.stringify({ 'coach.review': ['ok-coach'], 'coach.tomorrow_plan': ['down-coach'], default: ['ok-coach'] }),
+}));
 
-/** The worker's turn for these tasks only (other test files run workers of their own on the same queue). */
+/** The worker's turn for these tasks: each runs until it has finished. */
 async function runTasks(...taskIds: string[]) {
   for (const id of taskIds) {
-    const [job] = await db.sql<Job[]>`
-      update internal.jobs set status = 'running', locked_by = 'coach-test', locked_until = now() + interval '1 minute', attempts = attempts + 1
-       where queue = 'ai.task' and job_key = ${id} and status in ('queued', 'failed') returning *`;
-    if (!job) continue;
-    const result = await handler({ ...job, id: Number(job.id) }, { db, worker: 'coach-test' });
-    await complete(db.sql, 'coach-test', Number(job.id), result);
+    await runUntil(worker, id, aiTaskFinished(id));
   }
 }
 

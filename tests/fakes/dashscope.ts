@@ -7,7 +7,8 @@
 //              throttled  429 Throttling.RateQuota    outage  500 InternalError    garbage  200 with an HTML body
 //              sleepy     answers after `slowMs`
 //   driven_id  fail  FAILED after RUNNING    slow  RUNNING for longer    garbage  polls answer without `output`
-// Tasks move PENDING → RUNNING → SUCCEEDED one step per poll (scriptedTaskStatus).
+// Tasks move PENDING → RUNNING → SUCCEEDED one step per poll (scriptedTaskStatus). A test that started its own
+// fake can also stage an outage (`outage`) and hold a request in flight (`holdNext`) to race workers against it.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { SCRIPTED_FAILURE, scriptedRefusal, scriptedTaskStatus } from '../../functions/_shared/providers/dashscope.ts';
@@ -20,10 +21,24 @@ export interface FakeDashScopeCall {
   body?: any;
 }
 
+/** The requests a test can hold: creating a video task, polling one, downloading a video. */
+export type FakeDashScopeStep = 'create' | 'poll' | 'video';
+
+export interface HeldRequest {
+  /** Resolves when the request has come in (and is waiting). */
+  arrived: Promise<void>;
+  /** Lets it go on: it is answered as if it had just arrived. */
+  release(): void;
+}
+
 export interface FakeDashScope {
   baseUrl: string;
   apiKey: string;
   calls: FakeDashScopeCall[];
+  /** While true, every API call answers 500 InternalError, as in a DashScope outage (downloads still work). */
+  outage: boolean;
+  /** Holds the next request of this step until released. */
+  holdNext(step: FakeDashScopeStep): HeldRequest;
   /** The bytes served for a task's video. */
   videoBytes(taskId: string): Uint8Array;
   close(): Promise<void>;
@@ -39,6 +54,32 @@ export async function startFakeDashScope(opts: { apiKey?: string; detectModel?: 
   const tasks = new Map<string, { drivenId: string; polls: number }>();
   const videoBytes = (taskId: string) => new TextEncoder().encode(`\0\0\0\x18ftypisom fake emoji video for ${taskId}`);
   let baseUrl = '';
+  const holds = new Map<FakeDashScopeStep, { arrive: () => void; released: Promise<void> }>();
+  const holdNext = (step: FakeDashScopeStep): HeldRequest => {
+    let arrive!: () => void;
+    let release!: () => void;
+    const arrived = new Promise<void>((r) => (arrive = r));
+    holds.set(step, { arrive, released: new Promise<void>((r) => (release = r)) });
+    return { arrived, release };
+  };
+  /** Waits here if the test holds this step. */
+  const held = async (step: FakeDashScopeStep) => {
+    const hold = holds.get(step);
+    if (!hold) return;
+    holds.delete(step);
+    hold.arrive();
+    await hold.released;
+  };
+
+  const fake: FakeDashScope = {
+    baseUrl,
+    apiKey,
+    calls,
+    outage: false,
+    holdNext,
+    videoBytes,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, raw: string) => {
     const url = new URL(req.url ?? '/', 'http://fake');
@@ -70,12 +111,14 @@ export async function startFakeDashScope(opts: { apiKey?: string; detectModel?: 
         res.writeHead(403, { 'content-type': 'application/xml' });
         return res.end('<Error><Code>AccessDenied</Code><Message>Request has expired.</Message></Error>');
       }
+      await held('video');
       const bytes = videoBytes(decodeURIComponent(video[1]));
       res.writeHead(200, { 'content-type': 'video/mp4' });
       res.write(bytes.subarray(0, 8));
       return res.end(bytes.subarray(8));
     }
     if (req.headers.authorization !== `Bearer ${apiKey}`) return fail(401, 'InvalidApiKey', 'Invalid API-key provided.');
+    if (fake.outage) return fail(500, 'InternalError', 'An internal error has occured, please try again later or contact service support.');
 
     const imageUrl: unknown = body?.input?.image_url;
     if (typeof imageUrl === 'string') {
@@ -107,6 +150,7 @@ export async function startFakeDashScope(opts: { apiKey?: string; detectModel?: 
     }
 
     if (req.method === 'POST' && url.pathname === '/api/v1/services/aigc/image2video/video-synthesis') {
+      await held('create');
       if (req.headers['x-dashscope-async'] !== 'enable') return fail(403, 'AccessDenied', 'current user api does not support synchronous calls.');
       if (body?.model !== videoModel) return fail(400, 'InvalidParameter', 'Model not exist.');
       const input = body?.input ?? {};
@@ -125,6 +169,7 @@ export async function startFakeDashScope(opts: { apiKey?: string; detectModel?: 
 
     const poll = /^\/api\/v1\/tasks\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && poll) {
+      await held('poll');
       const taskId = decodeURIComponent(poll[1]);
       const task = tasks.get(taskId);
       if (!task) return send(200, { request_id: requestId, output: { task_id: taskId, task_status: 'UNKNOWN' } });
@@ -153,11 +198,6 @@ export async function startFakeDashScope(opts: { apiKey?: string; detectModel?: 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return {
-    baseUrl,
-    apiKey,
-    calls,
-    videoBytes,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
+  fake.baseUrl = baseUrl;
+  return fake;
 }

@@ -10,7 +10,8 @@ export interface ApiResponse<T = any> {
 export async function call<T = any>(
   method: string,
   path: string,
-  opts: { token?: string; json?: unknown; rawBody?: string; headers?: Record<string, string>; signal?: AbortSignal } = {},
+  // base: another stack's API (default: the test stack's), for tests that start a stack of their own.
+  opts: { token?: string; json?: unknown; rawBody?: string; headers?: Record<string, string>; signal?: AbortSignal; base?: string } = {},
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -18,7 +19,7 @@ export async function call<T = any>(
   if (opts.json !== undefined) body = JSON.stringify(opts.json);
   if (opts.rawBody !== undefined) body = opts.rawBody;
   if (body !== undefined) headers['content-type'] ??= 'application/json';
-  const res = await fetch(`${stackEnv().apiBase}${path}`, { method, headers, body, signal: opts.signal });
+  const res = await fetch(`${opts.base ?? stackEnv().apiBase}${path}`, { method, headers, body, signal: opts.signal });
   const text = await res.text();
   let parsed: unknown = text;
   if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);

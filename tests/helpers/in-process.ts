@@ -1,9 +1,10 @@
 // A function's app called in-process (app.request) with a configuration of the test's choosing, against the
 // test database: for behaviour that needs settings the shared stack does not have (tiny rate limits,
-// an unreachable database).
+// an unreachable database, a provider of the test's own).
 import { afterAll } from 'vitest';
 import { createApiApp } from '../../functions/api/app.ts';
 import { createHooksApp } from '../../functions/hooks/app.ts';
+import { createWorkerApp } from '../../functions/worker/app.ts';
 import type { AppDeps } from '../../functions/_shared/http/create-app.ts';
 import { createDb } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
@@ -16,8 +17,8 @@ function inProcess<A extends { request: (path: string, init?: RequestInit) => Re
   basePath: string,
   env: Record<string, string>,
 ) {
-  const { dbUrl, jwtSecret, apiUrl } = stackEnv();
-  const config = loadConfig({ SUPABASE_URL: apiUrl, SUPABASE_DB_URL: dbUrl, JWT_SECRET: jwtSecret, LOG_REQUESTS: 'false', ...env });
+  const { dbUrl, jwtSecret, apiUrl, serviceRoleKey } = stackEnv();
+  const config = loadConfig({ SUPABASE_URL: apiUrl, SUPABASE_DB_URL: dbUrl, JWT_SECRET: jwtSecret, SUPABASE_SERVICE_ROLE_KEY: serviceRoleKey, LOG_REQUESTS: 'false', ...env });
   const db = createDb(config);
   const rateLimiter = rateLimiterFor(db, config);
   afterAll(async () => {
@@ -34,3 +35,6 @@ function inProcess<A extends { request: (path: string, init?: RequestInit) => Re
 export const inProcessApi = (env: Record<string, string> = {}) => inProcess(createApiApp, '/api/v1', env);
 
 export const inProcessHooks = (env: Record<string, string> = {}) => inProcess(createHooksApp, '/hooks', env);
+
+/** The worker function with its production handlers, configured by `env`. */
+export const inProcessWorker = (env: Record<string, string> = {}) => inProcess((deps) => createWorkerApp(deps), '/worker', env);

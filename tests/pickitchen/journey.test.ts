@@ -1,66 +1,28 @@
 // PicKitchen's journey (seed §4.4 "Emoji 生成完整流程") with supabase-js where the app uses it (session, upload,
 // download) and HTTP elsewhere: device login → profile → config → upload → detect → create (charged) → the
-// worker drives DashScope (the fake) to a stored video → owner-only download → history → delete; point packs and
-// the weekly VIP through RevenueCat webhooks; and the failure paths.
-import { afterAll, describe, expect, it } from 'vitest';
-import { createDb } from '../../functions/_shared/db.ts';
-import { loadConfig } from '../../functions/_shared/env.ts';
-import { emojiJobHandler, EMOJI_QUEUE } from '../../functions/_shared/pickitchen/emoji-job.ts';
-import { DashScopeEmojiProvider } from '../../functions/_shared/providers/dashscope.ts';
-import { createObjectStore } from '../../functions/_shared/storage.ts';
-import { runWorker } from '../../functions/worker/runner.ts';
+// deployed worker (POST /worker/run) drives DashScope (the fake) to a stored video → owner-only download → history
+// → delete; point packs and the weekly VIP through RevenueCat webhooks; and the failure paths.
+import { describe, expect, it } from 'vitest';
 import { sendAtOnce, userRowOf } from '../helpers/at-once.ts';
-import { newDeviceId, sessionClient } from '../helpers/auth.ts';
 import { adminSql } from '../helpers/db.ts';
 import { call, envelope } from '../helpers/http.ts';
+import { inProcessWorker } from '../helpers/in-process.ts';
+import { buyPack, detectedPhoto, deviceLogin, photo, points, uploadPhoto } from '../helpers/pickitchen.ts';
 import { deliver, rcEvent } from '../helpers/revenuecat.ts';
 import { stackEnv } from '../helpers/stack.ts';
 import { signAccessToken, userClaims } from '../helpers/users.ts';
+import { deployedWorker, emojiTaskFinished, runUntil, workerApp, type WorkerRun } from '../helpers/worker.ts';
 
 const env = stackEnv();
-const config = loadConfig({ SUPABASE_URL: env.apiUrl, SUPABASE_DB_URL: env.dbUrl, JWT_SECRET: env.jwtSecret, SUPABASE_SERVICE_ROLE_KEY: env.serviceRoleKey, DB_POOL_MAX: '4' });
-const db = createDb(config);
-afterAll(() => db.end());
+/** The worker app with a video model DashScope (the fake) no longer serves: every task it starts is refused. */
+const retiredModelWorker = inProcessWorker({
+  DASHSCOPE_API_KEY: env.dashscope.apiKey, DASHSCOPE_BASE_URL: env.dashscope.url, EMOJI_VIDEO_MODEL: 'emoji-v0-retired', EMOJI_POLL_INTERVAL_SECONDS: '1',
+});
 
-/** The worker, with DashScope played by the fake; videoModel lets a test break the provider. */
-async function drainEmojiJobs(taskId: string, videoModel = 'emoji-v1') {
-  const handler = emojiJobHandler({
-    provider: () => new DashScopeEmojiProvider({ apiKey: env.dashscope.apiKey, baseUrl: env.dashscope.url, detectModel: 'emoji-detect-v1', videoModel, timeoutMs: 5000 }),
-    store: () => createObjectStore(config),
-    settings: { pollIntervalMs: 0 },
-  });
-  for (let round = 0; round < 20; round++) {
-    await runWorker(db, { [EMOJI_QUEUE]: handler }, { worker: 'pk-test', queues: [EMOJI_QUEUE], budgetMs: 5000, batchSize: 5, leaseSeconds: 30 });
-    const [task] = await adminSql()`select status from pickitchen.emoji_tasks where id = ${taskId}`;
-    if (task.status === 'completed' || task.status === 'failed') return task.status as string;
-  }
-  throw new Error(`task ${taskId} did not finish`);
-}
-
-/** A JPEG the size of a comment; DashScope's fake reads markers such as "noface" inside the bytes. */
-const photo = (comment: string) => new Uint8Array([0xff, 0xd8, 0xff, 0xfe, 0x00, comment.length + 2, ...new TextEncoder().encode(comment), 0xff, 0xd9]);
-
-async function deviceLogin() {
-  const res = await call('POST', '/pickitchen/auth/device', { json: { device_id: newDeviceId(), platform: 'ios', app_version: '2.1.0' } });
-  expect(res.status).toBe(200);
-  return { token: res.body.access_token as string, userId: res.body.user.id as string, client: await sessionClient(res.body) };
-}
-
-async function uploadPhoto(user: Awaited<ReturnType<typeof deviceLogin>>, comment = 'a smiling face') {
-  const bytes = photo(comment);
-  const upload = await call('POST', '/pickitchen/emoji/upload', { token: user.token, json: { content_type: 'image/jpeg', size: bytes.length } });
-  expect(upload.status).toBe(201);
-  const { error } = await user.client.storage.from('uploads').uploadToSignedUrl(upload.body.path, upload.body.token, bytes, { contentType: 'image/jpeg' });
-  expect(error).toBeNull();
-  return upload.body.path as string;
-}
-
-const points = async (token: string) => (await call('GET', '/pickitchen/points/balance', { token })).body.balance as number;
-
-async function buyPack(userId: string) {
-  const body = rcEvent('NON_RENEWING_PURCHASE', userId, { product_id: 'com.houtai.pickitchen.points.500', transaction_id: `pack-${crypto.randomUUID()}` });
-  expect((await deliver(body)).body.status).toBe('processed');
-  expect((await deliver(body)).body.status).toBe('duplicate');
+/** Runs the task's job through a worker (the deployed one by default) until the task has finished. */
+async function drainEmojiJobs(taskId: string, run: WorkerRun = deployedWorker) {
+  await runUntil(run, taskId, emojiTaskFinished(taskId));
+  return (await adminSql()`select status from pickitchen.emoji_tasks where id = ${taskId}`)[0].status as string;
 }
 
 describe('PicKitchen journey', () => {
@@ -147,10 +109,7 @@ describe('PicKitchen journey', () => {
 
 describe('PicKitchen emoji create retries', () => {
   async function readyToCreate() {
-    const user = await deviceLogin();
-    await buyPack(user.userId);
-    const path = await uploadPhoto(user);
-    expect((await call('POST', '/pickitchen/emoji/detect', { token: user.token, json: { image_path: path } })).status).toBe(200);
+    const { user, path } = await detectedPhoto();
     const create = (driven_id: string) => call('POST', '/pickitchen/emoji/create', { token: user.token, json: { image_path: path, driven_id }, headers: { 'idempotency-key': 'tap-1' } });
     return { user, create };
   }
@@ -217,7 +176,7 @@ describe('PicKitchen failure paths', () => {
     const created = await call('POST', '/pickitchen/emoji/create', { token: user.token, json: { image_path: path, driven_id: 'jingdian_xianqi' } });
     expect(await points(user.token)).toBe(490);
     // DashScope refuses the request (a retired model): not retryable, so the task fails at once.
-    expect(await drainEmojiJobs(created.body.task_id, 'emoji-v0-retired')).toBe('failed');
+    expect(await drainEmojiJobs(created.body.task_id, workerApp(retiredModelWorker))).toBe('failed');
     const task = await call('GET', `/pickitchen/emoji/task/${created.body.task_id}`, { token: user.token });
     expect(task.body).toMatchObject({ status: 'failed', refunded: true, video_url: null, error: { code: 'InvalidParameter' } });
     expect(await points(user.token)).toBe(500);

@@ -106,4 +106,28 @@ describe('worker', () => {
     expect(health.queue.queues['test.health']).toMatchObject({ depth: expect.any(Number), dead: 0 });
     expect(health.queue.last_heartbeat).not.toBeNull();
   });
+
+  it('the worker endpoint given job_ids claims only those jobs, and only once they are due', async () => {
+    const { apiUrl, serviceRoleKey } = stackEnv();
+    const queue = `test.scoped.${crypto.randomUUID().slice(0, 8)}`;
+    const run = async (body: unknown) => {
+      const res = await fetch(`${apiUrl}/functions/v1/worker/run`, {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${serviceRoleKey}` }, body: JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    const chosen = await enqueue(db.sql, queue, {});
+    const other = await enqueue(db.sql, queue, {});
+    const later = await enqueue(db.sql, queue, {}, { runAt: new Date(Date.now() + 3_600_000) });
+    // The deployed worker has no handler for this queue: a claimed job fails its attempt, which is what shows it ran.
+    expect(await run({ queues: [queue], job_ids: [chosen, later] })).toMatchObject({ status: 200, body: { claimed: 1, failed: 1 } });
+    const jobs = await adminSql()`select id::int, status, attempts from internal.jobs where queue = ${queue} order by id`;
+    expect(jobs).toEqual([
+      { id: chosen, status: 'failed', attempts: 1 },
+      { id: other, status: 'queued', attempts: 0 },
+      { id: later, status: 'queued', attempts: 0 },
+    ]);
+    expect((await run({ queues: [queue], job_ids: [] })).status).toBe(400);
+    expect((await run({ queues: [queue], job_ids: [0] })).status).toBe(400);
+  });
 });

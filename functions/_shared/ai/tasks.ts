@@ -26,7 +26,16 @@ export interface AiUseCase {
 export type AiUseCases = Record<string, AiUseCase>;
 
 export async function createAiTask(db: Db, moderator: Moderator, kind: string, uc: AiUseCase, userId: string, input: Record<string, unknown>): Promise<AiTask> {
-  const verdict = await moderator.review(uc.userText(input), 'input').catch((err) => {
+  await moderateInput(moderator, uc.userText(input));
+  const [task] = await db.withService((tx) => tx<AiTask[]>`
+    select * from internal.ai_task_create(${uc.app}, ${userId}, ${kind}, ${tx.json(input as never)}, ${uc.cost?.amount ?? 0}, ${uc.cost?.currency ?? null})`);
+  return task;
+}
+
+/** Checks what the user wrote before anything is charged or enqueued. Text-free input (numbers only) needs no check. */
+async function moderateInput(moderator: Moderator, text: string) {
+  if (text.trim() === '') return;
+  const verdict = await moderator.review(text, 'input').catch((err) => {
     // Unchecked input never reaches a model.
     if (err instanceof ModerationUnavailable) throw new ApiError('SERVICE_UNAVAILABLE', 'Content checks are unavailable; try again shortly.');
     throw err;
@@ -34,9 +43,6 @@ export async function createAiTask(db: Db, moderator: Moderator, kind: string, u
   if (!verdict.allowed) {
     throw new ApiError('CONTENT_BLOCKED', 'This content cannot be processed.', verdict.labels.map((l) => ({ code: l, message: 'blocked by moderation' })));
   }
-  const [task] = await db.withService((tx) => tx<AiTask[]>`
-    select * from internal.ai_task_create(${uc.app}, ${userId}, ${kind}, ${tx.json(input as never)}, ${uc.cost?.amount ?? 0}, ${uc.cost?.currency ?? null})`);
-  return task;
 }
 
 async function finish(db: Db, id: string, status: 'processing' | 'completed' | 'failed', result: unknown, error: string | null, fallback = false, refund = false) {

@@ -68,8 +68,9 @@ export function emojiJobHandler(deps: { provider: () => EmojiVideoProvider; stor
       const video = await provider.download(status.videoUrl);
       const path = resultPath(task);
       await deps.store().put('results', path, video, 'video/mp4', { upsert: true });
-      if (!(await finish(db, task.id, 'completed', path, null, null)).finished) {
-        // Deleted (or finished by another worker) meanwhile: this copy of the video has no owner.
+      if (!(await finish(db, task.id, 'completed', path, null, null)).finished && !(await isVisibleResult(db, task.id, path))) {
+        // Deleted or failed meanwhile: nobody will read this video. (A worker that raced us to completion stored
+        // its video at this same path and recorded it: that one stays.)
         await deps.store().remove('results', [path]);
       }
       return { completed: path, bytes: video.byteLength };
@@ -88,4 +89,11 @@ async function finish(db: Db, id: string, status: 'completed' | 'failed', result
   const [row] = await db.withService((tx) => tx<[{ ok: boolean }]>`
     select internal.emoji_task_finish(${id}, ${status}, ${resultPath}, ${code}, ${message ? message.slice(0, 500) : null}) as ok`);
   return { finished: row.ok, status };
+}
+
+/** Whether the task, still in its owner's history, completed with the video at this path. */
+async function isVisibleResult(db: Db, id: string, path: string) {
+  const rows = await db.withService((tx) => tx`
+    select 1 from pickitchen.emoji_tasks where id = ${id} and status = 'completed' and result_path = ${path} and hidden_at is null`);
+  return rows.length > 0;
 }
