@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
 import { loadAiConfig } from '../../functions/_shared/ai/config.ts';
-import { createAiGateway } from '../../functions/_shared/ai/gateway.ts';
+import { createAiGateway, type AiGateway } from '../../functions/_shared/ai/gateway.ts';
 import { createChatProvider } from '../../functions/_shared/ai/providers.ts';
 import { aiTaskHandler, createAiTask, type AiUseCase } from '../../functions/_shared/ai/tasks.ts';
 import { LocalRuleModerator, SAFE_REPLACEMENT } from '../../functions/_shared/providers/moderation.ts';
@@ -76,9 +76,14 @@ describe('AI tasks', () => {
   it('refuses a task the user cannot pay for, leaving nothing behind', async () => {
     const user = await richUser(5);
     const { kind, uc } = useCase(['ok-task']);
+    const [{ since }] = await adminSql()`select clock_timestamp() as since`;
     await expect(createAiTask(db, moderator, kind, uc, user.id, { prompt: 'hi' })).rejects.toMatchObject({ message: 'INSUFFICIENT_BALANCE' });
     expect(await adminSql()`select 1 from public.ai_tasks where user_id = ${user.id}`).toHaveLength(0);
-    expect(await adminSql()`select 1 from internal.jobs where queue = 'ai.task' and payload ->> 'task_id' is null`).toHaveLength(0);
+    // A job left behind would name a task that does not exist (its task was not kept).
+    const orphans = await adminSql()`select j.id from internal.jobs j where j.queue = 'ai.task' and j.created_at >= ${since}
+                                       and not exists (select 1 from public.ai_tasks t where t.id::text = j.payload ->> 'task_id')`;
+    expect(orphans).toEqual([]);
+    expect(await adminSql()`select kind, amount::int from public.wallet_entries where user_id = ${user.id}`).toEqual([{ kind: 'purchase', amount: 5 }]);
   });
 
   it('replaces blocked output with a safe text and refunds', async () => {
@@ -114,18 +119,34 @@ describe('AI tasks', () => {
     expect(await balance(user.id)).toBe(90);
   });
 
-  it('a worker killed mid-task: the task is run again after the lease and finished once, charged once', async () => {
+  it('a worker stalled mid-task past its lease: another finishes the task once, and the stalled one\'s late answer neither replaces it nor refunds', async () => {
     const user = await richUser();
     const { kind, uc, handlers } = useCase(['ok-task']);
     const t = await createAiTask(db, moderator, kind, uc, user.id, { prompt: 'hi' });
-    let died = false;
-    void runWorker(db, { 'ai.task': async () => { died = true; await new Promise(() => {}); } }, { worker: 'dying', queues: ['ai.task'], budgetMs: 10_000, batchSize: 1, leaseSeconds: 1 });
-    while (!died) await new Promise((r) => setTimeout(r, 20));
+    // The stalled worker runs the real handler; its model call hangs until released, then answers with text that
+    // output moderation blocks, which would finish the task with a refund if its finish still counted.
+    let stalled = false;
+    let release = () => {};
+    const released = new Promise<void>((r) => (release = r));
+    const stalledGateway: AiGateway = {
+      complete: async () => {
+        stalled = true;
+        await released;
+        return { content: '违禁 late answer', model: 'late-model', fallback: false, tokensIn: 1, tokensOut: 1 };
+      },
+      stream: () => { throw new Error('not used'); },
+    };
+    const late = runWorker(db, { 'ai.task': aiTaskHandler(() => stalledGateway, () => moderator, { [kind]: uc }) },
+      { worker: 'stalled', queues: ['ai.task'], budgetMs: 10_000, batchSize: 1, leaseSeconds: 1 });
+    while (!stalled) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 1200));
     await run(handlers, 'heir');
-    await run(handlers, 'late');
-    expect(await task(t.id)).toMatchObject({ status: 'completed', refunded: false });
-    const entries = await adminSql()`select kind from public.wallet_entries where ref_id = ${t.id}`;
-    expect(entries).toEqual([{ kind: 'consume' }]);
+    expect(await task(t.id)).toMatchObject({ status: 'completed', result: { content: 'answer from ok-task to: hi' }, refunded: false });
+    release();
+    expect((await late).lost).toBe(1);
+    expect(await task(t.id)).toMatchObject({ status: 'completed', result: { content: 'answer from ok-task to: hi', model: 'ok-task' }, refunded: false });
+    const entries = await adminSql()`select kind, amount::int from public.wallet_entries where ref_id = ${t.id} order by id`;
+    expect(entries).toEqual([{ kind: 'consume', amount: -10 }]);
+    expect(await balance(user.id)).toBe(90);
   });
 });

@@ -1,52 +1,46 @@
-// Auth's rate limits: per client address and per identifier, answered with 429 as GoTrue does.
+// Auth's rate limits: per client address and per identifier, answered with 429 as GoTrue does. Every request of
+// a sequence is checked: the ones under the limit must get their ordinary answer, only the rest 429.
 import { describe, expect, it } from 'vitest';
 import { anonClient, freshIp } from '../helpers/auth.ts';
+import { authStatus, expectRateLimit, times } from '../helpers/rate-limit.ts';
+
+const PASSWORD = 'correct horse';
 
 describe('Auth rate limits', () => {
   it('allows 30 sign-in attempts per address per 5 minutes, then over_request_rate_limit', async () => {
     const ip = freshIp();
     const client = anonClient({ ip });
-    const statuses: number[] = [];
-    for (let i = 0; i < 31; i++) {
-      const { error } = await client.auth.signInWithPassword({ email: `nobody-${i}-${ip}@example.com`, password: 'whatever1' });
-      statuses.push(error?.status ?? 200);
-    }
-    expect(statuses.slice(0, 30).every((s) => s === 400)).toBe(true);
-    expect(statuses[30]).toBe(429);
-    const { error } = await client.auth.signInWithPassword({ email: 'x@example.com', password: 'whatever1' });
-    expect(error).toMatchObject({ status: 429, code: 'over_request_rate_limit' });
+    const signIn = (email: string) => client.auth.signInWithPassword({ email, password: PASSWORD }).then(authStatus);
+    // Unknown accounts: each attempt under the limit is an ordinary 400 invalid_credentials.
+    const attempts = await expectRateLimit(times(30, 400), (i) => signIn(`nobody-${i}-${ip}@example.com`));
+    expect(attempts[0].error?.code).toBe('invalid_credentials');
+    expect(attempts[30].error).toMatchObject({ status: 429, code: 'over_request_rate_limit' });
     // Another address is unaffected.
-    expect((await anonClient().auth.signInWithPassword({ email: 'x@example.com', password: 'whatever1' })).error?.status).toBe(400);
+    expect((await anonClient().auth.signInWithPassword({ email: 'x@example.com', password: PASSWORD })).error).toMatchObject({ status: 400, code: 'invalid_credentials' });
   });
 
   it('counts a client by the address the trusted proxy appended, whatever it writes in front of it', async () => {
     const ip = freshIp();
-    const statuses: number[] = [];
-    for (let i = 0; i < 31; i++) {
-      // Each attempt claims another first X-Forwarded-For entry; the proxy-appended address stays the same.
-      const client = anonClient({ ip: `203.0.113.${i}, ${ip}` });
-      const { error } = await client.auth.signInWithPassword({ email: `nobody-${i}-${ip}@example.com`, password: 'whatever1' });
-      statuses.push(error?.status ?? 200);
-    }
-    expect(statuses.slice(0, 30).every((s) => s === 400)).toBe(true);
-    expect(statuses[30]).toBe(429);
+    // Each attempt claims another first X-Forwarded-For entry; the proxy-appended address stays the same.
+    await expectRateLimit(times(30, 400), (i) =>
+      anonClient({ ip: `203.0.113.${i}, ${ip}` }).auth.signInWithPassword({ email: `nobody-${i}-${ip}@example.com`, password: PASSWORD }).then(authStatus));
   });
 
-  it('limits password attempts per account across addresses (5 per 5 minutes in the test stack)', async () => {
+  it('limits password attempts per account across addresses (5 per 5 minutes in the test stack), the right password included', async () => {
     const email = `target-${crypto.randomUUID().slice(0, 8)}@example.com`;
-    await anonClient().auth.signUp({ email, password: 'correct horse' });
-    for (let i = 0; i < 5; i++) await anonClient().auth.signInWithPassword({ email, password: `guess-${i}-xx` });
-    const { error } = await anonClient().auth.signInWithPassword({ email, password: 'correct horse' });
-    expect(error).toMatchObject({ status: 429, code: 'over_request_rate_limit' });
+    expect((await anonClient().auth.signUp({ email, password: PASSWORD })).error).toBeNull();
+    // A new address each time: the right password signs in, four wrong guesses are refused, then even the right one is 429.
+    const attempts = await expectRateLimit([200, ...times(4, 400)], (i) =>
+      anonClient().auth.signInWithPassword({ email, password: i === 0 || i === 5 ? PASSWORD : `guess-${i}-xx` }).then(authStatus));
+    expect(attempts[5].error).toMatchObject({ status: 429, code: 'over_request_rate_limit' });
   });
 
-  it('limits sign-ups per address', async () => {
+  it('limits sign-ups per address (30 per 5 minutes)', async () => {
     const client = anonClient({ ip: freshIp() });
-    let last = 200;
-    for (let i = 0; i < 31; i++) {
-      const { error } = await client.auth.signUp({ email: `bulk-${crypto.randomUUID().slice(0, 8)}@example.com`, password: 'x' });
-      last = error?.status ?? 200;
-    }
-    expect(last).toBe(429);
+    // Each sign-up under the limit creates its account.
+    const signUps = await expectRateLimit(times(30, 200), () =>
+      client.auth.signUp({ email: `bulk-${crypto.randomUUID().slice(0, 8)}@example.com`, password: PASSWORD }).then(authStatus));
+    expect(signUps[0].data.user?.email).toMatch(/^bulk-/);
+    expect(signUps[30].error).toMatchObject({ status: 429, code: 'over_request_rate_limit' });
   });
 });

@@ -202,7 +202,13 @@ describe('Daily Coach: bad input', () => {
     const empty = await a.post('/ai/review', { date: '2026-11-01' });
     expect(empty.status).toBe(422);
     expect(envelope(empty).message).toMatch(/Nothing is recorded on 2026-11-01/);
-    expect((await b.post('/ai/reading-summary', { reading_id: mine.body.id })).status).toBe(404);
+    // Another user's reading is not found; the owner's own is summarised (so the 404 is about whose it is).
+    const reading = await a.post('/records/reading', { date: '2026-11-20', book: 'Walden', minutes: 20 });
+    expect(reading.status).toBe(201);
+    const theirs = await b.post('/ai/reading-summary', { reading_id: reading.body.id });
+    expect(theirs.status).toBe(404);
+    expect(envelope(theirs).code).toBe('NOT_FOUND');
+    expect((await a.post('/ai/reading-summary', { reading_id: reading.body.id })).status).toBe(202);
   });
 
   it('keeps a meal photo only if it is the caller\'s uploaded meal photo as stored: 404 otherwise, 422 UPLOAD_INVALID when it does not fit', async () => {

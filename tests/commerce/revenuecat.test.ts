@@ -148,10 +148,17 @@ describe('RevenueCat webhook', () => {
   it('answers an unknown app user with 422 (so RevenueCat retries) and processes the retry once the user exists', async () => {
     const stranger = crypto.randomUUID();
     const body = rcEvent('NON_RENEWING_PURCHASE', stranger, { product_id: 'com.houtai.pickitchen.points.500', transaction_id: `u-${crypto.randomUUID()}`, aliases: [], original_app_user_id: null });
+    const stored = async () => (await adminSql()`select status from internal.webhook_events where event_id = ${body.event.id}`).map((r) => r.status);
     const res = await deliver(body);
     expect(res.status).toBe(422);
     expect(res.body.error.details[0].code).toBe('unknown_app_user');
-    const [{ n }] = await adminSql()`select count(*)::int as n from internal.webhook_events where event_id = ${body.event.id}`;
-    expect(n).toBe(0);
+    expect(await stored()).toEqual([]);
+    // The user signs up with the id the app gave RevenueCat; RevenueCat's retry is the same delivery.
+    const user = await createUser({}, stranger);
+    expect(await deliver(body)).toEqual({ status: 200, body: { status: 'processed' } });
+    expect(await balance(user.id)).toBe(500);
+    expect(await stored()).toEqual(['processed']);
+    expect(await deliver(body)).toEqual({ status: 200, body: { status: 'duplicate' } });
+    expect(await balance(user.id)).toBe(500);
   });
 });

@@ -40,8 +40,8 @@ export function userClaims(id: string, email: string): Record<string, unknown> {
   };
 }
 
-export async function createUser(meta: Record<string, unknown> = {}): Promise<TestUser> {
-  const id = randomUUID();
+/** A new user with the given user metadata; `id` for a user an earlier request already named (a store's app user id). */
+export async function createUser(meta: Record<string, unknown> = {}, id: string = randomUUID()): Promise<TestUser> {
   const email = `user-${id.slice(0, 8)}@test.local`;
   await adminSql()`
     insert into auth.users (id, aud, role, email, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)

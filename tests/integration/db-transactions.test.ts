@@ -47,13 +47,15 @@ describe('database transactions', () => {
 
   it('rolls back a transaction whose handler returned while a statement it never awaited failed', async () => {
     const user = await createUser();
+    let unawaited: unknown;
     await expect(
       db.withUser(claimsOf(user.id), async (tx) => {
         await sampleIn(tx, 'a');
-        void tx`select 1 / 0`.execute().catch(() => {});
+        void tx`select 1 / 0`.execute().catch((err) => void (unawaited = err));
         return 'done';
       }),
     ).rejects.toThrow(/rolled back/);
+    expect(unawaited).toMatchObject({ code: '22012' });
     expect(await samplesOf(user.id)).toEqual([]);
   });
 
@@ -67,10 +69,10 @@ describe('database transactions', () => {
 
     await db.withUser(claimsOf(user.id), async (tx) => {
       await sampleIn(tx, 'a');
-      await tx.savepoint(async (sp) => {
+      await expect(tx.savepoint(async (sp) => {
         await sampleIn(sp, 'b');
         throw new Error('item failed');
-      }).catch(() => {});
+      })).rejects.toThrow('item failed');
       await tx.savepoint(async (sp) => sampleIn(sp, 'c'));
     });
     expect(await samplesOf(user.id)).toEqual(['a', 'c']);

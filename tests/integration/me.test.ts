@@ -89,8 +89,23 @@ describe('PATCH /{app}/me', () => {
   it('cannot touch another user: the token decides whose profile changes', async () => {
     const a = await createUser({ display_name: 'A' });
     const b = await createUser({ display_name: 'B' });
-    await call('PATCH', '/coach/me', { token: a.token, json: { display_name: 'A2' } });
-    const [row] = await adminSql()`select display_name from public.profiles where id = ${b.id}`;
-    expect(row.display_name).toBe('B');
+    const names = async () =>
+      Object.fromEntries((await adminSql()`select id, display_name from public.profiles where id in (${a.id}, ${b.id})`).map((r) => [r.id, r.display_name]));
+    const preferences = async (id: string) => (await adminSql()`select preferences from public.app_profiles where user_id = ${id} and app_id = 'coach'`)[0]?.preferences;
+    expect((await call('GET', '/coach/me', { token: b.token })).status).toBe(200);
+    // A's token with a body naming B, however it names B, changes nobody.
+    for (const naming of [{ id: b.id }, { user_id: b.id }, { app: { user_id: b.id } }]) {
+      const res = await call('PATCH', '/coach/me', { token: a.token, json: { display_name: 'pwned', preferences: { theme: 'pwned' }, ...naming } });
+      expect(res.status, JSON.stringify(naming)).toBe(400);
+      expect(envelope(res).code).toBe('VALIDATION_FAILED');
+    }
+    expect(await names()).toEqual({ [a.id]: 'A', [b.id]: 'B' });
+    expect(await preferences(b.id)).toEqual({});
+    // Each token changes its own profile, and only that one.
+    expect((await call('PATCH', '/coach/me', { token: a.token, json: { display_name: 'A2', preferences: { theme: 'dark' } } })).body).toMatchObject({ id: a.id, display_name: 'A2' });
+    expect((await call('PATCH', '/coach/me', { token: b.token, json: { display_name: 'B2' } })).body).toMatchObject({ id: b.id, display_name: 'B2' });
+    expect(await names()).toEqual({ [a.id]: 'A2', [b.id]: 'B2' });
+    expect(await preferences(b.id)).toEqual({});
+    expect(await preferences(a.id)).toEqual({ theme: 'dark' });
   });
 });

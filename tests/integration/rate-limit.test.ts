@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { inProcessApi } from '../helpers/in-process.ts';
 import { adminSql } from '../helpers/db.ts';
 import { createUser } from '../helpers/users.ts';
+import { expectRateLimit, times } from '../helpers/rate-limit.ts';
 
 describe('rate limiting', () => {
   const api = inProcessApi({ RATE_LIMIT_READ_USER: '3/60', RATE_LIMIT_READ_IP: '5/60', RATE_LIMIT_WRITE_USER: '1/60' });
@@ -10,28 +11,16 @@ describe('rate limiting', () => {
   it('answers 429 with Retry-After once a user\'s bucket is empty', async () => {
     const user = await createUser();
     const headers = { authorization: `Bearer ${user.token}`, 'x-forwarded-for': `10.0.${Math.floor(Math.random() * 250)}.1` };
-    const statuses: number[] = [];
-    let last: Response | undefined;
-    for (let i = 0; i < 4; i++) {
-      last = await api.request('/coach/me', { headers });
-      statuses.push(last.status);
-    }
-    expect(statuses).toEqual([200, 200, 200, 429]);
-    expect(Number(last!.headers.get('retry-after'))).toBe(20);
-    const body = await last!.json();
+    const last = (await expectRateLimit(times(3, 200), () => api.request('/coach/me', { headers }))).at(-1)!;
+    expect(Number(last.headers.get('retry-after'))).toBe(20);
+    const body = await last.json();
     expect(body.error.code).toBe('RATE_LIMITED');
     expect(body.error.details[0].retry_after).toBe(20);
   });
 
   it('limits an address across users, and families separately', async () => {
     const ip = `192.0.2.${Math.floor(Math.random() * 250)}`;
-    const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      const user = await createUser();
-      const res = await api.request('/coach/me', { headers: { authorization: `Bearer ${user.token}`, 'x-forwarded-for': ip } });
-      statuses.push(res.status);
-    }
-    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    await expectRateLimit(times(5, 200), async () => api.request('/coach/me', { headers: { authorization: `Bearer ${(await createUser()).token}`, 'x-forwarded-for': ip } }));
 
     // Writes have their own buckets: the exhausted read bucket does not block them.
     const writer = await createUser();
@@ -71,14 +60,9 @@ describe('rate limiting', () => {
 
   it('takes the client address from the right of X-Forwarded-For (left entries are client-chosen)', async () => {
     const ip = `198.51.100.${Math.floor(Math.random() * 250)}`;
-    const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      const user = await createUser();
-      // A client rotating a spoofed left-hand entry still shares the gateway-appended address.
-      const res = await api.request('/coach/me', { headers: { authorization: `Bearer ${user.token}`, 'x-forwarded-for': `1.1.1.${i}, ${ip}` } });
-      statuses.push(res.status);
-    }
-    expect(statuses.at(-1)).toBe(429);
+    // A client rotating a spoofed left-hand entry still shares the gateway-appended address.
+    await expectRateLimit(times(5, 200), async (i) =>
+      api.request('/coach/me', { headers: { authorization: `Bearer ${(await createUser()).token}`, 'x-forwarded-for': `1.1.1.${i}, ${ip}` } }));
   });
 });
 
@@ -87,16 +71,11 @@ describe('sign-in rate limit', () => {
 
   it('limits device sign-ins per address', async () => {
     const ip = `203.0.113.${Math.floor(Math.random() * 250)}`;
-    const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      // Invalid bodies still count: the limit applies before any work is done.
-      const res = await api.request('/pickitchen/auth/device', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
-        body: JSON.stringify({ device_id: 'x', platform: 'ios' }),
-      });
-      statuses.push(res.status);
-    }
-    expect(statuses).toEqual([400, 400, 429]);
+    // Invalid bodies still count: the limit applies before any work is done.
+    await expectRateLimit(times(2, 400), () => api.request('/pickitchen/auth/device', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+      body: JSON.stringify({ device_id: 'x', platform: 'ios' }),
+    }));
   });
 });

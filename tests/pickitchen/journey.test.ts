@@ -10,6 +10,7 @@ import { inProcessWorker } from '../helpers/in-process.ts';
 import { buyPack, detectedPhoto, deviceLogin, photo, points, uploadPhoto } from '../helpers/pickitchen.ts';
 import { deliver, rcEvent } from '../helpers/revenuecat.ts';
 import { stackEnv } from '../helpers/stack.ts';
+import { expectStorageRefusal, StorageRefusals } from '../helpers/storage.ts';
 import { signAccessToken, userClaims } from '../helpers/users.ts';
 import { deployedWorker, emojiTaskFinished, runUntil, workerApp, type WorkerRun } from '../helpers/worker.ts';
 
@@ -71,7 +72,7 @@ describe('PicKitchen journey', () => {
     const own = await user.client.storage.from('results').download(row.result_path);
     expect(own.error).toBeNull();
     const other = await deviceLogin();
-    expect((await other.client.storage.from('results').download(row.result_path)).error).not.toBeNull();
+    expectStorageRefusal(await other.client.storage.from('results').download(row.result_path), StorageRefusals.objectNotFound);
     expect((await call('GET', `/pickitchen/emoji/task/${created.body.task_id}`, { token: other.token })).status).toBe(404);
     expect((await call('DELETE', `/pickitchen/emoji/task/${created.body.task_id}`, { token: other.token })).status).toBe(404);
 
@@ -191,8 +192,8 @@ describe('PicKitchen failure paths', () => {
     expect(upload.status).toBe(201);
     const uploads = user.client.storage.from('uploads');
     const twelveMb = new Uint8Array(12 * 1024 * 1024);
-    expect((await uploads.uploadToSignedUrl(upload.body.path, upload.body.token, twelveMb, { contentType: 'audio/mpeg' })).error).toMatchObject({ statusCode: '415' });
-    expect((await uploads.uploadToSignedUrl(upload.body.path, upload.body.token, twelveMb, { contentType: 'image/jpeg' })).error).toMatchObject({ statusCode: '413' });
+    expectStorageRefusal(await uploads.uploadToSignedUrl(upload.body.path, upload.body.token, twelveMb, { contentType: 'audio/mpeg' }), StorageRefusals.mimeType('audio/mpeg'));
+    expectStorageRefusal(await uploads.uploadToSignedUrl(upload.body.path, upload.body.token, twelveMb, { contentType: 'image/jpeg' }), StorageRefusals.tooLarge());
     expect(await adminSql()`select 1 from storage.objects where bucket_id = 'uploads' and name = ${upload.body.path}`).toHaveLength(0);
     expect((await call('POST', '/pickitchen/emoji/detect', { token: user.token, json: { image_path: upload.body.path } })).status).toBe(404);
     expect((await call('POST', '/pickitchen/emoji/create', { token: user.token, json: { image_path: upload.body.path, driven_id: 'mengwa_kaixin' } })).status).toBe(404);

@@ -1,6 +1,8 @@
 // Holds the live database to policies/access-matrix.json: every table of every exposed schema is declared,
 // has RLS on, and answers each role's select/insert/update/delete probes exactly as declared; the columns a
-// client may write are exactly those declared, and derived columns always hold their derived value.
+// client may write are exactly those declared, and derived columns always hold their derived value. An allowed
+// probe must succeed and a refused one must be refused with 42501 (or find its rows hidden by RLS): any other
+// error fails the test, so a write that breaks (a NOT NULL violation, a trigger raising) is never counted as access.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +10,7 @@ import type postgres from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/stack/project.ts';
 import { adminSql } from '../helpers/db.ts';
+import { detach, insertRow, matching, placeRow, primaryKey, qualified, quoteIdent, makeRoom, updateColumn, type Row } from './probe-rows.ts';
 
 type Access = 'all' | 'own' | 'none';
 type Verb = 'select' | 'insert' | 'update' | 'delete';
@@ -23,6 +26,8 @@ interface TableRules {
   owner: string | null;
   update_column: string;
   fixture: Record<string, unknown>;
+  /** Fixture columns the database computes from others (ids derived from the owner): column → SQL ($user replaced). */
+  fixture_sql?: Record<string, string>;
   /** SQL creating the owned rows ($user replaced), for tables written only through functions. */
   seed?: string;
   anon: Record<Verb, Access>;
@@ -45,17 +50,13 @@ class Rollback extends Error {
 
 const isRefusal = (err: unknown) => (err as { code?: string }).code === '42501';
 
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const qualified = (table: string) => table.split('.').map(quoteIdent).join('.');
-
-function fill(fixture: Record<string, unknown>, user: string): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(fixture).map(([k, v]) => [k, v === '$user' ? user : v]));
-}
-
 describe('access matrix', () => {
   const sql = () => adminSql();
   let userA = '';
   let userB = '';
+  /** `${table} ${user}` → the table's fixture row for the user, computed columns included. */
+  const fixtures = new Map<string, Row>();
+  const fixtureRow = (table: string, user: string) => fixtures.get(`${table} ${user}`)!;
 
   beforeAll(async () => {
     [userA, userB] = [randomUUID(), randomUUID()];
@@ -63,20 +64,21 @@ describe('access matrix', () => {
       await sql()`insert into auth.users (id, aud, role, email, created_at, updated_at)
                   values (${id}, 'authenticated', 'authenticated', ${`matrix-${id}@test.local`}, now(), now())`;
     }
+    for (const [table, rules] of Object.entries(matrix.tables)) {
+      for (const user of [userA, userB]) {
+        const row: Row = Object.fromEntries(Object.entries(rules.fixture).map(([k, v]) => [k, v === '$user' ? user : v]));
+        for (const [column, expression] of Object.entries(rules.fixture_sql ?? {})) {
+          [{ value: row[column] }] = await sql().unsafe(`select (${expression.replaceAll('$user', user)})::text as value`);
+        }
+        fixtures.set(`${table} ${user}`, row);
+      }
+    }
     // Rows owned by A and by B in every owned table.
     for (const [table, rules] of Object.entries(matrix.tables)) {
       if (!rules.owner) continue;
       for (const user of [userA, userB]) {
-        if (rules.seed) {
-          await sql().unsafe(rules.seed.replaceAll('$user', user));
-          continue;
-        }
-        const row = fill(rules.fixture, user);
-        await sql().unsafe(
-          `insert into ${qualified(table)} (${Object.keys(row).map(quoteIdent).join(', ')})
-           values (${Object.keys(row).map((_, i) => `$${i + 1}`).join(', ')}) on conflict do nothing`,
-          Object.values(row) as never[],
-        );
+        if (rules.seed) await sql().unsafe(rules.seed.replaceAll('$user', user));
+        else await insertRow(sql(), table, fixtureRow(table, user), 'on conflict do nothing');
       }
     }
   });
@@ -114,45 +116,56 @@ describe('access matrix', () => {
     await tx`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${claims}, true)`;
   }
 
-  /** Runs one probe as the role (and user) in a transaction that is always rolled back. */
-  function probe(role: Role, actor: string | null, run: (tx: postgres.TransactionSql) => Promise<boolean>): Promise<boolean> {
+  /** One probe: `prepare` arranges rows as the server, `run` acts as the role; true when `run` read or wrote a row. */
+  interface Attempt {
+    prepare?: (tx: postgres.TransactionSql) => Promise<void>;
+    run: (tx: postgres.TransactionSql) => Promise<boolean>;
+  }
+
+  /**
+   * Runs one probe as the role (and user) in a transaction that is always rolled back. Access is granted only
+   * when the statement succeeds, and denied only when RLS hides the rows or Postgres refuses with 42501: any
+   * other error fails the test, whatever was expected.
+   */
+  function probe(role: Role, actor: string | null, attempt: Attempt, what: string): Promise<boolean> {
     return inRollback(async (tx) => {
+      await attempt.prepare?.(tx);
       await actAs(tx, role, actor);
       try {
-        return await run(tx);
+        return await attempt.run(tx);
       } catch (err) {
-        // Insufficient privilege or a WITH CHECK violation is a refusal; any other error (a unique
-        // violation on the fixture, say) means the role got past the access checks.
-        return !isRefusal(err);
+        if (isRefusal(err)) return false;
+        const { code, message } = err as { code?: string; message?: string };
+        throw new Error(`${what} failed with ${code ?? 'no SQLSTATE'} (${message}): an allowed statement must succeed, and a refusal must be 42501`);
       }
     });
   }
 
-  function attempt(table: string, rules: TableRules, verb: Verb, target: string) {
+  /**
+   * The probe of a verb on the target user's rows (owned tables) or on any row (other tables). An insert first
+   * makes room for the fixture; a delete first removes the rows whose foreign keys would block it, and on a table
+   * without owner deletes the fixture's row, put in place first.
+   */
+  async function attempt(table: string, rules: TableRules, verb: Verb, target: string): Promise<Attempt> {
     const t = qualified(table);
+    const row = fixtureRow(table, target);
+    if (verb === 'insert') return { prepare: (tx) => makeRoom(tx, table, row), run: (tx) => insertRow(tx, table, row) };
+    if (verb === 'delete') {
+      const match: Row = rules.owner ? { [rules.owner]: target } : Object.fromEntries((await primaryKey(sql(), table)).map((c) => [c, row[c]]));
+      const { where, params } = await matching(sql(), table, match);
+      return {
+        prepare: async (tx) => {
+          if (!rules.owner) await placeRow(tx, table, row);
+          await detach(tx, table, match);
+        },
+        run: async (tx) => (await tx.unsafe(`delete from ${t} where ${where} returning 1`, params)).length > 0,
+      };
+    }
     const where = rules.owner ? `where ${quoteIdent(rules.owner)} = $1` : '';
     const params = rules.owner ? [target] : [];
-    return async (tx: postgres.TransactionSql) => {
-      switch (verb) {
-        case 'select':
-          return (await tx.unsafe(`select 1 from ${t} ${where} limit 1`, params)).length > 0;
-        case 'update': {
-          const col = quoteIdent(rules.update_column);
-          return (await tx.unsafe(`update ${t} set ${col} = ${col} ${where} returning 1`, params)).length > 0;
-        }
-        case 'delete':
-          return (await tx.unsafe(`delete from ${t} ${where} returning 1`, params)).length > 0;
-        case 'insert': {
-          const row = fill(rules.fixture, target);
-          const cols = Object.keys(row);
-          await tx.unsafe(
-            `insert into ${t} (${cols.map(quoteIdent).join(', ')}) values (${cols.map((_, i) => `$${i + 1}`).join(', ')})`,
-            Object.values(row) as never[],
-          );
-          return true;
-        }
-      }
-    };
+    if (verb === 'select') return { run: async (tx) => (await tx.unsafe(`select 1 from ${t} ${where} limit 1`, params)).length > 0 };
+    const col = quoteIdent(rules.update_column);
+    return { run: async (tx) => (await tx.unsafe(`update ${t} set ${col} = ${col} ${where} returning 1`, params)).length > 0 };
   }
 
   for (const [table, rules] of Object.entries(matrix.tables)) {
@@ -161,8 +174,8 @@ describe('access matrix', () => {
         const expected = rules[role][verb];
         it(`${table}: ${role} ${verb} → ${expected}`, async () => {
           const actor = role === 'authenticated' ? userA : null;
-          const own = await probe(role, actor, attempt(table, rules, verb, userA));
-          const other = await probe(role, actor, attempt(table, rules, verb, userB));
+          const own = await probe(role, actor, await attempt(table, rules, verb, userA), `${table}: ${role} ${verb} of its own row`);
+          const other = await probe(role, actor, await attempt(table, rules, verb, userB), `${table}: ${role} ${verb} of another user's row`);
           const observed: Access = own && other ? 'all' : own ? 'own' : other ? 'other-only' as Access : 'none';
           expect(observed).toBe(role === 'anon' && expected === 'own' ? 'none' : expected);
         });
@@ -181,15 +194,10 @@ describe('access matrix', () => {
   }
 
   /** Writes one column of the acting user's row: an insert of the fixture with it set, or an update setting it. */
-  async function writeColumn(tx: postgres.TransactionSql, table: string, rules: TableRules, verb: 'insert' | 'update', column: string, value: string | null) {
-    const t = qualified(table);
-    if (verb === 'update') {
-      await tx.unsafe(`update ${t} set ${quoteIdent(column)} = $1 where ${quoteIdent(rules.owner!)} = $2`, [value, userA]);
-      return;
-    }
-    const row = { ...fill(rules.fixture, userA), [column]: value };
-    const cols = Object.keys(row);
-    await tx.unsafe(`insert into ${t} (${cols.map(quoteIdent).join(', ')}) values (${cols.map((_, i) => `$${i + 1}`).join(', ')})`, Object.values(row) as never[]);
+  function columnWrite(table: string, rules: TableRules, verb: 'insert' | 'update', column: string, value: string | null): Attempt {
+    if (verb === 'update') return { run: (tx) => updateColumn(tx, table, column, value, { [rules.owner!]: userA }) };
+    const row = { ...fixtureRow(table, userA), [column]: value };
+    return { prepare: (tx) => makeRoom(tx, table, row), run: (tx) => insertRow(tx, table, row) };
   }
 
   it('declares the writable columns of every table a client may write, and they are exactly the granted ones', async () => {
@@ -217,10 +225,7 @@ describe('access matrix', () => {
         const own = await storedRow(table, rules, userA, all);
         const writable: string[] = [];
         for (const column of all) {
-          const allowed = await probe('authenticated', userA, async (tx) => {
-            await writeColumn(tx, table, rules, verb, column, own[column]);
-            return true;
-          });
+          const allowed = await probe('authenticated', userA, columnWrite(table, rules, verb, column, own[column]), `${table}: authenticated ${verb} of ${column}`);
           if (allowed) writable.push(column);
         }
         expect(writable.sort()).toEqual([...columns[verb]].sort());
@@ -233,11 +238,12 @@ describe('access matrix', () => {
         const outcomes: string[] = [];
         for (const actor of ['authenticated', 'postgres'] as const) {
           for (const verb of ['insert', 'update'] as const) {
+            const write = columnWrite(table, rules, verb, column, foreign);
             const outcome = await inRollback(async (tx) => {
-              if (verb === 'insert') await tx.unsafe(`delete from ${qualified(table)} where ${quoteIdent(rules.owner!)} = $1`, [userA]);
+              await write.prepare?.(tx);
               await actAs(tx, actor, userA);
               try {
-                await writeColumn(tx, table, rules, verb, column, foreign);
+                await write.run(tx);
               } catch (err) {
                 if (isRefusal(err)) return 'refused';
                 throw err;

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
 import { stackEnv } from '../helpers/stack.ts';
 import { anonClient, sessionClient } from '../helpers/auth.ts';
+import { expectStorageRefusal, expectStorageResponse, StorageRefusals } from '../helpers/storage.ts';
 
 interface Person {
   id: string;
@@ -36,7 +37,7 @@ describe('storage through supabase-js', () => {
     expect(Buffer.from(await (await alice.client.storage.from('uploads').download(path)).data!.arrayBuffer()).toString()).toBe('v1');
 
     const again = await alice.client.storage.from('uploads').upload(path, png('v2'), { contentType: 'image/jpeg' });
-    expect(again.error).toMatchObject({ statusCode: '409' });
+    expectStorageRefusal(again, StorageRefusals.duplicate);
     expect((await alice.client.storage.from('uploads').upload(path, png('v2'), { contentType: 'image/jpeg', upsert: true })).error).toBeNull();
     expect(Buffer.from(await (await alice.client.storage.from('uploads').download(path)).data!.arrayBuffer()).toString()).toBe('v2');
 
@@ -47,7 +48,7 @@ describe('storage through supabase-js', () => {
 
     const removed = await alice.client.storage.from('uploads').remove([path]);
     expect(removed.data?.map((r) => r.name)).toEqual([path]);
-    expect((await alice.client.storage.from('uploads').download(path)).error).toBeTruthy();
+    expectStorageRefusal(await alice.client.storage.from('uploads').download(path), StorageRefusals.objectNotFound);
   });
 
   it('stores the object\'s owner, size, type and checksum', async () => {
@@ -62,15 +63,15 @@ describe('storage through supabase-js', () => {
     const path = `diary/${alice.id}/images/private.jpg`;
     await alice.client.storage.from('uploads').upload(path, png('secret'), { contentType: 'image/jpeg' });
 
-    expect((await bob.client.storage.from('uploads').download(path)).error).toBeTruthy();
+    expectStorageRefusal(await bob.client.storage.from('uploads').download(path), StorageRefusals.objectNotFound);
     const overwrite = await bob.client.storage.from('uploads').upload(path, png('pwned'), { contentType: 'image/jpeg', upsert: true });
-    expect(overwrite.error).toMatchObject({ statusCode: '403' });
-    expect((await bob.client.storage.from('uploads').update(path, png('pwned'), { contentType: 'image/jpeg' })).error).toMatchObject({ statusCode: '403' });
+    expectStorageRefusal(overwrite, StorageRefusals.rowLevelSecurity);
+    expectStorageRefusal(await bob.client.storage.from('uploads').update(path, png('pwned'), { contentType: 'image/jpeg' }), StorageRefusals.rowLevelSecurity);
     expect((await bob.client.storage.from('uploads').list(`diary/${alice.id}/images`)).data).toEqual([]);
     expect((await bob.client.storage.from('uploads').remove([path])).data).toEqual([]);
-    expect((await bob.client.storage.from('uploads').createSignedUrl(path, 60)).error).toBeTruthy();
+    expectStorageRefusal(await bob.client.storage.from('uploads').createSignedUrl(path, 60), StorageRefusals.objectNotFound);
     const plant = await bob.client.storage.from('uploads').upload(`diary/${alice.id}/images/planted.jpg`, png('x'), { contentType: 'image/jpeg' });
-    expect(plant.error).toMatchObject({ statusCode: '403' });
+    expectStorageRefusal(plant, StorageRefusals.rowLevelSecurity);
     // Nothing changed.
     expect(Buffer.from(await (await alice.client.storage.from('uploads').download(path)).data!.arrayBuffer()).toString()).toBe('secret');
   });
@@ -83,23 +84,23 @@ describe('storage through supabase-js', () => {
     expect((await anon.storage.from('avatars').download(`${alice.id}/pub.png`)).error).toBeNull();
     const path = `diary/${alice.id}/images/anon.jpg`;
     await alice.client.storage.from('uploads').upload(path, png('x'), { contentType: 'image/jpeg' });
-    expect((await anon.storage.from('uploads').download(path)).error).toBeTruthy();
+    expectStorageRefusal(await anon.storage.from('uploads').download(path), StorageRefusals.objectNotFound);
     const publicPrivate = await fetch(`${stackEnv().apiUrl}/storage/v1/object/public/uploads/${path}`);
-    expect(await publicPrivate.json()).toMatchObject({ statusCode: '404', error: 'Bucket not found' });
-    expect((await anon.storage.from('avatars').upload(`${alice.id}/x.png`, png('x'), { contentType: 'image/png' })).error).toMatchObject({ statusCode: '403' });
+    await expectStorageResponse(publicPrivate, StorageRefusals.bucketNotFound);
+    expectStorageRefusal(await anon.storage.from('avatars').upload(`${alice.id}/x.png`, png('x'), { contentType: 'image/png' }), StorageRefusals.rowLevelSecurity);
   });
 
   it('results are readable by their owner, written only by the backend', async () => {
     const path = `pickitchen/${alice.id}/results/video.mp4`;
-    expect((await alice.client.storage.from('results').upload(path, png('fake'), { contentType: 'video/mp4' })).error).toMatchObject({ statusCode: '403' });
+    expectStorageRefusal(await alice.client.storage.from('results').upload(path, png('fake'), { contentType: 'video/mp4' }), StorageRefusals.rowLevelSecurity);
   });
 
   it('enforces each bucket\'s size and type limits', async () => {
     const big = Buffer.alloc(10 * 1024 * 1024 + 1);
     const tooBig = await alice.client.storage.from('avatars').upload(`${alice.id}/big.png`, big, { contentType: 'image/png' });
-    expect(tooBig.error).toMatchObject({ statusCode: '413', message: 'The object exceeded the maximum allowed size' });
+    expectStorageRefusal(tooBig, StorageRefusals.tooLarge());
     const wrongType = await alice.client.storage.from('avatars').upload(`${alice.id}/x.gif`, png('x'), { contentType: 'image/gif' });
-    expect(wrongType.error).toMatchObject({ statusCode: '415', message: 'mime type image/gif is not supported' });
+    expectStorageRefusal(wrongType, StorageRefusals.mimeType('image/gif'));
     const multipart = await alice.client.storage.from('avatars').upload(`${alice.id}/blob.png`, new Blob([png('blob')], { type: 'image/png' }));
     expect(multipart.error).toBeNull();
   });
@@ -111,19 +112,19 @@ describe('storage through supabase-js', () => {
     expect(await (await fetch(data!.signedUrl)).text()).toBe('signed');
 
     const other = data!.signedUrl.replace(`${alice.id}/signed.png`, `${alice.id}/pub.png`);
-    expect(await (await fetch(other)).json()).toMatchObject({ statusCode: '400', error: 'InvalidSignature' });
+    await expectStorageResponse(await fetch(other), StorageRefusals.invalidSignature());
     const token = new URL(data!.signedUrl).searchParams.get('token')!;
     const tampered = data!.signedUrl.replace(token, `${token.slice(0, -3)}abc`);
-    expect(await (await fetch(tampered)).json()).toMatchObject({ statusCode: '400', error: 'InvalidJWT' });
+    await expectStorageResponse(await fetch(tampered), StorageRefusals.invalidJwt('signature verification failed'));
     const now = Math.floor(Date.now() / 1000);
     const expired = await new SignJWT({ url: `avatars/${path}`, scope: 'download' })
       .setProtectedHeader({ alg: 'HS256' }).setIssuedAt(now - 120).setExpirationTime(now - 60)
       .sign(new TextEncoder().encode(stackEnv().jwtSecret));
     const res = await fetch(`${stackEnv().apiUrl}/storage/v1/object/sign/avatars/${path}?token=${expired}`);
-    expect(await res.json()).toMatchObject({ statusCode: '400', error: 'InvalidJWT', message: expect.stringContaining('exp') });
+    await expectStorageResponse(res, StorageRefusals.invalidJwt('"exp" claim timestamp check failed'));
     const upload = await alice.client.storage.from('avatars').createSignedUploadUrl(`${alice.id}/up.png`);
     const wrongScope = await fetch(`${stackEnv().apiUrl}/storage/v1/object/sign/avatars/${alice.id}/up.png?token=${upload.data!.token}`);
-    expect(await wrongScope.json()).toMatchObject({ error: 'InvalidSignature', message: 'Token is not scoped for download' });
+    await expectStorageResponse(wrongScope, StorageRefusals.invalidSignature('Token is not scoped for download'));
   });
 
   it('signed upload URLs let the holder upload exactly that path once', async () => {
@@ -133,8 +134,8 @@ describe('storage through supabase-js', () => {
     expect((await anon.storage.from('uploads').uploadToSignedUrl(path, data!.token, png('via token'), { contentType: 'image/jpeg' })).error).toBeNull();
     const [row] = await adminSql()`select owner_id from storage.objects where bucket_id = 'uploads' and name = ${path}`;
     expect(row.owner_id).toBe(alice.id);
-    expect((await anon.storage.from('uploads').uploadToSignedUrl(path, data!.token, png('again'), { contentType: 'image/jpeg' })).error).toMatchObject({ statusCode: '409' });
-    expect((await bob.client.storage.from('uploads').createSignedUploadUrl(`diary/${alice.id}/images/bobs.jpg`)).error).toMatchObject({ statusCode: '403' });
+    expectStorageRefusal(await anon.storage.from('uploads').uploadToSignedUrl(path, data!.token, png('again'), { contentType: 'image/jpeg' }), StorageRefusals.duplicate);
+    expectStorageRefusal(await bob.client.storage.from('uploads').createSignedUploadUrl(`diary/${alice.id}/images/bobs.jpg`), StorageRefusals.rowLevelSecurity);
   });
 
   it('batch-signs only what the caller may read', async () => {
@@ -167,15 +168,14 @@ describe('names, escapes and metadata Storage refuses or ignores', () => {
     const folder = `diary/${alice.id}/images`;
     // supabase-js sends the name as it is: the escapes reach Storage undecoded, "../" once decoded.
     const up = await alice.client.storage.from('uploads').upload(`${folder}/%2e%2e%2f%2e%2e%2fescape.jpg`, png('x'), { contentType: 'image/jpeg' });
-    expect(up.error).toMatchObject({ statusCode: '400', message: expect.stringMatching(/^Invalid key: .*contains dot path segment$/) });
+    expectStorageRefusal(up, StorageRefusals.invalidKey(`Invalid key: uploads/${folder}/../../escape.jpg contains dot path segment`));
     const here = await raw(`/object/uploads/${folder}/%2e%2fhere.jpg`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: 'x' });
-    expect(here.status).toBe(400);
-    expect(await here.json()).toMatchObject({ statusCode: '400', error: 'InvalidKey', code: 'InvalidKey' });
+    await expectStorageResponse(here, StorageRefusals.invalidKey(`Invalid key: uploads/${folder}/./here.jpg contains dot path segment`));
     // A signed upload URL is issued (Storage signs without touching the disk), but nothing uploads through it.
     const signed = await alice.client.storage.from('uploads').createSignedUploadUrl(`${folder}/%2e%2e%2fsigned.jpg`);
     expect(signed.error).toBeNull();
     const put = await anonClient().storage.from('uploads').uploadToSignedUrl(`${folder}/%2e%2e%2fsigned.jpg`, signed.data!.token, png('x'), { contentType: 'image/jpeg' });
-    expect(put.error).toMatchObject({ statusCode: '400', message: expect.stringContaining('dot path segment') });
+    expectStorageRefusal(put, StorageRefusals.invalidKey(`Invalid key: uploads/${folder}/../signed.jpg contains dot path segment`));
     expect(await rowsNamed(`%${alice.id}%/.%`)).toEqual([]);
   });
 
@@ -192,20 +192,18 @@ describe('names, escapes and metadata Storage refuses or ignores', () => {
 
   it('answers NUL in a key or bucket name with 400 in Storage\'s error shape on every route', async () => {
     const nul = `diary/${alice.id}/images/a\u0000b.jpg`;
-    const invalidKey = { statusCode: '400', error: 'InvalidKey', code: 'InvalidKey' };
     const uploads = alice.client.storage.from('uploads');
-    expect((await uploads.upload(nul, png('x'), { contentType: 'image/jpeg' })).error).toMatchObject({ statusCode: '400' });
-    expect((await uploads.createSignedUrl(nul, 60)).error).toMatchObject({ statusCode: '400' });
-    expect((await uploads.remove([nul])).error).toMatchObject({ statusCode: '400' });
-    expect((await uploads.list(`diary/${alice.id}/a\u0000`)).error).toMatchObject({ statusCode: '400' });
-    expect((await uploads.createSignedUrls([nul], 60)).error).toMatchObject({ statusCode: '400' });
+    const refused = StorageRefusals.invalidKey(`Invalid key: ${nul}`);
+    expectStorageRefusal(await uploads.upload(nul, png('x'), { contentType: 'image/jpeg' }), refused, 'upload');
+    expectStorageRefusal(await uploads.createSignedUrl(nul, 60), refused, 'createSignedUrl');
+    expectStorageRefusal(await uploads.remove([nul]), refused, 'remove');
+    expectStorageRefusal(await uploads.list(`diary/${alice.id}/a\u0000`), StorageRefusals.invalidKey(`Invalid key: diary/${alice.id}/a\u0000`), 'list');
+    expectStorageRefusal(await uploads.createSignedUrls([nul], 60), refused, 'createSignedUrls');
     for (const path of [`/object/public/avatars/${alice.id}/a%00.png`, `/object/info/uploads/${alice.id}/a%00.png`, `/object/uploads/${alice.id}/a%00.png`]) {
-      const res = await raw(path);
-      expect(res.status, path).toBe(400);
-      expect(await res.json(), path).toMatchObject(invalidKey);
+      await expectStorageResponse(await raw(path), StorageRefusals.invalidKey(`Invalid key: ${alice.id}/a\u0000.png`), path);
     }
     const bucket = await raw(`/object/up%00loads/diary/${alice.id}/x.jpg`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: 'x' });
-    expect(await bucket.json()).toEqual({ statusCode: '400', error: 'Invalid Input', message: 'Bucket name invalid', code: 'InvalidBucketName' });
+    await expectStorageResponse(bucket, StorageRefusals.invalidBucketName);
   });
 
   it('keeps user metadata it cannot read as {} (as Storage does), refuses NUL in it and over 1 MiB of it, never a 500', async () => {
@@ -223,8 +221,7 @@ describe('names, escapes and metadata Storage refuses or ignores', () => {
     expect((await rawUpload(`${folder}/kept.jpg`, { 'x-metadata': base64('{"album":"trip"}') })).status).toBe(200);
     expect(await userMetadata(`${folder}/kept.jpg`)).toEqual({ album: 'trip' });
     const nul = await rawUpload(`${folder}/nul.jpg`, { 'x-metadata': base64('{"a":"\\u0000"}') });
-    expect(nul.status).toBe(400);
-    expect(await nul.json()).toMatchObject({ statusCode: '400', code: 'InvalidRequest' });
+    await expectStorageResponse(nul, StorageRefusals.invalidRequest('metadata must not contain NUL characters'));
 
     const form = (metadata: string) => {
       const f = new FormData();
@@ -235,7 +232,7 @@ describe('names, escapes and metadata Storage refuses or ignores', () => {
     expect((await raw(`/object/uploads/${folder}/form.jpg`, { method: 'POST', body: form('{oops') })).status).toBe(200);
     expect(await userMetadata(`${folder}/form.jpg`)).toEqual({});
     const big = await raw(`/object/uploads/${folder}/big-meta.jpg`, { method: 'POST', body: form(JSON.stringify({ a: 'x'.repeat(1024 * 1024) })) });
-    expect(await big.json()).toMatchObject({ statusCode: '413', message: 'The user_metadata exceeded the maximum allowed size' });
+    await expectStorageResponse(big, StorageRefusals.tooLarge('user_metadata'));
     expect(await userMetadata(`${folder}/nul.jpg`)).toBeUndefined();
     expect(await userMetadata(`${folder}/big-meta.jpg`)).toBeUndefined();
   });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { sendAtOnce, syncClockOf } from '../helpers/at-once.ts';
 import { adminSql } from '../helpers/db.ts';
 import { call, envelope } from '../helpers/http.ts';
+import { holdWrites } from '../helpers/hold.ts';
 import { createUser } from '../helpers/users.ts';
 
 const importBatch = (token: string, source: string, batch_no: number, rows: unknown[], signal?: AbortSignal) =>
@@ -102,15 +103,34 @@ describe('sync import', () => {
     expect(titles).toContain(marker);
   });
 
-  it('a request cut off by the network and sent again is applied once', async () => {
+  it('a request cut off by the network while the server is still applying it, and sent again at once, is applied once', async () => {
     const user = await createUser();
     const rows = todos(1, 300);
-    // The client gives up before the answer arrives; the server may or may not have committed.
-    await importBatch(user.token, 'sample_local_todos', 1, rows, AbortSignal.timeout(5)).catch(() => undefined);
-    const retry = await importBatch(user.token, 'sample_local_todos', 1, rows);
-    expect(retry.status).toBe(200);
-    expect(retry.body.imported).toBe(300);
-    expect(await titlesOf(user.id)).toHaveLength(300);
+    // The first send is held on the server after importing its rows, just before it records the batch.
+    const hold = await holdWrites('internal.sync_imports', `new.user_id = '${user.id}'`);
+    try {
+      const network = new AbortController();
+      const first = importBatch(user.token, 'sample_local_todos', 1, rows, network.signal).then(
+        (res) => `answered ${res.status}`,
+        (err: Error) => err.name,
+      );
+      const held = await hold.reached();
+      network.abort();
+      expect(await first).toBe('AbortError');
+      // The retry goes out while the first is still open on the server, and waits behind it.
+      const retry = importBatch(user.token, 'sample_local_todos', 1, rows);
+      await hold.queuedBehind(held);
+      await hold.release();
+      const res = await retry;
+      expect(res.status).toBe(200);
+      // The first send committed though its client was gone; the retry waited for it and answers with its report.
+      expect(res.body).toMatchObject({ batch_no: 1, imported: 300, skipped: 0, rejected: 0, replayed: true });
+      expect(await titlesOf(user.id)).toHaveLength(300);
+      const batches = await call('GET', '/coach/sync/import/sample_local_todos', { token: user.token });
+      expect(batches.body.batches).toMatchObject([{ batch_no: 1, imported: 300, skipped: 0, rejected: 0 }]);
+    } finally {
+      await hold.drop();
+    }
   });
 
   it('reports bad rows one by one and imports the good ones beside them', async () => {

@@ -1,5 +1,5 @@
 begin;
-select plan(11);
+select plan(13);
 
 select tests.create_user('audit-a@test.local');
 select is((select action from internal.audit_log where actor_id = tests.get_user_id('audit-a@test.local')), 'sign_up', 'a new user is audited as a sign-up');
@@ -18,7 +18,15 @@ select throws_ok($$ select internal.audit('made_up', null) $$, '23514', null, 'u
 -- append-only, even for the owner
 select throws_ok($$ update internal.audit_log set action = 'sign_in' $$, '42501', 'internal.audit_log is append-only', 'the owner cannot rewrite events');
 select throws_ok($$ delete from internal.audit_log $$, '42501', 'internal.audit_log is append-only', 'the owner cannot delete events');
-select ok(internal.prune_audit_log('1 day') >= 0, 'the retention job may delete old events');
+-- Events older than the retention interval go (two here, written as the server would have two days ago); newer ones stay.
+insert into internal.audit_log (action, actor_id, occurred_at)
+select 'sign_in', tests.get_user_id('audit-a@test.local'), now() - interval '2 days' from generate_series(1, 2);
+select results_eq($$ select action from internal.audit_log where actor_id = tests.get_user_id('audit-a@test.local') order by id $$,
+  $$ values ('sign_up'), ('sign_in'), ('sign_out'), ('sign_in'), ('sign_in') $$, 'the user''s trail before the retention job runs');
+create temporary table old_events as select count(*)::int as n from internal.audit_log where occurred_at < now() - interval '1 day';
+select is(internal.prune_audit_log('1 day'), (select n from old_events)::bigint, 'the retention job deletes every event older than the interval, and says how many');
+select results_eq($$ select action from internal.audit_log where actor_id = tests.get_user_id('audit-a@test.local') order by id $$,
+  $$ values ('sign_up'), ('sign_in'), ('sign_out') $$, '... and keeps the newer ones');
 
 select tests.authenticate_as_service_role();
 select throws_ok($$ delete from internal.audit_log $$, '42501', null, 'service_role cannot delete events');
