@@ -54,7 +54,7 @@ export const NewOrder = z
   .openapi('NewOrder');
 
 export const IdempotencyHeader = z.object({
-  'idempotency-key': z.string().min(1).max(200).optional().openapi({ description: 'Repeat the request with the same key to get the same order' }),
+  'idempotency-key': z.string().min(1).max(200).optional().openapi({ description: 'Repeat the request with the same key, even while the first is still running, to get the same answer (the same order or task); the same key with another request is 409 IDEMPOTENCY_CONFLICT' }),
 });
 
 type OrderRow = Tables<'orders'>;

@@ -4,10 +4,12 @@
 // device pulling the same data through sync.
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAi } from '../fakes/openai.ts';
+import { sendAtOnce, syncClockOf } from '../helpers/at-once.ts';
 import { anonClient, freshPhone, lastSmsCode } from '../helpers/auth.ts';
 import { adminSql } from '../helpers/db.ts';
 import { call, envelope } from '../helpers/http.ts';
 import { inProcessWorker } from '../helpers/in-process.ts';
+import { createUser } from '../helpers/users.ts';
 import { aiTaskFinished, runUntil, workerApp } from '../helpers/worker.ts';
 
 const fake = await startFakeOpenAi();
@@ -248,5 +250,37 @@ describe('Daily Coach: bad input', () => {
     expect((await a.del(`/records/workout/${id}`)).status).toBe(204);
     expect((await a.get(`/records/workout/${id}`)).status).toBe(404);
     expect((await a.get('/day-logs/2026-11-20')).body).toMatchObject({ exists: true, score: null, records: { workout: [] } });
+  });
+});
+
+describe('Daily Coach: retries', () => {
+  it('a create with one client id sent 8 times at once is one record: one 201, seven 200, all with that record', async () => {
+    const user = await createUser();
+    const id = crypto.randomUUID();
+    const answers = await sendAtOnce(syncClockOf(user.id), 8, () =>
+      t(user.token).post('/records/workout', { id, date: '2026-11-20', workout_type: 'run', duration_minutes: 15 }));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
+    expect(answers[0].body).toMatchObject({ id, duration_minutes: 15, day_score: 10 });
+    expect(answers.map((a) => a.body)).toEqual(Array(8).fill(answers[0].body));
+    expect(await adminSql()`select id from coach.workouts where user_id = ${user.id}`).toEqual([{ id }]);
+    expect((await t(user.token).get('/day-logs/2026-11-20')).body).toMatchObject({ score: 10, records: { workout: [{ id }] } });
+  });
+
+  it('a client id taken by another user\'s record or by a deleted one is 409 CONFLICT, and neither record is touched', async () => {
+    const [owner, other] = [await createUser(), await createUser()];
+    const workout = { date: '2026-11-20', workout_type: 'run', duration_minutes: 15 };
+    const theirs = (await t(other.token).post('/records/workout', { id: crypto.randomUUID(), ...workout })).body.id as string;
+    const deleted = (await t(owner.token).post('/records/workout', { id: crypto.randomUUID(), ...workout })).body.id as string;
+    expect((await t(owner.token).del(`/records/workout/${deleted}`)).status).toBe(204);
+    for (const id of [theirs, deleted]) {
+      const res = await t(owner.token).post('/records/workout', { id, ...workout, duration_minutes: 45 });
+      expect(res.status, id).toBe(409);
+      expect(envelope(res).code).toBe('CONFLICT');
+    }
+    const rows = await adminSql()`select id, user_id, duration_minutes, deleted_at is not null as deleted from coach.workouts where id in ${adminSql()([theirs, deleted])} order by deleted`;
+    expect(rows).toEqual([
+      { id: theirs, user_id: other.id, duration_minutes: 15, deleted: false },
+      { id: deleted, user_id: owner.id, duration_minutes: 15, deleted: true },
+    ]);
   });
 });

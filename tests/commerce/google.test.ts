@@ -1,6 +1,7 @@
 // Google Play RTDN through an authenticated Pub/Sub push, the purchase read back from the Play Developer API
 // (the fake), acknowledged, applied once per message.
 import { describe, expect, it } from 'vitest';
+import { sendAtOnce, userRowOf } from '../helpers/at-once.ts';
 import { adminSql } from '../helpers/db.ts';
 import { call } from '../helpers/http.ts';
 import { stackEnv } from '../helpers/stack.ts';
@@ -59,6 +60,24 @@ describe('Google Play RTDN', () => {
     expect((await call('GET', '/pickitchen/subscription', { token: user.token })).body).toMatchObject({ is_vip: true, plan: 'weekly', subscriptions: [{ store: 'play_store' }] });
     const acks = (await (await fetch(`${stackEnv().fakeGoogleUrl}/__fake/acks`)).json()) as string[];
     expect(acks).toContain(`${PKG}/subscriptions/pickitchen_vip_weekly/${token}`);
+  });
+
+  it('one message pushed 8 times at once is applied once: one processed and seven duplicate, one grant, one acknowledgement', async () => {
+    const user = await createUser();
+    const token = `tok-${crypto.randomUUID()}`;
+    await fake('/__fake/subscriptions', { token, purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE') });
+    // Pub/Sub redelivering one message: the same id, data and push token each time.
+    const messageId = String(Math.floor(Math.random() * 1e15));
+    const notification = { eventTimeMillis: String(Date.now()), subscriptionNotification: { version: '1.0', notificationType: 4, purchaseToken: token, subscriptionId: 'pickitchen_vip_weekly' } };
+    const auth = await pushToken();
+    const answers = await sendAtOnce(userRowOf(user.id), 8, () => push(notification, { messageId, token: auth }));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+    expect(answers.map((a) => a.body.status).sort()).toEqual([...Array(7).fill('duplicate'), 'processed']);
+    expect(await points(user.id)).toBe(2000);
+    expect(await adminSql()`select status from internal.webhook_events where provider = 'google' and event_id = ${messageId}`).toEqual([{ status: 'processed' }]);
+    expect(await adminSql()`select 1 from public.subscriptions where user_id = ${user.id}`).toHaveLength(1);
+    const acks = (await (await fetch(`${stackEnv().fakeGoogleUrl}/__fake/acks`)).json()) as string[];
+    expect(acks.filter((a) => a.endsWith(`/${token}`))).toHaveLength(1);
   });
 
   it('follows the Play API\'s state (cancelled keeps VIP until expiry, expired ends it)', async () => {

@@ -1,6 +1,7 @@
 // Orders from the app, the weekly VIP grant.
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sendAtOnce, userRowOf } from '../helpers/at-once.ts';
 import { adminSql } from '../helpers/db.ts';
 import { call, envelope } from '../helpers/http.ts';
 import { stackEnv } from '../helpers/stack.ts';
@@ -21,6 +22,26 @@ describe('orders', () => {
     expect(conflict.status).toBe(409);
     expect(envelope(conflict).code).toBe('IDEMPOTENCY_CONFLICT');
     expect((await call('GET', `/pickitchen/orders/${first.body.id}`, { token: user.token })).body.status).toBe('pending');
+  });
+
+  // PicKitchen's own order/create and the common orders route both create through public.create_order.
+  it.each(['/pickitchen/orders', '/pickitchen/order/create'])('POST %s: eight requests sent at once with one Idempotency-Key make one order, and all eight answer it', async (path) => {
+    const user = await createUser();
+    const answers = await sendAtOnce(userRowOf(user.id), 8, () =>
+      call('POST', path, { token: user.token, json: { product_id: 'pickitchen.points_500' }, headers: { 'idempotency-key': 'buy-1' } }));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(201));
+    expect(answers[0].body).toMatchObject({ product_id: 'pickitchen.points_500', status: 'pending' });
+    expect(answers.map((a) => a.body)).toEqual(Array(8).fill(answers[0].body));
+    expect(await adminSql()`select id from public.orders where user_id = ${user.id}`).toEqual([{ id: answers[0].body.id }]);
+  });
+
+  it('one Idempotency-Key sent at once for two products makes one order; the other answer is 409 IDEMPOTENCY_CONFLICT', async () => {
+    const user = await createUser();
+    const answers = await sendAtOnce(userRowOf(user.id), 2, (i) =>
+      call('POST', '/pickitchen/orders', { token: user.token, json: { product_id: i === 0 ? 'pickitchen.points_500' : 'pickitchen.points_2000' }, headers: { 'idempotency-key': 'buy-1' } }));
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
+    expect(envelope(answers.find((a) => a.status === 409)!).code).toBe('IDEMPOTENCY_CONFLICT');
+    expect(await adminSql()`select id from public.orders where user_id = ${user.id}`).toEqual([{ id: answers.find((a) => a.status === 201)!.body.id }]);
   });
 
   it('refuses products of other apps and hides other users\' orders', async () => {

@@ -3,10 +3,11 @@
 // deployed worker (POST /worker/run) drives DashScope (the fake) to a stored video → owner-only download → history
 // → delete; point packs and the weekly VIP through RevenueCat webhooks; and the failure paths.
 import { describe, expect, it } from 'vitest';
+import { sendAtOnce, userRowOf } from '../helpers/at-once.ts';
 import { adminSql } from '../helpers/db.ts';
 import { call, envelope } from '../helpers/http.ts';
 import { inProcessWorker } from '../helpers/in-process.ts';
-import { buyPack, deviceLogin, photo, points, uploadPhoto } from '../helpers/pickitchen.ts';
+import { buyPack, detectedPhoto, deviceLogin, photo, points, uploadPhoto } from '../helpers/pickitchen.ts';
 import { deliver, rcEvent } from '../helpers/revenuecat.ts';
 import { stackEnv } from '../helpers/stack.ts';
 import { expectStorageRefusal, StorageRefusals } from '../helpers/storage.ts';
@@ -104,6 +105,36 @@ describe('PicKitchen journey', () => {
     expect((await call('GET', '/pickitchen/profile', { token: user.token })).body.is_vip).toBe(true);
     await deliver(rcEvent('EXPIRATION', user.userId, { original_transaction_id: otx, event_timestamp_ms: t0, expiration_at_ms: t0 }));
     expect((await call('GET', '/pickitchen/profile', { token: user.token })).body).toMatchObject({ is_vip: false, vip_type: null, vip_expire_time: null, points: 4000 });
+  });
+});
+
+describe('PicKitchen emoji create retries', () => {
+  async function readyToCreate() {
+    const { user, path } = await detectedPhoto();
+    const create = (driven_id: string) => call('POST', '/pickitchen/emoji/create', { token: user.token, json: { image_path: path, driven_id }, headers: { 'idempotency-key': 'tap-1' } });
+    return { user, create };
+  }
+
+  it('eight taps sent at once with one Idempotency-Key make one task and one charge, and all eight answer that task', async () => {
+    const { user, create } = await readyToCreate();
+    const answers = await sendAtOnce(userRowOf(user.userId), 8, () => create('mengwa_kaixin'));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(202));
+    expect(answers[0].body).toMatchObject({ status: 'pending', points_cost: 10 });
+    expect(answers.map((a) => a.body)).toEqual(Array(8).fill(answers[0].body));
+    const tasks = await adminSql()`select id from pickitchen.emoji_tasks where user_id = ${user.userId}`;
+    expect(tasks).toEqual([{ id: answers[0].body.task_id }]);
+    expect(await adminSql()`select amount::int from public.wallet_entries where ref_type = 'emoji_task' and ref_id = ${tasks[0].id}`).toEqual([{ amount: -10 }]);
+    expect(await adminSql()`select 1 from internal.jobs where queue = 'pickitchen.emoji' and job_key = ${tasks[0].id}`).toHaveLength(1);
+    expect(await points(user.token)).toBe(490);
+  });
+
+  it('one Idempotency-Key sent at once for two templates makes one task; the other answer is 409 IDEMPOTENCY_CONFLICT', async () => {
+    const { user, create } = await readyToCreate();
+    const answers = await sendAtOnce(userRowOf(user.userId), 2, (i) => create(i === 0 ? 'mengwa_kaixin' : 'jingdian_xianqi'));
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
+    expect(envelope(answers.find((a) => a.status === 409)!).code).toBe('IDEMPOTENCY_CONFLICT');
+    expect(await adminSql()`select 1 from pickitchen.emoji_tasks where user_id = ${user.userId}`).toHaveLength(1);
+    expect(await points(user.token)).toBe(500 - answers.find((a) => a.status === 202)!.body.points_cost);
   });
 });
 

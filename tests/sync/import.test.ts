@@ -1,5 +1,6 @@
 // One-time import of a phone's local data: validated row by row, each batch applied once, resumable.
 import { describe, expect, it } from 'vitest';
+import { sendAtOnce, syncClockOf } from '../helpers/at-once.ts';
 import { adminSql } from '../helpers/db.ts';
 import { call, envelope } from '../helpers/http.ts';
 import { holdWrites } from '../helpers/hold.ts';
@@ -34,6 +35,20 @@ describe('sync import', () => {
     const other = await createUser();
     expect((await importBatch(other.token, 'sample_local_todos', 1, todos(1, 3))).body.imported).toBe(3);
     expect(await titlesOf(user.id)).toHaveLength(4);
+  });
+
+  it('the same batch sent 8 times at once is imported once, and every send answers its report', async () => {
+    const user = await createUser();
+    const rows = todos(1, 20);
+    const answers = await sendAtOnce(syncClockOf(user.id), 8, () => importBatch(user.token, 'sample_local_todos', 1, rows));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+    const first = answers.filter((a) => !a.body.replayed);
+    expect(first).toHaveLength(1);
+    expect(first[0].body).toMatchObject({ imported: 20, skipped: 0, rejected: 0 });
+    expect(answers.map((a) => ({ ...a.body, replayed: false }))).toEqual(Array(8).fill(first[0].body));
+    expect(await titlesOf(user.id)).toHaveLength(20);
+    const done = await call('GET', '/coach/sync/import/sample_local_todos', { token: user.token });
+    expect(done.body.batches.map((b: any) => [b.batch_no, b.imported])).toEqual([[1, 20]]);
   });
 
   it('refuses the same batch number with other rows (409) and changes nothing', async () => {

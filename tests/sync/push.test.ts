@@ -1,5 +1,6 @@
 // Sync, part 2: push — each mutation applied once, by its table's conflict strategy, with per-mutation errors.
 import { describe, expect, it } from 'vitest';
+import { sendAtOnce, syncClockOf } from '../helpers/at-once.ts';
 import { adminSql } from '../helpers/db.ts';
 import { call, envelope } from '../helpers/http.ts';
 import { createUser } from '../helpers/users.ts';
@@ -21,6 +22,29 @@ describe('sync push', () => {
     expect(n).toBe(1);
     const pulled = await call('POST', '/coach/sync/pull', { token: user.token, json: {} });
     expect(pulled.body.changes.map((c: any) => c.row.title)).toEqual(['buy milk']);
+  });
+
+  it('the same mutation pushed 8 times at once, from two installations, is applied once and every push answers that outcome', async () => {
+    const user = await createUser();
+    // client_wins applies whatever arrives: a second application would be a second version of the row.
+    const t = 'public.sync_samples_client';
+    const id = crypto.randomUUID();
+    const v1 = String((await push(user.token, [m(t, { id, title: 'a' })])).body.results[0].version);
+    const edit = m(t, { id, title: 'edited offline' }, v1);
+    const clock = async () => (await adminSql()`select version::int as v from internal.sync_clocks where user_id = ${user.id}`)[0].v as number;
+    const before = await clock();
+    // Pushes from one installation also queue on its device row; two installations race on the mutation alone.
+    const answers = await sendAtOnce(syncClockOf(user.id), 8, (i) => push(user.token, [edit], i % 2 ? 'phone-1' : 'tablet'));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+    const results = answers.map((a) => a.body.results[0]);
+    const applied = results.filter((r) => !r.replayed);
+    expect(applied).toHaveLength(1);
+    expect(applied[0]).toMatchObject({ mutation_id: edit.mutation_id, status: 'applied', row: { id, title: 'edited offline' } });
+    expect(results.map(({ replayed: _, ...outcome }) => outcome)).toEqual(Array(8).fill(applied[0]));
+    expect(await clock()).toBe(before + 1);
+    const [row] = await adminSql()`select version::int as v, title from public.sync_samples_client where id = ${id}`;
+    expect(row).toEqual({ v: applied[0].version, title: 'edited offline' });
+    expect(await adminSql()`select 1 from internal.sync_mutations where mutation_id = ${edit.mutation_id}`).toHaveLength(1);
   });
 
   it('server_wins: an edit based on an old version is a conflict and the server row stays', async () => {

@@ -1,5 +1,5 @@
 begin;
-select plan(16);
+select plan(18);
 
 select tests.create_user('c-a@test.local');
 select tests.create_user('c-b@test.local');
@@ -11,6 +11,8 @@ select tests.authenticate_as((select a from u));
 select is((select status from public.create_order('pickitchen', 'pickitchen.points_500', 1, 'k1')), 'pending', 'a user creates a pending order');
 select is((select id from public.create_order('pickitchen', 'pickitchen.points_500', 1, 'k1')), (select id from public.orders where idempotency_key = 'k1'), 'the same key returns the same order');
 select throws_ok($$ select public.create_order('quit', 'pickitchen.points_500') $$, 'P0001', 'NOT_FOUND', 'products of another app cannot be ordered');
+select throws_ok($$ select public.create_order('pickitchen', 'pickitchen.points_500', 2, 'k1') $$, 'P0001', 'IDEMPOTENCY_CONFLICT', 'a key reused for another quantity is refused');
+select throws_ok($$ select public.create_order('companion', 'companion.coins_60', 1, 'k1') $$, 'P0001', 'IDEMPOTENCY_CONFLICT', '... and for another app''s product');
 select throws_ok($$ select public.commerce_apply_purchase(auth.uid(), 'pickitchen.points_500', 'app_store', 'free', now()) $$, '42501', null, 'users cannot mark purchases paid');
 select throws_ok($$ update public.orders set status = 'paid' $$, '42501', null, 'users cannot change orders');
 select tests.clear_authentication();

@@ -92,8 +92,12 @@ export type RecordRow = Record<string, unknown> & { id: string; log_date: string
 /** The day's score as stored after a write (a function, so its plan is cached rather than made on every request). */
 const dayScoreStatement = (date: string) => sqlText<{ score: number | null }>`select coach.stored_day_score(${date}::date) as score`;
 
-const insertStatement = (d: Dimension, id: string, logDate: string, fields: Record<string, unknown>) =>
-  sqlText<RecordRow>`${insertInto(DIMENSIONS[d].table, { id, log_date: logDate, ...fields } as Record<string, SqlValue>)} returning *`;
+/**
+ * The insert of a record. With `once` (a client id) an id taken meanwhile — by a create with that id sent at the same
+ * moment, committed while this one waited — makes it insert nothing and return no row instead of failing on the key.
+ */
+const insertStatement = (d: Dimension, id: string, logDate: string, fields: Record<string, unknown>, once = false) =>
+  sqlText<RecordRow>`${insertInto(DIMENSIONS[d].table, { id, log_date: logDate, ...fields } as Record<string, SqlValue>)} ${once ? sqlText`on conflict (id) do nothing` : sqlText``} returning *`;
 
 /** The checks of each uploaded file the record's fields name (a meal's photo): the caller's own, fitting its purpose as stored. */
 const uploadChecks = (d: Dimension, userId: string, fields: Record<string, unknown>) =>
@@ -158,14 +162,22 @@ export function registerCoachRecordRoutes(app: HoutaiApp) {
       return c.json(toCoachRecord(d, row, day?.score ?? null), 201);
     }
     const { status, record } = await c.var.db.withUser(currentUser(c), async (tx) => {
-      if (body.id) {
-        const existing = await findRecord(tx, d, body.id);
-        if (existing) return { status: 200 as const, record: await recordOut(tx, d, existing) };
-      }
+      // A client id makes the create idempotent: the record made with it before is the answer.
+      const madeBefore = async (id: string) => {
+        const existing = await findRecord(tx, d, id);
+        return existing && { status: 200 as const, record: await recordOut(tx, d, existing) };
+      };
+      const before = body.id && (await madeBefore(body.id));
+      if (before) return before;
       for (const check of checks) await runText(tx, check);
       const logDate = body.date ?? (await localDate(tx, d === 'sleep' ? fields.wake_time : undefined));
-      const [row] = await runText(tx, insertStatement(d, body.id ?? crypto.randomUUID(), logDate, fields));
-      return { status: 201 as const, record: await recordOut(tx, d, row) };
+      const id = body.id ?? crypto.randomUUID();
+      const [row] = await runText(tx, insertStatement(d, id, logDate, fields, Boolean(body.id)));
+      if (row) return { status: 201 as const, record: await recordOut(tx, d, row) };
+      // Taken meanwhile: by the same create sent again at the same moment, or by a deleted record or someone else's.
+      const meanwhile = await madeBefore(id);
+      if (meanwhile) return meanwhile;
+      throw new ApiError('CONFLICT', 'A record with these values already exists.', [{ field: 'id', message: 'this id is taken: choose a new one' }]);
     });
     return c.json(record, status);
   });
