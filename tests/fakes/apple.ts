@@ -23,7 +23,10 @@ export interface TestAppleCa {
 const b64u = (bytes: Uint8Array | ArrayBuffer) => Buffer.from(bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes).toString('base64url');
 const nullExtension = (oid: string) => new x509.Extension(oid, false, new Uint8Array([0x05, 0x00]));
 
-export async function createTestAppleCa(name = 'Houtai Test'): Promise<TestAppleCa> {
+/** What a chain can lack that Apple's has, for tests of the checks that refuse it. */
+export type ChainFlaw = 'no leaf marker' | 'no intermediate marker' | 'intermediate not a CA';
+
+export async function createTestAppleCa(name = 'Houtai Test', flaws: ChainFlaw[] = []): Promise<TestAppleCa> {
   const now = Date.now();
   const validity = { notBefore: new Date(now - 86_400_000 * 365), notAfter: new Date(now + 86_400_000 * 365 * 5) };
   const rootKeys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
@@ -35,13 +38,21 @@ export async function createTestAppleCa(name = 'Houtai Test'): Promise<TestApple
   const intermediate = await x509.X509CertificateGenerator.create({
     serialNumber: '02', subject: `CN=${name} Worldwide Developer Relations, O=Houtai Tests`, issuer: root.subject,
     publicKey: interKeys.publicKey, signingKey: rootKeys.privateKey, signingAlgorithm: ALG, ...validity,
-    extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true), nullExtension(INTERMEDIATE_MARKER)],
+    extensions: [
+      flaws.includes('intermediate not a CA') ? new x509.BasicConstraintsExtension(false, undefined, true) : new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
+      ...(flaws.includes('no intermediate marker') ? [] : [nullExtension(INTERMEDIATE_MARKER)]),
+    ],
   });
   const leafKeys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const leaf = await x509.X509CertificateGenerator.create({
     serialNumber: '03', subject: `CN=${name} Store Signing, O=Houtai Tests`, issuer: intermediate.subject,
     publicKey: leafKeys.publicKey, signingKey: interKeys.privateKey, signingAlgorithm: ALG, ...validity,
-    extensions: [new x509.BasicConstraintsExtension(false), new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true), nullExtension(LEAF_MARKER)],
+    extensions: [
+      new x509.BasicConstraintsExtension(false),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      ...(flaws.includes('no leaf marker') ? [] : [nullExtension(LEAF_MARKER)]),
+    ],
   });
   const x5c = [leaf, intermediate, root].map((cert) => Buffer.from(cert.rawData).toString('base64'));
   return signer(x5c, leafKeys.privateKey);

@@ -1,9 +1,9 @@
 // App Store JWS (Server Notifications V2 and StoreKit 2 signed transactions), verified by Apple's own
-// App Store Server Library: the x5c chain up to the configured root (Apple Root CA - G3 in production), the
-// ES256 signature, bundle id and environment. Tests configure their own root CA.
-import { Buffer } from 'node:buffer';
+// App Store Server Library with its certificate checks made on WebCrypto (app-store-verifier.ts): the x5c chain up
+// to the configured root (Apple Root CA - G3 in production), the ES256 signature, bundle id and environment. Tests
+// configure their own root CA.
 import {
-  Environment, SignedDataVerifier, VerificationException,
+  Environment, VerificationException,
   type JWSRenewalInfoDecodedPayload, type JWSTransactionDecodedPayload, type ResponseBodyV2DecodedPayload,
 } from '@apple/app-store-server-library';
 import { z } from '@hono/zod-openapi';
@@ -11,6 +11,7 @@ import type { AppId } from '../apps.ts';
 import type { Config } from '../env.ts';
 import { validationFailed } from '../errors.ts';
 import { EpochMs, Price, Quantity } from '../store-values.ts';
+import { WebCryptoSignedDataVerifier } from './app-store-verifier.ts';
 
 export type AppleTransaction = JWSTransactionDecodedPayload;
 export type AppleRenewal = JWSRenewalInfoDecodedPayload;
@@ -63,14 +64,13 @@ function peek(jws: string): Record<string, any> {
 
 export function createAppStore(config: Config['apple']): AppStore | undefined {
   if (config.rootCertificates.length === 0 || Object.keys(config.apps).length === 0) return undefined;
-  const roots = config.rootCertificates.map((c) => Buffer.from(c, 'base64'));
   const verifiers = new Map(
     Object.entries(config.apps).map(([app, a]) => [
       app as AppId,
       {
         bundleId: a.bundleId,
         // Online checks (OCSP, current-date expiry) need Apple's servers; the chain is checked at the signing date.
-        verifier: new SignedDataVerifier(roots, false, a.environment === 'Sandbox' ? Environment.SANDBOX : Environment.PRODUCTION, a.bundleId, a.appAppleId),
+        verifier: new WebCryptoSignedDataVerifier(config.rootCertificates, a.environment === 'Sandbox' ? Environment.SANDBOX : Environment.PRODUCTION, a.bundleId, a.appAppleId),
       },
     ]),
   );
