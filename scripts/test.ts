@@ -5,6 +5,7 @@ import postgres from 'postgres';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliDbUrl, supabaseCli } from './stack/database.ts';
+import { DENO, denoVersion } from './stack/deno.ts';
 import { freePort } from './stack/ports.ts';
 import { LOCAL_DIR, ROOT } from './stack/project.ts';
 import { startStack, type Stack } from './stack/stack.ts';
@@ -59,8 +60,9 @@ const bin = (name: string) => join(ROOT, 'node_modules/.bin', name);
 const typecheck = step('typecheck (tsc + deno check)', async () => {
   exitOk('tsc')(await run(bin('tsc'), ['-p', 'tsconfig.json']));
   exitOk('deno check')(
-    await run(join(ROOT, 'node_modules/deno/deno'), ['check', 'functions/api/index.ts', 'functions/hooks/index.ts', 'functions/worker/index.ts', 'scripts/gateway/main.ts']),
+    await run(DENO, ['check', 'functions/api/index.ts', 'functions/hooks/index.ts', 'functions/worker/index.ts', 'scripts/gateway/main.ts']),
   );
+  return denoVersion();
 });
 
 // The providers we cannot reach, played by local fakes that speak their wire formats: the stack runs the

@@ -24,10 +24,15 @@ export async function takeTokens(sql: Sql, buckets: BucketRequest[]): Promise<nu
   return row.retry;
 }
 
-/** A pending sync must not keep a process alive: Node's timers are objects with unref, Deno's are ids. */
+/**
+ * A pending sync must not keep a process alive: Node's timers are objects with unref, Deno's are ids. Which one
+ * `setTimeout` is typed to return depends on the Deno version's bundled types (on 2.1, a number only), so the handle
+ * is examined as `unknown`.
+ */
 function unref(timer: ReturnType<typeof setTimeout>): void {
-  if (typeof timer === 'object') timer.unref?.();
-  else (globalThis as { Deno?: { unrefTimer(id: number): void } }).Deno?.unrefTimer(timer as number);
+  const handle: unknown = timer;
+  if (typeof handle === 'number') (globalThis as { Deno?: { unrefTimer(id: number): void } }).Deno?.unrefTimer(handle);
+  else (handle as { unref?(): void }).unref?.();
 }
 
 export interface RateLimiter {

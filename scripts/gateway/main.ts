@@ -115,5 +115,5 @@ Deno.serve(
   (req, info) => handle(req, (info.remoteAddr as Deno.NetAddr).hostname),
 );
 
-// Stopping by SIGTERM exits normally, so runtime hooks (a --cpu-prof profile) get written.
+// Stopping by SIGTERM exits normally, so runtime hooks (a V8 profiler log) get written.
 Deno.addSignalListener('SIGTERM', () => Deno.exit(0));

@@ -1,9 +1,10 @@
 // The local stack: Postgres cluster + platform bootstrap + migrations + seeds, and the Deno gateway serving
 // every function. `npm start` runs the persistent dev stack; `npm test` and `npm run bench` run throwaway ones.
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { prepareClusterDir, removeStackFiles } from './cluster-dir.ts';
+import { DENO, denoVersion } from './deno.ts';
 import { functionsEnv } from './functions-env.ts';
 import { ensureKeys, type StackKeys } from './keys.ts';
 import { dbUrl, ensureCluster, startPostgres, waitForPostgres } from './postgres.ts';
@@ -122,9 +123,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const env = functionsEnv(opts, stackValues, { root: ROOT, inherited: process.env });
   const gatewayLog = opts.gatewayOutput === 'file' ? join(opts.dir, 'gateway.log') : undefined;
   const out = gatewayLog ? openSync(gatewayLog, 'a') : 'inherit';
+  // The log names the Deno it ran on, in the gateway's line format: the version is what production parity hangs on.
+  const versionLine = `${JSON.stringify({ level: 'info', msg: 'deno --version', version: denoVersion() })}\n`;
+  if (out === 'inherit') process.stdout.write(versionLine);
+  else writeSync(out, versionLine);
   const gateway = spawnBound(
-    join(ROOT, 'node_modules/deno/deno'),
-    // HOUTAI_DENO_FLAGS adds runtime flags, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark.
+    DENO,
+    // HOUTAI_DENO_FLAGS adds runtime flags, e.g. "--v8-flags=--prof,--logfile=/tmp/v8.log,--no-logfile-per-isolate"
+    // to profile a benchmark (`node --prof-process /tmp/v8.log` reads it; Deno 2.1 has no --cpu-prof).
     ['run', '--allow-net', '--allow-env', '--allow-read', '--allow-sys', `--allow-write=${join(opts.dir, 'storage')}`,
      ...(process.env.HOUTAI_DENO_FLAGS?.split(' ').filter(Boolean) ?? []), 'scripts/gateway/main.ts'],
     { cwd: ROOT, env, stdio: ['ignore', out, out], deathSignal: 'SIGTERM' },

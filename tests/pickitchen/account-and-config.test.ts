@@ -14,12 +14,15 @@ describe('PicKitchen config', () => {
     expect(first.body.points_rules).toMatchObject({ emoji: 10 });
     expect(first.body.banners.length).toBeGreaterThan(0);
     expect(first.body.weekly_reward).toMatchObject({ enabled: true, amount: 2000, currency: 'points' });
+    // Deno 2.1's server compresses a body for a client that accepts gzip and then marks its tag weak (W/), as it must;
+    // a 304 has no body and keeps the tag as sent. The tag is the same either way, compared weakly as clients do.
+    const tag = (header: string | null) => header?.replace(/^W\//, '');
     const etag = first.headers.get('etag')!;
-    expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
+    expect(etag).toMatch(/^(W\/)?"[0-9a-f]{32}"$/);
 
     const same = await call('GET', '/pickitchen/config', { token: user.token, headers: { 'if-none-match': etag } });
     expect(same.status).toBe(304);
-    expect(same.headers.get('etag')).toBe(etag);
+    expect(tag(same.headers.get('etag'))).toBe(tag(etag));
 
     const key = `test_${crypto.randomUUID().slice(0, 8)}`;
     await adminSql()`insert into public.app_config (app_id, key, value) values ('pickitchen', ${key}, '{"on": true}')`;
@@ -27,7 +30,7 @@ describe('PicKitchen config', () => {
       const changed = await call('GET', '/pickitchen/config', { token: user.token, headers: { 'if-none-match': etag } });
       expect(changed.status).toBe(200);
       expect(changed.body[key]).toEqual({ on: true });
-      expect(changed.headers.get('etag')).not.toBe(etag);
+      expect(tag(changed.headers.get('etag'))).not.toBe(tag(etag));
     } finally {
       await adminSql()`delete from public.app_config where app_id = 'pickitchen' and key = ${key}`;
     }

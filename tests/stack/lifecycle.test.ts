@@ -1,11 +1,12 @@
 // The local stack as `npm start` runs it: a persistent cluster keeps its data across stop and start, and
-// stopping leaves no process behind.
-import { existsSync } from 'node:fs';
+// stopping leaves no process behind; its log names the Deno it ran on.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { statusValues } from '../../scripts/status.ts';
 import { removeStackFiles } from '../../scripts/stack/cluster-dir.ts';
+import { denoVersion } from '../../scripts/stack/deno.ts';
 import { freePort } from '../../scripts/stack/ports.ts';
 import { LOCAL_DIR } from '../../scripts/stack/project.ts';
 import { isAlive, startStack, type StackOptions } from '../../scripts/stack/stack.ts';
@@ -14,7 +15,7 @@ describe('persistent stack', () => {
   const dir = join(LOCAL_DIR, `lifecycle-${process.pid}`);
   afterAll(() => removeStackFiles(dir));
 
-  it('keeps data and keys across a restart and leaves nothing running after stop', { timeout: 120_000 }, async () => {
+  it('keeps data and keys across a restart, logs the Deno version it runs on, and leaves nothing running after stop', { timeout: 120_000 }, async () => {
     const opts: StackOptions = {
       dir,
       apiPort: await freePort(),
@@ -35,6 +36,8 @@ describe('persistent stack', () => {
     expect(isAlive(first.pids.gateway)).toBe(false);
     expect(existsSync(join(first.dataDir, 'PG_VERSION'))).toBe(true);
     expect(statusValues(first).DB_DATA_DIR).toBe(first.dataDir);
+    const logged = readFileSync(join(dir, 'gateway.log'), 'utf8').split('\n').filter((line) => line.includes('"deno --version"'));
+    expect(logged.map((line) => JSON.parse(line).version)).toEqual([denoVersion()]);
 
     const second = await startStack(opts);
     try {

@@ -1,5 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clientIp } from '../../functions/_shared/rate-limit.ts';
+import { DENO } from '../../scripts/stack/deno.ts';
+import { ROOT } from '../../scripts/stack/project.ts';
 
 describe('clientIp', () => {
   it('takes the entry appended by the nearest trusted proxy', () => {
@@ -16,5 +20,18 @@ describe('clientIp', () => {
   it('is never longer than an address, whatever the client wrote', () => {
     expect(clientIp(`${'9'.repeat(10_000)}`, 2)).toBe('9'.repeat(45));
     expect(clientIp('ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255', 1)).toBe('ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255');
+  });
+});
+
+describe('createRateLimiter', () => {
+  // Deno's timers are ids and Node's are objects: each runtime's way of unref-ing is taken. A process the timer
+  // kept alive would run into the 10 s kill, ending with a signal instead of exit code 0.
+  const program = join(ROOT, 'tests/unit/fixtures/pending-rate-limit-sync.ts');
+  it.each([
+    ['Deno', DENO, ['run', program]],
+    ['Node', join(ROOT, 'node_modules/.bin/tsx'), [program]],
+  ])('leaves a %s process free to exit while a sync is pending', (_runtime, command, args) => {
+    const run = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', timeout: 10_000 });
+    expect({ status: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 0, signal: null, stdout: 'granted: true\n', stderr: '' });
   });
 });

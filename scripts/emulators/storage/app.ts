@@ -200,8 +200,20 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
       bytes,
       mimetype,
       cacheControl: c.req.header('cache-control') ?? 'no-cache',
-      userMetadata: userMetadata(meta === undefined ? undefined : Buffer.from(meta, 'base64').toString('utf8')),
+      userMetadata: userMetadata(meta === undefined ? undefined : fromBase64(meta)),
     };
+  }
+
+  /**
+   * The x-metadata header's text. Storage (on Node) decodes it leniently, skipping what is not base64, and keeps
+   * what does not parse as {}; Deno's Buffer throws on such input instead, so that is read as nothing.
+   */
+  function fromBase64(value: string): string | undefined {
+    try {
+      return Buffer.from(value, 'base64').toString('utf8');
+    } catch {
+      return undefined;
+    }
   }
 
   /** user_metadata as Storage keeps it: JSON it cannot parse is dropped, and the stored value is always an object. */
@@ -306,7 +318,7 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
     }
     if (c.req.header('if-none-match') && c.req.header('if-none-match') === meta.eTag) return c.body(null, 304, headers);
     if (c.req.method === 'HEAD') return c.body(null, 200, headers);
-    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, headers);
+    return c.body(bytes, 200, headers);
   }
 
   /** The object's row as this caller may see it; Storage checks the key on every such lookup. */

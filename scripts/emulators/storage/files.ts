@@ -16,7 +16,9 @@ export class ObjectFiles {
     await writeFile(this.file(bucket, version), bytes);
   }
 
-  async read(bucket: string, version: string): Promise<Uint8Array> {
+  // The return type is inferred: a copy on an ArrayBuffer of its own, as a Response body wants it. Spelling that out
+  // (`Uint8Array<ArrayBuffer>`) needs TypeScript 5.7, newer than Deno 2.1's 5.6.
+  async read(bucket: string, version: string) {
     return new Uint8Array(await readFile(this.file(bucket, version)));
   }
 
