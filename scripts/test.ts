@@ -120,6 +120,8 @@ const stackReady = step('start throwaway stack', async () => {
       REVENUECAT_WEBHOOK_AUTH: REVENUECAT_AUTH,
       APPLE_ROOT_CERTIFICATES: Buffer.from(appleCa.rootDer).toString('base64'),
       APPLE_APPS: JSON.stringify(APPLE_APPS),
+      // The test CA has no OCSP responder for Apple's revocation check to ask.
+      APPLE_ONLINE_CHECKS: 'false',
       GOOGLE_PLAY_APPS: JSON.stringify({ pickitchen: { package_name: 'com.houtai.pickitchen' }, companion: { package_name: 'com.houtai.companion' } }),
       GOOGLE_SERVICE_ACCOUNT_JSON: google.serviceAccountJson,
       GOOGLE_PLAY_API_BASE: google.url,
