@@ -6,15 +6,18 @@ import postgres from 'postgres';
 import { ROOT, readProjectConfig } from './project.ts';
 import { runChecked } from './spawn.ts';
 
-// The CLI validates config.toml whole, even for database commands, and [auth.hook.send_sms] names its secret
-// through env(): any well-formed value satisfies it when the command does not use it.
-const PLACEHOLDER_HOOK_SECRET = `v1,whsec_${Buffer.alloc(32, 1).toString('base64')}`;
+// The CLI validates config.toml whole, even for database commands, and [auth.hook.send_sms] names its address
+// and secret through env(): any well-formed values satisfy it when the command does not use them.
+const PLACEHOLDER_HOOK = {
+  SEND_SMS_HOOK_URI: 'http://127.0.0.1/functions/v1/hooks/auth/send-sms',
+  SEND_SMS_HOOK_SECRETS: `v1,whsec_${Buffer.alloc(32, 1).toString('base64')}`,
+};
 
 export function supabaseCli(args: string[], opts: { quiet?: boolean } = {}): { stdout: string; stderr: string } {
   const res = runChecked(`supabase ${args.slice(0, 2).join(' ')}`, join(ROOT, 'node_modules/.bin/supabase'), args, {
     cwd: ROOT,
     env: {
-      SEND_SMS_HOOK_SECRETS: PLACEHOLDER_HOOK_SECRET,
+      ...PLACEHOLDER_HOOK,
       ...process.env,
       SUPABASE_TELEMETRY_DISABLED: '1',
       DO_NOT_TRACK: '1',

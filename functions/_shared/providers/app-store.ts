@@ -1,6 +1,7 @@
 // App Store JWS (Server Notifications V2 and StoreKit 2 signed transactions), verified by Apple's own
 // App Store Server Library: the x5c chain up to the configured root (Apple Root CA - G3 in production), the
-// ES256 signature, bundle id and environment. Tests configure their own root CA.
+// ES256 signature, bundle id and environment, with Apple's online checks (APPLE_ONLINE_CHECKS). Tests configure
+// their own root CA, which has no revocation service, and turn the online checks off.
 import { Buffer } from 'node:buffer';
 import {
   Environment, SignedDataVerifier, VerificationException,
@@ -69,8 +70,9 @@ export function createAppStore(config: Config['apple']): AppStore | undefined {
       app as AppId,
       {
         bundleId: a.bundleId,
-        // Online checks (OCSP, current-date expiry) need Apple's servers; the chain is checked at the signing date.
-        verifier: new SignedDataVerifier(roots, false, a.environment === 'Sandbox' ? Environment.SANDBOX : Environment.PRODUCTION, a.bundleId, a.appAppleId),
+        // Online checks: every certificate valid today and not revoked, by OCSP to Apple; without them a chain is
+        // only checked at the date it claims to have signed, and a revoked signing key still passes.
+        verifier: new SignedDataVerifier(roots, config.onlineChecks, a.environment === 'Sandbox' ? Environment.SANDBOX : Environment.PRODUCTION, a.bundleId, a.appAppleId),
       },
     ]),
   );
