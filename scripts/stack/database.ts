@@ -1,8 +1,10 @@
 // Brings a running cluster to the state a Supabase project's database has: the platform bootstrap from
-// sql/bootstrap, our migrations applied by the real Supabase CLI, then the seed files config.toml names.
+// sql/bootstrap, our migrations applied by the real Supabase CLI, then the seed files config.toml names (and, for
+// `npm start` only, the demo seed).
 import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import postgres from 'postgres';
+import { applyDemoSeed } from './demo-seed.ts';
 import { ROOT, readProjectConfig } from './project.ts';
 import { runChecked } from './spawn.ts';
 
@@ -70,21 +72,13 @@ export function applyMigrations(url: string): void {
   supabaseCli(['migration', 'up', `--remote=${cliDbUrl(url)}`, '--yes'], { quiet: true });
 }
 
-export async function applySeeds(url: string, extra: string[] = []): Promise<void> {
-  await runFiles(url, [...seedFiles(readProjectConfig().seedPaths), ...extra]);
+export async function applySeeds(url: string): Promise<void> {
+  await runFiles(url, seedFiles(readProjectConfig().seedPaths));
 }
 
 export async function prepareDatabase(url: string, opts: { demo: boolean }): Promise<void> {
   await bootstrapPlatform(url);
   applyMigrations(url);
-  const demoDir = join(ROOT, 'seed/demo');
-  let demo: string[] = [];
-  if (opts.demo) {
-    try {
-      demo = readdirSync(demoDir).filter((f) => f.endsWith('.sql')).sort().map((f) => join(demoDir, f));
-    } catch {
-      demo = [];
-    }
-  }
-  await applySeeds(url, demo);
+  await applySeeds(url);
+  if (opts.demo) await applyDemoSeed(url);
 }
