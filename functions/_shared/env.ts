@@ -80,6 +80,11 @@ const schema = z
     APPLE_ROOT_CERTIFICATES: z.string().optional(),
     /** Per app: {"pickitchen":{"bundle_id":"…","app_apple_id":123456789,"environment":"Production"}}. */
     APPLE_APPS: z.string().optional(),
+    /**
+     * Apple's online checks of a JWS chain: certificates valid today and not revoked (OCSP). Off only for a local CA
+     * that has no revocation service (the test stack's stand-in for Apple).
+     */
+    APPLE_ONLINE_CHECKS: bool.default(true),
     /** Per app: {"pickitchen":{"package_name":"com.houtai.pickitchen"}}. */
     GOOGLE_PLAY_APPS: z.string().optional(),
     /** The Play Developer API service account key (JSON, as downloaded; token_uri is honoured). */
@@ -152,7 +157,7 @@ export interface Config {
     apiBase: string;
     pubsub: { audience?: string; serviceAccount?: string; jwksUrl: string };
   };
-  apple: { rootCertificates: string[]; apps: Record<string, { bundleId: string; appAppleId?: number; environment: 'Production' | 'Sandbox' }> };
+  apple: { rootCertificates: string[]; onlineChecks: boolean; apps: Record<string, { bundleId: string; appAppleId?: number; environment: 'Production' | 'Sandbox' }> };
   wechat: { apiBase: string; programs: Record<string, { appId: string; appSecret: string }>; devExchange: boolean };
   emoji: EmojiConfig;
   /** The AI gateway and moderation settings (ai/config.ts), read from the same environment. */
@@ -237,6 +242,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     apple: {
       rootCertificates: (e.APPLE_ROOT_CERTIFICATES ?? '').split(',').map((c) => c.trim()).filter(Boolean),
+      onlineChecks: e.APPLE_ONLINE_CHECKS,
       apps: Object.fromEntries(
         Object.entries(appleApps).map(([app, a]) => [app, { bundleId: a.bundle_id, appAppleId: a.app_apple_id, environment: a.environment }]),
       ),

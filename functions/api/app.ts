@@ -27,16 +27,18 @@ import { createAppStore } from '../_shared/providers/app-store.ts';
 import { createObjectStore } from '../_shared/storage.ts';
 import { registerSignInRoutes } from './routes/sign-in.ts';
 import { registerMeRoutes } from './routes/me.ts';
-import { registerSystemRoutes } from './routes/system.ts';
+import { registerSystemRoutes, type ApiInfo } from './routes/system.ts';
 
 export const API_BASE_PATH = '/api/v1';
 
+export const API_INFO: ApiInfo = {
+  title: 'Houtai API',
+  description: 'The REST API behind Daily Coach, Companion, Quit Journey, Growth Diary and PicKitchen.',
+};
+
 export function createApiApp(deps: AppDeps) {
   const app = createApp(API_BASE_PATH, deps);
-  registerSystemRoutes(app, {
-    title: 'Houtai API',
-    description: 'The REST API behind Daily Coach, Companion, Quit Journey, Growth Diary and PicKitchen.',
-  });
+  registerSystemRoutes(app, API_INFO);
   // Account-wide routes, registered before the per-app ones so "account" is never taken for an app id.
   registerAccountSessionRoutes(app);
   // Everything below is per app: /api/v1/{app}/...

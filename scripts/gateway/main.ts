@@ -4,11 +4,12 @@
 //   /storage/v1/...           → the local Storage emulator
 // Functions come from supabase/config.toml; `verify_jwt = true` is enforced here as Supabase's gateway does.
 // Development and tests only: production runs on Supabase itself.
-import { parse } from 'smol-toml';
+import { pathToFileURL } from 'node:url';
 import postgres from 'postgres';
 import { authSettings } from '../emulators/auth/config.ts';
 import { createAuthEmulator } from '../emulators/auth/app.ts';
 import { createStorageEmulator } from '../emulators/storage/app.ts';
+import { readProjectConfig } from '../stack/project.ts';
 import { createJwtVerifier } from '../../functions/_shared/jwt.ts';
 
 type Fetch = (req: Request) => Response | Promise<Response>;
@@ -17,24 +18,18 @@ interface FunctionEntry {
   verifyJwt: boolean;
 }
 
-const root = new URL('../../', import.meta.url);
-const port = Number(Deno.env.get('GATEWAY_PORT') ?? '54321');
+const projectConfig = readProjectConfig();
+const port = Number(Deno.env.get('GATEWAY_PORT') ?? projectConfig.apiPort);
 // The functions' own verifier: HS256 with the project secret, each token verified once until it expires.
 const verifyJwt = createJwtVerifier({ secret: Deno.env.get('JWT_SECRET') ?? '' });
 
-const projectConfig = parse(await Deno.readTextFile(new URL('supabase/config.toml', root))) as Record<string, any>;
-
 async function loadFunctions(): Promise<Map<string, FunctionEntry>> {
-  const config = projectConfig as {
-    functions?: Record<string, { enabled?: boolean; verify_jwt?: boolean; entrypoint: string }>;
-  };
   const functions = new Map<string, FunctionEntry>();
-  for (const [name, fn] of Object.entries(config.functions ?? {})) {
-    if (fn.enabled === false) continue;
+  for (const [name, fn] of Object.entries(projectConfig.functions)) {
     // index.ts calls Deno.serve; its sibling app.ts exports the same handler for in-process routing.
-    const appModule = new URL('app.ts', new URL(fn.entrypoint, new URL('supabase/', root)));
+    const appModule = new URL('app.ts', pathToFileURL(fn.entrypoint));
     const mod = (await import(appModule.href)) as { fetchHandler: Fetch };
-    functions.set(name, { fetch: mod.fetchHandler, verifyJwt: fn.verify_jwt !== false });
+    functions.set(name, { fetch: mod.fetchHandler, verifyJwt: fn.verifyJwt });
   }
   return functions;
 }
@@ -59,7 +54,7 @@ const PREFIX = '/functions/v1/';
 const apiUrl = Deno.env.get('SUPABASE_URL') ?? `http://127.0.0.1:${port}`;
 const auth = createAuthEmulator({
   sql: postgres(Deno.env.get('AUTH_DB_URL') ?? '', { max: 4, onnotice: () => {} }),
-  settings: authSettings(projectConfig, Deno.env.toObject(), { apiUrl, secrets: Deno.env.get('SEND_SMS_HOOK_SECRETS') }),
+  settings: authSettings(projectConfig.auth, Deno.env.toObject()),
   jwtSecret: Deno.env.get('JWT_SECRET') ?? '',
   issuer: `${apiUrl}/auth/v1`,
 });
@@ -77,7 +72,7 @@ const storage = createStorageEmulator({
   sql: postgres(Deno.env.get('STORAGE_DB_URL') ?? '', { max: 4, onnotice: () => {} }),
   jwtSecret: Deno.env.get('JWT_SECRET') ?? '',
   root: Deno.env.get('STORAGE_ROOT') ?? '.local/storage',
-  globalFileSizeLimit: bytes(projectConfig.storage?.file_size_limit, 50 * 1024 * 1024),
+  globalFileSizeLimit: bytes(projectConfig.storageFileSizeLimit, 50 * 1024 * 1024),
 });
 
 /** The request as a service behind the gateway sees it: new path, the client's address appended to X-Forwarded-For. */

@@ -1,20 +1,25 @@
 // Brings a running cluster to the state a Supabase project's database has: the platform bootstrap from
-// sql/bootstrap, our migrations applied by the real Supabase CLI, then the seed files config.toml names.
+// sql/bootstrap, our migrations applied by the real Supabase CLI, then the seed files config.toml names (and, for
+// `npm start` only, the demo seed).
 import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import postgres from 'postgres';
+import { applyDemoSeed } from './demo-seed.ts';
 import { ROOT, readProjectConfig } from './project.ts';
 import { runChecked } from './spawn.ts';
 
-// The CLI validates config.toml whole, even for database commands, and [auth.hook.send_sms] names its secret
-// through env(): any well-formed value satisfies it when the command does not use it.
-const PLACEHOLDER_HOOK_SECRET = `v1,whsec_${Buffer.alloc(32, 1).toString('base64')}`;
+// The CLI validates config.toml whole, even for database commands, and [auth.hook.send_sms] names its address
+// and secret through env(): any well-formed values satisfy it when the command does not use them.
+const PLACEHOLDER_HOOK = {
+  SEND_SMS_HOOK_URI: 'http://127.0.0.1/functions/v1/hooks/auth/send-sms',
+  SEND_SMS_HOOK_SECRETS: `v1,whsec_${Buffer.alloc(32, 1).toString('base64')}`,
+};
 
 export function supabaseCli(args: string[], opts: { quiet?: boolean } = {}): { stdout: string; stderr: string } {
   const res = runChecked(`supabase ${args.slice(0, 2).join(' ')}`, join(ROOT, 'node_modules/.bin/supabase'), args, {
     cwd: ROOT,
     env: {
-      SEND_SMS_HOOK_SECRETS: PLACEHOLDER_HOOK_SECRET,
+      ...PLACEHOLDER_HOOK,
       ...process.env,
       SUPABASE_TELEMETRY_DISABLED: '1',
       DO_NOT_TRACK: '1',
@@ -67,21 +72,13 @@ export function applyMigrations(url: string): void {
   supabaseCli(['migration', 'up', `--remote=${cliDbUrl(url)}`, '--yes'], { quiet: true });
 }
 
-export async function applySeeds(url: string, extra: string[] = []): Promise<void> {
-  await runFiles(url, [...seedFiles(readProjectConfig().seedPaths), ...extra]);
+export async function applySeeds(url: string): Promise<void> {
+  await runFiles(url, seedFiles(readProjectConfig().seedPaths));
 }
 
 export async function prepareDatabase(url: string, opts: { demo: boolean }): Promise<void> {
   await bootstrapPlatform(url);
   applyMigrations(url);
-  const demoDir = join(ROOT, 'seed/demo');
-  let demo: string[] = [];
-  if (opts.demo) {
-    try {
-      demo = readdirSync(demoDir).filter((f) => f.endsWith('.sql')).sort().map((f) => join(demoDir, f));
-    } catch {
-      demo = [];
-    }
-  }
-  await applySeeds(url, demo);
+  await applySeeds(url);
+  if (opts.demo) await applyDemoSeed(url);
 }

@@ -1,4 +1,5 @@
-// Where things are in the repository, and the parts of supabase/config.toml the local stack obeys.
+// Where things are in the repository, and the parts of supabase/config.toml the local stack obeys. This is the
+// stack's only reader of config.toml (Node scripts and the Deno gateway alike), so a setting is written once there.
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,27 +7,57 @@ import { parse } from 'smol-toml';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const LOCAL_DIR = join(ROOT, '.local');
+export const CONFIG_TOML = join(ROOT, 'supabase/config.toml');
 
 export interface ProjectConfig {
   apiPort: number;
   dbPort: number;
   apiSchemas: string[];
   seedPaths: string[];
+  /** Enabled functions; `entrypoint` is an absolute path (config.toml names it relative to supabase/). */
   functions: Record<string, { verifyJwt: boolean; entrypoint: string }>;
+  /** [storage] file_size_limit as written ("100MiB"). */
+  storageFileSizeLimit?: string;
+  /** The [auth] section as written: the Auth emulator's settings (emulators/auth/config.ts). */
+  auth: Record<string, any>;
 }
 
-export function readProjectConfig(): ProjectConfig {
-  const toml = parse(readFileSync(join(ROOT, 'supabase/config.toml'), 'utf8')) as Record<string, any>;
+/** config.toml parsed, as the Supabase CLI reads it before defaults and env() substitution. */
+export function readConfigToml(): Record<string, any> {
+  return parse(readFileSync(CONFIG_TOML, 'utf8')) as Record<string, any>;
+}
+
+/** A value the local stack cannot guess: written in config.toml, never defaulted here. */
+function required<T>(value: T | undefined, key: string): T {
+  if (value === undefined) throw new Error(`supabase/config.toml: ${key} is not set`);
+  return value;
+}
+
+export function readProjectConfig(toml: Record<string, any> = readConfigToml()): ProjectConfig {
   const functions: ProjectConfig['functions'] = {};
   for (const [name, fn] of Object.entries<Record<string, any>>(toml.functions ?? {})) {
     if (fn.enabled === false) continue;
-    functions[name] = { verifyJwt: fn.verify_jwt !== false, entrypoint: fn.entrypoint };
+    // The CLI's defaults: a function is enabled and demands a JWT unless config.toml says otherwise.
+    functions[name] = { verifyJwt: fn.verify_jwt !== false, entrypoint: resolve(ROOT, 'supabase', fn.entrypoint) };
   }
   return {
-    apiPort: toml.api?.port ?? 54321,
-    dbPort: toml.db?.port ?? 54322,
-    apiSchemas: toml.api?.schemas ?? ['public'],
+    apiPort: required(toml.api?.port, 'api.port'),
+    dbPort: required(toml.db?.port, 'db.port'),
+    apiSchemas: required(toml.api?.schemas, 'api.schemas'),
     seedPaths: toml.db?.seed?.sql_paths ?? [],
     functions,
+    storageFileSizeLimit: toml.storage?.file_size_limit,
+    auth: toml.auth ?? {},
   };
+}
+
+/**
+ * A config.toml value with `env(NAME)` replaced by NAME's value, as the Supabase CLI does when it reads the file
+ * (only a whole value of that form; an unset or empty NAME leaves nothing here, where the CLI would keep the text).
+ */
+export function resolveEnv(value: unknown, env: Record<string, string | undefined>): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = /^env\((.*)\)$/.exec(value);
+  if (!m) return value;
+  return env[m[1]] || undefined;
 }

@@ -108,6 +108,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
     JWT_SECRET: keys.jwtSecret,
     SEND_SMS_HOOK_SECRETS: keys.sendSmsHookSecret,
+    // config.toml's [auth.hook.send_sms] uri: the hooks function behind this stack's gateway.
+    SEND_SMS_HOOK_URI: `${apiUrl}/functions/v1/hooks/auth/send-sms`,
     SIGN_IN_SECRET: keys.signInSecret,
     WECHAT_DEV_EXCHANGE: 'true',
     // The Auth emulator writes auth.* as GoTrue does: as supabase_auth_admin.

@@ -6,6 +6,7 @@
 // exactly the race an idempotency guarantee must survive.
 import type postgres from 'postgres';
 import { adminSql } from './db.ts';
+import { queuedBehind } from './lock-waits.ts';
 
 /** Takes, in the holding transaction, a row lock that each request's effect needs. */
 export type Gate = (sql: postgres.ReservedSql) => Promise<unknown>;
@@ -60,16 +61,4 @@ async function whileHeld<T>(gate: Gate, count: number, send: (i: number) => Prom
     if (r.status === 'rejected') throw r.reason;
     return r.value;
   });
-}
-
-/** Backends waiting for the holder's locks, directly or through one another. */
-async function queuedBehind(holder: number): Promise<number> {
-  const [{ n }] = await adminSql()<{ n: number }[]>`
-    with recursive queued (pid) as (
-      select a.pid from pg_catalog.pg_stat_activity a where ${holder}::int = any (pg_catalog.pg_blocking_pids(a.pid))
-      union
-      select a.pid from pg_catalog.pg_stat_activity a join queued q on q.pid = any (pg_catalog.pg_blocking_pids(a.pid))
-    )
-    select count(*)::int as n from queued`;
-  return n;
 }

@@ -5,12 +5,13 @@
 // backend is waiting behind it.
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
+import { queuedBehind } from './lock-waits.ts';
 import { stackEnv } from './stack.ts';
 
 export interface Hold {
   /** Waits until a backend is held at the write; its pid. */
   reached(): Promise<number>;
-  /** Waits until `count` other backends are waiting for locks the held backend (`pid`) holds. */
+  /** Waits until `count` other backends are waiting for locks the held backend (`pid`) holds, directly or in a queue. */
   queuedBehind(pid: number, count?: number): Promise<void>;
   /** Lets the held transaction go on. */
   release(): Promise<void>;
@@ -64,7 +65,7 @@ export async function holdWrites(table: string, when: string): Promise<Hold> {
       }),
     queuedBehind: async (pid, count = 1) => {
       await until(`${count} backend(s) waiting behind the held one`, async () => {
-        const [{ n }] = await holder<[{ n: number }]>`select count(*)::int as n from pg_stat_activity where ${pid}::int = any(pg_blocking_pids(pid))`;
+        const n = await queuedBehind(pid);
         return n >= count ? n : undefined;
       });
     },

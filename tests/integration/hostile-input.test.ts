@@ -56,13 +56,20 @@ describe('NUL characters', () => {
     expect(envelope(res).details[0]).toMatchObject({ field: 'mutations.0.row.title', code: 'nul_character' });
   });
 
-  it('device sign-in with a NUL in the device id → 400, and no account is created', async () => {
-    const [{ before }] = await adminSql()`select count(*)::int as before from auth.users`;
-    const res = await call('POST', '/pickitchen/auth/device', { json: { device_id: `${crypto.randomUUID()}\u0000`, platform: 'ios' } });
+  it('device sign-in with a NUL in the device id → 400, and no account, session or sign-in is recorded', async () => {
+    // A user agent of this request's own: other test files sign users up at the same time, so counting all users
+    // could not see this request's leak.
+    const userAgent = `hostile-input/${crypto.randomUUID()}`;
+    const res = await call('POST', '/pickitchen/auth/device', {
+      json: { device_id: `${crypto.randomUUID()}\u0000`, platform: 'ios' },
+      headers: { 'user-agent': userAgent },
+    });
     expect(res.status).toBe(400);
     expect(envelope(res).details[0]).toMatchObject({ field: 'device_id', code: 'nul_character' });
-    const [{ after }] = await adminSql()`select count(*)::int as after from auth.users`;
-    expect(after).toBe(before);
+    const [{ audited, sessions }] = await adminSql()`
+      select (select count(*)::int from internal.audit_log where user_agent = ${userAgent}) as audited,
+             (select count(*)::int from auth.sessions where user_agent = ${userAgent}) as sessions`;
+    expect({ audited, sessions }).toEqual({ audited: 0, sessions: 0 });
   });
 
   it('in a query value, inside a list cursor, or in a path segment (%00) → 400, not 500', async () => {

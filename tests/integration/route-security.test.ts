@@ -12,6 +12,7 @@ import { createUser, signAccessToken, userClaims } from '../helpers/users.ts';
 const PUBLIC: Record<string, string> = {
   'GET /health': 'liveness and database health, for uptime checks and load balancers',
   'GET /docs': 'the API reference page',
+  'GET /docs/scalar.js': "the reference page's script (a published npm package's browser bundle)",
   'GET /openapi.json': 'the API description the reference page and client generators read',
   'POST /:app/auth/device': 'a sign-in: how an app gets its first token',
   'POST /:app/auth/wechat': 'a sign-in: how an app gets its first token',

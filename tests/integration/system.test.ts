@@ -1,6 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
+import { freshIp } from '../helpers/addresses.ts';
 import { call, envelope } from '../helpers/http.ts';
 import { inProcessApi } from '../helpers/in-process.ts';
 import { createUser } from '../helpers/users.ts';
@@ -34,6 +35,27 @@ describe('system routes', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
     expect(res.body).toContain('openapi.json');
+  });
+
+  it('GET /docs needs no network beyond the stack: every script and style it references is served by the stack', async () => {
+    const page = `${stackEnv().apiBase}/docs`;
+    const html = (await call<string>('GET', '/docs')).body;
+    // Everything the browser would fetch: script and link sources, and CSS url()/@import in inline styles.
+    const refs = [
+      ...html.matchAll(/<(?:script|link)\b[^>]*?\b(?:src|href)=["']([^"']+)["']/gi),
+      ...html.matchAll(/(?:url\(|@import\s+)["']?([^"')\s;]+)/gi),
+    ].map((m) => new URL(m[1], page));
+    const scripts = [...html.matchAll(/<script\b[^>]*\bsrc=/gi)];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const url of refs) {
+      expect(url.origin, `${url} is not on the stack`).toBe(new URL(stackEnv().apiUrl).origin);
+      const res = await fetch(url, { headers: { 'x-forwarded-for': freshIp() } });
+      expect(res.status, String(url)).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/javascript|css/);
+      // The real Scalar bundle, not a placeholder: the page calls its createApiReference.
+      if (url.pathname.endsWith('.js')) expect(await res.text()).toContain('createApiReference');
+    }
+    expect(html).toContain('Scalar.createApiReference');
   });
 
   it('GET /metrics counts requests by route pattern and status', async () => {

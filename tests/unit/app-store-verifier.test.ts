@@ -8,7 +8,7 @@ import { createTestAppleCa, importTestAppleCa, type ChainFlaw, type TestAppleCa 
 
 const BUNDLE_ID = 'com.houtai.verifier-test';
 const transaction = (signedDate = Date.now()) => ({ transactionId: '2000000123', bundleId: BUNDLE_ID, environment: 'Sandbox', signedDate });
-const verifierTrusting = (ca: TestAppleCa) => new WebCryptoSignedDataVerifier([Buffer.from(ca.rootDer).toString('base64')], Environment.SANDBOX, BUNDLE_ID);
+const verifierTrusting = (ca: TestAppleCa) => new WebCryptoSignedDataVerifier([Buffer.from(ca.rootDer).toString('base64')], false, Environment.SANDBOX, BUNDLE_ID);
 const parts = (jws: string) => jws.split('.') as [string, string, string];
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 

@@ -40,6 +40,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, DASHSCOPE_BASE_URL: 'dashscope' })).toThrowError(/DASHSCOPE_BASE_URL/);
   });
 
+  it("checks App Store chains online (validity today, revocation) unless APPLE_ONLINE_CHECKS is false", () => {
+    expect(loadConfig(base).apple.onlineChecks).toBe(true);
+    expect(loadConfig({ ...base, APPLE_ONLINE_CHECKS: 'false' }).apple.onlineChecks).toBe(false);
+    expect(() => loadConfig({ ...base, APPLE_ONLINE_CHECKS: 'no' })).toThrowError(/APPLE_ONLINE_CHECKS/);
+  });
+
   it('needs a way to verify JWTs', () => {
     expect(() => loadConfig({ SUPABASE_DB_URL: base.SUPABASE_DB_URL })).toThrowError(/JWT_SECRET.*JWT_JWKS_URL/);
     expect(loadConfig({ SUPABASE_DB_URL: base.SUPABASE_DB_URL, JWT_JWKS_URL: 'https://p.supabase.co/auth/v1/.well-known/jwks.json' }).jwt.jwksUrl).toBeDefined();

@@ -36,10 +36,10 @@ const validAt = (cert: x509.X509Certificate, date: Date) =>
 export class WebCryptoSignedDataVerifier extends SignedDataVerifier {
   readonly #roots: x509.X509Certificate[];
 
-  /** `roots`: base64 DER certificates (Apple Root CA - G3 in production). Online checks (OCSP) are not made. */
-  constructor(roots: string[], environment: Environment, bundleId: string, appAppleId?: number) {
+  /** `roots`: base64 DER certificates (Apple Root CA - G3 in production). */
+  constructor(roots: string[], onlineChecks: boolean, environment: Environment, bundleId: string, appAppleId?: number) {
     const ders = roots.map((base64) => Buffer.from(base64, 'base64'));
-    super(ders, false, environment, bundleId, appAppleId);
+    super(ders, onlineChecks, environment, bundleId, appAppleId);
     this.#roots = ders.map((der) => new x509.X509Certificate(der));
   }
 

@@ -69,8 +69,9 @@ export function createAppStore(config: Config['apple']): AppStore | undefined {
       app as AppId,
       {
         bundleId: a.bundleId,
-        // Online checks (OCSP, current-date expiry) need Apple's servers; the chain is checked at the signing date.
-        verifier: new WebCryptoSignedDataVerifier(config.rootCertificates, a.environment === 'Sandbox' ? Environment.SANDBOX : Environment.PRODUCTION, a.bundleId, a.appAppleId),
+        // Online checks: every certificate valid today and not revoked, by OCSP to Apple; without them a chain is
+        // only checked at the date it claims to have signed, and a revoked signing key still passes.
+        verifier: new WebCryptoSignedDataVerifier(config.rootCertificates, config.onlineChecks, a.environment === 'Sandbox' ? Environment.SANDBOX : Environment.PRODUCTION, a.bundleId, a.appAppleId),
       },
     ]),
   );

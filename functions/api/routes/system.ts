@@ -9,6 +9,7 @@ import { ApiError } from '../../_shared/errors.ts';
 import { requireServiceRole } from '../../_shared/http/middleware/service-auth.ts';
 import { API_VERSION } from '../../_shared/version.ts';
 import { sqlText } from '../../_shared/sql-text.ts';
+import { scalarScript } from './docs-script.ts';
 
 const HEALTH_TIMEOUT_MS = 2000;
 
@@ -63,6 +64,17 @@ const docsRoute = createRoute({
   responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: z.string() } } } },
 });
 
+// Relative to the docs page (…/api/v1/docs), as its `openapi.json` is.
+const DOCS_SCRIPT_PATH = 'docs/scalar.js';
+
+const docsScriptRoute = createRoute({
+  method: 'get',
+  path: `/${DOCS_SCRIPT_PATH}`,
+  tags: ['system'],
+  summary: 'The docs page\'s script (Scalar API Reference), served here so the page needs no CDN',
+  responses: { 200: { description: 'JavaScript', content: { 'text/javascript': { schema: z.string() } } } },
+});
+
 const openapiRoute = createRoute({
   method: 'get',
   path: '/openapi.json',
@@ -79,7 +91,21 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function registerSystemRoutes(app: HoutaiApp, info: { title: string; description: string }) {
+export interface ApiInfo {
+  title: string;
+  description: string;
+}
+
+/** The OpenAPI 3.1 document of the app's routes, for the API served at `serverUrl` (a Supabase project URL). */
+export function openApiDocument(app: HoutaiApp, info: ApiInfo, serverUrl: string) {
+  return app.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: { title: info.title, version: API_VERSION, description: info.description },
+    servers: [{ url: `${serverUrl}/functions/v1`, description: 'Supabase Edge Functions' }],
+  });
+}
+
+export function registerSystemRoutes(app: HoutaiApp, info: ApiInfo) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'metricsToken', {
     type: 'http',
     scheme: 'bearer',
@@ -120,18 +146,18 @@ export function registerSystemRoutes(app: HoutaiApp, info: { title: string; desc
 
   app.openapi(metricsRoute, async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
 
-  // Scalar is a plain Hono handler: register its path in the spec and mount it directly.
+  // Scalar is a plain Hono handler: register its path in the spec and mount it directly. Its script comes from
+  // us (`cdn`), and no web fonts are loaded (they would come from Scalar's servers): the page needs nothing else.
   app.openAPIRegistry.registerPath(docsRoute);
-  app.get('/docs', Scalar({ url: 'openapi.json', pageTitle: info.title }));
+  app.get('/docs', Scalar({ url: 'openapi.json', pageTitle: info.title, cdn: DOCS_SCRIPT_PATH, withDefaultFonts: false }));
+  app.openapi(docsScriptRoute, async (c) =>
+    c.body(await scalarScript(), 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' }),
+  );
 
   // Generating the document walks every schema (milliseconds); the routes are fixed once the app is built.
-  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  let document: ReturnType<typeof openApiDocument> | undefined;
   app.openapi(openapiRoute, (c) => {
-    document ??= app.getOpenAPI31Document({
-      openapi: '3.1.0',
-      info: { title: info.title, version: API_VERSION, description: info.description },
-      servers: [{ url: `${c.var.config.supabaseUrl}/functions/v1`, description: 'Supabase Edge Functions' }],
-    });
+    document ??= openApiDocument(app, info, c.var.config.supabaseUrl);
     return c.json(document, 200);
   });
 }

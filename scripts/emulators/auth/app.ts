@@ -103,6 +103,12 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     return { user, sessionId };
   }
 
+  /** GoTrue refuses a provider the project turns off ([auth.email] / [auth.sms] enabled in config.toml). */
+  function requireProvider(kind: 'email' | 'phone', status: 400 | 422) {
+    if (kind === 'email' ? settings.emailProvider : settings.phoneProvider) return;
+    throw new AuthError(status, `${kind}_provider_disabled`, kind === 'email' ? 'Email logins are disabled' : 'Phone logins are disabled');
+  }
+
   async function requireAdmin(c: Context) {
     const claims = await verifyBearer(c);
     if (claims.role !== 'service_role' && claims.role !== 'supabase_admin') throw new AuthError(403, 'not_admin', 'User not allowed');
@@ -152,7 +158,7 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
 
   app.get('/settings', (c) =>
     c.json({
-      external: { anonymous_users: settings.enableAnonymousSignIns, email: true, phone: true },
+      external: { anonymous_users: settings.enableAnonymousSignIns, email: settings.emailProvider, phone: settings.phoneProvider },
       disable_signup: !settings.enableSignup,
       mailer_autoconfirm: settings.emailAutoconfirm,
       phone_autoconfirm: settings.phoneAutoconfirm,
@@ -183,6 +189,7 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     if (!settings.enableSignup) throw new AuthError(422, 'signup_disabled', 'Signups not allowed for this instance');
     const password = checkPassword(b.password, settings.minimumPasswordLength);
     if (email && phoneIn) throw validation('Only an email address or phone number should be provided on signup.');
+    requireProvider(email ? 'email' : 'phone', 400);
 
     const result = await sql.begin(async (tx) => {
       if (email) {
@@ -229,6 +236,7 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     const email = str(b.email);
     const phoneIn = str(b.phone);
     if ((email && phoneIn) || (!email && !phoneIn)) throw validation('Only an email address or phone number should be provided');
+    requireProvider(email ? 'email' : 'phone', 422);
     const identifier = email ? email.trim().toLowerCase() : phoneIn!.replace(/[+\s]/g, '');
     limit(`signin:${identifier}`, settings.rateLimits.signInPerIdentifier, FIVE_MINUTES);
 
@@ -251,6 +259,7 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     if (str(b.email)) throw validation('The local Auth emulator sends SMS codes only; email one-time links are not emulated');
     const phoneIn = str(b.phone);
     if (!phoneIn) throw validation('An email address or phone number is required');
+    requireProvider('phone', 400);
     const phone = normalizePhone(phoneIn);
     const createIfMissing = b.create_user !== false;
     const data = (b.data && typeof b.data === 'object' ? b.data : {}) as Record<string, unknown>;

@@ -2,6 +2,7 @@
 // give GoTrue), with environment overrides for tests that need other limits.
 import { z } from 'zod';
 import { TrustedProxyHops } from '../../../functions/_shared/env.ts';
+import { resolveEnv } from '../../stack/project.ts';
 
 const num = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 
@@ -11,6 +12,9 @@ export interface AuthSettings {
   refreshTokenReuseInterval: number;
   enableSignup: boolean;
   enableAnonymousSignIns: boolean;
+  /** Email and phone sign-up and sign-in: [auth.email] and [auth.sms] enabled (GoTrue's external providers). */
+  emailProvider: boolean;
+  phoneProvider: boolean;
   minimumPasswordLength: number;
   emailAutoconfirm: boolean;
   phoneAutoconfirm: boolean;
@@ -57,23 +61,28 @@ const envSchema = z.object({
   TRUSTED_PROXY_HOPS: TrustedProxyHops,
 });
 
-export function authSettings(
-  toml: Record<string, any>,
-  env: Record<string, string | undefined>,
-  hook: { apiUrl: string; secrets?: string },
-): AuthSettings {
-  const auth = toml.auth ?? {};
+/**
+ * `auth` is config.toml's [auth] section; `env` is the emulator's environment, which also fills in the section's
+ * env(NAME) values (the send-SMS hook's address and secret) as the Supabase CLI does.
+ */
+export function authSettings(auth: Record<string, any>, env: Record<string, string | undefined>): AuthSettings {
   const e = envSchema.parse(env);
   const rl = auth.rate_limit ?? {};
-  const hookConf = auth.hook?.send_sms;
+  const hookConf = auth.hook?.send_sms ?? {};
+  const hookUri = resolveEnv(hookConf.uri, env);
+  const hookSecrets = resolveEnv(hookConf.secrets, env);
   return {
     siteUrl: auth.site_url ?? 'http://127.0.0.1:3000',
     jwtExpiry: auth.jwt_expiry ?? 3600,
     refreshTokenReuseInterval: auth.refresh_token_reuse_interval ?? 10,
     enableSignup: auth.enable_signup ?? true,
     enableAnonymousSignIns: auth.enable_anonymous_sign_ins ?? false,
+    emailProvider: auth.email?.enabled ?? true,
+    phoneProvider: auth.sms?.enabled ?? false,
     minimumPasswordLength: auth.minimum_password_length ?? 6,
-    emailAutoconfirm: !(auth.email?.enable_confirmations ?? false),
+    // No mailer runs locally: an email sign-up or change is confirmed at once, as if its link had been followed,
+    // whatever [auth.email] enable_confirmations asks of the hosted project.
+    emailAutoconfirm: true,
     phoneAutoconfirm: !(auth.sms?.enable_confirmations ?? false),
     smsOtpExpiry: e.AUTH_SMS_OTP_EXPIRY ?? auth.sms?.otp_expiry ?? 60,
     smsOtpLength: 6,
@@ -89,11 +98,7 @@ export function authSettings(
       smsSent: e.AUTH_RATE_LIMIT_SMS_SENT ?? rl.sms_sent ?? 30,
       signInPerIdentifier: e.AUTH_RATE_LIMIT_SIGN_IN_PER_IDENTIFIER ?? 30,
     },
-    // config.toml names the hook as `supabase start` would reach it (port 54321); a stack on other ports
-    // reaches the same function through its own gateway.
-    sendSmsHook:
-      hookConf?.enabled && hook.secrets
-        ? { uri: String(hookConf.uri).replace(/^http:\/\/(127\.0\.0\.1|localhost):54321/, hook.apiUrl), secrets: hook.secrets }
-        : undefined,
+    // Without the hook's address and secret in the environment, codes are printed instead of sent.
+    sendSmsHook: hookConf.enabled && hookUri && hookSecrets ? { uri: hookUri, secrets: hookSecrets } : undefined,
   };
 }

@@ -1,0 +1,42 @@
+// The App Store verifier runs Apple's online checks when configured to: a chain whose certificates name no OCSP
+// responder (our test CA's) cannot be checked for revocation and is refused; offline, the same chain passes.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../functions/_shared/env.ts';
+import { AppStoreVerificationError, createAppStore } from '../../functions/_shared/providers/app-store.ts';
+import { createTestAppleCa, type TestAppleCa } from '../fakes/apple.ts';
+
+const BUNDLE = 'com.houtai.pickitchen';
+let ca: TestAppleCa;
+beforeAll(async () => {
+  ca = await createTestAppleCa();
+});
+
+function appStore(onlineChecks: string) {
+  const { apple } = loadConfig({
+    SUPABASE_DB_URL: 'postgresql://x@127.0.0.1/postgres',
+    JWT_SECRET: 'a-secret-of-sixteen+',
+    APPLE_ROOT_CERTIFICATES: Buffer.from(ca.rootDer).toString('base64'),
+    APPLE_APPS: JSON.stringify({ pickitchen: { bundle_id: BUNDLE, environment: 'Sandbox' } }),
+    APPLE_ONLINE_CHECKS: onlineChecks,
+  });
+  return createAppStore(apple)!;
+}
+
+function signedTransaction() {
+  const now = Date.now();
+  return ca.sign({
+    transactionId: 't-1', originalTransactionId: 'o-1', bundleId: BUNDLE, productId: 'com.houtai.pickitchen.points.100',
+    purchaseDate: now, originalPurchaseDate: now, quantity: 1, type: 'Consumable', inAppOwnershipType: 'PURCHASED',
+    signedDate: now, environment: 'Sandbox', transactionReason: 'PURCHASE', storefront: 'USA', storefrontId: '143441',
+  });
+}
+
+describe('App Store verification', () => {
+  it("refuses a chain Apple's revocation check cannot vouch for when online checks are on", async () => {
+    await expect(appStore('true').verifyTransaction('pickitchen', await signedTransaction())).rejects.toBeInstanceOf(AppStoreVerificationError);
+  });
+
+  it('accepts the same chain, checked at its signing date, when online checks are off', async () => {
+    expect((await appStore('false').verifyTransaction('pickitchen', await signedTransaction())).transactionId).toBe('t-1');
+  });
+});

@@ -1,0 +1,47 @@
+// supabase/config.toml is what `supabase config push` applies to the hosted project: the settings the deploy once
+// asked for by hand in the dashboard, read here as the CLI reads the file. The local stack takes the same values.
+import { describe, expect, it } from 'vitest';
+import { APP_IDS } from '../../functions/_shared/apps.ts';
+import { authSettings } from '../../scripts/emulators/auth/config.ts';
+import { readConfigToml, resolveEnv } from '../../scripts/stack/project.ts';
+
+const toml = readConfigToml();
+const HOSTED_HOOK = 'https://abcdefghijklmnopqrst.supabase.co/functions/v1/hooks/auth/send-sms';
+const SECRET = `v1,whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+
+describe('supabase/config.toml', () => {
+  it('turns on the send-SMS hook, its address and secret taken from the environment config push runs in', () => {
+    const hook = toml.auth.hook.send_sms;
+    expect(hook.enabled).toBe(true);
+    const env = { SEND_SMS_HOOK_URI: HOSTED_HOOK, SEND_SMS_HOOK_SECRETS: SECRET };
+    expect(resolveEnv(hook.uri, env)).toBe(HOSTED_HOOK);
+    expect(resolveEnv(hook.secrets, env)).toBe(SECRET);
+  });
+
+  it('turns on phone sign-up and sign-in with confirmation codes, and anonymous sign-ins', () => {
+    expect(toml.auth.enable_signup).toBe(true);
+    // [auth.sms] enabled is Auth's phone provider; enable_confirmations makes a phone sign-up wait for its code.
+    expect(toml.auth.sms.enabled).toBe(true);
+    expect(toml.auth.sms.enable_confirmations).toBe(true);
+    expect(toml.auth.enable_anonymous_sign_ins).toBe(true);
+  });
+
+  it("exposes public and every app's own schema through the Data API", () => {
+    expect(toml.api.schemas).toEqual(['public', ...APP_IDS]);
+  });
+
+  it('asks the hosted project to confirm email sign-ups by mail', () => {
+    expect(toml.auth.email).toMatchObject({ enabled: true, enable_confirmations: true });
+  });
+});
+
+describe('the local Auth emulator reads the same settings', () => {
+  it('sends codes through the hook at the address and with the secret the environment gives config.toml', () => {
+    const local = 'http://127.0.0.1:40001/functions/v1/hooks/auth/send-sms';
+    const settings = authSettings(toml.auth, { SEND_SMS_HOOK_URI: local, SEND_SMS_HOOK_SECRETS: SECRET });
+    expect(settings.sendSmsHook).toEqual({ uri: local, secrets: SECRET });
+    expect(settings).toMatchObject({ phoneProvider: true, phoneAutoconfirm: false, enableAnonymousSignIns: true, enableSignup: true });
+    // Without them (a stack that has no hook secret) codes are printed, never sent to a made-up address.
+    expect(authSettings(toml.auth, {}).sendSmsHook).toBeUndefined();
+  });
+});
