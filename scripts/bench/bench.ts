@@ -10,6 +10,7 @@ import { cpus, totalmem, release } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { SignJWT } from 'jose';
+import { denoVersion } from '../stack/deno.ts';
 import { freePort } from '../stack/ports.ts';
 import { LOCAL_DIR, ROOT } from '../stack/project.ts';
 import { startStack } from '../stack/stack.ts';
@@ -219,7 +220,7 @@ try {
 console.log(`\n${formatTable(rows)}`);
 console.log(`\nmedians of ${REPEATS} samples of ${SECONDS} s, each after a ${WARMUP_SECONDS} s warm-up; min-max over the samples; latencies in ms; cpu fn / cpu pg: CPU ms per request of the functions (Deno) and of Postgres; conns: database connections the API used (of ${API_DB_CONNECTIONS}); pg conns: pgbench's; api/db: API req/s as a share of pgbench's, matched and at wrk's concurrency; ledger: ${JSON.stringify(notes.ledger)}; worker: ${JSON.stringify(notes.worker_drain)}`);
 
-const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 2 ** 30), kernel: release(), node: process.version };
+const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 2 ** 30), kernel: release(), node: process.version, deno: denoVersion() };
 const record: RunRecord = {
   format: 2, started_at: startedAt.toISOString(), finished_at: new Date().toISOString(), machine, only: ONLY ?? null, env: process.env.BENCH_ENV ?? null,
   method: { seconds_per_sample: SECONDS, warmup_seconds: WARMUP_SECONDS, repeats: REPEATS, spread: 'min-max over the repeats', api_db_connections: API_DB_CONNECTIONS },
