@@ -89,7 +89,7 @@ export async function receiveOnce(
   eventId: string,
   eventType: string,
   payload: unknown,
-  apply: () => Promise<{ outcome: InboxOutcome; reason?: string }>,
+  apply: () => Promise<{ outcome: InboxOutcome; reason?: string; acknowledgementOwed?: boolean }>,
 ): Promise<InboxOutcome | 'duplicate'> {
   const [row] = await tx<{ id: number }[]>`
     insert into internal.webhook_events (provider, event_id, event_type, status, payload)
@@ -97,9 +97,25 @@ export async function receiveOnce(
     on conflict (provider, event_id) do nothing
     returning id`;
   if (!row) return 'duplicate';
-  const { outcome, reason } = await apply();
-  await tx`update internal.webhook_events set status = ${outcome}, reason = ${reason ?? null}, processed_at = now() where id = ${row.id}`;
+  const { outcome, reason, acknowledgementOwed = false } = await apply();
+  await tx`update internal.webhook_events
+           set status = ${outcome}, reason = ${reason ?? null}, processed_at = now(), acknowledgement_owed = ${acknowledgementOwed}
+           where id = ${row.id}`;
   return outcome;
+}
+
+/**
+ * Takes the store acknowledgement an event still owes, if any: true for exactly one caller, who then makes it (outside
+ * any transaction) and gives it back with `oweAcknowledgement` when the call fails, for the next redelivery to make.
+ */
+export async function claimAcknowledgement(tx: Tx, provider: Source, eventId: string): Promise<boolean> {
+  const claimed = await tx`update internal.webhook_events set acknowledgement_owed = false
+                           where provider = ${provider} and event_id = ${eventId} and acknowledgement_owed returning id`;
+  return claimed.length > 0;
+}
+
+export async function oweAcknowledgement(tx: Tx, provider: Source, eventId: string) {
+  await tx`update internal.webhook_events set acknowledgement_owed = true where provider = ${provider} and event_id = ${eventId}`;
 }
 
 /**

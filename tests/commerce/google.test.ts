@@ -142,4 +142,45 @@ describe('Google Play RTDN', () => {
     expect(res.status).toBe(422);
     expect(await adminSql()`select 1 from internal.webhook_events where event_id = ${messageId}`).toHaveLength(0);
   });
+
+  it('reads the purchase from Play with no transaction open: while Play has not answered, no functions connection waits idle in one', async () => {
+    const user = await createUser();
+    const token = `tok-${crypto.randomUUID()}`;
+    await fake('/__fake/subscriptions', { token, purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE') });
+    await fake('/__fake/hold-reads', {});
+    let pushed: Promise<{ status: number; body: any }> | undefined;
+    try {
+      pushed = push({ subscriptionNotification: { version: '1.0', notificationType: 4, purchaseToken: token, subscriptionId: 'pickitchen_vip_weekly' } });
+      await expect.poll(async () => (await fake('/__fake/held-reads', {})).held, { timeout: 10_000 }).toBe(1);
+      // A transaction opened for this message would have written its inbox row and now wait on Play.
+      const waiting = await adminSql()`
+        select count(*)::int as n from pg_stat_activity
+        where application_name = 'houtai-functions' and state like 'idle in transaction%' and query like '%internal.webhook_events%'`;
+      expect(waiting[0].n).toBe(0);
+    } finally {
+      await fake('/__fake/release-reads', {});
+    }
+    expect(await pushed).toEqual({ status: 200, body: { status: 'processed' } });
+    expect(await points(user.id)).toBe(2000);
+  });
+
+  it('an acknowledgement Play refused is made by the redelivery of the same message, once, though the purchase is applied once', async () => {
+    const user = await createUser();
+    const token = `tok-${crypto.randomUUID()}`;
+    await fake('/__fake/subscriptions', { token, purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE') });
+    const messageId = String(Math.floor(Math.random() * 1e15));
+    const notification = { subscriptionNotification: { version: '1.0', notificationType: 4, purchaseToken: token, subscriptionId: 'pickitchen_vip_weekly' } };
+    const acked = async () => ((await (await fetch(`${stackEnv().fakeGoogleUrl}/__fake/acks`)).json()) as string[]).filter((a) => a.endsWith(`/${token}`)).length;
+
+    await fake('/__fake/refuse-acks', { count: 1 });
+    const first = await push(notification, { messageId });
+    expect(first.status).toBeGreaterThanOrEqual(500); // Pub/Sub redelivers what is not answered 2xx
+    expect(await acked()).toBe(0);
+    expect(await points(user.id)).toBe(2000);
+
+    const redeliveries = [await push(notification, { messageId }), await push(notification, { messageId })];
+    expect(redeliveries).toEqual([{ status: 200, body: { status: 'duplicate' } }, { status: 200, body: { status: 'duplicate' } }]);
+    expect(await acked()).toBe(1);
+    expect(await points(user.id)).toBe(2000);
+  });
 });

@@ -27,6 +27,10 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
   const subscriptions = new Map<string, unknown>();
   const products = new Map<string, unknown>();
   const acks: string[] = [];
+  // Test controls: purchase reads held until released (to look at the database meanwhile), acknowledgements refused.
+  let holdReads = false;
+  const heldReads: Array<() => void> = [];
+  let acksToRefuse = 0;
   let url = '';
 
   const server: Server = createServer(async (req, res) => {
@@ -50,6 +54,21 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
       return reply(200, {});
     }
     if (u.pathname === '/__fake/acks') return reply(200, acks);
+    if (u.pathname === '/__fake/hold-reads') {
+      holdReads = true;
+      return reply(200, {});
+    }
+    if (u.pathname === '/__fake/release-reads') {
+      holdReads = false;
+      const released = heldReads.splice(0);
+      released.forEach((release) => release());
+      return reply(200, { released: released.length });
+    }
+    if (u.pathname === '/__fake/held-reads') return reply(200, { held: heldReads.length });
+    if (u.pathname === '/__fake/refuse-acks') {
+      acksToRefuse = JSON.parse(text).count;
+      return reply(200, {});
+    }
     if (u.pathname === '/__fake/oidc-token') {
       const { audience, email, key } = JSON.parse(text) as { audience: string; email: string; key?: 'wrong' };
       const signingKey: CryptoKey = key === 'wrong' ? (await generateKeyPair('RS256')).privateKey : oidc.privateKey;
@@ -81,9 +100,14 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
       if (!accessTokens.has(bearer)) return apiError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.');
       const [, pkg, kind, v2Token, productId, token, ack] = m;
       if (ack) {
+        if (acksToRefuse > 0) {
+          acksToRefuse--;
+          return apiError(503, 'UNAVAILABLE', 'The service is currently unavailable.');
+        }
         acks.push(`${pkg}/${kind}/${productId}/${token}`);
         return reply(200, {});
       }
+      if (holdReads) await new Promise<void>((release) => heldReads.push(release));
       const found = kind === 'subscriptionsv2' ? subscriptions.get(decodeURIComponent(v2Token)) : products.get(`${decodeURIComponent(productId)}/${decodeURIComponent(token)}`);
       if (!found) return apiError(404, 'NOT_FOUND', 'The purchase token was not found.');
       return reply(200, found);

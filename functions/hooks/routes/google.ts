@@ -1,16 +1,17 @@
 // POST /hooks/google — Google Play Real-time Developer Notifications, pushed by Pub/Sub. The push's OIDC token
-// is verified; the notification only says "look again", so the purchase is read from the Play Developer API,
-// applied once per Pub/Sub message id, and acknowledged (Play refunds unacknowledged purchases after 3 days).
+// is verified; the notification only says "look again", so the purchase is read from the Play Developer API (before
+// any transaction opens), applied once per Pub/Sub message id, and acknowledged once committed (Play refunds
+// unacknowledged purchases after 3 days).
 import { createRoute, z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';
 import { errorResponses, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { ApiError, validationFailed } from '../../_shared/errors.ts';
-import type { Tx } from '../../_shared/db.ts';
+import type { Db, Tx } from '../../_shared/db.ts';
 import {
-  applyPurchase, applyRefund, applySubscription, productFor, receiveOnce, recordRejected, resolveUser,
-  type InboxOutcome, type SubscriptionStatus,
+  applyPurchase, applyRefund, applySubscription, claimAcknowledgement, oweAcknowledgement, productFor, receiveOnce,
+  recordRejected, resolveUser, type InboxOutcome, type SubscriptionStatus,
 } from '../../_shared/commerce.ts';
-import type { GooglePlay } from '../../_shared/providers/google-play.ts';
+import type { GooglePlay, ProductPurchase, SubscriptionPurchaseV2 } from '../../_shared/providers/google-play.ts';
 import { EpochMsText } from '../../_shared/store-values.ts';
 import { refused } from '../refused.ts';
 
@@ -56,11 +57,37 @@ export interface GoogleDeps {
   verifyPush: (authorization: string | undefined) => Promise<boolean>;
 }
 
-async function apply(tx: Tx, play: GooglePlay, n: Notification, app: string): Promise<{ outcome: InboxOutcome; reason?: string; unknownUser?: boolean }> {
-  const eventAt = new Date(Number(n.eventTimeMillis));
+/**
+ * What Play says about the notification's purchase, read before any transaction opens: no pool connection waits on
+ * Google's HTTP answers. `acknowledge` is Play's acknowledgement call, made after the purchase is applied and committed.
+ */
+interface PlayState {
+  sub?: SubscriptionPurchaseV2;
+  purchase?: ProductPurchase;
+  acknowledge?: () => Promise<void>;
+}
+
+async function readPlay(play: GooglePlay, n: Notification): Promise<PlayState> {
   if (n.subscriptionNotification) {
-    const { purchaseToken, notificationType } = n.subscriptionNotification;
+    const { purchaseToken, subscriptionId } = n.subscriptionNotification;
     const sub = await play.getSubscription(n.packageName, purchaseToken);
+    const productId = sub.lineItems?.[0]?.productId ?? subscriptionId ?? '';
+    return { sub, acknowledge: () => play.acknowledgeSubscription(n.packageName, productId, purchaseToken) };
+  }
+  if (n.oneTimeProductNotification?.notificationType === ONE_TIME_PRODUCT_PURCHASED) {
+    const { purchaseToken, sku } = n.oneTimeProductNotification;
+    return { purchase: await play.getProduct(n.packageName, sku, purchaseToken), acknowledge: () => play.acknowledgeProduct(n.packageName, sku, purchaseToken) };
+  }
+  return {};
+}
+
+type Applied = { outcome: InboxOutcome; reason?: string; unknownUser?: boolean; acknowledgementOwed?: boolean };
+
+async function apply(tx: Tx, play: PlayState, n: Notification, app: string): Promise<Applied> {
+  const eventAt = new Date(Number(n.eventTimeMillis));
+  if (n.subscriptionNotification && play.sub) {
+    const { purchaseToken, notificationType } = n.subscriptionNotification;
+    const sub = play.sub;
     const line = sub.lineItems?.[0];
     const product = line?.productId ? await productFor(tx, 'play_store', line.productId) : undefined;
     if (!product || product.app_id !== app) return { outcome: 'ignored', reason: `unknown product ${line?.productId}` };
@@ -74,15 +101,15 @@ async function apply(tx: Tx, play: GooglePlay, n: Notification, app: string): Pr
       periodStart: sub.startTime ? new Date(sub.startTime) : null, periodEnd: line?.expiryTime ? new Date(line.expiryTime) : null,
       grantPeriod: notificationType === SUBSCRIPTION_PURCHASED,
     });
-    if (sub.acknowledgementState === 'ACKNOWLEDGEMENT_STATE_PENDING' && status === 'active') {
-      await play.acknowledgeSubscription(n.packageName, line?.productId ?? n.subscriptionNotification.subscriptionId ?? '', purchaseToken);
-    }
-    return { outcome: result === 'stale' ? 'stale' : 'processed' };
+    return {
+      outcome: result === 'stale' ? 'stale' : 'processed',
+      acknowledgementOwed: sub.acknowledgementState === 'ACKNOWLEDGEMENT_STATE_PENDING' && status === 'active',
+    };
   }
   if (n.oneTimeProductNotification) {
-    const { purchaseToken, sku, notificationType } = n.oneTimeProductNotification;
-    if (notificationType !== ONE_TIME_PRODUCT_PURCHASED) return { outcome: 'ignored', reason: 'pending purchase canceled' };
-    const purchase = await play.getProduct(n.packageName, sku, purchaseToken);
+    const { purchaseToken, sku } = n.oneTimeProductNotification;
+    const purchase = play.purchase;
+    if (!purchase) return { outcome: 'ignored', reason: 'pending purchase canceled' };
     const product = await productFor(tx, 'play_store', sku);
     if (!product || product.app_id !== app) return { outcome: 'ignored', reason: `unknown product ${sku}` };
     if (purchase.purchaseState !== 0) return { outcome: 'ignored', reason: `purchase state ${purchase.purchaseState}` };
@@ -92,8 +119,7 @@ async function apply(tx: Tx, play: GooglePlay, n: Notification, app: string): Pr
       userId, productId: product.id, store: 'play_store', transactionId: purchase.orderId ?? purchaseToken,
       purchasedAt: new Date(Number(purchase.purchaseTimeMillis ?? n.eventTimeMillis)), orderId: purchase.obfuscatedExternalProfileId, quantity: purchase.quantity ?? 1,
     });
-    if (purchase.acknowledgementState === 0) await play.acknowledgeProduct(n.packageName, sku, purchaseToken);
-    return { outcome: 'processed' };
+    return { outcome: 'processed', acknowledgementOwed: purchase.acknowledgementState === 0 };
   }
   if (n.voidedPurchaseNotification) {
     const { orderId, purchaseToken, productType } = n.voidedPurchaseNotification;
@@ -111,6 +137,21 @@ async function apply(tx: Tx, play: GooglePlay, n: Notification, app: string): Pr
     return { outcome: result === 'stale' ? 'stale' : 'processed', reason: 'refund' };
   }
   return { outcome: 'ignored', reason: n.testNotification ? 'test notification' : 'nothing to apply' };
+}
+
+/**
+ * Makes the acknowledgement the message still owes, after its transaction committed. The first delivery owes it; when
+ * Play's call fails the debt is put back and the delivery fails, so Pub/Sub's redelivery (a duplicate for the inbox)
+ * makes it. One claim at a time: concurrent redeliveries acknowledge once.
+ */
+async function acknowledgeOwed(db: Db, messageId: string, acknowledge: (() => Promise<void>) | undefined) {
+  if (!acknowledge || !(await db.withService((tx) => claimAcknowledgement(tx, 'google', messageId)))) return;
+  try {
+    await acknowledge();
+  } catch (err) {
+    await db.withService((tx) => oweAcknowledgement(tx, 'google', messageId));
+    throw err;
+  }
 }
 
 export function registerGoogleHook(app: HoutaiApp, deps: GoogleDeps) {
@@ -136,11 +177,12 @@ export function registerGoogleHook(app: HoutaiApp, deps: GoogleDeps) {
       throw new ApiError('BUSINESS_RULE_VIOLATION', `No app is configured for package ${n.packageName}.`);
     }
     const type = n.subscriptionNotification ? `subscription/${n.subscriptionNotification.notificationType}` : n.oneTimeProductNotification ? 'one_time' : n.voidedPurchaseNotification ? 'voided' : 'test';
+    const state = await readPlay(play, n);
     let result: InboxOutcome | 'duplicate';
     try {
       result = await db.withService((tx) =>
         receiveOnce(tx, 'google', messageId, type, n, async () => {
-          const r = await apply(tx, play, n, appId);
+          const r = await apply(tx, state, n, appId);
           // Roll the inbox row back with everything else: the retry must be processed once the user is known.
           if (r.unknownUser) throw new UnknownUser();
           return r;
@@ -151,6 +193,7 @@ export function registerGoogleHook(app: HoutaiApp, deps: GoogleDeps) {
       await db.withService((tx) => recordRejected(tx, 'google', 'unknown app user', { event_id: messageId, event_type: type }));
       throw new ApiError('BUSINESS_RULE_VIOLATION', 'The purchase does not carry one of our users (obfuscatedAccountId).', [{ code: 'unknown_app_user', message: 'set obfuscatedAccountId to the user id' }]);
     }
+    await acknowledgeOwed(db, messageId, state.acknowledge);
     return c.json({ status: result }, 200);
   });
 }
