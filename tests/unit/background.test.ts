@@ -32,17 +32,21 @@ describe('background work', () => {
     }) as unknown as Sql;
     const limiter = createRateLimiter(sql, { syncMs: 1 });
 
-    expect(await limiter.take([{ key: 'ip:203.0.113.9', capacity: 10, windowSeconds: 60 }])).toBe(0);
-    await vi.waitFor(() => expect(handed).toHaveLength(1));
-    let settled = false;
-    void handed[0].then(() => (settled = true));
-    await new Promise((r) => setTimeout(r, 20));
-    expect(settled).toBe(false);
+    try {
+      expect(await limiter.take([{ key: 'ip:203.0.113.9', capacity: 10, windowSeconds: 60 }])).toBe(0);
+      await vi.waitFor(() => expect(handed).toHaveLength(1));
+      let settled = false;
+      void handed[0].then(() => (settled = true));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(settled).toBe(false);
 
-    answer();
-    await handed[0];
-    expect(spends).toEqual([[1]]);
-    await limiter.close();
+      answer();
+      await handed[0];
+      expect(spends).toEqual([[1]]);
+    } finally {
+      answer();
+      await limiter.close();
+    }
   });
 
   it('logs a failed task by name instead of leaving its rejection unhandled', async () => {
