@@ -39,6 +39,8 @@ process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 process.on('SIGHUP', () => void shutdown(0));
 stack.crashed.then((name) => {
+  // Ctrl-C reaches the gateway too, which stops on its own (after flushing its functions): expected, not a crash.
+  if (shuttingDown) return;
   console.error(`[houtai] ${name} exited unexpectedly; stopping the stack`);
   void shutdown(1);
 });

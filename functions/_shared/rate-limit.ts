@@ -3,7 +3,9 @@
 // - `takeTokens`: strict, one statement per request (sign-ins and SMS codes, which cost money and are rare).
 // - `createRateLimiter`: decided in memory against the levels this instance last learnt, and accounted in Postgres
 //   by one sync statement per interval for all buckets (reads and writes, every request). A bucket's first request
-//   on an instance waits for its level; after that a request costs the database nothing of its own.
+//   on an instance waits for its level; after that a request costs the database nothing of its own. The syncs are
+//   background work (background.ts), and `flush` sends what is left when the isolate stops.
+import { inBackground } from './background.ts';
 import type { Sql } from './db.ts';
 import type { RateLimitBucket } from './env.ts';
 
@@ -38,6 +40,8 @@ function unref(timer: ReturnType<typeof setTimeout>): void {
 export interface RateLimiter {
   /** Spends a token from every bucket, or from none: 0 if allowed, else the seconds until all have one. */
   take(buckets: BucketRequest[]): Promise<number>;
+  /** Sends what is still unsynced now (the isolate is stopping), and goes on. */
+  flush(): Promise<void>;
   /** Sends what is still unsynced and stops syncing. */
   close(): Promise<void>;
 }
@@ -93,7 +97,6 @@ export function createRateLimiter(sql: Sql, opts: RateLimiterOptions): RateLimit
 
   /** Sends every bucket's grants since the last sync, and forgets buckets long unused. */
   async function syncGranted(): Promise<void> {
-    timer = undefined;
     const now = Date.now();
     const due: Bucket[] = [];
     for (const [key, b] of known) {
@@ -108,16 +111,31 @@ export function createRateLimiter(sql: Sql, opts: RateLimiterOptions): RateLimit
       opts.onSyncError?.(error);
     }
   }
+  /**
+   * Starts the one sync in flight. It is background work: the runtime is told to keep the isolate until it is
+   * answered, or the grants it carries would be lost with the isolate.
+   */
+  function startSync(): Promise<void> {
+    timer = undefined;
+    const run = syncGranted().finally(() => {
+      syncing = undefined;
+      if ([...known.values()].some((b) => b.unsynced > 0)) scheduleSync();
+    });
+    syncing = run;
+    inBackground('rate-limit sync', run);
+    return run;
+  }
   function scheduleSync(): void {
     // One sync at a time: a second one sent before the first is answered would send its grants again.
     if (timer || syncing || closed) return;
-    timer = setTimeout(() => {
-      syncing = syncGranted().finally(() => {
-        syncing = undefined;
-        if ([...known.values()].some((b) => b.unsynced > 0)) scheduleSync();
-      });
-    }, opts.syncMs);
+    timer = setTimeout(startSync, opts.syncMs);
     unref(timer);
+  }
+  /** Sends the grants not yet sent now, after the sync in flight (if any) is answered. */
+  async function syncNow(): Promise<void> {
+    while (syncing) await syncing;
+    clearTimeout(timer);
+    await startSync();
   }
 
   /** Learns the levels of buckets this instance has not seen (spending nothing), once however many ask. */
@@ -153,12 +171,10 @@ export function createRateLimiter(sql: Sql, opts: RateLimiterOptions): RateLimit
       scheduleSync();
       return 0;
     },
+    flush: syncNow,
     async close() {
       closed = true;
-      clearTimeout(timer);
-      timer = undefined;
-      await syncing;
-      await syncGranted();
+      await syncNow();
     },
   };
 }

@@ -11,6 +11,7 @@ import { createAuthEmulator } from '../emulators/auth/app.ts';
 import { createStorageEmulator } from '../emulators/storage/app.ts';
 import { readProjectConfig } from '../stack/project.ts';
 import { createJwtVerifier } from '../../functions/_shared/jwt.ts';
+import { settleBackground } from '../../functions/_shared/background.ts';
 
 type Fetch = (req: Request) => Response | Promise<Response>;
 interface FunctionEntry {
@@ -101,7 +102,7 @@ async function handle(req: Request, remote: string): Promise<Response> {
   return await fn.fetch(forwarded(req, url, remote));
 }
 
-Deno.serve(
+const server = Deno.serve(
   {
     hostname: '127.0.0.1',
     port,
@@ -110,5 +111,19 @@ Deno.serve(
   (req, info) => handle(req, (info.remoteAddr as Deno.NetAddr).hostname),
 );
 
-// Stopping by SIGTERM exits normally, so runtime hooks (a V8 profiler log) get written.
-Deno.addSignalListener('SIGTERM', () => Deno.exit(0));
+// Stopping as Supabase's Edge Runtime retires an isolate: the functions get `beforeunload` (reason "termination"), and
+// the background work it starts — the rate limiter's grants not yet synced — is awaited, for at most SHUTDOWN_FLUSH_MS,
+// before the process exits. Exiting normally also lets runtime hooks (a V8 profiler log) be written.
+const SHUTDOWN_FLUSH_MS = 5000;
+let stopping = false;
+async function stop(signal: Deno.Signal): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  // A retiring isolate is sent no new requests: new connections are refused (those in flight may finish meanwhile).
+  void server.shutdown();
+  dispatchEvent(new CustomEvent('beforeunload', { cancelable: true, detail: { reason: 'termination' } }));
+  const settled = await settleBackground(SHUTDOWN_FLUSH_MS);
+  console.log(JSON.stringify({ level: settled ? 'info' : 'warn', msg: 'gateway stopped', signal, background_settled: settled }));
+  Deno.exit(0);
+}
+for (const signal of ['SIGTERM', 'SIGINT'] as const) Deno.addSignalListener(signal, () => void stop(signal));

@@ -57,9 +57,12 @@ export function startPostgres(opts: ClusterOptions): ChildProcess {
   const pid = runningPid(opts.dataDir);
   if (pid) throw new Error(`PostgreSQL is already running on ${opts.dataDir} (pid ${pid}). Is another \`npm start\` up?`);
   const log = openSync(opts.logFile, 'a');
-  // SIGINT is PostgreSQL's fast shutdown: clients disconnected, data flushed, no recovery on next start.
+  // SIGINT is PostgreSQL's fast shutdown: clients disconnected, data flushed, no recovery on next start. In a process
+  // group of its own (detached), a terminal's Ctrl-C does not reach it: the stack stops it after the gateway, whose
+  // functions still write to it while they stop.
   return spawnBound(`${PG_BIN}/postgres`, ['-D', opts.dataDir, '-p', String(opts.port)], {
     stdio: ['ignore', log, log],
+    detached: true,
     deathSignal: 'SIGINT',
     asUser: postgresOsUser(),
   });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { inProcessApi } from '../helpers/in-process.ts';
 import { createUser } from '../helpers/users.ts';
@@ -11,24 +12,47 @@ describe('request logging', () => {
   });
   afterEach(() => vi.restoreAllMocks());
 
-  it('writes one JSON line per request with id, app, user, route, status and duration', async () => {
-    const user = await createUser();
+  /** The JSON lines the app writes with console.log while `run` runs. */
+  async function logLines(run: () => Response | Promise<Response>): Promise<{ res: Response; lines: string[] }> {
     const lines: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
-    const res = await api.request('/pickitchen/me', { headers: { authorization: `Bearer ${user.token}`, 'x-request-id': 'log-test-1' } });
+    const res = await run();
+    vi.restoreAllMocks();
+    return { res, lines };
+  }
+
+  it('writes one JSON line per request with its request id, method, route pattern, status, duration, app and user', async () => {
+    const user = await createUser();
+    const { res, lines } = await logLines(() => api.request('/pickitchen/me', { headers: { authorization: `Bearer ${user.token}`, 'x-request-id': 'log-test-1' } }));
     expect(res.status).toBe(200);
     expect(lines).toHaveLength(1);
     const entry = JSON.parse(lines[0]);
-    expect(entry).toMatchObject({
+    expect(entry).toEqual({
+      level: 'info',
+      time: expect.any(String),
+      msg: 'request',
       request_id: 'log-test-1',
       method: 'GET',
       route: '/api/v1/:app/me',
-      path: '/api/v1/pickitchen/me',
       status: 200,
+      duration_ms: expect.any(Number),
       app: 'pickitchen',
+      error: null,
       user: user.id,
     });
     expect(entry.duration_ms).toBeGreaterThan(0);
+  });
+
+  it('names the error code a request was answered with, and holds neither the raw path nor the Authorization value', async () => {
+    const user = await createUser();
+    const orderId = randomUUID();
+    const { res, lines } = await logLines(() => api.request(`/pickitchen/order/${orderId}`, { headers: { authorization: `Bearer ${user.token}` } }));
+    expect(res.status).toBe(404);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({ msg: 'request', route: '/api/v1/pickitchen/order/:id', status: 404, error: 'NOT_FOUND', app: 'pickitchen' });
+    expect(lines[0]).not.toContain(orderId);
+    expect(lines[0]).not.toContain(user.token.split('.')[2]);
+    expect(lines[0].toLowerCase()).not.toContain('bearer');
   });
 
   it('logs an uncaught failure with its stack but answers 500 without internals', async () => {

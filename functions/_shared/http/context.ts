@@ -5,6 +5,7 @@ import type { Claims, VerifyJwt } from '../jwt.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import type { AppId } from '../apps.ts';
 import type { RateLimitFamily } from '../env.ts';
+import type { ErrorCode } from '../errors.ts';
 
 export interface AppEnv {
   Variables: {
@@ -19,5 +20,7 @@ export interface AppEnv {
     appId?: AppId;
     /** Set by a route to override the rate-limit family derived from the method. */
     rateLimitFamily?: RateLimitFamily;
+    /** The code of the error envelope this request was answered with, for its log line. */
+    errorCode?: ErrorCode;
   };
 }

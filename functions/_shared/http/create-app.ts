@@ -1,6 +1,7 @@
 // The one place a function's Hono app is wired: request id, logging and metrics, CORS, body limit, the
 // error envelope for every failure (validation, malformed JSON, unknown routes, uncaught exceptions).
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
@@ -36,6 +37,12 @@ export function toApiError(err: unknown): ApiError {
     }
   }
   return new ApiError('INTERNAL_ERROR', 'Something went wrong on our side; the request id identifies it in our logs.');
+}
+
+/** The error envelope; its code is kept for the request's log line. */
+function errorResponse(c: Context<AppEnv>, err: ApiError) {
+  c.set('errorCode', err.code);
+  return c.json(errorBody(err, c.var.requestId ?? ''), err.status, err.headers);
 }
 
 export function createApp(basePath: string, deps: AppDeps) {
@@ -88,12 +95,9 @@ export function createApp(basePath: string, deps: AppDeps) {
         }),
       );
     }
-    return c.json(errorBody(apiError, c.var.requestId ?? ''), apiError.status, apiError.headers);
+    return errorResponse(c, apiError);
   });
-  app.notFound((c) => {
-    const err = new ApiError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`);
-    return c.json(errorBody(err, c.var.requestId ?? ''), err.status);
-  });
+  app.notFound((c) => errorResponse(c, new ApiError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`)));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -1,4 +1,6 @@
-// Prometheus metrics: request count and latency by route pattern and status (prom-client).
+// Prometheus metrics: request count and latency by route pattern and status (prom-client). Per process: right for
+// the local stack and a self-hosted runtime; on Supabase they live in one isolate and reset with it, so hosted
+// request metrics come from the request log lines (middleware/request-log.ts).
 import { Counter, Histogram, Registry } from 'prom-client';
 
 export const registry = new Registry();

@@ -9,6 +9,7 @@ import { ApiError } from '../../_shared/errors.ts';
 import { requireServiceRole } from '../../_shared/http/middleware/service-auth.ts';
 import { API_VERSION } from '../../_shared/version.ts';
 import { sqlText } from '../../_shared/sql-text.ts';
+import { withTimeout } from '../../_shared/timeout.ts';
 import { scalarScript } from './docs-script.ts';
 
 const HEALTH_TIMEOUT_MS = 2000;
@@ -47,7 +48,10 @@ const metricsRoute = createRoute({
   path: '/metrics',
   tags: ['system'],
   summary: 'Prometheus metrics: request count and latency by route and status',
-  description: 'For the scraper: `Authorization: Bearer <METRICS_TOKEN>` (or the service-role key).',
+  description:
+    'For the scraper: `Authorization: Bearer <METRICS_TOKEN>` (or the service-role key). For local and self-hosted runs: ' +
+    'the counters are those of the instance that answers, since it started. On Supabase each scrape reaches one of many ' +
+    'short-lived isolates; query the per-request log lines (`"msg":"request"`) in the log explorer instead.',
   security: [{ metricsToken: [] }],
   middleware: [requireServiceRole('read metrics', { token: (c) => c.var.config.metricsToken })] as const,
   responses: {
@@ -82,14 +86,6 @@ const openapiRoute = createRoute({
   summary: 'This API as an OpenAPI 3.1 document',
   responses: { 200: { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } } },
 });
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 export interface ApiInfo {
   title: string;

@@ -1,4 +1,8 @@
-// One JSON log line and the Prometheus observations per request.
+// One JSON log line and the Prometheus observations per request. The log line is the request metric that survives
+// hosting: Prometheus counters live in one isolate and reset with it, while each console line reaches Supabase's
+// log explorer (source `function_logs`, this JSON as `event_message`), where it is queried as a metric (see the
+// README). It carries what a metric needs and nothing a log must not hold: the route pattern, never the path (ids,
+// dates), and neither headers nor bodies (tokens, personal data); the user is the account id only.
 import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { AppEnv } from '../context.ts';
@@ -18,13 +22,15 @@ export const requestLog: MiddlewareHandler<AppEnv> = async (c, next) => {
       JSON.stringify({
         level: c.res.status >= 500 ? 'error' : 'info',
         time: new Date().toISOString(),
+        // What the README's log-explorer queries select request lines by.
+        msg: 'request',
         request_id: c.var.requestId,
         method: c.req.method,
         route,
-        path: c.req.path,
         status: c.res.status,
         duration_ms: Math.round(seconds * 100_000) / 100,
         app: c.var.appId ?? null,
+        error: c.var.errorCode ?? null,
         user: c.var.claims?.sub ?? null,
       }),
     );
