@@ -47,7 +47,7 @@ const metricsRoute = createRoute({
   path: '/metrics',
   tags: ['system'],
   summary: 'Prometheus metrics: request count and latency by route and status',
-  description: 'For the scraper: `Authorization: Bearer <METRICS_TOKEN>` (or the service-role key).',
+  description: 'For the scraper: `Authorization: Bearer <METRICS_TOKEN>` (or a secret key, `sb_secret_…`, on `apikey`, or the legacy service-role key).',
   security: [{ metricsToken: [] }],
   middleware: [requireServiceRole('read metrics', { token: (c) => c.var.config.metricsToken })] as const,
   responses: {
