@@ -24,7 +24,7 @@ console.log(`\n[houtai] local stack ready in ${((Date.now() - started) / 1000).t
 console.log(statusLines(stack).join('\n'));
 console.log(`\n${demoSignInLines(await demoUsers(stack.dbUrl)).join('\n')}`);
 console.log(`\nAPI docs: ${stack.functionsUrl}/api/v1/docs\n`);
-const workerLoop = startWorkerLoop(stack.functionsUrl, stack.keys.serviceRoleKey);
+const workerLoop = startWorkerLoop(stack.functionsUrl, stack.keys.secretKey);
 
 let shuttingDown = false;
 const shutdown = async (code: number) => {

@@ -1,8 +1,11 @@
 // Every setting the functions read, parsed once with zod. A bad or missing value stops start-up with a
 // message naming the variable, instead of failing on the first request that needs it.
 import process from 'node:process';
+import type { JSONWebKeySet, JWK } from 'jose';
 import { z } from 'zod';
 import { loadAiConfig, type AiConfig } from './ai/config.ts';
+import { API_KEY_PREFIX, type ApiKeyKind, type ProjectApiKeys } from './api-keys.ts';
+import type { JwtKeys } from './jwt.ts';
 import type { EmojiConfig } from './providers/dashscope.ts';
 import type { AliyunSmsConfig } from './providers/sms.ts';
 
@@ -19,6 +22,68 @@ const bucket = z
     return { capacity, windowSeconds };
   });
 
+/** A JSON value in one variable, checked by `shape`. */
+const jsonOf = <T extends z.ZodType>(shape: T) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(shape);
+
+/**
+ * The project's JSON Web Key Set as hosted functions get it ({"keys":[…]}, or the bare array). Only public keys of
+ * asymmetric algorithms are taken: a symmetric ("oct") entry, which the Supabase CLI adds for its JWT secret, is
+ * left to JWT_SECRET, so one secret never arrives by two ways.
+ */
+const Jwks = jsonOf(z.union([z.object({ keys: z.array(z.looseObject({ kty: z.string() })) }), z.array(z.looseObject({ kty: z.string() }))]))
+  .transform((set): JSONWebKeySet => ({ keys: (Array.isArray(set) ? set : set.keys).filter((key) => key.kty !== 'oct') as JWK[] }));
+
+/** {"default":"sb_secret_…", …}: a project's API keys of one kind, by name (SUPABASE_PUBLISHABLE_KEYS / _SECRET_KEYS). */
+const apiKeys = (kind: ApiKeyKind) =>
+  jsonOf(z.record(z.string(), z.string().startsWith(API_KEY_PREFIX[kind], `expected {"default":"${API_KEY_PREFIX[kind]}…"}`)));
+
+/** An optional variable where an empty value, as copied from .env.example, is no value. */
+const unlessEmpty = <T extends z.ZodType>(shape: T) => z.preprocess((v) => (v === '' ? undefined : v), shape.optional());
+
+/** The project's keys: what verifies its JWTs and which API keys it has (also read by the local gateway). */
+const projectKeyVariables = {
+  /** The legacy API keys (HS256 JWTs with role anon / service_role); hosted Supabase sets both. */
+  SUPABASE_ANON_KEY: z.string().optional(),
+  SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
+  /** The new API keys by name; hosted Supabase sets both. */
+  SUPABASE_PUBLISHABLE_KEYS: unlessEmpty(apiKeys('publishable')),
+  SUPABASE_SECRET_KEYS: unlessEmpty(apiKeys('secret')),
+  /** The public keys Supabase Auth signs user tokens with (the body of /auth/v1/.well-known/jwks.json); hosted sets it. */
+  SUPABASE_JWKS: unlessEmpty(Jwks),
+  /** HS256 secret of legacy JWTs (the legacy API keys, projects not yet on signing keys). */
+  JWT_SECRET: z.string().min(16).optional(),
+};
+
+export type ProjectKeys = Pick<Config, 'jwt' | 'keys'>;
+
+function projectKeys(e: z.infer<z.ZodObject<typeof projectKeyVariables>>): ProjectKeys {
+  return {
+    jwt: { secret: e.JWT_SECRET, jwks: e.SUPABASE_JWKS },
+    keys: {
+      anon: e.SUPABASE_PUBLISHABLE_KEYS?.default ?? e.SUPABASE_ANON_KEY,
+      serviceRole: e.SUPABASE_SECRET_KEYS?.default ?? e.SUPABASE_SERVICE_ROLE_KEY,
+      api: { publishable: Object.values(e.SUPABASE_PUBLISHABLE_KEYS ?? {}), secret: Object.values(e.SUPABASE_SECRET_KEYS ?? {}) },
+      legacy: { anon: e.SUPABASE_ANON_KEY, serviceRole: e.SUPABASE_SERVICE_ROLE_KEY },
+    },
+  };
+}
+
+/** Only the project's keys, for the local gateway, which mirrors what Supabase's gateway checks. */
+export function loadProjectKeys(env: Record<string, string | undefined> = process.env): ProjectKeys {
+  return projectKeys(z.object(projectKeyVariables).parse(env));
+}
+
 /** How many proxies in front of us append to X-Forwarded-For; the client is that many entries from the right. */
 export const TrustedProxyHops = z.coerce.number().int().min(0).max(5).default(1);
 
@@ -26,12 +91,7 @@ const schema = z
   .object({
     SUPABASE_URL: z.url().default('http://127.0.0.1:54321'),
     SUPABASE_DB_URL: z.string().min(1),
-    SUPABASE_ANON_KEY: z.string().optional(),
-    SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
-    /** HS256 secret of locally issued JWTs (local stack, legacy Supabase projects). */
-    JWT_SECRET: z.string().min(16).optional(),
-    /** JWKS of asymmetric Supabase Auth keys, e.g. <SUPABASE_URL>/auth/v1/.well-known/jwks.json. */
-    JWT_JWKS_URL: z.url().optional(),
+    ...projectKeyVariables,
     DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(4),
     /** Named prepared statements break behind a transaction-mode pooler (Supavisor :6543); on by choice only. */
     DB_PREPARE: bool.default(false),
@@ -106,9 +166,9 @@ const schema = z
     /** Give up on a task after this long; DashScope forgets task ids after 24 h. */
     EMOJI_TASK_DEADLINE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   })
-  .refine((e) => e.JWT_SECRET || e.JWT_JWKS_URL, {
-    message: 'set JWT_SECRET (HS256) or JWT_JWKS_URL (asymmetric keys) so the API can verify JWTs',
-    path: ['JWT_SECRET'],
+  .refine((e) => e.JWT_SECRET || e.SUPABASE_JWKS, {
+    message: 'set SUPABASE_JWKS (hosted Supabase sets it: the JWKS of the project\'s Auth) or JWT_SECRET (HS256) so the API can verify JWTs',
+    path: ['SUPABASE_JWKS'],
   })
   .refine(
     (e) => {
@@ -135,7 +195,7 @@ export type RateLimitFamily = 'read' | 'write' | 'auth' | 'hooks';
 export interface Config {
   supabaseUrl: string;
   dbUrl: string;
-  jwt: { secret?: string; jwksUrl?: string };
+  jwt: JwtKeys;
   db: { poolMax: number; prepare: boolean };
   bodyLimitBytes: number;
   corsOrigins: string[] | '*';
@@ -149,7 +209,15 @@ export interface Config {
     aliyun?: AliyunSmsConfig;
   };
   signInSecret?: string;
-  keys: { anon?: string; serviceRole?: string };
+  keys: {
+    /** The keys the functions' own supabase-js clients use: the default publishable / secret key, else the legacy JWT. */
+    anon?: string;
+    serviceRole?: string;
+    /** Every sb_ API key of the project, by kind. */
+    api: ProjectApiKeys;
+    /** The legacy API keys (JWTs): a service caller may present the service_role one as it is. */
+    legacy: { anon?: string; serviceRole?: string };
+  };
   revenuecat: { webhookAuth?: string };
   google: {
     apps: Record<string, { packageName: string }>;
@@ -198,7 +266,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     supabaseUrl: e.SUPABASE_URL,
     dbUrl: e.SUPABASE_DB_URL,
-    jwt: { secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL },
+    ...projectKeys(e),
     db: { poolMax: e.DB_POOL_MAX, prepare: e.DB_PREPARE },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     corsOrigins: e.CORS_ORIGINS === '*' ? '*' : e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
@@ -230,7 +298,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : undefined,
     },
     signInSecret: e.SIGN_IN_SECRET,
-    keys: { anon: e.SUPABASE_ANON_KEY, serviceRole: e.SUPABASE_SERVICE_ROLE_KEY },
     revenuecat: { webhookAuth: e.REVENUECAT_WEBHOOK_AUTH },
     google: {
       apps: Object.fromEntries(Object.entries(playApps).map(([app, a]) => [app, { packageName: a.package_name }])),

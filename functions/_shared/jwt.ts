@@ -1,6 +1,7 @@
-// Verifies Supabase Auth access tokens and API keys: HS256 with the project's JWT secret (local stack,
-// legacy projects) and/or asymmetric keys from the Auth server's JWKS (current Supabase projects).
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+// Verifies Supabase Auth access tokens: asymmetric tokens (ES256 and kin, what Supabase Auth signs user tokens
+// with now) against the project's JWKS, which hosted functions receive as SUPABASE_JWKS, and legacy HS256 tokens
+// (the legacy anon / service_role keys, projects still on the JWT secret) against JWT_SECRET.
+import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { ApiError } from './errors.ts';
 
 /** The claims Supabase Auth puts in an access token (GoTrue's shape); API keys carry only `role`. */
@@ -19,15 +20,39 @@ export interface Claims extends JWTPayload {
 
 export type VerifyJwt = (token: string) => Promise<Claims>;
 
+/** What the project verifies JWTs with: its JWT secret (HS256) and/or its JWKS (public keys only). */
+export interface JwtKeys {
+  secret?: string;
+  jwks?: JSONWebKeySet;
+}
+
+const ASYMMETRIC = ['ES256', 'RS256', 'EdDSA'];
+
+/**
+ * The key for a token, chosen by its header: HS256 → the JWT secret; any other algorithm → the JWKS key with the
+ * token's `kid` (jose's local set matches kid, key type and algorithm). Never the other way round, so a public key
+ * can never serve as an HMAC secret. Shared by the functions and the local emulators, so all verify alike.
+ */
+export function jwtKeyResolver(keys: JwtKeys): { key: JWTVerifyGetKey; algorithms: string[] } {
+  // The HMAC key is imported once, not on every verification.
+  const secret = keys.secret
+    ? crypto.subtle.importKey('raw', new TextEncoder().encode(keys.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
+    : undefined;
+  const jwks = keys.jwks ? createLocalJWKSet(keys.jwks) : undefined;
+  const algorithms = [...(secret ? ['HS256'] : []), ...(jwks ? ASYMMETRIC : [])];
+  const key: JWTVerifyGetKey = (header, token) => {
+    if (header.alg === 'HS256' && secret) return secret;
+    if (header.alg !== 'HS256' && jwks) return jwks(header, token);
+    throw new errors.JOSEAlgNotAllowed(`tokens signed with ${header.alg ?? 'no algorithm'} are not accepted`);
+  };
+  return { key, algorithms };
+}
+
 /** Tokens already verified, kept until they expire: an app sends the same token for an hour. */
 const VERIFIED_CACHE_SIZE = 10_000;
 
-export function createJwtVerifier(opts: { secret?: string; jwksUrl?: string }): VerifyJwt {
-  // The HMAC key is imported once, not on every verification.
-  const secret = opts.secret
-    ? crypto.subtle.importKey('raw', new TextEncoder().encode(opts.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
-    : undefined;
-  const jwks = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined;
+export function createJwtVerifier(keys: JwtKeys): VerifyJwt {
+  const { key, algorithms } = jwtKeyResolver(keys);
   const verified = new Map<string, Claims>();
 
   return async (token) => {
@@ -42,26 +67,19 @@ export function createJwtVerifier(opts: { secret?: string; jwksUrl?: string }): 
   };
 
   async function verify(token: string): Promise<Claims> {
-    let alg: string | undefined;
     try {
-      alg = decodeProtectedHeader(token).alg;
+      decodeProtectedHeader(token);
     } catch {
       throw new ApiError('INVALID_TOKEN', 'The bearer token is not a JWT.');
     }
     try {
-      const { payload } =
-        alg === 'HS256' && secret
-          ? await jwtVerify(token, await secret, { algorithms: ['HS256'], requiredClaims: ['exp'] })
-          : jwks
-            ? await jwtVerify(token, jwks, { algorithms: ['ES256', 'RS256', 'EdDSA'], requiredClaims: ['exp'] })
-            : (() => {
-                throw new ApiError('INVALID_TOKEN', `Tokens signed with ${alg ?? 'no algorithm'} are not accepted.`);
-              })();
+      const { payload } = await jwtVerify(token, key, { algorithms, requiredClaims: ['exp'] });
       if (typeof payload.role !== 'string') throw new ApiError('INVALID_TOKEN', 'The token has no role claim.');
       return payload as Claims;
     } catch (err) {
       if (err instanceof ApiError) throw err;
       if (err instanceof errors.JWTExpired) throw new ApiError('TOKEN_EXPIRED', 'The access token has expired; refresh the session.');
+      if (err instanceof errors.JOSEAlgNotAllowed) throw new ApiError('INVALID_TOKEN', 'Tokens signed with this algorithm are not accepted.');
       throw new ApiError('INVALID_TOKEN', 'The bearer token is invalid.');
     }
   }

@@ -40,7 +40,7 @@ export interface ObjectStore {
 }
 
 export function createObjectStore(config: Pick<Config, 'supabaseUrl' | 'keys'>): ObjectStore {
-  if (!config.keys.serviceRole) throw new Error('SUPABASE_SERVICE_ROLE_KEY is required for server-side storage');
+  if (!config.keys.serviceRole) throw new Error('SUPABASE_SECRET_KEYS (or the legacy SUPABASE_SERVICE_ROLE_KEY) is required for server-side storage');
   const client: SupabaseClient = serverClient(config.supabaseUrl, config.keys.serviceRole);
   const from = (bucket: Bucket) => client.storage.from(bucket);
   const fail = (what: string, error: { message: string; statusCode?: string }) => {

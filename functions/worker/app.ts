@@ -1,6 +1,7 @@
 // The job worker: POST /worker/run claims and runs jobs within a time budget. Driven by pg_cron (where pg_net
-// exists) and by the local loop of `npm start`; service-role callers only (the gateway checks the JWT,
-// config.toml verify_jwt = true, and so does this function).
+// exists) and by the local loop of `npm start`; service-role callers only. The gateway's verify_jwt (config.toml)
+// lets through a valid JWT or any of the project's API keys; this function then admits only the service role: an
+// sb_secret_ key, the legacy service_role key, or a service_role JWT (service-auth.ts).
 import { createRoute, z } from '@hono/zod-openapi';
 import { createApp, type AppDeps } from '../_shared/http/create-app.ts';
 import { depsFromEnv, lazyFetch } from '../_shared/http/deps.ts';

@@ -86,10 +86,11 @@ try {
   notes.seed = { users: users.length, coach_records: Number(records), seconds: Math.round((Date.now() - t0) / 100) / 10 };
   log(`seeded ${users.length} users, ${records} coach records, in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-  const secret = new TextEncoder().encode(stack.keys.jwtSecret);
+  // Tokens as the stack's Auth signs them (ES256 with its key), but valid for the whole run.
+  const signingKey = stack.keys.signingKey;
   const now = Math.floor(Date.now() / 1000);
   const tokens = await Promise.all(users.map((id) => new SignJWT({ sub: id, role: 'authenticated', aud: 'authenticated', aal: 'aal1', session_id: crypto.randomUUID(), is_anonymous: false })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + 3600 * 6).sign(secret)));
+    .setProtectedHeader({ alg: 'ES256', kid: signingKey.kid, typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + 3600 * 6).sign(signingKey)));
   const dates = (await sql<{ d: string }[]>`select (current_date - d)::text as d from generate_series(0, ${BENCH_DAYS - 1}) d`).map((r) => r.d);
   const today = dates[0];
   const pick = <T>(a: T[]) => a[Math.floor(Math.random() * a.length)];

@@ -2,7 +2,8 @@
 //   /functions/v1/<name>/...  → the function's Hono app, which sees /<name>/... as Supabase's runtime shows it
 //   /auth/v1/...              → the local Auth (GoTrue) emulator
 //   /storage/v1/...           → the local Storage emulator
-// Functions come from supabase/config.toml; `verify_jwt = true` is enforced here as Supabase's gateway does.
+// Functions come from supabase/config.toml; `verify_jwt = true` is enforced here as Supabase's gateway does, and
+// API keys are handled as it handles them (api-keys.ts).
 // Development and tests only: production runs on Supabase itself.
 import { pathToFileURL } from 'node:url';
 import postgres from 'postgres';
@@ -10,8 +11,9 @@ import { authSettings } from '../emulators/auth/config.ts';
 import { createAuthEmulator } from '../emulators/auth/app.ts';
 import { createStorageEmulator } from '../emulators/storage/app.ts';
 import { readProjectConfig } from '../stack/project.ts';
-import { createJwtVerifier } from '../../functions/_shared/jwt.ts';
 import { settleBackground } from '../../functions/_shared/background.ts';
+import { loadProjectKeys } from '../../functions/_shared/env.ts';
+import { createApiKeyGate } from './api-keys.ts';
 
 type Fetch = (req: Request) => Response | Promise<Response>;
 interface FunctionEntry {
@@ -21,8 +23,11 @@ interface FunctionEntry {
 
 const projectConfig = readProjectConfig();
 const port = Number(Deno.env.get('GATEWAY_PORT') ?? projectConfig.apiPort);
-// The functions' own verifier: HS256 with the project secret, each token verified once until it expires.
-const verifyJwt = createJwtVerifier({ secret: Deno.env.get('JWT_SECRET') ?? '' });
+// The project's keys as the functions read them (SUPABASE_JWKS, JWT_SECRET, the API keys).
+const projectKeys = loadProjectKeys(Deno.env.toObject());
+const gate = createApiKeyGate(projectKeys);
+// Auth's private signing key (the stack's, scripts/stack/keys.ts): a private JWK.
+const signingKey = JSON.parse(Deno.env.get('AUTH_SIGNING_KEY') ?? '{}');
 
 async function loadFunctions(): Promise<Map<string, FunctionEntry>> {
   const functions = new Map<string, FunctionEntry>();
@@ -38,17 +43,6 @@ async function loadFunctions(): Promise<Map<string, FunctionEntry>> {
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
-async function jwtOk(req: Request): Promise<boolean> {
-  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.get('authorization') ?? '');
-  if (!match) return false;
-  try {
-    await verifyJwt(match[1]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const functions = await loadFunctions();
 const PREFIX = '/functions/v1/';
 
@@ -56,7 +50,8 @@ const apiUrl = Deno.env.get('SUPABASE_URL') ?? `http://127.0.0.1:${port}`;
 const auth = createAuthEmulator({
   sql: postgres(Deno.env.get('AUTH_DB_URL') ?? '', { max: 4, onnotice: () => {} }),
   settings: authSettings(projectConfig.auth, Deno.env.toObject()),
-  jwtSecret: Deno.env.get('JWT_SECRET') ?? '',
+  jwtSecret: projectKeys.jwt.secret ?? '',
+  signingKey,
   issuer: `${apiUrl}/auth/v1`,
 });
 
@@ -71,14 +66,15 @@ function bytes(value: unknown, fallback: number): number {
 
 const storage = createStorageEmulator({
   sql: postgres(Deno.env.get('STORAGE_DB_URL') ?? '', { max: 4, onnotice: () => {} }),
-  jwtSecret: Deno.env.get('JWT_SECRET') ?? '',
+  jwtSecret: projectKeys.jwt.secret ?? '',
+  jwks: projectKeys.jwt.jwks ?? { keys: [] },
   root: Deno.env.get('STORAGE_ROOT') ?? '.local/storage',
   globalFileSizeLimit: bytes(projectConfig.storageFileSizeLimit, 50 * 1024 * 1024),
 });
 
 /** The request as a service behind the gateway sees it: new path, the client's address appended to X-Forwarded-For. */
-function forwarded(req: Request, url: URL, remote: string): Request {
-  const headers = new Headers(req.headers);
+function forwarded(req: Request, url: URL, remote: string, sent: Headers = req.headers): Request {
+  const headers = new Headers(sent);
   const prior = headers.get('x-forwarded-for');
   headers.set('x-forwarded-for', prior ? `${prior}, ${remote}` : remote);
   return new Request(url, { method: req.method, headers, body: req.body, redirect: 'manual' });
@@ -86,8 +82,11 @@ function forwarded(req: Request, url: URL, remote: string): Request {
 
 async function handle(req: Request, remote: string): Promise<Response> {
   const url = new URL(req.url);
-  if (url.pathname.startsWith('/auth/v1/')) return await auth.fetch(forwarded(req, url, remote));
-  if (url.pathname.startsWith('/storage/v1/')) return await storage.fetch(forwarded(req, url, remote));
+  const service = url.pathname.startsWith('/auth/v1/') ? auth : url.pathname.startsWith('/storage/v1/') ? storage : undefined;
+  if (service) {
+    const headers = await gate.forServices(req.headers);
+    return headers instanceof Response ? headers : await service.fetch(forwarded(req, url, remote, headers));
+  }
   if (!url.pathname.startsWith(PREFIX)) {
     return json(404, { message: 'no Route matched with those values' });
   }
@@ -95,7 +94,7 @@ async function handle(req: Request, remote: string): Promise<Response> {
   const name = rest.split('/')[1];
   const fn = functions.get(name);
   if (!fn) return json(404, { code: 'NOT_FOUND', message: 'Requested function was not found' });
-  if (fn.verifyJwt && req.method !== 'OPTIONS' && !(await jwtOk(req))) {
+  if (fn.verifyJwt && req.method !== 'OPTIONS' && !(await gate.verifyJwtPasses(req.headers))) {
     return json(401, { code: 401, message: 'Invalid JWT' });
   }
   url.pathname = rest;

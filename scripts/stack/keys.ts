@@ -1,13 +1,21 @@
-// The local JWT secret and the anon / service-role API keys: long-lived HS256 JWTs with `role` anon and
-// service_role, shaped like the keys `supabase start` prints. Made once per stack directory and kept there.
-import { randomBytes } from 'node:crypto';
+// The local stack's keys, as a hosted project has them: Auth's ES256 signing key (user tokens), the legacy JWT
+// secret with the legacy anon / service-role API keys (long-lived HS256 JWTs with `role` anon and service_role, as
+// `supabase start` prints them), and the new `sb_publishable_…` / `sb_secret_…` API keys. Made once per stack
+// directory and kept there, so tokens and keys survive restarts.
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { SignJWT } from 'jose';
+import { SignJWT, type JWK } from 'jose';
+import { API_KEY_PREFIX, type ApiKeyKind } from '../../functions/_shared/api-keys.ts';
+import { newSigningKey } from '../emulators/auth/signing-key.ts';
 
 export interface StackKeys {
+  /** Auth's private ES256 signing key (a JWK with its kid). */
+  signingKey: JWK;
   jwtSecret: string;
   anonKey: string;
   serviceRoleKey: string;
+  publishableKey: string;
+  secretKey: string;
   /** Standard Webhooks secret shared by Auth and the send-SMS hook ("v1,whsec_<base64>"). */
   sendSmsHookSecret: string;
   /** Server-side secret from which device and WeChat sign-in passwords are derived. */
@@ -24,14 +32,26 @@ async function apiKey(role: 'anon' | 'service_role', secret: string): Promise<st
     .sign(new TextEncoder().encode(secret));
 }
 
+/**
+ * An API key of Supabase's shape: the kind's prefix, 16 random bytes as 22 base64url characters, "_" and 8 more
+ * characters (Supabase's are a checksum of unpublished make; ours are the start of the body's SHA-256).
+ */
+function sbApiKey(kind: ApiKeyKind): string {
+  const body = randomBytes(16).toString('base64url');
+  return `${API_KEY_PREFIX[kind]}${body}_${createHash('sha256').update(body).digest('base64url').slice(0, 8)}`;
+}
+
 /** Reads the stack's keys, making any that are missing (a new stack, or one made before a key existed). */
 export async function ensureKeys(file: string): Promise<StackKeys> {
   const known: Partial<StackKeys> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const jwtSecret = known.jwtSecret ?? randomBytes(32).toString('base64url');
   const keys: StackKeys = {
+    signingKey: known.signingKey ?? (await newSigningKey()),
     jwtSecret,
     anonKey: known.anonKey ?? (await apiKey('anon', jwtSecret)),
     serviceRoleKey: known.serviceRoleKey ?? (await apiKey('service_role', jwtSecret)),
+    publishableKey: known.publishableKey ?? sbApiKey('publishable'),
+    secretKey: known.secretKey ?? sbApiKey('secret'),
     sendSmsHookSecret: known.sendSmsHookSecret ?? `v1,whsec_${randomBytes(32).toString('base64')}`,
     signInSecret: known.signInSecret ?? randomBytes(32).toString('base64url'),
   };

@@ -7,6 +7,7 @@ import { prepareClusterDir, removeStackFiles } from './cluster-dir.ts';
 import { DENO, denoVersion } from './deno.ts';
 import { functionsEnv } from './functions-env.ts';
 import { ensureKeys, type StackKeys } from './keys.ts';
+import { jwksOf } from '../emulators/auth/signing-key.ts';
 import { dbUrl, ensureCluster, startPostgres, waitForPostgres } from './postgres.ts';
 import { prepareDatabase } from './database.ts';
 import { ROOT } from './project.ts';
@@ -104,9 +105,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const stackValues = {
     SUPABASE_URL: apiUrl,
     SUPABASE_DB_URL: db.url,
+    // The keys hosted functions are given: the legacy JWT keys, the new API keys by name, and Auth's public keys.
     SUPABASE_ANON_KEY: keys.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.publishableKey }),
+    SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
+    SUPABASE_JWKS: JSON.stringify(jwksOf(keys.signingKey)),
+    // Not given to hosted functions: a legacy project's deployer sets it (see .env.example). The stack keeps it so
+    // the legacy HS256 keys and tokens verify, as they still do on a project that has moved to signing keys.
     JWT_SECRET: keys.jwtSecret,
+    // The Auth emulator's private signing key (GoTrue's JWT_KEYS).
+    AUTH_SIGNING_KEY: JSON.stringify(keys.signingKey),
     SEND_SMS_HOOK_SECRETS: keys.sendSmsHookSecret,
     // config.toml's [auth.hook.send_sms] uri: the hooks function behind this stack's gateway.
     SEND_SMS_HOOK_URI: `${apiUrl}/functions/v1/hooks/auth/send-sms`,

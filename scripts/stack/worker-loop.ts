@@ -1,6 +1,7 @@
 // Local stand-in for the production trigger (pg_cron + pg_net calling the worker every minute): drives
-// POST /functions/v1/worker/run continuously while `npm start` runs, pausing briefly when the queue is empty.
-export function startWorkerLoop(functionsUrl: string, serviceRoleKey: string): { stop(): Promise<void> } {
+// POST /functions/v1/worker/run continuously while `npm start` runs, pausing briefly when the queue is empty. It
+// calls with the stack's secret API key on `apikey`, as pg_net does with an sb_secret_ key in Vault.
+export function startWorkerLoop(functionsUrl: string, secretKey: string): { stop(): Promise<void> } {
   let running = true;
   let wake: (() => void) | undefined;
   const sleep = (ms: number) => new Promise<void>((resolve) => {
@@ -16,7 +17,7 @@ export function startWorkerLoop(functionsUrl: string, serviceRoleKey: string): {
       try {
         const res = await fetch(`${functionsUrl}/worker/run`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${serviceRoleKey}`, 'content-type': 'application/json' },
+          headers: { apikey: secretKey, 'content-type': 'application/json' },
           body: JSON.stringify({ budget_ms: 10_000 }),
         });
         if (res.ok) claimed = ((await res.json()) as { claimed: number }).claimed;

@@ -13,7 +13,7 @@ afterAll(() => sql.end());
 function authWith(section: 'sms' | 'email') {
   const auth = readConfigToml().auth;
   const settings = authSettings({ ...auth, [section]: { ...auth[section], enabled: false } }, {});
-  const app = createAuthEmulator({ sql, settings, jwtSecret: stackEnv().jwtSecret, issuer: `${stackEnv().apiUrl}/auth/v1` });
+  const app = createAuthEmulator({ sql, settings, jwtSecret: stackEnv().jwtSecret, signingKey: stackEnv().signingKey, issuer: `${stackEnv().apiUrl}/auth/v1` });
   return async (path: string, body: Record<string, unknown>) => {
     const res = await app.request(`/auth/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: res.status, body: await res.json() };

@@ -7,7 +7,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { adminSql } from '../helpers/db.ts';
 import { newDeviceId, registerWechatCode } from '../helpers/auth.ts';
 import { signInApi, type SignInResponse } from '../helpers/sign-in.ts';
-import { stackEnv } from '../helpers/stack.ts';
+import { functionKeysEnv, stackEnv } from '../helpers/stack.ts';
 import { createDb } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
 import { createGoTrue, type GoTrue } from '../../functions/_shared/auth/gotrue.ts';
@@ -132,8 +132,8 @@ describe('WeChat sign-in, all or nothing', () => {
 });
 
 describe('a session Auth refuses', () => {
-  const { apiUrl, dbUrl, jwtSecret, anonKey, serviceRoleKey } = stackEnv();
-  const config = loadConfig({ SUPABASE_URL: apiUrl, SUPABASE_DB_URL: dbUrl, JWT_SECRET: jwtSecret, SUPABASE_ANON_KEY: anonKey, SUPABASE_SERVICE_ROLE_KEY: serviceRoleKey });
+  const { apiUrl, dbUrl } = stackEnv();
+  const config = loadConfig({ SUPABASE_URL: apiUrl, SUPABASE_DB_URL: dbUrl, ...functionKeysEnv() });
   const db = createDb(config);
   afterAll(() => db.end());
 

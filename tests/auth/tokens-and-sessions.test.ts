@@ -27,10 +27,10 @@ async function signIn(email: string) {
 }
 
 describe('access tokens', () => {
-  it('carry GoTrue\'s claims, HS256-signed, for one hour', async () => {
+  it('carry GoTrue\'s claims, ES256-signed with the signing key\'s kid, for one hour', async () => {
     const { session, user, email } = await signedUp();
     const [header] = session.access_token.split('.');
-    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({ alg: 'HS256' });
+    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({ alg: 'ES256', kid: stackEnv().signingKey.kid, typ: 'JWT' });
     const claims = claimsOf(session.access_token);
     expect(Object.keys(claims)).toEqual(['iss', 'sub', 'aud', 'exp', 'iat', 'email', 'phone', 'app_metadata', 'user_metadata', 'role', 'aal', 'amr', 'session_id', 'is_anonymous']);
     expect(claims).toMatchObject({ iss: `${stackEnv().apiUrl}/auth/v1`, sub: user.id, aud: 'authenticated', email, phone: '', role: 'authenticated', aal: 'aal1', is_anonymous: false });

@@ -10,15 +10,15 @@ import { createDb } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
 import { createJwtVerifier } from '../../functions/_shared/jwt.ts';
 import { rateLimiterFor } from '../../functions/_shared/http/deps.ts';
-import { stackEnv } from './stack.ts';
+import { functionKeysEnv, stackEnv } from './stack.ts';
 
 function inProcess<A extends { request: (path: string, init?: RequestInit) => Response | Promise<Response> }>(
   create: (deps: AppDeps) => A,
   basePath: string,
   env: Record<string, string>,
 ) {
-  const { dbUrl, jwtSecret, apiUrl, serviceRoleKey } = stackEnv();
-  const config = loadConfig({ SUPABASE_URL: apiUrl, SUPABASE_DB_URL: dbUrl, JWT_SECRET: jwtSecret, SUPABASE_SERVICE_ROLE_KEY: serviceRoleKey, LOG_REQUESTS: 'false', ...env });
+  const { dbUrl, apiUrl } = stackEnv();
+  const config = loadConfig({ SUPABASE_URL: apiUrl, SUPABASE_DB_URL: dbUrl, ...functionKeysEnv(), LOG_REQUESTS: 'false', ...env });
   const db = createDb(config);
   const rateLimiter = rateLimiterFor(db, config);
   afterAll(async () => {

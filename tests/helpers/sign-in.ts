@@ -12,10 +12,8 @@ export interface SignInResponse {
 }
 
 export function signInApi(secret = randomBytes(32).toString('base64url'), env: Record<string, string> = {}) {
-  const { anonKey, serviceRoleKey, fakeWechatUrl, wechatPrograms } = stackEnv();
+  const { fakeWechatUrl, wechatPrograms } = stackEnv();
   const api = inProcessApi({
-    SUPABASE_ANON_KEY: anonKey,
-    SUPABASE_SERVICE_ROLE_KEY: serviceRoleKey,
     SIGN_IN_SECRET: secret,
     WECHAT_API_BASE: fakeWechatUrl,
     WECHAT_MINI_PROGRAMS: JSON.stringify(wechatPrograms),

@@ -1,11 +1,20 @@
 // The throwaway stack started by scripts/test.ts, as the tests see it.
+import type { JSONWebKeySet, JWK } from 'jose';
+import { jwksOf } from '../../scripts/emulators/auth/signing-key.ts';
+
 export interface TestStack {
   apiUrl: string;
   apiBase: string;
   dbUrl: string;
   jwtSecret: string;
+  /** Auth's private signing key: for tokens the emulator will not make (expired ones). */
+  signingKey: JWK;
+  /** Auth's public keys, as /auth/v1/.well-known/jwks.json serves them. */
+  jwks: JSONWebKeySet;
   anonKey: string;
   serviceRoleKey: string;
+  publishableKey: string;
+  secretKey: string;
   sendSmsHookSecret: string;
   fakeAliyunUrl: string;
   aliyunCredentials: { accessKeyId: string; accessKeySecret: string };
@@ -24,8 +33,11 @@ export function stackEnv(): TestStack {
     'HOUTAI_TEST_API_URL',
     'HOUTAI_TEST_DB_URL',
     'HOUTAI_TEST_JWT_SECRET',
+    'HOUTAI_TEST_SIGNING_KEY',
     'HOUTAI_TEST_ANON_KEY',
     'HOUTAI_TEST_SERVICE_ROLE_KEY',
+    'HOUTAI_TEST_PUBLISHABLE_KEY',
+    'HOUTAI_TEST_SECRET_KEY',
     'HOUTAI_TEST_SEND_SMS_HOOK_SECRET',
     'HOUTAI_TEST_FAKE_ALIYUN_URL',
     'HOUTAI_TEST_ALIYUN_CREDENTIALS',
@@ -45,8 +57,12 @@ export function stackEnv(): TestStack {
     apiBase: `${e.HOUTAI_TEST_API_URL}/functions/v1/api/v1`,
     dbUrl: e.HOUTAI_TEST_DB_URL!,
     jwtSecret: e.HOUTAI_TEST_JWT_SECRET!,
+    signingKey: JSON.parse(e.HOUTAI_TEST_SIGNING_KEY!),
+    jwks: jwksOf(JSON.parse(e.HOUTAI_TEST_SIGNING_KEY!)),
     anonKey: e.HOUTAI_TEST_ANON_KEY!,
     serviceRoleKey: e.HOUTAI_TEST_SERVICE_ROLE_KEY!,
+    publishableKey: e.HOUTAI_TEST_PUBLISHABLE_KEY!,
+    secretKey: e.HOUTAI_TEST_SECRET_KEY!,
     sendSmsHookSecret: e.HOUTAI_TEST_SEND_SMS_HOOK_SECRET!,
     fakeAliyunUrl: e.HOUTAI_TEST_FAKE_ALIYUN_URL!,
     aliyunCredentials: JSON.parse(e.HOUTAI_TEST_ALIYUN_CREDENTIALS!),
@@ -57,5 +73,18 @@ export function stackEnv(): TestStack {
     fakeGoogleUrl: e.HOUTAI_TEST_FAKE_GOOGLE_URL!,
     pubsub: JSON.parse(e.HOUTAI_TEST_PUBSUB!),
     dashscope: JSON.parse(e.HOUTAI_TEST_DASHSCOPE!),
+  };
+}
+
+/** The project's keys as the stack hands them to functions (scripts/stack/stack.ts), for functions run in-process. */
+export function functionKeysEnv(): Record<string, string> {
+  const s = stackEnv();
+  return {
+    SUPABASE_ANON_KEY: s.anonKey,
+    SUPABASE_SERVICE_ROLE_KEY: s.serviceRoleKey,
+    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: s.publishableKey }),
+    SUPABASE_SECRET_KEYS: JSON.stringify({ default: s.secretKey }),
+    SUPABASE_JWKS: JSON.stringify(s.jwks),
+    JWT_SECRET: s.jwtSecret,
   };
 }

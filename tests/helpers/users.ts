@@ -1,8 +1,11 @@
-// Test users: rows in auth.users (the sign-up trigger runs as for real users) and access tokens with the
-// claim shape Supabase Auth issues, signed with the stack's JWT secret.
+// Test users: real accounts of the stack's Auth (the sign-up trigger runs as for real users), each signed in once
+// for a real access token — ES256, signed with Auth's key, its kid in the JWKS, as hosted projects issue them.
+// signAccessToken makes the tokens Auth will not: expired, forged, or legacy HS256 ones.
 import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
-import { adminSql } from './db.ts';
+import bcrypt from 'bcryptjs';
+import { SignJWT, type JWK } from 'jose';
+import { newSigningKey } from '../../scripts/emulators/auth/signing-key.ts';
+import { freshIp } from './addresses.ts';
 import { stackEnv } from './stack.ts';
 
 export interface TestUser {
@@ -11,16 +14,24 @@ export interface TestUser {
   token: string;
 }
 
+/**
+ * A token with the claims given, signed as a test needs: by default with Auth's ES256 key (or `signingKey`, e.g.
+ * a stranger's key under Auth's kid); with `hs256Secret`, an HS256 token as a legacy project's Auth signs them.
+ */
 export async function signAccessToken(
   claims: Record<string, unknown>,
-  opts: { secret?: string; expiresInSeconds?: number } = {},
+  opts: { signingKey?: JWK; hs256Secret?: string; expiresInSeconds?: number } = {},
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return await new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuedAt(now)
-    .setExpirationTime(now + (opts.expiresInSeconds ?? 3600))
-    .sign(new TextEncoder().encode(opts.secret ?? stackEnv().jwtSecret));
+  const jwt = new SignJWT(claims).setIssuedAt(now).setExpirationTime(now + (opts.expiresInSeconds ?? 3600));
+  if (opts.hs256Secret) return await jwt.setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(opts.hs256Secret));
+  const key = opts.signingKey ?? stackEnv().signingKey;
+  return await jwt.setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' }).sign(key);
+}
+
+/** A P-256 key that is not Auth's, under Auth's kid: what a forger would sign with. */
+export async function forgerKey(): Promise<JWK> {
+  return { ...(await newSigningKey()), kid: stackEnv().signingKey.kid };
 }
 
 export function userClaims(id: string, email: string): Record<string, unknown> {
@@ -40,12 +51,31 @@ export function userClaims(id: string, email: string): Record<string, unknown> {
   };
 }
 
-/** A new user with the given user metadata; `id` for a user an earlier request already named (a store's app user id). */
+const PASSWORD = 'test-user-password';
+// One hash for every test user, at bcrypt's lowest cost: Auth stores it as given and checks a sign-in in a millisecond.
+let passwordHash: Promise<string> | undefined;
+
+/** A call to the stack's Auth through the gateway with an API key, as supabase-js makes it; the parsed body. */
+async function auth(path: string, apikey: string, json: unknown): Promise<any> {
+  const res = await fetch(`${stackEnv().apiUrl}/auth/v1${path}`, {
+    method: 'POST',
+    headers: { apikey, 'content-type': 'application/json', 'x-forwarded-for': freshIp() },
+    body: JSON.stringify(json),
+  });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`POST /auth/v1${path}: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/**
+ * A new signed-in user with the given user metadata; `id` for a user an earlier request already named (a store's app
+ * user id). Created with the secret key through Auth's admin API, signed in with the publishable key.
+ */
 export async function createUser(meta: Record<string, unknown> = {}, id: string = randomUUID()): Promise<TestUser> {
+  const { secretKey, publishableKey } = stackEnv();
   const email = `user-${id.slice(0, 8)}@test.local`;
-  await adminSql()`
-    insert into auth.users (id, aud, role, email, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
-    values (${id}, 'authenticated', 'authenticated', ${email}, ${adminSql().json({ provider: 'email' })},
-            ${adminSql().json(meta as never)}, now(), now())`;
-  return { id, email, token: await signAccessToken(userClaims(id, email)) };
+  passwordHash ??= bcrypt.hash(PASSWORD, 4);
+  await auth('/admin/users', secretKey, { id, email, password_hash: await passwordHash, email_confirm: true, user_metadata: meta });
+  const session = await auth('/token?grant_type=password', publishableKey, { email, password: PASSWORD });
+  return { id, email, token: session.access_token };
 }

@@ -1,7 +1,7 @@
 // Bad input of every kind gets the standard error envelope with the right status.
 import { describe, expect, it } from 'vitest';
 import { call, envelope } from '../helpers/http.ts';
-import { createUser, signAccessToken, userClaims } from '../helpers/users.ts';
+import { createUser, forgerKey, signAccessToken, userClaims } from '../helpers/users.ts';
 
 describe('error envelope', () => {
   it('unknown route → 404 NOT_FOUND', async () => {
@@ -79,12 +79,17 @@ describe('error envelope', () => {
       }
     });
 
-    it('wrongly signed → 401 INVALID_TOKEN', async () => {
+    it('wrongly signed (a stranger\'s key under Auth\'s kid, or HS256 with another secret) → 401 INVALID_TOKEN', async () => {
       const user = await createUser();
-      const forged = await signAccessToken(userClaims(user.id, user.email), { secret: 'a-different-secret-of-enough-length' });
-      const res = await call('GET', '/coach/me', { token: forged });
-      expect(res.status).toBe(401);
-      expect(envelope(res).code).toBe('INVALID_TOKEN');
+      const claims = userClaims(user.id, user.email);
+      for (const forged of [
+        await signAccessToken(claims, { signingKey: await forgerKey() }),
+        await signAccessToken(claims, { hs256Secret: 'a-different-secret-of-enough-length' }),
+      ]) {
+        const res = await call('GET', '/coach/me', { token: forged });
+        expect(res.status).toBe(401);
+        expect(envelope(res).code).toBe('INVALID_TOKEN');
+      }
     });
 
     it('expired → 401 TOKEN_EXPIRED', async () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { call, envelope } from '../helpers/http.ts';
 import { inProcessApi } from '../helpers/in-process.ts';
 import { stackEnv } from '../helpers/stack.ts';
-import { createUser, signAccessToken, userClaims } from '../helpers/users.ts';
+import { createUser, forgerKey, signAccessToken, userClaims } from '../helpers/users.ts';
 
 /** Routes anyone may call, and why. */
 const PUBLIC: Record<string, string> = {
@@ -60,7 +60,7 @@ async function forgedAndExpired(): Promise<{ user: string; forged: string; expir
   const claims = userClaims(user.id, user.email);
   return {
     user: user.token,
-    forged: await signAccessToken(claims, { secret: 'not-the-secret-but-long-enough' }),
+    forged: await signAccessToken(claims, { signingKey: await forgerKey() }),
     expired: await signAccessToken(claims, { expiresInSeconds: -1 }),
   };
 }
@@ -93,12 +93,14 @@ describe('the route sweep', () => {
 });
 
 describe('every route not declared public', () => {
-  it.each(rows(userRoutes))('%s %s refuses missing, anon-key, service-role, forged and expired tokens, and lets a user in', async (method, path) => {
+  it.each(rows(userRoutes))('%s %s refuses missing, API-key (legacy and sb_), forged and expired tokens, and lets a user in', async (method, path) => {
     const tokens = await forgedAndExpired();
     const cases: Array<[string, string | undefined, string]> = [
       ['no token', undefined, 'UNAUTHORIZED'],
       ['anon key', stackEnv().anonKey, 'UNAUTHORIZED'],
       ['service-role key', stackEnv().serviceRoleKey, 'UNAUTHORIZED'],
+      ['publishable key', stackEnv().publishableKey, 'INVALID_TOKEN'],
+      ['secret key', stackEnv().secretKey, 'INVALID_TOKEN'],
       ['forged', tokens.forged, 'INVALID_TOKEN'],
       ['expired', tokens.expired, 'TOKEN_EXPIRED'],
     ];

@@ -5,7 +5,7 @@ import { UPLOAD_PURPOSES } from '../../functions/_shared/upload-purposes.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
 import { adminSql } from '../helpers/db.ts';
 import { call, envelope } from '../helpers/http.ts';
-import { stackEnv } from '../helpers/stack.ts';
+import { functionKeysEnv, stackEnv } from '../helpers/stack.ts';
 import { anonClient } from '../helpers/auth.ts';
 import { expectStorageResponse, StorageRefusals } from '../helpers/storage.ts';
 
@@ -16,8 +16,8 @@ async function signedUp() {
 }
 
 function store() {
-  const { apiUrl, dbUrl, jwtSecret, anonKey, serviceRoleKey } = stackEnv();
-  return createObjectStore(loadConfig({ SUPABASE_URL: apiUrl, SUPABASE_DB_URL: dbUrl, JWT_SECRET: jwtSecret, SUPABASE_ANON_KEY: anonKey, SUPABASE_SERVICE_ROLE_KEY: serviceRoleKey }));
+  const { apiUrl, dbUrl } = stackEnv();
+  return createObjectStore(loadConfig({ SUPABASE_URL: apiUrl, SUPABASE_DB_URL: dbUrl, ...functionKeysEnv() }));
 }
 
 describe('POST /{app}/files/upload-url', () => {

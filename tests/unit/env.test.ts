@@ -46,8 +46,31 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, APPLE_ONLINE_CHECKS: 'no' })).toThrowError(/APPLE_ONLINE_CHECKS/);
   });
 
-  it('needs a way to verify JWTs', () => {
-    expect(() => loadConfig({ SUPABASE_DB_URL: base.SUPABASE_DB_URL })).toThrowError(/JWT_SECRET.*JWT_JWKS_URL/);
-    expect(loadConfig({ SUPABASE_DB_URL: base.SUPABASE_DB_URL, JWT_JWKS_URL: 'https://p.supabase.co/auth/v1/.well-known/jwks.json' }).jwt.jwksUrl).toBeDefined();
+  it('needs a way to verify JWTs: SUPABASE_JWKS as hosted Supabase gives it ({"keys":[…]} or the bare list), or JWT_SECRET', () => {
+    const key = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k1', alg: 'ES256' };
+    expect(() => loadConfig({ SUPABASE_DB_URL: base.SUPABASE_DB_URL })).toThrowError(/SUPABASE_JWKS.*JWT_SECRET/);
+    expect(loadConfig({ SUPABASE_DB_URL: base.SUPABASE_DB_URL, SUPABASE_JWKS: JSON.stringify({ keys: [key] }) }).jwt.jwks).toEqual({ keys: [key] });
+    expect(loadConfig({ SUPABASE_DB_URL: base.SUPABASE_DB_URL, SUPABASE_JWKS: JSON.stringify([key]) }).jwt.jwks).toEqual({ keys: [key] });
+    // The CLI lists its JWT secret as an "oct" key: a secret is JWT_SECRET's to give, never taken from the JWKS.
+    expect(loadConfig({ SUPABASE_DB_URL: base.SUPABASE_DB_URL, SUPABASE_JWKS: JSON.stringify({ keys: [key, { kty: 'oct', k: 'c2VjcmV0' }] }) }).jwt.jwks).toEqual({ keys: [key] });
+    expect(() => loadConfig({ SUPABASE_DB_URL: base.SUPABASE_DB_URL, SUPABASE_JWKS: '{keys' })).toThrowError(/SUPABASE_JWKS: not valid JSON/);
+  });
+
+  it('reads the API keys as hosted Supabase gives them, the new keys before the legacy ones for its own clients', () => {
+    const c = loadConfig({
+      ...base,
+      SUPABASE_ANON_KEY: 'legacy.anon.jwt',
+      SUPABASE_SERVICE_ROLE_KEY: 'legacy.service.jwt',
+      SUPABASE_PUBLISHABLE_KEYS: '{"default":"sb_publishable_a","web":"sb_publishable_b"}',
+      SUPABASE_SECRET_KEYS: '{"default":"sb_secret_a","automations":"sb_secret_b"}',
+    });
+    expect(c.keys).toEqual({
+      anon: 'sb_publishable_a',
+      serviceRole: 'sb_secret_a',
+      api: { publishable: ['sb_publishable_a', 'sb_publishable_b'], secret: ['sb_secret_a', 'sb_secret_b'] },
+      legacy: { anon: 'legacy.anon.jwt', serviceRole: 'legacy.service.jwt' },
+    });
+    expect(loadConfig({ ...base, SUPABASE_SERVICE_ROLE_KEY: 'legacy.service.jwt' }).keys.serviceRole).toBe('legacy.service.jwt');
+    expect(() => loadConfig({ ...base, SUPABASE_SECRET_KEYS: '{"default":"sb_publishable_a"}' })).toThrowError(/SUPABASE_SECRET_KEYS/);
   });
 });

@@ -1,5 +1,6 @@
-// Supabase Auth's own API, used by the functions with the real client: the admin API (service-role key)
-// to create users, and the password grant (anon key) to start their sessions. Locally this reaches the
+// Supabase Auth's own API, used by the functions with the real client: the admin API (secret key, else the
+// legacy service-role key) to create users, and the password grant (publishable key, else the legacy anon key) to
+// start their sessions. Locally this reaches the
 // Auth emulator; in production, Supabase Auth.
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Config } from '../env.ts';
@@ -13,7 +14,9 @@ export interface GoTrue {
 
 export function createGoTrue(config: Pick<Config, 'supabaseUrl' | 'keys'>): GoTrue {
   const { anon, serviceRole } = config.keys;
-  if (!anon || !serviceRole) throw new Error('SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY are required for sign-in routes');
+  if (!anon || !serviceRole) {
+    throw new Error('sign-in routes need the API keys: SUPABASE_PUBLISHABLE_KEYS and SUPABASE_SECRET_KEYS, or the legacy SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY');
+  }
   return {
     admin: serverClient(config.supabaseUrl, serviceRole),
     public: (headers = {}) => serverClient(config.supabaseUrl, anon, headers),

@@ -49,9 +49,10 @@ const metricsRoute = createRoute({
   tags: ['system'],
   summary: 'Prometheus metrics: request count and latency by route and status',
   description:
-    'For the scraper: `Authorization: Bearer <METRICS_TOKEN>` (or the service-role key). For local and self-hosted runs: ' +
-    'the counters are those of the instance that answers, since it started. On Supabase each scrape reaches one of many ' +
-    'short-lived isolates; query the per-request log lines (`"msg":"request"`) in the log explorer instead.',
+    'For the scraper: `Authorization: Bearer <METRICS_TOKEN>` (or a secret key, `sb_secret_…`, on `apikey`, or the ' +
+    'legacy service-role key). For local and self-hosted runs: the counters are those of the instance that answers, ' +
+    'since it started. On Supabase each scrape reaches one of many short-lived isolates; query the per-request log ' +
+    'lines (`"msg":"request"`) in the log explorer instead.',
   security: [{ metricsToken: [] }],
   middleware: [requireServiceRole('read metrics', { token: (c) => c.var.config.metricsToken })] as const,
   responses: {

@@ -4,21 +4,26 @@
 // same auth.* tables, so what our SQL and functions see is what they will see on Supabase.
 import bcrypt from 'bcryptjs';
 import { Hono, type Context } from 'hono';
-import { jwtVerify } from 'jose';
+import { jwtVerify, type JWK } from 'jose';
 import type postgres from 'postgres';
 import type { AuthSettings } from './config.ts';
 import { AuthError, errorResponse, validation } from './errors.ts';
 import { WindowLimiter } from './rate-limit.ts';
+import { jwtKeyResolver } from '../../../functions/_shared/jwt.ts';
 import { clientIp } from '../../../functions/_shared/rate-limit.ts';
 import { generateOtp, otpHash, sendSmsHook } from './otp.ts';
 import { issueSession, refreshSession, sessionExists, type TokenSettings } from './sessions.ts';
+import { jwksOf } from './signing-key.ts';
 import { addIdentity, createUser, findUser, identitiesOf, loadUserJson, refreshProviders, userJson, type UserRow } from './users.ts';
 import { checkPassword, normalizeEmail, normalizePhone, str } from './validate.ts';
 
 export interface AuthEmulatorDeps {
   sql: postgres.Sql;
   settings: AuthSettings;
+  /** The legacy HS256 secret: the anon / service_role API keys are signed with it, and still verify. */
   jwtSecret: string;
+  /** The private ES256 key user tokens are signed with; its public half is served as the JWKS. */
+  signingKey: JWK;
   /** The public URL of this Auth server (token `iss`): <API_URL>/auth/v1. */
   issuer: string;
   /** Where codes go when no send-SMS hook is configured. */
@@ -31,9 +36,10 @@ const HOUR = 3600;
 
 export function createAuthEmulator(deps: AuthEmulatorDeps) {
   const { sql, settings } = deps;
-  const secret = new TextEncoder().encode(deps.jwtSecret);
+  const jwks = jwksOf(deps.signingKey);
+  const verification = jwtKeyResolver({ secret: deps.jwtSecret, jwks });
   const tokens: TokenSettings = {
-    jwtSecret: secret,
+    signingKey: deps.signingKey,
     issuer: deps.issuer,
     jwtExpiry: settings.jwtExpiry,
     refreshTokenReuseInterval: settings.refreshTokenReuseInterval,
@@ -83,7 +89,7 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
     if (!match) throw new AuthError(401, 'no_authorization', 'This endpoint requires a Bearer token');
     try {
-      return (await jwtVerify(match[1], secret, { algorithms: ['HS256'] })).payload;
+      return (await jwtVerify(match[1], verification.key, { algorithms: verification.algorithms })).payload;
     } catch (err) {
       throw new AuthError(403, 'bad_jwt', `invalid JWT: unable to parse or verify signature, ${(err as Error).message}`);
     }
@@ -155,6 +161,9 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
   app.get('/health', (c) =>
     c.json({ version: 'v2.177.0-houtai-emulator', name: 'GoTrue', description: 'GoTrue is a user registration and authentication API' }),
   );
+
+  // Public keys only, cached by clients for ten minutes as GoTrue tells them (supabase-js getClaims reads it).
+  app.get('/.well-known/jwks.json', (c) => c.json(jwks, 200, { 'cache-control': 'public, max-age=600' }));
 
   app.get('/settings', (c) =>
     c.json({

@@ -1,5 +1,5 @@
 // Sessions, refresh-token rotation and access tokens, following GoTrue's rules (see shared/GOTRUE-API.md §2–3).
-import { SignJWT } from 'jose';
+import { SignJWT, type JWK } from 'jose';
 import type postgres from 'postgres';
 import { AuthError } from './errors.ts';
 import { identitiesOf, userJson, type UserRow } from './users.ts';
@@ -8,7 +8,8 @@ type Sql = postgres.Sql | postgres.TransactionSql;
 export type AmrMethod = 'password' | 'otp' | 'anonymous';
 
 export interface TokenSettings {
-  jwtSecret: Uint8Array;
+  /** The private ES256 key access tokens are signed with (signing-key.ts). */
+  signingKey: JWK;
   issuer: string;
   jwtExpiry: number;
   refreshTokenReuseInterval: number;
@@ -62,7 +63,8 @@ async function accessToken(sql: Sql, s: TokenSettings, user: UserRow, session: S
     session_id: session.id,
     is_anonymous: user.is_anonymous,
   };
-  return { token: await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(s.jwtSecret), expiresAt: claims.exp };
+  const header = { alg: 'ES256', kid: s.signingKey.kid, typ: 'JWT' };
+  return { token: await new SignJWT(claims).setProtectedHeader(header).sign(s.signingKey), expiresAt: claims.exp };
 }
 
 async function sessionBody(sql: Sql, s: TokenSettings, user: UserRow, session: SessionRow, refreshToken: string) {

@@ -5,8 +5,9 @@
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { jwtVerify, SignJWT, type JSONWebKeySet, type JWTPayload } from 'jose';
 import type postgres from 'postgres';
+import { jwtKeyResolver } from '../../../functions/_shared/jwt.ts';
 import { badUrlResponse, E, errorResponse, StorageError } from './errors.ts';
 import { ObjectFiles } from './files.ts';
 import { bucketAndKey, checkBucketName, checkKey, checkNoNul, checkStorableKey, decodePath } from './keys.ts';
@@ -15,7 +16,10 @@ import { boundaryOf, parseMultipart } from './multipart.ts';
 export interface StorageEmulatorDeps {
   /** A pool logged in as supabase_storage_admin (member of anon, authenticated, service_role). */
   sql: postgres.Sql;
+  /** The project's JWT secret: legacy API keys are signed with it, and so are signed URLs, as Storage does. */
   jwtSecret: string;
+  /** The project's JWKS: user tokens are signed with its keys. */
+  jwks: JSONWebKeySet;
   /** Directory for object bytes. */
   root: string;
   /** [storage] file_size_limit of config.toml, bytes. */
@@ -73,6 +77,7 @@ const hasNul = (value: unknown): boolean =>
 export function createStorageEmulator(deps: StorageEmulatorDeps) {
   const { sql } = deps;
   const secret = new TextEncoder().encode(deps.jwtSecret);
+  const callers = jwtKeyResolver({ secret: deps.jwtSecret, jwks: deps.jwks });
   const files = new ObjectFiles(deps.root);
   const uploadExpiry = deps.uploadUrlExpiry ?? 7200;
   const app = new Hono().basePath(BASE);
@@ -95,6 +100,12 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
 
   // --- callers and transactions --------------------------------------------------------------------------
 
+  /** A caller's token: a user's (signed with a JWKS key) or an API key's (HS256). */
+  async function verifyCaller(token: string): Promise<JWTPayload> {
+    return (await jwtVerify(token, callers.key, { algorithms: callers.algorithms })).payload;
+  }
+
+  /** A signed URL's token: Storage signs those with the project's JWT secret. */
   async function verify(token: string): Promise<JWTPayload> {
     return (await jwtVerify(token, secret, { algorithms: ['HS256'] })).payload;
   }
@@ -107,7 +118,7 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
       throw E.invalidRequest("headers must have required property 'authorization'");
     }
     try {
-      const claims = await verify(header.replace(/^bearer\s+/i, ''));
+      const claims = await verifyCaller(header.replace(/^bearer\s+/i, ''));
       return { role: String(claims.role ?? 'anon'), sub: typeof claims.sub === 'string' ? claims.sub : undefined, claims };
     } catch (err) {
       if (optional) return { role: 'anon', claims: { role: 'anon' } };
