@@ -1,6 +1,8 @@
 // A stand-in for Apple's OCSP responders: a local HTTP server answering OCSP requests (RFC 6960, POST
 // application/ocsp-request) about the test CA's certificates the way Apple's do, signed by a responder certificate
-// the issuer made for OCSP signing and carried in the answer. Each certificate's answer is good until a test says
+// the issuer made for OCSP signing and carried in the answer. That certificate's key is P-384 and signs with SHA-256,
+// as OpenSSL's responder does: a pairing Deno 2.1's WebCrypto cannot verify, so the stack's functions must manage
+// without it. Each certificate's answer is good until a test says
 // otherwise; other answers make the ways an answer can fail. It listens on 127.0.0.1 and never keeps its process
 // alive (close() stops it sooner).
 import 'reflect-metadata';
@@ -36,6 +38,8 @@ export interface FakeAppleOcsp {
 }
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+/** The responder certificate's key and signatures. */
+const RESPONDER_ALG = { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-256' } as const;
 const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
 const HOUR = 3_600_000;
 
@@ -51,7 +55,7 @@ const hash = (algorithm: 'sha1' | 'sha256', data: ArrayBuffer) => createHash(alg
 const certKey = (issuerKeyHash: ArrayBuffer | Uint8Array, serial: ArrayBuffer) => `${hex(issuerKeyHash)}/${hex(serial)}`;
 
 async function responderFor(issuer: Signer): Promise<Signer> {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(RESPONDER_ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: '7f01', subject: `CN=${issuer.cert.subjectName.getField('CN')[0]} OCSP Responder, O=Houtai Tests`, issuer: issuer.cert.subject,
@@ -97,12 +101,13 @@ export async function startFakeAppleOcsp(): Promise<FakeAppleOcsp> {
         }),
       ],
     });
-    const signingKey = answer === 'signed by another key' ? ((await webcrypto.subtle.generateKey(ALG, false, ['sign'])) as CryptoKeyPair).privateKey : signer.key;
-    const raw = await webcrypto.subtle.sign(ALG, signingKey, AsnConvert.serialize(tbsResponseData));
+    const alg = signer === served.responder ? RESPONDER_ALG : ALG;
+    const signingKey = answer === 'signed by another key' ? ((await webcrypto.subtle.generateKey(alg, false, ['sign'])) as CryptoKeyPair).privateKey : signer.key;
+    const raw = await webcrypto.subtle.sign(alg, signingKey, AsnConvert.serialize(tbsResponseData));
     const basic = new BasicOCSPResponse({
       tbsResponseData,
       signatureAlgorithm: new AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA256 }),
-      signature: new x509.AsnEcSignatureFormatter().toAsnSignature(ALG, raw)!,
+      signature: new x509.AsnEcSignatureFormatter().toAsnSignature(alg, raw)!,
       certs: signer === served.responder ? [AsnConvert.parse(signer.cert.rawData, Certificate)] : undefined,
     });
     const body = AsnConvert.serialize(new OCSPResponse({

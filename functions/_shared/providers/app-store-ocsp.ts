@@ -7,11 +7,11 @@
 // Two of the library's slips are not copied: it compares key objects by reference, so it refuses answers signed by
 // the issuer itself, and its date parser reads no GeneralizedTime, so it never refuses a stale answer.
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier, Certificate, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { AlgorithmIdentifier, Certificate } from '@peculiar/asn1-x509';
 import { BasicOCSPResponse, CertID, OCSPRequest, OCSPResponse, OCSPResponseStatus, Request, TBSRequest, id_pkix_ocsp_basic } from '@peculiar/asn1-ocsp';
 import * as x509 from '@peculiar/x509';
 import { VerificationException, VerificationStatus } from '@apple/app-store-server-library';
-import { MAX_SKEW_MS, failed, signedBy, validAt } from './app-store-certificates.ts';
+import { MAX_SKEW_MS, failed, hashOf, keyBits, signatureHolds, signedBy, validAt } from './app-store-certificates.ts';
 
 const SHA256 = '2.16.840.1.101.3.4.2.1';
 /** How long the library waits for a responder. */
@@ -25,15 +25,13 @@ const sameBytes = (a: BufferSource, b: BufferSource) => {
   return x.length === y.length && x.every((byte, i) => byte === y[i]);
 };
 const digest = (hash: string, data: BufferSource) => crypto.subtle.digest(hash, data);
-/** A certificate's public key bits: what OCSP's key hashes are taken over. */
-const keyBits = (cert: x509.X509Certificate) => AsnConvert.parse(cert.publicKey.rawData, SubjectPublicKeyInfo).subjectPublicKey;
 
 /** OCSP's name for `cert` issued by `issuer`, hashed with SHA-256 as the library asks. */
 async function certIdOf(cert: x509.X509Certificate, issuer: x509.X509Certificate): Promise<CertID> {
   return new CertID({
     hashAlgorithm: new AlgorithmIdentifier({ algorithm: SHA256, parameters: null }),
     issuerNameHash: new OctetString(await digest('SHA-256', issuer.subjectName.toArrayBuffer())),
-    issuerKeyHash: new OctetString(await digest('SHA-256', keyBits(issuer))),
+    issuerKeyHash: new OctetString(await digest('SHA-256', keyBits(issuer.publicKey))),
     serialNumber: AsnConvert.parse(cert.rawData, Certificate).tbsCertificate.serialNumber,
   });
 }
@@ -77,7 +75,7 @@ async function signerOf(answer: BasicOCSPResponse, issuer: x509.X509Certificate)
   const candidates = [issuer, ...(answer.certs ?? []).map((cert) => new x509.X509Certificate(AsnConvert.serialize(cert)))];
   for (const cert of candidates) {
     const named = byKey
-      ? sameBytes(await digest('SHA-1', keyBits(cert)), byKey.buffer)
+      ? sameBytes(await digest('SHA-1', keyBits(cert.publicKey)), byKey.buffer)
       : byName !== undefined && sameBytes(AsnConvert.serialize(byName), cert.subjectName.toArrayBuffer());
     if (named) return cert;
   }
@@ -94,16 +92,6 @@ async function checkSigner(signer: x509.X509Certificate, issuer: x509.X509Certif
   if (!delegated) failed(VerificationStatus.INVALID_CERTIFICATE);
 }
 
-async function signatureHolds(answer: BasicOCSPResponse, signer: x509.X509Certificate): Promise<boolean> {
-  const algorithm = new x509.AlgorithmProvider().toWebAlgorithm(answer.signatureAlgorithm) as Algorithm & { hash?: string | Algorithm };
-  const hash = typeof algorithm.hash === 'string' ? algorithm.hash : algorithm.hash?.name;
-  if (!hash || !SIGNATURE_HASHES.includes(hash.toUpperCase())) return false;
-  const keyAlgorithm = { ...signer.publicKey.algorithm, ...algorithm };
-  const key = await signer.publicKey.export(keyAlgorithm, ['verify']);
-  const signature = new x509.AsnEcSignatureFormatter().toWebSignature(keyAlgorithm, answer.signature) ?? answer.signature;
-  return await crypto.subtle.verify(keyAlgorithm, key, signature, answer.tbsResponseDataRaw ?? AsnConvert.serialize(answer.tbsResponseData));
-}
-
 /** Throws the library's VerificationException unless the responder vouches, now, that `cert` is not revoked. */
 export async function checkOcspStatus(cert: x509.X509Certificate, issuer: x509.X509Certificate): Promise<void> {
   try {
@@ -115,7 +103,11 @@ export async function checkOcspStatus(cert: x509.X509Certificate, issuer: x509.X
     const answer = AsnConvert.parse(response.responseBytes.response.buffer, BasicOCSPResponse);
     const signer = await signerOf(answer, issuer);
     await checkSigner(signer, issuer);
-    if (!(await signatureHolds(answer, signer))) return failed(VerificationStatus.FAILURE);
+    const signed = answer.tbsResponseDataRaw ?? AsnConvert.serialize(answer.tbsResponseData);
+    const hash = hashOf(answer.signatureAlgorithm)?.toUpperCase();
+    if (!hash || !SIGNATURE_HASHES.includes(hash) || !(await signatureHolds(signer.publicKey, answer.signatureAlgorithm, answer.signature, signed))) {
+      return failed(VerificationStatus.FAILURE);
+    }
 
     const entry = answer.tbsResponseData.responses.find((single) => sameCertId(single.certID, certId));
     const now = Date.now();
