@@ -1,6 +1,7 @@
-// Apple's SignedDataVerifier with its certificate and signature checks made on WebCrypto. The library makes them with
-// node:crypto's X509Certificate (`verify`, `raw`, `toString`) and jsrsasign, which Deno 2.1, the Deno of Supabase's
-// hosted Edge Runtime, cannot run: there every App Store JWS failed verification. The checks are the library's own:
+// Apple's SignedDataVerifier with its certificate and signature checks made without node:crypto (WebCrypto, and
+// @noble/curves where Deno 2.1's WebCrypto lacks an ECDSA pairing: app-store-certificates.ts). The library makes them
+// with node:crypto's X509Certificate (`verify`, `raw`, `toString`) and jsrsasign, which Deno 2.1, the Deno of
+// Supabase's hosted Edge Runtime, cannot run: there every App Store JWS failed verification. The checks are its own:
 // the intermediate signed by a trusted root and the leaf by the intermediate, names chained, the intermediate a CA,
 // Apple's marker extensions on both, every certificate valid at the payload's signing date (offline) or today
 // (online checks); online, also the leaf's and the intermediate's revocation status by OCSP (app-store-ocsp.ts),
