@@ -13,6 +13,7 @@ import { TYPES_FILE, generateTypes } from './stack/types.ts';
 import { startFakeAliyunSms } from '../tests/fakes/aliyun-sms.ts';
 import { startFakeWechat } from '../tests/fakes/wechat.ts';
 import { createTestAppleCa } from '../tests/fakes/apple.ts';
+import { startFakeAppleOcsp } from '../tests/fakes/apple-ocsp.ts';
 import { startFakeGoogle } from '../tests/fakes/google.ts';
 import { startFakeDashScope } from '../tests/fakes/dashscope.ts';
 
@@ -81,8 +82,13 @@ const PUBSUB_AUDIENCE = 'https://houtai.test/functions/v1/hooks/google';
 const PUBSUB_SERVICE_ACCOUNT = 'pubsub-push@houtai-test.iam.gserviceaccount.com';
 
 const REVENUECAT_AUTH = 'Bearer rc-test-webhook-secret-0123456789';
-// Apple's role is played by a CA of our own: the stack trusts its root, the tests sign with its leaf.
-const appleCa = await createTestAppleCa();
+// Apple's role is played by a CA of our own: the stack trusts its root, the tests sign with its leaf, and its
+// certificates name a stand-in for Apple's OCSP responders, so the functions make Apple's online checks as deployed.
+// A second trusted chain's leaf is reported revoked: what a signature by it must meet.
+const appleOcsp = await startFakeAppleOcsp();
+const appleCa = await createTestAppleCa('Houtai Test', { ocsp: appleOcsp });
+const revokedAppleCa = await createTestAppleCa('Houtai Revoked', { ocsp: appleOcsp });
+appleOcsp.answer(revokedAppleCa.chain.leaf, revokedAppleCa.chain.intermediate, 'revoked');
 const APPLE_APPS = {
   pickitchen: { bundle_id: 'com.houtai.pickitchen', environment: 'Sandbox' },
   companion: { bundle_id: 'com.houtai.companion', environment: 'Sandbox' },
@@ -121,10 +127,9 @@ const stackReady = step('start throwaway stack', async () => {
       WECHAT_API_BASE: wechat.url,
       WECHAT_MINI_PROGRAMS: JSON.stringify(wechatPrograms),
       REVENUECAT_WEBHOOK_AUTH: REVENUECAT_AUTH,
-      APPLE_ROOT_CERTIFICATES: Buffer.from(appleCa.rootDer).toString('base64'),
+      APPLE_ROOT_CERTIFICATES: [appleCa, revokedAppleCa].map((ca) => Buffer.from(ca.rootDer).toString('base64')).join(','),
       APPLE_APPS: JSON.stringify(APPLE_APPS),
-      // The test CA has no OCSP responder for Apple's revocation check to ask.
-      APPLE_ONLINE_CHECKS: 'false',
+      APPLE_ONLINE_CHECKS: 'true',
       GOOGLE_PLAY_APPS: JSON.stringify({ pickitchen: { package_name: 'com.houtai.pickitchen' }, companion: { package_name: 'com.houtai.companion' } }),
       GOOGLE_SERVICE_ACCOUNT_JSON: google.serviceAccountJson,
       GOOGLE_PLAY_API_BASE: google.url,
@@ -149,6 +154,7 @@ const shutdown = async () => {
   await wechat.close();
   await google.close();
   await dashscope.close();
+  await appleOcsp.close();
 };
 process.on('SIGINT', () => void shutdown().then(() => process.exit(130)));
 process.on('SIGTERM', () => void shutdown().then(() => process.exit(143)));
@@ -199,6 +205,7 @@ if (started && stack) {
         HOUTAI_TEST_WECHAT_PROGRAMS: JSON.stringify(wechatPrograms),
         HOUTAI_TEST_REVENUECAT_AUTH: REVENUECAT_AUTH,
         HOUTAI_TEST_APPLE_CA: await appleCa.exported(),
+        HOUTAI_TEST_APPLE_CA_REVOKED: await revokedAppleCa.exported(),
         HOUTAI_TEST_FAKE_GOOGLE_URL: google.url,
         HOUTAI_TEST_PUBSUB: JSON.stringify({ audience: PUBSUB_AUDIENCE, email: PUBSUB_SERVICE_ACCOUNT }),
         HOUTAI_TEST_DASHSCOPE: JSON.stringify({ url: dashscope.baseUrl, apiKey: dashscope.apiKey }),

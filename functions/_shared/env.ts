@@ -141,8 +141,8 @@ const schema = z
     /** Per app: {"pickitchen":{"bundle_id":"…","app_apple_id":123456789,"environment":"Production"}}. */
     APPLE_APPS: z.string().optional(),
     /**
-     * Apple's online checks of a JWS chain: certificates valid today and not revoked (OCSP). Off only for a local CA
-     * that has no revocation service (the test stack's stand-in for Apple).
+     * Apple's online checks of a JWS chain: certificates valid today and not revoked (OCSP, failing closed). Off only
+     * for a local CA with no OCSP responder; the test stack's stand-in for Apple has one, so tests run them on.
      */
     APPLE_ONLINE_CHECKS: bool.default(true),
     /** Per app: {"pickitchen":{"package_name":"com.houtai.pickitchen"}}. */

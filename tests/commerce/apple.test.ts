@@ -1,4 +1,5 @@
-// App Store Server Notifications V2 and StoreKit 2 verification, signed by a test CA the stack trusts.
+// App Store Server Notifications V2 and StoreKit 2 verification, signed by a test CA the stack trusts, with Apple's
+// online checks on as deployed: the CA's certificates name a fake OCSP responder, which scripts/test.ts runs.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestAppleCa, importTestAppleCa, type TestAppleCa } from '../fakes/apple.ts';
 import { adminSql } from '../helpers/db.ts';
@@ -96,6 +97,15 @@ describe('App Store Server Notifications', () => {
     expect(await points(user.id)).toBe(0);
     expect((await call('GET', '/pickitchen/subscription', { token: user.token })).body.is_vip).toBe(false);
     expect(await rejected()).toBe(before);
+  });
+
+  it("refuses a notification signed through a trusted chain whose leaf Apple's responder reports revoked", async () => {
+    const user = await createUser();
+    const revoked = await importTestAppleCa(stackEnv().appleCaRevoked);
+    const res = await deliver(await notification('SUBSCRIBED', 'INITIAL_BUY', transaction(user.id, {}), Date.now(), revoked));
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('INVALID_SIGNATURE');
+    expect((await call('GET', '/pickitchen/subscription', { token: user.token })).body.is_vip).toBe(false);
   });
 
   it('answers signed values out of range with 400 VALIDATION_FAILED, never 500, and applies nothing', async () => {

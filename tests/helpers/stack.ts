@@ -22,6 +22,8 @@ export interface TestStack {
   wechatPrograms: Record<string, { app_id: string; app_secret: string }>;
   revenuecatAuth: string;
   appleCa: string;
+  /** A chain the stack also trusts, whose leaf the fake OCSP responder reports revoked. */
+  appleCaRevoked: string;
   fakeGoogleUrl: string;
   pubsub: { audience: string; email: string };
   dashscope: { url: string; apiKey: string };
@@ -45,6 +47,7 @@ export function stackEnv(): TestStack {
     'HOUTAI_TEST_WECHAT_PROGRAMS',
     'HOUTAI_TEST_REVENUECAT_AUTH',
     'HOUTAI_TEST_APPLE_CA',
+    'HOUTAI_TEST_APPLE_CA_REVOKED',
     'HOUTAI_TEST_FAKE_GOOGLE_URL',
     'HOUTAI_TEST_PUBSUB',
     'HOUTAI_TEST_DASHSCOPE',
@@ -70,6 +73,7 @@ export function stackEnv(): TestStack {
     wechatPrograms: JSON.parse(e.HOUTAI_TEST_WECHAT_PROGRAMS!),
     revenuecatAuth: e.HOUTAI_TEST_REVENUECAT_AUTH!,
     appleCa: e.HOUTAI_TEST_APPLE_CA!,
+    appleCaRevoked: e.HOUTAI_TEST_APPLE_CA_REVOKED!,
     fakeGoogleUrl: e.HOUTAI_TEST_FAKE_GOOGLE_URL!,
     pubsub: JSON.parse(e.HOUTAI_TEST_PUBSUB!),
     dashscope: JSON.parse(e.HOUTAI_TEST_DASHSCOPE!),

@@ -1,14 +1,18 @@
 // The App Store chain and signature checks made on WebCrypto (Deno 2.1 lacks what Apple's library uses for them):
-// each check the library makes refuses a chain that fails it, here where the test CA can be given that flaw. The
-// whole path, on Deno, is tested through the stack in tests/commerce/apple.test.ts.
+// each check the library makes refuses a chain that fails it, here where the test CA can be given that flaw; with
+// online checks, the revocation check against a stand-in for Apple's OCSP responders. The whole path, on Deno 2.1
+// and with online checks on, is tested through the stack in tests/commerce/apple.test.ts.
 import { Environment, VerificationStatus } from '@apple/app-store-server-library';
-import { describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebCryptoSignedDataVerifier } from '../../functions/_shared/providers/app-store-verifier.ts';
+import { startFakeAppleOcsp, type FakeAppleOcsp } from '../fakes/apple-ocsp.ts';
 import { createTestAppleCa, importTestAppleCa, type ChainFlaw, type TestAppleCa } from '../fakes/apple.ts';
 
 const BUNDLE_ID = 'com.houtai.verifier-test';
+const DAY = 86_400_000;
 const transaction = (signedDate = Date.now()) => ({ transactionId: '2000000123', bundleId: BUNDLE_ID, environment: 'Sandbox', signedDate });
-const verifierTrusting = (ca: TestAppleCa) => new WebCryptoSignedDataVerifier([Buffer.from(ca.rootDer).toString('base64')], false, Environment.SANDBOX, BUNDLE_ID);
+const verifierTrusting = (ca: TestAppleCa, onlineChecks = false) =>
+  new WebCryptoSignedDataVerifier([Buffer.from(ca.rootDer).toString('base64')], onlineChecks, Environment.SANDBOX, BUNDLE_ID);
 const parts = (jws: string) => jws.split('.') as [string, string, string];
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -37,7 +41,7 @@ describe('WebCryptoSignedDataVerifier', () => {
   });
 
   it.each<ChainFlaw>(['no leaf marker', 'no intermediate marker', 'intermediate not a CA'])('refuses a chain with %s', async (flaw) => {
-    const ca = await createTestAppleCa('Flawed', [flaw]);
+    const ca = await createTestAppleCa('Flawed', { flaws: [flaw] });
     await expect(verifierTrusting(ca).verifyAndDecodeTransaction(await ca.sign(transaction()))).rejects.toMatchObject({ status: VerificationStatus.VERIFICATION_FAILURE });
   });
 
@@ -60,5 +64,76 @@ describe('WebCryptoSignedDataVerifier', () => {
     const { x5c } = JSON.parse(await ca.exported()) as { x5c: string[] };
     const short = `${encode({ alg: 'ES256', x5c: x5c.slice(0, 2) })}.${payload}.${signature}`;
     await expect(verifierTrusting(ca).verifyAndDecodeTransaction(short)).rejects.toMatchObject({ status: VerificationStatus.INVALID_CHAIN_LENGTH });
+  });
+});
+
+describe('WebCryptoSignedDataVerifier with online checks', () => {
+  let ocsp: FakeAppleOcsp;
+  beforeAll(async () => {
+    ocsp = await startFakeAppleOcsp();
+  });
+  afterAll(() => ocsp.close());
+  afterEach(() => vi.useRealTimers());
+
+  const verifyOnline = async (ca: TestAppleCa, signedDate?: number) => verifierTrusting(ca, true).verifyAndDecodeTransaction(await ca.sign(transaction(signedDate)));
+
+  it('accepts a chain whose leaf and intermediate the responder vouches for, asking about both', async () => {
+    const ca = await createTestAppleCa('Online', { ocsp });
+    const before = ocsp.requests();
+    await expect(verifyOnline(ca)).resolves.toMatchObject({ transactionId: '2000000123' });
+    expect(ocsp.requests() - before).toBe(2);
+  });
+
+  it.each([
+    ['a leaf the responder reports revoked', 'leaf', 'revoked', VerificationStatus.FAILURE],
+    ['an intermediate the responder reports revoked', 'intermediate', 'revoked', VerificationStatus.FAILURE],
+    ['a leaf the responder does not know', 'leaf', 'unknown', VerificationStatus.FAILURE],
+    ['an answer signed with a key other than its responder certificate\'s', 'leaf', 'signed by another key', VerificationStatus.FAILURE],
+    ['an answer past its next update', 'leaf', 'stale', VerificationStatus.FAILURE],
+    ['a responder answering an HTTP error, as retryable', 'leaf', 'http error', VerificationStatus.RETRYABLE_VERIFICATION_FAILURE],
+  ] as const)('refuses %s', async (_title, which, answer, status) => {
+    const ca = await createTestAppleCa('Online', { ocsp });
+    const issuer = which === 'leaf' ? ca.chain.intermediate : ca.chain.root;
+    ocsp.answer(ca.chain[which], issuer, answer);
+    await expect(verifyOnline(ca)).rejects.toMatchObject({ status });
+  });
+
+  it('accepts an answer signed by the issuer itself rather than a responder certificate', async () => {
+    const ca = await createTestAppleCa('Online', { ocsp });
+    ocsp.answer(ca.chain.leaf, ca.chain.intermediate, 'signed by the issuer');
+    await expect(verifyOnline(ca)).resolves.toMatchObject({ transactionId: '2000000123' });
+  });
+
+  it('refuses, as retryable, when the responder cannot be reached', async () => {
+    const gone = await startFakeAppleOcsp();
+    const ca = await createTestAppleCa('Online', { ocsp: gone });
+    await gone.close();
+    await expect(verifyOnline(ca)).rejects.toMatchObject({ status: VerificationStatus.RETRYABLE_VERIFICATION_FAILURE });
+  });
+
+  it('refuses a chain whose certificates name no responder', async () => {
+    const ca = await createTestAppleCa('Offline only');
+    await expect(verifyOnline(ca)).rejects.toMatchObject({ status: VerificationStatus.INVALID_CERTIFICATE });
+  });
+
+  it('refuses online a leaf that expired since it signed, which offline checks accept', async () => {
+    const ca = await createTestAppleCa('Expired', { ocsp, leafValidity: { notBefore: new Date(Date.now() - 365 * DAY), notAfter: new Date(Date.now() - DAY) } });
+    const threeDaysAgo = Date.now() - 3 * DAY;
+    await expect(verifierTrusting(ca).verifyAndDecodeTransaction(await ca.sign(transaction(threeDaysAgo)))).resolves.toMatchObject({ transactionId: '2000000123' });
+    await expect(verifyOnline(ca, threeDaysAgo)).rejects.toMatchObject({ status: VerificationStatus.INVALID_CERTIFICATE });
+  });
+
+  it('asks the responder again about a chain it vouched for only after 15 minutes, as the library', async () => {
+    const ca = await createTestAppleCa('Online', { ocsp });
+    const verifier = verifierTrusting(ca, true);
+    await verifier.verifyAndDecodeTransaction(await ca.sign(transaction()));
+    ocsp.answer(ca.chain.leaf, ca.chain.intermediate, 'revoked');
+    const before = ocsp.requests();
+    await expect(verifier.verifyAndDecodeTransaction(await ca.sign(transaction()))).resolves.toMatchObject({ transactionId: '2000000123' });
+    expect(ocsp.requests()).toBe(before);
+
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 16 * 60_000);
+    await expect(verifier.verifyAndDecodeTransaction(await ca.sign(transaction()))).rejects.toMatchObject({ status: VerificationStatus.FAILURE });
   });
 });

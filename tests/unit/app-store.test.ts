@@ -1,8 +1,11 @@
 // The App Store verifier runs Apple's online checks when configured to: a chain whose certificates name no OCSP
-// responder (our test CA's) cannot be checked for revocation and is refused; offline, the same chain passes.
+// responder cannot be checked for revocation and is refused; offline, the same chain passes. A responder that cannot
+// be reached is no verdict on the signature: the caller is told to retry.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/_shared/env.ts';
+import { ApiError } from '../../functions/_shared/errors.ts';
 import { AppStoreVerificationError, createAppStore } from '../../functions/_shared/providers/app-store.ts';
+import { startFakeAppleOcsp } from '../fakes/apple-ocsp.ts';
 import { createTestAppleCa, type TestAppleCa } from '../fakes/apple.ts';
 
 const BUNDLE = 'com.houtai.pickitchen';
@@ -11,20 +14,20 @@ beforeAll(async () => {
   ca = await createTestAppleCa();
 });
 
-function appStore(onlineChecks: string) {
+function appStore(onlineChecks: string, trusted = ca) {
   const { apple } = loadConfig({
     SUPABASE_DB_URL: 'postgresql://x@127.0.0.1/postgres',
     JWT_SECRET: 'a-secret-of-sixteen+',
-    APPLE_ROOT_CERTIFICATES: Buffer.from(ca.rootDer).toString('base64'),
+    APPLE_ROOT_CERTIFICATES: Buffer.from(trusted.rootDer).toString('base64'),
     APPLE_APPS: JSON.stringify({ pickitchen: { bundle_id: BUNDLE, environment: 'Sandbox' } }),
     APPLE_ONLINE_CHECKS: onlineChecks,
   });
   return createAppStore(apple)!;
 }
 
-function signedTransaction() {
+function signedTransaction(signer = ca) {
   const now = Date.now();
-  return ca.sign({
+  return signer.sign({
     transactionId: 't-1', originalTransactionId: 'o-1', bundleId: BUNDLE, productId: 'com.houtai.pickitchen.points.100',
     purchaseDate: now, originalPurchaseDate: now, quantity: 1, type: 'Consumable', inAppOwnershipType: 'PURCHASED',
     signedDate: now, environment: 'Sandbox', transactionReason: 'PURCHASE', storefront: 'USA', storefrontId: '143441',
@@ -38,5 +41,14 @@ describe('App Store verification', () => {
 
   it('accepts the same chain, checked at its signing date, when online checks are off', async () => {
     expect((await appStore('false').verifyTransaction('pickitchen', await signedTransaction())).transactionId).toBe('t-1');
+  });
+
+  it("answers 503 SERVICE_UNAVAILABLE, not a signature failure, when Apple's responder cannot be reached", async () => {
+    const ocsp = await startFakeAppleOcsp();
+    const unreachable = await createTestAppleCa('Unreachable', { ocsp });
+    await ocsp.close();
+    const refusal = await appStore('true', unreachable).verifyTransaction('pickitchen', await signedTransaction(unreachable)).catch((err: unknown) => err);
+    expect(refusal).toBeInstanceOf(ApiError);
+    expect(refusal).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
   });
 });

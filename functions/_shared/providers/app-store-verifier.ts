@@ -1,46 +1,36 @@
-// Apple's SignedDataVerifier with its certificate and signature checks made on WebCrypto. The library makes them with
-// node:crypto's X509Certificate (`verify`, `raw`, `toString`), which Deno 2.1, the Deno of Supabase's hosted Edge
-// Runtime, does not implement: there every App Store JWS failed verification. The checks are the library's own,
-// offline (at the payload's signing date): the intermediate signed by a trusted root and the leaf by the
-// intermediate, names chained, the intermediate a CA, Apple's marker extensions on both, every certificate valid at
-// the signing date; then the JWS's ES256 signature by the leaf's key. The library still decodes the payload and
-// checks its shape, bundle id, environment and app id; failures are its VerificationException with its statuses.
+// Apple's SignedDataVerifier with its certificate and signature checks made without node:crypto (WebCrypto, and
+// @noble/curves where Deno 2.1's WebCrypto lacks an ECDSA pairing: app-store-certificates.ts). The library makes them
+// with node:crypto's X509Certificate (`verify`, `raw`, `toString`) and jsrsasign, which Deno 2.1, the Deno of
+// Supabase's hosted Edge Runtime, cannot run: there every App Store JWS failed verification. The checks are its own:
+// the intermediate signed by a trusted root and the leaf by the intermediate, names chained, the intermediate a CA,
+// Apple's marker extensions on both, every certificate valid at the payload's signing date (offline) or today
+// (online checks); online, also the leaf's and the intermediate's revocation status by OCSP (app-store-ocsp.ts),
+// a chain that passed being trusted for 15 minutes as the library does; then the JWS's ES256 signature by the leaf's
+// key. The library still decodes the payload and checks its shape, bundle id, environment and app id; failures are
+// its VerificationException with its statuses.
 import 'reflect-metadata'; // @peculiar/x509's dependency injection needs it before the first import of the library
 import * as x509 from '@peculiar/x509';
 import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
 import { Buffer } from 'node:buffer';
-import { type Environment, SignedDataVerifier, VerificationException, VerificationStatus } from '@apple/app-store-server-library';
+import { type Environment, SignedDataVerifier, VerificationStatus } from '@apple/app-store-server-library';
+import { failed, signedBy, validAt } from './app-store-certificates.ts';
+import { checkOcspStatus } from './app-store-ocsp.ts';
 
 /** Marker extensions Apple puts on the App Store's signing certificate and on its intermediate (WWDR). */
 const LEAF_MARKER = '1.2.840.113635.100.6.11.1';
 const INTERMEDIATE_MARKER = '1.2.840.113635.100.6.2.1';
-/** Clock skew the library allows on certificate validity. */
-const MAX_SKEW_MS = 60_000;
+/** How long the library trusts a chain that passed the online checks, and how many such chains it keeps. */
+const CHECKED_CHAIN_TTL_MS = 15 * 60_000;
+const CHECKED_CHAINS_MAX = 32;
 
 interface Validator<T> {
   validate(obj: unknown): obj is T;
 }
 
-const failed = (status: VerificationStatus): never => {
-  throw new VerificationException(status);
-};
-
-async function signedBy(cert: x509.X509Certificate, issuer: x509.X509Certificate): Promise<boolean> {
-  if (cert.issuer !== issuer.subject) return false;
-  return await cert.verify({ publicKey: issuer, signatureOnly: true }).catch(() => false);
-}
-
-/** The leaf's revocation status by OCSP. Fails closed: the OCSP exchange on WebCrypto is not made yet, so with
- *  online checks on nothing passes (the setting is on in production: a deployer must not believe it checks). */
-async function notRevoked(_leaf: x509.X509Certificate, _issuer: x509.X509Certificate): Promise<boolean> {
-  return false;
-}
-
-const validAt = (cert: x509.X509Certificate, date: Date) =>
-  cert.notBefore.getTime() <= date.getTime() + MAX_SKEW_MS && cert.notAfter.getTime() >= date.getTime() - MAX_SKEW_MS;
-
 export class WebCryptoSignedDataVerifier extends SignedDataVerifier {
   readonly #roots: x509.X509Certificate[];
+  /** Chains (leaf and intermediate, base64) that passed the online checks, with when that stops counting. */
+  readonly #checkedChains = new Map<string, number>();
 
   /** `roots`: base64 DER certificates (Apple Root CA - G3 in production). */
   constructor(roots: string[], onlineChecks: boolean, environment: Environment, bundleId: string, appAppleId?: number) {
@@ -68,6 +58,22 @@ export class WebCryptoSignedDataVerifier extends SignedDataVerifier {
       return failed(VerificationStatus.INVALID_CERTIFICATE);
     }
 
+    const chain = `${x5c[0]}.${x5c[1]}`;
+    if (!this.enableOnlineChecks) await this.#checkChain(leaf, intermediate, signedDate(decoded));
+    else if (!this.#recentlyChecked(chain)) {
+      await this.#checkChain(leaf, intermediate, new Date());
+      this.#remember(chain);
+    }
+
+    try {
+      await compactVerify(jwt, await leaf.publicKey.export(), { algorithms: ['ES256'] });
+    } catch {
+      return failed(VerificationStatus.VERIFICATION_FAILURE);
+    }
+    return decoded;
+  }
+
+  async #checkChain(leaf: x509.X509Certificate, intermediate: x509.X509Certificate, date: Date): Promise<void> {
     let root: x509.X509Certificate | undefined;
     for (const candidate of this.#roots) if (await signedBy(intermediate, candidate)) root = candidate;
     const chained =
@@ -77,16 +83,21 @@ export class WebCryptoSignedDataVerifier extends SignedDataVerifier {
       leaf.getExtension(LEAF_MARKER) !== null &&
       intermediate.getExtension(INTERMEDIATE_MARKER) !== null;
     if (!chained) return failed(VerificationStatus.VERIFICATION_FAILURE);
-    // Online, as the library: every certificate valid now, and the leaf not revoked; offline, at the signing date.
-    const date = this.enableOnlineChecks ? new Date() : signedDate(decoded);
     if (![leaf, intermediate, root!].every((cert) => validAt(cert, date))) return failed(VerificationStatus.INVALID_CERTIFICATE);
-    if (this.enableOnlineChecks && !(await notRevoked(leaf, intermediate))) return failed(VerificationStatus.VERIFICATION_FAILURE);
+    if (this.enableOnlineChecks) await Promise.all([checkOcspStatus(leaf, intermediate), checkOcspStatus(intermediate, root!)]);
+  }
 
-    try {
-      await compactVerify(jwt, await leaf.publicKey.export(), { algorithms: ['ES256'] });
-    } catch {
-      return failed(VerificationStatus.VERIFICATION_FAILURE);
+  #recentlyChecked(chain: string): boolean {
+    return (this.#checkedChains.get(chain) ?? 0) > Date.now();
+  }
+
+  #remember(chain: string): void {
+    this.#checkedChains.delete(chain);
+    this.#checkedChains.set(chain, Date.now() + CHECKED_CHAIN_TTL_MS);
+    // Past the limit, the longest-held go first.
+    for (const key of this.#checkedChains.keys()) {
+      if (this.#checkedChains.size <= CHECKED_CHAINS_MAX) break;
+      this.#checkedChains.delete(key);
     }
-    return decoded;
   }
 }

@@ -1,15 +1,16 @@
 // App Store JWS (Server Notifications V2 and StoreKit 2 signed transactions), verified by Apple's own
 // App Store Server Library with its certificate checks made on WebCrypto (app-store-verifier.ts): the x5c chain up
-// to the configured root (Apple Root CA - G3 in production), the ES256 signature, bundle id and environment. Tests
-// configure their own root CA.
+// to the configured root (Apple Root CA - G3 in production), with online checks every certificate valid today and
+// not revoked (OCSP to Apple), the ES256 signature, bundle id and environment. Tests configure their own root CA
+// and OCSP responder.
 import {
-  Environment, VerificationException,
+  Environment, VerificationException, VerificationStatus,
   type JWSRenewalInfoDecodedPayload, type JWSTransactionDecodedPayload, type ResponseBodyV2DecodedPayload,
 } from '@apple/app-store-server-library';
 import { z } from '@hono/zod-openapi';
 import type { AppId } from '../apps.ts';
 import type { Config } from '../env.ts';
-import { validationFailed } from '../errors.ts';
+import { ApiError, validationFailed } from '../errors.ts';
 import { EpochMs, Price, Quantity } from '../store-values.ts';
 import { WebCryptoSignedDataVerifier } from './app-store-verifier.ts';
 
@@ -69,8 +70,9 @@ export function createAppStore(config: Config['apple']): AppStore | undefined {
       app as AppId,
       {
         bundleId: a.bundleId,
-        // Online checks: every certificate valid today and not revoked, by OCSP to Apple; without them a chain is
-        // only checked at the date it claims to have signed, and a revoked signing key still passes.
+        // Online checks: every certificate valid today and not revoked, by OCSP to Apple (fails closed when Apple's
+        // responder cannot be reached); without them a chain is only checked at the date it claims to have signed,
+        // and a revoked signing key still passes.
         verifier: new WebCryptoSignedDataVerifier(config.rootCertificates, config.onlineChecks, a.environment === 'Sandbox' ? Environment.SANDBOX : Environment.PRODUCTION, a.bundleId, a.appAppleId),
       },
     ]),
@@ -81,6 +83,10 @@ export function createAppStore(config: Config['apple']): AppStore | undefined {
     try {
       return await fn();
     } catch (err) {
+      // Apple's revocation service unreachable: nothing is known about the signature yet, so the caller retries.
+      if (err instanceof VerificationException && err.status === VerificationStatus.RETRYABLE_VERIFICATION_FAILURE) {
+        throw new ApiError('SERVICE_UNAVAILABLE', "The App Store's certificate status service could not be reached; try again shortly.");
+      }
       if (err instanceof VerificationException) throw new AppStoreVerificationError(`App Store signature check failed (status ${err.status})`);
       throw err;
     }
