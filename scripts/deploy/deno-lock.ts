@@ -58,6 +58,13 @@ export function writeLock(dir: string, env: Record<string, string>): void {
  */
 export function checkFrozen(dir: string, env: Record<string, string>): { ok: boolean; output: string } {
   const res = spawnSync(DENO, ['check', '--config=deno.json', '--lock=deno.lock', '--frozen', 'index.ts'], { cwd: dir, env, encoding: 'utf8' });
-  const output = [res.error?.message, res.stdout, res.stderr].filter(Boolean).join('\n').trim();
+  // Without the progress lines (a clean cache downloads hundreds of packages), so a failure shows its error first.
+  const output = [res.error?.message, res.stdout, res.stderr]
+    .filter(Boolean)
+    .join('\n')
+    .split('\n')
+    .filter((line) => !line.startsWith('Download '))
+    .join('\n')
+    .trim();
   return { ok: res.status === 0, output };
 }
