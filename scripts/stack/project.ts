@@ -14,12 +14,21 @@ export interface ProjectConfig {
   dbPort: number;
   apiSchemas: string[];
   seedPaths: string[];
-  /** Enabled functions; `entrypoint` is an absolute path (config.toml names it relative to supabase/). */
-  functions: Record<string, { verifyJwt: boolean; entrypoint: string }>;
+  /** Enabled functions; paths are absolute (config.toml names them relative to supabase/). */
+  functions: Record<string, FunctionConfig>;
   /** [storage] file_size_limit as written ("100MiB"). */
   storageFileSizeLimit?: string;
   /** The [auth] section as written: the Auth emulator's settings (emulators/auth/config.ts). */
   auth: Record<string, any>;
+}
+
+export interface FunctionConfig {
+  verifyJwt: boolean;
+  entrypoint: string;
+  /** The import map (deno.json) the function resolves bare specifiers with, when config.toml names one. */
+  importMap?: string;
+  /** Files deployed with the function for it to read at run time (`static_files`). */
+  staticFiles: string[];
 }
 
 /** config.toml parsed, as the Supabase CLI reads it before defaults and env() substitution. */
@@ -38,7 +47,13 @@ export function readProjectConfig(toml: Record<string, any> = readConfigToml()):
   for (const [name, fn] of Object.entries<Record<string, any>>(toml.functions ?? {})) {
     if (fn.enabled === false) continue;
     // The CLI's defaults: a function is enabled and demands a JWT unless config.toml says otherwise.
-    functions[name] = { verifyJwt: fn.verify_jwt !== false, entrypoint: resolve(ROOT, 'supabase', fn.entrypoint) };
+    const path = (p: string) => resolve(ROOT, 'supabase', p);
+    functions[name] = {
+      verifyJwt: fn.verify_jwt !== false,
+      entrypoint: path(fn.entrypoint),
+      importMap: fn.import_map ? path(fn.import_map) : undefined,
+      staticFiles: (fn.static_files ?? []).map(path),
+    };
   }
   return {
     apiPort: required(toml.api?.port, 'api.port'),
