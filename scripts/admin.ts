@@ -33,7 +33,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.exit(1);
   });
   console.log(`[admin] DbGate at ${tool.url} — the local database as postgres (superuser; 127.0.0.1 only).`);
-  console.log('[admin] Edit public.app_config and internal.sync_settings there. Ctrl-C stops it; so does stopping `npm start`.');
+  // DbGate 7.2.2's community web build refuses Save in its table grid (its per-table permission check grants nothing
+  // without the paid edition's storage); its SQL editor runs updates. tests/admin/dbgate.test.ts edits that way.
+  console.log('[admin] Browse public.app_config and internal.sync_settings there; change them with an update in a query tab (New Query).');
+  console.log('[admin] Ctrl-C stops it; so does stopping `npm start`.');
   console.log(`[admin] log: ${tool.logFile}`);
 
   let stopping = false;

@@ -10,6 +10,7 @@ import { type AdminTool, startAdminTool, stopWhenGone } from '../../scripts/admi
 import { freePort } from '../../scripts/stack/ports.ts';
 import { LOCAL_DIR } from '../../scripts/stack/project.ts';
 import { isAlive } from '../../scripts/stack/stack.ts';
+import { adminSql } from '../helpers/db.ts';
 import { stackEnv } from '../helpers/stack.ts';
 
 const workspaceDir = join(LOCAL_DIR, `admin-test-${process.pid}`);
@@ -31,8 +32,9 @@ async function api<T>(path: string, body: unknown, token?: string): Promise<T> {
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
-  expect(res.status, `${path}: ${res.status}`).toBe(200);
-  return (await res.json()) as T;
+  const text = await res.text();
+  expect(res.status, `${path}: ${res.status} ${text}`).toBe(200);
+  return JSON.parse(text) as T;
 }
 
 /** Signs in as DbGate's page does with no login configured: the default (anonymous) provider hands out a token. */
@@ -63,9 +65,11 @@ function childrenOf(pid: number): number[] {
   }).map(Number);
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 10_000) {
+async function until(what: string, check: () => boolean, timeoutMs = 10_000, refresh?: () => Promise<void>) {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  for (;;) {
+    await refresh?.();
+    if (check()) return;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -94,6 +98,27 @@ describe('the admin tool (DbGate) on the stack', () => {
       if (!tables.includes('public.app_config')) await new Promise((r) => setTimeout(r, 500));
     }
     expect(tables).toEqual(expect.arrayContaining(['public.app_config', 'internal.sync_settings']));
+  });
+
+  it("an update run in DbGate's SQL editor changes public.app_config", { timeout: 60_000 }, async () => {
+    // A key of this test's own, so no other test's config changes under it.
+    const key = `admin_tool_${process.pid}`;
+    await adminSql()`insert into public.app_config (app_id, key, value) values ('quit', ${key}, '{"on": true}')`;
+    const accessToken = await anonymousToken();
+    // What the editor does: a query session on the connection, then Execute (results stream back to the page).
+    const { sesid } = await api<{ sesid: string }>('/sessions/create', { conid: DBGATE_CONNECTION_ID, database: 'postgres' }, accessToken);
+    try {
+      const sql = `update public.app_config set value = '{"on": false}' where app_id = 'quit' and key = '${key}'`;
+      expect(await api('/sessions/execute-query', { sesid, sql }, accessToken)).toEqual({ state: 'ok' });
+      let value: unknown;
+      await until('the update to commit', () => JSON.stringify(value) === '{"on":false}', 20_000, async () => {
+        [{ value }] = await adminSql()`select value from public.app_config where app_id = 'quit' and key = ${key}`;
+      });
+      expect(value).toEqual({ on: false });
+    } finally {
+      await api('/sessions/kill', { sesid }, accessToken);
+      await adminSql()`delete from public.app_config where app_id = 'quit' and key = ${key}`;
+    }
   });
 
   it('stops by itself, workers and all, when the stack process it watches is gone', { timeout: 30_000 }, async () => {
