@@ -5,6 +5,7 @@ import { startStack } from './stack/stack.ts';
 import { statusLines } from './status.ts';
 import { startWorkerLoop } from './stack/worker-loop.ts';
 import { demoSignInLines, demoUsers } from './stack/demo-seed.ts';
+import { adminToolLines } from './admin.ts';
 
 const config = readProjectConfig();
 const started = Date.now();
@@ -23,7 +24,8 @@ const stack = await startStack({
 console.log(`\n[houtai] local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s — Ctrl-C stops it\n`);
 console.log(statusLines(stack).join('\n'));
 console.log(`\n${demoSignInLines(await demoUsers(stack.dbUrl)).join('\n')}`);
-console.log(`\nAPI docs: ${stack.functionsUrl}/api/v1/docs\n`);
+console.log(`\nAPI docs: ${stack.functionsUrl}/api/v1/docs`);
+console.log(`${adminToolLines(config.studioPort).join('\n')}\n`);
 const workerLoop = startWorkerLoop(stack.functionsUrl, stack.keys.secretKey);
 
 let shuttingDown = false;

@@ -24,7 +24,7 @@ function readEnvFile(file: string): Record<string, string> {
  * certificates, proxies), never a setting. A list of what may pass rather than of what may not, so a setting added
  * later cannot leak in unnoticed; a variable missing here makes the stack fail to start, loudly.
  */
-const RUNTIME_VARIABLE =
+export const RUNTIME_VARIABLE =
   /^(PATH|HOME|USER|LOGNAME|SHELL|TERM|NO_COLOR|TZ|LANG|LANGUAGE|LC_[A-Z]+|TMPDIR|TMP|TEMP|XDG_[A-Z_]+|DENO_[A-Z_]+|SSL_CERT_(FILE|DIR)|NODE_EXTRA_CA_CERTS|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy)$/;
 
 export interface FunctionsEnvSources {

@@ -9,7 +9,8 @@ import { createServer } from 'node:net';
 const LOW = 20_000;
 const HIGH = 32_767;
 
-function available(port: number): Promise<boolean> {
+/** Whether a server could listen on `port` on 127.0.0.1 now. */
+export function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.unref();
@@ -21,7 +22,7 @@ function available(port: number): Promise<boolean> {
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = LOW + Math.floor(Math.random() * (HIGH - LOW + 1));
-    if (await available(port)) return port;
+    if (await isFree(port)) return port;
   }
   throw new Error(`no free port found between ${LOW} and ${HIGH} on 127.0.0.1`);
 }

@@ -12,6 +12,8 @@ export const CONFIG_TOML = join(ROOT, 'supabase/config.toml');
 export interface ProjectConfig {
   apiPort: number;
   dbPort: number;
+  /** [studio] port: where `npm run admin` serves the local admin tool, as Studio would. */
+  studioPort: number;
   apiSchemas: string[];
   seedPaths: string[];
   /** Enabled functions; paths are absolute (config.toml names them relative to supabase/). */
@@ -58,6 +60,7 @@ export function readProjectConfig(toml: Record<string, any> = readConfigToml()):
   return {
     apiPort: required(toml.api?.port, 'api.port'),
     dbPort: required(toml.db?.port, 'db.port'),
+    studioPort: required(toml.studio?.port, 'studio.port'),
     apiSchemas: required(toml.api?.schemas, 'api.schemas'),
     seedPaths: toml.db?.seed?.sql_paths ?? [],
     functions,

@@ -44,20 +44,21 @@ export interface Stack extends StackInfo {
   crashed: Promise<string>;
 }
 
-const exited = (child: ChildProcess) =>
+export const exited = (child: ChildProcess) =>
   new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
-async function stopChild(child: ChildProcess, signal: NodeJS.Signals) {
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals) {
   if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   await exited(child);
 }
 
-async function waitForHttp(url: string, child: ChildProcess, logFile: string | undefined, timeoutMs: number): Promise<void> {
+/** Waits until `url` answers 2xx; fails with `name`'s exit code and log tail if the child exits first. */
+export async function waitForHttp(url: string, child: ChildProcess, logFile: string | undefined, timeoutMs: number, name = 'the gateway'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       const tail = logFile ? logTail(logFile) : '';
-      throw new Error(`the gateway exited with code ${child.exitCode}${tail ? `: ${errorLine(tail)}\n${tail}` : ' (its output is above)'}`);
+      throw new Error(`${name} exited with code ${child.exitCode}${tail ? `: ${errorLine(tail)}\n${tail}` : ' (its output is above)'}`);
     }
     try {
       const res = await fetch(url);
