@@ -2,6 +2,7 @@
 // test stack's database. Its page loads, its API (as its web page calls it, with no login) sees our tables, it listens
 // on 127.0.0.1 only, and it stops by PID, with its worker processes, when the stack it serves goes away.
 import { spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,6 +83,25 @@ describe('the admin tool (DbGate) on the stack', () => {
     expect(await res.text()).toMatch(/<title>[^<]*DbGate/i);
     const port = Number(new URL(tool.url).port);
     expect(listeners(port)).toEqual({ v4: [`0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`], v6: [] });
+  });
+
+  it("refuses a request from another web page (Origin) or addressed to another host name (DNS rebinding), as its own page's passes", async () => {
+    const port = Number(new URL(tool.url).port);
+    /** A POST to DbGate's login route with the Host and Origin a browser would send. */
+    const statusFor = (headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/auth/get-providers', method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end('{}');
+      });
+    expect(await statusFor({ host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` })).toBe(200);
+    expect(await statusFor({ host: `localhost:${port}` })).toBe(200);
+    expect(await statusFor({ host: `127.0.0.1:${port}`, origin: 'https://evil.example' })).toBe(403);
+    expect(await statusFor({ host: `127.0.0.1:${port}`, origin: 'null' })).toBe(403);
+    expect(await statusFor({ host: `evil.example:${port}` })).toBe(403);
   });
 
   it('without a login, its API has the stack connection and sees public.app_config and internal.sync_settings', { timeout: 60_000 }, async () => {
