@@ -2,11 +2,11 @@
 import { createApp, type AppDeps } from '../_shared/http/create-app.ts';
 import { depsFromEnv, lazyFetch } from '../_shared/http/deps.ts';
 import { resolveApp } from '../_shared/http/middleware/app-id.ts';
-import { createGoTrue } from '../_shared/auth/gotrue.ts';
+import { createGoTrue } from '../_accounts/gotrue.ts';
 import { lazy } from '../_shared/lazy.ts';
 import { createWechatAuth } from '../_shared/providers/wechat.ts';
-import { registerAccountSessionRoutes } from './routes/account-sessions.ts';
-import { registerDeviceRoutes } from './routes/devices.ts';
+import { registerAccountSessionRoutes } from '../_accounts/routes/account-sessions.ts';
+import { registerDeviceRoutes } from '../_accounts/routes/devices.ts';
 import { registerFileRoutes } from './routes/files.ts';
 import { registerWalletRoutes } from './routes/wallet.ts';
 import { registerCommerceRoutes } from './routes/commerce.ts';
@@ -25,8 +25,8 @@ import { registerCoachSettingsRoutes } from './routes/coach/settings.ts';
 import { createModerator } from '../_shared/providers/moderation.ts';
 import { createAppStore } from '../_shared/providers/app-store.ts';
 import { createObjectStore } from '../_shared/storage.ts';
-import { registerSignInRoutes } from './routes/sign-in.ts';
-import { registerMeRoutes } from './routes/me.ts';
+import { registerSignInRoutes } from '../_accounts/routes/sign-in.ts';
+import { registerMeRoutes } from '../_accounts/routes/me.ts';
 import { registerSystemRoutes, type ApiInfo } from './routes/system.ts';
 
 export const API_BASE_PATH = '/api/v1';

@@ -7,7 +7,7 @@ import { rateLimitAs } from '../_shared/http/middleware/rate-limit.ts';
 import { registerFunctionHealth } from '../_shared/http/function-health.ts';
 import { lazy } from '../_shared/lazy.ts';
 import { createSmsSender } from '../_shared/providers/sms.ts';
-import { registerSendSmsHook } from './routes/send-sms.ts';
+import { registerSendSmsHook } from '../_accounts/routes/send-sms-hook.ts';
 import { registerRevenueCatHook } from './routes/revenuecat.ts';
 import { registerAppleHook } from './routes/apple.ts';
 import { createAppStore } from '../_shared/providers/app-store.ts';

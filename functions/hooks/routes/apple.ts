@@ -7,7 +7,7 @@ import { ApiError } from '../../_shared/errors.ts';
 import { receiveOnce, recordRejected, type InboxOutcome } from '../../_shared/commerce.ts';
 import { appleUser, applyAppleTransaction, type AppleChange } from '../../_shared/apple-purchases.ts';
 import { AppStoreVerificationError, type AppleNotification, type AppStore } from '../../_shared/providers/app-store.ts';
-import { refused } from '../refused.ts';
+import { refused } from '../../_shared/http/refused.ts';
 
 const route = createRoute({
   method: 'post',

@@ -13,7 +13,7 @@ import {
 } from '../../_shared/commerce.ts';
 import type { GooglePlay, ProductPurchase, SubscriptionPurchaseV2 } from '../../_shared/providers/google-play.ts';
 import { EpochMsText } from '../../_shared/store-values.ts';
-import { refused } from '../refused.ts';
+import { refused } from '../../_shared/http/refused.ts';
 
 const PushBody = z
   .object({

@@ -14,7 +14,7 @@ import {
   type InboxOutcome, type Store,
 } from '../../_shared/commerce.ts';
 import { EpochMs, Price } from '../../_shared/store-values.ts';
-import { refused } from '../refused.ts';
+import { refused } from '../../_shared/http/refused.ts';
 
 const RcEvent = z
   .object({

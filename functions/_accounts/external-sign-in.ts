@@ -7,11 +7,11 @@
 // line) are written in one transaction that commits last; what Auth already holds when anything fails (an account
 // this sign-in created, a session it started) is removed again before the error goes back to the app.
 import type { Session, User } from '@supabase/supabase-js';
-import type { AppId } from '../apps.ts';
-import type { Db, Tx } from '../db.ts';
-import { hmacSha256 } from '../digest.ts';
-import { ApiError } from '../errors.ts';
-import { logEvent } from '../log.ts';
+import type { AppId } from '../_shared/apps.ts';
+import type { Db, Tx } from '../_shared/db.ts';
+import { hmacSha256 } from '../_shared/digest.ts';
+import { ApiError } from '../_shared/errors.ts';
+import { logEvent } from '../_shared/log.ts';
 import type { GoTrue } from './gotrue.ts';
 
 export type ExternalProvider = 'device' | 'wechat';

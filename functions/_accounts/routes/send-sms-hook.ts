@@ -13,7 +13,7 @@ import { e164Digits } from '../../_shared/phone.ts';
 import { SmsError, type SmsSender } from '../../_shared/providers/sms.ts';
 import { takeTokens } from '../../_shared/rate-limit.ts';
 import { oncePerCall } from '../once-per-call.ts';
-import { refused } from '../refused.ts';
+import { refused } from '../../_shared/http/refused.ts';
 
 const Payload = z.object({
   // Auth's user id: audited as a uuid, so anything else is refused before a code is sent.

@@ -3,8 +3,8 @@
 // start their sessions. Locally this reaches the
 // Auth emulator; in production, Supabase Auth.
 import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Config } from '../env.ts';
-import { serverClient } from '../supabase-client.ts';
+import type { Config } from '../_shared/env.ts';
+import { serverClient } from '../_shared/supabase-client.ts';
 
 export interface GoTrue {
   admin: SupabaseClient;

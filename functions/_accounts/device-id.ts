@@ -3,7 +3,7 @@
 // draws 16+ bytes from a secure random generator, keeps them in the Keychain or Keystore and sends them nowhere
 // else), and the server keeps only a keyed hash of it. This module is what the API accepts and how it is kept.
 import { z } from '@hono/zod-openapi';
-import { hmacSha256, toHex } from '../digest.ts';
+import { hmacSha256, toHex } from '../_shared/digest.ts';
 
 /** What 16 random bytes hold. */
 const MIN_BITS = 128;
