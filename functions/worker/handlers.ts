@@ -9,7 +9,7 @@ import type { Handlers } from '../_shared/queue.ts';
 import { COACH_AI_USE_CASES } from '../_shared/coach/ai.ts';
 import { EMOJI_QUEUE, emojiJobHandler } from '../_shared/pickitchen/emoji-job.ts';
 import { createEmojiVideoProvider } from '../_shared/providers/dashscope.ts';
-import { createObjectStore } from '../_shared/storage.ts';
+import { createObjectStore } from '../_files/storage.ts';
 
 /** AI task kinds, added by the apps' features (coach review and plan, diary comment, companion reply…). */
 export const AI_USE_CASES: AiUseCases = { ...COACH_AI_USE_CASES };

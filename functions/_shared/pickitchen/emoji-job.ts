@@ -5,9 +5,9 @@
 import type { Db } from '../db.ts';
 import type { Job, JobHandler } from '../queue.ts';
 import { JobSnooze } from '../queue.ts';
-import type { ObjectStore } from '../storage.ts';
+import type { ObjectStore } from '../../_files/storage.ts';
 import { type EmojiVideoProvider, DashScopeError } from '../providers/dashscope.ts';
-import { uploadRefusal } from '../upload-check.ts';
+import { uploadRefusal } from '../../_files/upload-check.ts';
 
 export const EMOJI_QUEUE = 'pickitchen.emoji';
 

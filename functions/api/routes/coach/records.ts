@@ -11,7 +11,7 @@ import { runText, type Tx } from '../../../_shared/db.ts';
 import { insertInto, sqlText, type SqlValue } from '../../../_shared/sql-text.ts';
 import { decodeCursor, page, PageQuery } from '../../../_shared/pagination.ts';
 import { DIMENSION_NAMES, DIMENSIONS, type Dimension, isDimension, LocalDate, uploadFields } from '../../../_shared/coach/dimensions.ts';
-import { checkUpload } from '../../../_shared/upload-check.ts';
+import { checkUpload } from '../../../_files/upload-check.ts';
 
 const tags = ['coach'];
 

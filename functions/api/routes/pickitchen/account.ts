@@ -8,8 +8,8 @@ import { userRoute } from '../../../_shared/http/routes.ts';
 import { ApiError } from '../../../_shared/errors.ts';
 import type { Tx } from '../../../_shared/db.ts';
 import { PageQuery } from '../../../_shared/pagination.ts';
-import { listTransactions, readBalances, TransactionPage } from '../../../_shared/wallet-reads.ts';
-import { createOrder, getOrder, IdempotencyHeader, listOrders, NewOrder, Order, OrderPage, readEntitlement, readSubscriptionState, SubscriptionState } from '../../../_shared/commerce-reads.ts';
+import { listTransactions, readBalances, TransactionPage } from '../../../_wallet/wallet-reads.ts';
+import { createOrder, getOrder, IdempotencyHeader, listOrders, NewOrder, Order, OrderPage, readEntitlement, readSubscriptionState, SubscriptionState } from '../../../_commerce/commerce-reads.ts';
 
 const APP = 'pickitchen';
 const tags = ['pickitchen'];

@@ -7,12 +7,12 @@ import { jsonBody, jsonContent } from '../../../_shared/http/openapi.ts';
 import { userRoute } from '../../../_shared/http/routes.ts';
 import { ApiError, type ErrorCode } from '../../../_shared/errors.ts';
 import { decodeCursor, page, PageQuery } from '../../../_shared/pagination.ts';
-import type { ObjectStore } from '../../../_shared/storage.ts';
-import { IdempotencyHeader } from '../../../_shared/commerce-reads.ts';
+import type { ObjectStore } from '../../../_files/storage.ts';
+import { IdempotencyHeader } from '../../../_commerce/commerce-reads.ts';
 import { type EmojiVideoProvider, DashScopeError } from '../../../_shared/providers/dashscope.ts';
-import { issueUploadUrl, UploadUrl } from '../files.ts';
+import { issueUploadUrl, UploadUrl } from '../../../_files/routes/files.ts';
 import { sqlText } from '../../../_shared/sql-text.ts';
-import { checkUpload } from '../../../_shared/upload-check.ts';
+import { checkUpload } from '../../../_files/upload-check.ts';
 
 const tags = ['pickitchen'];
 const VIDEO_URL_TTL = 3600;

@@ -1,9 +1,9 @@
 // Batches (sync pushes, imports) answer item by item: one bad item is reported and rolled back alone, while
 // the good ones beside it apply. Anything that is our fault (a 5xx) still fails the whole request.
 import { z } from '@hono/zod-openapi';
-import type { Tx } from '../db.ts';
-import type { ErrorDetail } from '../errors.ts';
-import { toApiError } from '../http/create-app.ts';
+import type { Tx } from '../_shared/db.ts';
+import type { ErrorDetail } from '../_shared/errors.ts';
+import { toApiError } from '../_shared/http/create-app.ts';
 
 export interface ItemError {
   code: string;

@@ -1,8 +1,8 @@
 // Store purchases applied to orders, subscriptions and the ledger: the TypeScript side of the commerce SQL
 // functions, shared by the RevenueCat, Apple and Google integrations. All calls run in the caller's
 // service-role transaction, together with the webhook inbox row.
-import type { Tx } from './db.ts';
-import type { Tables } from './database.types.ts';
+import type { Tx } from '../_shared/db.ts';
+import type { Tables } from '../_shared/database.types.ts';
 
 export type Store = 'app_store' | 'play_store';
 export type Source = 'revenuecat' | 'apple' | 'google';

@@ -6,7 +6,7 @@ import { currentUser } from '../../_shared/http/middleware/auth.ts';
 import { AppParam, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
-import { IgnoredColumns, inSavepoint, invalidItem } from '../../_shared/sync/item-outcome.ts';
+import { IgnoredColumns, inSavepoint, invalidItem } from '../item-outcome.ts';
 import { InstallationId } from '../../_shared/validation.ts';
 
 /** Mutations per push; more is a client bug or an abuse: 413. */

@@ -12,8 +12,8 @@ import type { Tx } from '../../_shared/db.ts';
 import {
   applyPurchase, applyRefund, applySubscription, productFor, receiveOnce, recordRejected, resolveUser, transferSubscriptions,
   type InboxOutcome, type Store,
-} from '../../_shared/commerce.ts';
-import { EpochMs, Price } from '../../_shared/store-values.ts';
+} from '../commerce.ts';
+import { EpochMs, Price } from '../../_shared/providers/store-values.ts';
 import { refused } from '../../_shared/http/refused.ts';
 
 const RcEvent = z

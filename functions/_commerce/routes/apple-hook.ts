@@ -4,8 +4,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';
 import { errorResponses, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { ApiError } from '../../_shared/errors.ts';
-import { receiveOnce, recordRejected, type InboxOutcome } from '../../_shared/commerce.ts';
-import { appleUser, applyAppleTransaction, type AppleChange } from '../../_shared/apple-purchases.ts';
+import { receiveOnce, recordRejected, type InboxOutcome } from '../commerce.ts';
+import { appleUser, applyAppleTransaction, type AppleChange } from '../apple-purchases.ts';
 import { AppStoreVerificationError, type AppleNotification, type AppStore } from '../../_shared/providers/app-store.ts';
 import { refused } from '../../_shared/http/refused.ts';
 

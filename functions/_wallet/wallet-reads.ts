@@ -1,10 +1,10 @@
 // What the apps read of their wallets: balances (zero until the first change) and the history, as the caller
 // (RLS). Shared by the generic wallet routes and the apps' own names for them (PicKitchen's points/*).
 import { z } from '@hono/zod-openapi';
-import type { AppId } from './apps.ts';
-import type { Tx } from './db.ts';
+import type { AppId } from '../_shared/apps.ts';
+import type { Tx } from '../_shared/db.ts';
 import type { WalletEntry } from './ledger.ts';
-import { decodeCursor, page } from './pagination.ts';
+import { decodeCursor, page } from '../_shared/pagination.ts';
 
 export const Balance = z.object({ currency: z.string(), name: z.string(), name_zh: z.string(), balance: z.number().int(), updated_at: z.string().nullable() }).openapi('WalletBalance');
 

@@ -6,7 +6,7 @@ import { currentUser } from '../../_shared/http/middleware/auth.ts';
 import { AppParam, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { PageQuery } from '../../_shared/pagination.ts';
-import { createOrder, getOrder, IdempotencyHeader, listOrders, NewOrder, Order, OrderPage, readSubscriptionState, SubscriptionState } from '../../_shared/commerce-reads.ts';
+import { createOrder, getOrder, IdempotencyHeader, listOrders, NewOrder, Order, OrderPage, readSubscriptionState, SubscriptionState } from '../commerce-reads.ts';
 
 const Product = z
   .object({

@@ -1,8 +1,8 @@
 // What a verified App Store transaction does to orders, subscriptions and the ledger: shared by the App Store
 // Server Notifications webhook and the app's own StoreKit 2 verification route.
-import type { Tx } from './db.ts';
+import type { Tx } from '../_shared/db.ts';
 import { applyPurchase, applyRefund, applySubscription, productFor, resolveUser, type InboxOutcome, type SubscriptionStatus } from './commerce.ts';
-import type { AppleRenewal, AppleTransaction } from './providers/app-store.ts';
+import type { AppleRenewal, AppleTransaction } from '../_shared/providers/app-store.ts';
 
 const date = (ms: number | undefined | null) => (ms ? new Date(ms) : null);
 

@@ -2,8 +2,8 @@
 // the generic `rows` source (records already in table shape, with their uuid); an app whose local store has
 // other shapes (Hive boxes, isar collections, wx storage arrays) registers a source that maps them.
 import { z } from '@hono/zod-openapi';
-import type { AppId } from '../apps.ts';
-import { uuidV5 } from '../digest.ts';
+import type { AppId } from '../_shared/apps.ts';
+import { uuidV5 } from '../_shared/digest.ts';
 
 export interface ImportRow {
   table: string;

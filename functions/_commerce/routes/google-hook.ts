@@ -10,9 +10,9 @@ import type { Db, Tx } from '../../_shared/db.ts';
 import {
   applyPurchase, applyRefund, applySubscription, claimAcknowledgement, oweAcknowledgement, productFor, receiveOnce,
   recordRejected, resolveUser, type InboxOutcome, type SubscriptionStatus,
-} from '../../_shared/commerce.ts';
+} from '../commerce.ts';
 import type { GooglePlay, ProductPurchase, SubscriptionPurchaseV2 } from '../../_shared/providers/google-play.ts';
-import { EpochMsText } from '../../_shared/store-values.ts';
+import { EpochMsText } from '../../_shared/providers/store-values.ts';
 import { refused } from '../../_shared/http/refused.ts';
 
 const PushBody = z

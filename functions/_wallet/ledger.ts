@@ -1,7 +1,7 @@
 // The ledger from TypeScript: every balance change goes through public.wallet_post() (see its migration).
-import type { AppId } from './apps.ts';
-import type { Tx } from './db.ts';
-import type { Tables } from './database.types.ts';
+import type { AppId } from '../_shared/apps.ts';
+import type { Tx } from '../_shared/db.ts';
+import type { Tables } from '../_shared/database.types.ts';
 
 export type WalletEntry = Tables<'wallet_entries'>;
 export type EntryKind = 'purchase' | 'reward' | 'consume' | 'refund' | 'adjust' | 'expire';

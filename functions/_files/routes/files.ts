@@ -9,9 +9,9 @@ import { rateLimit } from '../../_shared/http/middleware/rate-limit.ts';
 import { APP_ROUTE_ERRORS, AppParam, bearerSecurity, errorResponses, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
-import { APP_BUCKETS, BUCKETS, type ObjectStore } from '../../_shared/storage.ts';
+import { APP_BUCKETS, BUCKETS, type ObjectStore } from '../storage.ts';
 import { serverClient } from '../../_shared/supabase-client.ts';
-import { UPLOAD_PURPOSE_NAMES, UPLOAD_PURPOSES, uploadPath, type UploadPurpose, type UploadPurposeName } from '../../_shared/upload-purposes.ts';
+import { UPLOAD_PURPOSE_NAMES, UPLOAD_PURPOSES, uploadPath, type UploadPurpose, type UploadPurposeName } from '../upload-purposes.ts';
 import type { AppId } from '../../_shared/apps.ts';
 import { StoragePath } from '../../_shared/validation.ts';
 

@@ -7,7 +7,7 @@ import { currentUser } from '../../_shared/http/middleware/auth.ts';
 import { AppParam, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
-import { applyAppleTransaction } from '../../_shared/apple-purchases.ts';
+import { applyAppleTransaction } from '../apple-purchases.ts';
 import { AppStoreVerificationError, type AppStore } from '../../_shared/providers/app-store.ts';
 
 const VerifyRequest = z

@@ -2,7 +2,7 @@
 // in it where the storage policies look for it (see the storage buckets migration). A signed upload URL carries
 // none of these rules, so each purpose's bucket has them as its own limits (a test holds the two together), and
 // whoever uses an uploaded file checks what was stored (upload-check.ts).
-import type { AppId } from './apps.ts';
+import type { AppId } from '../_shared/apps.ts';
 import type { Bucket } from './storage.ts';
 
 const MB = 1024 * 1024;

@@ -3,10 +3,10 @@
 // upload only to its bucket's limits; so before use, the stored object's real size and content type
 // (storage.objects.metadata) are held against the purpose. The check is SQL (internal.check_upload) so that it can
 // travel in the same message and transaction as the work it guards.
-import type { AppId } from './apps.ts';
-import type { Db } from './db.ts';
-import { type ApiError, fromPostgresError } from './errors.ts';
-import { type SqlText, sqlText } from './sql-text.ts';
+import type { AppId } from '../_shared/apps.ts';
+import type { Db } from '../_shared/db.ts';
+import { type ApiError, fromPostgresError } from '../_shared/errors.ts';
+import { type SqlText, sqlText } from '../_shared/sql-text.ts';
 import { UPLOAD_PURPOSES, uploadFolder, type UploadPurposeName } from './upload-purposes.ts';
 
 export interface UploadedFile {

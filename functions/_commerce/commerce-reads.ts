@@ -1,11 +1,11 @@
 // What the apps read and start of their commerce state, as the caller (RLS): orders before payment, the
 // subscription state behind VIP. Shared by the generic routes and the apps' own names for them.
 import { z } from '@hono/zod-openapi';
-import type { AppId } from './apps.ts';
-import type { Tx } from './db.ts';
-import type { Tables } from './database.types.ts';
-import { ApiError } from './errors.ts';
-import { decodeCursor, page } from './pagination.ts';
+import type { AppId } from '../_shared/apps.ts';
+import type { Tx } from '../_shared/db.ts';
+import type { Tables } from '../_shared/database.types.ts';
+import { ApiError } from '../_shared/errors.ts';
+import { decodeCursor, page } from '../_shared/pagination.ts';
 
 export const Order = z
   .object({

@@ -1,9 +1,9 @@
 // Server-side access to Storage for the functions (worker results, exports, account deletion): Supabase
 // Storage through supabase-js with the service-role key; locally the same calls reach the Storage emulator.
 import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Config } from './env.ts';
-import { serverClient } from './supabase-client.ts';
-import { APP_IDS } from './apps.ts';
+import type { Config } from '../_shared/env.ts';
+import { serverClient } from '../_shared/supabase-client.ts';
+import { APP_IDS } from '../_shared/apps.ts';
 
 export const BUCKETS = ['avatars', 'uploads', 'audio', 'results', 'exports'] as const;
 export type Bucket = (typeof BUCKETS)[number];

@@ -6,10 +6,10 @@ import type { HoutaiApp } from '../../_shared/http/create-app.ts';
 import { currentUser } from '../../_shared/http/middleware/auth.ts';
 import { AppParam, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
-import type { WalletEntry } from '../../_shared/ledger.ts';
+import type { WalletEntry } from '../ledger.ts';
 import { PageQuery } from '../../_shared/pagination.ts';
 import { sqlText } from '../../_shared/sql-text.ts';
-import { Balance, listTransactions, readBalances, toTransaction, Transaction, TransactionPage } from '../../_shared/wallet-reads.ts';
+import { Balance, listTransactions, readBalances, toTransaction, Transaction, TransactionPage } from '../wallet-reads.ts';
 
 const balancesRoute = userRoute({
   method: 'get',

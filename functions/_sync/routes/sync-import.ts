@@ -7,8 +7,8 @@ import { AppParam, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import { sha256Hex } from '../../_shared/digest.ts';
-import { importIdFor, importSources, importerFor } from '../../_shared/sync/importers.ts';
-import { IgnoredColumns, type ItemError, inSavepoint, invalidItem } from '../../_shared/sync/item-outcome.ts';
+import { importIdFor, importSources, importerFor } from '../importers.ts';
+import { IgnoredColumns, type ItemError, inSavepoint, invalidItem } from '../item-outcome.ts';
 
 /** Rows per batch; a bigger local store is sent in more batches. */
 export const MAX_IMPORT_ROWS = 500;
