@@ -2,12 +2,12 @@
 // create the provider's task from a signed URL of the photo → poll it (the job snoozes between polls, which do
 // not count as attempts) → download the video before its 24 h link expires, store it in `results` → complete.
 // A provider failure, a refusal, the deadline or the last failed attempt fails the task and refunds it, once.
-import type { Db } from '../db.ts';
-import type { Job, JobHandler } from '../queue.ts';
-import { JobSnooze } from '../queue.ts';
-import type { ObjectStore } from '../../_files/storage.ts';
-import { type EmojiVideoProvider, DashScopeError } from '../providers/dashscope.ts';
-import { uploadRefusal } from '../../_files/upload-check.ts';
+import type { Db } from '../_shared/db.ts';
+import type { Job, JobHandler } from '../_shared/queue.ts';
+import { JobSnooze } from '../_shared/queue.ts';
+import type { ObjectStore } from '../_files/storage.ts';
+import { type EmojiVideoProvider, DashScopeError } from '../_shared/providers/dashscope.ts';
+import { uploadRefusal } from '../_files/upload-check.ts';
 
 export const EMOJI_QUEUE = 'pickitchen.emoji';
 

@@ -1,7 +1,7 @@
 // The five record dimensions of Daily Coach (seed §4.1): their tables and the fields an app may write, with
 // ranges. The API's create/update bodies and the OpenAPI spec come from these schemas.
 import { z } from '@hono/zod-openapi';
-import type { UploadPurposeName } from '../../_files/upload-purposes.ts';
+import type { UploadPurposeName } from '../_files/upload-purposes.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const note = (max: number) => z.string().max(max).nullable();

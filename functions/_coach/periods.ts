@@ -1,5 +1,5 @@
 // Calendar periods of the coach's stats, as local dates (YYYY-MM-DD).
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../_shared/errors.ts';
 
 const ymd = (d: Date) => d.toISOString().slice(0, 10);
 

@@ -2,31 +2,19 @@
 // its day log and rescores the day (SQL triggers); deleting leaves a tombstone the sync protocol carries.
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { HoutaiApp } from '../../../_shared/http/create-app.ts';
-import { currentUser } from '../../../_shared/http/middleware/auth.ts';
-import { jsonBody, jsonContent } from '../../../_shared/http/openapi.ts';
-import { userRoute } from '../../../_shared/http/routes.ts';
-import { ApiError } from '../../../_shared/errors.ts';
-import { runText, type Tx } from '../../../_shared/db.ts';
-import { insertInto, sqlText, type SqlValue } from '../../../_shared/sql-text.ts';
-import { decodeCursor, page, PageQuery } from '../../../_shared/pagination.ts';
-import { DIMENSION_NAMES, DIMENSIONS, type Dimension, isDimension, LocalDate, uploadFields } from '../../../_shared/coach/dimensions.ts';
-import { checkUpload } from '../../../_files/upload-check.ts';
+import type { HoutaiApp } from '../../_shared/http/create-app.ts';
+import { currentUser } from '../../_shared/http/middleware/auth.ts';
+import { jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
+import { userRoute } from '../../_shared/http/routes.ts';
+import { ApiError } from '../../_shared/errors.ts';
+import { runText, type Tx } from '../../_shared/db.ts';
+import { insertInto, sqlText, type SqlValue } from '../../_shared/sql-text.ts';
+import { decodeCursor, page, PageQuery } from '../../_shared/pagination.ts';
+import { DIMENSION_NAMES, DIMENSIONS, type Dimension, isDimension, LocalDate, uploadFields } from '../dimensions.ts';
+import { checkUpload } from '../../_files/upload-check.ts';
+import { CoachRecord, type RecordRow, toCoachRecord } from '../records.ts';
 
 const tags = ['coach'];
-
-export const CoachRecord = z
-  .object({
-    id: z.uuid(),
-    dimension: z.enum(DIMENSION_NAMES as [Dimension, ...Dimension[]]),
-    date: z.string(),
-    day_score: z.number().int().nullable().openapi({ description: 'The day\'s score after this change' }),
-    created_at: z.string(),
-    updated_at: z.string(),
-    version: z.string(),
-  })
-  .catchall(z.unknown())
-  .openapi('CoachRecord', { description: 'The record\'s own fields as sent (see each dimension\'s body) plus these' });
 
 const DimensionParam = z.object({
   dimension: z.string().openapi({ param: { name: 'dimension', in: 'path' }, description: DIMENSION_NAMES.join(' | '), example: 'workout' }),
@@ -87,8 +75,6 @@ function parseFields(d: Dimension, body: Record<string, unknown>, partial: boole
   return Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
 }
 
-export type RecordRow = Record<string, unknown> & { id: string; log_date: string; created_at: string; updated_at: string; version: string | number };
-
 /** The day's score as stored after a write (a function, so its plan is cached rather than made on every request). */
 const dayScoreStatement = (date: string) => sqlText<{ score: number | null }>`select coach.stored_day_score(${date}::date) as score`;
 
@@ -106,15 +92,6 @@ const uploadChecks = (d: Dimension, userId: string, fields: Record<string, unkno
 async function recordOut(tx: Tx, d: Dimension, row: RecordRow): Promise<z.infer<typeof CoachRecord>> {
   const [day] = await runText(tx, dayScoreStatement(row.log_date));
   return toCoachRecord(d, row, day?.score ?? null);
-}
-
-/** A record row (from a query or from to_jsonb) as the API shows it. */
-export function toCoachRecord(d: Dimension, row: RecordRow, dayScore: number | null): z.infer<typeof CoachRecord> {
-  const own = Object.fromEntries(Object.keys(DIMENSIONS[d].fields.shape).map((k) => [k, row[k] ?? null]));
-  return {
-    id: row.id, dimension: d, date: row.log_date, ...own, ...(d === 'reading' ? { ai_summary: row.ai_summary ?? null } : {}),
-    day_score: dayScore, created_at: row.created_at, updated_at: row.updated_at, version: String(row.version),
-  };
 }
 
 /** Today in the user's timezone, or the local date of an instant. */

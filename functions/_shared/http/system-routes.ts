@@ -2,14 +2,14 @@
 // role or METRICS_TOKEN: route names and latencies are reconnaissance for an attacker).
 import { createRoute, z } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
-import type { HoutaiApp } from '../../_shared/http/create-app.ts';
-import { errorResponses, jsonContent } from '../../_shared/http/openapi.ts';
-import { registry } from '../../_shared/http/metrics.ts';
-import { ApiError } from '../../_shared/errors.ts';
-import { requireServiceRole } from '../../_shared/http/middleware/service-auth.ts';
-import { API_VERSION } from '../../_shared/version.ts';
-import { sqlText } from '../../_shared/sql-text.ts';
-import { withTimeout } from '../../_shared/timeout.ts';
+import type { HoutaiApp } from './create-app.ts';
+import { errorResponses, jsonContent } from './openapi.ts';
+import { registry } from './metrics.ts';
+import { ApiError } from '../errors.ts';
+import { requireServiceRole } from './middleware/service-auth.ts';
+import { API_VERSION } from '../version.ts';
+import { sqlText } from '../sql-text.ts';
+import { withTimeout } from '../timeout.ts';
 import { scalarScript } from './docs-script.ts';
 
 const HEALTH_TIMEOUT_MS = 2000;

@@ -1,18 +1,18 @@
 // PicKitchen's emoji endpoints (seed §4.4): upload URL → detect (free, cached per image) → create (charged,
 // 202 + task id) → poll / history / delete. The generation itself runs in the worker (emoji-job.ts).
 import { z } from '@hono/zod-openapi';
-import type { HoutaiApp } from '../../../_shared/http/create-app.ts';
-import { currentUser } from '../../../_shared/http/middleware/auth.ts';
-import { jsonBody, jsonContent } from '../../../_shared/http/openapi.ts';
-import { userRoute } from '../../../_shared/http/routes.ts';
-import { ApiError, type ErrorCode } from '../../../_shared/errors.ts';
-import { decodeCursor, page, PageQuery } from '../../../_shared/pagination.ts';
-import type { ObjectStore } from '../../../_files/storage.ts';
-import { IdempotencyHeader } from '../../../_commerce/commerce-reads.ts';
-import { type EmojiVideoProvider, DashScopeError } from '../../../_shared/providers/dashscope.ts';
-import { issueUploadUrl, UploadUrl } from '../../../_files/routes/files.ts';
-import { sqlText } from '../../../_shared/sql-text.ts';
-import { checkUpload } from '../../../_files/upload-check.ts';
+import type { HoutaiApp } from '../../_shared/http/create-app.ts';
+import { currentUser } from '../../_shared/http/middleware/auth.ts';
+import { jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
+import { userRoute } from '../../_shared/http/routes.ts';
+import { ApiError, type ErrorCode } from '../../_shared/errors.ts';
+import { decodeCursor, page, PageQuery } from '../../_shared/pagination.ts';
+import type { ObjectStore } from '../../_files/storage.ts';
+import { IdempotencyHeader } from '../../_commerce/commerce-reads.ts';
+import { type EmojiVideoProvider, DashScopeError } from '../../_shared/providers/dashscope.ts';
+import { issueUploadUrl, UploadUrl } from '../../_files/upload-url.ts';
+import { sqlText } from '../../_shared/sql-text.ts';
+import { checkUpload } from '../../_files/upload-check.ts';
 
 const tags = ['pickitchen'];
 const VIDEO_URL_TTL = 3600;

@@ -2,8 +2,8 @@
 // reading summary and the weekly/monthly summary. Each sends the model only the numbers it needs (and notes
 // only when the user allows it), and each has a template answer built from the same numbers for when every
 // model fails.
-import type { AiUseCase, AiUseCases } from '../ai/tasks.ts';
-import { renderPrompt, type AiStyle, type PromptTemplate } from '../ai/prompts.ts';
+import type { AiUseCase, AiUseCases } from '../_ai/tasks.ts';
+import { renderPrompt, type AiStyle, type PromptTemplate } from '../_ai/prompts.ts';
 
 type Json = Record<string, unknown>;
 type Brief = {

@@ -2,15 +2,15 @@
 // streaks and day scores (coach.period_stats), with an AI summary made once per version of the period's data.
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { AppEnv } from '../../../_shared/http/context.ts';
-import type { HoutaiApp } from '../../../_shared/http/create-app.ts';
-import { currentUser } from '../../../_shared/http/middleware/auth.ts';
-import { jsonContent } from '../../../_shared/http/openapi.ts';
-import { userRoute } from '../../../_shared/http/routes.ts';
-import type { Moderator } from '../../../_shared/providers/moderation.ts';
-import { createAiTask } from '../../../_shared/ai/tasks.ts';
-import { COACH_AI_USE_CASES } from '../../../_shared/coach/ai.ts';
-import { isoWeekRange, monthRange } from '../../../_shared/coach/periods.ts';
+import type { AppEnv } from '../../_shared/http/context.ts';
+import type { HoutaiApp } from '../../_shared/http/create-app.ts';
+import { currentUser } from '../../_shared/http/middleware/auth.ts';
+import { jsonContent } from '../../_shared/http/openapi.ts';
+import { userRoute } from '../../_shared/http/routes.ts';
+import type { Moderator } from '../../_shared/providers/moderation.ts';
+import { createAiTask } from '../../_ai/tasks.ts';
+import { COACH_AI_USE_CASES } from '../ai.ts';
+import { isoWeekRange, monthRange } from '../periods.ts';
 
 const tags = ['coach'];
 

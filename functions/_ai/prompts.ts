@@ -1,7 +1,7 @@
 // Prompt templates: one per use case, versioned (the version is metered with every call), shaped by the app's
 // AI style settings (the coach's "AI 风格配置": tone, length, language), kept in the user's app preferences.
 import { z } from 'zod';
-import type { ChatMessage } from './providers.ts';
+import type { ChatMessage } from '../_shared/providers/openai-compatible.ts';
 
 export const AiStyle = z
   .object({

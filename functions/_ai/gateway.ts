@@ -1,10 +1,10 @@
 // Every AI call goes through here: the daily quota, the ordered models with retries and backoff on 429, 5xx
 // and timeouts, one metering row per attempt, and the template fallback for use cases that have one.
-import type { AppId } from '../apps.ts';
-import type { Db } from '../db.ts';
-import { ApiError } from '../errors.ts';
-import { modelsFor, quotaFor, type AiConfig } from './config.ts';
-import { ProviderError, type ChatMessage, type ChatProvider } from './providers.ts';
+import type { AppId } from '../_shared/apps.ts';
+import type { Db } from '../_shared/db.ts';
+import { ApiError } from '../_shared/errors.ts';
+import { modelsFor, quotaFor, type AiConfig } from '../_shared/ai-config.ts';
+import { ProviderError, type ChatMessage, type ChatProvider } from '../_shared/providers/openai-compatible.ts';
 
 export interface AiRequest {
   app: AppId;

@@ -2,19 +2,19 @@
 // tomorrow's plan and reading summaries as AI tasks (202 + task id; poll /coach/ai/tasks/{id} or Realtime).
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { AppEnv } from '../../../_shared/http/context.ts';
-import type { HoutaiApp } from '../../../_shared/http/create-app.ts';
-import { currentUser } from '../../../_shared/http/middleware/auth.ts';
-import { jsonBody, jsonContent } from '../../../_shared/http/openapi.ts';
-import { userRoute } from '../../../_shared/http/routes.ts';
-import { ApiError } from '../../../_shared/errors.ts';
-import { sqlText } from '../../../_shared/sql-text.ts';
-import type { Moderator } from '../../../_shared/providers/moderation.ts';
-import { createAiTask } from '../../../_shared/ai/tasks.ts';
-import { aiTaskOut, AiTaskOut } from '../ai-tasks.ts';
-import { COACH_AI_USE_CASES } from '../../../_shared/coach/ai.ts';
-import { DIMENSION_NAMES, LocalDate } from '../../../_shared/coach/dimensions.ts';
-import { CoachRecord, type RecordRow, toCoachRecord } from './records.ts';
+import type { AppEnv } from '../../_shared/http/context.ts';
+import type { HoutaiApp } from '../../_shared/http/create-app.ts';
+import { currentUser } from '../../_shared/http/middleware/auth.ts';
+import { jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
+import { userRoute } from '../../_shared/http/routes.ts';
+import { ApiError } from '../../_shared/errors.ts';
+import { sqlText } from '../../_shared/sql-text.ts';
+import type { Moderator } from '../../_shared/providers/moderation.ts';
+import { createAiTask } from '../../_ai/tasks.ts';
+import { aiTaskOut, AiTaskOut } from '../../_ai/task-response.ts';
+import { COACH_AI_USE_CASES } from '../ai.ts';
+import { DIMENSION_NAMES, LocalDate } from '../dimensions.ts';
+import { CoachRecord, type RecordRow, toCoachRecord } from '../records.ts';
 
 const tags = ['coach'];
 const DateParam = z.object({ date: LocalDate.openapi({ param: { name: 'date', in: 'path' } }) });

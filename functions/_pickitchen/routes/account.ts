@@ -1,15 +1,15 @@
 // PicKitchen's names for the account (seed §4.2, §4.3, §4.5): profile with VIP state and points, point balance
 // and history, subscription status, point-pack orders. Thin: the reads are the shared wallet and commerce ones.
 import { z } from '@hono/zod-openapi';
-import type { HoutaiApp } from '../../../_shared/http/create-app.ts';
-import { currentUser } from '../../../_shared/http/middleware/auth.ts';
-import { jsonBody, jsonContent } from '../../../_shared/http/openapi.ts';
-import { userRoute } from '../../../_shared/http/routes.ts';
-import { ApiError } from '../../../_shared/errors.ts';
-import type { Tx } from '../../../_shared/db.ts';
-import { PageQuery } from '../../../_shared/pagination.ts';
-import { listTransactions, readBalances, TransactionPage } from '../../../_wallet/wallet-reads.ts';
-import { createOrder, getOrder, IdempotencyHeader, listOrders, NewOrder, Order, OrderPage, readEntitlement, readSubscriptionState, SubscriptionState } from '../../../_commerce/commerce-reads.ts';
+import type { HoutaiApp } from '../../_shared/http/create-app.ts';
+import { currentUser } from '../../_shared/http/middleware/auth.ts';
+import { jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
+import { userRoute } from '../../_shared/http/routes.ts';
+import { ApiError } from '../../_shared/errors.ts';
+import type { Tx } from '../../_shared/db.ts';
+import { PageQuery } from '../../_shared/pagination.ts';
+import { listTransactions, readBalances, TransactionPage } from '../../_wallet/wallet-reads.ts';
+import { createOrder, getOrder, IdempotencyHeader, listOrders, NewOrder, Order, OrderPage, readEntitlement, readSubscriptionState, SubscriptionState } from '../../_commerce/commerce-reads.ts';
 
 const APP = 'pickitchen';
 const tags = ['pickitchen'];

@@ -1,13 +1,13 @@
 // /coach/settings: reminders (local times in the profile's timezone), AI style and privacy, and the goals per
 // dimension (defaults until the user sets their own). Rows have ids derived from user and key (coach.row_id).
 import { z } from '@hono/zod-openapi';
-import type { HoutaiApp } from '../../../_shared/http/create-app.ts';
-import { currentUser } from '../../../_shared/http/middleware/auth.ts';
-import { jsonBody, jsonContent } from '../../../_shared/http/openapi.ts';
-import { userRoute } from '../../../_shared/http/routes.ts';
-import type { Tx } from '../../../_shared/db.ts';
-import { AiStyle } from '../../../_shared/ai/prompts.ts';
-import { DIMENSION_NAMES, type Dimension } from '../../../_shared/coach/dimensions.ts';
+import type { HoutaiApp } from '../../_shared/http/create-app.ts';
+import { currentUser } from '../../_shared/http/middleware/auth.ts';
+import { jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
+import { userRoute } from '../../_shared/http/routes.ts';
+import type { Tx } from '../../_shared/db.ts';
+import { AiStyle } from '../../_ai/prompts.ts';
+import { DIMENSION_NAMES, type Dimension } from '../dimensions.ts';
 
 const tags = ['coach'];
 const UNITS: Record<Dimension, string> = { workout: 'minutes', meal: 'meals', sleep: 'hours', work: 'focus minutes', reading: 'minutes' };

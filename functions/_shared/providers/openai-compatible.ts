@@ -1,7 +1,7 @@
 // Chat completion providers: any OpenAI-compatible endpoint through the official `openai` client, and a
 // deterministic offline provider so every flow works locally without credentials.
 import OpenAI from 'openai';
-import type { AiConfig } from './config.ts';
+import type { AiConfig } from '../ai-config.ts';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';

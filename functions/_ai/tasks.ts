@@ -1,13 +1,13 @@
 // AI tasks: accepted (input moderated, charged, enqueued) by the API, run by the worker through the gateway
 // (output moderated), finished exactly once — a final failure or a blocked output refunds the charge once.
-import type { AppId } from '../apps.ts';
-import type { Db } from '../db.ts';
-import { ApiError } from '../errors.ts';
-import type { Tables } from '../database.types.ts';
-import type { JobHandler } from '../queue.ts';
-import { ModerationUnavailable, SAFE_REPLACEMENT, type Moderator } from '../providers/moderation.ts';
+import type { AppId } from '../_shared/apps.ts';
+import type { Db } from '../_shared/db.ts';
+import { ApiError } from '../_shared/errors.ts';
+import type { Tables } from '../_shared/database.types.ts';
+import type { JobHandler } from '../_shared/queue.ts';
+import { ModerationUnavailable, SAFE_REPLACEMENT, type Moderator } from '../_shared/providers/moderation.ts';
 import type { AiGateway } from './gateway.ts';
-import type { ChatMessage } from './providers.ts';
+import type { ChatMessage } from '../_shared/providers/openai-compatible.ts';
 
 export type AiTask = Tables<'ai_tasks'>;
 
