@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { API_INFO, createApiApp } from '../functions/api/app.ts';
-import { openApiDocument } from '../functions/api/routes/system.ts';
+import { openApiDocument } from '../functions/_shared/http/system-routes.ts';
 import { depsFromEnv } from '../functions/_shared/http/deps.ts';
 import { loadConfig } from '../functions/_shared/env.ts';
 import { ROOT, readProjectConfig } from './stack/project.ts';

@@ -3,7 +3,7 @@
 import process from 'node:process';
 import type { JSONWebKeySet, JWK } from 'jose';
 import { z } from 'zod';
-import { loadAiConfig, type AiConfig } from './ai/config.ts';
+import { loadAiConfig, type AiConfig } from './ai-config.ts';
 import { API_KEY_PREFIX, type ApiKeyKind, type ProjectApiKeys } from './api-keys.ts';
 import type { JwtKeys } from './jwt.ts';
 import type { EmojiConfig } from './providers/dashscope.ts';
@@ -228,7 +228,7 @@ export interface Config {
   apple: { rootCertificates: string[]; onlineChecks: boolean; apps: Record<string, { bundleId: string; appAppleId?: number; environment: 'Production' | 'Sandbox' }> };
   wechat: { apiBase: string; programs: Record<string, { appId: string; appSecret: string }>; devExchange: boolean };
   emoji: EmojiConfig;
-  /** The AI gateway and moderation settings (ai/config.ts), read from the same environment. */
+  /** The AI gateway and moderation settings (ai-config.ts), read from the same environment. */
   ai: AiConfig;
 }
 

@@ -7,11 +7,11 @@ import { rateLimitAs } from '../_shared/http/middleware/rate-limit.ts';
 import { registerFunctionHealth } from '../_shared/http/function-health.ts';
 import { lazy } from '../_shared/lazy.ts';
 import { createSmsSender } from '../_shared/providers/sms.ts';
-import { registerSendSmsHook } from './routes/send-sms.ts';
-import { registerRevenueCatHook } from './routes/revenuecat.ts';
-import { registerAppleHook } from './routes/apple.ts';
+import { registerSendSmsHook } from '../_accounts/routes/send-sms-hook.ts';
+import { registerRevenueCatHook } from '../_commerce/routes/revenuecat-hook.ts';
+import { registerAppleHook } from '../_commerce/routes/apple-hook.ts';
 import { createAppStore } from '../_shared/providers/app-store.ts';
-import { registerGoogleHook } from './routes/google.ts';
+import { registerGoogleHook } from '../_commerce/routes/google-hook.ts';
 import { createGooglePlay, createPushVerifier } from '../_shared/providers/google-play.ts';
 
 export function createHooksApp(deps: AppDeps) {

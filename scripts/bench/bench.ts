@@ -21,9 +21,9 @@ import { cpuMeter } from './cpu.ts';
 import { cellOf, checkRecord, formatTable, writeRecord, type Cell, type RunRecord } from './results.ts';
 import { createDb } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
-import { emojiJobHandler, EMOJI_QUEUE } from '../../functions/_shared/pickitchen/emoji-job.ts';
-import { OfflineEmojiProvider } from '../../functions/_shared/providers/dashscope.ts';
-import { createObjectStore } from '../../functions/_shared/storage.ts';
+import { emojiJobHandler, EMOJI_QUEUE } from '../../functions/_pickitchen/emoji-job.ts';
+import { OfflineEmojiProvider } from '../../functions/_pickitchen/emoji-video-provider.ts';
+import { createObjectStore } from '../../functions/_files/storage.ts';
 import { runWorker } from '../../functions/worker/runner.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);

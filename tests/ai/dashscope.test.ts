@@ -1,14 +1,8 @@
 // The emoji video adapter: DashScope's wire format against a local fake, and the offline provider.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/_shared/env.ts';
-import {
-  createEmojiVideoProvider,
-  DashScopeEmojiProvider,
-  DashScopeError,
-  OfflineEmojiProvider,
-  type EmojiTask,
-  type EmojiVideoProvider,
-} from '../../functions/_shared/providers/dashscope.ts';
+import { DashScopeEmojiProvider, DashScopeError, type EmojiTask, type EmojiVideoProvider } from '../../functions/_shared/providers/dashscope.ts';
+import { createEmojiVideoProvider, OfflineEmojiProvider } from '../../functions/_pickitchen/emoji-video-provider.ts';
 import { startFakeDashScope, type FakeDashScope } from '../fakes/dashscope.ts';
 
 let fake: FakeDashScope;

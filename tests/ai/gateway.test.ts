@@ -2,9 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
-import { loadAiConfig } from '../../functions/_shared/ai/config.ts';
-import { createAiGateway } from '../../functions/_shared/ai/gateway.ts';
-import { createChatProvider, OfflineProvider } from '../../functions/_shared/ai/providers.ts';
+import { loadAiConfig } from '../../functions/_shared/ai-config.ts';
+import { createAiGateway } from '../../functions/_ai/gateway.ts';
+import { createChatProvider, OfflineProvider } from '../../functions/_shared/providers/openai-compatible.ts';
 import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai.ts';
 import { adminSql } from '../helpers/db.ts';
 import { stackEnv } from '../helpers/stack.ts';

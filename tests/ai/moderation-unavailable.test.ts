@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
-import { createAiTask, type AiUseCase } from '../../functions/_shared/ai/tasks.ts';
+import { createAiTask, type AiUseCase } from '../../functions/_ai/tasks.ts';
 import { createModerator } from '../../functions/_shared/providers/moderation.ts';
 import { adminSql } from '../helpers/db.ts';
 import { call, envelope } from '../helpers/http.ts';

@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
-import { loadAiConfig } from '../../functions/_shared/ai/config.ts';
-import { createAiGateway, type AiGateway } from '../../functions/_shared/ai/gateway.ts';
-import { createChatProvider } from '../../functions/_shared/ai/providers.ts';
-import { aiTaskHandler, createAiTask, type AiUseCase } from '../../functions/_shared/ai/tasks.ts';
+import { loadAiConfig } from '../../functions/_shared/ai-config.ts';
+import { createAiGateway, type AiGateway } from '../../functions/_ai/gateway.ts';
+import { createChatProvider } from '../../functions/_shared/providers/openai-compatible.ts';
+import { aiTaskHandler, createAiTask, type AiUseCase } from '../../functions/_ai/tasks.ts';
 import { LocalRuleModerator, SAFE_REPLACEMENT } from '../../functions/_shared/providers/moderation.ts';
 import { runWorker } from '../../functions/worker/runner.ts';
 import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai.ts';

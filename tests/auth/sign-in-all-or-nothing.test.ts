@@ -10,8 +10,8 @@ import { signInApi, type SignInResponse } from '../helpers/sign-in.ts';
 import { functionKeysEnv, stackEnv } from '../helpers/stack.ts';
 import { createDb } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
-import { createGoTrue, type GoTrue } from '../../functions/_shared/auth/gotrue.ts';
-import { signInExternal, type SignInContext } from '../../functions/_shared/auth/external-sign-in.ts';
+import { createGoTrue, type GoTrue } from '../../functions/_accounts/gotrue.ts';
+import { signInExternal, type SignInContext } from '../../functions/_accounts/external-sign-in.ts';
 
 const FAIL_AUDIT = 'fail-audit/';
 const FAIL_INSTALLATION = 'fail-installation-';

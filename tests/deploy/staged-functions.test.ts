@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCALAR_SCRIPT_FILE } from '../../functions/api/routes/docs-script.ts';
+import { SCALAR_SCRIPT_FILE } from '../../functions/_shared/http/docs-script.ts';
 import { deployStaged } from '../../scripts/deploy/cli.ts';
 import { checkFrozen, denoRegistryEnv } from '../../scripts/deploy/deno-lock.ts';
 import { importsLeaving } from '../../scripts/deploy/modules.ts';
@@ -101,7 +101,7 @@ describe('npm run deploy', () => {
     expect(helpers).toEqual([]);
   });
 
-  it("uploads Scalar's script with the API at the path functions/api/routes/docs-script.ts reads it from", () => {
+  it("uploads Scalar's script with the API at the path functions/_shared/http/docs-script.ts reads it from", () => {
     const source = fileURLToPath(SCALAR_SCRIPT_FILE);
     const copy = join(uploadedDir('api'), relative(ROOT, source));
     expect(existsSync(copy)).toBe(true);

@@ -11,7 +11,7 @@
 // fake can also stage an outage (`outage`) and hold a request in flight (`holdNext`) to race workers against it.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { SCRIPTED_FAILURE, scriptedRefusal, scriptedTaskStatus } from '../../functions/_shared/providers/dashscope.ts';
+import { SCRIPTED_FAILURE, scriptedRefusal, scriptedTaskStatus } from '../../functions/_pickitchen/emoji-video-provider.ts';
 
 export interface FakeDashScopeCall {
   method: string;

@@ -3,7 +3,7 @@
 // until the job's last attempt, a task deleted while it runs, and two workers racing for one job. Tasks are made
 // through the stack's routes (sign-in, store purchase, upload, detect, create); only the worker runs here.
 import { afterAll, describe, expect, it } from 'vitest';
-import { resultPath } from '../../functions/_shared/pickitchen/emoji-job.ts';
+import { resultPath } from '../../functions/_pickitchen/emoji-job.ts';
 import { startFakeDashScope, type FakeDashScopeStep } from '../fakes/dashscope.ts';
 import { adminSql } from '../helpers/db.ts';
 import { call } from '../helpers/http.ts';

@@ -1,7 +1,7 @@
 // The files API (signed upload and download URLs chosen by the server) and the server-side storage adapter.
 import { describe, expect, it } from 'vitest';
-import { createObjectStore } from '../../functions/_shared/storage.ts';
-import { UPLOAD_PURPOSES } from '../../functions/_shared/upload-purposes.ts';
+import { createObjectStore } from '../../functions/_files/storage.ts';
+import { UPLOAD_PURPOSES } from '../../functions/_files/upload-purposes.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
 import { adminSql } from '../helpers/db.ts';
 import { call, envelope } from '../helpers/http.ts';

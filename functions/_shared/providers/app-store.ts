@@ -11,7 +11,7 @@ import { z } from '@hono/zod-openapi';
 import type { AppId } from '../apps.ts';
 import type { Config } from '../env.ts';
 import { ApiError, validationFailed } from '../errors.ts';
-import { EpochMs, Price, Quantity } from '../store-values.ts';
+import { EpochMs, Price, Quantity } from './store-values.ts';
 import { WebCryptoSignedDataVerifier } from './app-store-verifier.ts';
 
 export type AppleTransaction = JWSTransactionDecodedPayload;

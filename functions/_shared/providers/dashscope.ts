@@ -1,5 +1,6 @@
 // PicKitchen's emoji videos on Alibaba Cloud Model Studio (DashScope, China (Beijing) region only), speaking its
-// native HTTP protocol, or a deterministic offline stand-in for development without a key.
+// native HTTP protocol. The offline stand-in for development without a key is PicKitchen's own
+// (functions/_pickitchen/emoji-video-provider.ts).
 //
 // Wire format, from help.aliyun.com/zh/model-studio/emoji-detect-api, /emoji-api and /error-code (English:
 // alibabacloud.com/help/en/model-studio/emoji-detect-api, /emoji-api):
@@ -16,8 +17,6 @@
 //           output.code / output.message on FAILED; usage.video_duration (billed seconds).
 //   errors  {"request_id","code","message"}: 400 InvalidParameter, DataInspectionFailed, InvalidFile.*;
 //           401 InvalidApiKey; 403 AccessDenied*; 429 Throttling*; 500 InternalError*.
-import { offlineEmojiMp4 } from './assets/offline-emoji-mp4.ts';
-
 export type DetectRefusal = 'no_face' | 'multiple_faces' | 'policy' | 'invalid_image';
 
 export type DetectResult =
@@ -95,7 +94,8 @@ const IMAGE_CODE = /^(InvalidFile|InvalidImage|InvalidURL|InvalidPerson|InvalidI
 
 const knownRefusal = (code: string) => (Object.hasOwn(REFUSALS, code) ? REFUSALS[code] : undefined);
 
-function refusal(code: string, message: string): DetectResult {
+/** A refused detection, as DashScope's code says (also how the offline stand-in refuses). */
+export function refusal(code: string, message: string): DetectResult {
   return { ok: false, reason: knownRefusal(code) ?? 'invalid_image', code, message };
 }
 
@@ -103,7 +103,8 @@ const isRetryable = (status: number, code: string) => status >= 500 || (status =
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isBox = (v: unknown): v is number[] => Array.isArray(v) && v.length === 4 && v.every((n) => Number.isFinite(n));
+/** An [x1, y1, x2, y2] box as DashScope takes and gives them. */
+export const isBox = (v: unknown): v is number[] => Array.isArray(v) && v.length === 4 && v.every((n) => Number.isFinite(n));
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const TASK_STATUSES: EmojiTaskStatus[] = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED', 'UNKNOWN'];
 
@@ -268,79 +269,4 @@ export class DashScopeEmojiProvider implements EmojiVideoProvider {
   private malformed(status: number, body: Json | undefined, what: string) {
     return new DashScopeError('MalformedResponse', `unexpected answer: ${what}`, status, false, str(body?.request_id));
   }
-}
-
-// Offline behaviour is scripted by markers in the input, so tests (and the DashScope fake) can drive refusals:
-// picture URLs containing these words are refused with DashScope's own codes and messages …
-export const SCRIPTED_REFUSALS: Record<string, { code: string; message: string; httpStatus?: number }> = {
-  noface: { code: 'InvalidFile.NoHuman', message: 'The input image has no human body. Please upload other image with single person.' },
-  twofaces: { code: 'InvalidFile.MultiHuman', message: 'The input image has multi human bodies. Please upload other image with single person.' },
-  badpose: { code: 'InvalidFile.FacePose', message: 'The pose of the detected face is invalid, please upload other image with the expected orientation.' },
-  unsafe: { code: 'DataInspectionFailed', message: 'Input data may contain inappropriate content.', httpStatus: 400 },
-};
-
-export function scriptedRefusal(imageUrl: string) {
-  const marker = Object.keys(SCRIPTED_REFUSALS).find((m) => imageUrl.includes(m));
-  return marker ? SCRIPTED_REFUSALS[marker] : undefined;
-}
-
-/** … and a task whose template id contains "fail" fails, "slow" runs for three more polls. */
-export function scriptedTaskStatus(drivenId: string, polls: number): EmojiTaskStatus {
-  if (polls <= 1) return 'PENDING';
-  if (polls <= (drivenId.includes('slow') ? 5 : 2)) return 'RUNNING';
-  return drivenId.includes('fail') ? 'FAILED' : 'SUCCEEDED';
-}
-export const SCRIPTED_FAILURE = { code: 'InternalError.Algo', message: 'inference internal error.' };
-
-// The documentation's sample boxes: a plausible 1:1 head-and-shoulders crop.
-const SAMPLE_FACE_BBOX = [212, 194, 460, 441];
-const SAMPLE_EXT_BBOX = [63, 30, 609, 575];
-const OFFLINE_VIDEO_URL = 'offline-emoji://video/';
-
-/**
- * No network, no key. The task id carries its template id, so polls from another isolate still know the
- * outcome; only the poll count is in memory (shared by every instance, bounded), and losing it just restarts
- * the PENDING → RUNNING → SUCCEEDED walk.
- */
-export class OfflineEmojiProvider implements EmojiVideoProvider {
-  readonly name = 'offline' as const;
-  private static readonly polls = new Map<string, number>();
-
-  detect({ imageUrl }: { imageUrl: string }): Promise<DetectResult> {
-    const refused = scriptedRefusal(imageUrl);
-    return Promise.resolve(refused ? refusal(refused.code, refused.message) : { ok: true, faceBbox: [...SAMPLE_FACE_BBOX], extBbox: [...SAMPLE_EXT_BBOX] });
-  }
-
-  createVideoTask(input: EmojiVideoInput): Promise<{ taskId: string }> {
-    // The checks DashScope makes, so local runs catch what production would refuse.
-    if (!input.imageUrl || !input.drivenId || !isBox(input.faceBbox) || !isBox(input.extBbox)) {
-      return Promise.reject(new DashScopeError('InvalidParameter', 'image_url, driven_id, face_bbox and ext_bbox [x1,y1,x2,y2] are required', 400, false));
-    }
-    return Promise.resolve({ taskId: `offline.${crypto.randomUUID()}.${encodeURIComponent(input.drivenId)}` });
-  }
-
-  getTask(taskId: string): Promise<EmojiTask> {
-    const drivenId = /^offline\.[0-9a-f-]{36}\.(.+)$/.exec(taskId)?.[1];
-    if (drivenId === undefined) return Promise.resolve({ status: 'UNKNOWN' });
-    const polls = OfflineEmojiProvider.polls;
-    const n = (polls.get(taskId) ?? 0) + 1;
-    polls.delete(taskId);
-    polls.set(taskId, n);
-    if (polls.size > 1000) polls.delete(polls.keys().next().value!);
-    const status = scriptedTaskStatus(decodeURIComponent(drivenId), n);
-    if (status === 'SUCCEEDED') return Promise.resolve({ status, videoUrl: `${OFFLINE_VIDEO_URL}${taskId}.mp4`, videoDurationSeconds: 1 });
-    if (status === 'FAILED') return Promise.resolve({ status, errorCode: SCRIPTED_FAILURE.code, errorMessage: SCRIPTED_FAILURE.message });
-    return Promise.resolve({ status });
-  }
-
-  download(url: string): Promise<Uint8Array> {
-    if (!url.startsWith(OFFLINE_VIDEO_URL)) return Promise.reject(new DashScopeError('InvalidVideoUrl', 'not an offline video URL', 0, false));
-    return Promise.resolve(offlineEmojiMp4());
-  }
-}
-
-export function createEmojiVideoProvider(config: Pick<EmojiConfig, 'dashscope' | 'detectModel' | 'videoModel'>): EmojiVideoProvider {
-  return config.dashscope
-    ? new DashScopeEmojiProvider({ ...config.dashscope, detectModel: config.detectModel, videoModel: config.videoModel })
-    : new OfflineEmojiProvider();
 }

@@ -1,0 +1,132 @@
+// Every AI call goes through here: the daily quota, the ordered models with retries and backoff on 429, 5xx
+// and timeouts, one metering row per attempt, and the template fallback for use cases that have one.
+import type { AppId } from '../_shared/apps.ts';
+import type { Db } from '../_shared/db.ts';
+import { ApiError } from '../_shared/errors.ts';
+import { modelsFor, quotaFor, type AiConfig } from '../_shared/ai-config.ts';
+import { ProviderError, type ChatMessage, type ChatProvider } from '../_shared/providers/openai-compatible.ts';
+
+export interface AiRequest {
+  app: AppId;
+  userId: string | null;
+  useCase: string;
+  messages: ChatMessage[];
+  /** A deterministic answer from the request's own data, used when every model fails. */
+  fallback?: () => string;
+  /** The prompt template version that built the messages (renderPrompt), metered with the call. */
+  promptVersion?: string;
+}
+
+export interface AiResult {
+  content: string;
+  model: string;
+  fallback: boolean;
+  tokensIn: number;
+  tokensOut: number;
+}
+
+export interface AiGateway {
+  complete(req: AiRequest): Promise<AiResult>;
+  /**
+   * Streams the answer's text. Models are tried in order until one starts answering; once text has gone to
+   * the client a failure ends the stream (it cannot switch models mid-answer).
+   */
+  stream(req: AiRequest): AsyncIterable<string>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function createAiGateway(config: AiConfig, db: Db, provider: ChatProvider): AiGateway {
+  async function meter(req: AiRequest, model: string, outcome: string, latencyMs: number, usage: { in: number; out: number } = { in: 0, out: 0 }, error?: string, streamed = false) {
+    const price = config.prices[model] ?? { in: 0, out: 0 };
+    const cost = Math.round((usage.in * price.in + usage.out * price.out) / 1_000_000);
+    await db.withService((tx) => tx`
+      insert into internal.ai_usage (app_id, user_id, use_case, prompt_version, model, provider, tokens_in, tokens_out, latency_ms, cost_micros, outcome, error, streamed)
+      values (${req.app}, ${req.userId}, ${req.useCase}, ${req.promptVersion ?? null}, ${model}, ${provider.name}, ${usage.in}, ${usage.out},
+              ${Math.round(latencyMs)}, ${cost}, ${outcome}, ${error ?? null}, ${streamed})`);
+  }
+
+  const outcomeOf = (e: ProviderError) => (e.kind === 'timeout' ? 'timeout' : e.kind === 'rate_limited' ? 'rate_limited' : e.kind === 'malformed' ? 'malformed' : 'error');
+
+  async function checkQuota(req: AiRequest) {
+    if (!req.userId) return;
+    const quota = quotaFor(config, req.app);
+    const [{ used }] = await db.withService((tx) => tx<[{ used: number }]>`
+      select count(*)::int as used from internal.ai_usage
+       where user_id = ${req.userId} and app_id = ${req.app} and outcome = 'success' and created_at >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC'`);
+    if (used >= quota) {
+      throw new ApiError('AI_QUOTA_EXCEEDED', `Today's AI allowance (${quota}) for this app is used up; it renews at 00:00 UTC.`, [{ code: 'quota', message: `${used}/${quota}` }], {
+        'Retry-After': String(Math.ceil((Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 1) - Date.now()) / 1000)),
+      });
+    }
+  }
+
+  return {
+    async complete(req) {
+      await checkQuota(req);
+      const failures: string[] = [];
+      for (const model of modelsFor(config, req.useCase)) {
+        for (let attempt = 0; attempt <= config.retries; attempt++) {
+          const started = performance.now();
+          try {
+            const c = await provider.complete(model, req.messages);
+            await meter(req, model, 'success', performance.now() - started, { in: c.tokensIn, out: c.tokensOut });
+            return { content: c.content, model, fallback: false, tokensIn: c.tokensIn, tokensOut: c.tokensOut };
+          } catch (err) {
+            const e = err instanceof ProviderError ? err : new ProviderError('malformed', String(err));
+            await meter(req, model, outcomeOf(e), performance.now() - started, undefined, e.message);
+            failures.push(`${model}: ${e.message}`);
+            // Retry the same model only for passing trouble; a refusal or garbage goes to the next model.
+            if (!e.retryable || attempt === config.retries) break;
+            await sleep(config.retryBaseMs * 2 ** attempt * (0.5 + Math.random()));
+          }
+        }
+      }
+      if (req.fallback) {
+        const content = req.fallback();
+        await meter(req, 'template', 'fallback', 0);
+        return { content, model: 'template', fallback: true, tokensIn: 0, tokensOut: 0 };
+      }
+      throw new ApiError('SERVICE_UNAVAILABLE', 'The AI service is unavailable; try again later.', failures.map((f) => ({ code: 'model_failed', message: f })));
+    },
+
+    async *stream(req) {
+      await checkQuota(req);
+      const failures: string[] = [];
+      for (const model of modelsFor(config, req.useCase)) {
+        const started = performance.now();
+        const iterator = provider.stream(model, req.messages)[Symbol.asyncIterator]();
+        let first: IteratorResult<{ content?: string; usage?: { tokensIn: number; tokensOut: number } }>;
+        try {
+          first = await iterator.next();
+        } catch (err) {
+          const e = err instanceof ProviderError ? err : new ProviderError('malformed', String(err));
+          await meter(req, model, outcomeOf(e), performance.now() - started, undefined, e.message, true);
+          failures.push(`${model}: ${e.message}`);
+          continue;
+        }
+        let usage = { in: 0, out: 0 };
+        let chunk = first;
+        try {
+          while (!chunk.done) {
+            if (chunk.value.usage) usage = { in: chunk.value.usage.tokensIn, out: chunk.value.usage.tokensOut };
+            if (chunk.value.content) yield chunk.value.content;
+            chunk = await iterator.next();
+          }
+        } catch (err) {
+          const e = err instanceof ProviderError ? err : new ProviderError('malformed', String(err));
+          await meter(req, model, outcomeOf(e), performance.now() - started, usage, e.message, true);
+          throw new ApiError('SERVICE_UNAVAILABLE', 'The answer was interrupted; try again.');
+        }
+        await meter(req, model, 'success', performance.now() - started, usage, undefined, true);
+        return;
+      }
+      if (req.fallback) {
+        await meter(req, 'template', 'fallback', 0, undefined, undefined, true);
+        yield req.fallback();
+        return;
+      }
+      throw new ApiError('SERVICE_UNAVAILABLE', 'The AI service is unavailable; try again later.', failures.map((f) => ({ code: 'model_failed', message: f })));
+    },
+  };
+}

@@ -1,0 +1,24 @@
+// An AI task as the API shows it: the poll route and the routes that start a task (coach's review, plan,
+// summaries) answer with the same shape.
+import { z } from '@hono/zod-openapi';
+import type { AiTask } from './tasks.ts';
+
+export const AiTaskOut = z
+  .object({
+    id: z.uuid(),
+    kind: z.string(),
+    status: z.enum(['pending', 'processing', 'completed', 'failed']),
+    result: z.record(z.string(), z.unknown()).nullable(),
+    error: z.string().nullable(),
+    fallback: z.boolean().openapi({ description: 'The result is the template answer: every model failed' }),
+    refunded: z.boolean(),
+    created_at: z.string(),
+    finished_at: z.string().nullable(),
+  })
+  .openapi('AiTask');
+
+export const aiTaskOut = (t: AiTask): z.infer<typeof AiTaskOut> => ({
+  id: t.id, kind: t.kind, status: t.status as z.infer<typeof AiTaskOut>['status'], result: t.result as Record<string, unknown> | null,
+  error: t.status === 'failed' ? 'The AI task failed; any charge was refunded.' : null, fallback: t.fallback, refunded: t.refunded,
+  created_at: t.created_at, finished_at: t.finished_at,
+});

@@ -1,0 +1,88 @@
+// AI tasks: accepted (input moderated, charged, enqueued) by the API, run by the worker through the gateway
+// (output moderated), finished exactly once — a final failure or a blocked output refunds the charge once.
+import type { AppId } from '../_shared/apps.ts';
+import type { Db } from '../_shared/db.ts';
+import { ApiError } from '../_shared/errors.ts';
+import type { Tables } from '../_shared/database.types.ts';
+import type { JobHandler } from '../_shared/queue.ts';
+import { ModerationUnavailable, SAFE_REPLACEMENT, type Moderator } from '../_shared/providers/moderation.ts';
+import type { AiGateway } from './gateway.ts';
+import type { ChatMessage } from '../_shared/providers/openai-compatible.ts';
+
+export type AiTask = Tables<'ai_tasks'>;
+
+/** What one kind of task asks the model, what it costs, and its template answer when every model fails. */
+export interface AiUseCase {
+  app: AppId;
+  /** The gateway use case: selects models and prompt version. */
+  useCase: string;
+  messages(input: Record<string, unknown>): ChatMessage[];
+  fallback?(input: Record<string, unknown>): string;
+  cost?: { currency: string; amount: number };
+  /** The user-written text the model will see (moderated before acceptance). */
+  userText(input: Record<string, unknown>): string;
+}
+
+export type AiUseCases = Record<string, AiUseCase>;
+
+export async function createAiTask(db: Db, moderator: Moderator, kind: string, uc: AiUseCase, userId: string, input: Record<string, unknown>): Promise<AiTask> {
+  await moderateInput(moderator, uc.userText(input));
+  const [task] = await db.withService((tx) => tx<AiTask[]>`
+    select * from internal.ai_task_create(${uc.app}, ${userId}, ${kind}, ${tx.json(input as never)}, ${uc.cost?.amount ?? 0}, ${uc.cost?.currency ?? null})`);
+  return task;
+}
+
+/** Checks what the user wrote before anything is charged or enqueued. Text-free input (numbers only) needs no check. */
+async function moderateInput(moderator: Moderator, text: string) {
+  if (text.trim() === '') return;
+  const verdict = await moderator.review(text, 'input').catch((err) => {
+    // Unchecked input never reaches a model.
+    if (err instanceof ModerationUnavailable) throw new ApiError('SERVICE_UNAVAILABLE', 'Content checks are unavailable; try again shortly.');
+    throw err;
+  });
+  if (!verdict.allowed) {
+    throw new ApiError('CONTENT_BLOCKED', 'This content cannot be processed.', verdict.labels.map((l) => ({ code: l, message: 'blocked by moderation' })));
+  }
+}
+
+async function finish(db: Db, id: string, status: 'processing' | 'completed' | 'failed', result: unknown, error: string | null, fallback = false, refund = false) {
+  const [row] = await db.withService((tx) => tx<[{ done: boolean }]>`
+    select internal.ai_task_finish(${id}, ${status}, ${tx.json((result ?? null) as never)}, ${error}, ${fallback}, ${refund}) as done`);
+  return row.done;
+}
+
+/** The worker's handler for the `ai.task` queue. */
+export function aiTaskHandler(gateway: () => AiGateway, moderator: () => Moderator, useCases: AiUseCases): JobHandler {
+  return async (job, { db }) => {
+    const id = String(job.payload.task_id);
+    const [task] = await db.withService((tx) => tx<AiTask[]>`select * from public.ai_tasks where id = ${id}`);
+    if (!task || task.status === 'completed' || task.status === 'failed') return { skipped: true };
+    const uc = useCases[task.kind];
+    if (!uc) {
+      // A worker that does not know this kind (an older deploy, or a narrower one) leaves it for one that does;
+      // only the last attempt gives up on it.
+      if (job.attempts < job.max_attempts) throw new Error(`this worker has no use case ${task.kind}`);
+      await finish(db, id, 'failed', null, `no use case ${task.kind}`);
+      return { failed: true };
+    }
+    await finish(db, id, 'processing', null, null);
+    const input = task.input as Record<string, unknown>;
+    try {
+      const answer = await gateway().complete({ app: uc.app, userId: task.user_id, useCase: uc.useCase, messages: uc.messages(input), fallback: uc.fallback ? () => uc.fallback!(input) : undefined });
+      const verdict = await moderator().review(answer.content, 'output');
+      if (!verdict.allowed) {
+        await finish(db, id, 'completed', { content: SAFE_REPLACEMENT, blocked: true, model: answer.model }, null, false, true);
+        return { blocked: true };
+      }
+      await finish(db, id, 'completed', { content: answer.content, model: answer.model }, null, answer.fallback);
+      return { completed: true };
+    } catch (err) {
+      // The last attempt: fail the task for good (and refund); before that, let the queue retry it.
+      if (job.attempts >= job.max_attempts) {
+        await finish(db, id, 'failed', null, err instanceof Error ? err.message : String(err));
+        return { failed: true };
+      }
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,65 @@
+// Sources of the one-time import: how a phone's local records become rows of syncable tables. Every app has
+// the generic `rows` source (records already in table shape, with their uuid); an app whose local store has
+// other shapes (Hive boxes, isar collections, wx storage arrays) registers a source that maps them.
+import { z } from '@hono/zod-openapi';
+import type { AppId } from '../_shared/apps.ts';
+import { uuidV5 } from '../_shared/digest.ts';
+
+export interface ImportRow {
+  table: string;
+  row: Record<string, unknown> & { id: string };
+}
+
+/** `idFor(key)` is the stable uuid of a local key: a re-import of the same record finds the same row. */
+export type IdFor = (key: string | number) => Promise<string>;
+
+export interface SyncImporter {
+  /** One local record → the row it becomes, or why it cannot be imported. */
+  toRow(record: unknown, idFor: IdFor): Promise<{ ok: true; value: ImportRow } | { ok: false; error: z.ZodError }>;
+}
+
+function importer<S extends z.ZodType>(record: S, map: (r: z.infer<S>, idFor: IdFor) => ImportRow | Promise<ImportRow>): SyncImporter {
+  return {
+    async toRow(raw, idFor) {
+      const parsed = record.safeParse(raw);
+      return parsed.success ? { ok: true, value: await map(parsed.data, idFor) } : { ok: false, error: parsed.error };
+    },
+  };
+}
+
+/** Records already in the shape of a syncable table. */
+const rows = importer(
+  z.object({ table: z.string().regex(/^[a-z_]+\.[a-z_]+$/), row: z.looseObject({ id: z.uuid() }) }).strict(),
+  (r) => r,
+);
+
+/** The sample table's local to-do list, keyed by the local store's own keys (Hive-style). */
+const sampleLocalTodos = importer(
+  z.object({
+    key: z.union([z.string().min(1).max(100), z.number().int()]),
+    text: z.string().min(1).max(200),
+    done: z.boolean().default(false),
+    updated_at: z.iso.datetime({ offset: true }).optional(),
+  }),
+  async (r, idFor) => ({
+    table: 'public.sync_samples',
+    row: { id: await idFor(r.key), title: r.text, done: r.done, ...(r.updated_at ? { updated_at: r.updated_at } : {}) },
+  }),
+);
+
+const BY_APP: Partial<Record<AppId, Record<string, SyncImporter>>> = {
+  coach: { sample_local_todos: sampleLocalTodos },
+};
+
+export function importSources(app: AppId): string[] {
+  return ['rows', ...Object.keys(BY_APP[app] ?? {})];
+}
+
+export function importerFor(app: AppId, source: string): SyncImporter | undefined {
+  return source === 'rows' ? rows : BY_APP[app]?.[source];
+}
+
+// Fixed namespace of import ids; the name carries user, app, source and key so nobody's ids collide.
+const IMPORT_NAMESPACE = '6f1f8a52-3c1e-4c0e-9a43-2b7d1c5e8f90';
+export const importIdFor = (userId: string, app: AppId, source: string) => (key: string | number) =>
+  uuidV5(IMPORT_NAMESPACE, `${userId}/${app}/${source}/${key}`);
