@@ -2,10 +2,10 @@
 // sql/bootstrap, our migrations applied by the real Supabase CLI, then the seed files config.toml names (and, for
 // `npm start` only, the demo seed).
 import { readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import postgres from 'postgres';
 import { applyDemoSeed } from './demo-seed.ts';
-import { ROOT, readProjectConfig } from './project.ts';
+import { ROOT, globFiles, readProjectConfig } from './project.ts';
 import { runChecked } from './spawn.ts';
 
 // The CLI validates config.toml whole, even for database commands, and [auth.hook.send_sms] names its address
@@ -31,19 +31,6 @@ export function supabaseCli(args: string[], opts: { quiet?: boolean } = {}): { s
 
 export function cliDbUrl(url: string): string {
   return `${url}?sslmode=disable`;
-}
-
-/** Paths from `[db.seed] sql_paths`, relative to supabase/, with `*` globs in the file name. */
-function seedFiles(patterns: string[]): string[] {
-  const files: string[] = [];
-  for (const pattern of patterns) {
-    const abs = resolve(ROOT, 'supabase', pattern);
-    const dir = dirname(abs);
-    const glob = abs.slice(dir.length + 1);
-    const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
-    files.push(...readdirSync(dir).filter((f) => re.test(f)).sort().map((f) => join(dir, f)));
-  }
-  return files;
 }
 
 async function runFiles(url: string, files: string[]): Promise<void> {
@@ -73,7 +60,7 @@ export function applyMigrations(url: string): void {
 }
 
 export async function applySeeds(url: string): Promise<void> {
-  await runFiles(url, seedFiles(readProjectConfig().seedPaths));
+  await runFiles(url, globFiles(join(ROOT, 'supabase'), readProjectConfig().seedPaths));
 }
 
 export async function prepareDatabase(url: string, opts: { demo: boolean }): Promise<void> {

@@ -1,6 +1,6 @@
 // Where things are in the repository, and the parts of supabase/config.toml the local stack obeys. This is the
 // stack's only reader of config.toml (Node scripts and the Deno gateway alike), so a setting is written once there.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'smol-toml';
@@ -78,4 +78,29 @@ export function resolveEnv(value: unknown, env: Record<string, string | undefine
   const m = /^env\((.*)\)$/.exec(value);
   if (!m) return value;
   return env[m[1]] || undefined;
+}
+
+/** Files named by config.toml path patterns (relative to `baseDir`, `*` globs in the file name), each pattern's
+ * matches sorted by name, every file once: how the CLI reads `sql_paths` and `schema_paths`. */
+export function globFiles(baseDir: string, patterns: string[]): string[] {
+  const files: string[] = [];
+  for (const pattern of patterns) {
+    const abs = resolve(baseDir, pattern);
+    const dir = dirname(abs);
+    const glob = abs.slice(dir.length + 1);
+    const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+    for (const f of readdirSync(dir).filter((f) => re.test(f)).sort()) if (!files.includes(join(dir, f))) files.push(join(dir, f));
+  }
+  return files;
+}
+
+/**
+ * The declarative schema files, in the order `[db.migrations] schema_paths` lists them, as the Supabase CLI applies
+ * them. `supabaseDir` may be a scratch copy of supabase/ (its own config.toml is read).
+ */
+export function schemaFiles(supabaseDir = join(ROOT, 'supabase')): string[] {
+  const toml = parse(readFileSync(join(supabaseDir, 'config.toml'), 'utf8')) as Record<string, any>;
+  const patterns: string[] = toml.db?.migrations?.schema_paths ?? [];
+  if (patterns.length === 0) throw new Error(`${supabaseDir}/config.toml: [db.migrations] schema_paths is not set`);
+  return globFiles(supabaseDir, patterns);
 }

@@ -71,8 +71,8 @@ export async function waitForHttp(url: string, child: ChildProcess, logFile: str
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
 
-/** A cluster brought to the migrated, seeded state, without the gateway (type generation, checks). */
-export async function startDatabase(opts: Pick<StackOptions, 'dir' | 'dbPort' | 'throwaway' | 'demo'>) {
+/** A cluster brought to the migrated, seeded state (unless bare), without the gateway (type generation, checks). */
+export async function startDatabase(opts: Pick<StackOptions, 'dir' | 'dbPort' | 'throwaway' | 'demo'> & { bare?: boolean }) {
   ensureSystemDeps();
   mkdirSync(opts.dir, { recursive: true });
   const cluster = { dataDir: prepareClusterDir(opts.dir), logFile: join(opts.dir, 'postgres.log'), port: opts.dbPort, throwaway: opts.throwaway };
@@ -91,7 +91,8 @@ export async function startDatabase(opts: Pick<StackOptions, 'dir' | 'dbPort' | 
   };
   try {
     await waitForPostgres(opts.dbPort, postgres, cluster.logFile);
-    await prepareDatabase(dbUrl(opts.dbPort), { demo: opts.demo });
+    // A bare cluster (scratch databases for schema comparisons) gets only what its caller applies.
+    if (!opts.bare) await prepareDatabase(dbUrl(opts.dbPort), { demo: opts.demo });
   } catch (err) {
     await stop();
     throw err;
