@@ -1,4 +1,4 @@
--- Remote config (seed §2.5, Nacos → public.app_config). Inserted once: later edits made in Studio are kept.
+-- Remote config (what PicKitchen kept in Nacos). Inserted once: later edits made in Studio are kept.
 -- driven_id values are template ids of DashScope's emoji-v1 model (see its template list); add more there.
 insert into public.app_config (app_id, key, value, description) values
   ('pickitchen', 'styles', $json$[

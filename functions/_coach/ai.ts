@@ -1,4 +1,4 @@
-// Daily Coach's AI use cases (seed §4.2, §7.6, §10): the nightly review (夜间复盘), tomorrow's plan (明日计划), a
+// Daily Coach's AI use cases (docs/apps/coach.md): the nightly review (夜间复盘), tomorrow's plan (明日计划), a
 // reading summary and the weekly/monthly summary. Each sends the model only the numbers it needs (and notes
 // only when the user allows it), and each has a template answer built from the same numbers for when every
 // model fails.

@@ -1,4 +1,4 @@
-// The five record dimensions of Daily Coach (seed §4.1): their tables and the fields an app may write, with
+// The five record dimensions of Daily Coach (docs/apps/coach.md): their tables and the fields an app may write, with
 // ranges. The API's create/update bodies and the OpenAPI spec come from these schemas.
 import { z } from '@hono/zod-openapi';
 import type { UploadPurposeName } from '../_files/upload-purposes.ts';

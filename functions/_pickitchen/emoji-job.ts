@@ -1,4 +1,4 @@
-// The emoji video pipeline (seed §2.4), one job per task on queue pickitchen.emoji, run step by step:
+// The emoji video pipeline (docs/apps/pickitchen.md), one job per task on queue pickitchen.emoji, run step by step:
 // create the provider's task from a signed URL of the photo → poll it (the job snoozes between polls, which do
 // not count as attempts) → download the video before its 24 h link expires, store it in `results` → complete.
 // A provider failure, a refusal, the deadline or the last failed attempt fails the task and refunds it, once.

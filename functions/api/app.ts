@@ -58,14 +58,14 @@ export function createApiApp(deps: AppDeps) {
   registerSyncRoutes(app);
   registerSyncImportRoutes(app);
   registerConfigRoutes(app);
-  // PicKitchen's own endpoint names (seed §4), on the shared pieces.
+  // PicKitchen's own endpoint names (docs/apps/pickitchen.md), on the shared pieces.
   registerPickitchenAccountRoutes(app);
   registerPickitchenEmojiRoutes(app, {
     store,
     provider: lazy(() => createEmojiVideoProvider(deps.config.emoji)),
     deadlineMinutes: () => deps.config.emoji.taskDeadlineMinutes,
   });
-  // Daily Coach (seed §4.2).
+  // Daily Coach (docs/apps/coach.md).
   const moderator = lazy(() => createModerator(deps.config.ai));
   registerCoachRecordRoutes(app);
   registerCoachDayRoutes(app, { moderator });

@@ -1,4 +1,4 @@
-// PicKitchen's journey (seed §4.4 "Emoji 生成完整流程") with supabase-js where the app uses it (session, upload,
+// PicKitchen's journey (docs/apps/pickitchen.md) with supabase-js where the app uses it (session, upload,
 // download) and HTTP elsewhere: device login → profile → config → upload → detect → create (charged) → the
 // deployed worker (POST /worker/run) drives DashScope (the fake) to a stored video → owner-only download → history
 // → delete; point packs and the weekly VIP through RevenueCat webhooks; and the failure paths.

@@ -1,4 +1,4 @@
-// /coach/records/{dimension}[/{id}] (seed §4.2): the five dimensions' records. Writing one creates or updates
+// /coach/records/{dimension}[/{id}] (docs/apps/coach.md): the five dimensions' records. Writing one creates or updates
 // its day log and rescores the day (SQL triggers); deleting leaves a tombstone the sync protocol carries.
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';

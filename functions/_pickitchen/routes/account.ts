@@ -1,4 +1,4 @@
-// PicKitchen's names for the account (seed §4.2, §4.3, §4.5): profile with VIP state and points, point balance
+// PicKitchen's names for the account (docs/apps/pickitchen.md): profile with VIP state and points, point balance
 // and history, subscription status, point-pack orders. Thin: the reads are the shared wallet and commerce ones.
 import { z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';

@@ -1,4 +1,4 @@
-// PicKitchen's emoji endpoints (seed §4.4): upload URL → detect (free, cached per image) → create (charged,
+// PicKitchen's emoji endpoints (docs/apps/pickitchen.md): upload URL → detect (free, kept per photo) → create (charged,
 // 202 + task id) → poll / history / delete. The generation itself runs in the worker (emoji-job.ts).
 import { z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';

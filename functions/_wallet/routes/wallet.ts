@@ -1,5 +1,5 @@
 // GET /{app}/wallet and /{app}/wallet/transactions: the caller's balances and their history; POST
-// /{app}/wallet/consume: the caller spends from a balance (companion's coins per seed §API, the diary's points
+// /{app}/wallet/consume: the caller spends from a balance (companion's coins, the diary's points
 // deduct). There is no route by which a client credits itself: credits come from server rules (purchases, rewards).
 import { z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';

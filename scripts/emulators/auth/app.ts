@@ -1,6 +1,6 @@
 // Local emulator of the Supabase Auth (GoTrue) REST API subset our apps and functions use, served at
 // /auth/v1 by the local gateway. FOR DEVELOPMENT AND TESTS ONLY: production uses Supabase Auth itself.
-// Behaviour follows shared/GOTRUE-API.md (GoTrue's handlers and supabase-js' auth client) and writes the
+// Behaviour follows GoTrue's handlers (supabase/auth) and supabase-js' auth client (docs/decisions.md) and writes the
 // same auth.* tables, so what our SQL and functions see is what they will see on Supabase.
 import bcrypt from 'bcryptjs';
 import { Hono, type Context } from 'hono';

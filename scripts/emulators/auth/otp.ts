@@ -20,7 +20,7 @@ export interface SmsHook {
   secrets: string;
 }
 
-/** Calls the hook as GoTrue does and reads its reply by GoTrue's rules (shared/GOTRUE-API.md §5). */
+/** Calls the hook as GoTrue does and reads its reply by GoTrue's rules for HTTP hooks. */
 export async function sendSmsHook(hook: SmsHook, payload: { user: unknown; phone: string; otp: string; ip?: string }) {
   const id = crypto.randomUUID();
   const now = new Date();

@@ -1,4 +1,4 @@
-// Sessions, refresh-token rotation and access tokens, following GoTrue's rules (see shared/GOTRUE-API.md §2–3).
+// Sessions, refresh-token rotation and access tokens, following GoTrue's rules (supabase/auth).
 import { SignJWT, type JWK } from 'jose';
 import type postgres from 'postgres';
 import { AuthError } from './errors.ts';

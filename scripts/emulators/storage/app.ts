@@ -1,7 +1,7 @@
 // Local emulator of the Supabase Storage API subset supabase.storage uses, served at /storage/v1 by the local
 // gateway. FOR DEVELOPMENT AND TESTS ONLY: production uses Supabase Storage. Bytes live on local disk; every
 // client operation reads or writes the storage.objects row under the caller's role and JWT claims, so the
-// storage policies in our migrations decide, as they do on Supabase (shared/STORAGE-API.md).
+// storage policies in our migrations decide, as they do on Supabase (docs/decisions.md).
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';

@@ -1,5 +1,5 @@
 // Supabase Storage's error responses: HTTP 400 for everything whose nominal status is not 500, the nominal
-// status in the body's statusCode (shared/STORAGE-API.md §2).
+// status in the body's statusCode (supabase/storage's error renderer).
 import type { Context } from 'hono';
 
 export class StorageError extends Error {

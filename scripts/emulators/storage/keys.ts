@@ -1,5 +1,5 @@
 // What Storage accepts as bucket names and object keys, and how it reads them out of a URL path
-// (shared/STORAGE-API.md §6, §9; supabase/storage src/storage/limits.ts and backend/secure-path.ts).
+// (supabase/storage src/storage/limits.ts and backend/secure-path.ts).
 import { E } from './errors.ts';
 
 // Storage's S3-safe character set; the hyphen is last so it stays a literal.

@@ -1,4 +1,4 @@
--- Storage policies, checked with the statements Storage runs as the caller (shared/STORAGE-API.md §4).
+-- Storage policies, checked with the statements Storage runs as the caller (supabase/storage's database layer).
 begin;
 select plan(27);
 
