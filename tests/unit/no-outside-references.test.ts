@@ -174,14 +174,14 @@ const WAIVERS: Waiver[] = [
     why: 'a fixture written into a scratch function folder, where it is the import the deploy scan must find',
   },
   {
-    path: 'supabase/migrations/20261123040200_schedule_weekly_vip_points.sql',
+    path: 'tests/fixtures/pre-baseline-migrations/20261123040200_schedule_weekly_vip_points.sql',
     text: 'seed \u00a7',
-    why: 'a landed migration: append-only, it cannot be edited (the squash into one baseline drops it)',
+    why: 'the landed migration chain, kept verbatim: tests/db/baseline.test.ts proves the baseline builds what it built',
   },
   ...['seed: daily-coach.md \u00a7', 'seed \u00a7'].map((text) => ({
-    path: 'supabase/migrations/20261123090000_create_coach.sql',
+    path: 'tests/fixtures/pre-baseline-migrations/20261123090000_create_coach.sql',
     text,
-    why: 'a landed migration: append-only, it cannot be edited (the squash into one baseline drops it)',
+    why: 'the landed migration chain, kept verbatim: tests/db/baseline.test.ts proves the baseline builds what it built',
   })),
 ];
 
