@@ -12,7 +12,7 @@ import { createAuthEmulator } from '../emulators/auth/app.ts';
 import { createStorageEmulator } from '../emulators/storage/app.ts';
 import { readProjectConfig } from '../stack/project.ts';
 import { settleBackground } from '../../functions/_shared/background.ts';
-import { loadProjectKeys } from '../../functions/_shared/env.ts';
+import { loadProjectSettings } from '../../functions/_shared/env.ts';
 import { createApiKeyGate } from './api-keys.ts';
 
 type Fetch = (req: Request) => Response | Promise<Response>;
@@ -23,9 +23,9 @@ interface FunctionEntry {
 
 const projectConfig = readProjectConfig();
 const port = Number(Deno.env.get('GATEWAY_PORT') ?? projectConfig.apiPort);
-// The project's keys as the functions read them (SUPABASE_JWKS, JWT_SECRET, the API keys).
-const projectKeys = loadProjectKeys(Deno.env.toObject());
-const gate = createApiKeyGate(projectKeys);
+// The project's URL and keys as the functions read them (SUPABASE_URL, SUPABASE_JWKS, JWT_SECRET, the API keys).
+const project = loadProjectSettings(Deno.env.toObject());
+const gate = createApiKeyGate(project);
 // Auth's private signing key (the stack's, scripts/stack/keys.ts): a private JWK.
 const signingKey = JSON.parse(Deno.env.get('AUTH_SIGNING_KEY') ?? '{}');
 
@@ -46,13 +46,12 @@ const json = (status: number, body: unknown) =>
 const functions = await loadFunctions();
 const PREFIX = '/functions/v1/';
 
-const apiUrl = Deno.env.get('SUPABASE_URL') ?? `http://127.0.0.1:${port}`;
 const auth = createAuthEmulator({
   sql: postgres(Deno.env.get('AUTH_DB_URL') ?? '', { max: 4, onnotice: () => {} }),
   settings: authSettings(projectConfig.auth, Deno.env.toObject()),
-  jwtSecret: projectKeys.jwt.secret ?? '',
+  jwtSecret: project.jwt.secret ?? '',
   signingKey,
-  issuer: `${apiUrl}/auth/v1`,
+  issuer: `${project.supabaseUrl}/auth/v1`,
 });
 
 /** "100MiB", "50MB", "1048576" → bytes. */
@@ -66,8 +65,8 @@ function bytes(value: unknown, fallback: number): number {
 
 const storage = createStorageEmulator({
   sql: postgres(Deno.env.get('STORAGE_DB_URL') ?? '', { max: 4, onnotice: () => {} }),
-  jwtSecret: projectKeys.jwt.secret ?? '',
-  jwks: projectKeys.jwt.jwks ?? { keys: [] },
+  jwtSecret: project.jwt.secret ?? '',
+  jwks: project.jwt.jwks ?? { keys: [] },
   root: Deno.env.get('STORAGE_ROOT') ?? '.local/storage',
   globalFileSizeLimit: bytes(projectConfig.storageFileSizeLimit, 50 * 1024 * 1024),
 });
