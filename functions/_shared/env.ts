@@ -1,74 +1,51 @@
-// Every setting the functions read, parsed once with zod. A bad or missing value stops start-up with a
-// message naming the variable, instead of failing on the first request that needs it.
+// Every setting the functions read, parsed once with zod through the one reader (env-reader.ts). This is the only
+// module that reads the functions' environment. A bad or missing value stops start-up with one error naming every
+// bad variable, instead of failing on the first request that needs it.
 import process from 'node:process';
 import type { JSONWebKeySet, JWK } from 'jose';
 import { z } from 'zod';
-import { loadAiConfig, type AiConfig } from './ai-config.ts';
+import type { AiConfig } from './ai-config.ts';
 import { API_KEY_PREFIX, type ApiKeyKind, type ProjectApiKeys } from './api-keys.ts';
+import { across, bucket, type Env, bool, jsonSetting, readEnv } from './env-reader.ts';
 import type { JwtKeys } from './jwt.ts';
 import type { EmojiConfig } from './providers/dashscope.ts';
 import type { AliyunSmsConfig } from './providers/sms.ts';
-
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
-
-/** "120/60" = 120 requests per 60 seconds. */
-const bucket = z
-  .string()
-  .regex(/^\d+\/\d+$/, 'expected "<requests>/<seconds>", e.g. "120/60"')
-  .transform((v) => {
-    const [capacity, windowSeconds] = v.split('/').map(Number);
-    return { capacity, windowSeconds };
-  });
-
-/** A JSON value in one variable, checked by `shape`. */
-const jsonOf = <T extends z.ZodType>(shape: T) =>
-  z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(shape);
 
 /**
  * The project's JSON Web Key Set as hosted functions get it ({"keys":[…]}, or the bare array). Only public keys of
  * asymmetric algorithms are taken: a symmetric ("oct") entry, which the Supabase CLI adds for its JWT secret, is
  * left to JWT_SECRET, so one secret never arrives by two ways.
  */
-const Jwks = jsonOf(z.union([z.object({ keys: z.array(z.looseObject({ kty: z.string() })) }), z.array(z.looseObject({ kty: z.string() }))]))
-  .transform((set): JSONWebKeySet => ({ keys: (Array.isArray(set) ? set : set.keys).filter((key) => key.kty !== 'oct') as JWK[] }));
+const Jwks = jsonSetting(
+  z.union([z.object({ keys: z.array(z.looseObject({ kty: z.string() })) }), z.array(z.looseObject({ kty: z.string() }))])
+    .transform((set): JSONWebKeySet => ({ keys: (Array.isArray(set) ? set : set.keys).filter((key) => key.kty !== 'oct') as JWK[] })),
+);
 
 /** {"default":"sb_secret_…", …}: a project's API keys of one kind, by name (SUPABASE_PUBLISHABLE_KEYS / _SECRET_KEYS). */
 const apiKeys = (kind: ApiKeyKind) =>
-  jsonOf(z.record(z.string(), z.string().startsWith(API_KEY_PREFIX[kind], `expected {"default":"${API_KEY_PREFIX[kind]}…"}`)));
+  jsonSetting(z.record(z.string(), z.string().startsWith(API_KEY_PREFIX[kind], `expected {"default":"${API_KEY_PREFIX[kind]}…"}`)));
 
-/** An optional variable where an empty value, as copied from .env.example, is no value. */
-const unlessEmpty = <T extends z.ZodType>(shape: T) => z.preprocess((v) => (v === '' ? undefined : v), shape.optional());
-
-/** The project's keys: what verifies its JWTs and which API keys it has (also read by the local gateway). */
-const projectKeyVariables = {
+/** The project's URL and keys: what verifies its JWTs and which API keys it has (also read by the local gateway). */
+const projectVariables = {
+  SUPABASE_URL: z.url().default('http://127.0.0.1:54321'),
   /** The legacy API keys (HS256 JWTs with role anon / service_role); hosted Supabase sets both. */
   SUPABASE_ANON_KEY: z.string().optional(),
   SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
   /** The new API keys by name; hosted Supabase sets both. */
-  SUPABASE_PUBLISHABLE_KEYS: unlessEmpty(apiKeys('publishable')),
-  SUPABASE_SECRET_KEYS: unlessEmpty(apiKeys('secret')),
+  SUPABASE_PUBLISHABLE_KEYS: apiKeys('publishable'),
+  SUPABASE_SECRET_KEYS: apiKeys('secret'),
   /** The public keys Supabase Auth signs user tokens with (the body of /auth/v1/.well-known/jwks.json); hosted sets it. */
-  SUPABASE_JWKS: unlessEmpty(Jwks),
+  SUPABASE_JWKS: Jwks,
   /** HS256 secret of legacy JWTs (the legacy API keys, projects not yet on signing keys). */
   JWT_SECRET: z.string().min(16).optional(),
 };
 
 export type ProjectKeys = Pick<Config, 'jwt' | 'keys'>;
+export type ProjectSettings = Pick<Config, 'supabaseUrl'> & ProjectKeys;
 
-function projectKeys(e: z.infer<z.ZodObject<typeof projectKeyVariables>>): ProjectKeys {
+function projectSettings(e: z.infer<z.ZodObject<typeof projectVariables>>): ProjectSettings {
   return {
+    supabaseUrl: e.SUPABASE_URL,
     jwt: { secret: e.JWT_SECRET, jwks: e.SUPABASE_JWKS },
     keys: {
       anon: e.SUPABASE_PUBLISHABLE_KEYS?.default ?? e.SUPABASE_ANON_KEY,
@@ -79,19 +56,81 @@ function projectKeys(e: z.infer<z.ZodObject<typeof projectKeyVariables>>): Proje
   };
 }
 
-/** Only the project's keys, for the local gateway, which mirrors what Supabase's gateway checks. */
-export function loadProjectKeys(env: Record<string, string | undefined> = process.env): ProjectKeys {
-  return projectKeys(z.object(projectKeyVariables).parse(env));
+/** Only the project's URL and keys, for the local gateway, which mirrors what Supabase's gateway checks. */
+export function loadProjectSettings(env: Env = process.env): ProjectSettings {
+  return projectSettings(readEnv(z.object(projectVariables), env));
+}
+
+/** Aliyun's AccessKey pair, which Aliyun SMS and Aliyun content moderation share. */
+const aliyunKeyVariables = {
+  ALIYUN_ACCESS_KEY_ID: z.string().min(1).optional(),
+  ALIYUN_ACCESS_KEY_SECRET: z.string().min(1).optional(),
+};
+
+/**
+ * The AI gateway: provider (any OpenAI-compatible endpoint; Qwen through DashScope's compatible mode by default),
+ * ordered models per use case, timeouts, retries, prices and daily quotas, and moderation.
+ */
+const aiVariables = {
+  AI_BASE_URL: z.url().default('https://dashscope.aliyuncs.com/compatible-mode/v1'),
+  AI_API_KEY: z.string().min(1).optional(),
+  /** Ordered fallback models per use case; "default" applies to the rest. */
+  AI_MODELS: jsonSetting(z.record(z.string(), z.array(z.string().min(1)).min(1)), { default: ['qwen-plus', 'qwen-turbo'] }),
+  AI_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(30_000),
+  /** Extra attempts per model on 429, 5xx and timeouts. */
+  AI_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  AI_RETRY_BASE_MS: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** Price per million tokens (in and out) per model, in micro-units of the billing currency. */
+  AI_PRICES: jsonSetting(z.record(z.string(), z.object({ in: z.number().nonnegative(), out: z.number().nonnegative() })), {}),
+  /** Successful calls per user per app per UTC day. */
+  AI_DAILY_QUOTAS: jsonSetting(z.record(z.string(), z.number().int().positive()), { default: 200 }),
+  /** Offline moderation: comma-separated terms that block input and output. */
+  MODERATION_BLOCKLIST: z.string().default(''),
+  /** Aliyun content moderation (Green, TextModerationPlus), with the ALIYUN_ACCESS_KEY_* credentials. */
+  ALIYUN_MODERATION_ENABLED: z.enum(['true', 'false']).default('false'),
+  ALIYUN_MODERATION_ENDPOINT: z.string().default('green-cip.cn-shanghai.aliyuncs.com'),
+  ALIYUN_MODERATION_PROTOCOL: z.enum(['https', 'http']).default('https'),
+  /** The lowest Aliyun risk level that blocks: high, or medium to be stricter. */
+  ALIYUN_MODERATION_BLOCK_LEVEL: z.enum(['high', 'medium', 'low']).default('high'),
+  ...aliyunKeyVariables,
+};
+
+function aiConfig(e: z.output<z.ZodObject<typeof aiVariables>>): AiConfig {
+  return {
+    baseUrl: e.AI_BASE_URL,
+    apiKey: e.AI_API_KEY,
+    models: e.AI_MODELS,
+    timeoutMs: e.AI_TIMEOUT_MS,
+    retries: e.AI_RETRIES,
+    retryBaseMs: e.AI_RETRY_BASE_MS,
+    prices: e.AI_PRICES,
+    dailyQuotas: e.AI_DAILY_QUOTAS,
+    moderationBlocklist: e.MODERATION_BLOCKLIST.split(',').map((t) => t.trim()).filter(Boolean),
+    aliyunModeration:
+      e.ALIYUN_MODERATION_ENABLED === 'true' && e.ALIYUN_ACCESS_KEY_ID && e.ALIYUN_ACCESS_KEY_SECRET
+        ? {
+            accessKeyId: e.ALIYUN_ACCESS_KEY_ID,
+            accessKeySecret: e.ALIYUN_ACCESS_KEY_SECRET,
+            endpoint: e.ALIYUN_MODERATION_ENDPOINT,
+            protocol: e.ALIYUN_MODERATION_PROTOCOL,
+            blockLevel: e.ALIYUN_MODERATION_BLOCK_LEVEL,
+          }
+        : undefined,
+  };
+}
+
+/** Only the AI settings (for the AI feature's tests, which need no database or keys). */
+export function loadAiConfig(env: Env = process.env): AiConfig {
+  return aiConfig(readEnv(z.object(aiVariables), env));
 }
 
 /** How many proxies in front of us append to X-Forwarded-For; the client is that many entries from the right. */
 export const TrustedProxyHops = z.coerce.number().int().min(0).max(5).default(1);
 
-const schema = z
+const variables = z
   .object({
-    SUPABASE_URL: z.url().default('http://127.0.0.1:54321'),
     SUPABASE_DB_URL: z.string().min(1),
-    ...projectKeyVariables,
+    ...projectVariables,
     DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(4),
     /** Named prepared statements break behind a transaction-mode pooler (Supavisor :6543); on by choice only. */
     DB_PREPARE: bool.default(false),
@@ -123,8 +162,7 @@ const schema = z
     SEND_SMS_HOOK_SECRETS: z.string().regex(/^v1,whsec_[A-Za-z0-9+/=]+(\|v1,whsec_[A-Za-z0-9+/=]+)*$/).optional(),
     SMS_LIMIT_PHONE: bucket.default({ capacity: 5, windowSeconds: 3600 }),
     SMS_LIMIT_IP: bucket.default({ capacity: 30, windowSeconds: 3600 }),
-    ALIYUN_ACCESS_KEY_ID: z.string().min(1).optional(),
-    ALIYUN_ACCESS_KEY_SECRET: z.string().min(1).optional(),
+    ...aliyunKeyVariables,
     ALIYUN_SMS_SIGN_NAME: z.string().min(1).optional(),
     ALIYUN_SMS_TEMPLATE_CODE: z.string().min(1).optional(),
     ALIYUN_SMS_ENDPOINT: z.string().default('dysmsapi.aliyuncs.com'),
@@ -133,22 +171,30 @@ const schema = z
     SIGN_IN_SECRET: z.string().min(32).optional(),
     WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
     /** Mini-program credentials per app: {"diary":{"app_id":"wx…","app_secret":"…"}}. Without them: dev exchange. */
-    WECHAT_MINI_PROGRAMS: z.string().optional(),
+    WECHAT_MINI_PROGRAMS: jsonSetting(z.record(z.string(), z.object({ app_id: z.string().min(1), app_secret: z.string().min(1) })), {}),
     /** The exact Authorization header value configured for the RevenueCat webhook. */
     REVENUECAT_WEBHOOK_AUTH: z.string().min(16).optional(),
     /** Trusted roots for App Store JWS (base64 DER, comma-separated): Apple Root CA - G3 in production. */
     APPLE_ROOT_CERTIFICATES: z.string().optional(),
     /** Per app: {"pickitchen":{"bundle_id":"…","app_apple_id":123456789,"environment":"Production"}}. */
-    APPLE_APPS: z.string().optional(),
+    APPLE_APPS: jsonSetting(
+      z.record(
+        z.string(),
+        z.object({ bundle_id: z.string().min(1), app_apple_id: z.number().int().optional(), environment: z.enum(['Production', 'Sandbox']).default('Production') }),
+      ),
+      {},
+    ),
     /**
      * Apple's online checks of a JWS chain: certificates valid today and not revoked (OCSP, failing closed). Off only
      * for a local CA with no OCSP responder; the test stack's stand-in for Apple has one, so tests run them on.
      */
     APPLE_ONLINE_CHECKS: bool.default(true),
     /** Per app: {"pickitchen":{"package_name":"com.houtai.pickitchen"}}. */
-    GOOGLE_PLAY_APPS: z.string().optional(),
+    GOOGLE_PLAY_APPS: jsonSetting(z.record(z.string(), z.object({ package_name: z.string().min(1) })), {}),
     /** The Play Developer API service account key (JSON, as downloaded; token_uri is honoured). */
-    GOOGLE_SERVICE_ACCOUNT_JSON: z.string().optional(),
+    GOOGLE_SERVICE_ACCOUNT_JSON: jsonSetting(
+      z.object({ client_email: z.string().min(1), private_key: z.string().min(1), token_uri: z.url().default('https://oauth2.googleapis.com/token') }),
+    ),
     GOOGLE_PLAY_API_BASE: z.url().default('https://androidpublisher.googleapis.com'),
     /** Pub/Sub push authentication: the audience configured on the push subscription and its service account. */
     GOOGLE_PUBSUB_AUDIENCE: z.string().optional(),
@@ -165,29 +211,36 @@ const schema = z
     EMOJI_POLL_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(600).default(15),
     /** Give up on a task after this long; DashScope forgets task ids after 24 h. */
     EMOJI_TASK_DEADLINE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
-  })
-  .refine((e) => e.JWT_SECRET || e.SUPABASE_JWKS, {
-    message: 'set SUPABASE_JWKS (hosted Supabase sets it: the JWKS of the project\'s Auth) or JWT_SECRET (HS256) so the API can verify JWTs',
-    path: ['SUPABASE_JWKS'],
-  })
+    ...aiVariables,
+  });
+
+const schema = variables
+  .refine(
+    (e) => e.JWT_SECRET || e.SUPABASE_JWKS,
+    across<Settings>(
+      ['SUPABASE_JWKS', 'JWT_SECRET'],
+      'set SUPABASE_JWKS (hosted Supabase sets it: the JWKS of the project\'s Auth) or JWT_SECRET (HS256) so the API can verify JWTs',
+    ),
+  )
   .refine(
     (e) => {
       const aliyun = [e.ALIYUN_ACCESS_KEY_ID, e.ALIYUN_ACCESS_KEY_SECRET, e.ALIYUN_SMS_SIGN_NAME, e.ALIYUN_SMS_TEMPLATE_CODE];
       return aliyun.every(Boolean) || !aliyun.some(Boolean);
     },
-    { message: 'set all four of ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET, ALIYUN_SMS_SIGN_NAME, ALIYUN_SMS_TEMPLATE_CODE, or none', path: ['ALIYUN_ACCESS_KEY_ID'] },
+    across<Settings>(
+      ['ALIYUN_ACCESS_KEY_ID', 'ALIYUN_ACCESS_KEY_SECRET', 'ALIYUN_SMS_SIGN_NAME', 'ALIYUN_SMS_TEMPLATE_CODE'],
+      'set all four of ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET, ALIYUN_SMS_SIGN_NAME, ALIYUN_SMS_TEMPLATE_CODE, or none',
+    ),
   )
-  .refine((e) => e.EMOJI_POLL_INTERVAL_SECONDS < e.EMOJI_TASK_DEADLINE_MINUTES * 60, {
-    message: 'must be shorter than EMOJI_TASK_DEADLINE_MINUTES, or a task is never polled before its deadline',
-    path: ['EMOJI_POLL_INTERVAL_SECONDS'],
-  });
+  .refine(
+    (e) => e.EMOJI_POLL_INTERVAL_SECONDS < e.EMOJI_TASK_DEADLINE_MINUTES * 60,
+    across<Settings>(
+      ['EMOJI_POLL_INTERVAL_SECONDS', 'EMOJI_TASK_DEADLINE_MINUTES'],
+      'must be shorter than EMOJI_TASK_DEADLINE_MINUTES, or a task is never polled before its deadline',
+    ),
+  );
 
-const AppleApps = z.record(
-  z.string(),
-  z.object({ bundle_id: z.string().min(1), app_apple_id: z.number().int().optional(), environment: z.enum(['Production', 'Sandbox']).default('Production') }),
-);
-
-const WechatPrograms = z.record(z.string(), z.object({ app_id: z.string().min(1), app_secret: z.string().min(1) }));
+type Settings = z.output<typeof variables>;
 
 export type RateLimitBucket = { capacity: number; windowSeconds: number };
 export type RateLimitFamily = 'read' | 'write' | 'auth' | 'hooks';
@@ -232,41 +285,11 @@ export interface Config {
   ai: AiConfig;
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`).join('\n');
-    throw new Error(`Invalid configuration:\n${problems}`);
-  }
-  const e = parsed.data;
-  let appleApps: z.infer<typeof AppleApps> = {};
-  if (e.APPLE_APPS) {
-    const parsedApps = AppleApps.safeParse(JSON.parse(e.APPLE_APPS));
-    if (!parsedApps.success) throw new Error('Invalid configuration:\n  APPLE_APPS: expected {"<app>":{"bundle_id":"…","app_apple_id":123,"environment":"Production"}}');
-    appleApps = parsedApps.data;
-  }
-  const json = (name: string, value: string | undefined) => {
-    if (!value) return undefined;
-    try {
-      return JSON.parse(value);
-    } catch {
-      throw new Error(`Invalid configuration:\n  ${name}: not valid JSON`);
-    }
-  };
-  const playApps = (json('GOOGLE_PLAY_APPS', e.GOOGLE_PLAY_APPS) ?? {}) as Record<string, { package_name: string }>;
-  const serviceAccount = json('GOOGLE_SERVICE_ACCOUNT_JSON', e.GOOGLE_SERVICE_ACCOUNT_JSON) as
-    | { client_email: string; private_key: string; token_uri?: string }
-    | undefined;
-  let programs: z.infer<typeof WechatPrograms> = {};
-  if (e.WECHAT_MINI_PROGRAMS) {
-    const wx = WechatPrograms.safeParse(JSON.parse(e.WECHAT_MINI_PROGRAMS));
-    if (!wx.success) throw new Error('Invalid configuration:\n  WECHAT_MINI_PROGRAMS: expected {"<app>":{"app_id":"…","app_secret":"…"}}');
-    programs = wx.data;
-  }
+export function loadConfig(env: Env = process.env): Config {
+  const e = readEnv(schema, env);
   return {
-    supabaseUrl: e.SUPABASE_URL,
     dbUrl: e.SUPABASE_DB_URL,
-    ...projectKeys(e),
+    ...projectSettings(e),
     db: { poolMax: e.DB_POOL_MAX, prepare: e.DB_PREPARE },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     corsOrigins: e.CORS_ORIGINS === '*' ? '*' : e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
@@ -300,10 +323,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signInSecret: e.SIGN_IN_SECRET,
     revenuecat: { webhookAuth: e.REVENUECAT_WEBHOOK_AUTH },
     google: {
-      apps: Object.fromEntries(Object.entries(playApps).map(([app, a]) => [app, { packageName: a.package_name }])),
-      serviceAccount: serviceAccount
-        ? { client_email: serviceAccount.client_email, private_key: serviceAccount.private_key, token_uri: serviceAccount.token_uri ?? 'https://oauth2.googleapis.com/token' }
-        : undefined,
+      apps: Object.fromEntries(Object.entries(e.GOOGLE_PLAY_APPS).map(([app, a]) => [app, { packageName: a.package_name }])),
+      serviceAccount: e.GOOGLE_SERVICE_ACCOUNT_JSON,
       apiBase: e.GOOGLE_PLAY_API_BASE,
       pubsub: { audience: e.GOOGLE_PUBSUB_AUDIENCE, serviceAccount: e.GOOGLE_PUBSUB_SERVICE_ACCOUNT, jwksUrl: e.GOOGLE_OIDC_JWKS_URL },
     },
@@ -311,13 +332,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rootCertificates: (e.APPLE_ROOT_CERTIFICATES ?? '').split(',').map((c) => c.trim()).filter(Boolean),
       onlineChecks: e.APPLE_ONLINE_CHECKS,
       apps: Object.fromEntries(
-        Object.entries(appleApps).map(([app, a]) => [app, { bundleId: a.bundle_id, appAppleId: a.app_apple_id, environment: a.environment }]),
+        Object.entries(e.APPLE_APPS).map(([app, a]) => [app, { bundleId: a.bundle_id, appAppleId: a.app_apple_id, environment: a.environment }]),
       ),
     },
     wechat: {
       devExchange: e.WECHAT_DEV_EXCHANGE,
       apiBase: e.WECHAT_API_BASE,
-      programs: Object.fromEntries(Object.entries(programs).map(([app, p]) => [app, { appId: p.app_id, appSecret: p.app_secret }])),
+      programs: Object.fromEntries(Object.entries(e.WECHAT_MINI_PROGRAMS).map(([app, p]) => [app, { appId: p.app_id, appSecret: p.app_secret }])),
     },
     emoji: {
       dashscope: e.DASHSCOPE_API_KEY ? { apiKey: e.DASHSCOPE_API_KEY, baseUrl: e.DASHSCOPE_BASE_URL } : undefined,
@@ -326,6 +347,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollIntervalSeconds: e.EMOJI_POLL_INTERVAL_SECONDS,
       taskDeadlineMinutes: e.EMOJI_TASK_DEADLINE_MINUTES,
     },
-    ai: loadAiConfig(env),
+    ai: aiConfig(e),
   };
 }

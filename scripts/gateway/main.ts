@@ -6,13 +6,16 @@
 // API keys are handled as it handles them (api-keys.ts).
 // Development and tests only: production runs on Supabase itself.
 import { pathToFileURL } from 'node:url';
+import type { JWK } from 'jose';
 import postgres from 'postgres';
+import { z } from 'zod';
 import { authSettings } from '../emulators/auth/config.ts';
 import { createAuthEmulator } from '../emulators/auth/app.ts';
 import { createStorageEmulator } from '../emulators/storage/app.ts';
 import { readProjectConfig } from '../stack/project.ts';
 import { settleBackground } from '../../functions/_shared/background.ts';
-import { loadProjectKeys } from '../../functions/_shared/env.ts';
+import { loadProjectSettings } from '../../functions/_shared/env.ts';
+import { jsonSetting, readEnv } from '../../functions/_shared/env-reader.ts';
 import { createApiKeyGate } from './api-keys.ts';
 
 type Fetch = (req: Request) => Response | Promise<Response>;
@@ -22,12 +25,23 @@ interface FunctionEntry {
 }
 
 const projectConfig = readProjectConfig();
-const port = Number(Deno.env.get('GATEWAY_PORT') ?? projectConfig.apiPort);
-// The project's keys as the functions read them (SUPABASE_JWKS, JWT_SECRET, the API keys).
-const projectKeys = loadProjectKeys(Deno.env.toObject());
-const gate = createApiKeyGate(projectKeys);
-// Auth's private signing key (the stack's, scripts/stack/keys.ts): a private JWK.
-const signingKey = JSON.parse(Deno.env.get('AUTH_SIGNING_KEY') ?? '{}');
+// The project's URL and keys as the functions read them (SUPABASE_URL, SUPABASE_JWKS, JWT_SECRET, the API keys).
+const project = loadProjectSettings(Deno.env.toObject());
+const gate = createApiKeyGate(project);
+// The gateway's own settings, which the stack sets (scripts/stack/stack.ts), read by the same reader.
+const stack = readEnv(
+  z.object({
+    GATEWAY_PORT: z.coerce.number().int().min(1).max(65_535).default(projectConfig.apiPort),
+    /** Auth's private signing key (the stack's, scripts/stack/keys.ts): a private JWK. */
+    AUTH_SIGNING_KEY: jsonSetting(z.looseObject({ kty: z.string(), kid: z.string(), d: z.string() })).refine((key) => key !== undefined, 'required'),
+    /** The emulators' database logins (GoTrue's and Storage's roles) and where Storage keeps object bytes. */
+    AUTH_DB_URL: z.string().min(1),
+    STORAGE_DB_URL: z.string().min(1),
+    STORAGE_ROOT: z.string().min(1).default('.local/storage'),
+  }),
+  Deno.env.toObject(),
+);
+const port = stack.GATEWAY_PORT;
 
 async function loadFunctions(): Promise<Map<string, FunctionEntry>> {
   const functions = new Map<string, FunctionEntry>();
@@ -46,13 +60,12 @@ const json = (status: number, body: unknown) =>
 const functions = await loadFunctions();
 const PREFIX = '/functions/v1/';
 
-const apiUrl = Deno.env.get('SUPABASE_URL') ?? `http://127.0.0.1:${port}`;
 const auth = createAuthEmulator({
-  sql: postgres(Deno.env.get('AUTH_DB_URL') ?? '', { max: 4, onnotice: () => {} }),
+  sql: postgres(stack.AUTH_DB_URL, { max: 4, onnotice: () => {} }),
   settings: authSettings(projectConfig.auth, Deno.env.toObject()),
-  jwtSecret: projectKeys.jwt.secret ?? '',
-  signingKey,
-  issuer: `${apiUrl}/auth/v1`,
+  jwtSecret: project.jwt.secret ?? '',
+  signingKey: stack.AUTH_SIGNING_KEY as JWK,
+  issuer: `${project.supabaseUrl}/auth/v1`,
 });
 
 /** "100MiB", "50MB", "1048576" → bytes. */
@@ -65,10 +78,10 @@ function bytes(value: unknown, fallback: number): number {
 }
 
 const storage = createStorageEmulator({
-  sql: postgres(Deno.env.get('STORAGE_DB_URL') ?? '', { max: 4, onnotice: () => {} }),
-  jwtSecret: projectKeys.jwt.secret ?? '',
-  jwks: projectKeys.jwt.jwks ?? { keys: [] },
-  root: Deno.env.get('STORAGE_ROOT') ?? '.local/storage',
+  sql: postgres(stack.STORAGE_DB_URL, { max: 4, onnotice: () => {} }),
+  jwtSecret: project.jwt.secret ?? '',
+  jwks: project.jwt.jwks ?? { keys: [] },
+  root: stack.STORAGE_ROOT,
   globalFileSizeLimit: bytes(projectConfig.storageFileSizeLimit, 50 * 1024 * 1024),
 });
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
-import { loadAiConfig } from '../../functions/_shared/ai-config.ts';
+import { loadAiConfig } from '../../functions/_shared/env.ts';
 import { createAiGateway } from '../../functions/_ai/gateway.ts';
 import { createChatProvider, OfflineProvider } from '../../functions/_shared/providers/openai-compatible.ts';
 import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai.ts';

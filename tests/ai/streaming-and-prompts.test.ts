@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
-import { loadAiConfig } from '../../functions/_shared/ai-config.ts';
+import { loadAiConfig } from '../../functions/_shared/env.ts';
 import { createAiGateway } from '../../functions/_ai/gateway.ts';
 import { renderPrompt, type PromptTemplate } from '../../functions/_ai/prompts.ts';
 import { createChatProvider } from '../../functions/_shared/providers/openai-compatible.ts';

@@ -2,6 +2,7 @@
 // give GoTrue), with environment overrides for tests that need other limits.
 import { z } from 'zod';
 import { TrustedProxyHops } from '../../../functions/_shared/env.ts';
+import { readEnv } from '../../../functions/_shared/env-reader.ts';
 import { resolveEnv } from '../../stack/project.ts';
 
 const num = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
@@ -66,7 +67,7 @@ const envSchema = z.object({
  * env(NAME) values (the send-SMS hook's address and secret) as the Supabase CLI does.
  */
 export function authSettings(auth: Record<string, any>, env: Record<string, string | undefined>): AuthSettings {
-  const e = envSchema.parse(env);
+  const e = readEnv(envSchema, env);
   const rl = auth.rate_limit ?? {};
   const hookConf = auth.hook?.send_sms ?? {};
   const hookUri = resolveEnv(hookConf.uri, env);
