@@ -7901,7 +7901,7 @@ export interface components {
         CoachWorkoutRecordCreate: {
             /**
              * Format: uuid
-             * @description A client-generated id: sending the same create again returns the record instead of a copy (ignored by an update)
+             * @description A client-generated id: sending the same create again returns the record instead of a copy
              */
             id?: string;
             /**
@@ -7925,12 +7925,12 @@ export interface components {
         CoachWorkoutRecordUpdate: {
             /**
              * Format: uuid
-             * @description A client-generated id: sending the same create again returns the record instead of a copy (ignored by an update)
+             * @description Ignored: the path names the record
              */
             id?: string;
             /**
              * Format: date
-             * @description The local date it belongs to; default today (sleep: the day of waking)
+             * @description Moves the record to another local date
              * @example 2026-11-23
              */
             date?: string;
@@ -7963,7 +7963,7 @@ export interface components {
         CoachMealRecordCreate: {
             /**
              * Format: uuid
-             * @description A client-generated id: sending the same create again returns the record instead of a copy (ignored by an update)
+             * @description A client-generated id: sending the same create again returns the record instead of a copy
              */
             id?: string;
             /**
@@ -7983,12 +7983,12 @@ export interface components {
         CoachMealRecordUpdate: {
             /**
              * Format: uuid
-             * @description A client-generated id: sending the same create again returns the record instead of a copy (ignored by an update)
+             * @description Ignored: the path names the record
              */
             id?: string;
             /**
              * Format: date
-             * @description The local date it belongs to; default today (sleep: the day of waking)
+             * @description Moves the record to another local date
              * @example 2026-11-23
              */
             date?: string;
@@ -8021,7 +8021,7 @@ export interface components {
         CoachSleepRecordCreate: {
             /**
              * Format: uuid
-             * @description A client-generated id: sending the same create again returns the record instead of a copy (ignored by an update)
+             * @description A client-generated id: sending the same create again returns the record instead of a copy
              */
             id?: string;
             /**
@@ -8041,12 +8041,12 @@ export interface components {
         CoachSleepRecordUpdate: {
             /**
              * Format: uuid
-             * @description A client-generated id: sending the same create again returns the record instead of a copy (ignored by an update)
+             * @description Ignored: the path names the record
              */
             id?: string;
             /**
              * Format: date
-             * @description The local date it belongs to; default today (sleep: the day of waking)
+             * @description Moves the record to another local date
              * @example 2026-11-23
              */
             date?: string;
@@ -8077,7 +8077,7 @@ export interface components {
         CoachWorkRecordCreate: {
             /**
              * Format: uuid
-             * @description A client-generated id: sending the same create again returns the record instead of a copy (ignored by an update)
+             * @description A client-generated id: sending the same create again returns the record instead of a copy
              */
             id?: string;
             /**
@@ -8097,12 +8097,12 @@ export interface components {
         CoachWorkRecordUpdate: {
             /**
              * Format: uuid
-             * @description A client-generated id: sending the same create again returns the record instead of a copy (ignored by an update)
+             * @description Ignored: the path names the record
              */
             id?: string;
             /**
              * Format: date
-             * @description The local date it belongs to; default today (sleep: the day of waking)
+             * @description Moves the record to another local date
              * @example 2026-11-23
              */
             date?: string;
@@ -8133,7 +8133,7 @@ export interface components {
         CoachReadingRecordCreate: {
             /**
              * Format: uuid
-             * @description A client-generated id: sending the same create again returns the record instead of a copy (ignored by an update)
+             * @description A client-generated id: sending the same create again returns the record instead of a copy
              */
             id?: string;
             /**
@@ -8151,12 +8151,12 @@ export interface components {
         CoachReadingRecordUpdate: {
             /**
              * Format: uuid
-             * @description A client-generated id: sending the same create again returns the record instead of a copy (ignored by an update)
+             * @description Ignored: the path names the record
              */
             id?: string;
             /**
              * Format: date
-             * @description The local date it belongs to; default today (sleep: the day of waking)
+             * @description Moves the record to another local date
              * @example 2026-11-23
              */
             date?: string;

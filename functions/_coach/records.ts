@@ -6,10 +6,16 @@ import { DIMENSION_NAMES, DIMENSIONS, type Dimension, LocalDate, serverFields } 
 
 const capitalised = (d: Dimension) => d[0].toUpperCase() + d.slice(1);
 
-/** What a create or an update may carry besides the dimension's fields. */
-const RecordMeta = z.object({
-  id: z.uuid().optional().openapi({ description: 'A client-generated id: sending the same create again returns the record instead of a copy (ignored by an update)' }),
+/** What a create may carry besides the dimension's fields. */
+const CreateMeta = z.object({
+  id: z.uuid().optional().openapi({ description: 'A client-generated id: sending the same create again returns the record instead of a copy' }),
   date: LocalDate.optional().openapi({ description: 'The local date it belongs to; default today (sleep: the day of waking)' }),
+});
+
+/** What an update may carry besides the dimension's fields: an id is accepted (a record read and sent back) and ignored. */
+const UpdateMeta = z.object({
+  id: z.uuid().optional().openapi({ description: 'Ignored: the path names the record' }),
+  date: LocalDate.optional().openapi({ description: 'Moves the record to another local date' }),
 });
 
 /**
@@ -28,8 +34,8 @@ function recordSchemas(d: Dimension) {
   const name = `Coach${capitalised(d)}Record`;
   const shown = Object.fromEntries(Object.entries(fields.shape).map(([k, v]) => [k, shownField(v as z.ZodType)]));
   return {
-    create: RecordMeta.extend(fields.shape).strict().openapi(`${name}Create`),
-    update: RecordMeta.extend(partialWithoutDefaults(fields.shape).shape).strict().openapi(`${name}Update`, { description: 'The fields sent replace the stored ones; the others keep their values' }),
+    create: CreateMeta.extend(fields.shape).strict().openapi(`${name}Create`),
+    update: UpdateMeta.extend(partialWithoutDefaults(fields.shape).shape).strict().openapi(`${name}Update`, { description: 'The fields sent replace the stored ones; the others keep their values' }),
     record: z
       .object({
         id: z.uuid(),

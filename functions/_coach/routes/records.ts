@@ -1,5 +1,6 @@
-// /coach/records/{dimension}[/{id}] (seed §4.2): the five dimensions' records. Writing one creates or updates
-// its day log and rescores the day (SQL triggers); deleting leaves a tombstone the sync protocol carries.
+// /coach/records/<dimension>[/{id}] (seed §4.2): the five dimensions' records, one set of routes per dimension of the
+// dimension table. Writing one creates or updates its day log and rescores the day (SQL triggers); deleting leaves a
+// tombstone the sync protocol carries.
 import { z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';
 import { currentUser } from '../../_shared/http/middleware/auth.ts';
