@@ -54,6 +54,8 @@ export const DIMENSIONS = {
       pages: z.number().int().min(0).max(5000).nullable().optional(),
       notes: note(4000).optional(),
     }),
+    /** Fields the server writes (never sent by the app), shown with the record. */
+    server: z.object({ ai_summary: z.string().nullable().openapi({ description: 'From POST /coach/ai/reading-summary, once done' }) }),
   },
 } as const;
 
@@ -65,6 +67,12 @@ export const isDimension = (d: string): d is Dimension => Object.hasOwn(DIMENSIO
 export function uploadFields(d: Dimension): Record<string, UploadPurposeName> {
   const dimension: { table: string; uploads?: Record<string, UploadPurposeName> } = DIMENSIONS[d];
   return dimension.uploads ?? {};
+}
+
+/** The fields of a dimension the server writes and the API shows with its records (a reading's AI summary). */
+export function serverFields(d: Dimension): z.ZodRawShape {
+  const dimension: { table: string; server?: z.ZodObject } = DIMENSIONS[d];
+  return dimension.server?.shape ?? {};
 }
 
 /** Which table each dimension's rows live in, for SQL that spans them. */

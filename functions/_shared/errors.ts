@@ -40,7 +40,10 @@ export interface ErrorDetail {
   field?: string;
   code?: string;
   message: string;
-  [key: string]: unknown;
+  /** Where the field is (json, query, param, header), for a validation failure. */
+  in?: string;
+  /** Seconds until a refused request may be sent again, for a rate limit. */
+  retry_after?: number;
 }
 
 export class ApiError extends Error {

@@ -33,3 +33,28 @@ export const StoragePath = z
   .min(1)
   .max(512)
   .refine((p) => p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..'), 'must be a relative object path');
+
+/**
+ * An object's fields, every one optional and none filled in by a default: for a change, where a field left out keeps
+ * its stored value (zod 4 applies a default inside `.partial()`, which would overwrite it).
+ */
+export function partialWithoutDefaults<S extends z.ZodRawShape>(shape: S) {
+  return z.object(
+    Object.fromEntries(
+      Object.entries(shape).map(([k, v]) => [k, (v instanceof z.ZodDefault ? (v.unwrap() as z.ZodType) : (v as z.ZodType)).optional()]),
+    ) as unknown as { [K in keyof S]: z.ZodOptional<S[K] extends z.ZodDefault<infer T> ? T : S[K]> },
+  );
+}
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * Any JSON value: for what the API stores and returns as the client or an admin wrote it (app preferences, remote
+ * config documents, a provider's extra fields). Named, so a generated client has one JSON type for all of them.
+ */
+export const JsonValue: z.ZodType<JsonValue> = z
+  .lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(JsonValue), z.record(z.string(), JsonValue)]))
+  .openapi('JsonValue', { description: 'Any JSON value' });
+
+/** A JSON object whose values are any JSON. */
+export const JsonObject = z.record(z.string(), JsonValue);

@@ -4,6 +4,7 @@
 import { z } from '@hono/zod-openapi';
 import type { AppId } from '../_shared/apps.ts';
 import { uuidV5 } from '../_shared/digest.ts';
+import { SyncRow } from './sync-row.ts';
 
 export interface ImportRow {
   table: string;
@@ -14,12 +15,17 @@ export interface ImportRow {
 export type IdFor = (key: string | number) => Promise<string>;
 
 export interface SyncImporter {
+  /** The OpenAPI component name of its records' schema, and the schema. */
+  name: string;
+  record: z.ZodType;
   /** One local record → the row it becomes, or why it cannot be imported. */
   toRow(record: unknown, idFor: IdFor): Promise<{ ok: true; value: ImportRow } | { ok: false; error: z.ZodError }>;
 }
 
-function importer<S extends z.ZodType>(record: S, map: (r: z.infer<S>, idFor: IdFor) => ImportRow | Promise<ImportRow>): SyncImporter {
+function importer<S extends z.ZodType>(name: string, record: S, map: (r: z.infer<S>, idFor: IdFor) => ImportRow | Promise<ImportRow>): SyncImporter {
   return {
+    name,
+    record: record.openapi(name),
     async toRow(raw, idFor) {
       const parsed = record.safeParse(raw);
       return parsed.success ? { ok: true, value: await map(parsed.data, idFor) } : { ok: false, error: parsed.error };
@@ -29,12 +35,14 @@ function importer<S extends z.ZodType>(record: S, map: (r: z.infer<S>, idFor: Id
 
 /** Records already in the shape of a syncable table. */
 const rows = importer(
-  z.object({ table: z.string().regex(/^[a-z_]+\.[a-z_]+$/), row: z.looseObject({ id: z.uuid() }) }).strict(),
+  'SyncImportTableRow',
+  z.object({ table: z.string().regex(/^[a-z_]+\.[a-z_]+$/), row: SyncRow }).strict(),
   (r) => r,
 );
 
 /** The sample table's local to-do list, keyed by the local store's own keys (Hive-style). */
 const sampleLocalTodos = importer(
+  'SyncImportSampleLocalTodo',
   z.object({
     key: z.union([z.string().min(1).max(100), z.number().int()]),
     text: z.string().min(1).max(200),
@@ -50,6 +58,9 @@ const sampleLocalTodos = importer(
 const BY_APP: Partial<Record<AppId, Record<string, SyncImporter>>> = {
   coach: { sample_local_todos: sampleLocalTodos },
 };
+
+/** Every importer of every app, once: the schemas an import's rows are checked against. */
+export const ALL_IMPORTERS: SyncImporter[] = [rows, ...new Set(Object.values(BY_APP).flatMap((sources) => Object.values(sources ?? {})))];
 
 export function importSources(app: AppId): string[] {
   return ['rows', ...Object.keys(BY_APP[app] ?? {})];

@@ -2,11 +2,11 @@
 // the good ones beside it apply. Anything that is our fault (a 5xx) still fails the whole request.
 import { z } from '@hono/zod-openapi';
 import type { Tx } from '../_shared/db.ts';
-import type { ErrorDetail } from '../_shared/errors.ts';
+import type { ErrorCode, ErrorDetail } from '../_shared/errors.ts';
 import { toApiError } from '../_shared/http/create-app.ts';
 
 export interface ItemError {
-  code: string;
+  code: ErrorCode;
   message: string;
   details: ErrorDetail[];
 }

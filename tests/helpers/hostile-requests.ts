@@ -128,12 +128,22 @@ function replaced(root: unknown, path: Path, value: unknown): unknown {
   return copy;
 }
 
+// An array far beyond any route's maximum, but within the body limit (1 MB): a body over it is refused (413) before
+// it is read, and the server may close the connection while a client is still sending the rest.
+const OVERSIZED_ARRAY_LENGTH = 20_000;
+const OVERSIZED_ARRAY_BYTES = 900_000;
+
+function oversizedArray(item: unknown): unknown[] {
+  const length = Math.min(OVERSIZED_ARRAY_LENGTH, Math.floor(OVERSIZED_ARRAY_BYTES / (JSON.stringify(item).length + 1)));
+  return Array.from({ length }, () => item);
+}
+
 /** What to put in place of one node of a request document: by its kind, plus structure attacks on any node. */
 function spoilers(value: unknown): Array<[string, unknown]> {
   const out: Array<[string, unknown]> = [['deep nesting', DEEP_MARKER]];
   if (typeof value === 'string') out.push(...HOSTILE_LEAVES.string, ['number for string', 1e20]);
   else if (typeof value === 'number') out.push(...HOSTILE_LEAVES.number, ['string for number', 'a\u0000']);
-  else if (Array.isArray(value)) out.push(['oversized array', Array.from({ length: 20_000 }, () => value[0] ?? 1)]);
+  else if (Array.isArray(value)) out.push(['oversized array', oversizedArray(value[0] ?? 1)]);
   else if (value && typeof value === 'object') out.push(['NUL key', { ...value, 'k\u0000': 1 }]);
   return out;
 }

@@ -8,10 +8,10 @@ import { ApiError } from '../../_shared/errors.ts';
 import { runText, type Tx } from '../../_shared/db.ts';
 import type { AppId } from '../../_shared/apps.ts';
 import type { Tables } from '../../_shared/database.types.ts';
-import { Locale, StoragePath, Timezone } from '../../_shared/validation.ts';
+import { JsonObject, Locale, StoragePath, Timezone } from '../../_shared/validation.ts';
 import { checkUpload } from '../../_files/upload-check.ts';
 
-const Preferences = z.record(z.string(), z.unknown()).openapi({ description: 'App-specific client preferences (JSON object, ≤ 16 KB)' });
+const Preferences = JsonObject.openapi({ description: 'App-specific client preferences (JSON object, ≤ 16 KB)' });
 
 const Me = z
   .object({

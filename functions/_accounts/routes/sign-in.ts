@@ -4,7 +4,7 @@ import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../_shared/http/context.ts';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';
-import { AppParam, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
+import { AppParam, errorContent, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { signInRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import { clientAddress } from '../../_shared/http/client-address.ts';
@@ -57,7 +57,7 @@ const deviceRoute = signInRoute({
     'Creates the account on first use (and registers the installation when installation_id is given); a sign-in that fails leaves no account, session or registration behind. ' +
     'Refused with 409 ACCOUNT_UPGRADED once the account has a verified phone, email or WeChat.',
   request: { params: AppParam, body: jsonBody(DeviceSignIn) },
-  responses: { 200: jsonContent(SessionOut, 'Signed in'), ...{ 409: jsonContent(z.any(), 'ACCOUNT_UPGRADED') } },
+  responses: { 200: jsonContent(SessionOut, 'Signed in'), 409: errorContent('ACCOUNT_UPGRADED') },
 });
 
 const wechatRoute = signInRoute({
@@ -67,7 +67,7 @@ const wechatRoute = signInRoute({
   summary: 'WeChat mini-program sign-in with the code from wx.login()',
   description: 'Exchanges the code with WeChat (code2session); the same unionid is the same account in every mini program. Invalid or used codes: 401 WECHAT_CODE_INVALID.',
   request: { params: AppParam, body: jsonBody(WechatSignIn) },
-  responses: { 200: jsonContent(SessionOut, 'Signed in'), 401: jsonContent(z.any(), 'WECHAT_CODE_INVALID') },
+  responses: { 200: jsonContent(SessionOut, 'Signed in'), 401: errorContent('WECHAT_CODE_INVALID') },
 });
 
 function sessionOut(result: ExternalSignIn) {

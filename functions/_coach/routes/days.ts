@@ -13,11 +13,16 @@ import type { Moderator } from '../../_shared/providers/moderation.ts';
 import { createAiTask } from '../../_ai/tasks.ts';
 import { aiTaskOut, AiTaskOut } from '../../_ai/task-response.ts';
 import { COACH_AI_USE_CASES } from '../ai.ts';
-import { DIMENSION_NAMES, LocalDate } from '../dimensions.ts';
-import { CoachRecord, type RecordRow, toCoachRecord } from '../records.ts';
+import { DIMENSION_NAMES, type Dimension, LocalDate } from '../dimensions.ts';
+import { RECORD_SCHEMAS, type RecordRow, toCoachRecord } from '../records.ts';
 
 const tags = ['coach'];
 const DateParam = z.object({ date: LocalDate.openapi({ param: { name: 'date', in: 'path' } }) });
+
+/** A day's records: for each dimension, its records of that day, oldest first. */
+const DayRecords = z
+  .object(Object.fromEntries(DIMENSION_NAMES.map((d) => [d, z.array(RECORD_SCHEMAS[d].record)])) as { [D in Dimension]: z.ZodArray<(typeof RECORD_SCHEMAS)[D]['record']> })
+  .openapi('CoachDayRecords', { description: 'Per dimension, oldest first' });
 
 const Day = z
   .object({
@@ -30,7 +35,7 @@ const Day = z
     status: z.enum(['open', 'reviewed']),
     ai_report: z.string().nullable(),
     ai_plan: z.string().nullable(),
-    records: z.record(z.string(), z.array(CoachRecord)).openapi({ description: 'Per dimension, oldest first' }),
+    records: DayRecords,
     version: z.string().nullable(),
   })
   .openapi('CoachDay');
@@ -69,7 +74,7 @@ const dayStatement = (date: string) => sqlText<DayRow>`select coach.day_view(${d
 
 function toDay([{ day }]: DayRow[], date: string): z.infer<typeof Day> {
   const log = day.log;
-  const records = Object.fromEntries(DIMENSION_NAMES.map((d) => [d, day.records[d].map((row) => toCoachRecord(d, row, log?.score ?? null))]));
+  const records = Object.fromEntries(DIMENSION_NAMES.map((d) => [d, day.records[d].map((row) => toCoachRecord(d, row, log?.score ?? null))])) as z.infer<typeof DayRecords>;
   return {
     id: day.id, date, exists: !!log, score: log?.score ?? null, note: log?.note ?? null, mood: log?.mood ?? null, status: log?.status ?? 'open',
     ai_report: log?.ai_report ?? null, ai_plan: log?.ai_plan ?? null, records, version: log ? String(log.version) : null,

@@ -7,6 +7,7 @@ import { jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import type { Tx } from '../../_shared/db.ts';
 import { AiStyle } from '../../_ai/prompts.ts';
+import { partialWithoutDefaults } from '../../_shared/validation.ts';
 import { DIMENSION_NAMES, type Dimension } from '../dimensions.ts';
 
 const tags = ['coach'];
@@ -25,7 +26,7 @@ const Settings = z
     reminders_enabled: z.boolean(),
     record_reminder: z.string().nullable(),
     review_reminder: z.string().nullable(),
-    ai_style: z.record(z.string(), z.unknown()),
+    ai_style: partialWithoutDefaults(AiStyle.unwrap().shape).openapi('CoachAiStyle', { description: 'As set with PUT /coach/settings/ai; {} until then (the AI then writes gentle, medium, zh-CN)' }),
     share_notes_with_ai: z.boolean(),
     targets: z.array(Target.extend({ unit: z.string(), is_default: z.boolean() })),
   })

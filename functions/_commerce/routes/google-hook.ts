@@ -14,10 +14,11 @@ import {
 import type { GooglePlay, ProductPurchase, SubscriptionPurchaseV2 } from '../../_shared/providers/google-play.ts';
 import { EpochMsText } from '../../_shared/providers/store-values.ts';
 import { refused } from '../../_shared/http/refused.ts';
+import { JsonValue } from '../../_shared/validation.ts';
 
 const PushBody = z
   .object({
-    message: z.object({ data: z.string(), messageId: z.string().optional(), message_id: z.string().optional(), publishTime: z.string().optional() }).passthrough(),
+    message: z.object({ data: z.string(), messageId: z.string().optional(), message_id: z.string().optional(), publishTime: z.string().optional() }).catchall(JsonValue),
     subscription: z.string().optional(),
   })
   .openapi('PubSubPush');

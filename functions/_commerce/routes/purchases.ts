@@ -4,7 +4,7 @@
 import { z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';
 import { currentUser } from '../../_shared/http/middleware/auth.ts';
-import { AppParam, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
+import { AppParam, errorContent, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import { applyAppleTransaction } from '../apple-purchases.ts';
@@ -33,7 +33,7 @@ const route = userRoute({
   tags: ['commerce'],
   summary: 'Verify a StoreKit 2 purchase and grant what it bought (once per transaction)',
   request: { params: AppParam, body: jsonBody(VerifyRequest) },
-  responses: { 200: jsonContent(VerifyResult, 'Verified and applied'), 403: jsonContent(z.any(), 'The transaction belongs to another account') },
+  responses: { 200: jsonContent(VerifyResult, 'Verified and applied'), 403: errorContent('The transaction belongs to another account') },
 });
 
 export function registerPurchaseRoutes(app: HoutaiApp, appStore: () => AppStore | undefined) {

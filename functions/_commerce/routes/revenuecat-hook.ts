@@ -15,6 +15,7 @@ import {
 } from '../commerce.ts';
 import { EpochMs, Price } from '../../_shared/providers/store-values.ts';
 import { refused } from '../../_shared/http/refused.ts';
+import { JsonValue } from '../../_shared/validation.ts';
 
 const RcEvent = z
   .object({
@@ -37,7 +38,8 @@ const RcEvent = z
     transferred_to: z.array(z.string()).nullish(),
     environment: z.string().nullish(),
   })
-  .passthrough();
+  // RevenueCat's other fields, kept as sent: JSON we do not read.
+  .catchall(JsonValue);
 type RcEvent = z.infer<typeof RcEvent>;
 
 const Body = z.object({ api_version: z.string().optional(), event: RcEvent });

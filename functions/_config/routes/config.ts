@@ -6,8 +6,9 @@ import { currentUser } from '../../_shared/http/middleware/auth.ts';
 import { AppParam, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { sha256Hex } from '../../_shared/digest.ts';
+import { JsonValue } from '../../_shared/validation.ts';
 
-const ConfigDocument = z.record(z.string(), z.unknown()).openapi('AppConfig', {
+const ConfigDocument = z.record(z.string(), JsonValue).openapi('AppConfig', {
   description: 'One entry per config key (PicKitchen: styles, banners, points_rules, weekly_reward)',
 });
 

@@ -11,6 +11,7 @@ import { API_VERSION } from '../version.ts';
 import { sqlText } from '../sql-text.ts';
 import { withTimeout } from '../timeout.ts';
 import { scalarScript } from './docs-script.ts';
+import { JsonObject } from '../validation.ts';
 
 const HEALTH_TIMEOUT_MS = 2000;
 
@@ -80,12 +81,24 @@ const docsScriptRoute = createRoute({
   responses: { 200: { description: 'JavaScript', content: { 'text/javascript': { schema: z.string() } } } },
 });
 
+/** This document's top level; what lies below follows OpenAPI 3.1's own schema, shown here as JSON. */
+const OpenApiDocument = z
+  .object({
+    openapi: z.string().openapi({ example: '3.1.0' }),
+    info: z.object({ title: z.string(), version: z.string(), description: z.string() }),
+    servers: z.array(z.object({ url: z.string(), description: z.string() })),
+    components: JsonObject,
+    paths: JsonObject,
+    webhooks: JsonObject,
+  })
+  .openapi('OpenApiDocument');
+
 const openapiRoute = createRoute({
   method: 'get',
   path: '/openapi.json',
   tags: ['system'],
   summary: 'This API as an OpenAPI 3.1 document',
-  responses: { 200: { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } } },
+  responses: { 200: { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: OpenApiDocument } } } },
 });
 
 export interface ApiInfo {
@@ -155,6 +168,7 @@ export function registerSystemRoutes(app: HoutaiApp, info: ApiInfo) {
   let document: ReturnType<typeof openApiDocument> | undefined;
   app.openapi(openapiRoute, (c) => {
     document ??= openApiDocument(app, info, c.var.config.supabaseUrl);
-    return c.json(document, 200);
+    // The generator types its output loosely (every field optional); the document it made has them all.
+    return c.json(document as unknown as z.infer<typeof OpenApiDocument>, 200);
   });
 }

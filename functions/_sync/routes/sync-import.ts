@@ -3,11 +3,11 @@
 import { z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';
 import { currentUser } from '../../_shared/http/middleware/auth.ts';
-import { AppParam, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
+import { ApiErrorBody, AppParam, checkedOneByOne, errorContent, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import { sha256Hex } from '../../_shared/digest.ts';
-import { importIdFor, importSources, importerFor } from '../importers.ts';
+import { ALL_IMPORTERS, importIdFor, importSources, importerFor } from '../importers.ts';
 import { IgnoredColumns, type ItemError, inSavepoint, invalidItem } from '../item-outcome.ts';
 
 /** Rows per batch; a bigger local store is sent in more batches. */
@@ -19,7 +19,10 @@ const ImportRequest = z
   .object({
     source: Source,
     batch_no: z.number().int().min(1).max(1_000_000).openapi({ description: '1, 2, 3 …: a retry sends the same number with the same rows' }),
-    rows: z.array(z.unknown()).min(1),
+    rows: z
+      .array(checkedOneByOne(...ALL_IMPORTERS.map((i) => i.name)))
+      .min(1)
+      .openapi({ description: 'Records of the source\'s shape (rows: SyncImportTableRow), each checked on its own: a bad one is rejected in its report' }),
   })
   .strict()
   .openapi('SyncImport');
@@ -33,7 +36,7 @@ const RowReport = z
     version: z.string().optional(),
     reason: z.string().optional(),
     ignored: IgnoredColumns,
-    error: z.object({ code: z.string(), message: z.string(), details: z.array(z.any()) }).optional(),
+    error: ApiErrorBody.optional(),
   })
   .openapi('SyncImportRowReport');
 type RowReport = z.infer<typeof RowReport>;
@@ -56,7 +59,7 @@ const importRoute = userRoute({
   tags: ['sync'],
   summary: 'Import one batch of local data (once per batch_no; a retry returns the same report)',
   request: { params: AppParam, body: jsonBody(ImportRequest) },
-  responses: { 200: jsonContent(ImportResult, 'The batch\'s per-row report'), 409: jsonContent(z.any(), 'CONFLICT: this batch_no was imported with other rows') },
+  responses: { 200: jsonContent(ImportResult, 'The batch\'s per-row report'), 409: errorContent('CONFLICT: this batch_no was imported with other rows') },
 });
 
 const batchesRoute = userRoute({
@@ -79,6 +82,7 @@ const batchesRoute = userRoute({
 const count = (report: RowReport[], status: RowReport['status']) => report.filter((r) => r.status === status).length;
 
 export function registerSyncImportRoutes(app: HoutaiApp) {
+  for (const i of ALL_IMPORTERS) app.openAPIRegistry.register(i.name, i.record);
   app.openapi(importRoute, async (c) => {
     const { app: appId } = c.req.valid('param');
     const { source, batch_no, rows } = c.req.valid('json');

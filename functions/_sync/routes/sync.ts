@@ -3,11 +3,12 @@
 import { z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';
 import { currentUser } from '../../_shared/http/middleware/auth.ts';
-import { AppParam, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
+import { ApiErrorBody, AppParam, checkedOneByOne, errorContent, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import { IgnoredColumns, inSavepoint, invalidItem } from '../item-outcome.ts';
-import { InstallationId } from '../../_shared/validation.ts';
+import { InstallationId, JsonObject } from '../../_shared/validation.ts';
+import { SyncRow } from '../sync-row.ts';
 
 /** Mutations per push; more is a client bug or an abuse: 413. */
 export const MAX_MUTATIONS = 500;
@@ -29,7 +30,7 @@ const Change = z
     table: z.string(),
     op: z.enum(['upsert', 'delete']),
     version: z.string().openapi({ description: 'Server version of the row (a decimal string: it can exceed 2^53)' }),
-    row: z.record(z.string(), z.unknown()),
+    row: SyncRow,
   })
   .openapi('SyncChange');
 
@@ -43,7 +44,7 @@ const route = userRoute({
   tags: ['sync'],
   summary: 'Changes after a cursor, in order, tombstones included (410 RESYNC_REQUIRED when the cursor is too old)',
   request: { params: AppParam, body: jsonBody(PullRequest) },
-  responses: { 200: jsonContent(PullResponse, 'One page of changes'), 410: jsonContent(z.any(), 'RESYNC_REQUIRED: pull again from "0"') },
+  responses: { 200: jsonContent(PullResponse, 'One page of changes'), 410: errorContent('RESYNC_REQUIRED: pull again from "0"') },
 });
 
 const Mutation = z
@@ -51,14 +52,14 @@ const Mutation = z
     mutation_id: z.uuid(),
     table: z.string().regex(/^[a-z_]+\.[a-z_]+$/),
     op: z.enum(['upsert', 'delete']),
-    row: z.record(z.string(), z.unknown()),
+    row: JsonObject.openapi({ description: 'The row: id and the columns to write (the table\'s grants decide which may be written)' }),
     base_version: z.string().regex(/^\d{1,18}$/).nullable().optional().openapi({ description: 'The version the client last saw of this row; null for a new row' }),
   })
   .strict()
   .openapi('SyncMutation');
 
 const PushRequest = z
-  .object({ device_id: DeviceId, mutations: z.array(z.unknown()).min(1) })
+  .object({ device_id: DeviceId, mutations: z.array(checkedOneByOne('SyncMutation')).min(1).openapi({ description: 'Each checked on its own: a bad one is rejected in its result' }) })
   .strict()
   .openapi('SyncPush');
 
@@ -67,13 +68,13 @@ const MutationResult = z
     mutation_id: z.string(),
     status: z.enum(['applied', 'conflict', 'rejected']),
     version: z.number().optional(),
-    row: z.record(z.string(), z.unknown()).optional(),
-    server_row: z.record(z.string(), z.unknown()).nullable().optional(),
+    row: SyncRow.optional(),
+    server_row: z.union([SyncRow, z.null()]).optional(),
     strategy: z.string().optional(),
     resolution: z.string().optional(),
     replayed: z.boolean().optional(),
     ignored: IgnoredColumns,
-    error: z.object({ code: z.string(), message: z.string(), details: z.array(z.any()) }).optional(),
+    error: ApiErrorBody.optional(),
   })
   .openapi('SyncMutationResult');
 
@@ -109,6 +110,7 @@ const statusRoute = userRoute({
 });
 
 export function registerSyncRoutes(app: HoutaiApp) {
+  app.openAPIRegistry.register('SyncMutation', Mutation);
   app.openapi(pushRoute, async (c) => {
     const { app: appId } = c.req.valid('param');
     const { device_id, mutations } = c.req.valid('json');
