@@ -6,11 +6,10 @@
 // - Edge Functions get the headers as sent; `verify_jwt` lets a request through with a valid JWT in Authorization
 //   (HS256 legacy or a signing key's) or, for migration compatibility, with one of the project's API keys on either
 //   header, which authenticates no one: a function that needs a service caller checks the key itself.
+import { bearerOf } from '../../functions/_shared/bearer.ts';
 import { apiKeyKind, projectKeyKind, type ApiKeyKind } from '../../functions/_shared/api-keys.ts';
 import type { ProjectKeys } from '../../functions/_shared/env.ts';
 import { createJwtVerifier } from '../../functions/_shared/jwt.ts';
-
-const BEARER = /^Bearer\s+(\S+)$/i;
 
 export function createApiKeyGate({ jwt, keys }: ProjectKeys) {
   const verifyJwt = createJwtVerifier(jwt);
@@ -20,14 +19,14 @@ export function createApiKeyGate({ jwt, keys }: ProjectKeys) {
   function presentedKey(headers: Headers): string | undefined {
     const apikey = headers.get('apikey') ?? undefined;
     if (apiKeyKind(apikey)) return apikey;
-    const bearer = BEARER.exec(headers.get('authorization') ?? '')?.[1];
+    const bearer = bearerOf(headers.get('authorization'));
     return apiKeyKind(bearer) ? bearer : undefined;
   }
 
   return {
     /** Supabase's verify_jwt check for a function that keeps it on. */
     async verifyJwtPasses(headers: Headers): Promise<boolean> {
-      const bearer = BEARER.exec(headers.get('authorization') ?? '')?.[1];
+      const bearer = bearerOf(headers.get('authorization'));
       if (bearer && !apiKeyKind(bearer)) {
         try {
           await verifyJwt(bearer);
@@ -47,7 +46,7 @@ export function createApiKeyGate({ jwt, keys }: ProjectKeys) {
       const jwtOfRole = kind && roleJwt[kind];
       if (!jwtOfRole) return Response.json({ message: 'Invalid API key', hint: 'Double check your Supabase API key.' }, { status: 401 });
       const out = new Headers(headers);
-      const bearer = BEARER.exec(headers.get('authorization') ?? '')?.[1];
+      const bearer = bearerOf(headers.get('authorization'));
       if (!bearer || apiKeyKind(bearer)) out.set('authorization', `Bearer ${jwtOfRole}`);
       return out;
     },

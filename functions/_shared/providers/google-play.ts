@@ -2,6 +2,7 @@
 // authorised with a service account (OAuth 2.0 JWT bearer grant, as Google's client libraries do), and the
 // OIDC check of Pub/Sub push deliveries. Real JSON in and out; tests point both at a local fake.
 import { createRemoteJWKSet, importPKCS8, jwtVerify, SignJWT } from 'jose';
+import { bearerOf } from '../bearer.ts';
 import type { Config } from '../env.ts';
 
 const SCOPE = 'https://www.googleapis.com/auth/androidpublisher';
@@ -104,7 +105,7 @@ export function createPushVerifier(pubsub: Config['google']['pubsub']) {
   const jwks = createRemoteJWKSet(new URL(pubsub.jwksUrl));
   return async (authorization: string | undefined): Promise<boolean> => {
     if (!pubsub.audience) return false;
-    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    const token = bearerOf(authorization);
     if (!token) return false;
     try {
       const { payload } = await jwtVerify(token, jwks, {

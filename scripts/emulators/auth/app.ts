@@ -9,6 +9,7 @@ import type postgres from 'postgres';
 import type { AuthSettings } from './config.ts';
 import { AuthError, errorResponse, validation } from './errors.ts';
 import { WindowLimiter } from './rate-limit.ts';
+import { bearerOf } from '../../../functions/_shared/bearer.ts';
 import { jwtKeyResolver } from '../../../functions/_shared/jwt.ts';
 import { clientIp } from '../../../functions/_shared/rate-limit.ts';
 import { generateOtp, otpHash, sendSmsHook } from './otp.ts';
@@ -86,10 +87,10 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
   }
 
   async function verifyBearer(c: Context) {
-    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
-    if (!match) throw new AuthError(401, 'no_authorization', 'This endpoint requires a Bearer token');
+    const token = bearerOf(c.req.header('authorization'));
+    if (!token) throw new AuthError(401, 'no_authorization', 'This endpoint requires a Bearer token');
     try {
-      return (await jwtVerify(match[1], verification.key, { algorithms: verification.algorithms })).payload;
+      return (await jwtVerify(token, verification.key, { algorithms: verification.algorithms })).payload;
     } catch (err) {
       throw new AuthError(403, 'bad_jwt', `invalid JWT: unable to parse or verify signature, ${(err as Error).message}`);
     }

@@ -1,14 +1,15 @@
 // Authentication for app routes: a verified access token of a signed-in user is required.
 import type { MiddlewareHandler } from 'hono';
+import { bearerOf } from '../../bearer.ts';
 import { ApiError } from '../../errors.ts';
 import { isUserToken, type Claims } from '../../jwt.ts';
 import type { AppEnv } from '../context.ts';
 
 export function bearerToken(header: string | undefined): string {
   if (!header) throw new ApiError('UNAUTHORIZED', 'Sign in first: send "Authorization: Bearer <access token>".');
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) throw new ApiError('INVALID_TOKEN', 'The Authorization header must be "Bearer <access token>".');
-  return match[1];
+  const token = bearerOf(header);
+  if (!token) throw new ApiError('INVALID_TOKEN', 'The Authorization header must be "Bearer <access token>".');
+  return token;
 }
 
 export const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
