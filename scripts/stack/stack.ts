@@ -142,8 +142,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   else writeSync(out, versionLine);
   const gateway = spawnBound(
     DENO,
-    // HOUTAI_DENO_FLAGS adds runtime flags, e.g. "--v8-flags=--prof,--logfile=/tmp/v8.log,--no-logfile-per-isolate"
-    // to profile a benchmark (`node --prof-process /tmp/v8.log` reads it; Deno 2.1 has no --cpu-prof).
+    // HOUTAI_DENO_FLAGS adds runtime flags, e.g. "--v8-flags=--prof,--logfile=.local/v8.log,--no-logfile-per-isolate"
+    // to profile a benchmark (`node --prof-process .local/v8.log` reads it; Deno 2.1 has no --cpu-prof).
     ['run', '--allow-net', '--allow-env', '--allow-read', '--allow-sys', `--allow-write=${join(opts.dir, 'storage')}`,
      ...(process.env.HOUTAI_DENO_FLAGS?.split(' ').filter(Boolean) ?? []), 'scripts/gateway/main.ts'],
     { cwd: ROOT, env, stdio: ['ignore', out, out], deathSignal: 'SIGTERM' },
