@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './stack/project.ts';
+import process from 'node:process';
 
 /** Packages the functions or the local gateway import (runtime deps plus the gateway's dev deps). */
 const GATEWAY_DEV_DEPS = ['bcryptjs', 'smol-toml'];
@@ -19,6 +20,11 @@ export function denoJson(): string {
   const config = {
     nodeModulesDir: 'manual',
     compilerOptions: { strict: true },
+    // `deno fmt` and `deno lint` (checked by npm test) over the code we write; generated files keep their generator's shape.
+    fmt: { lineWidth: 120, indentWidth: 2, singleQuote: true, semiColons: true },
+    lint: { rules: { tags: ['recommended'] } },
+    include: ['functions/', 'scripts/', 'tests/'],
+    exclude: ['functions/_shared/database.types.ts', 'tests/fixtures/', '.local/', 'node_modules/'],
     imports,
   };
   return `${JSON.stringify(config, null, 2)}\n`;
