@@ -4,13 +4,16 @@ import { join } from 'node:path';
 import { startAdminTool, stopWhenGone } from './admin/dbgate.ts';
 import { LOCAL_DIR, readProjectConfig } from './stack/project.ts';
 import { isAlive, readStackInfo } from './stack/stack.ts';
+import process from 'node:process';
 
 export const adminToolUrl = (port: number) => `http://127.0.0.1:${port}`;
 
 /** What `npm start` prints about the admin tool. */
 export function adminToolLines(port: number): string[] {
   return [
-    `Admin tool (DbGate, in place of Studio): run \`npm run admin\` in another terminal, then open ${adminToolUrl(port)}`,
+    `Admin tool (DbGate, in place of Studio): run \`npm run admin\` in another terminal, then open ${
+      adminToolUrl(port)
+    }`,
     '  signed in to this database as postgres; edit public.app_config (remote config) and internal.sync_settings there',
   ];
 }
@@ -35,7 +38,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`[admin] DbGate at ${tool.url} — the local database as postgres (superuser; 127.0.0.1 only).`);
   // DbGate 7.2.2's community web build refuses Save in its table grid (its per-table permission check grants nothing
   // without the paid edition's storage); its SQL editor runs updates. tests/admin/dbgate.test.ts edits that way.
-  console.log('[admin] Browse public.app_config and internal.sync_settings there; change them with an update in a query tab (New Query).');
+  console.log(
+    '[admin] Browse public.app_config and internal.sync_settings there; change them with an update in a query tab (New Query).',
+  );
   console.log('[admin] Ctrl-C stops it; so does stopping `npm start`.');
   console.log(`[admin] log: ${tool.logFile}`);
 
@@ -50,7 +55,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   // By the stack's PIDs: a later `npm start` has new ones, and this tool belonged to the one that stopped.
   void stopWhenGone(tool, [info.pids.supervisor, info.pids.postgres]).then((why) => {
     if (stopping) return;
-    console.log(why === 'stack gone' ? '[admin] the local stack stopped: DbGate stopped too.' : `[admin] DbGate exited unexpectedly: see ${tool.logFile}`);
+    console.log(
+      why === 'stack gone'
+        ? '[admin] the local stack stopped: DbGate stopped too.'
+        : `[admin] DbGate exited unexpectedly: see ${tool.logFile}`,
+    );
     process.exit(why === 'stack gone' ? 0 : 1);
   });
   process.on('SIGINT', () => void stop('Ctrl-C', 0));

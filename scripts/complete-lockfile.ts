@@ -7,8 +7,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './stack/project.ts';
+import process from 'node:process';
 
-type LockEntry = { version?: string; dev?: boolean; optional?: boolean; os?: string[]; cpu?: string[]; libc?: string[]; optionalDependencies?: Record<string, string> };
+type LockEntry = {
+  version?: string;
+  dev?: boolean;
+  optional?: boolean;
+  os?: string[];
+  cpu?: string[];
+  libc?: string[];
+  optionalDependencies?: Record<string, string>;
+};
 type Lock = { packages: Record<string, LockEntry> };
 
 const LOCKFILE = join(ROOT, 'package-lock.json');
@@ -27,7 +36,12 @@ export function missingPlatformEntries(lock: Lock): Array<[string, LockEntry]> {
     for (const [name, version] of Object.entries(entry.optionalDependencies ?? {})) {
       const platform = platformOf(name);
       if (!platform || lock.packages[`node_modules/${name}`]) continue;
-      missing.push([`node_modules/${name}`, { version, ...(entry.dev ? { dev: true } : {}), optional: true, ...platform }]);
+      missing.push([`node_modules/${name}`, {
+        version,
+        ...(entry.dev ? { dev: true } : {}),
+        optional: true,
+        ...platform,
+      }]);
     }
   }
   return missing;
@@ -41,7 +55,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const lock = readLock();
   const missing = missingPlatformEntries(lock);
   for (const [key, entry] of missing) lock.packages[key] = entry;
-  lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
+  lock.packages = Object.fromEntries(
+    Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))),
+  );
   writeFileSync(LOCKFILE, `${JSON.stringify(lock, null, 2)}\n`);
   console.log(missing.length ? `added ${missing.map(([k]) => k).join(', ')}` : 'lockfile already complete');
 }

@@ -9,6 +9,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { ROOT } from './stack/project.ts';
 import { committedFiles } from './openapi/committed.ts';
 import { functionDocuments, localServerUrl } from './openapi/documents.ts';
+import process from 'node:process';
 
 const target = process.argv[2];
 

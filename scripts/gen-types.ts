@@ -4,9 +4,15 @@ import { join } from 'node:path';
 import { LOCAL_DIR } from './stack/project.ts';
 import { freePort } from './stack/ports.ts';
 import { startDatabase } from './stack/stack.ts';
-import { TYPES_FILE, generateTypes } from './stack/types.ts';
+import { generateTypes, TYPES_FILE } from './stack/types.ts';
+import process from 'node:process';
 
-const db = await startDatabase({ dir: join(LOCAL_DIR, `types-${process.pid}`), dbPort: await freePort(), throwaway: true, demo: false });
+const db = await startDatabase({
+  dir: join(LOCAL_DIR, `types-${process.pid}`),
+  dbPort: await freePort(),
+  throwaway: true,
+  demo: false,
+});
 try {
   writeFileSync(TYPES_FILE, generateTypes(db.url));
   console.log(`wrote ${TYPES_FILE}`);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { clusterDataDir, removeStackFiles } from './stack/cluster-dir.ts';
 import { LOCAL_DIR } from './stack/project.ts';
 import { runningPid } from './stack/postgres.ts';
+import process from 'node:process';
 
 const dir = join(LOCAL_DIR, 'dev');
 const dataDir = clusterDataDir(dir);
@@ -12,4 +13,6 @@ if (pid) {
   process.exit(1);
 }
 removeStackFiles(dir);
-console.log(`Removed ${dir}${dataDir.startsWith(dir) ? '' : ` and ${dataDir}`}. The next \`npm start\` creates a fresh database.`);
+console.log(
+  `Removed ${dir}${dataDir.startsWith(dir) ? '' : ` and ${dataDir}`}. The next \`npm start\` creates a fresh database.`,
+);

@@ -6,6 +6,7 @@ import { statusLines } from './status.ts';
 import { startWorkerLoop } from './stack/worker-loop.ts';
 import { demoSignInLines, demoUsers } from './stack/demo-seed.ts';
 import { adminToolLines } from './admin.ts';
+import process from 'node:process';
 
 const config = readProjectConfig();
 const started = Date.now();

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { LOCAL_DIR } from './stack/project.ts';
 import { isAlive, readStackInfo, type StackInfo } from './stack/stack.ts';
+import process from 'node:process';
 
 export function statusValues(info: StackInfo): Record<string, string> {
   return {

@@ -7,15 +7,17 @@ import { join } from 'node:path';
 import { cliDbUrl, supabaseCli } from './stack/database.ts';
 import { DENO, denoVersion } from './stack/deno.ts';
 import { freePort } from './stack/ports.ts';
-import { LOCAL_DIR, ROOT, readProjectConfig } from './stack/project.ts';
-import { startStack, type Stack } from './stack/stack.ts';
-import { TYPES_FILE, generateTypes } from './stack/types.ts';
+import { LOCAL_DIR, readProjectConfig, ROOT } from './stack/project.ts';
+import { type Stack, startStack } from './stack/stack.ts';
+import { generateTypes, TYPES_FILE } from './stack/types.ts';
 import { startFakeAliyunSms } from '../tests/fakes/aliyun-sms.ts';
 import { startFakeWechat } from '../tests/fakes/wechat.ts';
 import { createTestAppleCa } from '../tests/fakes/apple.ts';
 import { startFakeAppleOcsp } from '../tests/fakes/apple-ocsp.ts';
 import { startFakeGoogle } from '../tests/fakes/google.ts';
 import { startFakeDashScope } from '../tests/fakes/dashscope.ts';
+import process from 'node:process';
+import { Buffer } from 'node:buffer';
 
 // `npm test -- <vitest filters>` is the quick loop while working on one area: the stack, typecheck and the
 // matching vitest files only. A plain `npm test` (what CI runs) is everything.
@@ -62,7 +64,11 @@ const typecheck = step('typecheck (tsc + deno check)', async () => {
   exitOk('tsc')(await run(bin('tsc'), ['-p', 'tsconfig.json']));
   exitOk('deno check')(
     // Every function config.toml deploys, by its entrypoint, and the gateway that serves them locally.
-    await run(DENO, ['check', ...Object.values(readProjectConfig().functions).map((f) => f.entrypoint), 'scripts/gateway/main.ts']),
+    await run(DENO, [
+      'check',
+      ...Object.values(readProjectConfig().functions).map((f) => f.entrypoint),
+      'scripts/gateway/main.ts',
+    ]),
   );
   return denoVersion();
 });
@@ -127,10 +133,15 @@ const stackReady = step('start throwaway stack', async () => {
       WECHAT_API_BASE: wechat.url,
       WECHAT_MINI_PROGRAMS: JSON.stringify(wechatPrograms),
       REVENUECAT_WEBHOOK_AUTH: REVENUECAT_AUTH,
-      APPLE_ROOT_CERTIFICATES: [appleCa, revokedAppleCa].map((ca) => Buffer.from(ca.rootDer).toString('base64')).join(','),
+      APPLE_ROOT_CERTIFICATES: [appleCa, revokedAppleCa].map((ca) => Buffer.from(ca.rootDer).toString('base64')).join(
+        ',',
+      ),
       APPLE_APPS: JSON.stringify(APPLE_APPS),
       APPLE_ONLINE_CHECKS: 'true',
-      GOOGLE_PLAY_APPS: JSON.stringify({ pickitchen: { package_name: 'com.houtai.pickitchen' }, companion: { package_name: 'com.houtai.companion' } }),
+      GOOGLE_PLAY_APPS: JSON.stringify({
+        pickitchen: { package_name: 'com.houtai.pickitchen' },
+        companion: { package_name: 'com.houtai.companion' },
+      }),
       GOOGLE_SERVICE_ACCOUNT_JSON: google.serviceAccountJson,
       GOOGLE_PLAY_API_BASE: google.url,
       GOOGLE_PUBSUB_AUDIENCE: PUBSUB_AUDIENCE,
@@ -168,20 +179,53 @@ if (started && stack && !partial) {
     }
   });
   await step('supabase db lint (plpgsql_check)', async () => {
-    const { stdout, stderr } = supabaseCli(['db', 'lint', `--remote=${cliDbUrl(s.dbUrl)}`, '--level', 'warning', '--fail-on', 'warning'], { quiet: true });
+    const { stdout, stderr } = supabaseCli([
+      'db',
+      'lint',
+      `--remote=${cliDbUrl(s.dbUrl)}`,
+      '--level',
+      'warning',
+      '--fail-on',
+      'warning',
+    ], { quiet: true });
     process.stdout.write(stdout);
-    if (/warning|error/i.test(stdout.replace(/No schema errors found/, ''))) throw new Error(`db lint reported problems:\n${stdout}${stderr}`);
+    if (/warning|error/i.test(stdout.replace(/No schema errors found/, ''))) {
+      throw new Error(`db lint reported problems:\n${stdout}${stderr}`);
+    }
   });
   await step('supabase db advisors (security + performance)', async () => {
     // INFO-level findings (e.g. "unused index" on a database that has served no traffic) are not failures.
-    const { stdout, stderr } = supabaseCli(['db', 'advisors', `--remote=${cliDbUrl(s.dbUrl)}`, '--type', 'all', '--level', 'warn', '--fail-on', 'warn'], { quiet: true });
+    const { stdout, stderr } = supabaseCli([
+      'db',
+      'advisors',
+      `--remote=${cliDbUrl(s.dbUrl)}`,
+      '--type',
+      'all',
+      '--level',
+      'warn',
+      '--fail-on',
+      'warn',
+    ], { quiet: true });
     process.stdout.write(stdout);
     if (!/No issues found/.test(stdout + stderr)) throw new Error(`db advisors reported issues:\n${stdout}${stderr}`);
   });
   await step('pgTAP (pg_prove supabase/tests/database)', async () => {
     const url = new URL(s.dbUrl);
     exitOk('pg_prove')(
-      await run('pg_prove', ['--host', url.hostname, '--port', url.port, '--username', 'postgres', '--dbname', 'postgres', '--ext', '.sql', '--recurse', 'supabase/tests/database']),
+      await run('pg_prove', [
+        '--host',
+        url.hostname,
+        '--port',
+        url.port,
+        '--username',
+        'postgres',
+        '--dbname',
+        'postgres',
+        '--ext',
+        '.sql',
+        '--recurse',
+        'supabase/tests/database',
+      ]),
     );
   });
 }
@@ -220,7 +264,8 @@ if (started && stack) {
     const sql = postgres(s.dbUrl, { max: 1, onnotice: () => {} });
     try {
       const violations = await sql`select * from internal.ledger_violations()`;
-      const [{ accounts, entries }] = await sql`select (select count(*) from public.wallet_accounts)::int as accounts, (select count(*) from public.wallet_entries)::int as entries`;
+      const [{ accounts, entries }] =
+        await sql`select (select count(*) from public.wallet_accounts)::int as accounts, (select count(*) from public.wallet_entries)::int as entries`;
       if (violations.length > 0) throw new Error(`ledger violations:\n${JSON.stringify(violations, null, 2)}`);
       return `${accounts} accounts, ${entries} entries, no violations`;
     } finally {
@@ -232,10 +277,16 @@ if (started && stack) {
 await step('stop throwaway stack', shutdown);
 
 console.log('\n=== summary');
-for (const s of steps) console.log(`${s.ok ? 'PASS' : 'FAIL'}  ${s.name}  (${s.seconds.toFixed(1)} s)${s.note ? `  ${s.note}` : ''}`);
+for (const s of steps) {
+  console.log(`${s.ok ? 'PASS' : 'FAIL'}  ${s.name}  (${s.seconds.toFixed(1)} s)${s.note ? `  ${s.note}` : ''}`);
+}
 const failed = steps.filter((s) => !s.ok);
 if (failed.length > 0) {
   console.error(`\n${failed.length} step(s) failed.`);
   process.exit(1);
 }
-console.log(partial ? `\nPartial run (${filters.join(' ')}) passed; run plain \`npm test\` for everything.` : '\nAll checks passed.');
+console.log(
+  partial
+    ? `\nPartial run (${filters.join(' ')}) passed; run plain \`npm test\` for everything.`
+    : '\nAll checks passed.',
+);

@@ -45,11 +45,15 @@ function patternedChars(positions: number[], size: number): number {
 export function deviceIdProblem(id: string): string | undefined {
   const alphabet = ALPHABETS.find((a) => a.shape.test(id));
   if (!alphabet) return 'must be hex or unpadded base64url (A-Z, a-z, 0-9, "-" and "_") of 16+ random bytes';
-  if (UUID.test(id)) return 'a UUID holds at most 122 random bits: send 16+ random bytes as 32 hex or 22 base64url characters';
+  if (UUID.test(id)) {
+    return 'a UUID holds at most 122 random bits: send 16+ random bytes as 32 hex or 22 base64url characters';
+  }
   if (id.length * alphabet.bits < MIN_BITS) return 'too short: 16 random bytes are 32 hex or 22 base64url characters';
   const positions = Array.from(alphabet.bits === 4 ? id.toLowerCase() : id, (c) => alphabet.chars.indexOf(c));
   const unpatterned = id.length - patternedChars(positions, alphabet.chars.length);
-  if (unpatterned * alphabet.bits < MIN_UNPATTERNED_BITS) return 'too regular (runs, sequences or repeats): draw it from a secure random generator';
+  if (unpatterned * alphabet.bits < MIN_UNPATTERNED_BITS) {
+    return 'too regular (runs, sequences or repeats): draw it from a secure random generator';
+  }
   return undefined;
 }
 
@@ -62,7 +66,7 @@ export const DeviceId = z
   })
   .openapi({
     description:
-      'The installation\'s sign-in secret: 16+ bytes from a secure random generator, as 32+ hex or 22+ base64url characters, ' +
+      "The installation's sign-in secret: 16+ bytes from a secure random generator, as 32+ hex or 22+ base64url characters, " +
       'kept in the Keychain (iOS) or Keystore-encrypted storage (Android) and sent nowhere but here. Not a UUID, and never ' +
       'the installation_id of /devices or the device_id of sync.',
     example: 'q3Xk9fZ2mB7tR1wYc8LhVg',

@@ -34,7 +34,8 @@ export interface SignInContext {
 /** A write of the caller's (registering the device), made in the sign-in's transaction once the account is known. */
 export type SignInStep = (tx: Tx, userId: string) => Promise<void>;
 
-export const syntheticEmail = (provider: ExternalProvider, userId: string) => `${provider}-${userId}@${provider}.invalid`;
+export const syntheticEmail = (provider: ExternalProvider, userId: string) =>
+  `${provider}-${userId}@${provider}.invalid`;
 
 /** The user's sign-in password: HMAC-SHA256(secret, user id), never stored and never sent to an app. */
 export async function derivedPassword(secret: string, userId: string): Promise<string> {
@@ -55,12 +56,16 @@ interface Account {
 async function isUpgraded(tx: Tx, user: User): Promise<boolean> {
   if (user.phone_confirmed_at) return true;
   if (user.email && user.email_confirmed_at && !user.email.endsWith('.invalid')) return true;
-  const wechat = await tx`select 1 from internal.external_accounts where user_id = ${user.id} and provider = 'wechat' limit 1`;
+  const wechat =
+    await tx`select 1 from internal.external_accounts where user_id = ${user.id} and provider = 'wechat' limit 1`;
   return wechat.length > 0;
 }
 
 /** The user the identity already signs in as: by its own id, or, for WeChat, the same person in another mini program. */
-async function mappedUserId(tx: Tx, { provider, appId, externalId, unionId }: ExternalIdentity): Promise<string | undefined> {
+async function mappedUserId(
+  tx: Tx,
+  { provider, appId, externalId, unionId }: ExternalIdentity,
+): Promise<string | undefined> {
   const [own] = await tx<{ user_id: string }[]>`
     select user_id from internal.external_accounts where provider = ${provider} and app_id = ${appId} and external_id = ${externalId}`;
   if (own || !unionId) return own?.user_id;
@@ -86,7 +91,12 @@ async function createAccount(ctx: SignInContext, { provider, appId }: ExternalId
     user_metadata: { app_id: appId },
     app_metadata: { sign_in_provider: provider },
   });
-  if (error) throw new ApiError('UPSTREAM_ERROR', 'Could not create the account.', [{ code: error.code ?? 'auth_error', message: error.message }]);
+  if (error) {
+    throw new ApiError('UPSTREAM_ERROR', 'Could not create the account.', [{
+      code: error.code ?? 'auth_error',
+      message: error.message,
+    }]);
+  }
   return { userId: id, email, isNewUser: true };
 }
 
@@ -99,8 +109,13 @@ async function startSession(ctx: SignInContext, account: Account): Promise<Sessi
   const password = await derivedPassword(ctx.secret, account.userId);
   const { data, error } = await ctx.gotrue.public(headers).auth.signInWithPassword({ email: account.email, password });
   if (error || !data.session) {
-    if (error?.status === 429) throw new ApiError('RATE_LIMITED', 'Too many sign-ins; try again later.', [], { 'Retry-After': '60' });
-    throw new ApiError('UPSTREAM_ERROR', 'Could not start a session.', [{ code: error?.code ?? 'auth_error', message: error?.message ?? 'no session' }]);
+    if (error?.status === 429) {
+      throw new ApiError('RATE_LIMITED', 'Too many sign-ins; try again later.', [], { 'Retry-After': '60' });
+    }
+    throw new ApiError('UPSTREAM_ERROR', 'Could not start a session.', [{
+      code: error?.code ?? 'auth_error',
+      message: error?.message ?? 'no session',
+    }]);
   }
   return data.session;
 }
@@ -116,7 +131,13 @@ async function undoAll(undo: Undo[]): Promise<void> {
   for (const step of undo.reverse()) {
     const { error } = await step.run().catch((err: unknown) => ({ error: err }));
     // Left behind after all: say exactly what, so it can be removed by hand.
-    if (error) logEvent('error', 'failed sign-in left something behind', { undo: step.what, user_id: step.userId, error: String(error) });
+    if (error) {
+      logEvent('error', 'failed sign-in left something behind', {
+        undo: step.what,
+        user_id: step.userId,
+        error: String(error),
+      });
+    }
   }
 }
 
@@ -126,7 +147,11 @@ export interface ExternalSignIn {
   isNewUser: boolean;
 }
 
-export async function signInExternal(ctx: SignInContext, identity: ExternalIdentity, step?: SignInStep): Promise<ExternalSignIn> {
+export async function signInExternal(
+  ctx: SignInContext,
+  identity: ExternalIdentity,
+  step?: SignInStep,
+): Promise<ExternalSignIn> {
   const { provider, appId, externalId, unionId } = identity;
   const undo: Undo[] = [];
   let outcome: ExternalSignIn | { refused: string };
@@ -144,18 +169,28 @@ export async function signInExternal(ctx: SignInContext, identity: ExternalIdent
       } else {
         account = await createAccount(ctx, identity);
         // Deleting the account takes its sessions and every row that references it along.
-        undo.push({ what: 'delete_user', userId: account.userId, run: () => ctx.gotrue.admin.auth.admin.deleteUser(account.userId) });
+        undo.push({
+          what: 'delete_user',
+          userId: account.userId,
+          run: () => ctx.gotrue.admin.auth.admin.deleteUser(account.userId),
+        });
       }
       const session = await startSession(ctx, account);
       if (!account.isNewUser) {
-        undo.push({ what: 'end_session', userId: account.userId, run: () => ctx.gotrue.admin.auth.admin.signOut(session.access_token, 'local') });
+        undo.push({
+          what: 'end_session',
+          userId: account.userId,
+          run: () => ctx.gotrue.admin.auth.admin.signOut(session.access_token, 'local'),
+        });
       }
       await tx`
         insert into internal.external_accounts (provider, app_id, external_id, union_id, user_id)
         values (${provider}, ${appId}, ${externalId}, ${unionId ?? null}, ${account.userId})
         on conflict (provider, app_id, external_id) do update
            set last_sign_in_at = now(), union_id = coalesce(excluded.union_id, internal.external_accounts.union_id)`;
-      await auditIn(tx, ctx.client, provider === 'device' ? 'device_login' : 'wechat_login', account.userId, appId, { new_user: account.isNewUser });
+      await auditIn(tx, ctx.client, provider === 'device' ? 'device_login' : 'wechat_login', account.userId, appId, {
+        new_user: account.isNewUser,
+      });
       await step?.(tx, account.userId);
       return { session, userId: account.userId, isNewUser: account.isNewUser };
     });
@@ -165,15 +200,27 @@ export async function signInExternal(ctx: SignInContext, identity: ExternalIdent
   }
   if ('refused' in outcome) {
     await audit(ctx, 'sign_in_failed', outcome.refused, appId, { provider, reason: 'account_upgraded' });
-    throw new ApiError('ACCOUNT_UPGRADED', 'This account is protected by a verified phone, email or WeChat; sign in with that instead.');
+    throw new ApiError(
+      'ACCOUNT_UPGRADED',
+      'This account is protected by a verified phone, email or WeChat; sign in with that instead.',
+    );
   }
   return outcome;
 }
 
 type Client = SignInContext['client'];
 
-function auditIn(tx: Tx, client: Client, action: string, userId: string | null, appId: AppId | null, details: Record<string, unknown>) {
-  return tx`select internal.audit(${action}, ${userId}::uuid, ${appId}::public.app_id, ${client.ip ?? null}, ${client.userAgent ?? null}, ${tx.json(details as never)})`;
+function auditIn(
+  tx: Tx,
+  client: Client,
+  action: string,
+  userId: string | null,
+  appId: AppId | null,
+  details: Record<string, unknown>,
+) {
+  return tx`select internal.audit(${action}, ${userId}::uuid, ${appId}::public.app_id, ${client.ip ?? null}, ${
+    client.userAgent ?? null
+  }, ${tx.json(details as never)})`;
 }
 
 export async function audit(

@@ -11,11 +11,18 @@ export type AuthHook = 'send-sms';
  * moment its effect has happened; one that ends or throws before that frees the id again, so Auth's retry of the
  * call may still act.
  */
-export async function oncePerCall<T>(db: Db, hook: AuthHook, webhookId: string, attempt: (acted: () => void) => Promise<T>): Promise<T | undefined> {
-  const claimed = await db.withService((tx) => tx`
+export async function oncePerCall<T>(
+  db: Db,
+  hook: AuthHook,
+  webhookId: string,
+  attempt: (acted: () => void) => Promise<T>,
+): Promise<T | undefined> {
+  const claimed = await db.withService((tx) =>
+    tx`
     insert into internal.auth_hook_deliveries (hook, webhook_id) values (${hook}, ${webhookId})
     on conflict do nothing
-    returning webhook_id`);
+    returning webhook_id`
+  );
   if (claimed.length === 0) return undefined;
   let done = false;
   try {
@@ -23,6 +30,10 @@ export async function oncePerCall<T>(db: Db, hook: AuthHook, webhookId: string, 
       done = true;
     });
   } finally {
-    if (!done) await db.withService((tx) => tx`delete from internal.auth_hook_deliveries where hook = ${hook} and webhook_id = ${webhookId}`);
+    if (!done) {
+      await db.withService((tx) =>
+        tx`delete from internal.auth_hook_deliveries where hook = ${hook} and webhook_id = ${webhookId}`
+      );
+    }
   }
 }

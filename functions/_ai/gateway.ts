@@ -3,8 +3,8 @@
 import type { AppId } from '../_shared/apps.ts';
 import type { Db } from '../_shared/db.ts';
 import { ApiError } from '../_shared/errors.ts';
-import { modelsFor, quotaFor, type AiConfig } from '../_shared/ai-config.ts';
-import { ProviderError, type ChatMessage, type ChatProvider } from '../_shared/providers/openai-compatible.ts';
+import { type AiConfig, modelsFor, quotaFor } from '../_shared/ai-config.ts';
+import { type ChatMessage, type ChatProvider, ProviderError } from '../_shared/providers/openai-compatible.ts';
 
 export interface AiRequest {
   app: AppId;
@@ -37,27 +37,59 @@ export interface AiGateway {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createAiGateway(config: AiConfig, db: Db, provider: ChatProvider): AiGateway {
-  async function meter(req: AiRequest, model: string, outcome: string, latencyMs: number, usage: { in: number; out: number } = { in: 0, out: 0 }, error?: string, streamed = false) {
+  async function meter(
+    req: AiRequest,
+    model: string,
+    outcome: string,
+    latencyMs: number,
+    usage: { in: number; out: number } = { in: 0, out: 0 },
+    error?: string,
+    streamed = false,
+  ) {
     const price = config.prices[model] ?? { in: 0, out: 0 };
     const cost = Math.round((usage.in * price.in + usage.out * price.out) / 1_000_000);
-    await db.withService((tx) => tx`
+    await db.withService((tx) =>
+      tx`
       insert into internal.ai_usage (app_id, user_id, use_case, prompt_version, model, provider, tokens_in, tokens_out, latency_ms, cost_micros, outcome, error, streamed)
-      values (${req.app}, ${req.userId}, ${req.useCase}, ${req.promptVersion ?? null}, ${model}, ${provider.name}, ${usage.in}, ${usage.out},
-              ${Math.round(latencyMs)}, ${cost}, ${outcome}, ${error ?? null}, ${streamed})`);
+      values (${req.app}, ${req.userId}, ${req.useCase}, ${
+        req.promptVersion ?? null
+      }, ${model}, ${provider.name}, ${usage.in}, ${usage.out},
+              ${Math.round(latencyMs)}, ${cost}, ${outcome}, ${error ?? null}, ${streamed})`
+    );
   }
 
-  const outcomeOf = (e: ProviderError) => (e.kind === 'timeout' ? 'timeout' : e.kind === 'rate_limited' ? 'rate_limited' : e.kind === 'malformed' ? 'malformed' : 'error');
+  const outcomeOf = (
+    e: ProviderError,
+  ) => (e.kind === 'timeout'
+    ? 'timeout'
+    : e.kind === 'rate_limited'
+    ? 'rate_limited'
+    : e.kind === 'malformed'
+    ? 'malformed'
+    : 'error');
 
   async function checkQuota(req: AiRequest) {
     if (!req.userId) return;
     const quota = quotaFor(config, req.app);
-    const [{ used }] = await db.withService((tx) => tx<[{ used: number }]>`
+    const [{ used }] = await db.withService((tx) =>
+      tx<[{ used: number }]>`
       select count(*)::int as used from internal.ai_usage
-       where user_id = ${req.userId} and app_id = ${req.app} and outcome = 'success' and created_at >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC'`);
+       where user_id = ${req.userId} and app_id = ${req.app} and outcome = 'success' and created_at >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC'`
+    );
     if (used >= quota) {
-      throw new ApiError('AI_QUOTA_EXCEEDED', `Today's AI allowance (${quota}) for this app is used up; it renews at 00:00 UTC.`, [{ code: 'quota', message: `${used}/${quota}` }], {
-        'Retry-After': String(Math.ceil((Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 1) - Date.now()) / 1000)),
-      });
+      throw new ApiError(
+        'AI_QUOTA_EXCEEDED',
+        `Today's AI allowance (${quota}) for this app is used up; it renews at 00:00 UTC.`,
+        [{ code: 'quota', message: `${used}/${quota}` }],
+        {
+          'Retry-After': String(
+            Math.ceil(
+              (Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 1) -
+                Date.now()) / 1000,
+            ),
+          ),
+        },
+      );
     }
   }
 
@@ -87,7 +119,11 @@ export function createAiGateway(config: AiConfig, db: Db, provider: ChatProvider
         await meter(req, 'template', 'fallback', 0);
         return { content, model: 'template', fallback: true, tokensIn: 0, tokensOut: 0 };
       }
-      throw new ApiError('SERVICE_UNAVAILABLE', 'The AI service is unavailable; try again later.', failures.map((f) => ({ code: 'model_failed', message: f })));
+      throw new ApiError(
+        'SERVICE_UNAVAILABLE',
+        'The AI service is unavailable; try again later.',
+        failures.map((f) => ({ code: 'model_failed', message: f })),
+      );
     },
 
     async *stream(req) {
@@ -126,7 +162,11 @@ export function createAiGateway(config: AiConfig, db: Db, provider: ChatProvider
         yield req.fallback();
         return;
       }
-      throw new ApiError('SERVICE_UNAVAILABLE', 'The AI service is unavailable; try again later.', failures.map((f) => ({ code: 'model_failed', message: f })));
+      throw new ApiError(
+        'SERVICE_UNAVAILABLE',
+        'The AI service is unavailable; try again later.',
+        failures.map((f) => ({ code: 'model_failed', message: f })),
+      );
     },
   };
 }

@@ -32,8 +32,15 @@ const LENGTH: Record<AiStyle['length'], string> = {
 };
 
 /** The messages for a template, its input and the user's style (unknown or missing settings take defaults). */
-export function renderPrompt<I>(template: PromptTemplate<I>, input: I, style: unknown): { messages: ChatMessage[]; promptVersion: string } {
+export function renderPrompt<I>(
+  template: PromptTemplate<I>,
+  input: I,
+  style: unknown,
+): { messages: ChatMessage[]; promptVersion: string } {
   const s = AiStyle.parse(style ?? undefined);
   const system = `${template.system}\n${TONE[s.tone]} ${LENGTH[s.length]} Reply in ${s.language}.`;
-  return { messages: [{ role: 'system', content: system }, { role: 'user', content: template.user(input) }], promptVersion: `${template.useCase}@${template.version}` };
+  return {
+    messages: [{ role: 'system', content: system }, { role: 'user', content: template.user(input) }],
+    promptVersion: `${template.useCase}@${template.version}`,
+  };
 }

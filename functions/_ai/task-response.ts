@@ -8,7 +8,9 @@ export const AiTaskResult = z
   .object({
     content: z.string(),
     model: z.string().openapi({ description: 'The model that answered ("template" for the fallback answer)' }),
-    blocked: z.boolean().optional().openapi({ description: 'The answer was blocked by moderation: content is a safe replacement and the charge refunded' }),
+    blocked: z.boolean().optional().openapi({
+      description: 'The answer was blocked by moderation: content is a safe replacement and the charge refunded',
+    }),
   })
   .openapi('AiTaskResult');
 
@@ -27,7 +29,13 @@ export const AiTaskOut = z
   .openapi('AiTask');
 
 export const aiTaskOut = (t: AiTask): z.infer<typeof AiTaskOut> => ({
-  id: t.id, kind: t.kind, status: t.status as z.infer<typeof AiTaskOut>['status'], result: t.result as z.infer<typeof AiTaskResult> | null,
-  error: t.status === 'failed' ? 'The AI task failed; any charge was refunded.' : null, fallback: t.fallback, refunded: t.refunded,
-  created_at: t.created_at, finished_at: t.finished_at,
+  id: t.id,
+  kind: t.kind,
+  status: t.status as z.infer<typeof AiTaskOut>['status'],
+  result: t.result as z.infer<typeof AiTaskResult> | null,
+  error: t.status === 'failed' ? 'The AI task failed; any charge was refunded.' : null,
+  fallback: t.fallback,
+  refunded: t.refunded,
+  created_at: t.created_at,
+  finished_at: t.finished_at,
 });

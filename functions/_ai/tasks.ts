@@ -5,7 +5,7 @@ import type { Db } from '../_shared/db.ts';
 import { ApiError } from '../_shared/errors.ts';
 import type { Tables } from '../_shared/database.types.ts';
 import type { JobHandler } from '../_shared/queue.ts';
-import { ModerationUnavailable, SAFE_REPLACEMENT, type Moderator } from '../_shared/providers/moderation.ts';
+import { ModerationUnavailable, type Moderator, SAFE_REPLACEMENT } from '../_shared/providers/moderation.ts';
 import type { AiGateway } from './gateway.ts';
 import type { ChatMessage } from '../_shared/providers/openai-compatible.ts';
 
@@ -25,10 +25,21 @@ export interface AiUseCase {
 
 export type AiUseCases = Record<string, AiUseCase>;
 
-export async function createAiTask(db: Db, moderator: Moderator, kind: string, uc: AiUseCase, userId: string, input: Record<string, unknown>): Promise<AiTask> {
+export async function createAiTask(
+  db: Db,
+  moderator: Moderator,
+  kind: string,
+  uc: AiUseCase,
+  userId: string,
+  input: Record<string, unknown>,
+): Promise<AiTask> {
   await moderateInput(moderator, uc.userText(input));
-  const [task] = await db.withService((tx) => tx<AiTask[]>`
-    select * from internal.ai_task_create(${uc.app}, ${userId}, ${kind}, ${tx.json(input as never)}, ${uc.cost?.amount ?? 0}, ${uc.cost?.currency ?? null})`);
+  const [task] = await db.withService((tx) =>
+    tx<AiTask[]>`
+    select * from internal.ai_task_create(${uc.app}, ${userId}, ${kind}, ${tx.json(input as never)}, ${
+      uc.cost?.amount ?? 0
+    }, ${uc.cost?.currency ?? null})`
+  );
   return task;
 }
 
@@ -37,17 +48,35 @@ async function moderateInput(moderator: Moderator, text: string) {
   if (text.trim() === '') return;
   const verdict = await moderator.review(text, 'input').catch((err) => {
     // Unchecked input never reaches a model.
-    if (err instanceof ModerationUnavailable) throw new ApiError('SERVICE_UNAVAILABLE', 'Content checks are unavailable; try again shortly.');
+    if (err instanceof ModerationUnavailable) {
+      throw new ApiError('SERVICE_UNAVAILABLE', 'Content checks are unavailable; try again shortly.');
+    }
     throw err;
   });
   if (!verdict.allowed) {
-    throw new ApiError('CONTENT_BLOCKED', 'This content cannot be processed.', verdict.labels.map((l) => ({ code: l, message: 'blocked by moderation' })));
+    throw new ApiError(
+      'CONTENT_BLOCKED',
+      'This content cannot be processed.',
+      verdict.labels.map((l) => ({ code: l, message: 'blocked by moderation' })),
+    );
   }
 }
 
-async function finish(db: Db, id: string, status: 'processing' | 'completed' | 'failed', result: unknown, error: string | null, fallback = false, refund = false) {
-  const [row] = await db.withService((tx) => tx<[{ done: boolean }]>`
-    select internal.ai_task_finish(${id}, ${status}, ${tx.json((result ?? null) as never)}, ${error}, ${fallback}, ${refund}) as done`);
+async function finish(
+  db: Db,
+  id: string,
+  status: 'processing' | 'completed' | 'failed',
+  result: unknown,
+  error: string | null,
+  fallback = false,
+  refund = false,
+) {
+  const [row] = await db.withService((tx) =>
+    tx<[{ done: boolean }]>`
+    select internal.ai_task_finish(${id}, ${status}, ${
+      tx.json((result ?? null) as never)
+    }, ${error}, ${fallback}, ${refund}) as done`
+  );
   return row.done;
 }
 
@@ -68,10 +97,24 @@ export function aiTaskHandler(gateway: () => AiGateway, moderator: () => Moderat
     await finish(db, id, 'processing', null, null);
     const input = task.input as Record<string, unknown>;
     try {
-      const answer = await gateway().complete({ app: uc.app, userId: task.user_id, useCase: uc.useCase, messages: uc.messages(input), fallback: uc.fallback ? () => uc.fallback!(input) : undefined });
+      const answer = await gateway().complete({
+        app: uc.app,
+        userId: task.user_id,
+        useCase: uc.useCase,
+        messages: uc.messages(input),
+        fallback: uc.fallback ? () => uc.fallback!(input) : undefined,
+      });
       const verdict = await moderator().review(answer.content, 'output');
       if (!verdict.allowed) {
-        await finish(db, id, 'completed', { content: SAFE_REPLACEMENT, blocked: true, model: answer.model }, null, false, true);
+        await finish(
+          db,
+          id,
+          'completed',
+          { content: SAFE_REPLACEMENT, blocked: true, model: answer.model },
+          null,
+          false,
+          true,
+        );
         return { blocked: true };
       }
       await finish(db, id, 'completed', { content: answer.content, model: answer.model }, null, answer.fallback);

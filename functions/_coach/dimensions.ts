@@ -23,7 +23,9 @@ export const DIMENSIONS = {
       meal_type: z.enum(['breakfast', 'lunch', 'dinner', 'snack']),
       description: text(500),
       calories: z.number().int().min(0).max(10000).nullable().optional(),
-      photo_path: z.string().max(300).nullable().optional().openapi({ description: 'From POST /coach/files/upload-url with purpose meal_photo, once uploaded' }),
+      photo_path: z.string().max(300).nullable().optional().openapi({
+        description: 'From POST /coach/files/upload-url with purpose meal_photo, once uploaded',
+      }),
     }),
     /** Fields naming an uploaded file, and its purpose: the API checks the file as stored before keeping the path. */
     uploads: { photo_path: 'meal_photo' } satisfies Record<string, UploadPurposeName>,
@@ -55,7 +57,9 @@ export const DIMENSIONS = {
       notes: note(4000).optional(),
     }),
     /** Fields the server writes (never sent by the app), shown with the record. */
-    server: z.object({ ai_summary: z.string().nullable().openapi({ description: 'From POST /coach/ai/reading-summary, once done' }) }),
+    server: z.object({
+      ai_summary: z.string().nullable().openapi({ description: 'From POST /coach/ai/reading-summary, once done' }),
+    }),
   },
 } as const;
 
@@ -79,4 +83,7 @@ export function serverFields(d: Dimension): z.ZodRawShape {
 export const tableOf = (d: Dimension) => DIMENSIONS[d].table;
 
 /** A local date, YYYY-MM-DD, that exists in the calendar. */
-export const LocalDate = z.iso.date().openapi({ example: '2026-11-23', description: 'A local date in the user\'s timezone' });
+export const LocalDate = z.iso.date().openapi({
+  example: '2026-11-23',
+  description: "A local date in the user's timezone",
+});

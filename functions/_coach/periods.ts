@@ -14,7 +14,12 @@ export function isoWeekRange(week: string): { from: string; to: string } {
   // 2026-W53 does not exist: its "Monday" would fall in the next ISO year.
   const dec28 = new Date(Date.UTC(year, 11, 28));
   const weeksInYear = Math.round((dec28.getTime() - week1Monday.getTime()) / (7 * 86_400_000)) + 1;
-  if (n < 1 || n > weeksInYear) throw new ApiError('VALIDATION_FAILED', `${year} has no week ${n}.`, [{ field: 'week', message: `1–${weeksInYear}` }]);
+  if (n < 1 || n > weeksInYear) {
+    throw new ApiError('VALIDATION_FAILED', `${year} has no week ${n}.`, [{
+      field: 'week',
+      message: `1–${weeksInYear}`,
+    }]);
+  }
   return { from: ymd(monday), to: ymd(new Date(monday.getTime() + 6 * 86_400_000)) };
 }
 

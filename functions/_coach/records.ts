@@ -2,14 +2,18 @@
 // or change one, and what every route that returns one (the records routes, a day with its records) answers.
 import { z } from '@hono/zod-openapi';
 import { partialWithoutDefaults } from '../_shared/validation.ts';
-import { DIMENSION_NAMES, DIMENSIONS, type Dimension, LocalDate, serverFields } from './dimensions.ts';
+import { type Dimension, DIMENSION_NAMES, DIMENSIONS, LocalDate, serverFields } from './dimensions.ts';
 
 const capitalised = (d: Dimension) => d[0].toUpperCase() + d.slice(1);
 
 /** What a create may carry besides the dimension's fields. */
 const CreateMeta = z.object({
-  id: z.uuid().optional().openapi({ description: 'A client-generated id: sending the same create again returns the record instead of a copy' }),
-  date: LocalDate.optional().openapi({ description: 'The local date it belongs to; default today (sleep: the day of waking)' }),
+  id: z.uuid().optional().openapi({
+    description: 'A client-generated id: sending the same create again returns the record instead of a copy',
+  }),
+  date: LocalDate.optional().openapi({
+    description: 'The local date it belongs to; default today (sleep: the day of waking)',
+  }),
 });
 
 /** What an update may carry besides the dimension's fields: an id is accepted (a record read and sent back) and ignored. */
@@ -35,7 +39,9 @@ function recordSchemas(d: Dimension) {
   const shown = Object.fromEntries(Object.entries(fields.shape).map(([k, v]) => [k, shownField(v as z.ZodType)]));
   return {
     create: CreateMeta.extend(fields.shape).strict().openapi(`${name}Create`),
-    update: UpdateMeta.extend(partialWithoutDefaults(fields.shape).shape).strict().openapi(`${name}Update`, { description: 'The fields sent replace the stored ones; the others keep their values' }),
+    update: UpdateMeta.extend(partialWithoutDefaults(fields.shape).shape).strict().openapi(`${name}Update`, {
+      description: 'The fields sent replace the stored ones; the others keep their values',
+    }),
     record: z
       .object({
         id: z.uuid(),
@@ -43,7 +49,7 @@ function recordSchemas(d: Dimension) {
         date: z.string().openapi({ description: 'The local date it belongs to (YYYY-MM-DD)' }),
         ...shown,
         ...serverFields(d),
-        day_score: z.number().int().nullable().openapi({ description: 'The day\'s score after this change' }),
+        day_score: z.number().int().nullable().openapi({ description: "The day's score after this change" }),
         created_at: z.string(),
         updated_at: z.string(),
         version: z.string(),
@@ -58,12 +64,37 @@ export const RECORD_SCHEMAS = Object.fromEntries(DIMENSION_NAMES.map((d) => [d, 
 };
 
 /** A record of any dimension, told apart by `dimension`. */
-export type CoachRecord = { id: string; dimension: Dimension; date: string; day_score: number | null; created_at: string; updated_at: string; version: string } & Record<string, unknown>;
+export type CoachRecord = {
+  id: string;
+  dimension: Dimension;
+  date: string;
+  day_score: number | null;
+  created_at: string;
+  updated_at: string;
+  version: string;
+} & Record<string, unknown>;
 
-export type RecordRow = Record<string, unknown> & { id: string; log_date: string; created_at: string; updated_at: string; version: string | number };
+export type RecordRow = Record<string, unknown> & {
+  id: string;
+  log_date: string;
+  created_at: string;
+  updated_at: string;
+  version: string | number;
+};
 
 /** A record row (from a query or from to_jsonb) as the API shows it. */
 export function toCoachRecord(d: Dimension, row: RecordRow, dayScore: number | null): CoachRecord {
-  const own = Object.fromEntries([...Object.keys(DIMENSIONS[d].fields.shape), ...Object.keys(serverFields(d))].map((k) => [k, row[k] ?? null]));
-  return { id: row.id, dimension: d, date: row.log_date, ...own, day_score: dayScore, created_at: row.created_at, updated_at: row.updated_at, version: String(row.version) };
+  const own = Object.fromEntries(
+    [...Object.keys(DIMENSIONS[d].fields.shape), ...Object.keys(serverFields(d))].map((k) => [k, row[k] ?? null]),
+  );
+  return {
+    id: row.id,
+    dimension: d,
+    date: row.log_date,
+    ...own,
+    day_score: dayScore,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    version: String(row.version),
+  };
 }

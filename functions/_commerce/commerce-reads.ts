@@ -54,18 +54,37 @@ export const NewOrder = z
   .openapi('NewOrder');
 
 export const IdempotencyHeader = z.object({
-  'idempotency-key': z.string().min(1).max(200).optional().openapi({ description: 'Repeat the request with the same key, even while the first is still running, to get the same answer (the same order or task); the same key with another request is 409 IDEMPOTENCY_CONFLICT' }),
+  'idempotency-key': z.string().min(1).max(200).optional().openapi({
+    description:
+      'Repeat the request with the same key, even while the first is still running, to get the same answer (the same order or task); the same key with another request is 409 IDEMPOTENCY_CONFLICT',
+  }),
 });
 
 type OrderRow = Tables<'orders'>;
 const orderOut = (o: OrderRow): z.infer<typeof Order> => ({
-  id: o.id, product_id: o.product_id, status: o.status as z.infer<typeof Order>['status'], store: o.store as z.infer<typeof Order>['store'],
-  quantity: o.quantity, price: o.price === null ? null : String(o.price), price_currency: o.price_currency, granted_amount: o.granted_amount,
-  created_at: o.created_at, paid_at: o.paid_at, refunded_at: o.refunded_at,
+  id: o.id,
+  product_id: o.product_id,
+  status: o.status as z.infer<typeof Order>['status'],
+  store: o.store as z.infer<typeof Order>['store'],
+  quantity: o.quantity,
+  price: o.price === null ? null : String(o.price),
+  price_currency: o.price_currency,
+  granted_amount: o.granted_amount,
+  created_at: o.created_at,
+  paid_at: o.paid_at,
+  refunded_at: o.refunded_at,
 });
 
-export async function createOrder(tx: Tx, appId: AppId, productId: string, quantity: number, idempotencyKey: string | null) {
-  const [order] = await tx<OrderRow[]>`select * from public.create_order(${appId}, ${productId}, ${quantity}, ${idempotencyKey})`;
+export async function createOrder(
+  tx: Tx,
+  appId: AppId,
+  productId: string,
+  quantity: number,
+  idempotencyKey: string | null,
+) {
+  const [order] = await tx<
+    OrderRow[]
+  >`select * from public.create_order(${appId}, ${productId}, ${quantity}, ${idempotencyKey})`;
   return orderOut(order);
 }
 
@@ -77,11 +96,17 @@ export async function getOrder(tx: Tx, appId: AppId, id: string) {
 
 const Cursor = z.object({ created_at: z.string(), id: z.uuid() });
 
-export async function listOrders(tx: Tx, appId: AppId, q: { limit: number; cursor?: string }): Promise<z.infer<typeof OrderPage>> {
+export async function listOrders(
+  tx: Tx,
+  appId: AppId,
+  q: { limit: number; cursor?: string },
+): Promise<z.infer<typeof OrderPage>> {
   const after = decodeCursor(q.cursor, Cursor);
   const rows = await tx<OrderRow[]>`
     select * from public.orders
-     where app_id = ${appId} ${after ? tx`and (created_at, id) < (${after.created_at}::timestamptz, ${after.id}::uuid)` : tx``}
+     where app_id = ${appId} ${
+    after ? tx`and (created_at, id) < (${after.created_at}::timestamptz, ${after.id}::uuid)` : tx``
+  }
      order by created_at desc, id desc limit ${q.limit + 1}`;
   const { items, next_cursor } = page(rows, q.limit, (last) => ({ created_at: last.created_at, id: last.id }));
   return { items: items.map(orderOut), next_cursor };

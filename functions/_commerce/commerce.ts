@@ -15,13 +15,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function resolveUser(tx: Tx, candidates: Array<string | null | undefined>): Promise<string | undefined> {
   const ids = [...new Set(candidates.filter((c): c is string => !!c && UUID.test(c)))];
   if (ids.length === 0) return undefined;
-  const rows = await tx<{ id: string }[]>`select id from auth.users where id = any(${ids}::uuid[]) and deleted_at is null`;
+  const rows = await tx<
+    { id: string }[]
+  >`select id from auth.users where id = any(${ids}::uuid[]) and deleted_at is null`;
   const known = new Set(rows.map((r) => r.id));
   return ids.find((id) => known.has(id));
 }
 
 export async function productFor(tx: Tx, store: Store, storeProductId: string): Promise<Product | undefined> {
-  const [p] = await tx<Product[]>`select * from public.product_for_store(${store}, ${storeProductId}) where id is not null`;
+  const [p] = await tx<
+    Product[]
+  >`select * from public.product_for_store(${store}, ${storeProductId}) where id is not null`;
   return p;
 }
 
@@ -43,7 +47,9 @@ export interface SubscriptionState {
 export async function applySubscription(tx: Tx, s: SubscriptionState): Promise<'applied' | 'stale'> {
   const [row] = await tx<[{ r: { result: 'applied' | 'stale' } }]>`
     select public.commerce_apply_subscription(${s.userId}, ${s.productId}, ${s.store}, ${s.source}, ${s.originalTransactionId},
-      ${s.eventAt}, ${s.status}, ${s.willRenew}, ${s.periodStart ?? null}, ${s.periodEnd ?? null}, ${s.grantPeriod ?? false}) as r`;
+      ${s.eventAt}, ${s.status}, ${s.willRenew}, ${s.periodStart ?? null}, ${s.periodEnd ?? null}, ${
+    s.grantPeriod ?? false
+  }) as r`;
   return row.r.result;
 }
 
@@ -62,7 +68,9 @@ export interface Purchase {
 export async function applyPurchase(tx: Tx, p: Purchase): Promise<Tables<'orders'>> {
   const [order] = await tx<Tables<'orders'>[]>`
     select * from public.commerce_apply_purchase(${p.userId}, ${p.productId}, ${p.store}, ${p.transactionId}, ${p.purchasedAt},
-      ${p.price ?? null}, ${p.priceCurrency ?? null}, ${p.orderId && UUID.test(p.orderId) ? p.orderId : null}, ${p.quantity ?? 1})`;
+      ${p.price ?? null}, ${p.priceCurrency ?? null}, ${p.orderId && UUID.test(p.orderId) ? p.orderId : null}, ${
+    p.quantity ?? 1
+  })`;
   return order;
 }
 
@@ -70,8 +78,16 @@ export async function applyRefund(tx: Tx, store: Store, transactionId: string, a
   await tx`select public.commerce_apply_refund(${store}, ${transactionId}, ${at})`;
 }
 
-export async function transferSubscriptions(tx: Tx, source: Source, fromUser: string, toUser: string, at: Date): Promise<number> {
-  const [row] = await tx<[{ n: number }]>`select public.commerce_transfer_subscriptions(${source}, ${fromUser}, ${toUser}, ${at}) as n`;
+export async function transferSubscriptions(
+  tx: Tx,
+  source: Source,
+  fromUser: string,
+  toUser: string,
+  at: Date,
+): Promise<number> {
+  const [row] = await tx<
+    [{ n: number }]
+  >`select public.commerce_transfer_subscriptions(${source}, ${fromUser}, ${toUser}, ${at}) as n`;
   return row.n;
 }
 
@@ -99,7 +115,9 @@ export async function receiveOnce(
   if (!row) return 'duplicate';
   const { outcome, reason, acknowledgementOwed = false } = await apply();
   await tx`update internal.webhook_events
-           set status = ${outcome}, reason = ${reason ?? null}, processed_at = now(), acknowledgement_owed = ${acknowledgementOwed}
+           set status = ${outcome}, reason = ${
+    reason ?? null
+  }, processed_at = now(), acknowledgement_owed = ${acknowledgementOwed}
            where id = ${row.id}`;
   return outcome;
 }
@@ -125,5 +143,7 @@ export async function oweAcknowledgement(tx: Tx, provider: Source, eventId: stri
  */
 export async function recordRejected(tx: Tx, provider: Source, reason: string, details: Record<string, unknown>) {
   await tx`insert into internal.webhook_events (provider, event_id, event_type, status, reason, payload)
-           values (${provider}, null, ${String(details.event_type ?? '') || null}, 'rejected', ${reason}, ${tx.json(details as never)})`;
+           values (${provider}, null, ${String(details.event_type ?? '') || null}, 'rejected', ${reason}, ${
+    tx.json(details as never)
+  })`;
 }

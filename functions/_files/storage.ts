@@ -29,7 +29,12 @@ export class StorageFailure extends Error {
 export interface ObjectStore {
   put(bucket: Bucket, path: string, bytes: Uint8Array, contentType: string, opts?: { upsert?: boolean }): Promise<void>;
   get(bucket: Bucket, path: string): Promise<Uint8Array>;
-  signedDownloadUrl(bucket: Bucket, path: string, expiresIn: number, opts?: { download?: string | boolean }): Promise<string>;
+  signedDownloadUrl(
+    bucket: Bucket,
+    path: string,
+    expiresIn: number,
+    opts?: { download?: string | boolean },
+  ): Promise<string>;
   /** Signed download URLs of several objects at once, in the order of paths (null where there is none). */
   signedDownloadUrls(bucket: Bucket, paths: string[], expiresIn: number): Promise<Array<string | null>>;
   exists(bucket: Bucket, path: string): Promise<boolean>;
@@ -40,7 +45,11 @@ export interface ObjectStore {
 }
 
 export function createObjectStore(config: Pick<Config, 'supabaseUrl' | 'keys'>): ObjectStore {
-  if (!config.keys.serviceRole) throw new Error('SUPABASE_SECRET_KEYS (or the legacy SUPABASE_SERVICE_ROLE_KEY) is required for server-side storage');
+  if (!config.keys.serviceRole) {
+    throw new Error(
+      'SUPABASE_SECRET_KEYS (or the legacy SUPABASE_SERVICE_ROLE_KEY) is required for server-side storage',
+    );
+  }
   const client: SupabaseClient = serverClient(config.supabaseUrl, config.keys.serviceRole);
   const from = (bucket: Bucket) => client.storage.from(bucket);
   const fail = (what: string, error: { message: string; statusCode?: string }) => {
@@ -50,8 +59,12 @@ export function createObjectStore(config: Pick<Config, 'supabaseUrl' | 'keys'>):
   /** Every object name under a prefix, descending into folders. */
   async function names(bucket: Bucket, prefix: string): Promise<string[]> {
     const out: string[] = [];
-    for (let offset = 0; ; offset += 1000) {
-      const { data, error } = await from(bucket).list(prefix, { limit: 1000, offset, sortBy: { column: 'name', order: 'asc' } });
+    for (let offset = 0;; offset += 1000) {
+      const { data, error } = await from(bucket).list(prefix, {
+        limit: 1000,
+        offset,
+        sortBy: { column: 'name', order: 'asc' },
+      });
       if (error) fail(`list ${bucket}/${prefix}`, error);
       for (const entry of data ?? []) {
         const full = `${prefix}/${entry.name}`;
@@ -80,13 +93,18 @@ export function createObjectStore(config: Pick<Config, 'supabaseUrl' | 'keys'>):
     async signedDownloadUrls(bucket, paths, expiresIn) {
       if (paths.length === 0) return [];
       const { data, error } = await from(bucket).createSignedUrls(paths, expiresIn);
-      if (error || !data) throw new StorageFailure(`sign ${paths.length} objects in ${bucket}: ${error?.message ?? 'no data'}`);
+      if (error || !data) {
+        throw new StorageFailure(`sign ${paths.length} objects in ${bucket}: ${error?.message ?? 'no data'}`);
+      }
       const byPath = new Map(data.map((d) => [d.path, d.error ? null : d.signedUrl]));
       return paths.map((p) => byPath.get(p) ?? null);
     },
     async exists(bucket, path) {
       const slash = path.lastIndexOf('/');
-      const { data, error } = await from(bucket).list(path.slice(0, Math.max(slash, 0)), { search: path.slice(slash + 1), limit: 1000 });
+      const { data, error } = await from(bucket).list(path.slice(0, Math.max(slash, 0)), {
+        search: path.slice(slash + 1),
+        limit: 1000,
+      });
       if (error) fail(`list ${bucket}/${path}`, error);
       return (data ?? []).some((e) => e.id !== null && e.name === path.slice(slash + 1));
     },

@@ -18,12 +18,19 @@ export interface UploadedFile {
  * The statement checking `path` as this user's upload for the purpose. It answers the file's size and type, or fails
  * with P0001 NOT_FOUND (404: missing, or not in the user's folder for the purpose) or UPLOAD_INVALID (422).
  */
-export function checkUpload(purposeName: UploadPurposeName, app: AppId, userId: string, path: string): SqlText<UploadedFile> {
+export function checkUpload(
+  purposeName: UploadPurposeName,
+  app: AppId,
+  userId: string,
+  path: string,
+): SqlText<UploadedFile> {
   const purpose = UPLOAD_PURPOSES[purposeName];
   // The size is at most maxBytes once the check passed, so it fits an integer.
   return sqlText<UploadedFile>`
     select size::integer as size, content_type
-      from internal.check_upload(${purposeName}, ${purpose.bucket}, ${path}, ${uploadFolder(purpose, app, userId)}, ${purpose.maxBytes}, ${Object.keys(purpose.types)}::text[])`;
+      from internal.check_upload(${purposeName}, ${purpose.bucket}, ${path}, ${
+    uploadFolder(purpose, app, userId)
+  }, ${purpose.maxBytes}, ${Object.keys(purpose.types)}::text[])`;
 }
 
 /** The same check for work outside a request (the worker): the refusal, or undefined when the file may be used. */

@@ -6,7 +6,7 @@ import type { Db } from '../_shared/db.ts';
 import type { Job, JobHandler } from '../_shared/queue.ts';
 import { JobSnooze } from '../_shared/queue.ts';
 import type { ObjectStore } from '../_files/storage.ts';
-import { type EmojiVideoProvider, DashScopeError } from '../_shared/providers/dashscope.ts';
+import { DashScopeError, type EmojiVideoProvider } from '../_shared/providers/dashscope.ts';
 import { uploadRefusal } from '../_files/upload-check.ts';
 
 export const EMOJI_QUEUE = 'pickitchen.emoji';
@@ -32,10 +32,14 @@ interface TaskRow {
 /** Where a task's video lives in `results` (the owner's id is where the storage policies look). */
 export const resultPath = (t: Pick<TaskRow, 'id' | 'user_id'>) => `pickitchen/${t.user_id}/emoji/${t.id}.mp4`;
 
-export function emojiJobHandler(deps: { provider: () => EmojiVideoProvider; store: () => ObjectStore; settings: EmojiJobSettings }): JobHandler {
+export function emojiJobHandler(
+  deps: { provider: () => EmojiVideoProvider; store: () => ObjectStore; settings: EmojiJobSettings },
+): JobHandler {
   return async (job: Job, { db }) => {
     const taskId = String(job.payload.task_id);
-    const [task] = await db.withService((tx) => tx<TaskRow[]>`select * from pickitchen.emoji_tasks where id = ${taskId}`);
+    const [task] = await db.withService((tx) =>
+      tx<TaskRow[]>`select * from pickitchen.emoji_tasks where id = ${taskId}`
+    );
     if (!task || task.status === 'completed' || task.status === 'failed') return { skipped: 'finished' };
     const fail = (code: string, message: string) => finish(db, task.id, 'failed', null, code, message);
     const pollLater = () => new JobSnooze(new Date(Date.now() + deps.settings.pollIntervalMs));
@@ -45,17 +49,26 @@ export function emojiJobHandler(deps: { provider: () => EmojiVideoProvider; stor
     const provider = deps.provider();
     try {
       if (!task.provider_task_id) {
-        const [detection] = await db.withService((tx) => tx<{ face_bbox: number[]; ext_bbox: number[] }[]>`
-          select face_bbox, ext_bbox from pickitchen.emoji_detections where user_id = ${task.user_id} and image_path = ${task.image_path} and passed`);
+        const [detection] = await db.withService((tx) =>
+          tx<{ face_bbox: number[]; ext_bbox: number[] }[]>`
+          select face_bbox, ext_bbox from pickitchen.emoji_detections where user_id = ${task.user_id} and image_path = ${task.image_path} and passed`
+        );
         if (!detection) return fail('detection_missing', 'The photo has no passed face detection.');
         // The provider gets the photo as stored now, so that is what must still be an emoji source.
         const refusal = await uploadRefusal(db, 'emoji_source', 'pickitchen', task.user_id, task.image_path);
         if (refusal) return fail(refusal.code.toLowerCase(), refusal.message);
         const imageUrl = await deps.store().signedDownloadUrl('uploads', task.image_path, SOURCE_URL_TTL);
-        const created = await provider.createVideoTask({ imageUrl, faceBbox: detection.face_bbox, extBbox: detection.ext_bbox, drivenId: task.driven_id });
+        const created = await provider.createVideoTask({
+          imageUrl,
+          faceBbox: detection.face_bbox,
+          extBbox: detection.ext_bbox,
+          drivenId: task.driven_id,
+        });
         // A worker that raced us may have recorded its own provider task first: that one is followed.
-        const [started] = await db.withService((tx) => tx<{ id: string | null }[]>`
-          select id from internal.emoji_task_started(${task.id}, ${provider.name}, ${created.taskId})`);
+        const [started] = await db.withService((tx) =>
+          tx<{ id: string | null }[]>`
+          select id from internal.emoji_task_started(${task.id}, ${provider.name}, ${created.taskId})`
+        );
         if (!started?.id) return { skipped: 'finished' };
         return pollLater();
       }
@@ -63,12 +76,18 @@ export function emojiJobHandler(deps: { provider: () => EmojiVideoProvider; stor
       const status = await provider.getTask(task.provider_task_id);
       if (status.status === 'PENDING' || status.status === 'RUNNING') return pollLater();
       if (status.status !== 'SUCCEEDED' || !status.videoUrl) {
-        return fail(status.errorCode ?? status.status.toLowerCase(), status.errorMessage ?? `The provider's task ended ${status.status}.`);
+        return fail(
+          status.errorCode ?? status.status.toLowerCase(),
+          status.errorMessage ?? `The provider's task ended ${status.status}.`,
+        );
       }
       const video = await provider.download(status.videoUrl);
       const path = resultPath(task);
       await deps.store().put('results', path, video, 'video/mp4', { upsert: true });
-      if (!(await finish(db, task.id, 'completed', path, null, null)).finished && !(await isVisibleResult(db, task.id, path))) {
+      if (
+        !(await finish(db, task.id, 'completed', path, null, null)).finished &&
+        !(await isVisibleResult(db, task.id, path))
+      ) {
         // Deleted or failed meanwhile: nobody will read this video. (A worker that raced us to completion stored
         // its video at this same path and recorded it: that one stays.)
         await deps.store().remove('results', [path]);
@@ -78,22 +97,38 @@ export function emojiJobHandler(deps: { provider: () => EmojiVideoProvider; stor
       // Refusals and bad requests will not get better by retrying; outages might, until the last attempt.
       const retryable = !(err instanceof DashScopeError) || err.retryable;
       if (!retryable || job.attempts >= job.max_attempts) {
-        return fail(err instanceof DashScopeError ? err.code : 'internal', err instanceof Error ? err.message : String(err));
+        return fail(
+          err instanceof DashScopeError ? err.code : 'internal',
+          err instanceof Error ? err.message : String(err),
+        );
       }
       throw err;
     }
   };
 }
 
-async function finish(db: Db, id: string, status: 'completed' | 'failed', resultPath: string | null, code: string | null, message: string | null) {
-  const [row] = await db.withService((tx) => tx<[{ ok: boolean }]>`
-    select internal.emoji_task_finish(${id}, ${status}, ${resultPath}, ${code}, ${message ? message.slice(0, 500) : null}) as ok`);
+async function finish(
+  db: Db,
+  id: string,
+  status: 'completed' | 'failed',
+  resultPath: string | null,
+  code: string | null,
+  message: string | null,
+) {
+  const [row] = await db.withService((tx) =>
+    tx<[{ ok: boolean }]>`
+    select internal.emoji_task_finish(${id}, ${status}, ${resultPath}, ${code}, ${
+      message ? message.slice(0, 500) : null
+    }) as ok`
+  );
   return { finished: row.ok, status };
 }
 
 /** Whether the task, still in its owner's history, completed with the video at this path. */
 async function isVisibleResult(db: Db, id: string, path: string) {
-  const rows = await db.withService((tx) => tx`
-    select 1 from pickitchen.emoji_tasks where id = ${id} and status = 'completed' and result_path = ${path} and hidden_at is null`);
+  const rows = await db.withService((tx) =>
+    tx`
+    select 1 from pickitchen.emoji_tasks where id = ${id} and status = 'completed' and result_path = ${path} and hidden_at is null`
+  );
   return rows.length > 0;
 }

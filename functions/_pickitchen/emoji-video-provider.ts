@@ -18,9 +18,18 @@ import { offlineEmojiMp4 } from './assets/offline-emoji-mp4.ts';
 // Offline behaviour is scripted by markers in the input, so tests (and the DashScope fake) can drive refusals:
 // picture URLs containing these words are refused with DashScope's own codes and messages …
 export const SCRIPTED_REFUSALS: Record<string, { code: string; message: string; httpStatus?: number }> = {
-  noface: { code: 'InvalidFile.NoHuman', message: 'The input image has no human body. Please upload other image with single person.' },
-  twofaces: { code: 'InvalidFile.MultiHuman', message: 'The input image has multi human bodies. Please upload other image with single person.' },
-  badpose: { code: 'InvalidFile.FacePose', message: 'The pose of the detected face is invalid, please upload other image with the expected orientation.' },
+  noface: {
+    code: 'InvalidFile.NoHuman',
+    message: 'The input image has no human body. Please upload other image with single person.',
+  },
+  twofaces: {
+    code: 'InvalidFile.MultiHuman',
+    message: 'The input image has multi human bodies. Please upload other image with single person.',
+  },
+  badpose: {
+    code: 'InvalidFile.FacePose',
+    message: 'The pose of the detected face is invalid, please upload other image with the expected orientation.',
+  },
   unsafe: { code: 'DataInspectionFailed', message: 'Input data may contain inappropriate content.', httpStatus: 400 },
 };
 
@@ -53,13 +62,24 @@ export class OfflineEmojiProvider implements EmojiVideoProvider {
 
   detect({ imageUrl }: { imageUrl: string }): Promise<DetectResult> {
     const refused = scriptedRefusal(imageUrl);
-    return Promise.resolve(refused ? refusal(refused.code, refused.message) : { ok: true, faceBbox: [...SAMPLE_FACE_BBOX], extBbox: [...SAMPLE_EXT_BBOX] });
+    return Promise.resolve(
+      refused
+        ? refusal(refused.code, refused.message)
+        : { ok: true, faceBbox: [...SAMPLE_FACE_BBOX], extBbox: [...SAMPLE_EXT_BBOX] },
+    );
   }
 
   createVideoTask(input: EmojiVideoInput): Promise<{ taskId: string }> {
     // The checks DashScope makes, so local runs catch what production would refuse.
     if (!input.imageUrl || !input.drivenId || !isBox(input.faceBbox) || !isBox(input.extBbox)) {
-      return Promise.reject(new DashScopeError('InvalidParameter', 'image_url, driven_id, face_bbox and ext_bbox [x1,y1,x2,y2] are required', 400, false));
+      return Promise.reject(
+        new DashScopeError(
+          'InvalidParameter',
+          'image_url, driven_id, face_bbox and ext_bbox [x1,y1,x2,y2] are required',
+          400,
+          false,
+        ),
+      );
     }
     return Promise.resolve({ taskId: `offline.${crypto.randomUUID()}.${encodeURIComponent(input.drivenId)}` });
   }
@@ -73,19 +93,31 @@ export class OfflineEmojiProvider implements EmojiVideoProvider {
     polls.set(taskId, n);
     if (polls.size > 1000) polls.delete(polls.keys().next().value!);
     const status = scriptedTaskStatus(decodeURIComponent(drivenId), n);
-    if (status === 'SUCCEEDED') return Promise.resolve({ status, videoUrl: `${OFFLINE_VIDEO_URL}${taskId}.mp4`, videoDurationSeconds: 1 });
-    if (status === 'FAILED') return Promise.resolve({ status, errorCode: SCRIPTED_FAILURE.code, errorMessage: SCRIPTED_FAILURE.message });
+    if (status === 'SUCCEEDED') {
+      return Promise.resolve({ status, videoUrl: `${OFFLINE_VIDEO_URL}${taskId}.mp4`, videoDurationSeconds: 1 });
+    }
+    if (status === 'FAILED') {
+      return Promise.resolve({ status, errorCode: SCRIPTED_FAILURE.code, errorMessage: SCRIPTED_FAILURE.message });
+    }
     return Promise.resolve({ status });
   }
 
   download(url: string): Promise<Uint8Array> {
-    if (!url.startsWith(OFFLINE_VIDEO_URL)) return Promise.reject(new DashScopeError('InvalidVideoUrl', 'not an offline video URL', 0, false));
+    if (!url.startsWith(OFFLINE_VIDEO_URL)) {
+      return Promise.reject(new DashScopeError('InvalidVideoUrl', 'not an offline video URL', 0, false));
+    }
     return Promise.resolve(offlineEmojiMp4());
   }
 }
 
-export function createEmojiVideoProvider(config: Pick<EmojiConfig, 'dashscope' | 'detectModel' | 'videoModel'>): EmojiVideoProvider {
+export function createEmojiVideoProvider(
+  config: Pick<EmojiConfig, 'dashscope' | 'detectModel' | 'videoModel'>,
+): EmojiVideoProvider {
   return config.dashscope
-    ? new DashScopeEmojiProvider({ ...config.dashscope, detectModel: config.detectModel, videoModel: config.videoModel })
+    ? new DashScopeEmojiProvider({
+      ...config.dashscope,
+      detectModel: config.detectModel,
+      videoModel: config.videoModel,
+    })
     : new OfflineEmojiProvider();
 }

@@ -11,7 +11,13 @@ export interface AiConfig {
   prices: Record<string, { in: number; out: number }>;
   dailyQuotas: Record<string, number>;
   moderationBlocklist: string[];
-  aliyunModeration?: { accessKeyId: string; accessKeySecret: string; endpoint: string; protocol: 'https' | 'http'; blockLevel: 'high' | 'medium' | 'low' };
+  aliyunModeration?: {
+    accessKeyId: string;
+    accessKeySecret: string;
+    endpoint: string;
+    protocol: 'https' | 'http';
+    blockLevel: 'high' | 'medium' | 'low';
+  };
 }
 
 export const modelsFor = (c: AiConfig, useCase: string) => c.models[useCase] ?? c.models.default ?? ['qwen-plus'];

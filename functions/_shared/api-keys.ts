@@ -24,7 +24,10 @@ export async function isOneOf(presented: string, keys: readonly string[]): Promi
 }
 
 /** The kind of project key `presented` is, or undefined when it is none of the project's keys. */
-export async function projectKeyKind(presented: string | undefined, keys: ProjectApiKeys): Promise<ApiKeyKind | undefined> {
+export async function projectKeyKind(
+  presented: string | undefined,
+  keys: ProjectApiKeys,
+): Promise<ApiKeyKind | undefined> {
   const kind = apiKeyKind(presented);
   return kind && (await isOneOf(presented!, keys[kind])) ? kind : undefined;
 }

@@ -40,7 +40,10 @@ function listenForShutdown(): void {
   listening = true;
   scope.addEventListener('beforeunload', (event) => {
     if (flushes.size === 0) return;
-    logEvent('info', 'isolate stopping: flushing', { reason: event.detail?.reason ?? null, flushes: [...flushes.values()].map((f) => f.name) });
+    logEvent('info', 'isolate stopping: flushing', {
+      reason: event.detail?.reason ?? null,
+      flushes: [...flushes.values()].map((f) => f.name),
+    });
     for (const { name, flush } of flushes.values()) inBackground(name, flush());
   });
 }

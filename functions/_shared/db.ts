@@ -88,15 +88,20 @@ function withSavepoints(conn: Reserved): Tx {
  * per table a statement touches, and the day view alone touches six (283 → 174 µs).
  */
 function settings(role: string, claims: Claims): string {
-  const sub = typeof claims.sub === 'string' ? `, set_config('request.jwt.claim.sub', ${literal(claims.sub)}, true)` : '';
-  return `select set_config('role', ${literal(role)}, true), set_config('request.jwt.claims', ${literal(JSON.stringify(claims))}, true)${sub}`;
+  const sub = typeof claims.sub === 'string'
+    ? `, set_config('request.jwt.claim.sub', ${literal(claims.sub)}, true)`
+    : '';
+  return `select set_config('role', ${literal(role)}, true), set_config('request.jwt.claims', ${
+    literal(JSON.stringify(claims))
+  }, true)${sub}`;
 }
 
 /** A message of statements, each separator on a line of its own (a statement ending in a line comment cannot swallow it). */
 const message = (statements: string[]) => statements.join('\n;\n');
 
 /** A simple-protocol message; several statements in it answer with one result each. */
-const send = (conn: Reserved, text: string) => conn.unsafe(text).simple().execute() as unknown as Promise<postgres.RowList<postgres.Row[]>[]>;
+const send = (conn: Reserved, text: string) =>
+  conn.unsafe(text).simple().execute() as unknown as Promise<postgres.RowList<postgres.Row[]>[]>;
 
 /** Ends a failed transaction block on the connection before it goes back to the pool (a broken one is dropped anyway). */
 const rollback = async (conn: Reserved) => void (await conn.unsafe('rollback').catch(() => {}));
@@ -106,7 +111,10 @@ function logNotice(notice: postgres.Notice): void {
   logEvent('warn', 'database notice', { severity: notice.severity, code: notice.code, message: notice.message });
 }
 
-export function createDb(config: Pick<Config, 'dbUrl' | 'db'>, hooks: { onNotice?: (notice: postgres.Notice) => void } = {}): Db {
+export function createDb(
+  config: Pick<Config, 'dbUrl' | 'db'>,
+  hooks: { onNotice?: (notice: postgres.Notice) => void } = {},
+): Db {
   const sql = postgres(config.dbUrl, {
     max: config.db.poolMax,
     prepare: config.db.prepare,
@@ -122,7 +130,10 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>, hooks: { onNotice
    * Runs `run`'s statements on a reserved connection, waits for everything it started to settle (a handler still
    * running must not outlive the connection), and reports the first failure.
    */
-  async function onConnection<T>(run: (conn: Reserved) => Promise<T>[], after?: (conn: Reserved, failed: boolean) => Promise<void>): Promise<T[]> {
+  async function onConnection<T>(
+    run: (conn: Reserved) => Promise<T>[],
+    after?: (conn: Reserved, failed: boolean) => Promise<void>,
+  ): Promise<T[]> {
     const conn = await sql.reserve();
     try {
       const outcomes = await Promise.allSettled(run(conn));
@@ -163,7 +174,11 @@ export function createDb(config: Pick<Config, 'dbUrl' | 'db'>, hooks: { onNotice
     // postgres.js answers with one result per statement that describes rows: the settings, then each statement. A
     // statement without rows (an insert with no RETURNING) would shift the rest, so none may.
     const rows = results.slice(1);
-    if (rows.length !== statements.length) throw new Error(`statementsAs…: ${statements.length} statements gave ${rows.length} row results; every statement must return rows`);
+    if (rows.length !== statements.length) {
+      throw new Error(
+        `statementsAs…: ${statements.length} statements gave ${rows.length} row results; every statement must return rows`,
+      );
+    }
     return rows as never;
   }
 

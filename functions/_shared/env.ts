@@ -6,7 +6,7 @@ import type { JSONWebKeySet, JWK } from 'jose';
 import { z } from 'zod';
 import type { AiConfig } from './ai-config.ts';
 import { API_KEY_PREFIX, type ApiKeyKind, type ProjectApiKeys } from './api-keys.ts';
-import { across, bucket, type Env, bool, jsonSetting, readEnv } from './env-reader.ts';
+import { across, bool, bucket, type Env, jsonSetting, readEnv } from './env-reader.ts';
 import type { JwtKeys } from './jwt.ts';
 import type { EmojiConfig } from './providers/dashscope.ts';
 import type { AliyunSmsConfig } from './providers/sms.ts';
@@ -17,13 +17,23 @@ import type { AliyunSmsConfig } from './providers/sms.ts';
  * left to JWT_SECRET, so one secret never arrives by two ways.
  */
 const Jwks = jsonSetting(
-  z.union([z.object({ keys: z.array(z.looseObject({ kty: z.string() })) }), z.array(z.looseObject({ kty: z.string() }))])
-    .transform((set): JSONWebKeySet => ({ keys: (Array.isArray(set) ? set : set.keys).filter((key) => key.kty !== 'oct') as JWK[] })),
+  z.union([
+    z.object({ keys: z.array(z.looseObject({ kty: z.string() })) }),
+    z.array(z.looseObject({ kty: z.string() })),
+  ])
+    .transform((set): JSONWebKeySet => ({
+      keys: (Array.isArray(set) ? set : set.keys).filter((key) => key.kty !== 'oct') as JWK[],
+    })),
 );
 
 /** {"default":"sb_secret_…", …}: a project's API keys of one kind, by name (SUPABASE_PUBLISHABLE_KEYS / _SECRET_KEYS). */
 const apiKeys = (kind: ApiKeyKind) =>
-  jsonSetting(z.record(z.string(), z.string().startsWith(API_KEY_PREFIX[kind], `expected {"default":"${API_KEY_PREFIX[kind]}…"}`)));
+  jsonSetting(
+    z.record(
+      z.string(),
+      z.string().startsWith(API_KEY_PREFIX[kind], `expected {"default":"${API_KEY_PREFIX[kind]}…"}`),
+    ),
+  );
 
 /** The project's URL and keys: what verifies its JWTs and which API keys it has (also read by the local gateway). */
 const projectVariables = {
@@ -50,7 +60,10 @@ function projectSettings(e: z.infer<z.ZodObject<typeof projectVariables>>): Proj
     keys: {
       anon: e.SUPABASE_PUBLISHABLE_KEYS?.default ?? e.SUPABASE_ANON_KEY,
       serviceRole: e.SUPABASE_SECRET_KEYS?.default ?? e.SUPABASE_SERVICE_ROLE_KEY,
-      api: { publishable: Object.values(e.SUPABASE_PUBLISHABLE_KEYS ?? {}), secret: Object.values(e.SUPABASE_SECRET_KEYS ?? {}) },
+      api: {
+        publishable: Object.values(e.SUPABASE_PUBLISHABLE_KEYS ?? {}),
+        secret: Object.values(e.SUPABASE_SECRET_KEYS ?? {}),
+      },
       legacy: { anon: e.SUPABASE_ANON_KEY, serviceRole: e.SUPABASE_SERVICE_ROLE_KEY },
     },
   };
@@ -75,13 +88,18 @@ const aiVariables = {
   AI_BASE_URL: z.url().default('https://dashscope.aliyuncs.com/compatible-mode/v1'),
   AI_API_KEY: z.string().min(1).optional(),
   /** Ordered fallback models per use case; "default" applies to the rest. */
-  AI_MODELS: jsonSetting(z.record(z.string(), z.array(z.string().min(1)).min(1)), { default: ['qwen-plus', 'qwen-turbo'] }),
+  AI_MODELS: jsonSetting(z.record(z.string(), z.array(z.string().min(1)).min(1)), {
+    default: ['qwen-plus', 'qwen-turbo'],
+  }),
   AI_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(30_000),
   /** Extra attempts per model on 429, 5xx and timeouts. */
   AI_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   AI_RETRY_BASE_MS: z.coerce.number().int().min(1).max(10_000).default(500),
   /** Price per million tokens (in and out) per model, in micro-units of the billing currency. */
-  AI_PRICES: jsonSetting(z.record(z.string(), z.object({ in: z.number().nonnegative(), out: z.number().nonnegative() })), {}),
+  AI_PRICES: jsonSetting(
+    z.record(z.string(), z.object({ in: z.number().nonnegative(), out: z.number().nonnegative() })),
+    {},
+  ),
   /** Successful calls per user per app per UTC day. */
   AI_DAILY_QUOTAS: jsonSetting(z.record(z.string(), z.number().int().positive()), { default: 200 }),
   /** Offline moderation: comma-separated terms that block input and output. */
@@ -106,16 +124,15 @@ function aiConfig(e: z.output<z.ZodObject<typeof aiVariables>>): AiConfig {
     prices: e.AI_PRICES,
     dailyQuotas: e.AI_DAILY_QUOTAS,
     moderationBlocklist: e.MODERATION_BLOCKLIST.split(',').map((t) => t.trim()).filter(Boolean),
-    aliyunModeration:
-      e.ALIYUN_MODERATION_ENABLED === 'true' && e.ALIYUN_ACCESS_KEY_ID && e.ALIYUN_ACCESS_KEY_SECRET
-        ? {
-            accessKeyId: e.ALIYUN_ACCESS_KEY_ID,
-            accessKeySecret: e.ALIYUN_ACCESS_KEY_SECRET,
-            endpoint: e.ALIYUN_MODERATION_ENDPOINT,
-            protocol: e.ALIYUN_MODERATION_PROTOCOL,
-            blockLevel: e.ALIYUN_MODERATION_BLOCK_LEVEL,
-          }
-        : undefined,
+    aliyunModeration: e.ALIYUN_MODERATION_ENABLED === 'true' && e.ALIYUN_ACCESS_KEY_ID && e.ALIYUN_ACCESS_KEY_SECRET
+      ? {
+        accessKeyId: e.ALIYUN_ACCESS_KEY_ID,
+        accessKeySecret: e.ALIYUN_ACCESS_KEY_SECRET,
+        endpoint: e.ALIYUN_MODERATION_ENDPOINT,
+        protocol: e.ALIYUN_MODERATION_PROTOCOL,
+        blockLevel: e.ALIYUN_MODERATION_BLOCK_LEVEL,
+      }
+      : undefined,
   };
 }
 
@@ -171,7 +188,10 @@ const variables = z
     SIGN_IN_SECRET: z.string().min(32).optional(),
     WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
     /** Mini-program credentials per app: {"diary":{"app_id":"wx…","app_secret":"…"}}. Without them: dev exchange. */
-    WECHAT_MINI_PROGRAMS: jsonSetting(z.record(z.string(), z.object({ app_id: z.string().min(1), app_secret: z.string().min(1) })), {}),
+    WECHAT_MINI_PROGRAMS: jsonSetting(
+      z.record(z.string(), z.object({ app_id: z.string().min(1), app_secret: z.string().min(1) })),
+      {},
+    ),
     /** The exact Authorization header value configured for the RevenueCat webhook. */
     REVENUECAT_WEBHOOK_AUTH: z.string().min(16).optional(),
     /** Trusted roots for App Store JWS (base64 DER, comma-separated): Apple Root CA - G3 in production. */
@@ -180,7 +200,11 @@ const variables = z
     APPLE_APPS: jsonSetting(
       z.record(
         z.string(),
-        z.object({ bundle_id: z.string().min(1), app_apple_id: z.number().int().optional(), environment: z.enum(['Production', 'Sandbox']).default('Production') }),
+        z.object({
+          bundle_id: z.string().min(1),
+          app_apple_id: z.number().int().optional(),
+          environment: z.enum(['Production', 'Sandbox']).default('Production'),
+        }),
       ),
       {},
     ),
@@ -193,7 +217,11 @@ const variables = z
     GOOGLE_PLAY_APPS: jsonSetting(z.record(z.string(), z.object({ package_name: z.string().min(1) })), {}),
     /** The Play Developer API service account key (JSON, as downloaded; token_uri is honoured). */
     GOOGLE_SERVICE_ACCOUNT_JSON: jsonSetting(
-      z.object({ client_email: z.string().min(1), private_key: z.string().min(1), token_uri: z.url().default('https://oauth2.googleapis.com/token') }),
+      z.object({
+        client_email: z.string().min(1),
+        private_key: z.string().min(1),
+        token_uri: z.url().default('https://oauth2.googleapis.com/token'),
+      }),
     ),
     GOOGLE_PLAY_API_BASE: z.url().default('https://androidpublisher.googleapis.com'),
     /** Pub/Sub push authentication: the audience configured on the push subscription and its service account. */
@@ -219,12 +247,17 @@ const schema = variables
     (e) => e.JWT_SECRET || e.SUPABASE_JWKS,
     across<Settings>(
       ['SUPABASE_JWKS', 'JWT_SECRET'],
-      'set SUPABASE_JWKS (hosted Supabase sets it: the JWKS of the project\'s Auth) or JWT_SECRET (HS256) so the API can verify JWTs',
+      "set SUPABASE_JWKS (hosted Supabase sets it: the JWKS of the project's Auth) or JWT_SECRET (HS256) so the API can verify JWTs",
     ),
   )
   .refine(
     (e) => {
-      const aliyun = [e.ALIYUN_ACCESS_KEY_ID, e.ALIYUN_ACCESS_KEY_SECRET, e.ALIYUN_SMS_SIGN_NAME, e.ALIYUN_SMS_TEMPLATE_CODE];
+      const aliyun = [
+        e.ALIYUN_ACCESS_KEY_ID,
+        e.ALIYUN_ACCESS_KEY_SECRET,
+        e.ALIYUN_SMS_SIGN_NAME,
+        e.ALIYUN_SMS_TEMPLATE_CODE,
+      ];
       return aliyun.every(Boolean) || !aliyun.some(Boolean);
     },
     across<Settings>(
@@ -255,7 +288,11 @@ export interface Config {
   logRequests: boolean;
   metricsToken?: string;
   trustedProxyHops: number;
-  rateLimit: { enabled: boolean; syncMs: number; families: Record<RateLimitFamily, { user: RateLimitBucket; ip: RateLimitBucket }> };
+  rateLimit: {
+    enabled: boolean;
+    syncMs: number;
+    families: Record<RateLimitFamily, { user: RateLimitBucket; ip: RateLimitBucket }>;
+  };
   sms: {
     hookSecrets?: string;
     limits: { phone: RateLimitBucket; ip: RateLimitBucket };
@@ -278,7 +315,11 @@ export interface Config {
     apiBase: string;
     pubsub: { audience?: string; serviceAccount?: string; jwksUrl: string };
   };
-  apple: { rootCertificates: string[]; onlineChecks: boolean; apps: Record<string, { bundleId: string; appAppleId?: number; environment: 'Production' | 'Sandbox' }> };
+  apple: {
+    rootCertificates: string[];
+    onlineChecks: boolean;
+    apps: Record<string, { bundleId: string; appAppleId?: number; environment: 'Production' | 'Sandbox' }>;
+  };
   wechat: { apiBase: string; programs: Record<string, { appId: string; appSecret: string }>; devExchange: boolean };
   emoji: EmojiConfig;
   /** The AI gateway and moderation settings (ai-config.ts), read from the same environment. */
@@ -311,34 +352,44 @@ export function loadConfig(env: Env = process.env): Config {
       limits: { phone: e.SMS_LIMIT_PHONE, ip: e.SMS_LIMIT_IP },
       aliyun: e.ALIYUN_ACCESS_KEY_ID
         ? {
-            accessKeyId: e.ALIYUN_ACCESS_KEY_ID,
-            accessKeySecret: e.ALIYUN_ACCESS_KEY_SECRET!,
-            signName: e.ALIYUN_SMS_SIGN_NAME!,
-            templateCode: e.ALIYUN_SMS_TEMPLATE_CODE!,
-            endpoint: e.ALIYUN_SMS_ENDPOINT,
-            protocol: e.ALIYUN_SMS_PROTOCOL,
-          }
+          accessKeyId: e.ALIYUN_ACCESS_KEY_ID,
+          accessKeySecret: e.ALIYUN_ACCESS_KEY_SECRET!,
+          signName: e.ALIYUN_SMS_SIGN_NAME!,
+          templateCode: e.ALIYUN_SMS_TEMPLATE_CODE!,
+          endpoint: e.ALIYUN_SMS_ENDPOINT,
+          protocol: e.ALIYUN_SMS_PROTOCOL,
+        }
         : undefined,
     },
     signInSecret: e.SIGN_IN_SECRET,
     revenuecat: { webhookAuth: e.REVENUECAT_WEBHOOK_AUTH },
     google: {
-      apps: Object.fromEntries(Object.entries(e.GOOGLE_PLAY_APPS).map(([app, a]) => [app, { packageName: a.package_name }])),
+      apps: Object.fromEntries(
+        Object.entries(e.GOOGLE_PLAY_APPS).map(([app, a]) => [app, { packageName: a.package_name }]),
+      ),
       serviceAccount: e.GOOGLE_SERVICE_ACCOUNT_JSON,
       apiBase: e.GOOGLE_PLAY_API_BASE,
-      pubsub: { audience: e.GOOGLE_PUBSUB_AUDIENCE, serviceAccount: e.GOOGLE_PUBSUB_SERVICE_ACCOUNT, jwksUrl: e.GOOGLE_OIDC_JWKS_URL },
+      pubsub: {
+        audience: e.GOOGLE_PUBSUB_AUDIENCE,
+        serviceAccount: e.GOOGLE_PUBSUB_SERVICE_ACCOUNT,
+        jwksUrl: e.GOOGLE_OIDC_JWKS_URL,
+      },
     },
     apple: {
       rootCertificates: (e.APPLE_ROOT_CERTIFICATES ?? '').split(',').map((c) => c.trim()).filter(Boolean),
       onlineChecks: e.APPLE_ONLINE_CHECKS,
       apps: Object.fromEntries(
-        Object.entries(e.APPLE_APPS).map(([app, a]) => [app, { bundleId: a.bundle_id, appAppleId: a.app_apple_id, environment: a.environment }]),
+        Object.entries(e.APPLE_APPS).map((
+          [app, a],
+        ) => [app, { bundleId: a.bundle_id, appAppleId: a.app_apple_id, environment: a.environment }]),
       ),
     },
     wechat: {
       devExchange: e.WECHAT_DEV_EXCHANGE,
       apiBase: e.WECHAT_API_BASE,
-      programs: Object.fromEntries(Object.entries(e.WECHAT_MINI_PROGRAMS).map(([app, p]) => [app, { appId: p.app_id, appSecret: p.app_secret }])),
+      programs: Object.fromEntries(
+        Object.entries(e.WECHAT_MINI_PROGRAMS).map(([app, p]) => [app, { appId: p.app_id, appSecret: p.app_secret }]),
+      ),
     },
     emoji: {
       dashscope: e.DASHSCOPE_API_KEY ? { apiKey: e.DASHSCOPE_API_KEY, baseUrl: e.DASHSCOPE_BASE_URL } : undefined,

@@ -74,7 +74,12 @@ export function validationFailed(
   return new ApiError(
     'VALIDATION_FAILED',
     message,
-    error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(root)', code: i.code, message: i.message, in: target })),
+    error.issues.map((i) => ({
+      field: i.path.map(String).join('.') || '(root)',
+      code: i.code,
+      message: i.message,
+      in: target,
+    })),
   );
 }
 

@@ -1,7 +1,15 @@
 // Verifies Supabase Auth access tokens: asymmetric tokens (ES256 and kin, what Supabase Auth signs user tokens
 // with now) against the project's JWKS, which hosted functions receive as SUPABASE_JWKS, and legacy HS256 tokens
 // (the legacy anon / service_role keys, projects still on the JWT secret) against JWT_SECRET.
-import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  errors,
+  type JSONWebKeySet,
+  type JWTPayload,
+  jwtVerify,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { ApiError } from './errors.ts';
 
 /** The claims Supabase Auth puts in an access token (GoTrue's shape); API keys carry only `role`. */
@@ -36,7 +44,9 @@ const ASYMMETRIC = ['ES256', 'RS256', 'EdDSA'];
 export function jwtKeyResolver(keys: JwtKeys): { key: JWTVerifyGetKey; algorithms: string[] } {
   // The HMAC key is imported once, not on every verification.
   const secret = keys.secret
-    ? crypto.subtle.importKey('raw', new TextEncoder().encode(keys.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
+    ? crypto.subtle.importKey('raw', new TextEncoder().encode(keys.secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'verify',
+    ])
     : undefined;
   const jwks = keys.jwks ? createLocalJWKSet(keys.jwks) : undefined;
   const algorithms = [...(secret ? ['HS256'] : []), ...(jwks ? ASYMMETRIC : [])];
@@ -78,8 +88,12 @@ export function createJwtVerifier(keys: JwtKeys): VerifyJwt {
       return payload as Claims;
     } catch (err) {
       if (err instanceof ApiError) throw err;
-      if (err instanceof errors.JWTExpired) throw new ApiError('TOKEN_EXPIRED', 'The access token has expired; refresh the session.');
-      if (err instanceof errors.JOSEAlgNotAllowed) throw new ApiError('INVALID_TOKEN', 'Tokens signed with this algorithm are not accepted.');
+      if (err instanceof errors.JWTExpired) {
+        throw new ApiError('TOKEN_EXPIRED', 'The access token has expired; refresh the session.');
+      }
+      if (err instanceof errors.JOSEAlgNotAllowed) {
+        throw new ApiError('INVALID_TOKEN', 'Tokens signed with this algorithm are not accepted.');
+      }
       throw new ApiError('INVALID_TOKEN', 'The bearer token is invalid.');
     }
   }

@@ -20,7 +20,10 @@ export function decodeCursor<T extends z.ZodType>(cursor: string | undefined, sc
     if (jsonProblem(key)) throw new Error('unstorable cursor');
     return schema.parse(key);
   } catch {
-    throw new ApiError('VALIDATION_FAILED', 'The cursor is not one this API issued.', [{ field: 'cursor', message: 'invalid cursor' }]);
+    throw new ApiError('VALIDATION_FAILED', 'The cursor is not one this API issued.', [{
+      field: 'cursor',
+      message: 'invalid cursor',
+    }]);
   }
 }
 

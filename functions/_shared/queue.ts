@@ -28,7 +28,12 @@ export interface EnqueueOptions {
   maxAttempts?: number;
 }
 
-export async function enqueue(tx: Tx | Sql, queue: string, payload: Record<string, unknown>, opts: EnqueueOptions = {}): Promise<number> {
+export async function enqueue(
+  tx: Tx | Sql,
+  queue: string,
+  payload: Record<string, unknown>,
+  opts: EnqueueOptions = {},
+): Promise<number> {
   const [row] = await tx<[{ id: string }]>`
     select internal.enqueue_job(${queue}, ${tx.json(payload as never)}, ${opts.key ?? null}, ${opts.runAt ?? null},
                                 ${opts.priority ?? 0}, ${opts.maxAttempts ?? 5}) as id`;
@@ -36,18 +41,31 @@ export async function enqueue(tx: Tx | Sql, queue: string, payload: Record<strin
 }
 
 /** Leases up to `limit` due jobs of these queues (all when null), only those in `jobIds` when given. */
-export async function claim(sql: Sql, worker: string, queues: string[] | null, limit: number, leaseSeconds: number, jobIds: number[] | null = null): Promise<Job[]> {
-  const rows = await sql<Job[]>`select * from internal.claim_jobs(${worker}, ${queues}, ${limit}, ${leaseSeconds}, ${jobIds})`;
+export async function claim(
+  sql: Sql,
+  worker: string,
+  queues: string[] | null,
+  limit: number,
+  leaseSeconds: number,
+  jobIds: number[] | null = null,
+): Promise<Job[]> {
+  const rows = await sql<
+    Job[]
+  >`select * from internal.claim_jobs(${worker}, ${queues}, ${limit}, ${leaseSeconds}, ${jobIds})`;
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 
 export async function complete(sql: Sql, worker: string, id: number, result: unknown): Promise<boolean> {
-  const [row] = await sql<[{ ok: boolean }]>`select internal.complete_job(${id}, ${worker}, ${sql.json((result ?? null) as never)}) as ok`;
+  const [row] = await sql<[{ ok: boolean }]>`select internal.complete_job(${id}, ${worker}, ${
+    sql.json((result ?? null) as never)
+  }) as ok`;
   return row.ok;
 }
 
 export async function fail(sql: Sql, worker: string, id: number, error: string): Promise<'failed' | 'dead' | 'lost'> {
-  const [row] = await sql<[{ outcome: 'failed' | 'dead' | 'lost' }]>`select internal.fail_job(${id}, ${worker}, ${error}) as outcome`;
+  const [row] = await sql<
+    [{ outcome: 'failed' | 'dead' | 'lost' }]
+  >`select internal.fail_job(${id}, ${worker}, ${error}) as outcome`;
   return row.outcome;
 }
 

@@ -13,16 +13,20 @@ export interface BucketRequest extends RateLimitBucket {
   key: string;
 }
 
-const columns = (buckets: BucketRequest[]) => [buckets.map((b) => b.key), buckets.map((b) => b.capacity), buckets.map((b) => b.windowSeconds)] as const;
+const columns = (buckets: BucketRequest[]) =>
+  [buckets.map((b) => b.key), buckets.map((b) => b.capacity), buckets.map((b) => b.windowSeconds)] as const;
 
 /** Seconds until a bucket holding `level` tokens has a whole one again. */
-const secondsUntilToken = (level: number, b: RateLimitBucket) => Math.max(1, Math.ceil(((1 - level) * b.windowSeconds) / b.capacity));
+const secondsUntilToken = (level: number, b: RateLimitBucket) =>
+  Math.max(1, Math.ceil(((1 - level) * b.windowSeconds) / b.capacity));
 
 /** Takes a token from each bucket now, in a round trip of its own; returns 0 if allowed, else seconds to wait. */
 export async function takeTokens(sql: Sql, buckets: BucketRequest[]): Promise<number> {
   if (buckets.length === 0) return 0;
   const [keys, capacities, windows] = columns(buckets);
-  const [row] = await sql<[{ retry: number }]>`select internal.rate_limit_take(${keys}::text[], ${capacities}::integer[], ${windows}::integer[]) as retry`;
+  const [row] = await sql<
+    [{ retry: number }]
+  >`select internal.rate_limit_take(${keys}::text[], ${capacities}::integer[], ${windows}::integer[]) as retry`;
   return row.retry;
 }
 
@@ -74,7 +78,8 @@ export function createRateLimiter(sql: Sql, opts: RateLimiterOptions): RateLimit
   let closed = false;
 
   /** The level now: the last one read, refilled since, less what was granted since. */
-  const levelOf = (b: Bucket, now: number) => Math.min(b.capacity, b.level + ((now - b.syncedAt) / 1000) * (b.capacity / b.windowSeconds)) - b.unsynced;
+  const levelOf = (b: Bucket, now: number) =>
+    Math.min(b.capacity, b.level + ((now - b.syncedAt) / 1000) * (b.capacity / b.windowSeconds)) - b.unsynced;
 
   /** Spends `spent[i]` of each bucket in Postgres and records the levels it answers. */
   async function sync(buckets: BucketRequest[], spent: number[]): Promise<void> {
@@ -164,7 +169,10 @@ export function createRateLimiter(sql: Sql, opts: RateLimiterOptions): RateLimit
         b.windowSeconds = request.windowSeconds;
         return b;
       });
-      const retries = held.map((b) => levelOf(b, now)).map((level, i) => (level < 1 ? secondsUntilToken(level, held[i]) : 0));
+      const retries = held.map((b) => levelOf(b, now)).map((
+        level,
+        i,
+      ) => (level < 1 ? secondsUntilToken(level, held[i]) : 0));
       const retry = Math.max(...retries);
       if (retry > 0) return retry;
       for (const b of held) b.unsynced += 1;

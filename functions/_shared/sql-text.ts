@@ -12,7 +12,17 @@ export class SqlText<T = Record<string, unknown>> {
   constructor(readonly text: string) {}
 }
 
-export type SqlValue = string | number | bigint | boolean | null | undefined | Date | SqlText<unknown> | readonly (string | number | null)[] | { readonly [k: string]: unknown };
+export type SqlValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | undefined
+  | Date
+  | SqlText<unknown>
+  | readonly (string | number | null)[]
+  | { readonly [k: string]: unknown };
 
 /** A string as a literal of unknown type, as `'…'` would be: the context (a column, a cast) gives it its type. */
 export function literal(value: string): string {
@@ -70,5 +80,9 @@ export function list(values: readonly SqlValue[]): SqlText<never> {
 /** `insert into <table> (<columns>) values (<values>)` for one row given as an object. */
 export function insertInto(table: string, row: Record<string, SqlValue>): SqlText<never> {
   const columns = Object.keys(row);
-  return new SqlText(`insert into ${ident(table).text} (${columns.map((c) => ident(c).text).join(', ')}) values (${list(columns.map((c) => row[c])).text})`);
+  return new SqlText(
+    `insert into ${ident(table).text} (${columns.map((c) => ident(c).text).join(', ')}) values (${
+      list(columns.map((c) => row[c])).text
+    })`,
+  );
 }

@@ -42,11 +42,21 @@ function locate(doc: unknown): Problem | undefined {
     const { value, path } = stack.pop()!;
     const field = () => path.join('.') || '(root)';
     if (typeof value === 'string') {
-      if (value.includes('\0')) return { field: field(), code: 'nul_character', message: 'must not contain a NUL character (\\u0000)' };
+      if (value.includes('\0')) {
+        return { field: field(), code: 'nul_character', message: 'must not contain a NUL character (\\u0000)' };
+      }
     } else if (value !== null && typeof value === 'object') {
-      if (path.length >= MAX_JSON_DEPTH) return { field: field(), code: 'too_deep', message: `nested deeper than ${MAX_JSON_DEPTH} levels` };
+      if (path.length >= MAX_JSON_DEPTH) {
+        return { field: field(), code: 'too_deep', message: `nested deeper than ${MAX_JSON_DEPTH} levels` };
+      }
       for (const [key, child] of Object.entries(value)) {
-        if (key.includes('\0')) return { field: [...path, key.replaceAll('\0', '\\u0000')].join('.'), code: 'nul_character', message: 'a key must not contain a NUL character' };
+        if (key.includes('\0')) {
+          return {
+            field: [...path, key.replaceAll('\0', '\\u0000')].join('.'),
+            code: 'nul_character',
+            message: 'a key must not contain a NUL character',
+          };
+        }
         stack.push({ value: child, path: [...path, key] });
       }
     }

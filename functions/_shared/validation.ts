@@ -32,7 +32,10 @@ export const StoragePath = z
   .string()
   .min(1)
   .max(512)
-  .refine((p) => p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..'), 'must be a relative object path');
+  .refine(
+    (p) => p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..'),
+    'must be a relative object path',
+  );
 
 /**
  * An object's fields, every one optional and none filled in by a default: for a change, where a field left out keeps
@@ -41,7 +44,9 @@ export const StoragePath = z
 export function partialWithoutDefaults<S extends z.ZodRawShape>(shape: S) {
   return z.object(
     Object.fromEntries(
-      Object.entries(shape).map(([k, v]) => [k, (v instanceof z.ZodDefault ? (v.unwrap() as z.ZodType) : (v as z.ZodType)).optional()]),
+      Object.entries(shape).map((
+        [k, v],
+      ) => [k, (v instanceof z.ZodDefault ? (v.unwrap() as z.ZodType) : (v as z.ZodType)).optional()]),
     ) as unknown as { [K in keyof S]: z.ZodOptional<S[K] extends z.ZodDefault<infer T> ? T : S[K]> },
   );
 }
@@ -53,7 +58,9 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
  * config documents, a provider's extra fields). Named, so a generated client has one JSON type for all of them.
  */
 export const JsonValue: z.ZodType<JsonValue> = z
-  .lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(JsonValue), z.record(z.string(), JsonValue)]))
+  .lazy(() =>
+    z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(JsonValue), z.record(z.string(), JsonValue)])
+  )
   .openapi('JsonValue', { description: 'Any JSON value' });
 
 /** A JSON object whose values are any JSON. */

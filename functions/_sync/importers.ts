@@ -22,7 +22,11 @@ export interface SyncImporter {
   toRow(record: unknown, idFor: IdFor): Promise<{ ok: true; value: ImportRow } | { ok: false; error: z.ZodError }>;
 }
 
-function importer<S extends z.ZodType>(name: string, record: S, map: (r: z.infer<S>, idFor: IdFor) => ImportRow | Promise<ImportRow>): SyncImporter {
+function importer<S extends z.ZodType>(
+  name: string,
+  record: S,
+  map: (r: z.infer<S>, idFor: IdFor) => ImportRow | Promise<ImportRow>,
+): SyncImporter {
   return {
     name,
     record: record.openapi(name),
@@ -60,7 +64,10 @@ const BY_APP: Partial<Record<AppId, Record<string, SyncImporter>>> = {
 };
 
 /** Every importer of every app, once: the schemas an import's rows are checked against. */
-export const ALL_IMPORTERS: SyncImporter[] = [rows, ...new Set(Object.values(BY_APP).flatMap((sources) => Object.values(sources ?? {})))];
+export const ALL_IMPORTERS: SyncImporter[] = [
+  rows,
+  ...new Set(Object.values(BY_APP).flatMap((sources) => Object.values(sources ?? {}))),
+];
 
 export function importSources(app: AppId): string[] {
   return ['rows', ...Object.keys(BY_APP[app] ?? {})];

@@ -24,7 +24,9 @@ export interface Posting {
 export async function post(tx: Tx, p: Posting): Promise<WalletEntry> {
   const [entry] = await tx<WalletEntry[]>`
     select * from public.wallet_post(${p.app}, ${p.userId}, ${p.currency}, ${p.amount}, ${p.kind}, ${p.reason},
-                                     ${p.idempotencyKey}, ${p.ref?.type ?? null}, ${p.ref?.id ?? null}, ${p.period ?? null})`;
+                                     ${p.idempotencyKey}, ${p.ref?.type ?? null}, ${p.ref?.id ?? null}, ${
+    p.period ?? null
+  })`;
   return entry;
 }
 

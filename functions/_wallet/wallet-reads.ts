@@ -6,7 +6,13 @@ import type { Tx } from '../_shared/db.ts';
 import type { WalletEntry } from './ledger.ts';
 import { decodeCursor, page } from '../_shared/pagination.ts';
 
-export const Balance = z.object({ currency: z.string(), name: z.string(), name_zh: z.string(), balance: z.number().int(), updated_at: z.string().nullable() }).openapi('WalletBalance');
+export const Balance = z.object({
+  currency: z.string(),
+  name: z.string(),
+  name_zh: z.string(),
+  balance: z.number().int(),
+  updated_at: z.string().nullable(),
+}).openapi('WalletBalance');
 
 export const Transaction = z
   .object({
@@ -37,7 +43,11 @@ export function readBalances(tx: Tx, appId: AppId) {
 const Cursor = z.object({ id: z.number().int() });
 
 /** One page of the caller's entries, newest first. */
-export async function listTransactions(tx: Tx, appId: AppId, q: { limit: number; cursor?: string; currency?: string }): Promise<z.infer<typeof TransactionPage>> {
+export async function listTransactions(
+  tx: Tx,
+  appId: AppId,
+  q: { limit: number; cursor?: string; currency?: string },
+): Promise<z.infer<typeof TransactionPage>> {
   const after = decodeCursor(q.cursor, Cursor);
   const rows = await tx<WalletEntry[]>`
     select * from public.wallet_entries
@@ -53,7 +63,15 @@ export async function listTransactions(tx: Tx, appId: AppId, q: { limit: number;
 /** A ledger entry as the API shows it (bigints as numbers: balances stay far below 2^53). */
 export function toTransaction(e: WalletEntry): z.infer<typeof Transaction> {
   return {
-    id: Number(e.id), currency: e.currency, amount: Number(e.amount), balance_after: Number(e.balance_after), kind: e.kind as z.infer<typeof Transaction>['kind'],
-    reason: e.reason, ref_type: e.ref_type, ref_id: e.ref_id, period: e.period, created_at: e.created_at,
+    id: Number(e.id),
+    currency: e.currency,
+    amount: Number(e.amount),
+    balance_after: Number(e.balance_after),
+    kind: e.kind as z.infer<typeof Transaction>['kind'],
+    reason: e.reason,
+    ref_type: e.ref_type,
+    ref_id: e.ref_id,
+    period: e.period,
+    created_at: e.created_at,
   };
 }

@@ -1,5 +1,5 @@
 // The app-facing REST API: /api/v1/... inside the `api` function.
-import { createApp, type AppDeps } from '../_shared/http/create-app.ts';
+import { type AppDeps, createApp } from '../_shared/http/create-app.ts';
 import { depsFromEnv, lazyFetch } from '../_shared/http/deps.ts';
 import { resolveApp } from '../_shared/http/middleware/app-id.ts';
 import { createGoTrue } from '../_accounts/gotrue.ts';
@@ -27,7 +27,7 @@ import { createAppStore } from '../_shared/providers/app-store.ts';
 import { createObjectStore } from '../_files/storage.ts';
 import { registerSignInRoutes } from '../_accounts/routes/sign-in.ts';
 import { registerMeRoutes } from '../_accounts/routes/me.ts';
-import { registerSystemRoutes, type ApiInfo } from '../_shared/http/system-routes.ts';
+import { type ApiInfo, registerSystemRoutes } from '../_shared/http/system-routes.ts';
 
 export const API_BASE_PATH = '/api/v1';
 

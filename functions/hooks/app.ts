@@ -1,7 +1,7 @@
 // Provider webhooks and Auth hooks live at /hooks/... inside the `hooks` function. Callers authenticate with
 // their own signatures, so config.toml sets verify_jwt = false for this function, and every request is first
 // limited per client address: a caller without a valid signature can still make us check it.
-import { createApp, type AppDeps } from '../_shared/http/create-app.ts';
+import { type AppDeps, createApp } from '../_shared/http/create-app.ts';
 import { depsFromEnv, lazyFetch } from '../_shared/http/deps.ts';
 import { rateLimitAs } from '../_shared/http/middleware/rate-limit.ts';
 import { registerFunctionHealth } from '../_shared/http/function-health.ts';
@@ -22,7 +22,10 @@ export function createHooksApp(deps: AppDeps) {
   registerRevenueCatHook(app);
   registerAppleHook(app, lazy(() => createAppStore(deps.config.apple)));
   const verifyPush = lazy(() => createPushVerifier(deps.config.google.pubsub));
-  registerGoogleHook(app, { play: lazy(() => createGooglePlay(deps.config.google)), verifyPush: (auth) => verifyPush()(auth) });
+  registerGoogleHook(app, {
+    play: lazy(() => createGooglePlay(deps.config.google)),
+    verifyPush: (auth) => verifyPush()(auth),
+  });
   return app;
 }
 

@@ -3,13 +3,13 @@
 // lets through a valid JWT or any of the project's API keys; this function then admits only the service role: an
 // sb_secret_ key, the legacy service_role key, or a service_role JWT (service-auth.ts).
 import { createRoute, z } from '@hono/zod-openapi';
-import { createApp, type AppDeps } from '../_shared/http/create-app.ts';
+import { type AppDeps, createApp } from '../_shared/http/create-app.ts';
 import { depsFromEnv, lazyFetch } from '../_shared/http/deps.ts';
 import { registerFunctionHealth } from '../_shared/http/function-health.ts';
 import { requireServiceRole } from '../_shared/http/middleware/service-auth.ts';
 import { errorResponses, jsonContent } from '../_shared/http/openapi.ts';
 import { productionHandlers } from './handlers.ts';
-import { runWorker, type Handlers } from './runner.ts';
+import { type Handlers, runWorker } from './runner.ts';
 
 // Edge Functions get 150 s of wall clock (free plan); a run stops claiming well before.
 const DEFAULT_BUDGET_MS = 25_000;
@@ -23,14 +23,26 @@ const RunRequest = z
       .min(1)
       .max(1000)
       .optional()
-      .openapi({ description: 'Run only these jobs, when due (e.g. one just re-queued with internal.retry_job); the rest wait for another run' }),
+      .openapi({
+        description:
+          'Run only these jobs, when due (e.g. one just re-queued with internal.retry_job); the rest wait for another run',
+      }),
     budget_ms: z.number().int().min(100).max(120_000).default(DEFAULT_BUDGET_MS),
   })
   .strict()
   .default({ budget_ms: DEFAULT_BUDGET_MS });
 
 const RunReport = z
-  .object({ worker: z.string(), claimed: z.number(), succeeded: z.number(), snoozed: z.number().openapi({ description: 'Jobs put back to poll again later' }), failed: z.number(), dead: z.number(), lost: z.number(), duration_ms: z.number() })
+  .object({
+    worker: z.string(),
+    claimed: z.number(),
+    succeeded: z.number(),
+    snoozed: z.number().openapi({ description: 'Jobs put back to poll again later' }),
+    failed: z.number(),
+    dead: z.number(),
+    lost: z.number(),
+    duration_ms: z.number(),
+  })
   .openapi('WorkerRunReport');
 
 const runRoute = createRoute({
@@ -46,7 +58,9 @@ export function createWorkerApp(deps: AppDeps, handlers: Handlers = productionHa
   const app = createApp('/worker', deps);
   registerFunctionHealth(app, 'worker');
   app.openapi(runRoute, async (c) => {
-    const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : { budget_ms: DEFAULT_BUDGET_MS };
+    const body = c.req.header('content-type')?.includes('json')
+      ? c.req.valid('json')
+      : { budget_ms: DEFAULT_BUDGET_MS };
     const report = await runWorker(c.var.db, handlers, {
       worker: `edge-${crypto.randomUUID().slice(0, 8)}`,
       queues: body.queues ?? null,

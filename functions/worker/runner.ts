@@ -2,7 +2,7 @@
 // well inside the Edge Functions wall-clock limit) or the queue runs dry. Handlers must be safe to run twice:
 // a worker that dies mid-job loses its lease and another runs the job again.
 import type { Db } from '../_shared/db.ts';
-import { claim, complete, fail, heartbeat, JobSnooze, snooze, type Handlers } from '../_shared/queue.ts';
+import { claim, complete, fail, type Handlers, heartbeat, JobSnooze, snooze } from '../_shared/queue.ts';
 
 export type { Handlers, JobHandler } from '../_shared/queue.ts';
 
@@ -30,7 +30,16 @@ export interface RunReport {
 
 export async function runWorker(db: Db, handlers: Handlers, opts: RunOptions): Promise<RunReport> {
   const started = Date.now();
-  const report: RunReport = { worker: opts.worker, claimed: 0, succeeded: 0, snoozed: 0, failed: 0, dead: 0, lost: 0, duration_ms: 0 };
+  const report: RunReport = {
+    worker: opts.worker,
+    claimed: 0,
+    succeeded: 0,
+    snoozed: 0,
+    failed: 0,
+    dead: 0,
+    lost: 0,
+    duration_ms: 0,
+  };
   const queues = opts.queues ?? Object.keys(handlers);
   await heartbeat(db.sql, opts.worker);
   while (Date.now() - started < opts.budgetMs && (opts.maxJobs === undefined || report.claimed < opts.maxJobs)) {

@@ -21,7 +21,9 @@ export interface DbgateSettings {
 export function dbgateEnv({ dbUrl, port, workspaceDir, inherited }: DbgateSettings): Record<string, string> {
   const db = new URL(dbUrl);
   const id = DBGATE_CONNECTION_ID;
-  const runtime = Object.entries(inherited).filter((e): e is [string, string] => e[1] !== undefined && RUNTIME_VARIABLE.test(e[0]));
+  const runtime = Object.entries(inherited).filter((e): e is [string, string] =>
+    e[1] !== undefined && RUNTIME_VARIABLE.test(e[0])
+  );
   return {
     ...Object.fromEntries(runtime),
     PORT: String(port),

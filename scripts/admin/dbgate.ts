@@ -10,6 +10,7 @@ import { LOCAL_DIR } from '../stack/project.ts';
 import { isFree } from '../stack/ports.ts';
 import { spawnBound } from '../stack/spawn.ts';
 import { exited, isAlive, stopChild, waitForHttp } from '../stack/stack.ts';
+import process from 'node:process';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 

@@ -30,7 +30,8 @@ export function pinHash(tool: PinnedTool): string {
 
 export function isInstalled(tool: PinnedTool): boolean {
   const stamp = join(tool.installDir, STAMP);
-  return existsSync(join(tool.installDir, tool.entry)) && existsSync(stamp) && readFileSync(stamp, 'utf8') === pinHash(tool);
+  return existsSync(join(tool.installDir, tool.entry)) && existsSync(stamp) &&
+    readFileSync(stamp, 'utf8') === pinHash(tool);
 }
 
 /** Runs `npm ci` in a directory; throws with npm's output when it fails. */
@@ -38,13 +39,19 @@ export type NpmCi = (dir: string) => void;
 
 export const npmCi: NpmCi = (dir) => {
   // --ignore-scripts: nothing DbGate needs for Postgres builds natively (ssh2's optional native part falls back to JS).
-  const res = spawnSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
-    cwd: dir,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const res = spawnSync(
+    'npm',
+    ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+    {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   if (res.status !== 0) {
-    throw new Error(`npm ci in ${dir} failed (${res.error?.message ?? `exit ${res.status}`})\n${res.stdout ?? ''}${res.stderr ?? ''}`);
+    throw new Error(
+      `npm ci in ${dir} failed (${res.error?.message ?? `exit ${res.status}`})\n${res.stdout ?? ''}${res.stderr ?? ''}`,
+    );
   }
 };
 
@@ -52,14 +59,19 @@ export const npmCi: NpmCi = (dir) => {
  * Installs `tool` unless the pinned version is already there. Returns whether it installed. The stamp is written
  * only after `npm ci` succeeded, so an interrupted install is redone next time.
  */
-export function ensureInstalled(tool: PinnedTool, { install = npmCi, onInstall }: { install?: NpmCi; onInstall?: () => void } = {}): boolean {
+export function ensureInstalled(
+  tool: PinnedTool,
+  { install = npmCi, onInstall }: { install?: NpmCi; onInstall?: () => void } = {},
+): boolean {
   if (isInstalled(tool)) return false;
   onInstall?.();
   rmSync(join(tool.installDir, STAMP), { force: true });
   mkdirSync(tool.installDir, { recursive: true });
   for (const file of MANIFESTS) copyFileSync(join(tool.sourceDir, file), join(tool.installDir, file));
   install(tool.installDir);
-  if (!existsSync(join(tool.installDir, tool.entry))) throw new Error(`${tool.label}: npm ci finished but ${tool.entry} is missing`);
+  if (!existsSync(join(tool.installDir, tool.entry))) {
+    throw new Error(`${tool.label}: npm ci finished but ${tool.entry} is missing`);
+  }
   writeFileSync(join(tool.installDir, STAMP), pinHash(tool));
   return true;
 }

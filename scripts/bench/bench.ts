@@ -6,7 +6,7 @@
 // npm test.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { cpus, totalmem, release } from 'node:os';
+import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { SignJWT } from 'jose';
@@ -15,16 +15,17 @@ import { freePort } from '../stack/ports.ts';
 import { LOCAL_DIR, ROOT } from '../stack/project.ts';
 import { startStack } from '../stack/stack.ts';
 import { PG_BIN } from '../stack/system-deps.ts';
-import { seedBench, BENCH_DAYS } from './seed.ts';
-import { runPgbench, runWrk, type HttpRequest, type LoadResult, type PgbenchProtocol } from './load.ts';
+import { BENCH_DAYS, seedBench } from './seed.ts';
+import { type HttpRequest, type LoadResult, type PgbenchProtocol, runPgbench, runWrk } from './load.ts';
 import { cpuMeter } from './cpu.ts';
-import { cellOf, checkRecord, formatTable, writeRecord, type Cell, type RunRecord } from './results.ts';
+import { type Cell, cellOf, checkRecord, formatTable, type RunRecord, writeRecord } from './results.ts';
 import { createDb } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
-import { emojiJobHandler, EMOJI_QUEUE } from '../../functions/_pickitchen/emoji-job.ts';
+import { EMOJI_QUEUE, emojiJobHandler } from '../../functions/_pickitchen/emoji-job.ts';
 import { OfflineEmojiProvider } from '../../functions/_pickitchen/emoji-video-provider.ts';
 import { createObjectStore } from '../../functions/_files/storage.ts';
 import { runWorker } from '../../functions/worker/runner.ts';
+import process from 'node:process';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
@@ -39,7 +40,10 @@ const log = (m: string) => console.log(`[bench] ${m}`);
 // than a Node generator (autocannon) would, leaving them to the stack under test.
 if (!existsSync('/usr/bin/wrk')) {
   log('installing wrk with apt-get');
-  spawnSync('apt-get', ['install', '-y', '-qq', 'wrk'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  spawnSync('apt-get', ['install', '-y', '-qq', 'wrk'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (!existsSync('/usr/bin/wrk')) throw new Error('wrk is needed: apt-get install wrk');
 }
 
@@ -53,9 +57,14 @@ const env: Record<string, string> = {
   // wrk stands for the app's users behind Supabase's proxy: it sends each user's address in X-Forwarded-For.
   TRUSTED_PROXY_HOPS: '2',
   // Rate limits stay on (their token take is part of every request) but cannot refuse the load.
-  RATE_LIMIT_READ_USER: big, RATE_LIMIT_READ_IP: big, RATE_LIMIT_WRITE_USER: big, RATE_LIMIT_WRITE_IP: big,
+  RATE_LIMIT_READ_USER: big,
+  RATE_LIMIT_READ_IP: big,
+  RATE_LIMIT_WRITE_USER: big,
+  RATE_LIMIT_WRITE_IP: big,
   // BENCH_ENV='LOG_REQUESTS=false,…' overrides settings, to measure what a part costs.
-  ...Object.fromEntries((process.env.BENCH_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string])),
+  ...Object.fromEntries(
+    (process.env.BENCH_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]),
+  ),
 };
 const API_DB_CONNECTIONS = Number(env.DB_POOL_MAX) * FUNCTION_INSTANCES;
 
@@ -68,12 +77,23 @@ interface Scenario {
 }
 
 /** Samples a scenario takes: per concurrency and repeat, the API, pgbench matched and pgbench at c where that is more. */
-const samplesOf = (s: Scenario) => CONCURRENCY.reduce((n, c) => n + REPEATS * (1 + (s.pgbench ? 1 + Number(c > API_DB_CONNECTIONS) : 0)), 0);
+const samplesOf = (s: Scenario) =>
+  CONCURRENCY.reduce((n, c) => n + REPEATS * (1 + (s.pgbench ? 1 + Number(c > API_DB_CONNECTIONS) : 0)), 0);
 
 const startedAt = new Date();
 const dir = join(LOCAL_DIR, `bench-${process.pid}`);
-const stack = await startStack({ dir, apiPort: await freePort(), dbPort: await freePort(), throwaway: true, demo: false, gatewayOutput: 'file', env });
-const stopAll = async () => { await stack.stop(); };
+const stack = await startStack({
+  dir,
+  apiPort: await freePort(),
+  dbPort: await freePort(),
+  throwaway: true,
+  demo: false,
+  gatewayOutput: 'file',
+  env,
+});
+const stopAll = async () => {
+  await stack.stop();
+};
 process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
 const sql = postgres(stack.dbUrl, { max: 4, onnotice: () => {} });
@@ -82,16 +102,37 @@ const notes: Record<string, unknown> = {};
 try {
   const t0 = Date.now();
   const { users } = await seedBench(sql, log);
-  const [{ records }] = await sql`select (select count(*) from coach.workouts) + (select count(*) from coach.meals) + (select count(*) from coach.sleeps) + (select count(*) from coach.work_notes) + (select count(*) from coach.readings) as records`;
-  notes.seed = { users: users.length, coach_records: Number(records), seconds: Math.round((Date.now() - t0) / 100) / 10 };
+  const [{ records }] =
+    await sql`select (select count(*) from coach.workouts) + (select count(*) from coach.meals) + (select count(*) from coach.sleeps) + (select count(*) from coach.work_notes) + (select count(*) from coach.readings) as records`;
+  notes.seed = {
+    users: users.length,
+    coach_records: Number(records),
+    seconds: Math.round((Date.now() - t0) / 100) / 10,
+  };
   log(`seeded ${users.length} users, ${records} coach records, in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   // Tokens as the stack's Auth signs them (ES256 with its key), but valid for the whole run.
   const signingKey = stack.keys.signingKey;
   const now = Math.floor(Date.now() / 1000);
-  const tokens = await Promise.all(users.map((id) => new SignJWT({ sub: id, role: 'authenticated', aud: 'authenticated', aal: 'aal1', session_id: crypto.randomUUID(), is_anonymous: false })
-    .setProtectedHeader({ alg: 'ES256', kid: signingKey.kid, typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + 3600 * 6).sign(signingKey)));
-  const dates = (await sql<{ d: string }[]>`select (current_date - d)::text as d from generate_series(0, ${BENCH_DAYS - 1}) d`).map((r) => r.d);
+  const tokens = await Promise.all(
+    users.map((id) =>
+      new SignJWT({
+        sub: id,
+        role: 'authenticated',
+        aud: 'authenticated',
+        aal: 'aal1',
+        session_id: crypto.randomUUID(),
+        is_anonymous: false,
+      })
+        .setProtectedHeader({ alg: 'ES256', kid: signingKey.kid, typ: 'JWT' }).setIssuedAt(now).setExpirationTime(
+          now + 3600 * 6,
+        ).sign(signingKey)
+    ),
+  );
+  const dates =
+    (await sql<{ d: string }[]>`select (current_date - d)::text as d from generate_series(0, ${BENCH_DAYS - 1}) d`).map(
+      (r) => r.d,
+    );
   const today = dates[0];
   const pick = <T>(a: T[]) => a[Math.floor(Math.random() * a.length)];
   // Each user calls from an address of its own, as an app's users do: rate limits keep a bucket per address.
@@ -105,23 +146,47 @@ try {
   // An API sample: wrk's warm-up, then the measured run with the CPU the functions and Postgres spent per request
   // and the connections the functions used (those that ran a statement since it began).
   const apiSample = async (requests: HttpRequest[], c: number, name: string): Promise<LoadResult> => {
-    const result = runWrk(stack.apiUrl, requests, { concurrency: c, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS }, work, name, () => {
-      const cpuSince = cpuMeter({ functions: stack.pids.gateway, postmaster: stack.pids.postgres });
-      return (r) => ({ cpu: cpuSince(r.requests ?? 0) });
-    });
-    const [{ used }] = await sql`select count(*)::int as used from pg_stat_activity where application_name = 'houtai-functions' and query_start >= ${result.started_at!}::timestamptz`;
+    const result = runWrk(
+      stack.apiUrl,
+      requests,
+      { concurrency: c, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS },
+      work,
+      name,
+      () => {
+        const cpuSince = cpuMeter({ functions: stack.pids.gateway, postmaster: stack.pids.postgres });
+        return (r) => ({ cpu: cpuSince(r.requests ?? 0) });
+      },
+    );
+    const [{ used }] =
+      await sql`select count(*)::int as used from pg_stat_activity where application_name = 'houtai-functions' and query_start >= ${result
+        .started_at!}::timestamptz`;
     return { ...result, db_connections: used };
   };
-  const dbSample = (s: NonNullable<Scenario['pgbench']>, clients: number) => runPgbench(stack.dbUrl, {
-    script: readFileSync(join(ROOT, 'scripts/bench/pgbench', `${s.script}.sql`), 'utf8'), protocol: s.protocol ?? 'simple', clients, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS,
-  }, work, s.script, PG_BIN);
+  const dbSample = (s: NonNullable<Scenario['pgbench']>, clients: number) =>
+    runPgbench(
+      stack.dbUrl,
+      {
+        script: readFileSync(join(ROOT, 'scripts/bench/pgbench', `${s.script}.sql`), 'utf8'),
+        protocol: s.protocol ?? 'simple',
+        clients,
+        seconds: SECONDS,
+        warmupSeconds: WARMUP_SECONDS,
+      },
+      work,
+      s.script,
+      PG_BIN,
+    );
 
   // A cell's repeats: each takes the API sample and then pgbench's, so the two meet the same phase of the machine.
   const run = async (s: Scenario) => {
     const requests = s.requests();
     for (const c of CONCURRENCY) {
       log(`${s.key} at concurrency ${c}, ${REPEATS} samples`);
-      const samples: { api: LoadResult[]; db: LoadResult[]; dbAtConcurrency: LoadResult[] } = { api: [], db: [], dbAtConcurrency: [] };
+      const samples: { api: LoadResult[]; db: LoadResult[]; dbAtConcurrency: LoadResult[] } = {
+        api: [],
+        db: [],
+        dbAtConcurrency: [],
+      };
       for (let i = 0; i < REPEATS; i++) {
         samples.api.push(await apiSample(requests, c, s.key));
         if (!s.pgbench) continue;
@@ -129,52 +194,101 @@ try {
         if (c > API_DB_CONNECTIONS) samples.dbAtConcurrency.push(dbSample(s.pgbench, c));
       }
       rows.push(cellOf(s.key, s.what, c, {
-        api: samples.api, ...(s.pgbench && { db: samples.db }), ...(samples.dbAtConcurrency.length && { dbAtConcurrency: samples.dbAtConcurrency }),
+        api: samples.api,
+        ...(s.pgbench && { db: samples.db }),
+        ...(samples.dbAtConcurrency.length && { dbAtConcurrency: samples.dbAtConcurrency }),
       }));
     }
   };
 
   const spend = (who: { token: string; ip: string }): HttpRequest => ({
-    method: 'POST', path: `${api}/pickitchen/wallet/consume`, ...who, freshKey: true, body: { currency: 'points', amount: 1, reason: 'bench consume' },
+    method: 'POST',
+    path: `${api}/pickitchen/wallet/consume`,
+    ...who,
+    freshKey: true,
+    body: { currency: 'points', amount: 1, reason: 'bench consume' },
   });
   // The framework floor first, before later scenarios leave thousands of queued jobs behind.
   const all: Scenario[] = [
-    { key: '6 health', what: 'GET /health (framework floor)', requests: () => [{ method: 'GET', path: `${api}/health`, token: '' }] },
     {
-      key: '1 day-log read', what: 'GET /coach/day-logs/{date}, 1,000 users', pgbench: { script: 'day-log-read' },
-      requests: () => many(5000, () => ({ method: 'GET', path: `${api}/coach/day-logs/${pick(dates)}`, ...anyCaller() })),
+      key: '6 health',
+      what: 'GET /health (framework floor)',
+      requests: () => [{ method: 'GET', path: `${api}/health`, token: '' }],
     },
     {
-      key: '2 workout write', what: 'POST /coach/records/workout (+ day log, score)', pgbench: { script: 'workout-write' },
-      requests: () => many(5000, () => ({ method: 'POST', path: `${api}/coach/records/workout`, ...anyCaller(), body: { date: today, workout_type: 'running', duration_minutes: 30 } })),
+      key: '1 day-log read',
+      what: 'GET /coach/day-logs/{date}, 1,000 users',
+      pgbench: { script: 'day-log-read' },
+      requests: () =>
+        many(5000, () => ({ method: 'GET', path: `${api}/coach/day-logs/${pick(dates)}`, ...anyCaller() })),
+    },
+    {
+      key: '2 workout write',
+      what: 'POST /coach/records/workout (+ day log, score)',
+      pgbench: { script: 'workout-write' },
+      requests: () =>
+        many(
+          5000,
+          () => ({
+            method: 'POST',
+            path: `${api}/coach/records/workout`,
+            ...anyCaller(),
+            body: { date: today, workout_type: 'running', duration_minutes: 30 },
+          }),
+        ),
     },
     {
       // The route runs in db.withUser: a prepared statement with bound values after the opening message.
-      key: '3 sync pull 500', what: 'POST /coach/sync/pull, a 500-change page', pgbench: { script: 'sync-pull', protocol: 'prepared' },
-      requests: () => many(2000, () => ({ method: 'POST', path: `${api}/coach/sync/pull`, ...anyCaller(), body: { cursor: '0', limit: 500 } })),
+      key: '3 sync pull 500',
+      what: 'POST /coach/sync/pull, a 500-change page',
+      pgbench: { script: 'sync-pull', protocol: 'prepared' },
+      requests: () =>
+        many(
+          2000,
+          () => ({ method: 'POST', path: `${api}/coach/sync/pull`, ...anyCaller(), body: { cursor: '0', limit: 500 } }),
+        ),
     },
     // 4: the ledger. POST /wallet/consume with a new Idempotency-Key on every request (each one really spends), on
     // all 1,000 accounts and then on one hot account, beside the same public.wallet_consume under pgbench.
     {
-      key: '4 consume, many accounts', what: 'POST /wallet/consume, 1,000 accounts', pgbench: { script: 'consume-many' },
+      key: '4 consume, many accounts',
+      what: 'POST /wallet/consume, 1,000 accounts',
+      pgbench: { script: 'consume-many' },
       requests: () => many(5000, () => spend(anyCaller())),
     },
-    { key: '4 consume, hot account', what: 'POST /wallet/consume, one account', pgbench: { script: 'consume-hot' }, requests: () => [spend(caller(0))] },
     {
-      key: '5 emoji create', what: 'POST /pickitchen/emoji/create (charge + task + job)',
-      requests: () => many(1000, (i) => ({
-        method: 'POST', path: `${api}/pickitchen/emoji/create`, ...caller(i % users.length),
-        body: { image_path: `pickitchen/${users[i % users.length]}/sources/bench.jpg`, driven_id: 'mengwa_kaixin' },
-      })),
+      key: '4 consume, hot account',
+      what: 'POST /wallet/consume, one account',
+      pgbench: { script: 'consume-hot' },
+      requests: () => [spend(caller(0))],
+    },
+    {
+      key: '5 emoji create',
+      what: 'POST /pickitchen/emoji/create (charge + task + job)',
+      requests: () =>
+        many(1000, (i) => ({
+          method: 'POST',
+          path: `${api}/pickitchen/emoji/create`,
+          ...caller(i % users.length),
+          body: { image_path: `pickitchen/${users[i % users.length]}/sources/bench.jpg`, driven_id: 'mengwa_kaixin' },
+        })),
     },
   ];
   const scenarios = all.filter((s) => wanted(s.key));
   const samples = scenarios.reduce((n, s) => n + samplesOf(s), 0);
-  log(`${samples} samples of ${WARMUP_SECONDS} + ${SECONDS} s: about ${Math.ceil((samples * (WARMUP_SECONDS + SECONDS)) / 60)} min of load`);
+  log(
+    `${samples} samples of ${WARMUP_SECONDS} + ${SECONDS} s: about ${
+      Math.ceil((samples * (WARMUP_SECONDS + SECONDS)) / 60)
+    } min of load`,
+  );
 
-  const hotBalance = async () => (await sql`
+  const hotBalance = async () =>
+    (await sql`
     select a.balance::int as balance, (select count(*)::int from public.wallet_entries e where e.account_id = a.id and e.kind = 'consume' and e.reason = 'bench consume') as consumed
-      from public.wallet_accounts a where a.user_id = md5('bench-user-1')::uuid and a.app_id = 'pickitchen'`)[0] as { balance: number; consumed: number };
+      from public.wallet_accounts a where a.user_id = md5('bench-user-1')::uuid and a.app_id = 'pickitchen'`)[0] as {
+      balance: number;
+      consumed: number;
+    };
   const ledgerBefore = await hotBalance();
   for (const s of scenarios.filter((s) => !s.key.startsWith('5'))) await run(s);
 
@@ -182,15 +296,28 @@ try {
     const violations = await sql`select * from internal.ledger_violations()`;
     const { balance: after, consumed } = await hotBalance();
     const before = ledgerBefore.balance;
-    notes.ledger = { violations: violations.length, hot_account: { before, after, consumed, serialised: before - consumed === after } };
+    notes.ledger = {
+      violations: violations.length,
+      hot_account: { before, after, consumed, serialised: before - consumed === after },
+    };
     log(`ledger after the run: ${violations.length} violations; hot account ${before} - ${consumed} = ${after}`);
   }
 
   if (wanted('5')) {
     // Worker drain: the offline provider (3 polls, no waiting between them), the video stored through Storage.
-    const config = loadConfig({ SUPABASE_URL: stack.apiUrl, SUPABASE_DB_URL: stack.dbUrl, JWT_SECRET: stack.keys.jwtSecret, SUPABASE_SERVICE_ROLE_KEY: stack.keys.serviceRoleKey, DB_POOL_MAX: '4' });
+    const config = loadConfig({
+      SUPABASE_URL: stack.apiUrl,
+      SUPABASE_DB_URL: stack.dbUrl,
+      JWT_SECRET: stack.keys.jwtSecret,
+      SUPABASE_SERVICE_ROLE_KEY: stack.keys.serviceRoleKey,
+      DB_POOL_MAX: '4',
+    });
     const db = createDb(config);
-    const handler = emojiJobHandler({ provider: () => new OfflineEmojiProvider(), store: () => createObjectStore(config), settings: { pollIntervalMs: 0 } });
+    const handler = emojiJobHandler({
+      provider: () => new OfflineEmojiProvider(),
+      store: () => createObjectStore(config),
+      settings: { pollIntervalMs: 0 },
+    });
     // A fixed batch of 200 tasks, drained to the end: each is four job runs (create the provider task, two
     // polls, the third poll with download and store).
     await sql.begin(async (tx) => {
@@ -200,15 +327,29 @@ try {
     const drainStart = Date.now();
     let runs = 0;
     for (;;) {
-      const r = await runWorker(db, { [EMOJI_QUEUE]: handler }, { worker: 'bench', queues: [EMOJI_QUEUE], budgetMs: 5000, batchSize: 20, leaseSeconds: 60 });
+      const r = await runWorker(db, { [EMOJI_QUEUE]: handler }, {
+        worker: 'bench',
+        queues: [EMOJI_QUEUE],
+        budgetMs: 5000,
+        batchSize: 20,
+        leaseSeconds: 60,
+      });
       runs += r.claimed;
-      const [{ left }] = await sql`select count(*)::int as left from pickitchen.emoji_tasks where idempotency_key like 'drain-%' and status not in ('completed', 'failed')`;
+      const [{ left }] =
+        await sql`select count(*)::int as left from pickitchen.emoji_tasks where idempotency_key like 'drain-%' and status not in ('completed', 'failed')`;
       if (left === 0 || Date.now() - drainStart > 120_000) break;
     }
     const drainSeconds = (Date.now() - drainStart) / 1000;
-    const [{ done }] = await sql`select count(*)::int as done from pickitchen.emoji_tasks where idempotency_key like 'drain-%' and status = 'completed'`;
+    const [{ done }] =
+      await sql`select count(*)::int as done from pickitchen.emoji_tasks where idempotency_key like 'drain-%' and status = 'completed'`;
     await db.end();
-    notes.worker_drain = { tasks: 200, completed: done, seconds: Math.round(drainSeconds * 10) / 10, tasks_per_s: Math.round((done / drainSeconds) * 10) / 10, job_runs_per_s: Math.round((runs / drainSeconds) * 10) / 10 };
+    notes.worker_drain = {
+      tasks: 200,
+      completed: done,
+      seconds: Math.round(drainSeconds * 10) / 10,
+      tasks_per_s: Math.round((done / drainSeconds) * 10) / 10,
+      job_runs_per_s: Math.round((runs / drainSeconds) * 10) / 10,
+    };
     log(`worker drain: ${JSON.stringify(notes.worker_drain)}`);
     for (const s of scenarios.filter((s) => s.key.startsWith('5'))) await run(s);
   }
@@ -219,18 +360,44 @@ try {
 
 // Output: the table, the record in a file of its own, and the record's checks read back from that file.
 console.log(`\n${formatTable(rows)}`);
-console.log(`\nmedians of ${REPEATS} samples of ${SECONDS} s, each after a ${WARMUP_SECONDS} s warm-up; min-max over the samples; latencies in ms; cpu fn / cpu pg: CPU ms per request of the functions (Deno) and of Postgres; conns: database connections the API used (of ${API_DB_CONNECTIONS}); pg conns: pgbench's; api/db: API req/s as a share of pgbench's, matched and at wrk's concurrency; ledger: ${JSON.stringify(notes.ledger)}; worker: ${JSON.stringify(notes.worker_drain)}`);
+console.log(
+  `\nmedians of ${REPEATS} samples of ${SECONDS} s, each after a ${WARMUP_SECONDS} s warm-up; min-max over the samples; latencies in ms; cpu fn / cpu pg: CPU ms per request of the functions (Deno) and of Postgres; conns: database connections the API used (of ${API_DB_CONNECTIONS}); pg conns: pgbench's; api/db: API req/s as a share of pgbench's, matched and at wrk's concurrency; ledger: ${
+    JSON.stringify(notes.ledger)
+  }; worker: ${JSON.stringify(notes.worker_drain)}`,
+);
 
-const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 2 ** 30), kernel: release(), node: process.version, deno: denoVersion() };
+const machine = {
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model,
+  memory_gb: Math.round(totalmem() / 2 ** 30),
+  kernel: release(),
+  node: process.version,
+  deno: denoVersion(),
+};
 const record: RunRecord = {
-  format: 2, started_at: startedAt.toISOString(), finished_at: new Date().toISOString(), machine, only: ONLY ?? null, env: process.env.BENCH_ENV ?? null,
-  method: { seconds_per_sample: SECONDS, warmup_seconds: WARMUP_SECONDS, repeats: REPEATS, spread: 'min-max over the repeats', api_db_connections: API_DB_CONNECTIONS },
-  rows, notes,
+  format: 2,
+  started_at: startedAt.toISOString(),
+  finished_at: new Date().toISOString(),
+  machine,
+  only: ONLY ?? null,
+  env: process.env.BENCH_ENV ?? null,
+  method: {
+    seconds_per_sample: SECONDS,
+    warmup_seconds: WARMUP_SECONDS,
+    repeats: REPEATS,
+    spread: 'min-max over the repeats',
+    api_db_connections: API_DB_CONNECTIONS,
+  },
+  rows,
+  notes,
 };
 const resultsDir = join(ROOT, 'bench/results');
 mkdirSync(resultsDir, { recursive: true });
 // A partial run (BENCH_ONLY) or one with overridden settings (BENCH_ENV) says so in its name.
-const variant = [ONLY && `only-${ONLY.join('-')}`, process.env.BENCH_ENV].filter(Boolean).join('-').replace(/[^\w.-]+/g, '-');
+const variant = [ONLY && `only-${ONLY.join('-')}`, process.env.BENCH_ENV].filter(Boolean).join('-').replace(
+  /[^\w.-]+/g,
+  '-',
+);
 const out = writeRecord(resultsDir, record, variant);
 log(`wrote ${out}`);
 const problems = checkRecord(JSON.parse(readFileSync(out, 'utf8')) as RunRecord);

@@ -42,12 +42,17 @@ export interface CpuPerRequest {
 }
 
 /** Starts counting; the returned function gives the CPU milliseconds per request over what ran since. */
-export function cpuMeter(pids: { functions: number; postmaster: number }): (requests: number) => CpuPerRequest | undefined {
+export function cpuMeter(
+  pids: { functions: number; postmaster: number },
+): (requests: number) => CpuPerRequest | undefined {
   const before = { functions: stat(pids.functions)?.ticks, postgres: postgresTicks(pids.postmaster) };
   return (requests) => {
     const functions = stat(pids.functions)?.ticks;
     if (before.functions === undefined || functions === undefined || requests === 0) return undefined;
     const perRequest = (ticks: number) => Math.round(((ticks / TICKS_PER_SECOND) * 1000 * 1000) / requests) / 1000;
-    return { functions_ms: perRequest(functions - before.functions), postgres_ms: perRequest(spent(before.postgres, postgresTicks(pids.postmaster))) };
+    return {
+      functions_ms: perRequest(functions - before.functions),
+      postgres_ms: perRequest(spent(before.postgres, postgresTicks(pids.postmaster))),
+    };
   };
 }

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CpuPerRequest } from './cpu.ts';
+import process from 'node:process';
 
 export interface LoadResult {
   concurrency: number;
@@ -50,22 +51,55 @@ export interface WrkRun {
 export type Meter = () => (result: LoadResult) => Partial<LoadResult>;
 
 /** wrk with two threads (one at concurrency 1), cycling through the prepared requests: the warm-up, then the measured run. */
-export function runWrk(baseUrl: string, requests: HttpRequest[], run: WrkRun, workDir: string, name: string, meter?: Meter): LoadResult {
+export function runWrk(
+  baseUrl: string,
+  requests: HttpRequest[],
+  run: WrkRun,
+  workDir: string,
+  name: string,
+  meter?: Meter,
+): LoadResult {
   const file = join(workDir, `${name}.requests`);
-  writeFileSync(file, requests.map((r) => [r.method, r.path, r.token, r.ip ?? '', r.freshKey ? '1' : '', r.body === undefined ? '' : JSON.stringify(r.body)].join('\t')).join('\n') + '\n');
+  writeFileSync(
+    file,
+    requests.map((r) =>
+      [r.method, r.path, r.token, r.ip ?? '', r.freshKey ? '1' : '', r.body === undefined ? '' : JSON.stringify(r.body)]
+        .join('\t')
+    ).join('\n') + '\n',
+  );
   const wrk = (seconds: number): LoadResult => {
     const threads = Math.min(2, run.concurrency);
     const startedAt = new Date().toISOString();
-    const out = spawnSync('wrk', ['-t', String(threads), '-c', String(run.concurrency), '-d', `${seconds}s`, '--timeout', '10s', '-s', join(here, 'requests.lua'), baseUrl, '--', file, `${name.replace(/\W+/g, '-')}-c${run.concurrency}-${Date.now()}`], { encoding: 'utf8' });
+    const out = spawnSync('wrk', [
+      '-t',
+      String(threads),
+      '-c',
+      String(run.concurrency),
+      '-d',
+      `${seconds}s`,
+      '--timeout',
+      '10s',
+      '-s',
+      join(here, 'requests.lua'),
+      baseUrl,
+      '--',
+      file,
+      `${name.replace(/\W+/g, '-')}-c${run.concurrency}-${Date.now()}`,
+    ], { encoding: 'utf8' });
     const line = /WRK_RESULT (\{.*\})/.exec(out.stdout ?? '');
     if (!line) throw new Error(`wrk failed: ${out.stderr || out.stdout}`);
     const r = JSON.parse(line[1]);
     const errors = r.errors.connect + r.errors.read + r.errors.write + r.errors.status + r.errors.timeout;
     return {
-      concurrency: run.concurrency, started_at: startedAt,
+      concurrency: run.concurrency,
+      started_at: startedAt,
       rps: round(r.requests / (r.duration_us / 1e6)),
-      p50_ms: round(r.p50_us / 1000), p95_ms: round(r.p95_us / 1000), p99_ms: round(r.p99_us / 1000),
-      errors, non2xx: r.errors.status, requests: r.requests,
+      p50_ms: round(r.p50_us / 1000),
+      p95_ms: round(r.p95_us / 1000),
+      p99_ms: round(r.p99_us / 1000),
+      errors,
+      non2xx: r.errors.status,
+      requests: r.requests,
     };
   };
   if (run.warmupSeconds > 0) wrk(run.warmupSeconds);
@@ -102,11 +136,35 @@ export function runPgbench(dbUrl: string, run: PgbenchRun, workDir: string, name
   const prefix = `pgbench-${name}-${run.clients}`;
   const startedAt = new Date().toISOString();
   const out = spawnSync(join(pgBin, 'pgbench'), [
-    '-h', url.hostname, '-p', url.port, '-U', decodeURIComponent(url.username), '-n', '-M', run.protocol, '-c', String(run.clients), '-j', String(Math.min(2, run.clients)),
-    '-T', String(run.warmupSeconds + run.seconds), '-f', file, '--log', `--log-prefix=${join(workDir, prefix)}`, url.pathname.slice(1),
-  ], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password), PGOPTIONS: '-c client_min_messages=error' }, cwd: workDir });
+    '-h',
+    url.hostname,
+    '-p',
+    url.port,
+    '-U',
+    decodeURIComponent(url.username),
+    '-n',
+    '-M',
+    run.protocol,
+    '-c',
+    String(run.clients),
+    '-j',
+    String(Math.min(2, run.clients)),
+    '-T',
+    String(run.warmupSeconds + run.seconds),
+    '-f',
+    file,
+    '--log',
+    `--log-prefix=${join(workDir, prefix)}`,
+    url.pathname.slice(1),
+  ], {
+    encoding: 'utf8',
+    env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password), PGOPTIONS: '-c client_min_messages=error' },
+    cwd: workDir,
+  });
   const log = readPgbenchLogs(workDir, prefix);
-  if (!/number of transactions actually processed/.test(out.stdout ?? '') || log.length === 0) throw new Error(`pgbench failed: ${out.stderr || out.stdout}`);
+  if (!/number of transactions actually processed/.test(out.stdout ?? '') || log.length === 0) {
+    throw new Error(`pgbench failed: ${out.stderr || out.stdout}`);
+  }
   // A client that hits an error it cannot retry stops ("client 3 aborted in command 1"): one error, and no more load from it.
   const aborted = (out.stderr.match(/^client \d+ aborted/gm) ?? []).length;
   const measured = afterWarmup(log, run.warmupSeconds);
@@ -123,7 +181,10 @@ export interface PgbenchTransaction {
  * The figures of the transactions that ended after the warm-up: the run starts when its first transaction does, and
  * the measured window runs from warm-up's end to the last transaction's end.
  */
-export function afterWarmup(log: PgbenchTransaction[], warmupSeconds: number): { rps: number; p50_ms: number; p95_ms: number; p99_ms: number; errors: number; requests: number } {
+export function afterWarmup(
+  log: PgbenchTransaction[],
+  warmupSeconds: number,
+): { rps: number; p50_ms: number; p95_ms: number; p99_ms: number; errors: number; requests: number } {
   const done = log.filter((t): t is { endUs: number; latencyUs: number } => t.latencyUs !== 'failed');
   // Loops, not Math.min(...xs): a 13-second pgbench run logs more transactions than a call can take arguments.
   const start = done.reduce((min, t) => Math.min(min, t.endUs - t.latencyUs), Infinity);
@@ -131,7 +192,12 @@ export function afterWarmup(log: PgbenchTransaction[], warmupSeconds: number): {
   const inWindow = log.filter((t) => t.endUs > from);
   const ok = inWindow.filter((t): t is { endUs: number; latencyUs: number } => t.latencyUs !== 'failed');
   const seconds = (inWindow.reduce((max, t) => Math.max(max, t.endUs), -Infinity) - from) / 1e6;
-  return { rps: round(ok.length / seconds), ...percentiles(ok.map((t) => t.latencyUs)), errors: inWindow.length - ok.length, requests: ok.length };
+  return {
+    rps: round(ok.length / seconds),
+    ...percentiles(ok.map((t) => t.latencyUs)),
+    errors: inWindow.length - ok.length,
+    requests: ok.length,
+  };
 }
 
 /** Reads and deletes pgbench's log files (one per thread): `client transaction latency|failed script epoch_s epoch_us …`. */
@@ -141,7 +207,10 @@ function readPgbenchLogs(dir: string, prefix: string): PgbenchTransaction[] {
     for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
       const cols = line.split(' ');
       if (cols.length < 6) continue;
-      log.push({ endUs: Number(cols[4]) * 1e6 + Number(cols[5]), latencyUs: cols[2] === 'failed' ? 'failed' : Number(cols[2]) });
+      log.push({
+        endUs: Number(cols[4]) * 1e6 + Number(cols[5]),
+        latencyUs: cols[2] === 'failed' ? 'failed' : Number(cols[2]),
+      });
     }
     rmSync(join(dir, f));
   }

@@ -4,7 +4,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadResult } from './load.ts';
-import { ratios, summarise, type Spread, type Summary } from './summary.ts';
+import { ratios, type Spread, summarise, type Summary } from './summary.ts';
 
 export interface Side {
   samples: LoadResult[];
@@ -53,7 +53,9 @@ export interface RunRecord {
 }
 
 export function cellOf(
-  scenario: string, what: string, concurrency: number,
+  scenario: string,
+  what: string,
+  concurrency: number,
   samples: { api?: LoadResult[]; db?: LoadResult[]; dbAtConcurrency?: LoadResult[] },
 ): Cell {
   const side = (s: LoadResult[]): Side => ({ samples: s, summary: summarise(s) });
@@ -63,7 +65,9 @@ export function cellOf(
   if (samples.db) cell.db = pgbench(samples.db);
   if (samples.dbAtConcurrency) cell.db_at_concurrency = pgbench(samples.dbAtConcurrency);
   if (samples.api && samples.db) cell.api_db_percent = ratios(samples.api, samples.db);
-  if (samples.api && samples.dbAtConcurrency) cell.api_db_percent_at_concurrency = ratios(samples.api, samples.dbAtConcurrency);
+  if (samples.api && samples.dbAtConcurrency) {
+    cell.api_db_percent_at_concurrency = ratios(samples.api, samples.dbAtConcurrency);
+  }
   return cell;
 }
 
@@ -76,24 +80,39 @@ export function checkRecord(record: RunRecord): string[] {
   if (record.rows.length === 0) problems.push('no cells');
   for (const row of record.rows) {
     const at = `${row.scenario} at c=${row.concurrency}`;
-    const sides: [string, Side | undefined][] = [['api', row.api], ['pgbench', row.db], ['pgbench at c', row.db_at_concurrency]];
+    const sides: [string, Side | undefined][] = [['api', row.api], ['pgbench', row.db], [
+      'pgbench at c',
+      row.db_at_concurrency,
+    ]];
     for (const [name, side] of sides) {
       if (!side) continue;
-      if (side.samples.length !== repeats) problems.push(`${at}: ${side.samples.length} ${name} samples, not ${repeats}`);
+      if (side.samples.length !== repeats) {
+        problems.push(`${at}: ${side.samples.length} ${name} samples, not ${repeats}`);
+      }
       for (const [figure, s] of Object.entries(side.summary) as [string, Spread][]) {
-        if (!(s.min <= s.median && s.median <= s.max)) problems.push(`${at}: ${name} ${figure} has no median within its spread`);
+        if (!(s.min <= s.median && s.median <= s.max)) {
+          problems.push(`${at}: ${name} ${figure} has no median within its spread`);
+        }
       }
       const errors = side.samples.reduce((n, s) => n + s.errors, 0);
       if (errors > 0) problems.push(`${at}: ${errors} ${name} errors`);
     }
     if (!row.api && !row.db) problems.push(`${at}: no samples`);
     const used = Math.max(...(row.api?.samples.map((s) => s.db_connections ?? 0) ?? [0]));
-    if (used > pool) problems.push(`${at}: the API used ${used} database connections, more than the ${pool} pgbench is matched to`);
+    if (used > pool) {
+      problems.push(`${at}: the API used ${used} database connections, more than the ${pool} pgbench is matched to`);
+    }
     if (row.db) {
-      if (row.db.clients !== Math.min(row.concurrency, pool)) problems.push(`${at}: pgbench ran ${row.db.clients} clients, not min(c, ${pool})`);
+      if (row.db.clients !== Math.min(row.concurrency, pool)) {
+        problems.push(`${at}: pgbench ran ${row.db.clients} clients, not min(c, ${pool})`);
+      }
       if (row.api && !row.api_db_percent) problems.push(`${at}: no API/pgbench ratio`);
       const unmatched = row.concurrency > pool;
-      if (unmatched !== !!row.db_at_concurrency) problems.push(`${at}: pgbench at c=${row.concurrency} ${unmatched ? 'missing' : 'run where it equals the matched run'}`);
+      if (unmatched !== !!row.db_at_concurrency) {
+        problems.push(
+          `${at}: pgbench at c=${row.concurrency} ${unmatched ? 'missing' : 'run where it equals the matched run'}`,
+        );
+      }
     }
   }
   return problems;
@@ -108,7 +127,7 @@ export function resultFileName(startedAt: Date, variant: string): string {
 /** Writes the record to a file no other run has: an existing name gets a counter, never overwritten. */
 export function writeRecord(dir: string, record: RunRecord, variant: string): string {
   const name = resultFileName(new Date(record.started_at), variant);
-  for (let n = 1; ; n++) {
+  for (let n = 1;; n++) {
     const file = join(dir, n === 1 ? name : name.replace(/\.json$/, `-${n}.json`));
     let fd: number;
     try {
@@ -130,22 +149,61 @@ export function writeRecord(dir: string, record: RunRecord, variant: string): st
 export function formatTable(rows: Cell[]): string {
   const n = (x?: number, digits = 0) => (x === undefined ? '' : x.toFixed(digits));
   const range = (s?: Spread, digits = 0) => (s ? `${n(s.min, digits)}-${n(s.max, digits)}` : '');
-  const side = (s?: Side) => s
-    ? [n(s.summary.rps.median), range(s.summary.rps), n(s.summary.p50_ms.median, 1), n(s.summary.p95_ms.median, 1), n(s.summary.p99_ms.median, 1), range(s.summary.p99_ms, 1), n(s.summary.errors.max)]
-    : ['', '', '', '', '', '', ''];
+  const side = (s?: Side) =>
+    s
+      ? [
+        n(s.summary.rps.median),
+        range(s.summary.rps),
+        n(s.summary.p50_ms.median, 1),
+        n(s.summary.p95_ms.median, 1),
+        n(s.summary.p99_ms.median, 1),
+        range(s.summary.p99_ms, 1),
+        n(s.summary.errors.max),
+      ]
+      : ['', '', '', '', '', '', ''];
   const pct = (s?: Spread) => (s ? `${n(s.median)} % (${range(s)})` : '');
   const header = [
-    'scenario', 'c', 'api req/s', 'min-max', 'p50', 'p95', 'p99', 'p99 min-max', 'err', 'cpu fn', 'cpu pg', 'conns',
-    'pg conns', 'pgbench tx/s', 'min-max', 'p50', 'p95', 'p99', 'p99 min-max', 'err', 'api/db',
-    'pg conns', 'pgbench tx/s', 'api/db',
+    'scenario',
+    'c',
+    'api req/s',
+    'min-max',
+    'p50',
+    'p95',
+    'p99',
+    'p99 min-max',
+    'err',
+    'cpu fn',
+    'cpu pg',
+    'conns',
+    'pg conns',
+    'pgbench tx/s',
+    'min-max',
+    'p50',
+    'p95',
+    'p99',
+    'p99 min-max',
+    'err',
+    'api/db',
+    'pg conns',
+    'pgbench tx/s',
+    'api/db',
   ];
   const table = rows.map((r) => [
-    r.scenario, String(r.concurrency), ...side(r.api),
-    n(r.api?.summary.cpu_functions_ms?.median, 2), n(r.api?.summary.cpu_postgres_ms?.median, 2), n(r.api?.summary.db_connections?.max),
-    n(r.db?.clients), ...side(r.db), pct(r.api_db_percent),
-    n(r.db_at_concurrency?.clients), n(r.db_at_concurrency?.summary.rps.median), pct(r.api_db_percent_at_concurrency),
+    r.scenario,
+    String(r.concurrency),
+    ...side(r.api),
+    n(r.api?.summary.cpu_functions_ms?.median, 2),
+    n(r.api?.summary.cpu_postgres_ms?.median, 2),
+    n(r.api?.summary.db_connections?.max),
+    n(r.db?.clients),
+    ...side(r.db),
+    pct(r.api_db_percent),
+    n(r.db_at_concurrency?.clients),
+    n(r.db_at_concurrency?.summary.rps.median),
+    pct(r.api_db_percent_at_concurrency),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return `${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${table.map(line).join('\n')}`;
 }

@@ -10,7 +10,10 @@ export const BENCH_DAYS = 90;
 
 export async function seedBench(sql: postgres.Sql, log: (m: string) => void = () => {}): Promise<{ users: string[] }> {
   let t = Date.now();
-  const lap = (what: string) => { log(`seed: ${what} ${((Date.now() - t) / 1000).toFixed(1)} s`); t = Date.now(); };
+  const lap = (what: string) => {
+    log(`seed: ${what} ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    t = Date.now();
+  };
   await sql.begin(async (tx) => {
     await tx`
       insert into auth.users (id, aud, role, email, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
@@ -22,8 +25,11 @@ export async function seedBench(sql: postgres.Sql, log: (m: string) => void = ()
     await tx`
       insert into coach.day_logs (id, user_id, log_date, version)
       select coach.day_log_id(u.id, current_date - d), u.id, current_date - d, 90 - d
-        from (select md5('bench-user-' || n)::uuid as id from generate_series(1, ${BENCH_USERS}) n) u, generate_series(0, ${BENCH_DAYS - 1}) d`;
-    const days = tx`(select l.user_id, l.log_date, l.id as day_log_id, 90 - (current_date - l.log_date) as k, abs(hashtext(l.id::text)) as h from coach.day_logs l)`;
+        from (select md5('bench-user-' || n)::uuid as id from generate_series(1, ${BENCH_USERS}) n) u, generate_series(0, ${
+      BENCH_DAYS - 1
+    }) d`;
+    const days =
+      tx`(select l.user_id, l.log_date, l.id as day_log_id, 90 - (current_date - l.log_date) as k, abs(hashtext(l.id::text)) as h from coach.day_logs l)`;
     await tx`insert into coach.workouts (id, user_id, log_date, day_log_id, workout_type, duration_minutes, intensity, calories, version)
       select gen_random_uuid(), user_id, log_date, day_log_id, (array['running','cycling','yoga','gym'])[1 + h % 4], 15 + h % 45, 'medium', 100 + h % 300, 1000 + k from ${days} x`;
     await tx`insert into coach.meals (id, user_id, log_date, day_log_id, meal_type, description, calories, version)
@@ -88,6 +94,8 @@ export async function seedBench(sql: postgres.Sql, log: (m: string) => void = ()
     select count(*)::int as wrong from (select * from coach.day_logs tablesample bernoulli (1)) l
      where l.score is distinct from coach.day_score(l.user_id, l.log_date)`;
   if (wrong > 0) throw new Error(`seeded day scores differ from coach.day_score on ${wrong} sampled days`);
-  const users = await sql<{ id: string }[]>`select md5('bench-user-' || n)::uuid::text as id from generate_series(1, ${BENCH_USERS}) n order by n`;
+  const users = await sql<
+    { id: string }[]
+  >`select md5('bench-user-' || n)::uuid::text as id from generate_series(1, ${BENCH_USERS}) n order by n`;
   return { users: users.map((u) => u.id) };
 }

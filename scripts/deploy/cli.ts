@@ -5,6 +5,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../stack/project.ts';
+import process from 'node:process';
+import { Buffer } from 'node:buffer';
 
 export const SUPABASE_CLI = join(ROOT, 'node_modules/.bin/supabase');
 

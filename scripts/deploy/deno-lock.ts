@@ -5,6 +5,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DENO } from '../stack/deno.ts';
 import { runChecked } from '../stack/spawn.ts';
+import process from 'node:process';
 
 /**
  * Deno 2.1.14 type-checks every graph with npm packages against `npm:@types/node@*` and, under `--frozen`, wants
@@ -13,7 +14,8 @@ import { runChecked } from '../stack/spawn.ts';
 const NODE_TYPES = 'npm:@types/node@*';
 
 /** From the shell, only how to reach the registry; no DENO_* or npm setting may change what resolves. */
-const PASSED = /^(PATH|HOME|TMPDIR|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy|NPM_CONFIG_REGISTRY|SSL_CERT_(FILE|DIR))$/;
+const PASSED =
+  /^(PATH|HOME|TMPDIR|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy|NPM_CONFIG_REGISTRY|SSL_CERT_(FILE|DIR))$/;
 
 let npmCafile: string | undefined | null = null;
 
@@ -49,7 +51,10 @@ export function denoRegistryEnv(denoDir?: string): Record<string, string> {
 /** Writes `<dir>/deno.lock` for exactly the graph of `<dir>/index.ts` under `<dir>/deno.json`. */
 export function writeLock(dir: string, env: Record<string, string>): void {
   rmSync(join(dir, 'deno.lock'), { force: true });
-  runChecked('deno cache', DENO, ['cache', '--config=deno.json', '--lock=deno.lock', 'index.ts', NODE_TYPES], { cwd: dir, env });
+  runChecked('deno cache', DENO, ['cache', '--config=deno.json', '--lock=deno.lock', 'index.ts', NODE_TYPES], {
+    cwd: dir,
+    env,
+  });
 }
 
 /**
@@ -57,7 +62,11 @@ export function writeLock(dir: string, env: Record<string, string>): void {
  * Resolving the graph is part of the check, so a missing module, package or lock entry fails it too.
  */
 export function checkFrozen(dir: string, env: Record<string, string>): { ok: boolean; output: string } {
-  const res = spawnSync(DENO, ['check', '--config=deno.json', '--lock=deno.lock', '--frozen', 'index.ts'], { cwd: dir, env, encoding: 'utf8' });
+  const res = spawnSync(DENO, ['check', '--config=deno.json', '--lock=deno.lock', '--frozen', 'index.ts'], {
+    cwd: dir,
+    env,
+    encoding: 'utf8',
+  });
   // Without the progress lines (a clean cache downloads hundreds of packages), so a failure shows its error first.
   const output = [res.error?.message, res.stdout, res.stderr]
     .filter(Boolean)

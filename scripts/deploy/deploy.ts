@@ -13,6 +13,7 @@ import { ROOT } from '../stack/project.ts';
 import { deployArgs, deployStaged } from './cli.ts';
 import { checkFrozen, denoRegistryEnv } from './deno-lock.ts';
 import { STAGE_DIR, stageFunctions } from './stage.ts';
+import process from 'node:process';
 
 const { values, positionals } = parseArgs({
   options: { 'project-ref': { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
@@ -25,16 +26,27 @@ const staged = stageFunctions({ out: STAGE_DIR, names: positionals.length > 0 ? 
 for (const fn of staged) {
   const check = checkFrozen(fn.dir, denoEnv);
   if (!check.ok) {
-    console.error(`${fn.name}, as staged in ${relative(ROOT, fn.dir)}, does not resolve and type-check as the bundler sees it:\n${check.output}`);
+    console.error(
+      `${fn.name}, as staged in ${
+        relative(ROOT, fn.dir)
+      }, does not resolve and type-check as the bundler sees it:\n${check.output}`,
+    );
     process.exit(1);
   }
-  console.log(`staged ${fn.name}: ${relative(ROOT, fn.dir)} (resolves and type-checks with its own deno.json and lock)`);
+  console.log(
+    `staged ${fn.name}: ${relative(ROOT, fn.dir)} (resolves and type-checks with its own deno.json and lock)`,
+  );
 }
 
-const command = (name: string) => `(cd ${relative(ROOT, STAGE_DIR)} && npx supabase ${deployArgs(name, ref ?? '<project-ref>').join(' ')})`;
+const command = (name: string) =>
+  `(cd ${relative(ROOT, STAGE_DIR)} && npx supabase ${deployArgs(name, ref ?? '<project-ref>').join(' ')})`;
 
 if (!ref || values['dry-run']) {
-  console.log(`\n${ref ? 'Dry run' : 'No project ref (SUPABASE_PROJECT_REF or --project-ref)'}: nothing deployed. The deploy would run:`);
+  console.log(
+    `\n${
+      ref ? 'Dry run' : 'No project ref (SUPABASE_PROJECT_REF or --project-ref)'
+    }: nothing deployed. The deploy would run:`,
+  );
   for (const fn of staged) console.log(`  ${command(fn.name)}`);
   process.exit(0);
 }
@@ -43,7 +55,11 @@ for (const fn of staged) {
   console.log(`\n$ ${command(fn.name)}`);
   const res = await deployStaged(STAGE_DIR, fn.name, ref);
   if (res.code !== 0) {
-    console.error(`deploying ${fn.name} failed (exit ${res.code}${res.output ? `: ${res.output}` : ''}); the functions before it are deployed.`);
+    console.error(
+      `deploying ${fn.name} failed (exit ${res.code}${
+        res.output ? `: ${res.output}` : ''
+      }); the functions before it are deployed.`,
+    );
     process.exit(1);
   }
 }

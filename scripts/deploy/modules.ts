@@ -1,7 +1,7 @@
 // What a function's modules import, read the way the TypeScript compiler reads them (static imports, `export ...
 // from`, `import type`, dynamic `import('...')`), comments and strings aside. Staging follows the local imports to
 // find the files a function is made of; the deploy test scans a staged tree with the same reading.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';

@@ -18,7 +18,7 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { stringify } from 'smol-toml';
-import { LOCAL_DIR, ROOT, readConfigToml, readProjectConfig, type FunctionConfig } from '../stack/project.ts';
+import { type FunctionConfig, LOCAL_DIR, readConfigToml, readProjectConfig, ROOT } from '../stack/project.ts';
 import { writeLock } from './deno-lock.ts';
 import { isInside, moduleGraph } from './modules.ts';
 
@@ -57,7 +57,11 @@ function functionDenoJson(fn: FunctionConfig, external: string[], from: string):
   const imports: Record<string, string> = {};
   for (const specifier of external.filter((s) => !HAS_SCHEME.test(s))) {
     const key = importMapKey(all, specifier);
-    if (!key) throw new Error(`${from} imports '${specifier}', which ${fn.importMap ? relative(ROOT, fn.importMap) : 'no import map'} maps`);
+    if (!key) {
+      throw new Error(
+        `${from} imports '${specifier}', which ${fn.importMap ? relative(ROOT, fn.importMap) : 'no import map'} maps`,
+      );
+    }
     imports[key] = all[key];
   }
   const sorted = Object.fromEntries(Object.entries(imports).sort(([a], [b]) => a.localeCompare(b)));
@@ -99,10 +103,21 @@ function stagedConfigToml(out: string, staged: StagedFunction[]): string {
   const toml = readConfigToml();
   const supabaseDir = join(out, 'supabase');
   const functions = Object.fromEntries(
-    staged.map((fn) => [fn.name, { verify_jwt: fn.verifyJwt, static_files: fn.staticFiles.map((f) => `./${relative(supabaseDir, f)}`) }]),
+    staged.map((
+      fn,
+    ) => [fn.name, {
+      verify_jwt: fn.verifyJwt,
+      static_files: fn.staticFiles.map((f) => `./${relative(supabaseDir, f)}`),
+    }]),
   );
-  const config = { project_id: toml.project_id, ...(toml.edge_runtime ? { edge_runtime: toml.edge_runtime } : {}), functions };
-  return `# Staged by \`npm run deploy\` (scripts/deploy/stage.ts) from the repository's supabase/config.toml.\n${stringify(config)}\n`;
+  const config = {
+    project_id: toml.project_id,
+    ...(toml.edge_runtime ? { edge_runtime: toml.edge_runtime } : {}),
+    functions,
+  };
+  return `# Staged by \`npm run deploy\` (scripts/deploy/stage.ts) from the repository's supabase/config.toml.\n${
+    stringify(config)
+  }\n`;
 }
 
 export interface StageOptions {
@@ -118,7 +133,9 @@ export interface StageOptions {
 export function stageFunctions({ out, names, denoEnv }: StageOptions): StagedFunction[] {
   const { functions } = readProjectConfig();
   const chosen = names ?? Object.keys(functions).sort();
-  for (const name of chosen) if (!functions[name]) throw new Error(`no enabled function '${name}' in supabase/config.toml`);
+  for (const name of chosen) {
+    if (!functions[name]) throw new Error(`no enabled function '${name}' in supabase/config.toml`);
+  }
   if (isInside(out, ROOT)) throw new Error(`refusing to stage into ${out}: staging empties it first`);
   rmSync(out, { recursive: true, force: true });
   const staged = chosen.map((name) => stageFunction(out, name, functions[name]));

@@ -7,13 +7,16 @@
 //   (HS256 legacy or a signing key's) or, for migration compatibility, with one of the project's API keys on either
 //   header, which authenticates no one: a function that needs a service caller checks the key itself.
 import { bearerOf } from '../../functions/_shared/bearer.ts';
-import { apiKeyKind, projectKeyKind, type ApiKeyKind } from '../../functions/_shared/api-keys.ts';
+import { type ApiKeyKind, apiKeyKind, projectKeyKind } from '../../functions/_shared/api-keys.ts';
 import type { ProjectKeys } from '../../functions/_shared/env.ts';
 import { createJwtVerifier } from '../../functions/_shared/jwt.ts';
 
 export function createApiKeyGate({ jwt, keys }: ProjectKeys) {
   const verifyJwt = createJwtVerifier(jwt);
-  const roleJwt: Record<ApiKeyKind, string | undefined> = { publishable: keys.legacy.anon, secret: keys.legacy.serviceRole };
+  const roleJwt: Record<ApiKeyKind, string | undefined> = {
+    publishable: keys.legacy.anon,
+    secret: keys.legacy.serviceRole,
+  };
 
   /** The `sb_` key a request presents: on `apikey`, else as its bearer. */
   function presentedKey(headers: Headers): string | undefined {
@@ -44,7 +47,11 @@ export function createApiKeyGate({ jwt, keys }: ProjectKeys) {
       if (!key) return headers;
       const kind = await projectKeyKind(key, keys.api);
       const jwtOfRole = kind && roleJwt[kind];
-      if (!jwtOfRole) return Response.json({ message: 'Invalid API key', hint: 'Double check your Supabase API key.' }, { status: 401 });
+      if (!jwtOfRole) {
+        return Response.json({ message: 'Invalid API key', hint: 'Double check your Supabase API key.' }, {
+          status: 401,
+        });
+      }
       const out = new Headers(headers);
       const bearer = bearerOf(headers.get('authorization'));
       if (!bearer || apiKeyKind(bearer)) out.set('authorization', `Bearer ${jwtOfRole}`);

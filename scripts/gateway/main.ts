@@ -33,7 +33,10 @@ const stack = readEnv(
   z.object({
     GATEWAY_PORT: z.coerce.number().int().min(1).max(65_535).default(projectConfig.apiPort),
     /** Auth's private signing key (the stack's, scripts/stack/keys.ts): a private JWK. */
-    AUTH_SIGNING_KEY: jsonSetting(z.looseObject({ kty: z.string(), kid: z.string(), d: z.string() })).refine((key) => key !== undefined, 'required'),
+    AUTH_SIGNING_KEY: jsonSetting(z.looseObject({ kty: z.string(), kid: z.string(), d: z.string() })).refine(
+      (key) => key !== undefined,
+      'required',
+    ),
     /** The emulators' database logins (GoTrue's and Storage's roles) and where Storage keeps object bytes. */
     AUTH_DB_URL: z.string().min(1),
     STORAGE_DB_URL: z.string().min(1),
@@ -95,7 +98,11 @@ function forwarded(req: Request, url: URL, remote: string, sent: Headers = req.h
 
 async function handle(req: Request, remote: string): Promise<Response> {
   const url = new URL(req.url);
-  const service = url.pathname.startsWith('/auth/v1/') ? auth : url.pathname.startsWith('/storage/v1/') ? storage : undefined;
+  const service = url.pathname.startsWith('/auth/v1/')
+    ? auth
+    : url.pathname.startsWith('/storage/v1/')
+    ? storage
+    : undefined;
   if (service) {
     const headers = await gate.forServices(req.headers);
     return headers instanceof Response ? headers : await service.fetch(forwarded(req, url, remote, headers));
@@ -118,7 +125,8 @@ const server = Deno.serve(
   {
     hostname: '127.0.0.1',
     port,
-    onListen: ({ port }) => console.log(JSON.stringify({ level: 'info', msg: 'gateway listening', port, functions: [...functions.keys()] })),
+    onListen: ({ port }) =>
+      console.log(JSON.stringify({ level: 'info', msg: 'gateway listening', port, functions: [...functions.keys()] })),
   },
   (req, info) => handle(req, (info.remoteAddr as Deno.NetAddr).hostname),
 );
@@ -135,7 +143,9 @@ async function stop(signal: Deno.Signal): Promise<void> {
   void server.shutdown();
   dispatchEvent(new CustomEvent('beforeunload', { cancelable: true, detail: { reason: 'termination' } }));
   const settled = await settleBackground(SHUTDOWN_FLUSH_MS);
-  console.log(JSON.stringify({ level: settled ? 'info' : 'warn', msg: 'gateway stopped', signal, background_settled: settled }));
+  console.log(
+    JSON.stringify({ level: settled ? 'info' : 'warn', msg: 'gateway stopped', signal, background_settled: settled }),
+  );
   Deno.exit(0);
 }
 for (const signal of ['SIGTERM', 'SIGINT'] as const) Deno.addSignalListener(signal, () => void stop(signal));

@@ -25,7 +25,10 @@ export async function committedFiles(): Promise<Array<{ path: string; text: stri
   const types = astToString(
     await openapiTS(json, {
       inject: JSON_VALUE.alias,
-      transform: (_schema, { path }) => (path === JSON_VALUE.path ? ts.factory.createTypeReferenceNode('JsonValue') : undefined),
+      transform: (
+        _schema,
+        { path },
+      ) => (path === JSON_VALUE.path ? ts.factory.createTypeReferenceNode('JsonValue') : undefined),
     }),
   );
   return [

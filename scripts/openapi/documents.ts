@@ -14,8 +14,16 @@ export type OpenApiDocument = ReturnType<typeof openApiDocument>;
 export const localServerUrl = () => `http://127.0.0.1:${readProjectConfig().apiPort}`;
 
 /** The API's document (the one GET /api/v1/openapi.json serves) and the hooks' and worker's, for `serverUrl`. */
-export async function functionDocuments(serverUrl = localServerUrl()): Promise<Record<'api' | 'hooks' | 'worker', OpenApiDocument>> {
-  const deps = depsFromEnv(loadConfig({ SUPABASE_URL: serverUrl, SUPABASE_DB_URL: 'postgres://unused', JWT_SECRET: 'unused-unused-unused-unused-unused' }));
+export async function functionDocuments(
+  serverUrl = localServerUrl(),
+): Promise<Record<'api' | 'hooks' | 'worker', OpenApiDocument>> {
+  const deps = depsFromEnv(
+    loadConfig({
+      SUPABASE_URL: serverUrl,
+      SUPABASE_DB_URL: 'postgres://unused',
+      JWT_SECRET: 'unused-unused-unused-unused-unused',
+    }),
+  );
   try {
     const info = (title: string) => ({ title, description: `The ${title} function's routes (not for apps).` });
     return {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { canEnter, postgresOsUser, type OsUser } from './spawn.ts';
+import { canEnter, type OsUser, postgresOsUser } from './spawn.ts';
 
 const OWNER_NOTE = 'stack-dir';
 
@@ -34,7 +34,9 @@ function removeOrphans(base: string): void {
   if (!existsSync(base)) return;
   for (const name of readdirSync(base)) {
     const note = join(base, name, OWNER_NOTE);
-    if (existsSync(note) && !existsSync(readFileSync(note, 'utf8').trim())) rmSync(join(base, name), { recursive: true, force: true });
+    if (existsSync(note) && !existsSync(readFileSync(note, 'utf8').trim())) {
+      rmSync(join(base, name), { recursive: true, force: true });
+    }
   }
 }
 
@@ -50,7 +52,9 @@ export function prepareClusterDir(stackDir: string): string {
   if (dataDir !== join(own, 'pgdata')) {
     if (existsSync(join(dataDir, 'PG_VERSION')) && !canEnter(user, stackDir)) {
       throw new Error(
-        `The postgres OS user can no longer enter ${resolve(stackDir)}, where this stack's database is (${dataDir}).\n` +
+        `The postgres OS user can no longer enter ${
+          resolve(stackDir)
+        }, where this stack's database is (${dataDir}).\n` +
           'Make that path reachable for it again, or run `npm run reset` to start afresh in its home directory.',
       );
     }
@@ -58,7 +62,9 @@ export function prepareClusterDir(stackDir: string): string {
   }
   if (!existsSync(user.home) || !canEnter(user, user.home)) {
     throw new Error(
-      `The postgres OS user cannot enter ${resolve(stackDir)} (a private directory, e.g. a home of mode 700), and its own ` +
+      `The postgres OS user cannot enter ${
+        resolve(stackDir)
+      } (a private directory, e.g. a home of mode 700), and its own ` +
         `home ${user.home} is missing or out of its reach too.\nGive it a home it owns (e.g. \`usermod -d /var/lib/postgresql postgres\`), ` +
         'or clone the project where it can enter.',
     );

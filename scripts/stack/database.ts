@@ -5,8 +5,10 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { applyDemoSeed } from './demo-seed.ts';
-import { ROOT, globFiles, readProjectConfig } from './project.ts';
+import { globFiles, readProjectConfig, ROOT } from './project.ts';
 import { runChecked } from './spawn.ts';
+import { Buffer } from 'node:buffer';
+import process from 'node:process';
 
 // The CLI validates config.toml whole, even for database commands, and [auth.hook.send_sms] names its address
 // and secret through env(): any well-formed values satisfy it when the command does not use them.

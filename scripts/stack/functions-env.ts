@@ -44,7 +44,9 @@ export function functionsEnv(
   { root, inherited }: FunctionsEnvSources,
 ): Record<string, string> {
   const base = Object.fromEntries(
-    Object.entries(inherited).filter((entry): entry is [string, string] => entry[1] !== undefined && (!opts.throwaway || RUNTIME_VARIABLE.test(entry[0]))),
+    Object.entries(inherited).filter((entry): entry is [string, string] =>
+      entry[1] !== undefined && (!opts.throwaway || RUNTIME_VARIABLE.test(entry[0]))
+    ),
   );
   const local = opts.throwaway ? {} : readEnvFile(join(root, LOCAL_ENV_FILE));
   return { ...base, ...local, ...stackValues, ...opts.env };

@@ -4,7 +4,7 @@
 // directory and kept there, so tokens and keys survive restarts.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { SignJWT, type JWK } from 'jose';
+import { type JWK, SignJWT } from 'jose';
 import { API_KEY_PREFIX, type ApiKeyKind } from '../../functions/_shared/api-keys.ts';
 import { newSigningKey } from '../emulators/auth/signing-key.ts';
 
@@ -55,6 +55,8 @@ export async function ensureKeys(file: string): Promise<StackKeys> {
     sendSmsHookSecret: known.sendSmsHookSecret ?? `v1,whsec_${randomBytes(32).toString('base64')}`,
     signInSecret: known.signInSecret ?? randomBytes(32).toString('base64url'),
   };
-  if (JSON.stringify(keys) !== JSON.stringify(known)) writeFileSync(file, JSON.stringify(keys, null, 2), { mode: 0o600 });
+  if (JSON.stringify(keys) !== JSON.stringify(known)) {
+    writeFileSync(file, JSON.stringify(keys, null, 2), { mode: 0o600 });
+  }
   return keys;
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { PG_BIN } from './system-deps.ts';
 import { errorLine, logTail, postgresOsUser, runAs, runChecked, spawnBound } from './spawn.ts';
+import process from 'node:process';
 
 export interface ClusterOptions {
   dataDir: string;
@@ -25,7 +26,16 @@ export function ensureCluster(opts: ClusterOptions): boolean {
   const user = postgresOsUser();
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   if (user) chownSync(opts.dataDir, user.uid, user.gid);
-  runChecked('initdb', `${PG_BIN}/initdb`, ['-D', opts.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'], runAs(user));
+  runChecked('initdb', `${PG_BIN}/initdb`, [
+    '-D',
+    opts.dataDir,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+  ], runAs(user));
   const settings = [
     "listen_addresses = '127.0.0.1'",
     "unix_socket_directories = ''",
@@ -55,7 +65,9 @@ export function runningPid(dataDir: string): number | undefined {
 
 export function startPostgres(opts: ClusterOptions): ChildProcess {
   const pid = runningPid(opts.dataDir);
-  if (pid) throw new Error(`PostgreSQL is already running on ${opts.dataDir} (pid ${pid}). Is another \`npm start\` up?`);
+  if (pid) {
+    throw new Error(`PostgreSQL is already running on ${opts.dataDir} (pid ${pid}). Is another \`npm start\` up?`);
+  }
   const log = openSync(opts.logFile, 'a');
   // SIGINT is PostgreSQL's fast shutdown: clients disconnected, data flushed, no recovery on next start. In a process
   // group of its own (detached), a terminal's Ctrl-C does not reach it: the stack stops it after the gateway, whose
@@ -68,7 +80,12 @@ export function startPostgres(opts: ClusterOptions): ChildProcess {
   });
 }
 
-export async function waitForPostgres(port: number, child: ChildProcess, logFile: string, timeoutMs = 20_000): Promise<void> {
+export async function waitForPostgres(
+  port: number,
+  child: ChildProcess,
+  logFile: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   child.once('exit', () => (exited = true));
@@ -85,5 +102,7 @@ export async function waitForPostgres(port: number, child: ChildProcess, logFile
     }
   }
   const tail = logTail(logFile);
-  throw new Error(`PostgreSQL ${exited ? 'exited' : 'did not become ready'} on port ${port}: ${errorLine(tail) || 'no log'}\n${tail}`);
+  throw new Error(
+    `PostgreSQL ${exited ? 'exited' : 'did not become ready'} on port ${port}: ${errorLine(tail) || 'no log'}\n${tail}`,
+  );
 }

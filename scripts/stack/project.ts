@@ -89,7 +89,9 @@ export function globFiles(baseDir: string, patterns: string[]): string[] {
     const dir = dirname(abs);
     const glob = abs.slice(dir.length + 1);
     const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
-    for (const f of readdirSync(dir).filter((f) => re.test(f)).sort()) if (!files.includes(join(dir, f))) files.push(join(dir, f));
+    for (const f of readdirSync(dir).filter((f) => re.test(f)).sort()) {
+      if (!files.includes(join(dir, f))) files.push(join(dir, f));
+    }
   }
   return files;
 }

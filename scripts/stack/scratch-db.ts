@@ -11,6 +11,7 @@ import { LOCAL_DIR } from './project.ts';
 import { startDatabase } from './stack.ts';
 import { PG_BIN } from './system-deps.ts';
 import { runChecked } from './spawn.ts';
+import process from 'node:process';
 
 export interface ScratchDb {
   url: string;
@@ -62,7 +63,13 @@ export async function applySqlFiles(url: string, files: string[]): Promise<void>
  * from run to run and are left out.
  */
 export async function snapshotForComparison(url: string): Promise<string> {
-  const { stdout } = runChecked('pg_dump', `${PG_BIN}/pg_dump`, ['--schema-only', '--no-owner', '--exclude-schema=supabase_migrations', '--dbname', url], {
+  const { stdout } = runChecked('pg_dump', `${PG_BIN}/pg_dump`, [
+    '--schema-only',
+    '--no-owner',
+    '--exclude-schema=supabase_migrations',
+    '--dbname',
+    url,
+  ], {
     maxBuffer: 1 << 28,
   });
   const schema = stdout

@@ -13,6 +13,7 @@ import { prepareDatabase } from './database.ts';
 import { ROOT } from './project.ts';
 import { errorLine, logTail, spawnBound } from './spawn.ts';
 import { ensureSystemDeps } from './system-deps.ts';
+import process from 'node:process';
 
 export interface StackOptions {
   dir: string;
@@ -45,7 +46,9 @@ export interface Stack extends StackInfo {
 }
 
 export const exited = (child: ChildProcess) =>
-  new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+  new Promise<void>((
+    resolve,
+  ) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
 export async function stopChild(child: ChildProcess, signal: NodeJS.Signals) {
   if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -53,12 +56,22 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals) {
 }
 
 /** Waits until `url` answers 2xx; fails with `name`'s exit code and log tail if the child exits first. */
-export async function waitForHttp(url: string, child: ChildProcess, logFile: string | undefined, timeoutMs: number, name = 'the gateway'): Promise<void> {
+export async function waitForHttp(
+  url: string,
+  child: ChildProcess,
+  logFile: string | undefined,
+  timeoutMs: number,
+  name = 'the gateway',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       const tail = logFile ? logTail(logFile) : '';
-      throw new Error(`${name} exited with code ${child.exitCode}${tail ? `: ${errorLine(tail)}\n${tail}` : ' (its output is above)'}`);
+      throw new Error(
+        `${name} exited with code ${child.exitCode}${
+          tail ? `: ${errorLine(tail)}\n${tail}` : ' (its output is above)'
+        }`,
+      );
     }
     try {
       const res = await fetch(url);
@@ -72,10 +85,17 @@ export async function waitForHttp(url: string, child: ChildProcess, logFile: str
 }
 
 /** A cluster brought to the migrated, seeded state (unless bare), without the gateway (type generation, checks). */
-export async function startDatabase(opts: Pick<StackOptions, 'dir' | 'dbPort' | 'throwaway' | 'demo'> & { bare?: boolean }) {
+export async function startDatabase(
+  opts: Pick<StackOptions, 'dir' | 'dbPort' | 'throwaway' | 'demo'> & { bare?: boolean },
+) {
   ensureSystemDeps();
   mkdirSync(opts.dir, { recursive: true });
-  const cluster = { dataDir: prepareClusterDir(opts.dir), logFile: join(opts.dir, 'postgres.log'), port: opts.dbPort, throwaway: opts.throwaway };
+  const cluster = {
+    dataDir: prepareClusterDir(opts.dir),
+    logFile: join(opts.dir, 'postgres.log'),
+    port: opts.dbPort,
+    throwaway: opts.throwaway,
+  };
   let postgres: ChildProcess;
   try {
     ensureCluster(cluster);
@@ -144,8 +164,16 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     DENO,
     // HOUTAI_DENO_FLAGS adds runtime flags, e.g. "--v8-flags=--prof,--logfile=.local/v8.log,--no-logfile-per-isolate"
     // to profile a benchmark (`node --prof-process .local/v8.log` reads it; Deno 2.1 has no --cpu-prof).
-    ['run', '--allow-net', '--allow-env', '--allow-read', '--allow-sys', `--allow-write=${join(opts.dir, 'storage')}`,
-     ...(process.env.HOUTAI_DENO_FLAGS?.split(' ').filter(Boolean) ?? []), 'scripts/gateway/main.ts'],
+    [
+      'run',
+      '--allow-net',
+      '--allow-env',
+      '--allow-read',
+      '--allow-sys',
+      `--allow-write=${join(opts.dir, 'storage')}`,
+      ...(process.env.HOUTAI_DENO_FLAGS?.split(' ').filter(Boolean) ?? []),
+      'scripts/gateway/main.ts',
+    ],
     { cwd: ROOT, env, stdio: ['ignore', out, out], deathSignal: 'SIGTERM' },
   );
 

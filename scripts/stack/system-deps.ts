@@ -2,6 +2,7 @@
 // otherwise we stop with the exact command to run.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import process from 'node:process';
 
 export const PG_BIN = process.env.PG_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
 const PG_LIB = process.env.PG_LIB_DIR ?? '/usr/lib/postgresql/15/lib';

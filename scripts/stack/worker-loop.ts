@@ -4,13 +4,14 @@
 export function startWorkerLoop(functionsUrl: string, secretKey: string): { stop(): Promise<void> } {
   let running = true;
   let wake: (() => void) | undefined;
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    wake = () => {
-      clearTimeout(t);
-      resolve();
-    };
-  });
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
   const done = (async () => {
     while (running) {
       let claimed = 0;

@@ -6,8 +6,14 @@ import { adminToolLines } from '../../scripts/admin.ts';
 import { DBGATE_CONNECTION_ID, dbgateEnv } from '../../scripts/admin/dbgate-env.ts';
 import { LOOPBACK_PRELOAD } from '../../scripts/admin/dbgate.ts';
 import { readProjectConfig } from '../../scripts/stack/project.ts';
+import process from 'node:process';
 
-const runtime = { PATH: '/usr/local/bin:/usr/bin', HOME: '/home/dev', LANG: 'C.UTF-8', NODE_EXTRA_CA_CERTS: '/etc/ssl/ca.pem' };
+const runtime = {
+  PATH: '/usr/local/bin:/usr/bin',
+  HOME: '/home/dev',
+  LANG: 'C.UTF-8',
+  NODE_EXTRA_CA_CERTS: '/etc/ssl/ca.pem',
+};
 
 describe("DbGate's environment", () => {
   it("holds one connection to the stack's database as its postgres superuser, opened on that database", () => {
@@ -38,10 +44,31 @@ describe("DbGate's environment", () => {
       dbUrl: 'postgresql://postgres:s%40cret@127.0.0.1:5432/postgres',
       port: 40124,
       workspaceDir: '/w',
-      inherited: { ...runtime, LOGIN: 'admin', PASSWORD: 'x', PORT: '3000', CONNECTIONS: 'prod', SERVER_prod: 'db.example', BASIC_AUTH: '1', STORAGE_DATABASE: 'dbgate', UNSET: undefined },
+      inherited: {
+        ...runtime,
+        LOGIN: 'admin',
+        PASSWORD: 'x',
+        PORT: '3000',
+        CONNECTIONS: 'prod',
+        SERVER_prod: 'db.example',
+        BASIC_AUTH: '1',
+        STORAGE_DATABASE: 'dbgate',
+        UNSET: undefined,
+      },
     });
     expect(Object.keys(env).filter((k) => !(k in runtime)).sort()).toEqual(
-      ['CONNECTIONS', 'DATABASE_houtai', 'ENGINE_houtai', 'LABEL_houtai', 'PASSWORD_houtai', 'PORT', 'PORT_houtai', 'SERVER_houtai', 'USER_houtai', 'WORKSPACE_DIR'],
+      [
+        'CONNECTIONS',
+        'DATABASE_houtai',
+        'ENGINE_houtai',
+        'LABEL_houtai',
+        'PASSWORD_houtai',
+        'PORT',
+        'PORT_houtai',
+        'SERVER_houtai',
+        'USER_houtai',
+        'WORKSPACE_DIR',
+      ],
     );
     expect(env.PORT).toBe('40124');
     // Credentials are taken from the URL as Postgres reads them (percent-decoded).
@@ -64,14 +91,16 @@ describe('where the admin tool is', () => {
     ['listen({ port })', 'server.listen({ port: 0 }, report)'],
     ['listen()', 'server.listen(); server.on("listening", report)'],
   ])('the loopback preload makes %s bind 127.0.0.1 (DbGate calls listen with no address)', (_call, code) => {
-    const script = `const server = require('node:http').createServer(); const report = () => { console.log(server.address().address); server.close(); }; ${code};`;
+    const script =
+      `const server = require('node:http').createServer(); const report = () => { console.log(server.address().address); server.close(); }; ${code};`;
     const res = spawnSync(process.execPath, ['--require', LOOPBACK_PRELOAD, '-e', script], { encoding: 'utf8' });
     expect(res.stderr).toBe('');
     expect(res.stdout.trim()).toBe('127.0.0.1');
   });
 
   it('the loopback preload leaves a listen that names its address alone', () => {
-    const script = `const server = require('node:net').createServer(); server.listen(0, '127.0.0.2', () => { console.log(server.address().address); server.close(); });`;
+    const script =
+      `const server = require('node:net').createServer(); server.listen(0, '127.0.0.2', () => { console.log(server.address().address); server.close(); });`;
     const res = spawnSync(process.execPath, ['--require', LOOPBACK_PRELOAD, '-e', script], { encoding: 'utf8' });
     expect(res.stdout.trim()).toBe('127.0.0.2');
   });

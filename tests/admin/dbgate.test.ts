@@ -3,7 +3,7 @@
 // on 127.0.0.1 only, and it stops by PID, with its worker processes, when the stack it serves goes away.
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DBGATE_CONNECTION_ID } from '../../scripts/admin/dbgate-env.ts';
@@ -13,6 +13,7 @@ import { LOCAL_DIR } from '../../scripts/stack/project.ts';
 import { isAlive } from '../../scripts/stack/stack.ts';
 import { adminSql } from '../helpers/db.ts';
 import { stackEnv } from '../helpers/stack.ts';
+import process from 'node:process';
 
 const workspaceDir = join(LOCAL_DIR, `admin-test-${process.pid}`);
 let tool: AdminTool;
@@ -48,7 +49,9 @@ async function anonymousToken(): Promise<string> {
 /** TCP sockets listening on `port`, as "address:port" in /proc's hex notation, per family. */
 function listeners(port: number): { v4: string[]; v6: string[] } {
   const read = (file: string) =>
-    readFileSync(file, 'utf8').split('\n').slice(1).map((l) => l.trim().split(/\s+/)).filter((f) => f[3] === '0A').map((f) => f[1])
+    readFileSync(file, 'utf8').split('\n').slice(1).map((l) => l.trim().split(/\s+/)).filter((f) => f[3] === '0A').map((
+      f,
+    ) => f[1])
       .filter((local) => parseInt(local.split(':')[1], 16) === port);
   return { v4: read('/proc/net/tcp'), v6: read('/proc/net/tcp6') };
 }
@@ -90,7 +93,13 @@ describe('the admin tool (DbGate) on the stack', () => {
     /** A POST to DbGate's login route with the Host and Origin a browser would send. */
     const statusFor = (headers: Record<string, string>) =>
       new Promise<number>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, path: '/auth/get-providers', method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+        const req = request({
+          host: '127.0.0.1',
+          port,
+          path: '/auth/get-providers',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+        }, (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
         });
@@ -104,16 +113,29 @@ describe('the admin tool (DbGate) on the stack', () => {
     expect(await statusFor({ host: `evil.example:${port}` })).toBe(403);
   });
 
-  it('without a login, its API has the stack connection and sees public.app_config and internal.sync_settings', { timeout: 60_000 }, async () => {
+  it('without a login, its API has the stack connection and sees public.app_config and internal.sync_settings', {
+    timeout: 60_000,
+  }, async () => {
     const accessToken = await anonymousToken();
-    const connections = await api<Array<{ _id: string; engine: string; defaultDatabase: string }>>('/connections/list', {}, accessToken);
-    expect(connections.map((c) => [c._id, c.engine, c.defaultDatabase])).toEqual([[DBGATE_CONNECTION_ID, 'postgres@dbgate-plugin-postgres', 'postgres']]);
+    const connections = await api<Array<{ _id: string; engine: string; defaultDatabase: string }>>(
+      '/connections/list',
+      {},
+      accessToken,
+    );
+    expect(connections.map((c) => [c._id, c.engine, c.defaultDatabase])).toEqual([[
+      DBGATE_CONNECTION_ID,
+      'postgres@dbgate-plugin-postgres',
+      'postgres',
+    ]]);
     type Structure = { tables?: Array<{ schemaName: string; pureName: string }> };
     // DbGate analyses the database in a worker after the first request: ask until the analysis is in.
     let tables: string[] = [];
     const deadline = Date.now() + 45_000;
     while (!tables.includes('public.app_config') && Date.now() < deadline) {
-      const structure = await api<Structure>('/database-connections/structure', { conid: DBGATE_CONNECTION_ID, database: 'postgres' }, accessToken);
+      const structure = await api<Structure>('/database-connections/structure', {
+        conid: DBGATE_CONNECTION_ID,
+        database: 'postgres',
+      }, accessToken);
       tables = (structure.tables ?? []).map((t) => `${t.schemaName}.${t.pureName}`);
       if (!tables.includes('public.app_config')) await new Promise((r) => setTimeout(r, 500));
     }
@@ -126,7 +148,10 @@ describe('the admin tool (DbGate) on the stack', () => {
     await adminSql()`insert into public.app_config (app_id, key, value) values ('quit', ${key}, '{"on": true}')`;
     const accessToken = await anonymousToken();
     // What the editor does: a query session on the connection, then Execute (results stream back to the page).
-    const { sesid } = await api<{ sesid: string }>('/sessions/create', { conid: DBGATE_CONNECTION_ID, database: 'postgres' }, accessToken);
+    const { sesid } = await api<{ sesid: string }>('/sessions/create', {
+      conid: DBGATE_CONNECTION_ID,
+      database: 'postgres',
+    }, accessToken);
     try {
       const sql = `update public.app_config set value = '{"on": false}' where app_id = 'quit' and key = '${key}'`;
       expect(await api('/sessions/execute-query', { sesid, sql }, accessToken)).toEqual({ state: 'ok' });

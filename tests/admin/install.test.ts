@@ -14,10 +14,18 @@ let n = 0;
 /** A tool whose committed manifest and lock are in a scratch folder, installed into another. */
 function scratchTool(): PinnedTool {
   const base = join(scratch, String(n++));
-  const tool = { label: 'scratch', sourceDir: join(base, 'src'), installDir: join(base, 'installed'), entry: 'node_modules/tool/bin.js' };
+  const tool = {
+    label: 'scratch',
+    sourceDir: join(base, 'src'),
+    installDir: join(base, 'installed'),
+    entry: 'node_modules/tool/bin.js',
+  };
   mkdirSync(tool.sourceDir, { recursive: true });
   writeFileSync(join(tool.sourceDir, 'package.json'), JSON.stringify({ dependencies: { tool: '1.0.0' } }));
-  writeFileSync(join(tool.sourceDir, 'package-lock.json'), JSON.stringify({ packages: { 'node_modules/tool': { version: '1.0.0' } } }));
+  writeFileSync(
+    join(tool.sourceDir, 'package-lock.json'),
+    JSON.stringify({ packages: { 'node_modules/tool': { version: '1.0.0' } } }),
+  );
   return tool;
 }
 
@@ -25,7 +33,10 @@ function scratchTool(): PinnedTool {
 function fakeNpmCi(tool: PinnedTool) {
   const runs: Array<{ manifest: string; lock: string }> = [];
   const install = (dir: string) => {
-    runs.push({ manifest: readFileSync(join(dir, 'package.json'), 'utf8'), lock: readFileSync(join(dir, 'package-lock.json'), 'utf8') });
+    runs.push({
+      manifest: readFileSync(join(dir, 'package.json'), 'utf8'),
+      lock: readFileSync(join(dir, 'package-lock.json'), 'utf8'),
+    });
     mkdirSync(dirname(join(dir, tool.entry)), { recursive: true });
     writeFileSync(join(dir, tool.entry), '');
   };
@@ -40,7 +51,10 @@ describe('installing the admin tool on first use', () => {
     expect(ensureInstalled(tool, { install: npm.install })).toBe(true);
     expect(ensureInstalled(tool, { install: npm.install })).toBe(false);
     expect(npm.runs).toEqual([
-      { manifest: readFileSync(join(tool.sourceDir, 'package.json'), 'utf8'), lock: readFileSync(join(tool.sourceDir, 'package-lock.json'), 'utf8') },
+      {
+        manifest: readFileSync(join(tool.sourceDir, 'package.json'), 'utf8'),
+        lock: readFileSync(join(tool.sourceDir, 'package-lock.json'), 'utf8'),
+      },
     ]);
     expect(isInstalled(tool)).toBe(true);
   });

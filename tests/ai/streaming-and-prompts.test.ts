@@ -5,11 +5,11 @@ import { createDb } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
 import { loadAiConfig } from '../../functions/_shared/env.ts';
 import { createAiGateway } from '../../functions/_ai/gateway.ts';
-import { renderPrompt, type PromptTemplate } from '../../functions/_ai/prompts.ts';
+import { type PromptTemplate, renderPrompt } from '../../functions/_ai/prompts.ts';
 import { createChatProvider } from '../../functions/_shared/providers/openai-compatible.ts';
 import { sseText } from '../../functions/_shared/http/sse.ts';
 import type { AppEnv } from '../../functions/_shared/http/context.ts';
-import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai.ts';
+import { type FakeOpenAi, startFakeOpenAi } from '../fakes/openai.ts';
 import { adminSql } from '../helpers/db.ts';
 import { stackEnv } from '../helpers/stack.ts';
 import { createUser } from '../helpers/users.ts';
@@ -25,11 +25,23 @@ afterAll(async () => {
 });
 
 const gateway = (models: string[]) => {
-  const config = loadAiConfig({ AI_BASE_URL: fake.baseUrl, AI_API_KEY: 'sk-test', AI_MODELS: JSON.stringify({ default: models }), AI_TIMEOUT_MS: '1000', AI_RETRIES: '0' });
+  const config = loadAiConfig({
+    AI_BASE_URL: fake.baseUrl,
+    AI_API_KEY: 'sk-test',
+    AI_MODELS: JSON.stringify({ default: models }),
+    AI_TIMEOUT_MS: '1000',
+    AI_RETRIES: '0',
+  });
   return createAiGateway(config, db, createChatProvider(config));
 };
-const ask = (userId: string, fallback?: () => string) =>
-  ({ app: 'companion' as const, userId, useCase: 'companion.chat', messages: [{ role: 'user' as const, content: 'hello there friend' }], fallback, promptVersion: 'companion.chat@1' });
+const ask = (userId: string, fallback?: () => string) => ({
+  app: 'companion' as const,
+  userId,
+  useCase: 'companion.chat',
+  messages: [{ role: 'user' as const, content: 'hello there friend' }],
+  fallback,
+  promptVersion: 'companion.chat@1',
+});
 async function collect(it: AsyncIterable<string>) {
   const parts: string[] = [];
   for await (const p of it) parts.push(p);
@@ -42,8 +54,15 @@ describe('streaming', () => {
     const parts = await collect(gateway(['ok-stream']).stream(ask(user.id)));
     expect(parts.length).toBeGreaterThan(3);
     expect(parts.join('')).toBe('answer from ok-stream to: hello there friend');
-    const [row] = await adminSql()`select model, outcome, streamed, prompt_version, tokens_out from internal.ai_usage where user_id = ${user.id}`;
-    expect(row).toEqual({ model: 'ok-stream', outcome: 'success', streamed: true, prompt_version: 'companion.chat@1', tokens_out: parts.length });
+    const [row] =
+      await adminSql()`select model, outcome, streamed, prompt_version, tokens_out from internal.ai_usage where user_id = ${user.id}`;
+    expect(row).toEqual({
+      model: 'ok-stream',
+      outcome: 'success',
+      streamed: true,
+      prompt_version: 'companion.chat@1',
+      tokens_out: parts.length,
+    });
   });
 
   it('moves to the next model when one fails before answering, and to the template when all do', async () => {
@@ -59,7 +78,10 @@ describe('streaming', () => {
       c.set('requestId', 'sse-test');
       await next();
     });
-    app.get('/chat', (c) => sseText(c, gateway(['broken-stream-x']).stream(ask(user.id)), { model: 'broken-stream-x' }));
+    app.get(
+      '/chat',
+      (c) => sseText(c, gateway(['broken-stream-x']).stream(ask(user.id)), { model: 'broken-stream-x' }),
+    );
     app.get('/ok', (c) => sseText(c, gateway(['ok-stream-3']).stream(ask(user.id)), { done: true }));
 
     const ok = await (await app.request('/ok')).text();
@@ -72,10 +94,19 @@ describe('streaming', () => {
 });
 
 describe('prompt templates', () => {
-  const template: PromptTemplate<{ workouts: number }> = { useCase: 'coach.review', version: '3', system: 'You review a day of habits.', user: (i) => `Workouts: ${i.workouts}` };
+  const template: PromptTemplate<{ workouts: number }> = {
+    useCase: 'coach.review',
+    version: '3',
+    system: 'You review a day of habits.',
+    user: (i) => `Workouts: ${i.workouts}`,
+  };
 
-  it('render with the user\'s style and carry their version', () => {
-    const { messages, promptVersion } = renderPrompt(template, { workouts: 2 }, { tone: 'direct', length: 'short', language: 'en' });
+  it("render with the user's style and carry their version", () => {
+    const { messages, promptVersion } = renderPrompt(template, { workouts: 2 }, {
+      tone: 'direct',
+      length: 'short',
+      language: 'en',
+    });
     expect(promptVersion).toBe('coach.review@3');
     expect(messages[0].content).toContain('Be direct and concrete');
     expect(messages[0].content).toContain('at most 3 sentences');

@@ -4,18 +4,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
 import { loadAiConfig } from '../../functions/_shared/env.ts';
-import { createAiGateway, type AiGateway } from '../../functions/_ai/gateway.ts';
+import { type AiGateway, createAiGateway } from '../../functions/_ai/gateway.ts';
 import { createChatProvider } from '../../functions/_shared/providers/openai-compatible.ts';
-import { aiTaskHandler, createAiTask, type AiUseCase } from '../../functions/_ai/tasks.ts';
+import { aiTaskHandler, type AiUseCase, createAiTask } from '../../functions/_ai/tasks.ts';
 import { LocalRuleModerator, SAFE_REPLACEMENT } from '../../functions/_shared/providers/moderation.ts';
 import { runWorker } from '../../functions/worker/runner.ts';
-import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai.ts';
+import { type FakeOpenAi, startFakeOpenAi } from '../fakes/openai.ts';
 import { adminSql } from '../helpers/db.ts';
 import { call } from '../helpers/http.ts';
 import { stackEnv } from '../helpers/stack.ts';
 import { createUser } from '../helpers/users.ts';
 
-const db = createDb(loadConfig({ SUPABASE_DB_URL: stackEnv().dbUrl, JWT_SECRET: stackEnv().jwtSecret, DB_POOL_MAX: '6' }));
+const db = createDb(
+  loadConfig({ SUPABASE_DB_URL: stackEnv().dbUrl, JWT_SECRET: stackEnv().jwtSecret, DB_POOL_MAX: '6' }),
+);
 let fake: FakeOpenAi;
 beforeAll(async () => {
   fake = await startFakeOpenAi();
@@ -26,13 +28,27 @@ afterAll(async () => {
 });
 
 const moderator = new LocalRuleModerator(['forbidden', '违禁']);
-function useCase(models: string[], extra: Partial<AiUseCase> = {}): { kind: string; uc: AiUseCase; handlers: Parameters<typeof runWorker>[1] } {
+function useCase(
+  models: string[],
+  extra: Partial<AiUseCase> = {},
+): { kind: string; uc: AiUseCase; handlers: Parameters<typeof runWorker>[1] } {
   const kind = `test.${crypto.randomUUID().slice(0, 8)}`;
   const uc: AiUseCase = {
-    app: 'pickitchen', useCase: kind, cost: { currency: 'points', amount: 10 },
-    messages: (input) => [{ role: 'user', content: String(input.prompt) }], userText: (input) => String(input.prompt), ...extra,
+    app: 'pickitchen',
+    useCase: kind,
+    cost: { currency: 'points', amount: 10 },
+    messages: (input) => [{ role: 'user', content: String(input.prompt) }],
+    userText: (input) => String(input.prompt),
+    ...extra,
   };
-  const config = loadAiConfig({ AI_BASE_URL: fake.baseUrl, AI_API_KEY: 'sk-test', AI_MODELS: JSON.stringify({ [kind]: models }), AI_TIMEOUT_MS: '500', AI_RETRIES: '0', AI_RETRY_BASE_MS: '1' });
+  const config = loadAiConfig({
+    AI_BASE_URL: fake.baseUrl,
+    AI_API_KEY: 'sk-test',
+    AI_MODELS: JSON.stringify({ [kind]: models }),
+    AI_TIMEOUT_MS: '500',
+    AI_RETRIES: '0',
+    AI_RETRY_BASE_MS: '1',
+  });
   const gateway = createAiGateway(config, db, createChatProvider(config));
   return { kind, uc, handlers: { 'ai.task': aiTaskHandler(() => gateway, () => moderator, { [kind]: uc }) } };
 }
@@ -45,9 +61,12 @@ async function richUser(points = 100) {
   });
   return user;
 }
-const balance = async (id: string) => Number((await adminSql()`select balance::int as b from public.wallet_accounts where user_id = ${id}`)[0].b);
-const task = async (id: string) => (await adminSql()`select status, result, fallback, refunded from public.ai_tasks where id = ${id}`)[0];
-const run = (handlers: Parameters<typeof runWorker>[1], worker = 'w') => runWorker(db, handlers, { worker, queues: ['ai.task'], budgetMs: 10_000, batchSize: 5, leaseSeconds: 30 });
+const balance = async (id: string) =>
+  Number((await adminSql()`select balance::int as b from public.wallet_accounts where user_id = ${id}`)[0].b);
+const task = async (id: string) =>
+  (await adminSql()`select status, result, fallback, refunded from public.ai_tasks where id = ${id}`)[0];
+const run = (handlers: Parameters<typeof runWorker>[1], worker = 'w') =>
+  runWorker(db, handlers, { worker, queues: ['ai.task'], budgetMs: 10_000, batchSize: 5, leaseSeconds: 30 });
 
 describe('AI tasks', () => {
   it('charges on acceptance, completes through the gateway, and the owner can poll it', async () => {
@@ -57,7 +76,11 @@ describe('AI tasks', () => {
     expect(t.status).toBe('pending');
     expect(await balance(user.id)).toBe(90);
     await run(handlers);
-    expect(await task(t.id)).toMatchObject({ status: 'completed', result: { content: 'answer from ok-task to: Draw a cat' }, refunded: false });
+    expect(await task(t.id)).toMatchObject({
+      status: 'completed',
+      result: { content: 'answer from ok-task to: Draw a cat' },
+      refunded: false,
+    });
     expect(await balance(user.id)).toBe(90);
     const polled = await call('GET', `/pickitchen/ai/tasks/${t.id}`, { token: user.token });
     expect(polled.body).toMatchObject({ id: t.id, status: 'completed', fallback: false });
@@ -68,7 +91,8 @@ describe('AI tasks', () => {
   it('blocks input before the model sees it, without charging', async () => {
     const user = await richUser();
     const { kind, uc } = useCase(['ok-task']);
-    await expect(createAiTask(db, moderator, kind, uc, user.id, { prompt: 'something ＦＯＲＢＩＤＤＥＮ here' })).rejects.toMatchObject({ code: 'CONTENT_BLOCKED', status: 422 });
+    await expect(createAiTask(db, moderator, kind, uc, user.id, { prompt: 'something ＦＯＲＢＩＤＤＥＮ here' }))
+      .rejects.toMatchObject({ code: 'CONTENT_BLOCKED', status: 422 });
     expect(await balance(user.id)).toBe(100);
     expect(await adminSql()`select 1 from public.ai_tasks where user_id = ${user.id}`).toHaveLength(0);
   });
@@ -77,13 +101,19 @@ describe('AI tasks', () => {
     const user = await richUser(5);
     const { kind, uc } = useCase(['ok-task']);
     const [{ since }] = await adminSql()`select clock_timestamp() as since`;
-    await expect(createAiTask(db, moderator, kind, uc, user.id, { prompt: 'hi' })).rejects.toMatchObject({ message: 'INSUFFICIENT_BALANCE' });
+    await expect(createAiTask(db, moderator, kind, uc, user.id, { prompt: 'hi' })).rejects.toMatchObject({
+      message: 'INSUFFICIENT_BALANCE',
+    });
     expect(await adminSql()`select 1 from public.ai_tasks where user_id = ${user.id}`).toHaveLength(0);
     // A job left behind would name a task that does not exist (its task was not kept).
-    const orphans = await adminSql()`select j.id from internal.jobs j where j.queue = 'ai.task' and j.created_at >= ${since}
+    const orphans =
+      await adminSql()`select j.id from internal.jobs j where j.queue = 'ai.task' and j.created_at >= ${since}
                                        and not exists (select 1 from public.ai_tasks t where t.id::text = j.payload ->> 'task_id')`;
     expect(orphans).toEqual([]);
-    expect(await adminSql()`select kind, amount::int from public.wallet_entries where user_id = ${user.id}`).toEqual([{ kind: 'purchase', amount: 5 }]);
+    expect(await adminSql()`select kind, amount::int from public.wallet_entries where user_id = ${user.id}`).toEqual([{
+      kind: 'purchase',
+      amount: 5,
+    }]);
   });
 
   it('replaces blocked output with a safe text and refunds', async () => {
@@ -92,7 +122,11 @@ describe('AI tasks', () => {
     const { kind, uc, handlers } = useCase(['ok-task'], { userText: () => 'harmless' });
     const t = await createAiTask(db, moderator, kind, uc, user.id, { prompt: '违禁 words' });
     await run(handlers);
-    expect(await task(t.id)).toMatchObject({ status: 'completed', result: { content: SAFE_REPLACEMENT, blocked: true }, refunded: true });
+    expect(await task(t.id)).toMatchObject({
+      status: 'completed',
+      result: { content: SAFE_REPLACEMENT, blocked: true },
+      refunded: true,
+    });
     expect(await balance(user.id)).toBe(100);
   });
 
@@ -106,7 +140,8 @@ describe('AI tasks', () => {
     }
     expect(await task(t.id)).toMatchObject({ status: 'failed', refunded: true });
     expect(await balance(user.id)).toBe(100);
-    const entries = await adminSql()`select kind, amount::int from public.wallet_entries where ref_id = ${t.id} order by id`;
+    const entries =
+      await adminSql()`select kind, amount::int from public.wallet_entries where ref_id = ${t.id} order by id`;
     expect(entries).toEqual([{ kind: 'consume', amount: -10 }, { kind: 'refund', amount: 10 }]);
   });
 
@@ -115,11 +150,16 @@ describe('AI tasks', () => {
     const { kind, uc, handlers } = useCase(['down-task'], { fallback: () => 'Template answer' });
     const t = await createAiTask(db, moderator, kind, uc, user.id, { prompt: 'hi' });
     await run(handlers);
-    expect(await task(t.id)).toMatchObject({ status: 'completed', fallback: true, result: { content: 'Template answer', model: 'template' }, refunded: false });
+    expect(await task(t.id)).toMatchObject({
+      status: 'completed',
+      fallback: true,
+      result: { content: 'Template answer', model: 'template' },
+      refunded: false,
+    });
     expect(await balance(user.id)).toBe(90);
   });
 
-  it('a worker stalled mid-task past its lease: another finishes the task once, and the stalled one\'s late answer neither replaces it nor refunds', async () => {
+  it("a worker stalled mid-task past its lease: another finishes the task once, and the stalled one's late answer neither replaces it nor refunds", async () => {
     const user = await richUser();
     const { kind, uc, handlers } = useCase(['ok-task']);
     const t = await createAiTask(db, moderator, kind, uc, user.id, { prompt: 'hi' });
@@ -134,18 +174,34 @@ describe('AI tasks', () => {
         await released;
         return { content: '违禁 late answer', model: 'late-model', fallback: false, tokensIn: 1, tokensOut: 1 };
       },
-      stream: () => { throw new Error('not used'); },
+      stream: () => {
+        throw new Error('not used');
+      },
     };
-    const late = runWorker(db, { 'ai.task': aiTaskHandler(() => stalledGateway, () => moderator, { [kind]: uc }) },
-      { worker: 'stalled', queues: ['ai.task'], budgetMs: 10_000, batchSize: 1, leaseSeconds: 1 });
+    const late = runWorker(db, { 'ai.task': aiTaskHandler(() => stalledGateway, () => moderator, { [kind]: uc }) }, {
+      worker: 'stalled',
+      queues: ['ai.task'],
+      budgetMs: 10_000,
+      batchSize: 1,
+      leaseSeconds: 1,
+    });
     while (!stalled) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 1200));
     await run(handlers, 'heir');
-    expect(await task(t.id)).toMatchObject({ status: 'completed', result: { content: 'answer from ok-task to: hi' }, refunded: false });
+    expect(await task(t.id)).toMatchObject({
+      status: 'completed',
+      result: { content: 'answer from ok-task to: hi' },
+      refunded: false,
+    });
     release();
     expect((await late).lost).toBe(1);
-    expect(await task(t.id)).toMatchObject({ status: 'completed', result: { content: 'answer from ok-task to: hi', model: 'ok-task' }, refunded: false });
-    const entries = await adminSql()`select kind, amount::int from public.wallet_entries where ref_id = ${t.id} order by id`;
+    expect(await task(t.id)).toMatchObject({
+      status: 'completed',
+      result: { content: 'answer from ok-task to: hi', model: 'ok-task' },
+      refunded: false,
+    });
+    const entries =
+      await adminSql()`select kind, amount::int from public.wallet_entries where ref_id = ${t.id} order by id`;
     expect(entries).toEqual([{ kind: 'consume', amount: -10 }]);
     expect(await balance(user.id)).toBe(90);
   });

@@ -8,10 +8,19 @@ describe('auth.admin', () => {
 
   it('creates, reads, updates and deletes users', async () => {
     const email = `adm-${crypto.randomUUID().slice(0, 8)}@example.com`;
-    const created = await admin().createUser({ email, password: 'correct horse', email_confirm: true, user_metadata: { nickname: 'A' }, app_metadata: { plan: 'pro' } });
+    const created = await admin().createUser({
+      email,
+      password: 'correct horse',
+      email_confirm: true,
+      user_metadata: { nickname: 'A' },
+      app_metadata: { plan: 'pro' },
+    });
     expect(created.error).toBeNull();
     const id = created.data.user!.id;
-    expect(created.data.user).toMatchObject({ email, app_metadata: { provider: 'email', providers: ['email'], plan: 'pro' } });
+    expect(created.data.user).toMatchObject({
+      email,
+      app_metadata: { provider: 'email', providers: ['email'], plan: 'pro' },
+    });
     expect(created.data.user?.email_confirmed_at).toBeTruthy();
     expect((await anonClient().auth.signInWithPassword({ email, password: 'correct horse' })).error).toBeNull();
 
@@ -21,7 +30,9 @@ describe('auth.admin', () => {
     const banned = await admin().updateUserById(id, { ban_duration: '24h', user_metadata: { level: 3 } });
     expect(banned.data.user?.banned_until).toBeTruthy();
     expect(banned.data.user?.user_metadata).toMatchObject({ nickname: 'A', level: 3 });
-    expect((await anonClient().auth.signInWithPassword({ email, password: 'correct horse' })).error).toMatchObject({ code: 'user_banned' });
+    expect((await anonClient().auth.signInWithPassword({ email, password: 'correct horse' })).error).toMatchObject({
+      code: 'user_banned',
+    });
 
     expect((await admin().deleteUser(id)).error).toBeNull();
     expect((await admin().getUserById(id)).error).toMatchObject({ status: 404, code: 'user_not_found' });
@@ -41,21 +52,33 @@ describe('auth.admin', () => {
 
   it('lists users newest first with paging, and its total counts every user', async () => {
     const made: string[] = [];
-    for (let i = 0; i < 3; i++) made.push((await admin().createUser({ email: `list-${i}-${crypto.randomUUID().slice(0, 8)}@example.com` })).data.user!.id);
+    for (let i = 0; i < 3; i++) {
+      made.push(
+        (await admin().createUser({ email: `list-${i}-${crypto.randomUUID().slice(0, 8)}@example.com` })).data.user!.id,
+      );
+    }
     await adminSql().begin(async (tx) => {
       // Nobody (other test files included) adds a user while the pages are read, so the database's count and
       // order are exactly what the pages must say.
       await tx`lock table auth.users in share row exclusive mode`;
       const [{ users }] = await tx`select count(*)::int as users from auth.users where aud = 'authenticated'`;
-      const newest = (await tx`select id from auth.users where aud = 'authenticated' order by created_at desc, id limit 4`).map((r) => r.id);
-      const [first, second] = [await admin().listUsers({ page: 1, perPage: 2 }), await admin().listUsers({ page: 2, perPage: 2 })];
+      const newest =
+        (await tx`select id from auth.users where aud = 'authenticated' order by created_at desc, id limit 4`).map((
+          r,
+        ) => r.id);
+      const [first, second] = [
+        await admin().listUsers({ page: 1, perPage: 2 }),
+        await admin().listUsers({ page: 2, perPage: 2 }),
+      ];
       expect(first.error).toBeNull();
       // (supabase-js reads only the first digit of the last page's number from the Link header, so that is not compared.)
       expect(first.data).toMatchObject({ total: users, nextPage: 2 });
       expect([...first.data.users, ...second.data.users].map((u) => u.id)).toEqual(newest);
     });
     // The three made here, in the order made, newest first.
-    const listed = (await admin().listUsers({ page: 1, perPage: 1000 })).data.users.map((u) => u.id).filter((id) => made.includes(id));
+    const listed = (await admin().listUsers({ page: 1, perPage: 1000 })).data.users.map((u) => u.id).filter((id) =>
+      made.includes(id)
+    );
     expect(listed).toEqual([...made].reverse());
   });
 
@@ -66,7 +89,9 @@ describe('auth.admin', () => {
     const [row] = await adminSql()`select deleted_at, email from auth.users where id = ${id}`;
     expect(row.deleted_at).toBeTruthy();
     expect(row.email).toBeNull();
-    expect((await anonClient().auth.signInWithPassword({ email, password: 'correct horse' })).error?.code).toBe('invalid_credentials');
+    expect((await anonClient().auth.signInWithPassword({ email, password: 'correct horse' })).error?.code).toBe(
+      'invalid_credentials',
+    );
   });
 
   it('is closed to anyone without the service-role key', async () => {

@@ -7,7 +7,9 @@ import { anonClient, claimsOf, freshPhone, lastSmsCode, newDeviceId, sessionClie
 import { signInApi } from '../helpers/sign-in.ts';
 
 const signIn = (id: string, extra: Record<string, unknown> = {}) =>
-  call('POST', '/pickitchen/auth/device', { json: { device_id: id, platform: 'android', app_version: '1.0.3', ...extra } });
+  call('POST', '/pickitchen/auth/device', {
+    json: { device_id: id, platform: 'android', app_version: '1.0.3', ...extra },
+  });
 
 describe('device sign-in', () => {
   it('creates the account on first use and returns the same account for the same device', async () => {
@@ -15,7 +17,11 @@ describe('device sign-in', () => {
     const installation = crypto.randomUUID();
     const first = await signIn(id, { installation_id: installation });
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ token_type: 'bearer', expires_in: 3600, user: { is_new_user: true, is_anonymous: false } });
+    expect(first.body).toMatchObject({
+      token_type: 'bearer',
+      expires_in: 3600,
+      user: { is_new_user: true, is_anonymous: false },
+    });
     expect(first.body.refresh_token).toBeTruthy();
     expect(JSON.stringify(first.body)).not.toContain('.invalid');
 
@@ -24,8 +30,14 @@ describe('device sign-in', () => {
     const other = await signIn(newDeviceId());
     expect(other.body.user.id).not.toBe(first.body.user.id);
 
-    const devices = await adminSql()`select app_id, installation_id, platform, app_version from public.devices where user_id = ${first.body.user.id}`;
-    expect(devices).toEqual([{ app_id: 'pickitchen', installation_id: installation, platform: 'android', app_version: '1.0.3' }]);
+    const devices =
+      await adminSql()`select app_id, installation_id, platform, app_version from public.devices where user_id = ${first.body.user.id}`;
+    expect(devices).toEqual([{
+      app_id: 'pickitchen',
+      installation_id: installation,
+      platform: 'android',
+      app_version: '1.0.3',
+    }]);
     const apps = await adminSql()`select app_id from public.app_profiles where user_id = ${first.body.user.id}`;
     expect(apps.map((a) => a.app_id)).toEqual(['pickitchen']);
   });
@@ -45,23 +57,33 @@ describe('device sign-in', () => {
     const id = newDeviceId();
     const [a, b] = await Promise.all([signIn(id), signIn(id)]);
     expect(a.body.user.id).toBe(b.body.user.id);
-    const [{ n }] = await adminSql()`select count(*)::int as n from internal.external_accounts where provider = 'device' and user_id = ${a.body.user.id}`;
+    const [{ n }] =
+      await adminSql()`select count(*)::int as n from internal.external_accounts where provider = 'device' and user_id = ${a.body.user.id}`;
     expect(n).toBe(1);
   });
 
   // What makes the device id alone no longer enough: each way an account gets a stronger identity.
-  const upgrades: Record<string, (session: { access_token: string; refresh_token: string; user: { id: string } }) => Promise<void>> = {
+  const upgrades: Record<
+    string,
+    (session: { access_token: string; refresh_token: string; user: { id: string } }) => Promise<void>
+  > = {
     'a verified phone': async (session) => {
       const phone = freshPhone();
       const authed = await sessionClient(session);
       expect((await authed.auth.updateUser({ phone })).error).toBeNull();
-      const verified = await anonClient().auth.verifyOtp({ phone, token: await lastSmsCode(phone), type: 'phone_change' });
+      const verified = await anonClient().auth.verifyOtp({
+        phone,
+        token: await lastSmsCode(phone),
+        type: 'phone_change',
+      });
       expect(verified.error).toBeNull();
     },
     // Locally, with no mailer, Auth confirms an email change at once (config.toml), as a confirmed link would.
     'a confirmed email': async (session) => {
       const authed = await sessionClient(session);
-      const { data, error } = await authed.auth.updateUser({ email: `upgraded-${session.user.id.slice(0, 8)}@example.com` });
+      const { data, error } = await authed.auth.updateUser({
+        email: `upgraded-${session.user.id.slice(0, 8)}@example.com`,
+      });
       expect(error).toBeNull();
       expect(data.user?.email_confirmed_at).toBeTruthy();
     },
@@ -72,20 +94,26 @@ describe('device sign-in', () => {
     },
   };
 
-  it.each(Object.keys(upgrades))('refuses the device id alone once the account has %s (409 ACCOUNT_UPGRADED)', async (upgrade) => {
-    const id = newDeviceId();
-    const { body } = await signIn(id);
-    await upgrades[upgrade](body);
+  it.each(Object.keys(upgrades))(
+    'refuses the device id alone once the account has %s (409 ACCOUNT_UPGRADED)',
+    async (upgrade) => {
+      const id = newDeviceId();
+      const { body } = await signIn(id);
+      await upgrades[upgrade](body);
 
-    const res = await signIn(id);
-    expect(res.status).toBe(409);
-    expect(envelope(res).code).toBe('ACCOUNT_UPGRADED');
-    const [audit] = await adminSql()`select action, app_id from internal.audit_log where actor_id = ${body.user.id} order by id desc limit 1`;
-    expect(audit).toEqual({ action: 'sign_in_failed', app_id: 'pickitchen' });
-  });
+      const res = await signIn(id);
+      expect(res.status).toBe(409);
+      expect(envelope(res).code).toBe('ACCOUNT_UPGRADED');
+      const [audit] =
+        await adminSql()`select action, app_id from internal.audit_log where actor_id = ${body.user.id} order by id desc limit 1`;
+      expect(audit).toEqual({ action: 'sign_in_failed', app_id: 'pickitchen' });
+    },
+  );
 
   it('validates the request', async () => {
-    for (const json of [{ device_id: newDeviceId(), platform: 'nokia' }, { device_id: newDeviceId() }, { platform: 'ios' }]) {
+    for (
+      const json of [{ device_id: newDeviceId(), platform: 'nokia' }, { device_id: newDeviceId() }, { platform: 'ios' }]
+    ) {
       const res = await call('POST', '/pickitchen/auth/device', { json });
       expect(res.status, JSON.stringify(json)).toBe(400);
       expect(envelope(res).code).toBe('VALIDATION_FAILED');
@@ -115,19 +143,29 @@ describe('device ids', () => {
     'more than 128 characters': randomBytes(100).toString('hex'),
   };
 
-  it.each(Object.entries(refused))('refuses %s with 400 VALIDATION_FAILED naming device_id, without repeating it', async (_, id) => {
-    const res = await call('POST', '/pickitchen/auth/device', { json: { device_id: id, platform: 'ios' } });
-    expect(res.status).toBe(400);
-    const error = envelope(res);
-    expect(error.code).toBe('VALIDATION_FAILED');
-    expect(error.details.map((d) => d.field)).toEqual(['device_id']);
-    expect(JSON.stringify(res.body)).not.toContain(id);
-  });
+  it.each(Object.entries(refused))(
+    'refuses %s with 400 VALIDATION_FAILED naming device_id, without repeating it',
+    async (_, id) => {
+      const res = await call('POST', '/pickitchen/auth/device', { json: { device_id: id, platform: 'ios' } });
+      expect(res.status).toBe(400);
+      const error = envelope(res);
+      expect(error.code).toBe('VALIDATION_FAILED');
+      expect(error.details.map((d) => d.field)).toEqual(['device_id']);
+      expect(JSON.stringify(res.body)).not.toContain(id);
+    },
+  );
 
   const api = signInApi();
 
   it('accepts 16 random bytes as hex in either case or as base64url', async () => {
-    for (const id of [newDeviceId('hex'), newDeviceId('hex').toUpperCase(), newDeviceId('base64url'), randomBytes(64).toString('base64url')]) {
+    for (
+      const id of [
+        newDeviceId('hex'),
+        newDeviceId('hex').toUpperCase(),
+        newDeviceId('base64url'),
+        randomBytes(64).toString('base64url'),
+      ]
+    ) {
       const res = await api.device({ device_id: id });
       expect(res.status, id).toBe(200);
     }
@@ -150,7 +188,9 @@ describe('device ids', () => {
     const installation = crypto.randomUUID();
     const again = await api.device({ device_id: id, installation_id: installation });
     expect(again.status).toBe(200);
-    expect(await adminSql()`select installation_id from public.devices where user_id = ${again.body.user.id}`).toEqual([{ installation_id: installation }]);
+    expect(await adminSql()`select installation_id from public.devices where user_id = ${again.body.user.id}`).toEqual([
+      { installation_id: installation },
+    ]);
     expect(await columnsContaining([id, sha256])).toEqual([]);
   });
 
@@ -170,7 +210,12 @@ describe('device ids', () => {
     const id = newDeviceId();
     const res = await api.device({ device_id: id });
     const token = res.body.access_token;
-    expect((await call('POST', '/pickitchen/devices', { token, json: { installation_id: crypto.randomUUID(), platform: 'ios' } })).status).toBe(201);
+    expect(
+      (await call('POST', '/pickitchen/devices', {
+        token,
+        json: { installation_id: crypto.randomUUID(), platform: 'ios' },
+      })).status,
+    ).toBe(201);
     const answers = [
       res,
       await call('GET', '/pickitchen/devices', { token }),

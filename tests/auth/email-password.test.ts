@@ -9,12 +9,27 @@ const email = () => `u-${crypto.randomUUID().slice(0, 12)}@example.com`;
 describe('email sign-up and sign-in', () => {
   it('signs up with a session (email confirmations are off locally), bcrypt-hashed, with its profiles', async () => {
     const address = email();
-    const { data, error } = await anonClient().auth.signUp({ email: address, password: 'correct horse', options: { data: { display_name: 'Ada', app_id: 'coach' } } });
+    const { data, error } = await anonClient().auth.signUp({
+      email: address,
+      password: 'correct horse',
+      options: { data: { display_name: 'Ada', app_id: 'coach' } },
+    });
     expect(error).toBeNull();
     expect(data.session?.access_token).toBeTruthy();
-    expect(data.user).toMatchObject({ email: address, role: 'authenticated', aud: 'authenticated', is_anonymous: false });
+    expect(data.user).toMatchObject({
+      email: address,
+      role: 'authenticated',
+      aud: 'authenticated',
+      is_anonymous: false,
+    });
     expect(data.user?.app_metadata).toEqual({ provider: 'email', providers: ['email'] });
-    expect(data.user?.user_metadata).toMatchObject({ display_name: 'Ada', email: address, email_verified: true, phone_verified: false, sub: data.user!.id });
+    expect(data.user?.user_metadata).toMatchObject({
+      display_name: 'Ada',
+      email: address,
+      email_verified: true,
+      phone_verified: false,
+      sub: data.user!.id,
+    });
     expect(data.user?.identities?.[0]).toMatchObject({ provider: 'email', id: data.user!.id, user_id: data.user!.id });
 
     const [row] = await adminSql()`select encrypted_password from auth.users where id = ${data.user!.id}`;
@@ -41,8 +56,14 @@ describe('email sign-up and sign-in', () => {
 
   it('refuses malformed input with validation_failed', async () => {
     const client = anonClient();
-    expect((await client.auth.signUp({ email: 'not-an-email', password: 'correct horse' })).error).toMatchObject({ status: 400, code: 'validation_failed' });
-    expect((await client.auth.signUp({ phone: '0123', password: 'correct horse' })).error).toMatchObject({ status: 400, code: 'validation_failed' });
+    expect((await client.auth.signUp({ email: 'not-an-email', password: 'correct horse' })).error).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+    });
+    expect((await client.auth.signUp({ phone: '0123', password: 'correct horse' })).error).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+    });
   });
 
   it('signs in with the password; a wrong one is invalid_credentials', async () => {
@@ -59,11 +80,15 @@ describe('email sign-up and sign-in', () => {
     expect(nobody.error).toMatchObject({ status: 400, code: 'invalid_credentials' });
   });
 
-  it('answers GoTrue\'s health and settings', async () => {
+  it("answers GoTrue's health and settings", async () => {
     const { apiUrl } = (await import('../helpers/stack.ts')).stackEnv();
     const health = await (await fetch(`${apiUrl}/auth/v1/health`)).json();
     expect(health).toMatchObject({ name: 'GoTrue' });
     const settings = await (await fetch(`${apiUrl}/auth/v1/settings`)).json();
-    expect(settings).toMatchObject({ mailer_autoconfirm: true, phone_autoconfirm: false, external: { anonymous_users: true, phone: true } });
+    expect(settings).toMatchObject({
+      mailer_autoconfirm: true,
+      phone_autoconfirm: false,
+      external: { anonymous_users: true, phone: true },
+    });
   });
 });

@@ -7,7 +7,11 @@ describe('phone sign-up with password', () => {
   it('sends a code and needs it before the password works', async () => {
     const phone = freshPhone();
     const client = anonClient();
-    const { data, error } = await client.auth.signUp({ phone, password: 'correct horse', options: { data: { app_id: 'quit' } } });
+    const { data, error } = await client.auth.signUp({
+      phone,
+      password: 'correct horse',
+      options: { data: { app_id: 'quit' } },
+    });
     expect(error).toBeNull();
     expect(data.session).toBeNull();
     expect(data.user?.phone).toBe(phone.slice(1));
@@ -27,7 +31,10 @@ describe('phone sign-up with password', () => {
 
     const later = await client.auth.signInWithPassword({ phone, password: 'correct horse' });
     expect(later.error).toBeNull();
-    const [profile] = await adminSql()`select p.id from public.profiles p join public.app_profiles a on a.user_id = p.id and a.app_id = 'quit' where p.id = ${data.user!.id}`;
+    const [profile] =
+      await adminSql()`select p.id from public.profiles p join public.app_profiles a on a.user_id = p.id and a.app_id = 'quit' where p.id = ${
+        data.user!.id
+      }`;
     expect(profile).toBeDefined();
   });
 
@@ -61,16 +68,27 @@ describe('signInWithOtp + verifyOtp', () => {
     await client.auth.signInWithOtp({ phone });
     const code = await lastSmsCode(phone);
     const wrong = code === '000000' ? '111111' : '000000';
-    expect((await client.auth.verifyOtp({ phone, token: wrong, type: 'sms' })).error).toMatchObject({ status: 403, code: 'otp_expired' });
+    expect((await client.auth.verifyOtp({ phone, token: wrong, type: 'sms' })).error).toMatchObject({
+      status: 403,
+      code: 'otp_expired',
+    });
     expect((await client.auth.verifyOtp({ phone, token: code, type: 'sms' })).error).toBeNull();
-    expect((await client.auth.verifyOtp({ phone, token: code, type: 'sms' })).error).toMatchObject({ status: 403, code: 'otp_expired' });
+    expect((await client.auth.verifyOtp({ phone, token: code, type: 'sms' })).error).toMatchObject({
+      status: 403,
+      code: 'otp_expired',
+    });
 
     const other = freshPhone();
     await client.auth.signInWithOtp({ phone: other });
     const otherCode = await lastSmsCode(other);
     // Sent long enough ago to have expired (SMS codes live 60 s).
-    await adminSql()`update auth.users set confirmation_sent_at = now() - interval '61 seconds' where phone = ${other.slice(1)}`;
-    expect((await client.auth.verifyOtp({ phone: other, token: otherCode, type: 'sms' })).error).toMatchObject({ status: 403, code: 'otp_expired' });
+    await adminSql()`update auth.users set confirmation_sent_at = now() - interval '61 seconds' where phone = ${
+      other.slice(1)
+    }`;
+    expect((await client.auth.verifyOtp({ phone: other, token: otherCode, type: 'sms' })).error).toMatchObject({
+      status: 403,
+      code: 'otp_expired',
+    });
   });
 
   it('burns a code after five wrong attempts', async () => {
@@ -80,7 +98,10 @@ describe('signInWithOtp + verifyOtp', () => {
     const code = await lastSmsCode(phone);
     const wrong = code === '000000' ? '111111' : '000000';
     for (let i = 0; i < 5; i++) await client.auth.verifyOtp({ phone, token: wrong, type: 'sms' });
-    expect((await client.auth.verifyOtp({ phone, token: code, type: 'sms' })).error).toMatchObject({ status: 403, code: 'otp_expired' });
+    expect((await client.auth.verifyOtp({ phone, token: code, type: 'sms' })).error).toMatchObject({
+      status: 403,
+      code: 'otp_expired',
+    });
   });
 
   it('allows one code per number per minute (over_sms_send_rate_limit)', async () => {
@@ -93,7 +114,10 @@ describe('signInWithOtp + verifyOtp', () => {
   });
 
   it('does not create a user when create_user is false', async () => {
-    const { error } = await anonClient().auth.signInWithOtp({ phone: freshPhone(), options: { shouldCreateUser: false } });
+    const { error } = await anonClient().auth.signInWithOtp({
+      phone: freshPhone(),
+      options: { shouldCreateUser: false },
+    });
     expect(error).toMatchObject({ status: 422, code: 'otp_disabled' });
   });
 

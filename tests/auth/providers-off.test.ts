@@ -13,9 +13,19 @@ afterAll(() => sql.end());
 function authWith(section: 'sms' | 'email') {
   const auth = readConfigToml().auth;
   const settings = authSettings({ ...auth, [section]: { ...auth[section], enabled: false } }, {});
-  const app = createAuthEmulator({ sql, settings, jwtSecret: stackEnv().jwtSecret, signingKey: stackEnv().signingKey, issuer: `${stackEnv().apiUrl}/auth/v1` });
+  const app = createAuthEmulator({
+    sql,
+    settings,
+    jwtSecret: stackEnv().jwtSecret,
+    signingKey: stackEnv().signingKey,
+    issuer: `${stackEnv().apiUrl}/auth/v1`,
+  });
   return async (path: string, body: Record<string, unknown>) => {
-    const res = await app.request(`/auth/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await app.request(`/auth/v1${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: await res.json() };
   };
 }
@@ -24,15 +34,30 @@ describe('providers turned off in config.toml', () => {
   it('refuses phone sign-up, password sign-in and codes with phone_provider_disabled when [auth.sms] enabled is false', async () => {
     const auth = authWith('sms');
     const phone = '+8613900000001';
-    expect(await auth('/signup', { phone, password: 'long enough pass' })).toMatchObject({ status: 400, body: { error_code: 'phone_provider_disabled' } });
-    expect(await auth('/token?grant_type=password', { phone, password: 'long enough pass' })).toMatchObject({ status: 422, body: { error_code: 'phone_provider_disabled' } });
-    expect(await auth('/otp', { phone })).toMatchObject({ status: 400, body: { error_code: 'phone_provider_disabled' } });
+    expect(await auth('/signup', { phone, password: 'long enough pass' })).toMatchObject({
+      status: 400,
+      body: { error_code: 'phone_provider_disabled' },
+    });
+    expect(await auth('/token?grant_type=password', { phone, password: 'long enough pass' })).toMatchObject({
+      status: 422,
+      body: { error_code: 'phone_provider_disabled' },
+    });
+    expect(await auth('/otp', { phone })).toMatchObject({
+      status: 400,
+      body: { error_code: 'phone_provider_disabled' },
+    });
   });
 
   it('refuses email sign-up and password sign-in with email_provider_disabled when [auth.email] enabled is false', async () => {
     const auth = authWith('email');
     const email = `off-${crypto.randomUUID().slice(0, 8)}@example.com`;
-    expect(await auth('/signup', { email, password: 'long enough pass' })).toMatchObject({ status: 400, body: { error_code: 'email_provider_disabled' } });
-    expect(await auth('/token?grant_type=password', { email, password: 'long enough pass' })).toMatchObject({ status: 422, body: { error_code: 'email_provider_disabled' } });
+    expect(await auth('/signup', { email, password: 'long enough pass' })).toMatchObject({
+      status: 400,
+      body: { error_code: 'email_provider_disabled' },
+    });
+    expect(await auth('/token?grant_type=password', { email, password: 'long enough pass' })).toMatchObject({
+      status: 422,
+      body: { error_code: 'email_provider_disabled' },
+    });
   });
 });

@@ -1,7 +1,15 @@
 // Whatever way a user signed in, their access token gets them their own profile and no one else's.
 import { describe, expect, it } from 'vitest';
 import { call } from '../helpers/http.ts';
-import { anonClient, asToken, claimsOf, freshPhone, lastSmsCode, newDeviceId, registerWechatCode } from '../helpers/auth.ts';
+import {
+  anonClient,
+  asToken,
+  claimsOf,
+  freshPhone,
+  lastSmsCode,
+  newDeviceId,
+  registerWechatCode,
+} from '../helpers/auth.ts';
 import { createUser } from '../helpers/users.ts';
 
 async function tokens(): Promise<Record<string, string>> {
@@ -10,9 +18,12 @@ async function tokens(): Promise<Record<string, string>> {
   const phone = freshPhone();
   const otpClient = anonClient();
   await otpClient.auth.signInWithOtp({ phone });
-  const otp = (await otpClient.auth.verifyOtp({ phone, token: await lastSmsCode(phone), type: 'sms' })).data.session!.access_token;
+  const otp = (await otpClient.auth.verifyOtp({ phone, token: await lastSmsCode(phone), type: 'sms' })).data.session!
+    .access_token;
   const anonymous = (await anonClient().auth.signInAnonymously()).data.session!.access_token;
-  const device = (await call('POST', '/pickitchen/auth/device', { json: { device_id: newDeviceId(), platform: 'ios' } })).body.access_token;
+  const device =
+    (await call('POST', '/pickitchen/auth/device', { json: { device_id: newDeviceId(), platform: 'ios' } })).body
+      .access_token;
   const code = `rls-${crypto.randomUUID().slice(0, 8)}`;
   await registerWechatCode('diary', { code, openid: `o-${code}`, unionid: `u-${code}` });
   const wechat = (await call('POST', '/diary/auth/wechat', { json: { code } })).body.access_token;
@@ -30,7 +41,10 @@ describe('RLS with the token of each sign-in path', async () => {
     expect(rows.map((r) => r.id)).toEqual([sub]);
     const other = await asToken(token, `select id from public.profiles where id = '${bystander.id}'`);
     expect(other).toEqual([]);
-    const changed = await asToken(token, `update public.profiles set display_name = 'pwned' where id = '${bystander.id}' returning id`);
+    const changed = await asToken(
+      token,
+      `update public.profiles set display_name = 'pwned' where id = '${bystander.id}' returning id`,
+    );
     expect(changed).toEqual([]);
     const me = await call('GET', '/coach/me', { token });
     expect(me.status).toBe(200);

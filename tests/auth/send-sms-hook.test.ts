@@ -5,12 +5,18 @@ import { adminSql } from '../helpers/db.ts';
 import { stackEnv } from '../helpers/stack.ts';
 import { failNextSms, freshPhone, sentSms } from '../helpers/auth.ts';
 import { expectRateLimit, times } from '../helpers/rate-limit.ts';
+import { Buffer } from 'node:buffer';
 
 const hookUrl = () => `${stackEnv().apiUrl}/functions/v1/hooks/auth/send-sms`;
 
 function payload(phone: string, otp = '123456', userId: string = crypto.randomUUID()) {
   return JSON.stringify({
-    metadata: { uuid: crypto.randomUUID(), time: new Date().toISOString(), name: 'send-sms', ip_address: '203.0.113.7' },
+    metadata: {
+      uuid: crypto.randomUUID(),
+      time: new Date().toISOString(),
+      name: 'send-sms',
+      ip_address: '203.0.113.7',
+    },
     user: { id: userId, phone },
     sms: { otp, phone },
   });
@@ -41,7 +47,8 @@ describe('send-SMS hook', () => {
     expect(res).toEqual({ status: 200, body: {} });
     const [sms] = await sentSms(`+${phone}`);
     expect(sms.templateParam).toEqual({ code: '654321' });
-    const [audit] = await adminSql()`select action, ip::text from internal.audit_log where action = 'otp_sent' and details ->> 'provider' = 'aliyun' order by id desc limit 1`;
+    const [audit] =
+      await adminSql()`select action, ip::text from internal.audit_log where action = 'otp_sent' and details ->> 'provider' = 'aliyun' order by id desc limit 1`;
     expect(audit).toMatchObject({ action: 'otp_sent', ip: '203.0.113.7/32' });
   });
 
@@ -61,7 +68,7 @@ describe('send-SMS hook', () => {
     expect(await sentSms(`+${phone}`)).toHaveLength(0);
   });
 
-  it('answers an invalid number in Auth\'s error format', async () => {
+  it("answers an invalid number in Auth's error format", async () => {
     for (const phone of ['8612345', '8625012345678', 'abc']) {
       const body = payload(phone);
       const res = await post(body, signed(body));
@@ -106,7 +113,7 @@ describe('send-SMS hook', () => {
     expect((await sentSms(`+${phone}`)).map((m) => m.templateParam.code)).toEqual(['112233']);
   });
 
-  it('refuses a user id that is not a UUID in Auth\'s error format, before sending anything', async () => {
+  it("refuses a user id that is not a UUID in Auth's error format, before sending anything", async () => {
     const phone = freshPhone().slice(1);
     const body = payload(phone, '123456', 'not-a-uuid');
     const res = await post(body, signed(body));

@@ -11,7 +11,7 @@ import { functionKeysEnv, stackEnv } from '../helpers/stack.ts';
 import { createDb } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
 import { createGoTrue, type GoTrue } from '../../functions/_accounts/gotrue.ts';
-import { signInExternal, type SignInContext } from '../../functions/_accounts/external-sign-in.ts';
+import { type SignInContext, signInExternal } from '../../functions/_accounts/external-sign-in.ts';
 
 const FAIL_AUDIT = 'fail-audit/';
 const FAIL_INSTALLATION = 'fail-installation-';
@@ -39,7 +39,9 @@ afterAll(async () => {
 /** What a sign-in sent with this user agent left: the accounts Auth started a session for that still exist, and sessions. */
 async function leftBehind(userAgent: string) {
   const sql = adminSql();
-  const started = await sql<{ actor_id: string }[]>`select actor_id from internal.audit_log where action = 'sign_in' and user_agent = ${userAgent}`;
+  const started = await sql<
+    { actor_id: string }[]
+  >`select actor_id from internal.audit_log where action = 'sign_in' and user_agent = ${userAgent}`;
   expect(started.length, 'Auth started a session before the failure').toBeGreaterThan(0);
   const ids = started.map((r) => r.actor_id);
   const [{ users, sessions, identities }] = await sql`
@@ -70,7 +72,9 @@ describe('device sign-in, all or nothing', () => {
   it('a first sign-in whose installation cannot be registered leaves no account, session or identity', async () => {
     const id = newDeviceId();
     const ua = `installation-test/${randomUUID()}`;
-    expectFailed(await api.device({ device_id: id, installation_id: `${FAIL_INSTALLATION}${randomUUID()}` }, { 'user-agent': ua }));
+    expectFailed(
+      await api.device({ device_id: id, installation_id: `${FAIL_INSTALLATION}${randomUUID()}` }, { 'user-agent': ua }),
+    );
     expect(await leftBehind(ua)).toEqual({ users: 0, sessions: 0, identities: 0 });
     expect((await api.device({ device_id: id })).body.user.is_new_user).toBe(true);
   });
@@ -81,7 +85,10 @@ describe('device sign-in, all or nothing', () => {
     const ua = `${FAIL_AUDIT}${randomUUID()}`;
     expectFailed(await api.device({ device_id: id }, { 'user-agent': ua }));
     expect(await leftBehind(ua)).toEqual({ users: 1, sessions: 0, identities: 1 });
-    expect((await api.device({ device_id: id })).body.user).toMatchObject({ id: first.body.user.id, is_new_user: false });
+    expect((await api.device({ device_id: id })).body.user).toMatchObject({
+      id: first.body.user.id,
+      is_new_user: false,
+    });
   });
 });
 
@@ -91,14 +98,29 @@ describe('device sign-in logs', () => {
   it('carry no device id, whether the sign-in succeeds, is refused or fails', async () => {
     const lines: string[] = [];
     const capture = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
-    const spies = (['log', 'info', 'warn', 'error'] as const).map((level) => vi.spyOn(console, level).mockImplementation(capture));
-    const ids = { signedIn: newDeviceId(), refused: newDeviceId().slice(0, 16), auditFails: newDeviceId(), installationFails: newDeviceId() };
+    const spies = (['log', 'info', 'warn', 'error'] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation(capture)
+    );
+    const ids = {
+      signedIn: newDeviceId(),
+      refused: newDeviceId().slice(0, 16),
+      auditFails: newDeviceId(),
+      installationFails: newDeviceId(),
+    };
     try {
       expect((await logging.device({ device_id: ids.signedIn, installation_id: randomUUID() })).status).toBe(200);
       expect((await logging.device({ device_id: ids.refused })).status).toBe(400);
-      expectFailed(await logging.device({ device_id: ids.auditFails }, { 'user-agent': `${FAIL_AUDIT}${randomUUID()}` }));
-      expectFailed(await logging.device({ device_id: ids.installationFails, installation_id: `${FAIL_INSTALLATION}${randomUUID()}` }));
-      expect(lines.filter((l) => l.includes('"level":"error"')).length, 'the failures were logged').toBeGreaterThanOrEqual(2);
+      expectFailed(
+        await logging.device({ device_id: ids.auditFails }, { 'user-agent': `${FAIL_AUDIT}${randomUUID()}` }),
+      );
+      expectFailed(
+        await logging.device({
+          device_id: ids.installationFails,
+          installation_id: `${FAIL_INSTALLATION}${randomUUID()}`,
+        }),
+      );
+      expect(lines.filter((l) => l.includes('"level":"error"')).length, 'the failures were logged')
+        .toBeGreaterThanOrEqual(2);
       for (const id of Object.values(ids)) expect(lines.filter((l) => l.includes(id))).toEqual([]);
     } finally {
       for (const spy of spies) spy.mockRestore();
@@ -147,11 +169,22 @@ describe('a session Auth refuses', () => {
       if (result.data.user) created.push(result.data.user.id);
       return result;
     };
-    const refusing = { auth: { signInWithPassword: async () => ({ data: { user: null, session: null }, error: Object.assign(new Error('simulated'), { status: 500, code: 'unexpected_failure' }) }) } };
+    const refusing = {
+      auth: {
+        signInWithPassword: async () => ({
+          data: { user: null, session: null },
+          error: Object.assign(new Error('simulated'), { status: 500, code: 'unexpected_failure' }),
+        }),
+      },
+    };
     const gotrue: GoTrue = { admin: real.admin, public: () => refusing as unknown as SupabaseClient };
     const ctx: SignInContext = { db, gotrue, secret: 'a-test-secret-of-at-least-32-characters', client: {} };
 
-    const identity = { provider: 'device' as const, appId: 'pickitchen' as const, externalId: newDeviceId('hex') + newDeviceId('hex') };
+    const identity = {
+      provider: 'device' as const,
+      appId: 'pickitchen' as const,
+      externalId: newDeviceId('hex') + newDeviceId('hex'),
+    };
     await expect(signInExternal(ctx, identity)).rejects.toMatchObject({ code: 'UPSTREAM_ERROR' });
     expect(created).toHaveLength(1);
     const [{ users, identities }] = await adminSql()`

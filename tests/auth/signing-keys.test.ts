@@ -1,7 +1,7 @@
 // Tokens as hosted projects issue them now: Auth signs user tokens with an asymmetric key (ES256) whose public half
 // it publishes at /auth/v1/.well-known/jwks.json, and everything that checks a token verifies it against that JWKS
 // by kid. Legacy HS256 tokens, signed with the JWT secret, still verify.
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
+import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { call, envelope } from '../helpers/http.ts';
 import { rawGetUser } from '../helpers/auth.ts';
@@ -14,7 +14,7 @@ async function publishedJwks(): Promise<{ res: Response; jwks: JSONWebKeySet }> 
 }
 
 describe('Auth signing keys', () => {
-  it("signs access tokens ES256 with a kid that /auth/v1/.well-known/jwks.json lists, public half only", async () => {
+  it('signs access tokens ES256 with a kid that /auth/v1/.well-known/jwks.json lists, public half only', async () => {
     const user = await createUser();
     const header = decodeProtectedHeader(user.token);
     expect(header).toMatchObject({ alg: 'ES256', typ: 'JWT', kid: expect.any(String) });
@@ -39,7 +39,9 @@ describe('Auth signing keys', () => {
     expect(api.status).toBe(401);
     expect(envelope(api).code).toBe('INVALID_TOKEN');
     expect(await rawGetUser(forged)).toMatchObject({ status: 403, code: 'bad_jwt' });
-    const gateway = await fetch(`${stackEnv().apiUrl}/functions/v1/worker/health`, { headers: { authorization: `Bearer ${forged}` } });
+    const gateway = await fetch(`${stackEnv().apiUrl}/functions/v1/worker/health`, {
+      headers: { authorization: `Bearer ${forged}` },
+    });
     expect(gateway.status).toBe(401);
     // The real token of the same user passes everywhere.
     expect((await call('GET', '/coach/me', { token: user.token })).status).toBe(200);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
 import { stackEnv } from '../helpers/stack.ts';
 import { anonClient, claimsOf, freshIp, rawGetUser, sessionClient } from '../helpers/auth.ts';
+import { Buffer } from 'node:buffer';
 
 async function signedUp() {
   const email = `t-${crypto.randomUUID().slice(0, 12)}@example.com`;
@@ -15,7 +16,12 @@ async function rawRefresh(refreshToken: string) {
   const { apiUrl, anonKey } = stackEnv();
   const res = await fetch(`${apiUrl}/auth/v1/token?grant_type=refresh_token`, {
     method: 'POST',
-    headers: { apikey: anonKey, 'content-type': 'application/json', 'x-supabase-api-version': '2024-01-01', 'x-forwarded-for': freshIp() },
+    headers: {
+      apikey: anonKey,
+      'content-type': 'application/json',
+      'x-supabase-api-version': '2024-01-01',
+      'x-forwarded-for': freshIp(),
+    },
     body: JSON.stringify({ refresh_token: refreshToken }),
   });
   return { status: res.status, errorCode: res.headers.get('x-sb-error-code'), body: await res.json() };
@@ -27,13 +33,41 @@ async function signIn(email: string) {
 }
 
 describe('access tokens', () => {
-  it('carry GoTrue\'s claims, ES256-signed with the signing key\'s kid, for one hour', async () => {
+  it("carry GoTrue's claims, ES256-signed with the signing key's kid, for one hour", async () => {
     const { session, user, email } = await signedUp();
     const [header] = session.access_token.split('.');
-    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({ alg: 'ES256', kid: stackEnv().signingKey.kid, typ: 'JWT' });
+    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({
+      alg: 'ES256',
+      kid: stackEnv().signingKey.kid,
+      typ: 'JWT',
+    });
     const claims = claimsOf(session.access_token);
-    expect(Object.keys(claims)).toEqual(['iss', 'sub', 'aud', 'exp', 'iat', 'email', 'phone', 'app_metadata', 'user_metadata', 'role', 'aal', 'amr', 'session_id', 'is_anonymous']);
-    expect(claims).toMatchObject({ iss: `${stackEnv().apiUrl}/auth/v1`, sub: user.id, aud: 'authenticated', email, phone: '', role: 'authenticated', aal: 'aal1', is_anonymous: false });
+    expect(Object.keys(claims)).toEqual([
+      'iss',
+      'sub',
+      'aud',
+      'exp',
+      'iat',
+      'email',
+      'phone',
+      'app_metadata',
+      'user_metadata',
+      'role',
+      'aal',
+      'amr',
+      'session_id',
+      'is_anonymous',
+    ]);
+    expect(claims).toMatchObject({
+      iss: `${stackEnv().apiUrl}/auth/v1`,
+      sub: user.id,
+      aud: 'authenticated',
+      email,
+      phone: '',
+      role: 'authenticated',
+      aal: 'aal1',
+      is_anonymous: false,
+    });
     expect(claims.exp - claims.iat).toBe(3600);
     expect(session.expires_in).toBe(3600);
     expect(claims.amr).toEqual([{ method: 'password', timestamp: expect.any(Number) }]);
@@ -75,7 +109,11 @@ describe('refresh tokens', () => {
     // A minute passes: the first token was revoked longer ago than the 10 s reuse interval.
     await adminSql()`update auth.refresh_tokens set updated_at = now() - interval '1 minute' where session_id = ${sessionId}`;
     const stolen = await client.auth.refreshSession({ refresh_token: session.refresh_token });
-    expect(stolen.error).toMatchObject({ status: 400, code: 'refresh_token_already_used', message: 'Invalid Refresh Token: Already Used' });
+    expect(stolen.error).toMatchObject({
+      status: 400,
+      code: 'refresh_token_already_used',
+      message: 'Invalid Refresh Token: Already Used',
+    });
     // Right away, not a reuse interval later: the newest token is dead too, as is every other of the session.
     const victim = await client.auth.refreshSession({ refresh_token: second.refresh_token });
     expect(victim.error).toMatchObject({ status: 400, code: 'refresh_token_already_used' });
@@ -86,7 +124,8 @@ describe('refresh tokens', () => {
         body: { code: 'refresh_token_already_used', message: 'Invalid Refresh Token: Already Used' },
       });
     }
-    const [{ live }] = await adminSql()`select count(*)::int as live from auth.refresh_tokens where session_id = ${sessionId} and not revoked`;
+    const [{ live }] =
+      await adminSql()`select count(*)::int as live from auth.refresh_tokens where session_id = ${sessionId} and not revoked`;
     expect(live).toBe(0);
   });
 
@@ -104,7 +143,9 @@ describe('sessions', () => {
       password: 'correct horse',
     });
     expect(error).toBeNull();
-    const [row] = await adminSql()`select host(ip) as ip from auth.sessions where id = ${claimsOf(data.session!.access_token).session_id}`;
+    const [row] = await adminSql()`select host(ip) as ip from auth.sessions where id = ${
+      claimsOf(data.session!.access_token).session_id
+    }`;
     expect(row.ip).toBe(ip);
   });
 });
@@ -115,7 +156,9 @@ describe('sign-out', () => {
     const [a, b] = [await signIn(email), await signIn(email)];
     const client = await sessionClient(a);
     expect((await client.auth.signOut({ scope: 'local' })).error).toBeNull();
-    expect((await anonClient().auth.refreshSession({ refresh_token: a.refresh_token })).error?.code).toBe('refresh_token_not_found');
+    expect((await anonClient().auth.refreshSession({ refresh_token: a.refresh_token })).error?.code).toBe(
+      'refresh_token_not_found',
+    );
     expect((await anonClient().auth.refreshSession({ refresh_token: b.refresh_token })).error).toBeNull();
     // The signed-out access token no longer reaches the user.
     expect(await rawGetUser(a.access_token)).toEqual({ status: 403, code: 'session_not_found' });
@@ -128,7 +171,9 @@ describe('sign-out', () => {
     const [a, b, c] = [await signIn(email), await signIn(email), await signIn(email)];
     const client = await sessionClient(a);
     await client.auth.signOut({ scope: 'others' });
-    expect((await anonClient().auth.refreshSession({ refresh_token: b.refresh_token })).error?.code).toBe('refresh_token_not_found');
+    expect((await anonClient().auth.refreshSession({ refresh_token: b.refresh_token })).error?.code).toBe(
+      'refresh_token_not_found',
+    );
     const stillA = await anonClient().auth.getUser(a.access_token);
     expect(stillA.error).toBeNull();
 
@@ -136,7 +181,9 @@ describe('sign-out', () => {
     const other = await sessionClient(d);
     await other.auth.signOut({ scope: 'global' });
     for (const s of [a, c, d]) {
-      expect((await anonClient().auth.refreshSession({ refresh_token: s.refresh_token })).error?.code).toBe('refresh_token_not_found');
+      expect((await anonClient().auth.refreshSession({ refresh_token: s.refresh_token })).error?.code).toBe(
+        'refresh_token_not_found',
+      );
     }
   });
 });
@@ -157,15 +204,22 @@ describe('getUser and updateUser', () => {
     const { email, session } = await signedUp();
     const other = await signIn(email);
     const client = await sessionClient(session);
-    expect((await client.auth.updateUser({ password: 'correct horse' })).error).toMatchObject({ status: 422, code: 'same_password' });
+    expect((await client.auth.updateUser({ password: 'correct horse' })).error).toMatchObject({
+      status: 422,
+      code: 'same_password',
+    });
     expect((await client.auth.updateUser({ password: 'battery staple' })).error).toBeNull();
-    expect((await anonClient().auth.refreshSession({ refresh_token: other.refresh_token })).error?.code).toBe('refresh_token_not_found');
+    expect((await anonClient().auth.refreshSession({ refresh_token: other.refresh_token })).error?.code).toBe(
+      'refresh_token_not_found',
+    );
     expect((await anonClient().auth.signInWithPassword({ email, password: 'battery staple' })).error).toBeNull();
   });
 
   it('refuses tokens that are missing, forged or API keys', async () => {
     const { apiUrl, anonKey } = stackEnv();
-    const res = await fetch(`${apiUrl}/auth/v1/user`, { headers: { apikey: anonKey, 'x-supabase-api-version': '2024-01-01' } });
+    const res = await fetch(`${apiUrl}/auth/v1/user`, {
+      headers: { apikey: anonKey, 'x-supabase-api-version': '2024-01-01' },
+    });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ code: 'no_authorization' });
     expect((await anonClient().auth.getUser(anonKey)).error).toMatchObject({ status: 403, code: 'bad_jwt' });

@@ -6,6 +6,7 @@ import { adminSql } from '../helpers/db.ts';
 import { call } from '../helpers/http.ts';
 import { stackEnv } from '../helpers/stack.ts';
 import { createUser } from '../helpers/users.ts';
+import { Buffer } from 'node:buffer';
 
 const DAY = 86_400_000;
 const PKG = 'com.houtai.pickitchen';
@@ -15,12 +16,22 @@ async function fake(path: string, payload: unknown) {
   return res.json();
 }
 const pushToken = async (opts: { audience?: string; email?: string; key?: 'wrong' } = {}) =>
-  (await fake('/__fake/oidc-token', { audience: opts.audience ?? stackEnv().pubsub.audience, email: opts.email ?? stackEnv().pubsub.email, key: opts.key })).token as string;
+  (await fake('/__fake/oidc-token', {
+    audience: opts.audience ?? stackEnv().pubsub.audience,
+    email: opts.email ?? stackEnv().pubsub.email,
+    key: opts.key,
+  })).token as string;
 
 async function push(notification: Record<string, unknown>, opts: { token?: string | null; messageId?: string } = {}) {
   const token = opts.token === undefined ? await pushToken() : opts.token;
   const body = {
-    message: { data: Buffer.from(JSON.stringify({ version: '1.0', packageName: PKG, eventTimeMillis: String(Date.now()), ...notification })).toString('base64'), messageId: opts.messageId ?? String(Math.floor(Math.random() * 1e15)), publishTime: new Date().toISOString() },
+    message: {
+      data: Buffer.from(
+        JSON.stringify({ version: '1.0', packageName: PKG, eventTimeMillis: String(Date.now()), ...notification }),
+      ).toString('base64'),
+      messageId: opts.messageId ?? String(Math.floor(Math.random() * 1e15)),
+      publishTime: new Date().toISOString(),
+    },
     subscription: 'projects/houtai-test/subscriptions/play-rtdn',
   };
   const res = await fetch(`${stackEnv().apiUrl}/functions/v1/hooks/google`, {
@@ -33,31 +44,60 @@ async function push(notification: Record<string, unknown>, opts: { token?: strin
 
 function subscriptionPurchase(userId: string, state: string, extra: Record<string, unknown> = {}) {
   return {
-    kind: 'androidpublisher#subscriptionPurchaseV2', startTime: new Date().toISOString(), regionCode: 'US', subscriptionState: state,
-    latestOrderId: `GPA.${Math.floor(Math.random() * 1e4)}-0000-0000-00000`, acknowledgementState: 'ACKNOWLEDGEMENT_STATE_PENDING',
+    kind: 'androidpublisher#subscriptionPurchaseV2',
+    startTime: new Date().toISOString(),
+    regionCode: 'US',
+    subscriptionState: state,
+    latestOrderId: `GPA.${Math.floor(Math.random() * 1e4)}-0000-0000-00000`,
+    acknowledgementState: 'ACKNOWLEDGEMENT_STATE_PENDING',
     externalAccountIdentifiers: { obfuscatedExternalAccountId: userId },
-    lineItems: [{ productId: 'pickitchen_vip_weekly', expiryTime: new Date(Date.now() + 7 * DAY).toISOString(), autoRenewingPlan: { autoRenewEnabled: state === 'SUBSCRIPTION_STATE_ACTIVE' }, offerDetails: { basePlanId: 'weekly' } }],
+    lineItems: [{
+      productId: 'pickitchen_vip_weekly',
+      expiryTime: new Date(Date.now() + 7 * DAY).toISOString(),
+      autoRenewingPlan: { autoRenewEnabled: state === 'SUBSCRIPTION_STATE_ACTIVE' },
+      offerDetails: { basePlanId: 'weekly' },
+    }],
     ...extra,
   };
 }
 
 const points = async (userId: string) =>
-  Number((await adminSql()`select coalesce(sum(balance), 0)::int as b from public.wallet_accounts where user_id = ${userId} and app_id = 'pickitchen'`)[0].b);
+  Number(
+    (await adminSql()`select coalesce(sum(balance), 0)::int as b from public.wallet_accounts where user_id = ${userId} and app_id = 'pickitchen'`)[
+      0
+    ].b,
+  );
 
 describe('Google Play RTDN', () => {
   it('a purchased subscription is read from the Play API, applied once per message, and acknowledged', async () => {
     const user = await createUser();
     const token = `tok-${crypto.randomUUID()}`;
-    await fake('/__fake/subscriptions', { token, purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE') });
+    await fake('/__fake/subscriptions', {
+      token,
+      purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE'),
+    });
     const messageId = String(Date.now());
     const results = [];
     for (let i = 0; i < 10; i++) {
-      results.push(await push({ subscriptionNotification: { version: '1.0', notificationType: 4, purchaseToken: token, subscriptionId: 'pickitchen_vip_weekly' } }, { messageId }));
+      results.push(
+        await push({
+          subscriptionNotification: {
+            version: '1.0',
+            notificationType: 4,
+            purchaseToken: token,
+            subscriptionId: 'pickitchen_vip_weekly',
+          },
+        }, { messageId }),
+      );
     }
     expect(results[0]).toEqual({ status: 200, body: { status: 'processed' } });
     expect(results.slice(1).every((r) => r.body.status === 'duplicate')).toBe(true);
     expect(await points(user.id)).toBe(2000);
-    expect((await call('GET', '/pickitchen/subscription', { token: user.token })).body).toMatchObject({ is_vip: true, plan: 'weekly', subscriptions: [{ store: 'play_store' }] });
+    expect((await call('GET', '/pickitchen/subscription', { token: user.token })).body).toMatchObject({
+      is_vip: true,
+      plan: 'weekly',
+      subscriptions: [{ store: 'play_store' }],
+    });
     const acks = (await (await fetch(`${stackEnv().fakeGoogleUrl}/__fake/acks`)).json()) as string[];
     expect(acks).toContain(`${PKG}/subscriptions/pickitchen_vip_weekly/${token}`);
   });
@@ -65,32 +105,70 @@ describe('Google Play RTDN', () => {
   it('one message pushed 8 times at once is applied once: one processed and seven duplicate, one grant, one acknowledgement', async () => {
     const user = await createUser();
     const token = `tok-${crypto.randomUUID()}`;
-    await fake('/__fake/subscriptions', { token, purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE') });
+    await fake('/__fake/subscriptions', {
+      token,
+      purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE'),
+    });
     // Pub/Sub redelivering one message: the same id, data and push token each time.
     const messageId = String(Math.floor(Math.random() * 1e15));
-    const notification = { eventTimeMillis: String(Date.now()), subscriptionNotification: { version: '1.0', notificationType: 4, purchaseToken: token, subscriptionId: 'pickitchen_vip_weekly' } };
+    const notification = {
+      eventTimeMillis: String(Date.now()),
+      subscriptionNotification: {
+        version: '1.0',
+        notificationType: 4,
+        purchaseToken: token,
+        subscriptionId: 'pickitchen_vip_weekly',
+      },
+    };
     const auth = await pushToken();
     const answers = await sendAtOnce(userRowOf(user.id), 8, () => push(notification, { messageId, token: auth }));
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
     expect(answers.map((a) => a.body.status).sort()).toEqual([...Array(7).fill('duplicate'), 'processed']);
     expect(await points(user.id)).toBe(2000);
-    expect(await adminSql()`select status from internal.webhook_events where provider = 'google' and event_id = ${messageId}`).toEqual([{ status: 'processed' }]);
+    expect(
+      await adminSql()`select status from internal.webhook_events where provider = 'google' and event_id = ${messageId}`,
+    ).toEqual([{ status: 'processed' }]);
     expect(await adminSql()`select 1 from public.subscriptions where user_id = ${user.id}`).toHaveLength(1);
     const acks = (await (await fetch(`${stackEnv().fakeGoogleUrl}/__fake/acks`)).json()) as string[];
     expect(acks.filter((a) => a.endsWith(`/${token}`))).toHaveLength(1);
   });
 
-  it('follows the Play API\'s state (cancelled keeps VIP until expiry, expired ends it)', async () => {
+  it("follows the Play API's state (cancelled keeps VIP until expiry, expired ends it)", async () => {
     const user = await createUser();
     const token = `tok-${crypto.randomUUID()}`;
     const t0 = Date.now();
-    await fake('/__fake/subscriptions', { token, purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE') });
-    await push({ eventTimeMillis: String(t0 - 2000), subscriptionNotification: { notificationType: 4, purchaseToken: token } });
-    await fake('/__fake/subscriptions', { token, purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_CANCELED', { acknowledgementState: 'ACKNOWLEDGEMENT_STATE_ACKNOWLEDGED' }) });
-    await push({ eventTimeMillis: String(t0 - 1000), subscriptionNotification: { notificationType: 3, purchaseToken: token } });
-    expect((await call('GET', '/pickitchen/subscription', { token: user.token })).body).toMatchObject({ is_vip: true, will_renew: false });
-    await fake('/__fake/subscriptions', { token, purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_EXPIRED', { lineItems: [{ productId: 'pickitchen_vip_weekly', expiryTime: new Date(t0 - 1).toISOString() }] }) });
-    await push({ eventTimeMillis: String(t0), subscriptionNotification: { notificationType: 13, purchaseToken: token } });
+    await fake('/__fake/subscriptions', {
+      token,
+      purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE'),
+    });
+    await push({
+      eventTimeMillis: String(t0 - 2000),
+      subscriptionNotification: { notificationType: 4, purchaseToken: token },
+    });
+    await fake('/__fake/subscriptions', {
+      token,
+      purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_CANCELED', {
+        acknowledgementState: 'ACKNOWLEDGEMENT_STATE_ACKNOWLEDGED',
+      }),
+    });
+    await push({
+      eventTimeMillis: String(t0 - 1000),
+      subscriptionNotification: { notificationType: 3, purchaseToken: token },
+    });
+    expect((await call('GET', '/pickitchen/subscription', { token: user.token })).body).toMatchObject({
+      is_vip: true,
+      will_renew: false,
+    });
+    await fake('/__fake/subscriptions', {
+      token,
+      purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_EXPIRED', {
+        lineItems: [{ productId: 'pickitchen_vip_weekly', expiryTime: new Date(t0 - 1).toISOString() }],
+      }),
+    });
+    await push({
+      eventTimeMillis: String(t0),
+      subscriptionNotification: { notificationType: 13, purchaseToken: token },
+    });
     expect((await call('GET', '/pickitchen/subscription', { token: user.token })).body.is_vip).toBe(false);
   });
 
@@ -98,8 +176,31 @@ describe('Google Play RTDN', () => {
     const user = await createUser();
     const token = `tok-${crypto.randomUUID()}`;
     const orderId = `GPA.${crypto.randomUUID()}`;
-    await fake('/__fake/products', { productId: 'pickitchen_points_500', token, purchase: { kind: 'androidpublisher#productPurchase', purchaseTimeMillis: String(Date.now()), purchaseState: 0, consumptionState: 0, orderId, acknowledgementState: 0, obfuscatedExternalAccountId: user.id, quantity: 1, regionCode: 'US' } });
-    expect((await push({ oneTimeProductNotification: { version: '1.0', notificationType: 1, purchaseToken: token, sku: 'pickitchen_points_500' } })).body.status).toBe('processed');
+    await fake('/__fake/products', {
+      productId: 'pickitchen_points_500',
+      token,
+      purchase: {
+        kind: 'androidpublisher#productPurchase',
+        purchaseTimeMillis: String(Date.now()),
+        purchaseState: 0,
+        consumptionState: 0,
+        orderId,
+        acknowledgementState: 0,
+        obfuscatedExternalAccountId: user.id,
+        quantity: 1,
+        regionCode: 'US',
+      },
+    });
+    expect(
+      (await push({
+        oneTimeProductNotification: {
+          version: '1.0',
+          notificationType: 1,
+          purchaseToken: token,
+          sku: 'pickitchen_points_500',
+        },
+      })).body.status,
+    ).toBe('processed');
     expect(await points(user.id)).toBe(500);
     await push({ voidedPurchaseNotification: { purchaseToken: token, orderId, productType: 2, refundType: 1 } });
     expect(await points(user.id)).toBe(0);
@@ -108,14 +209,22 @@ describe('Google Play RTDN', () => {
   it('refuses pushes without a valid Google token for our audience before writing anything', async () => {
     const user = await createUser();
     const token = `tok-${crypto.randomUUID()}`;
-    await fake('/__fake/subscriptions', { token, purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE') });
-    const rejected = async () => (await adminSql()`select count(*)::int as n from internal.webhook_events where provider = 'google' and status = 'rejected'`)[0].n;
+    await fake('/__fake/subscriptions', {
+      token,
+      purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE'),
+    });
+    const rejected = async () =>
+      (await adminSql()`select count(*)::int as n from internal.webhook_events where provider = 'google' and status = 'rejected'`)[
+        0
+      ].n;
     const before = await rejected();
     const n = { subscriptionNotification: { notificationType: 4, purchaseToken: token } };
     expect((await push(n, { token: null })).status).toBe(401);
     expect((await push(n, { token: await pushToken({ key: 'wrong' }) })).status).toBe(401);
     expect((await push(n, { token: await pushToken({ audience: 'https://elsewhere.example' }) })).status).toBe(401);
-    expect((await push(n, { token: await pushToken({ email: 'someone@else.iam.gserviceaccount.com' }) })).status).toBe(401);
+    expect((await push(n, { token: await pushToken({ email: 'someone@else.iam.gserviceaccount.com' }) })).status).toBe(
+      401,
+    );
     expect(await points(user.id)).toBe(0);
     expect(await rejected()).toBe(before);
   });
@@ -123,20 +232,31 @@ describe('Google Play RTDN', () => {
   it('answers an event time out of range with 400 VALIDATION_FAILED, never 500, and applies nothing', async () => {
     const user = await createUser();
     const token = `tok-${crypto.randomUUID()}`;
-    await fake('/__fake/subscriptions', { token, purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE') });
+    await fake('/__fake/subscriptions', {
+      token,
+      purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE'),
+    });
     for (const eventTimeMillis of ['99999999999999999999', '-5', '1.5']) {
       const messageId = `m-${crypto.randomUUID()}`;
-      const res = await push({ eventTimeMillis, subscriptionNotification: { notificationType: 4, purchaseToken: token } }, { messageId });
+      const res = await push({
+        eventTimeMillis,
+        subscriptionNotification: { notificationType: 4, purchaseToken: token },
+      }, { messageId });
       expect(res.status, eventTimeMillis).toBe(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
-      expect(await adminSql()`select 1 from internal.webhook_events where event_id = ${messageId} and status <> 'rejected'`).toHaveLength(0);
+      expect(
+        await adminSql()`select 1 from internal.webhook_events where event_id = ${messageId} and status <> 'rejected'`,
+      ).toHaveLength(0);
     }
     expect(await points(user.id)).toBe(0);
   });
 
   it('answers 422 for a purchase without one of our users, and keeps no inbox row so the retry can apply', async () => {
     const token = `tok-${crypto.randomUUID()}`;
-    await fake('/__fake/subscriptions', { token, purchase: subscriptionPurchase(crypto.randomUUID(), 'SUBSCRIPTION_STATE_ACTIVE') });
+    await fake('/__fake/subscriptions', {
+      token,
+      purchase: subscriptionPurchase(crypto.randomUUID(), 'SUBSCRIPTION_STATE_ACTIVE'),
+    });
     const messageId = `m-${crypto.randomUUID()}`;
     const res = await push({ subscriptionNotification: { notificationType: 4, purchaseToken: token } }, { messageId });
     expect(res.status).toBe(422);
@@ -146,11 +266,21 @@ describe('Google Play RTDN', () => {
   it('reads the purchase from Play with no transaction open: while Play has not answered, no functions connection waits idle in one', async () => {
     const user = await createUser();
     const token = `tok-${crypto.randomUUID()}`;
-    await fake('/__fake/subscriptions', { token, purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE') });
+    await fake('/__fake/subscriptions', {
+      token,
+      purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE'),
+    });
     await fake('/__fake/hold-reads', {});
     let pushed: Promise<{ status: number; body: any }> | undefined;
     try {
-      pushed = push({ subscriptionNotification: { version: '1.0', notificationType: 4, purchaseToken: token, subscriptionId: 'pickitchen_vip_weekly' } });
+      pushed = push({
+        subscriptionNotification: {
+          version: '1.0',
+          notificationType: 4,
+          purchaseToken: token,
+          subscriptionId: 'pickitchen_vip_weekly',
+        },
+      });
       await expect.poll(async () => (await fake('/__fake/held-reads', {})).held, { timeout: 10_000 }).toBe(1);
       // A transaction opened for this message would have written its inbox row and now wait on Play.
       const waiting = await adminSql()`
@@ -167,10 +297,23 @@ describe('Google Play RTDN', () => {
   it('an acknowledgement Play refused is made by the redelivery of the same message, once, though the purchase is applied once', async () => {
     const user = await createUser();
     const token = `tok-${crypto.randomUUID()}`;
-    await fake('/__fake/subscriptions', { token, purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE') });
+    await fake('/__fake/subscriptions', {
+      token,
+      purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE'),
+    });
     const messageId = String(Math.floor(Math.random() * 1e15));
-    const notification = { subscriptionNotification: { version: '1.0', notificationType: 4, purchaseToken: token, subscriptionId: 'pickitchen_vip_weekly' } };
-    const acked = async () => ((await (await fetch(`${stackEnv().fakeGoogleUrl}/__fake/acks`)).json()) as string[]).filter((a) => a.endsWith(`/${token}`)).length;
+    const notification = {
+      subscriptionNotification: {
+        version: '1.0',
+        notificationType: 4,
+        purchaseToken: token,
+        subscriptionId: 'pickitchen_vip_weekly',
+      },
+    };
+    const acked = async () =>
+      ((await (await fetch(`${stackEnv().fakeGoogleUrl}/__fake/acks`)).json()) as string[]).filter((a) =>
+        a.endsWith(`/${token}`)
+      ).length;
 
     await fake('/__fake/refuse-acks', { count: 1 });
     const first = await push(notification, { messageId });
@@ -179,7 +322,10 @@ describe('Google Play RTDN', () => {
     expect(await points(user.id)).toBe(2000);
 
     const redeliveries = [await push(notification, { messageId }), await push(notification, { messageId })];
-    expect(redeliveries).toEqual([{ status: 200, body: { status: 'duplicate' } }, { status: 200, body: { status: 'duplicate' } }]);
+    expect(redeliveries).toEqual([{ status: 200, body: { status: 'duplicate' } }, {
+      status: 200,
+      body: { status: 'duplicate' },
+    }]);
     expect(await acked()).toBe(1);
     expect(await points(user.id)).toBe(2000);
   });

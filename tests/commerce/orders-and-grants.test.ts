@@ -13,42 +13,85 @@ describe('orders', () => {
     const products = await call('GET', '/pickitchen/products', { token: user.token });
     expect(products.body.items.map((p: any) => p.id)).toContain('pickitchen.points_500');
     const headers = { 'idempotency-key': 'buy-1' };
-    const first = await call('POST', '/pickitchen/orders', { token: user.token, json: { product_id: 'pickitchen.points_500' }, headers });
+    const first = await call('POST', '/pickitchen/orders', {
+      token: user.token,
+      json: { product_id: 'pickitchen.points_500' },
+      headers,
+    });
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ product_id: 'pickitchen.points_500', status: 'pending', quantity: 1 });
-    const again = await call('POST', '/pickitchen/orders', { token: user.token, json: { product_id: 'pickitchen.points_500' }, headers });
+    const again = await call('POST', '/pickitchen/orders', {
+      token: user.token,
+      json: { product_id: 'pickitchen.points_500' },
+      headers,
+    });
     expect(again.body.id).toBe(first.body.id);
-    const conflict = await call('POST', '/pickitchen/orders', { token: user.token, json: { product_id: 'pickitchen.points_2000' }, headers });
+    const conflict = await call('POST', '/pickitchen/orders', {
+      token: user.token,
+      json: { product_id: 'pickitchen.points_2000' },
+      headers,
+    });
     expect(conflict.status).toBe(409);
     expect(envelope(conflict).code).toBe('IDEMPOTENCY_CONFLICT');
-    expect((await call('GET', `/pickitchen/orders/${first.body.id}`, { token: user.token })).body.status).toBe('pending');
+    expect((await call('GET', `/pickitchen/orders/${first.body.id}`, { token: user.token })).body.status).toBe(
+      'pending',
+    );
   });
 
   // PicKitchen's own order/create and the common orders route both create through public.create_order.
-  it.each(['/pickitchen/orders', '/pickitchen/order/create'])('POST %s: eight requests sent at once with one Idempotency-Key make one order, and all eight answer it', async (path) => {
-    const user = await createUser();
-    const answers = await sendAtOnce(userRowOf(user.id), 8, () =>
-      call('POST', path, { token: user.token, json: { product_id: 'pickitchen.points_500' }, headers: { 'idempotency-key': 'buy-1' } }));
-    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(201));
-    expect(answers[0].body).toMatchObject({ product_id: 'pickitchen.points_500', status: 'pending' });
-    expect(answers.map((a) => a.body)).toEqual(Array(8).fill(answers[0].body));
-    expect(await adminSql()`select id from public.orders where user_id = ${user.id}`).toEqual([{ id: answers[0].body.id }]);
-  });
+  it.each(['/pickitchen/orders', '/pickitchen/order/create'])(
+    'POST %s: eight requests sent at once with one Idempotency-Key make one order, and all eight answer it',
+    async (path) => {
+      const user = await createUser();
+      const answers = await sendAtOnce(
+        userRowOf(user.id),
+        8,
+        () =>
+          call('POST', path, {
+            token: user.token,
+            json: { product_id: 'pickitchen.points_500' },
+            headers: { 'idempotency-key': 'buy-1' },
+          }),
+      );
+      expect(answers.map((a) => a.status)).toEqual(Array(8).fill(201));
+      expect(answers[0].body).toMatchObject({ product_id: 'pickitchen.points_500', status: 'pending' });
+      expect(answers.map((a) => a.body)).toEqual(Array(8).fill(answers[0].body));
+      expect(await adminSql()`select id from public.orders where user_id = ${user.id}`).toEqual([{
+        id: answers[0].body.id,
+      }]);
+    },
+  );
 
   it('one Idempotency-Key sent at once for two products makes one order; the other answer is 409 IDEMPOTENCY_CONFLICT', async () => {
     const user = await createUser();
-    const answers = await sendAtOnce(userRowOf(user.id), 2, (i) =>
-      call('POST', '/pickitchen/orders', { token: user.token, json: { product_id: i === 0 ? 'pickitchen.points_500' : 'pickitchen.points_2000' }, headers: { 'idempotency-key': 'buy-1' } }));
+    const answers = await sendAtOnce(
+      userRowOf(user.id),
+      2,
+      (i) =>
+        call('POST', '/pickitchen/orders', {
+          token: user.token,
+          json: { product_id: i === 0 ? 'pickitchen.points_500' : 'pickitchen.points_2000' },
+          headers: { 'idempotency-key': 'buy-1' },
+        }),
+    );
     expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
     expect(envelope(answers.find((a) => a.status === 409)!).code).toBe('IDEMPOTENCY_CONFLICT');
-    expect(await adminSql()`select id from public.orders where user_id = ${user.id}`).toEqual([{ id: answers.find((a) => a.status === 201)!.body.id }]);
+    expect(await adminSql()`select id from public.orders where user_id = ${user.id}`).toEqual([{
+      id: answers.find((a) => a.status === 201)!.body.id,
+    }]);
   });
 
-  it('refuses products of other apps and hides other users\' orders', async () => {
+  it("refuses products of other apps and hides other users' orders", async () => {
     const user = await createUser();
-    const res = await call('POST', '/pickitchen/orders', { token: user.token, json: { product_id: 'companion.coins_60' } });
+    const res = await call('POST', '/pickitchen/orders', {
+      token: user.token,
+      json: { product_id: 'companion.coins_60' },
+    });
     expect(res.status).toBe(404);
-    const mine = await call('POST', '/companion/orders', { token: user.token, json: { product_id: 'companion.coins_60' } });
+    const mine = await call('POST', '/companion/orders', {
+      token: user.token,
+      json: { product_id: 'companion.coins_60' },
+    });
     const other = await createUser();
     expect((await call('GET', `/companion/orders/${mine.body.id}`, { token: other.token })).status).toBe(404);
     expect((await call('GET', '/companion/orders', { token: other.token })).body.items).toEqual([]);
@@ -77,7 +120,9 @@ describe('weekly VIP points', () => {
     }
   }
   const granted = async (userId: string, week: string) =>
-    (await adminSql()`select coalesce(sum(amount), 0)::int as n from public.wallet_entries where user_id = ${userId} and period = ${week}`)[0].n;
+    (await adminSql()`select coalesce(sum(amount), 0)::int as n from public.wallet_entries where user_id = ${userId} and period = ${week}`)[
+      0
+    ].n;
 
   it('grants 2000 points once per ISO week, however often it runs, and nothing after expiry', async () => {
     const active = await weeklySubscriber('active', 5);
@@ -96,7 +141,8 @@ describe('weekly VIP points', () => {
   });
 
   it('is scheduled hourly on Mondays (UTC), and the scheduled command grants the current week once', async () => {
-    const [job] = await adminSql()`select schedule, command from cron.job where jobname = 'pickitchen-weekly-vip-points'`;
+    const [job] =
+      await adminSql()`select schedule, command from cron.job where jobname = 'pickitchen-weekly-vip-points'`;
     expect(job.schedule).toBe('0 * * * 1');
     const subscriber = await weeklySubscriber('active', 3);
     const [{ week }] = await adminSql()`select to_char(now() at time zone 'UTC', 'IYYY-"W"IW') as week`;

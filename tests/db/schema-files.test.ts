@@ -25,7 +25,12 @@ describe('declarative schema files', () => {
       writeFileSync(walletFile, edited);
       const before = new Set(readdirSync(join(copy, 'migrations')));
 
-      const res = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), ['scripts/db/diff.ts', '--dir', copy, 'add_currency_icon'], {
+      const res = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [
+        'scripts/db/diff.ts',
+        '--dir',
+        copy,
+        'add_currency_icon',
+      ], {
         cwd: ROOT,
         encoding: 'utf8',
       });

@@ -5,7 +5,7 @@
 // resolved and type-checked by Deno 2.1 with only the function's own deno.json and frozen lock, npm packages
 // fetched from the registry into a DENO_DIR made empty at the start of this file.
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,9 +14,9 @@ import { SCALAR_SCRIPT_FILE } from '../../functions/_shared/http/docs-script.ts'
 import { deployStaged } from '../../scripts/deploy/cli.ts';
 import { checkFrozen, denoRegistryEnv } from '../../scripts/deploy/deno-lock.ts';
 import { importsLeaving } from '../../scripts/deploy/modules.ts';
-import { stageFunctions, type StagedFunction } from '../../scripts/deploy/stage.ts';
-import { ROOT, readProjectConfig } from '../../scripts/stack/project.ts';
-import { startFakeManagementApi, type FakeManagementApi, type FunctionUpload } from '../fakes/supabase-management.ts';
+import { type StagedFunction, stageFunctions } from '../../scripts/deploy/stage.ts';
+import { readProjectConfig, ROOT } from '../../scripts/stack/project.ts';
+import { type FakeManagementApi, type FunctionUpload, startFakeManagementApi } from '../fakes/supabase-management.ts';
 
 const NAMES = Object.keys(readProjectConfig().functions).sort();
 const REF = 'abcdefghijklmnopqrst';
@@ -55,7 +55,10 @@ beforeAll(async () => {
   api = await startFakeManagementApi();
   // The CLI takes the Management API's address from a profile (SUPABASE_PROFILE may name a profile file).
   const profile = join(base, 'profile.json');
-  writeFileSync(profile, JSON.stringify({ name: 'fake', api_url: api.url, dashboard_url: api.url, project_host: 'fake.local' }));
+  writeFileSync(
+    profile,
+    JSON.stringify({ name: 'fake', api_url: api.url, dashboard_url: api.url, project_host: 'fake.local' }),
+  );
   for (const name of NAMES) {
     const res = await deployStaged(stage, name, REF, {
       capture: true,
@@ -96,7 +99,9 @@ describe('npm run deploy', () => {
   it('is checked where no node_modules, package.json or deno.json above the upload can help resolve anything', () => {
     const helpers: string[] = [];
     for (let dir = base; dir !== dirname(dir); dir = dirname(dir)) {
-      for (const name of ['node_modules', 'package.json', 'deno.json', 'deno.jsonc']) if (existsSync(join(dir, name))) helpers.push(join(dir, name));
+      for (const name of ['node_modules', 'package.json', 'deno.json', 'deno.jsonc']) {
+        if (existsSync(join(dir, name))) helpers.push(join(dir, name));
+      }
     }
     expect(helpers).toEqual([]);
   });
@@ -112,7 +117,10 @@ describe('npm run deploy', () => {
 describe.each(NAMES)('%s, as uploaded', (name) => {
   it('is entered at supabase/functions/<name>/index.ts with its own deno.json (no fallback import map), which uses no node_modules', () => {
     const prefix = `supabase/functions/${name}`;
-    expect(uploads[name].metadata).toMatchObject({ entrypoint_path: `${prefix}/index.ts`, import_map_path: `${prefix}/deno.json` });
+    expect(uploads[name].metadata).toMatchObject({
+      entrypoint_path: `${prefix}/index.ts`,
+      import_map_path: `${prefix}/deno.json`,
+    });
     expect(cliOutput[name]).not.toMatch(/fallback import map|WARN/);
     expect(JSON.parse(readFileSync(join(uploadedDir(name), 'deno.json'), 'utf8')).nodeModulesDir).toBe('none');
   });
@@ -124,14 +132,19 @@ describe.each(NAMES)('%s, as uploaded', (name) => {
     expect(files).toContain(`${prefix}deno.lock`);
     const statics = staged[name].staticFiles.map((file) => relative(staged[name].dir, file));
     // A node_modules folder in the upload holds static files only (the API's docs script), never a package.
-    expect(files.filter((file) => file.includes('node_modules/') && !statics.includes(file.slice(prefix.length)))).toEqual([]);
+    expect(files.filter((file) => file.includes('node_modules/') && !statics.includes(file.slice(prefix.length))))
+      .toEqual([]);
     expect(importsLeaving(uploadedDir(name), statics)).toEqual([]);
   });
 
-  it('resolves and type-checks on Deno 2.1 from the upload alone: clean DENO_DIR, no node_modules, its own deno.json and frozen lock', () => {
-    const check = checkFrozen(uploadedDir(name), denoRegistryEnv(cleanDenoDir));
-    expect(check.ok, check.output).toBe(true);
-  }, 300_000);
+  it(
+    'resolves and type-checks on Deno 2.1 from the upload alone: clean DENO_DIR, no node_modules, its own deno.json and frozen lock',
+    () => {
+      const check = checkFrozen(uploadedDir(name), denoRegistryEnv(cleanDenoDir));
+      expect(check.ok, check.output).toBe(true);
+    },
+    300_000,
+  );
 });
 
 describe('the checks above can fail', () => {
@@ -152,7 +165,10 @@ describe('the checks above can fail', () => {
     const dir = join(base, 'leaving/supabase/functions/x');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'inside.ts'), 'export const inside = 1;\n');
-    writeFileSync(join(dir, 'index.ts'), "import { inside } from './inside.ts';\nimport { shared } from '../../../../functions/_shared/x.ts';\nconsole.log(inside, shared);\n");
+    writeFileSync(
+      join(dir, 'index.ts'),
+      "import { inside } from './inside.ts';\nimport { shared } from '../../../../functions/_shared/x.ts';\nconsole.log(inside, shared);\n",
+    );
     expect(importsLeaving(dir)).toEqual([{ file: 'index.ts', specifier: '../../../../functions/_shared/x.ts' }]);
   });
 });

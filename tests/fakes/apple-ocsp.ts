@@ -10,12 +10,23 @@ import * as x509 from '@peculiar/x509';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, Certificate, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import {
-  BasicOCSPResponse, CertStatus, KeyHash, OCSPRequest, OCSPResponse, OCSPResponseStatus, ResponderID, ResponseBytes,
-  ResponseData, RevokedInfo, SingleResponse, id_pkix_ocsp_basic,
+  BasicOCSPResponse,
+  CertStatus,
+  id_pkix_ocsp_basic,
+  KeyHash,
+  OCSPRequest,
+  OCSPResponse,
+  OCSPResponseStatus,
+  ResponderID,
+  ResponseBytes,
+  ResponseData,
+  RevokedInfo,
+  SingleResponse,
 } from '@peculiar/asn1-ocsp';
 import { createHash, webcrypto } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Buffer } from 'node:buffer';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -24,7 +35,14 @@ x509.cryptoProvider.set(webcrypto as unknown as Crypto);
  * than the responder certificate's, signed by the issuer itself rather than a responder certificate, one past its
  * next update, or an HTTP error.
  */
-export type OcspAnswer = 'good' | 'revoked' | 'unknown' | 'signed by another key' | 'signed by the issuer' | 'stale' | 'http error';
+export type OcspAnswer =
+  | 'good'
+  | 'revoked'
+  | 'unknown'
+  | 'signed by another key'
+  | 'signed by the issuer'
+  | 'stale'
+  | 'http error';
 
 export interface FakeAppleOcsp {
   url: string;
@@ -48,25 +66,40 @@ interface Signer {
   key: CryptoKey;
 }
 
-const hex = (data: ArrayBuffer | Uint8Array) => Buffer.from(data instanceof Uint8Array ? data : new Uint8Array(data)).toString('hex');
-const keyBits = (cert: x509.X509Certificate) => AsnConvert.parse(cert.publicKey.rawData, SubjectPublicKeyInfo).subjectPublicKey;
-const hash = (algorithm: 'sha1' | 'sha256', data: ArrayBuffer) => createHash(algorithm).update(new Uint8Array(data)).digest();
+const hex = (data: ArrayBuffer | Uint8Array) =>
+  Buffer.from(data instanceof Uint8Array ? data : new Uint8Array(data)).toString('hex');
+const keyBits = (cert: x509.X509Certificate) =>
+  AsnConvert.parse(cert.publicKey.rawData, SubjectPublicKeyInfo).subjectPublicKey;
+const hash = (algorithm: 'sha1' | 'sha256', data: ArrayBuffer) =>
+  createHash(algorithm).update(new Uint8Array(data)).digest();
 /** A certificate as OCSP requests name it: its issuer's key hash (SHA-256) and its serial number. */
-const certKey = (issuerKeyHash: ArrayBuffer | Uint8Array, serial: ArrayBuffer) => `${hex(issuerKeyHash)}/${hex(serial)}`;
+const certKey = (issuerKeyHash: ArrayBuffer | Uint8Array, serial: ArrayBuffer) =>
+  `${hex(issuerKeyHash)}/${hex(serial)}`;
 
 async function responderFor(issuer: Signer): Promise<Signer> {
   const keys = (await webcrypto.subtle.generateKey(RESPONDER_ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: '7f01', subject: `CN=${issuer.cert.subjectName.getField('CN')[0]} OCSP Responder, O=Houtai Tests`, issuer: issuer.cert.subject,
-    publicKey: keys.publicKey, signingKey: issuer.key, signingAlgorithm: ALG, notBefore: new Date(now - 24 * HOUR), notAfter: new Date(now + 365 * 24 * HOUR),
-    extensions: [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.ocspSigning]), new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true)],
+    serialNumber: '7f01',
+    subject: `CN=${issuer.cert.subjectName.getField('CN')[0]} OCSP Responder, O=Houtai Tests`,
+    issuer: issuer.cert.subject,
+    publicKey: keys.publicKey,
+    signingKey: issuer.key,
+    signingAlgorithm: ALG,
+    notBefore: new Date(now - 24 * HOUR),
+    notAfter: new Date(now + 365 * 24 * HOUR),
+    extensions: [
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.ocspSigning]),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+    ],
   });
   return { cert, key: keys.privateKey };
 }
 
 function status(answer: OcspAnswer): CertStatus {
-  if (answer === 'revoked') return new CertStatus({ revoked: new RevokedInfo({ revocationTime: new Date(Date.now() - HOUR) }) });
+  if (answer === 'revoked') {
+    return new CertStatus({ revoked: new RevokedInfo({ revocationTime: new Date(Date.now() - HOUR) }) });
+  }
   if (answer === 'unknown') return new CertStatus({ unknown: null });
   return new CertStatus({ good: null });
 }
@@ -102,7 +135,9 @@ export async function startFakeAppleOcsp(): Promise<FakeAppleOcsp> {
       ],
     });
     const alg = signer === served.responder ? RESPONDER_ALG : ALG;
-    const signingKey = answer === 'signed by another key' ? ((await webcrypto.subtle.generateKey(alg, false, ['sign'])) as CryptoKeyPair).privateKey : signer.key;
+    const signingKey = answer === 'signed by another key'
+      ? ((await webcrypto.subtle.generateKey(alg, false, ['sign'])) as CryptoKeyPair).privateKey
+      : signer.key;
     const raw = await webcrypto.subtle.sign(alg, signingKey, AsnConvert.serialize(tbsResponseData));
     const basic = new BasicOCSPResponse({
       tbsResponseData,
@@ -110,10 +145,15 @@ export async function startFakeAppleOcsp(): Promise<FakeAppleOcsp> {
       signature: new x509.AsnEcSignatureFormatter().toAsnSignature(alg, raw)!,
       certs: signer === served.responder ? [AsnConvert.parse(signer.cert.rawData, Certificate)] : undefined,
     });
-    const body = AsnConvert.serialize(new OCSPResponse({
-      responseStatus: OCSPResponseStatus.successful,
-      responseBytes: new ResponseBytes({ responseType: id_pkix_ocsp_basic, response: new OctetString(AsnConvert.serialize(basic)) }),
-    }));
+    const body = AsnConvert.serialize(
+      new OCSPResponse({
+        responseStatus: OCSPResponseStatus.successful,
+        responseBytes: new ResponseBytes({
+          responseType: id_pkix_ocsp_basic,
+          response: new OctetString(AsnConvert.serialize(basic)),
+        }),
+      }),
+    );
     return { status: 200, body };
   }
 
@@ -123,7 +163,10 @@ export async function startFakeAppleOcsp(): Promise<FakeAppleOcsp> {
     req.on('end', () => {
       requests++;
       const answered = req.method === 'POST' && req.headers['content-type'] === 'application/ocsp-request'
-        ? respond(Buffer.concat(chunks)).catch(() => ({ status: 200, body: failure(OCSPResponseStatus.malformedRequest) }))
+        ? respond(Buffer.concat(chunks)).catch(() => ({
+          status: 200,
+          body: failure(OCSPResponseStatus.malformedRequest),
+        }))
         : Promise.resolve({ status: 200, body: failure(OCSPResponseStatus.malformedRequest) });
       void answered.then(({ status, body }) => {
         res.writeHead(status, { 'content-type': 'application/ocsp-response' });
@@ -141,7 +184,13 @@ export async function startFakeAppleOcsp(): Promise<FakeAppleOcsp> {
       issuers.set(hash('sha256', keyBits(cert)).toString('hex'), { issuer, responder: await responderFor(issuer) });
     },
     answer(cert, issuer, answer) {
-      answers.set(certKey(hash('sha256', keyBits(issuer)), AsnConvert.parse(cert.rawData, Certificate).tbsCertificate.serialNumber), answer);
+      answers.set(
+        certKey(
+          hash('sha256', keyBits(issuer)),
+          AsnConvert.parse(cert.rawData, Certificate).tbsCertificate.serialNumber,
+        ),
+        answer,
+      );
     },
     requests: () => requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

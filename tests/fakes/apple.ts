@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { webcrypto } from 'node:crypto';
 import type { FakeAppleOcsp } from './apple-ocsp.ts';
+import { Buffer } from 'node:buffer';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -23,7 +24,8 @@ export interface TestAppleCa {
   exported(): Promise<string>;
 }
 
-const b64u = (bytes: Uint8Array | ArrayBuffer) => Buffer.from(bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes).toString('base64url');
+const b64u = (bytes: Uint8Array | ArrayBuffer) =>
+  Buffer.from(bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes).toString('base64url');
 const nullExtension = (oid: string) => new x509.Extension(oid, false, new Uint8Array([0x05, 0x00]));
 
 /** What a chain can lack that Apple's has, for tests of the checks that refuse it. */
@@ -37,21 +39,38 @@ export interface TestAppleCaOptions {
   leafValidity?: { notBefore: Date; notAfter: Date };
 }
 
-export async function createTestAppleCa(name = 'Houtai Test', { flaws = [], ocsp, leafValidity }: TestAppleCaOptions = {}): Promise<TestAppleCa> {
+export async function createTestAppleCa(
+  name = 'Houtai Test',
+  { flaws = [], ocsp, leafValidity }: TestAppleCaOptions = {},
+): Promise<TestAppleCa> {
   const now = Date.now();
   const validity = { notBefore: new Date(now - 86_400_000 * 365), notAfter: new Date(now + 86_400_000 * 365 * 5) };
   const responder = ocsp ? [new x509.AuthorityInfoAccessExtension({ ocsp: ocsp.url })] : [];
   const rootKeys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const root = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01', name: `CN=${name} Root CA - G3, O=Houtai Tests`, keys: rootKeys as CryptoKeyPair, signingAlgorithm: ALG, ...validity,
-    extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    serialNumber: '01',
+    name: `CN=${name} Root CA - G3, O=Houtai Tests`,
+    keys: rootKeys as CryptoKeyPair,
+    signingAlgorithm: ALG,
+    ...validity,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
   });
   const interKeys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const intermediate = await x509.X509CertificateGenerator.create({
-    serialNumber: '02', subject: `CN=${name} Worldwide Developer Relations, O=Houtai Tests`, issuer: root.subject,
-    publicKey: interKeys.publicKey, signingKey: rootKeys.privateKey, signingAlgorithm: ALG, ...validity,
+    serialNumber: '02',
+    subject: `CN=${name} Worldwide Developer Relations, O=Houtai Tests`,
+    issuer: root.subject,
+    publicKey: interKeys.publicKey,
+    signingKey: rootKeys.privateKey,
+    signingAlgorithm: ALG,
+    ...validity,
     extensions: [
-      flaws.includes('intermediate not a CA') ? new x509.BasicConstraintsExtension(false, undefined, true) : new x509.BasicConstraintsExtension(true, 0, true),
+      flaws.includes('intermediate not a CA')
+        ? new x509.BasicConstraintsExtension(false, undefined, true)
+        : new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
       ...(flaws.includes('no intermediate marker') ? [] : [nullExtension(INTERMEDIATE_MARKER)]),
       ...responder,
@@ -59,8 +78,13 @@ export async function createTestAppleCa(name = 'Houtai Test', { flaws = [], ocsp
   });
   const leafKeys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const leaf = await x509.X509CertificateGenerator.create({
-    serialNumber: '03', subject: `CN=${name} Store Signing, O=Houtai Tests`, issuer: intermediate.subject,
-    publicKey: leafKeys.publicKey, signingKey: interKeys.privateKey, signingAlgorithm: ALG, ...(leafValidity ?? validity),
+    serialNumber: '03',
+    subject: `CN=${name} Store Signing, O=Houtai Tests`,
+    issuer: intermediate.subject,
+    publicKey: leafKeys.publicKey,
+    signingKey: interKeys.privateKey,
+    signingAlgorithm: ALG,
+    ...(leafValidity ?? validity),
     extensions: [
       new x509.BasicConstraintsExtension(false),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
@@ -82,7 +106,11 @@ function signer(x5c: string[], leafKey: CryptoKey): TestAppleCa {
     async sign(payload) {
       const header = b64u(new TextEncoder().encode(JSON.stringify({ alg: 'ES256', x5c })));
       const body = b64u(new TextEncoder().encode(JSON.stringify(payload)));
-      const signature = await webcrypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, leafKey, new TextEncoder().encode(`${header}.${body}`));
+      const signature = await webcrypto.subtle.sign(
+        { name: 'ECDSA', hash: 'SHA-256' },
+        leafKey,
+        new TextEncoder().encode(`${header}.${body}`),
+      );
       return `${header}.${body}.${b64u(signature)}`;
     },
     async exported() {

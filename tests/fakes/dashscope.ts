@@ -11,7 +11,12 @@
 // fake can also stage an outage (`outage`) and hold a request in flight (`holdNext`) to race workers against it.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { SCRIPTED_FAILURE, scriptedRefusal, scriptedTaskStatus } from '../../functions/_pickitchen/emoji-video-provider.ts';
+import {
+  SCRIPTED_FAILURE,
+  scriptedRefusal,
+  scriptedTaskStatus,
+} from '../../functions/_pickitchen/emoji-video-provider.ts';
+import { Buffer } from 'node:buffer';
 
 export interface FakeDashScopeCall {
   method: string;
@@ -46,7 +51,9 @@ export interface FakeDashScope {
 
 const isBox = (v: unknown) => Array.isArray(v) && v.length === 4 && v.every((n) => Number.isInteger(n) && n >= 0);
 
-export async function startFakeDashScope(opts: { apiKey?: string; detectModel?: string; videoModel?: string; slowMs?: number } = {}): Promise<FakeDashScope> {
+export async function startFakeDashScope(
+  opts: { apiKey?: string; detectModel?: string; videoModel?: string; slowMs?: number } = {},
+): Promise<FakeDashScope> {
   const apiKey = opts.apiKey ?? 'sk-fake-dashscope';
   const detectModel = opts.detectModel ?? 'emoji-detect-v1';
   const videoModel = opts.videoModel ?? 'emoji-v1';
@@ -78,7 +85,11 @@ export async function startFakeDashScope(opts: { apiKey?: string; detectModel?: 
     outage: false,
     holdNext,
     videoBytes,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, raw: string) => {
@@ -88,7 +99,8 @@ export async function startFakeDashScope(opts: { apiKey?: string; detectModel?: 
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(payload));
     };
-    const fail = (status: number, code: string, message: string) => send(status, { request_id: requestId, code, message });
+    const fail = (status: number, code: string, message: string) =>
+      send(status, { request_id: requestId, code, message });
     let body: any;
     try {
       body = raw ? JSON.parse(raw) : undefined;
@@ -99,9 +111,21 @@ export async function startFakeDashScope(opts: { apiKey?: string; detectModel?: 
     const photo = /^\/photos\/([^/]+)\.jpg$/.exec(url.pathname);
     if (photo && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'image/jpeg' });
-      return res.end(Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xfe, 0x00, 0x10]), Buffer.from(`photo ${photo[1]}`.padEnd(14).slice(0, 14)), Buffer.from([0xff, 0xd9])]));
+      return res.end(
+        Buffer.concat([
+          Buffer.from([0xff, 0xd8, 0xff, 0xfe, 0x00, 0x10]),
+          Buffer.from(`photo ${photo[1]}`.padEnd(14).slice(0, 14)),
+          Buffer.from([0xff, 0xd9]),
+        ]),
+      );
     }
-    calls.push({ method: req.method ?? '', path: url.pathname, authorization: req.headers.authorization, async: req.headers['x-dashscope-async'] as string | undefined, body });
+    calls.push({
+      method: req.method ?? '',
+      path: url.pathname,
+      authorization: req.headers.authorization,
+      async: req.headers['x-dashscope-async'] as string | undefined,
+      body,
+    });
 
     // Result videos are signed OSS links in production: no key involved. Streamed in two chunks, no length;
     // results/expired.mp4 answers like OSS once the 24-hour signature has expired.
@@ -117,13 +141,29 @@ export async function startFakeDashScope(opts: { apiKey?: string; detectModel?: 
       res.write(bytes.subarray(0, 8));
       return res.end(bytes.subarray(8));
     }
-    if (req.headers.authorization !== `Bearer ${apiKey}`) return fail(401, 'InvalidApiKey', 'Invalid API-key provided.');
-    if (fake.outage) return fail(500, 'InternalError', 'An internal error has occured, please try again later or contact service support.');
+    if (req.headers.authorization !== `Bearer ${apiKey}`) {
+      return fail(401, 'InvalidApiKey', 'Invalid API-key provided.');
+    }
+    if (fake.outage) {
+      return fail(
+        500,
+        'InternalError',
+        'An internal error has occured, please try again later or contact service support.',
+      );
+    }
 
     const imageUrl: unknown = body?.input?.image_url;
     if (typeof imageUrl === 'string') {
-      if (imageUrl.includes('throttled')) return fail(429, 'Throttling.RateQuota', 'Requests rate limit exceeded, please try again later.');
-      if (imageUrl.includes('outage')) return fail(500, 'InternalError', 'An internal error has occured, please try again later or contact service support.');
+      if (imageUrl.includes('throttled')) {
+        return fail(429, 'Throttling.RateQuota', 'Requests rate limit exceeded, please try again later.');
+      }
+      if (imageUrl.includes('outage')) {
+        return fail(
+          500,
+          'InternalError',
+          'An internal error has occured, please try again later or contact service support.',
+        );
+      }
       if (imageUrl.includes('garbage')) {
         res.writeHead(200, { 'content-type': 'text/html' });
         return res.end('<html><body>gateway says hi</body></html>');
@@ -132,35 +172,71 @@ export async function startFakeDashScope(opts: { apiKey?: string; detectModel?: 
     }
 
     if (req.method === 'POST' && url.pathname === '/api/v1/services/aigc/image2video/face-detect') {
-      if (req.headers['x-dashscope-async'] === 'enable') return fail(403, 'AccessDenied', 'Current user api does not support asynchronous calls.');
+      if (req.headers['x-dashscope-async'] === 'enable') {
+        return fail(403, 'AccessDenied', 'Current user api does not support asynchronous calls.');
+      }
       if (body?.model !== detectModel) return fail(400, 'InvalidParameter', 'Model not exist.');
-      if (typeof imageUrl !== 'string' || !imageUrl) return fail(400, 'InvalidParameter', 'Required parameter(input.image_url) missing or invalid, please check the request parameters.');
-      if (body?.parameters?.ratio !== '1:1') return fail(400, 'InvalidParameter', 'Required parameter(parameters.ratio) missing or invalid, please check the request parameters.');
+      if (typeof imageUrl !== 'string' || !imageUrl) {
+        return fail(
+          400,
+          'InvalidParameter',
+          'Required parameter(input.image_url) missing or invalid, please check the request parameters.',
+        );
+      }
+      if (body?.parameters?.ratio !== '1:1') {
+        return fail(
+          400,
+          'InvalidParameter',
+          'Required parameter(parameters.ratio) missing or invalid, please check the request parameters.',
+        );
+      }
       // Like DashScope, download the photo: an unreachable URL is refused, and the script's markers also work
       // inside the image bytes (a JPEG comment, say), for photos whose URL the test does not choose.
       let refused = scriptedRefusal(imageUrl);
       if (!refused && /^https?:/.test(imageUrl)) {
         const image = await fetch(imageUrl, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
-        if (!image?.ok) return fail(400, 'InvalidURL', 'The request URL is invalid, please check the request URL is available.');
+        if (!image?.ok) {
+          return fail(400, 'InvalidURL', 'The request URL is invalid, please check the request URL is available.');
+        }
         refused = scriptedRefusal(Buffer.from(await image.arrayBuffer()).toString('latin1'));
       }
       if (refused?.httpStatus) return fail(refused.httpStatus, refused.code, refused.message);
-      if (refused) return send(200, { request_id: requestId, output: { code: refused.code, message: refused.message }, usage: { image_count: 1 } });
-      return send(200, { request_id: requestId, output: { bbox_face: [212, 194, 460, 441], ext_bbox_face: [63, 30, 609, 575] }, usage: { image_count: 1 } });
+      if (refused) {
+        return send(200, {
+          request_id: requestId,
+          output: { code: refused.code, message: refused.message },
+          usage: { image_count: 1 },
+        });
+      }
+      return send(200, {
+        request_id: requestId,
+        output: { bbox_face: [212, 194, 460, 441], ext_bbox_face: [63, 30, 609, 575] },
+        usage: { image_count: 1 },
+      });
     }
 
     if (req.method === 'POST' && url.pathname === '/api/v1/services/aigc/image2video/video-synthesis') {
       await held('create');
-      if (req.headers['x-dashscope-async'] !== 'enable') return fail(403, 'AccessDenied', 'current user api does not support synchronous calls.');
+      if (req.headers['x-dashscope-async'] !== 'enable') {
+        return fail(403, 'AccessDenied', 'current user api does not support synchronous calls.');
+      }
       if (body?.model !== videoModel) return fail(400, 'InvalidParameter', 'Model not exist.');
       const input = body?.input ?? {};
-      for (const [field, valid] of [
-        ['image_url', typeof input.image_url === 'string' && input.image_url !== ''],
-        ['driven_id', typeof input.driven_id === 'string' && input.driven_id !== ''],
-        ['face_bbox', isBox(input.face_bbox)],
-        ['ext_bbox', isBox(input.ext_bbox)],
-      ] as const) {
-        if (!valid) return fail(400, 'InvalidParameter', `Required parameter(input.${field}) missing or invalid, please check the request parameters.`);
+      for (
+        const [field, valid] of [
+          ['image_url', typeof input.image_url === 'string' && input.image_url !== ''],
+          ['driven_id', typeof input.driven_id === 'string' && input.driven_id !== ''],
+          ['face_bbox', isBox(input.face_bbox)],
+          ['ext_bbox', isBox(input.ext_bbox)],
+        ] as const
+      ) {
+        if (!valid) {
+          return fail(
+            400,
+            'InvalidParameter',
+            `Required parameter(input.${field}) missing or invalid, please check the request parameters.`,
+          );
+        }
       }
       const taskId = randomUUID();
       tasks.set(taskId, { drivenId: input.driven_id, polls: 0 });
@@ -180,11 +256,28 @@ export async function startFakeDashScope(opts: { apiKey?: string; detectModel?: 
       if (status === 'SUCCEEDED') {
         return send(200, {
           request_id: requestId,
-          output: { task_id: taskId, task_status: status, ...times, end_time: '2025-10-14 11:29:03.924', video_url: `${baseUrl}/results/${taskId}.mp4?Expires=1760500000` },
+          output: {
+            task_id: taskId,
+            task_status: status,
+            ...times,
+            end_time: '2025-10-14 11:29:03.924',
+            video_url: `${baseUrl}/results/${taskId}.mp4?Expires=1760500000`,
+          },
           usage: { video_duration: 2, video_ratio: 'standard' },
         });
       }
-      if (status === 'FAILED') return send(200, { request_id: requestId, output: { task_id: taskId, task_status: status, ...times, code: SCRIPTED_FAILURE.code, message: SCRIPTED_FAILURE.message } });
+      if (status === 'FAILED') {
+        return send(200, {
+          request_id: requestId,
+          output: {
+            task_id: taskId,
+            task_status: status,
+            ...times,
+            code: SCRIPTED_FAILURE.code,
+            message: SCRIPTED_FAILURE.message,
+          },
+        });
+      }
       return send(200, { request_id: requestId, output: { task_id: taskId, task_status: status, ...times } });
     }
 

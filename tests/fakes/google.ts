@@ -40,7 +40,8 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
       res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
       res.end(JSON.stringify(payload));
     };
-    const apiError = (code: number, status: string, message: string) => reply(code, { error: { code, message, status } });
+    const apiError = (code: number, status: string, message: string) =>
+      reply(code, { error: { code, message, status } });
 
     // --- control ---
     if (u.pathname === '/__fake/subscriptions') {
@@ -74,7 +75,8 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
       const signingKey: CryptoKey = key === 'wrong' ? (await generateKeyPair('RS256')).privateKey : oidc.privateKey;
       const token = await new SignJWT({ email, email_verified: true, azp: '1234567890' })
         .setProtectedHeader({ alg: 'RS256', kid: 'fake-google-oidc', typ: 'JWT' })
-        .setIssuer('https://accounts.google.com').setAudience(audience).setSubject('1234567890').setIssuedAt().setExpirationTime('1h')
+        .setIssuer('https://accounts.google.com').setAudience(audience).setSubject('1234567890').setIssuedAt()
+        .setExpirationTime('1h')
         .sign(signingKey);
       return reply(200, { token });
     }
@@ -83,10 +85,17 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
     if (u.pathname === '/oauth2/v3/certs') return reply(200, { keys: [oidcJwk] });
     if (u.pathname === '/token' && req.method === 'POST') {
       const form = new URLSearchParams(text);
-      if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') return reply(400, { error: 'unsupported_grant_type' });
+      if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
+        return reply(400, { error: 'unsupported_grant_type' });
+      }
       try {
-        const { payload } = await jwtVerify(form.get('assertion') ?? '', sa.publicKey, { issuer: 'play-api@houtai-test.iam.gserviceaccount.com', audience: `${url}/token` });
-        if (payload.scope !== 'https://www.googleapis.com/auth/androidpublisher') return reply(400, { error: 'invalid_scope' });
+        const { payload } = await jwtVerify(form.get('assertion') ?? '', sa.publicKey, {
+          issuer: 'play-api@houtai-test.iam.gserviceaccount.com',
+          audience: `${url}/token`,
+        });
+        if (payload.scope !== 'https://www.googleapis.com/auth/androidpublisher') {
+          return reply(400, { error: 'invalid_scope' });
+        }
       } catch {
         return reply(400, { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' });
       }
@@ -94,10 +103,14 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
       accessTokens.add(token);
       return reply(200, { access_token: token, expires_in: 3599, token_type: 'Bearer' });
     }
-    const m = /^\/androidpublisher\/v3\/applications\/([^/]+)\/purchases\/(subscriptionsv2|subscriptions|products)\/(?:tokens\/([^/:]+)|([^/]+)\/tokens\/([^/:]+))(:acknowledge)?$/.exec(u.pathname);
+    const m =
+      /^\/androidpublisher\/v3\/applications\/([^/]+)\/purchases\/(subscriptionsv2|subscriptions|products)\/(?:tokens\/([^/:]+)|([^/]+)\/tokens\/([^/:]+))(:acknowledge)?$/
+        .exec(u.pathname);
     if (m) {
       const bearer = (req.headers.authorization ?? '').replace(/^Bearer /, '');
-      if (!accessTokens.has(bearer)) return apiError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.');
+      if (!accessTokens.has(bearer)) {
+        return apiError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.');
+      }
       const [, pkg, kind, v2Token, productId, token, ack] = m;
       if (ack) {
         if (acksToRefuse > 0) {
@@ -108,7 +121,9 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
         return reply(200, {});
       }
       if (holdReads) await new Promise<void>((release) => heldReads.push(release));
-      const found = kind === 'subscriptionsv2' ? subscriptions.get(decodeURIComponent(v2Token)) : products.get(`${decodeURIComponent(productId)}/${decodeURIComponent(token)}`);
+      const found = kind === 'subscriptionsv2'
+        ? subscriptions.get(decodeURIComponent(v2Token))
+        : products.get(`${decodeURIComponent(productId)}/${decodeURIComponent(token)}`);
       if (!found) return apiError(404, 'NOT_FOUND', 'The purchase token was not found.');
       return reply(200, found);
     }

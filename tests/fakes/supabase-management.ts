@@ -3,11 +3,18 @@
 // `file` part per uploaded file, named by its path relative to the CLI's workdir. It keeps what was uploaded and
 // answers 201 with the function, as the API does; any other request is kept and answered 404.
 import { createServer, type Server } from 'node:http';
+import { Buffer } from 'node:buffer';
 
 export interface FunctionUpload {
   ref: string;
   slug: string;
-  metadata: { entrypoint_path?: string; import_map_path?: string; static_patterns?: string[]; verify_jwt?: boolean; name?: string };
+  metadata: {
+    entrypoint_path?: string;
+    import_map_path?: string;
+    static_patterns?: string[];
+    verify_jwt?: boolean;
+    name?: string;
+  };
   /** Uploaded files by name (a path relative to the workdir). */
   files: Map<string, Buffer>;
 }
@@ -35,9 +42,13 @@ export async function startFakeManagementApi(): Promise<FakeManagementApi> {
         res.writeHead(404, { 'content-type': 'application/json' });
         return res.end(JSON.stringify({ message: 'not served by the fake' }));
       }
-      const form = await new Response(Buffer.concat(chunks), { headers: { 'content-type': req.headers['content-type'] ?? '' } }).formData();
+      const form = await new Response(Buffer.concat(chunks), {
+        headers: { 'content-type': req.headers['content-type'] ?? '' },
+      }).formData();
       const files = new Map<string, Buffer>();
-      for (const part of form.getAll('file')) if (typeof part !== 'string') files.set(part.name, Buffer.from(await part.arrayBuffer()));
+      for (const part of form.getAll('file')) {
+        if (typeof part !== 'string') files.set(part.name, Buffer.from(await part.arrayBuffer()));
+      }
       const metadata = JSON.parse(String(form.get('metadata'))) as FunctionUpload['metadata'];
       uploads.push({ ref: deploy[1], slug, metadata, files });
       res.writeHead(201, { 'content-type': 'application/json' });

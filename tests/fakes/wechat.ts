@@ -8,7 +8,9 @@ export interface FakeWechat {
   close(): Promise<void>;
 }
 
-export async function startFakeWechat(programs: Record<string, { app_id: string; app_secret: string }>): Promise<FakeWechat> {
+export async function startFakeWechat(
+  programs: Record<string, { app_id: string; app_secret: string }>,
+): Promise<FakeWechat> {
   const codes = new Map<string, { appid: string; openid: string; unionid?: string; errcode?: number }>();
   const used = new Set<string>();
   const secrets = new Map(Object.values(programs).map((p) => [p.app_id, p.app_secret]));
@@ -24,7 +26,13 @@ export async function startFakeWechat(programs: Record<string, { app_id: string;
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
-        const entry = JSON.parse(body) as { code: string; appid: string; openid: string; unionid?: string; errcode?: number };
+        const entry = JSON.parse(body) as {
+          code: string;
+          appid: string;
+          openid: string;
+          unionid?: string;
+          errcode?: number;
+        };
         codes.set(entry.code, entry);
         reply({});
       });
@@ -39,10 +47,19 @@ export async function startFakeWechat(programs: Record<string, { app_id: string;
     const code = q.get('js_code') ?? '';
     const entry = codes.get(code);
     if (!entry || entry.appid !== appid) return reply({ errcode: 40029, errmsg: 'invalid code, rid: fake' });
-    if (entry.errcode) return reply({ errcode: entry.errcode, errmsg: entry.errcode === 45011 ? 'api minute-quota reach limit' : 'error' });
+    if (entry.errcode) {
+      return reply({
+        errcode: entry.errcode,
+        errmsg: entry.errcode === 45011 ? 'api minute-quota reach limit' : 'error',
+      });
+    }
     if (used.has(code)) return reply({ errcode: 40163, errmsg: 'code been used, rid: fake' });
     used.add(code);
-    return reply({ openid: entry.openid, session_key: 'fake-session-key==', ...(entry.unionid ? { unionid: entry.unionid } : {}) });
+    return reply({
+      openid: entry.openid,
+      session_key: 'fake-session-key==',
+      ...(entry.unionid ? { unionid: entry.unionid } : {}),
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };

@@ -18,7 +18,8 @@ export const syncClockOf = (userId: string): Gate => async (sql) => {
 };
 
 /** The user's auth.users row: every insert of a row referencing the user checks its key against it (FOR KEY SHARE). */
-export const userRowOf = (userId: string): Gate => (sql) => sql`select 1 from auth.users where id = ${userId} for update`;
+export const userRowOf = (userId: string): Gate => (sql) =>
+  sql`select 1 from auth.users where id = ${userId} for update`;
 
 const QUEUE_DEADLINE_MS = 15_000;
 
@@ -50,13 +51,17 @@ async function whileHeld<T>(gate: Gate, count: number, send: (i: number) => Prom
     const [{ pid }] = await holder<{ pid: number }[]>`select pg_backend_pid() as pid`;
     settled = Promise.allSettled(Array.from({ length: count }, (_, i) => send(i)));
     const deadline = Date.now() + QUEUE_DEADLINE_MS;
-    while ((queued = await queuedBehind(pid)) < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while ((queued = await queuedBehind(pid)) < count && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
   } finally {
     await holder`rollback`;
     holder.release();
   }
   const results = await settled!;
-  if (queued < count) throw new Error(`only ${queued} of ${count} requests queued behind the gate: it is not on their path`);
+  if (queued < count) {
+    throw new Error(`only ${queued} of ${count} requests queued behind the gate: it is not on their path`);
+  }
   return results.map((r) => {
     if (r.status === 'rejected') throw r.reason;
     return r.value;

@@ -8,6 +8,7 @@ import { adminSql } from './db.ts';
 import { stackEnv } from './stack.ts';
 
 import { freshIp } from './addresses.ts';
+import process from 'node:process';
 
 export { freshIp };
 
@@ -26,7 +27,10 @@ export function anonClient(opts: { ip?: string } = {}): SupabaseClient {
 }
 
 /** A client signed in with the session, as an app holds it after sign-in (updateUser, signOut use it). */
-export async function sessionClient(session: { access_token: string; refresh_token: string }, ip?: string): Promise<SupabaseClient> {
+export async function sessionClient(
+  session: { access_token: string; refresh_token: string },
+  ip?: string,
+): Promise<SupabaseClient> {
   const client = anonClient({ ip });
   const { error } = await client.auth.setSession(session);
   if (error) throw error;
@@ -95,12 +99,20 @@ export async function asToken<T>(accessToken: string, query: string): Promise<T[
   const claims = claimsOf(accessToken);
   const sql = adminSql();
   return (await sql.begin(async (tx) => {
-    await tx`select set_config('role', ${claims.role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
+    await tx`select set_config('role', ${claims.role}, true), set_config('request.jwt.claims', ${
+      JSON.stringify(claims)
+    }, true)`;
     return tx.unsafe(query);
   })) as unknown as T[];
 }
 
-export async function registerWechatCode(app: string, entry: { code: string; openid: string; unionid?: string; errcode?: number }) {
+export async function registerWechatCode(
+  app: string,
+  entry: { code: string; openid: string; unionid?: string; errcode?: number },
+) {
   const appid = stackEnv().wechatPrograms[app].app_id;
-  await fetch(`${stackEnv().fakeWechatUrl}/__fake/codes`, { method: 'POST', body: JSON.stringify({ ...entry, appid }) });
+  await fetch(`${stackEnv().fakeWechatUrl}/__fake/codes`, {
+    method: 'POST',
+    body: JSON.stringify({ ...entry, appid }),
+  });
 }

@@ -31,7 +31,12 @@ export function operations(doc: Doc): Operation[] {
       const op = item[method];
       if (!op) continue;
       const body = op.requestBody?.content?.['application/json']?.schema;
-      ops.push({ method: method.toUpperCase(), path, params: [...(item.parameters ?? []), ...(op.parameters ?? [])], body });
+      ops.push({
+        method: method.toUpperCase(),
+        path,
+        params: [...(item.parameters ?? []), ...(op.parameters ?? [])],
+        body,
+      });
     }
   }
   return ops;
@@ -117,7 +122,9 @@ type Path = Array<string | number>;
 function leaves(value: unknown, path: Path = [], out: Array<{ path: Path; value: unknown }> = []) {
   out.push({ path, value });
   if (Array.isArray(value)) value.forEach((v, i) => leaves(v, [...path, i], out));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) leaves(v, [...path, k], out);
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) leaves(v, [...path, k], out);
+  }
   return out;
 }
 
@@ -134,7 +141,10 @@ const OVERSIZED_ARRAY_LENGTH = 20_000;
 const OVERSIZED_ARRAY_BYTES = 900_000;
 
 function oversizedArray(item: unknown): unknown[] {
-  const length = Math.min(OVERSIZED_ARRAY_LENGTH, Math.floor(OVERSIZED_ARRAY_BYTES / (JSON.stringify(item).length + 1)));
+  const length = Math.min(
+    OVERSIZED_ARRAY_LENGTH,
+    Math.floor(OVERSIZED_ARRAY_BYTES / (JSON.stringify(item).length + 1)),
+  );
   return Array.from({ length }, () => item);
 }
 
@@ -149,11 +159,19 @@ function spoilers(value: unknown): Array<[string, unknown]> {
 }
 
 /** Every hostile variant of one operation; `fill` supplies path parameters the caller knows to be valid. */
-export function hostileRequests(doc: Doc, op: Operation, fill: (name: string, schema: Schema) => string): HostileRequest[] {
+export function hostileRequests(
+  doc: Doc,
+  op: Operation,
+  fill: (name: string, schema: Schema) => string,
+): HostileRequest[] {
   const pathParams = op.params.filter((p) => p.in === 'path');
   const queryParams = op.params.filter((p) => p.in === 'query');
   const validPath = (override: Record<string, string> = {}) =>
-    op.path.replace(/\{([^}]+)\}/g, (_, name) => override[name] ?? encodeURIComponent(fill(name, pathParams.find((p) => p.name === name)?.schema ?? {})));
+    op.path.replace(
+      /\{([^}]+)\}/g,
+      (_, name) =>
+        override[name] ?? encodeURIComponent(fill(name, pathParams.find((p) => p.name === name)?.schema ?? {})),
+    );
   const validQuery = () => Object.fromEntries(queryParams.map((p) => [p.name, String(sample(doc, p.schema) ?? 'x')]));
   const qs = (q: Record<string, string>) => (Object.keys(q).length ? `?${new URLSearchParams(q)}` : '');
   const body = op.body ? sample(doc, op.body) : undefined;
@@ -176,19 +194,48 @@ export function hostileRequests(doc: Doc, op: Operation, fill: (name: string, sc
     }
   }
   // Every operation, whatever it declares: a query it does not expect, carrying what no route can use.
-  add('NUL in an undeclared query parameter', `${url}${url.includes('?') ? '&' : '?'}q=%00`, op.body ? json : {}, op.body ? JSON.stringify(body) : undefined);
-  add('malformed %-escape in the query', `${url}${url.includes('?') ? '&' : '?'}q=%E0%A4%A`, op.body ? json : {}, op.body ? JSON.stringify(body) : undefined);
+  add(
+    'NUL in an undeclared query parameter',
+    `${url}${url.includes('?') ? '&' : '?'}q=%00`,
+    op.body ? json : {},
+    op.body ? JSON.stringify(body) : undefined,
+  );
+  add(
+    'malformed %-escape in the query',
+    `${url}${url.includes('?') ? '&' : '?'}q=%E0%A4%A`,
+    op.body ? json : {},
+    op.body ? JSON.stringify(body) : undefined,
+  );
   for (const p of queryParams) {
     // A URL is bounded before our code sees it (the HTTP server refuses ~64 KB): long, not huge.
-    for (const [what, v] of [['NUL', 'a\u0000b'], ['long string', 'x'.repeat(6_000)], ['lone surrogate', 'a\ud800b'], ['huge number', '1e308'], ['negative', '-99999999999'], ['malformed %-escape', '%E0%A4%A']]) {
+    for (
+      const [what, v] of [
+        ['NUL', 'a\u0000b'],
+        ['long string', 'x'.repeat(6_000)],
+        ['lone surrogate', 'a\ud800b'],
+        ['huge number', '1e308'],
+        ['negative', '-99999999999'],
+        ['malformed %-escape', '%E0%A4%A'],
+      ]
+    ) {
       const q = { ...validQuery(), [p.name]: String(v) };
       const raw = what === 'malformed %-escape' ? `${validPath()}?${p.name}=${v}` : validPath() + qs(q);
       add(`${what} in query ${p.name}`, raw, op.body ? json : {}, op.body ? JSON.stringify(body) : undefined);
     }
   }
   for (const p of pathParams) {
-    for (const [what, v] of [['NUL', '%00'], ['malformed %-escape', '%E0%A4%A'], ['dot segments', '..%2f..%2fx'], ['long', 'x'.repeat(4000)], ['beyond int8', '99999999999999999999']]) {
-      add(`${what} in path ${p.name}`, validPath({ [p.name]: String(v) }) + qs(validQuery()), op.body ? json : {}, op.body ? JSON.stringify(body) : undefined);
+    for (
+      const [what, v] of [['NUL', '%00'], ['malformed %-escape', '%E0%A4%A'], ['dot segments', '..%2f..%2fx'], [
+        'long',
+        'x'.repeat(4000),
+      ], ['beyond int8', '99999999999999999999']]
+    ) {
+      add(
+        `${what} in path ${p.name}`,
+        validPath({ [p.name]: String(v) }) + qs(validQuery()),
+        op.body ? json : {},
+        op.body ? JSON.stringify(body) : undefined,
+      );
     }
   }
   return requests;

@@ -12,7 +12,14 @@ export async function call<T = any>(
   method: string,
   path: string,
   // base: another stack's API (default: the test stack's), for tests that start a stack of their own.
-  opts: { token?: string; json?: unknown; rawBody?: string; headers?: Record<string, string>; signal?: AbortSignal; base?: string } = {},
+  opts: {
+    token?: string;
+    json?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+    signal?: AbortSignal;
+    base?: string;
+  } = {},
 ): Promise<ApiResponse<T>> {
   // Each call comes from an address of its own unless the test names one (as a test of per-address limits does).
   const headers: Record<string, string> = { 'x-forwarded-for': freshIp(), ...opts.headers };

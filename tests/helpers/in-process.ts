@@ -18,7 +18,13 @@ function inProcess<A extends { request: (path: string, init?: RequestInit) => Re
   env: Record<string, string>,
 ) {
   const { dbUrl, apiUrl } = stackEnv();
-  const config = loadConfig({ SUPABASE_URL: apiUrl, SUPABASE_DB_URL: dbUrl, ...functionKeysEnv(), LOG_REQUESTS: 'false', ...env });
+  const config = loadConfig({
+    SUPABASE_URL: apiUrl,
+    SUPABASE_DB_URL: dbUrl,
+    ...functionKeysEnv(),
+    LOG_REQUESTS: 'false',
+    ...env,
+  });
   const db = createDb(config);
   const rateLimiter = rateLimiterFor(db, config);
   afterAll(async () => {
@@ -37,4 +43,5 @@ export const inProcessApi = (env: Record<string, string> = {}) => inProcess(crea
 export const inProcessHooks = (env: Record<string, string> = {}) => inProcess(createHooksApp, '/hooks', env);
 
 /** The worker function with its production handlers, configured by `env`. */
-export const inProcessWorker = (env: Record<string, string> = {}) => inProcess((deps) => createWorkerApp(deps), '/worker', env);
+export const inProcessWorker = (env: Record<string, string> = {}) =>
+  inProcess((deps) => createWorkerApp(deps), '/worker', env);

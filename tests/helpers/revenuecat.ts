@@ -37,4 +37,3 @@ export async function deliver(body: unknown, auth = stackEnv().revenuecatAuth, h
   });
   return { status: res.status, body: await res.json() };
 }
-

@@ -30,8 +30,10 @@ export function signInApi(secret = randomBytes(32).toString('base64url'), env: R
   return {
     secret,
     /** POST /pickitchen/auth/device */
-    device: (json: Record<string, unknown>, headers?: Record<string, string>) => post('/pickitchen/auth/device', { platform: 'ios', ...json }, headers),
+    device: (json: Record<string, unknown>, headers?: Record<string, string>) =>
+      post('/pickitchen/auth/device', { platform: 'ios', ...json }, headers),
     /** POST /{app}/auth/wechat */
-    wechat: (app: string, code: string, headers?: Record<string, string>) => post(`/${app}/auth/wechat`, { code }, headers),
+    wechat: (app: string, code: string, headers?: Record<string, string>) =>
+      post(`/${app}/auth/wechat`, { code }, headers),
   };
 }

@@ -1,6 +1,7 @@
 // The throwaway stack started by scripts/test.ts, as the tests see it.
 import type { JSONWebKeySet, JWK } from 'jose';
 import { jwksOf } from '../../scripts/emulators/auth/signing-key.ts';
+import process from 'node:process';
 
 export interface TestStack {
   apiUrl: string;

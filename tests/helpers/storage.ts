@@ -10,7 +10,12 @@ export interface StorageRefusal {
   code: string;
 }
 
-const named = (statusCode: string, error: string, message: string, code: string): StorageRefusal => ({ statusCode, error, message, code });
+const named = (statusCode: string, error: string, message: string, code: string): StorageRefusal => ({
+  statusCode,
+  error,
+  message,
+  code,
+});
 
 /** The refusals our tests meet, as Storage words them (its error table; see the Storage emulator's errors.ts). */
 export const StorageRefusals = {
@@ -21,8 +26,10 @@ export const StorageRefusals = {
   /** A write the storage policies refuse (42501). */
   rowLevelSecurity: named('403', 'Unauthorized', 'new row violates row-level security policy', 'AccessDenied'),
   duplicate: named('409', 'Duplicate', 'The resource already exists', 'KeyAlreadyExists'),
-  tooLarge: (entity = 'object') => named('413', 'Payload too large', `The ${entity} exceeded the maximum allowed size`, 'EntityTooLarge'),
-  mimeType: (mime: string) => named('415', 'invalid_mime_type', `mime type ${mime} is not supported`, 'InvalidMimeType'),
+  tooLarge: (entity = 'object') =>
+    named('413', 'Payload too large', `The ${entity} exceeded the maximum allowed size`, 'EntityTooLarge'),
+  mimeType: (mime: string) =>
+    named('415', 'invalid_mime_type', `mime type ${mime} is not supported`, 'InvalidMimeType'),
   /** A signed URL's token that does not verify; `message` is jose's (a string or an asymmetric matcher). */
   invalidJwt: (message: string) => named('400', 'InvalidJWT', message, 'InvalidJWT'),
   invalidSignature: (message = 'Invalid signature') => named('400', 'InvalidSignature', message, 'InvalidSignature'),
@@ -37,7 +44,12 @@ export const StorageRefusals = {
  */
 export function expectStorageRefusal(result: { error: unknown }, refusal: StorageRefusal, label?: string) {
   const { name, status, statusCode, message } = (result.error ?? {}) as Record<string, unknown>;
-  expect({ name, status, statusCode, message }, label).toEqual({ name: 'StorageApiError', status: 400, statusCode: refusal.statusCode, message: refusal.message });
+  expect({ name, status, statusCode, message }, label).toEqual({
+    name: 'StorageApiError',
+    status: 400,
+    statusCode: refusal.statusCode,
+    message: refusal.message,
+  });
 }
 
 /** A raw Storage response refused exactly so: HTTP 400 and the whole body. */

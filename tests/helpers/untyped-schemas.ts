@@ -41,7 +41,9 @@ export function untypedBodyNodes(doc: Doc): string[] {
     for (const k of COMBINATORS) (schema[k] ?? []).forEach((b: unknown, i: number) => walk(b, `${at}/${k}/${i}`));
     for (const [k, v] of Object.entries(schema.properties ?? {})) walk(v, `${at}/properties/${k}`);
     for (const [k, v] of Object.entries(schema.patternProperties ?? {})) walk(v, `${at}/patternProperties/${k}`);
-    if (typeof schema.additionalProperties === 'object') walk(schema.additionalProperties, `${at}/additionalProperties`);
+    if (typeof schema.additionalProperties === 'object') {
+      walk(schema.additionalProperties, `${at}/additionalProperties`);
+    }
     if (schema.items) walk(schema.items, `${at}/items`);
     (schema.prefixItems ?? []).forEach((b: unknown, i: number) => walk(b, `${at}/prefixItems/${i}`));
   };
@@ -50,9 +52,13 @@ export function untypedBodyNodes(doc: Doc): string[] {
       const op = item[method];
       if (!op) continue;
       const name = `${method.toUpperCase()} ${path}`;
-      for (const [type, media] of Object.entries<any>(op.requestBody?.content ?? {})) walk(media.schema, `${name} request ${type}`);
+      for (const [type, media] of Object.entries<any>(op.requestBody?.content ?? {})) {
+        walk(media.schema, `${name} request ${type}`);
+      }
       for (const [status, response] of Object.entries<any>(op.responses ?? {})) {
-        for (const [type, media] of Object.entries<any>(response.content ?? {})) walk(media.schema, `${name} ${status} ${type}`);
+        for (const [type, media] of Object.entries<any>(response.content ?? {})) {
+          walk(media.schema, `${name} ${status} ${type}`);
+        }
       }
     }
   }

@@ -3,7 +3,7 @@
 // signAccessToken makes the tokens Auth will not: expired, forged, or legacy HS256 ones.
 import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import { SignJWT, type JWK } from 'jose';
+import { type JWK, SignJWT } from 'jose';
 import { newSigningKey } from '../../scripts/emulators/auth/signing-key.ts';
 import { freshIp } from './addresses.ts';
 import { stackEnv } from './stack.ts';
@@ -24,7 +24,9 @@ export async function signAccessToken(
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const jwt = new SignJWT(claims).setIssuedAt(now).setExpirationTime(now + (opts.expiresInSeconds ?? 3600));
-  if (opts.hs256Secret) return await jwt.setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(opts.hs256Secret));
+  if (opts.hs256Secret) {
+    return await jwt.setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(opts.hs256Secret));
+  }
   const key = opts.signingKey ?? stackEnv().signingKey;
   return await jwt.setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' }).sign(key);
 }
@@ -75,7 +77,13 @@ export async function createUser(meta: Record<string, unknown> = {}, id: string 
   const { secretKey, publishableKey } = stackEnv();
   const email = `user-${id.slice(0, 8)}@test.local`;
   passwordHash ??= bcrypt.hash(PASSWORD, 4);
-  await auth('/admin/users', secretKey, { id, email, password_hash: await passwordHash, email_confirm: true, user_metadata: meta });
+  await auth('/admin/users', secretKey, {
+    id,
+    email,
+    password_hash: await passwordHash,
+    email_confirm: true,
+    user_metadata: meta,
+  });
   const session = await auth('/token?grant_type=password', publishableKey, { email, password: PASSWORD });
   return { id, email, token: session.access_token };
 }

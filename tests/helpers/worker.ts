@@ -26,11 +26,13 @@ async function report(res: Response): Promise<WorkerReport> {
 }
 
 /** The worker function the stack serves, called as pg_cron calls it. */
-export const deployedWorker: WorkerRun = async (jobIds) => report(await fetch(`${stackEnv().apiUrl}/functions/v1/worker/run`, runRequest(jobIds)));
+export const deployedWorker: WorkerRun = async (jobIds) =>
+  report(await fetch(`${stackEnv().apiUrl}/functions/v1/worker/run`, runRequest(jobIds)));
 
 /** An in-process worker app (tests/helpers/in-process.ts inProcessWorker). */
-export const workerApp = (worker: { request(path: string, init?: RequestInit): Response | Promise<Response> }): WorkerRun =>
-  async (jobIds) => report(await worker.request('/run', runRequest(jobIds)));
+export const workerApp =
+  (worker: { request(path: string, init?: RequestInit): Response | Promise<Response> }): WorkerRun => async (jobIds) =>
+    report(await worker.request('/run', runRequest(jobIds)));
 
 export interface JobRow {
   id: number;
@@ -53,7 +55,12 @@ export async function jobOf(taskId: string): Promise<JobRow> {
  * Runs the task's job until `done()` holds, waiting out the snoozes in between (a video task is polled every
  * poll interval). Returns each run's report. Gives up (throws) after `limitMs` or when the job has ended without.
  */
-export async function runUntil(run: WorkerRun, taskId: string, done: () => Promise<boolean>, limitMs = 20_000): Promise<WorkerReport[]> {
+export async function runUntil(
+  run: WorkerRun,
+  taskId: string,
+  done: () => Promise<boolean>,
+  limitMs = 20_000,
+): Promise<WorkerReport[]> {
   const reports: WorkerReport[] = [];
   const giveUpAt = Date.now() + limitMs;
   for (;;) {
@@ -61,10 +68,18 @@ export async function runUntil(run: WorkerRun, taskId: string, done: () => Promi
     reports.push(await run([job.id]));
     if (await done()) return reports;
     const after = await jobOf(taskId);
-    if (after.status === 'succeeded' || after.status === 'dead') throw new Error(`job ${after.id} ended ${after.status} (${after.last_error ?? 'no error'}) before the task was done`);
+    if (after.status === 'succeeded' || after.status === 'dead') {
+      throw new Error(
+        `job ${after.id} ended ${after.status} (${after.last_error ?? 'no error'}) before the task was done`,
+      );
+    }
     if (Date.now() > giveUpAt) {
       const claimed = reports.reduce((n, r) => n + r.claimed, 0);
-      throw new Error(`task ${taskId} not done after ${limitMs} ms: ${reports.length} runs claimed its job ${claimed} times; job now ${JSON.stringify(after)}`);
+      throw new Error(
+        `task ${taskId} not done after ${limitMs} ms: ${reports.length} runs claimed its job ${claimed} times; job now ${
+          JSON.stringify(after)
+        }`,
+      );
     }
     await untilDue(after);
   }
@@ -72,7 +87,8 @@ export async function runUntil(run: WorkerRun, taskId: string, done: () => Promi
 
 const ended = (status: string | undefined) => status === 'completed' || status === 'failed';
 /** `done` for runUntil: the AI task has completed or failed. */
-export const aiTaskFinished = (taskId: string) => async () => ended((await adminSql()`select status from public.ai_tasks where id = ${taskId}`)[0]?.status);
+export const aiTaskFinished = (taskId: string) => async () =>
+  ended((await adminSql()`select status from public.ai_tasks where id = ${taskId}`)[0]?.status);
 /** `done` for runUntil: the emoji task has completed or failed. */
 export const emojiTaskFinished = (taskId: string) => async () =>
   ended((await adminSql()`select status from pickitchen.emoji_tasks where id = ${taskId}`)[0]?.status);

@@ -8,6 +8,7 @@ import { adminSql } from '../helpers/db.ts';
 import { freshIp } from '../helpers/addresses.ts';
 import { call, envelope } from '../helpers/http.ts';
 import { stackEnv } from '../helpers/stack.ts';
+import { Buffer } from 'node:buffer';
 
 const functionsUrl = () => `${stackEnv().apiUrl}/functions/v1`;
 // A run limited to a job that does not exist: it claims nothing of the jobs other test files are running.
@@ -15,7 +16,11 @@ const NO_JOBS = JSON.stringify({ job_ids: [Number.MAX_SAFE_INTEGER], budget_ms: 
 const STRANGER_SECRET = 'sb_secret_AAAAAAAAAAAAAAAAAAAAAA_AAAAAAAA';
 
 const runWorker = (headers: Record<string, string>) =>
-  fetch(`${functionsUrl()}/worker/run`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: NO_JOBS });
+  fetch(`${functionsUrl()}/worker/run`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: NO_JOBS,
+  });
 
 const metrics = (headers: Record<string, string>) => call('GET', '/metrics', { headers });
 
@@ -30,7 +35,9 @@ function client(key: string) {
 describe('sb_secret_ and sb_publishable_ keys for service routes', () => {
   it('the worker and /metrics accept an sb_secret_ key on apikey or as the bearer, and the legacy service_role key', async () => {
     const { secretKey, serviceRoleKey } = stackEnv();
-    const callers: Record<string, string>[] = [{ apikey: secretKey }, { authorization: `Bearer ${secretKey}` }, { authorization: `Bearer ${serviceRoleKey}` }];
+    const callers: Record<string, string>[] = [{ apikey: secretKey }, { authorization: `Bearer ${secretKey}` }, {
+      authorization: `Bearer ${serviceRoleKey}`,
+    }];
     for (const headers of callers) {
       const run = await runWorker(headers);
       expect(run.status, JSON.stringify(headers)).toBe(200);
@@ -41,7 +48,7 @@ describe('sb_secret_ and sb_publishable_ keys for service routes', () => {
     }
   });
 
-  it('the worker and /metrics refuse an sb_publishable_ key, and an sb_secret_ key that is not the project\'s', async () => {
+  it("the worker and /metrics refuse an sb_publishable_ key, and an sb_secret_ key that is not the project's", async () => {
     const { publishableKey } = stackEnv();
     // The gateway's verify_jwt lets the project's publishable key through (as Supabase's does); the worker does not.
     const asBearer = await runWorker({ apikey: publishableKey, authorization: `Bearer ${publishableKey}` });
@@ -51,7 +58,9 @@ describe('sb_secret_ and sb_publishable_ keys for service routes', () => {
     // A key that is not the project's does not pass the gateway.
     expect((await runWorker({ apikey: STRANGER_SECRET })).status).toBe(401);
 
-    const refused: Record<string, string>[] = [{ apikey: publishableKey, authorization: `Bearer ${publishableKey}` }, { authorization: `Bearer ${STRANGER_SECRET}` }];
+    const refused: Record<string, string>[] = [{ apikey: publishableKey, authorization: `Bearer ${publishableKey}` }, {
+      authorization: `Bearer ${STRANGER_SECRET}`,
+    }];
     for (const headers of refused) {
       const scrape = await metrics(headers);
       expect(scrape.status, JSON.stringify(headers)).toBe(403);
@@ -69,7 +78,11 @@ describe('sb_secret_ and sb_publishable_ keys for service routes', () => {
     };
     // An API key goes on apikey only; a legacy JWT also as the bearer, which verify_jwt reads.
     expect(await headersFor(secretKey)).toEqual({ 'content-type': 'application/json', apikey: secretKey });
-    expect(await headersFor(serviceRoleKey)).toEqual({ 'content-type': 'application/json', apikey: serviceRoleKey, authorization: `Bearer ${serviceRoleKey}` });
+    expect(await headersFor(serviceRoleKey)).toEqual({
+      'content-type': 'application/json',
+      apikey: serviceRoleKey,
+      authorization: `Bearer ${serviceRoleKey}`,
+    });
     for (const key of [secretKey, serviceRoleKey]) expect((await runWorker(await headersFor(key))).status).toBe(200);
     // A publishable key put in Vault by mistake starts nothing.
     expect((await runWorker(await headersFor(publishableKey))).status).toBe(401);
@@ -94,7 +107,9 @@ describe('supabase-js with the new keys', () => {
     const me = await app.functions.invoke('api/v1/coach/me', { method: 'GET' });
     expect(me.error).toBeNull();
     expect(me.data).toMatchObject({ id });
-    const upload = await app.storage.from('avatars').upload(`${id}/pk.png`, Buffer.from('pk'), { contentType: 'image/png' });
+    const upload = await app.storage.from('avatars').upload(`${id}/pk.png`, Buffer.from('pk'), {
+      contentType: 'image/png',
+    });
     expect(upload.error).toBeNull();
 
     const guest = await client(stackEnv().publishableKey).auth.signInAnonymously();
@@ -108,7 +123,9 @@ describe('supabase-js with the new keys', () => {
     const created = await server.auth.admin.createUser({ email, password: 'correct horse', email_confirm: true });
     expect(created.error).toBeNull();
     const id = created.data.user!.id;
-    const upload = await server.storage.from('uploads').upload(`diary/${id}/images/by-server.jpg`, Buffer.from('sk'), { contentType: 'image/jpeg' });
+    const upload = await server.storage.from('uploads').upload(`diary/${id}/images/by-server.jpg`, Buffer.from('sk'), {
+      contentType: 'image/jpeg',
+    });
     expect(upload.error).toBeNull();
     // Not a key of the project's: refused before Auth sees it.
     const stranger = await client(STRANGER_SECRET).auth.admin.listUsers();

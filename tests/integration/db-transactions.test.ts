@@ -12,14 +12,26 @@ import { createUser } from '../helpers/users.ts';
 
 describe('database transactions', () => {
   // One connection, so every transaction and every check after it meets the same session.
-  const db = createDb(loadConfig({ SUPABASE_URL: stackEnv().apiUrl, SUPABASE_DB_URL: stackEnv().dbUrl, JWT_SECRET: stackEnv().jwtSecret, DB_POOL_MAX: '1' }));
+  const db = createDb(
+    loadConfig({
+      SUPABASE_URL: stackEnv().apiUrl,
+      SUPABASE_DB_URL: stackEnv().dbUrl,
+      JWT_SECRET: stackEnv().jwtSecret,
+      DB_POOL_MAX: '1',
+    }),
+  );
   afterAll(() => db.end());
   const claimsOf = (id: string) => ({ sub: id, role: 'authenticated' }) as Claims;
   // A row the caller may insert under RLS, marked by its title.
-  const sample = (title: string) => sqlText<{ id: string }>`insert into public.sync_samples (id, title) values (${randomUUID()}, ${title}) returning id`;
+  const sample = (title: string) =>
+    sqlText<
+      { id: string }
+    >`insert into public.sync_samples (id, title) values (${randomUUID()}, ${title}) returning id`;
   const sampleIn = (tx: Tx, title: string) => runText(tx, sample(title));
   const samplesOf = async (userId: string) =>
-    (await adminSql()<{ title: string }[]>`select title from public.sync_samples where user_id = ${userId} order by title`).map((r) => r.title);
+    (await adminSql()<
+      { title: string }[]
+    >`select title from public.sync_samples where user_id = ${userId} order by title`).map((r) => r.title);
 
   it('runs statements as the caller in one go, and leaves no role or claims on the connection', async () => {
     const user = await createUser();
@@ -29,7 +41,8 @@ describe('database transactions', () => {
     ]);
     expect(who).toEqual({ role: 'authenticated', uid: user.id });
     expect(other.n).toBe(1); // RLS: only the caller's own profile
-    const [after] = await db.sql`select current_user as role, current_setting('request.jwt.claims', true) as claims, current_setting('request.jwt.claim.sub', true) as sub, auth.uid() as uid`;
+    const [after] = await db
+      .sql`select current_user as role, current_setting('request.jwt.claims', true) as claims, current_setting('request.jwt.claim.sub', true) as sub, auth.uid() as uid`;
     expect(after.role).toBe('postgres');
     expect(after.claims ?? '').toBe('');
     expect(after.sub ?? '').toBe('');
@@ -38,7 +51,9 @@ describe('database transactions', () => {
 
   it('undoes every statement when one fails, and reports that failure', async () => {
     const user = await createUser();
-    await expect(db.statementsAsUser(claimsOf(user.id), [sample('a'), sqlText`select 1 / 0`])).rejects.toMatchObject({ code: '22012' });
+    await expect(db.statementsAsUser(claimsOf(user.id), [sample('a'), sqlText`select 1 / 0`])).rejects.toMatchObject({
+      code: '22012',
+    });
     expect(await samplesOf(user.id)).toEqual([]);
     // The connection is clean for the next caller.
     await db.statementsAsUser(claimsOf(user.id), [sample('b')]);
@@ -80,15 +95,25 @@ describe('database transactions', () => {
 
   it('draws no notice from the server, whether a transaction commits or fails, and leaves its connection usable', async () => {
     const notices: string[] = [];
-    const watched = createDb(loadConfig({ SUPABASE_URL: stackEnv().apiUrl, SUPABASE_DB_URL: stackEnv().dbUrl, JWT_SECRET: stackEnv().jwtSecret, DB_POOL_MAX: '1' }), {
-      onNotice: (n) => notices.push(`${n.severity}: ${n.message}`),
-    });
+    const watched = createDb(
+      loadConfig({
+        SUPABASE_URL: stackEnv().apiUrl,
+        SUPABASE_DB_URL: stackEnv().dbUrl,
+        JWT_SECRET: stackEnv().jwtSecret,
+        DB_POOL_MAX: '1',
+      }),
+      {
+        onNotice: (n) => notices.push(`${n.severity}: ${n.message}`),
+      },
+    );
     try {
       const user = await createUser();
       await watched.statementsAsUser(claimsOf(user.id), [sample('a')]);
       await watched.withUser(claimsOf(user.id), async (tx) => sampleIn(tx, 'b'));
-      await expect(watched.statementsAsUser(claimsOf(user.id), [sample('c'), sqlText`select 1 / 0`])).rejects.toMatchObject({ code: '22012' });
-      await expect(watched.withUser(claimsOf(user.id), async (tx) => runText(tx, sqlText`select 1 / 0`))).rejects.toMatchObject({ code: '22012' });
+      await expect(watched.statementsAsUser(claimsOf(user.id), [sample('c'), sqlText`select 1 / 0`])).rejects
+        .toMatchObject({ code: '22012' });
+      await expect(watched.withUser(claimsOf(user.id), async (tx) => runText(tx, sqlText`select 1 / 0`))).rejects
+        .toMatchObject({ code: '22012' });
       expect(await samplesOf(user.id)).toEqual(['a', 'b']);
       // No block left open or aborted on its one connection: no role, and now() moves (it stands still in a block).
       const [first] = await watched.sql`select current_user as role, now()::text as at`;
@@ -103,6 +128,8 @@ describe('database transactions', () => {
   });
 
   it('never runs a client transaction with a service role', async () => {
-    await expect(db.statementsAsUser({ role: 'service_role' } as Claims, [sqlText`select 1`])).rejects.toThrow(/service_role/);
+    await expect(db.statementsAsUser({ role: 'service_role' } as Claims, [sqlText`select 1`])).rejects.toThrow(
+      /service_role/,
+    );
   });
 });

@@ -3,14 +3,27 @@ import { adminSql } from '../helpers/db.ts';
 import { call, envelope } from '../helpers/http.ts';
 import { createUser } from '../helpers/users.ts';
 
-const ios = { installation_id: 'inst-1', platform: 'ios', push_vendor: 'apns', push_token: 'apns-token-1', locale: 'zh-CN', timezone: 'Asia/Shanghai', app_version: '2.3.0' };
+const ios = {
+  installation_id: 'inst-1',
+  platform: 'ios',
+  push_vendor: 'apns',
+  push_token: 'apns-token-1',
+  locale: 'zh-CN',
+  timezone: 'Asia/Shanghai',
+  app_version: '2.3.0',
+};
 
 describe('devices', () => {
   it('registers (201), refreshes (200) and lists an installation', async () => {
     const user = await createUser();
     const first = await call('POST', '/quit/devices', { token: user.token, json: ios });
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ app_id: 'quit', platform: 'ios', push_token: 'apns-token-1', app_version: '2.3.0' });
+    expect(first.body).toMatchObject({
+      app_id: 'quit',
+      platform: 'ios',
+      push_token: 'apns-token-1',
+      app_version: '2.3.0',
+    });
 
     const again = await call('POST', '/quit/devices', { token: user.token, json: { ...ios, app_version: '2.4.0' } });
     expect(again.status).toBe(200);
@@ -27,7 +40,10 @@ describe('devices', () => {
     const b = await createUser();
     const token = `shared-${a.id}`;
     await call('POST', '/coach/devices', { token: a.token, json: { ...ios, push_token: token } });
-    await call('POST', '/coach/devices', { token: b.token, json: { ...ios, installation_id: 'inst-b', push_token: token } });
+    await call('POST', '/coach/devices', {
+      token: b.token,
+      json: { ...ios, installation_id: 'inst-b', push_token: token },
+    });
     const rows = await adminSql()`select user_id, push_token from public.devices where user_id in (${a.id}, ${b.id})`;
     expect(rows.find((r) => r.user_id === a.id)?.push_token).toBeNull();
     expect(rows.find((r) => r.user_id === b.id)?.push_token).toBe(token);
@@ -48,10 +64,12 @@ describe('devices', () => {
     }
   });
 
-  it('deletes own devices (204) and cannot see or delete anyone else\'s (404)', async () => {
+  it("deletes own devices (204) and cannot see or delete anyone else's (404)", async () => {
     const a = await createUser();
     const b = await createUser();
-    const dev = (await call('POST', '/coach/devices', { token: a.token, json: { installation_id: 'x', platform: 'android' } })).body;
+    const dev =
+      (await call('POST', '/coach/devices', { token: a.token, json: { installation_id: 'x', platform: 'android' } }))
+        .body;
 
     const stolen = await call('DELETE', `/coach/devices/${dev.id}`, { token: b.token });
     expect(stolen.status).toBe(404);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { call, envelope } from '../helpers/http.ts';
 import { createUser, forgerKey, signAccessToken, userClaims } from '../helpers/users.ts';
+import { Buffer } from 'node:buffer';
 
 describe('error envelope', () => {
   it('unknown route → 404 NOT_FOUND', async () => {
@@ -79,13 +80,15 @@ describe('error envelope', () => {
       }
     });
 
-    it('wrongly signed (a stranger\'s key under Auth\'s kid, or HS256 with another secret) → 401 INVALID_TOKEN', async () => {
+    it("wrongly signed (a stranger's key under Auth's kid, or HS256 with another secret) → 401 INVALID_TOKEN", async () => {
       const user = await createUser();
       const claims = userClaims(user.id, user.email);
-      for (const forged of [
-        await signAccessToken(claims, { signingKey: await forgerKey() }),
-        await signAccessToken(claims, { hs256Secret: 'a-different-secret-of-enough-length' }),
-      ]) {
+      for (
+        const forged of [
+          await signAccessToken(claims, { signingKey: await forgerKey() }),
+          await signAccessToken(claims, { hs256Secret: 'a-different-secret-of-enough-length' }),
+        ]
+      ) {
         const res = await call('GET', '/coach/me', { token: forged });
         expect(res.status).toBe(401);
         expect(envelope(res).code).toBe('INVALID_TOKEN');
@@ -103,7 +106,9 @@ describe('error envelope', () => {
     it('"alg": "none" is refused', async () => {
       const user = await createUser();
       const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-      const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...userClaims(user.id, user.email), exp: 9999999999 })}.`;
+      const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${
+        b64({ ...userClaims(user.id, user.email), exp: 9999999999 })
+      }.`;
       const res = await call('GET', '/coach/me', { token: unsigned });
       expect(res.status).toBe(401);
       expect(envelope(res).code).toBe('INVALID_TOKEN');

@@ -14,7 +14,10 @@ const forge = (forwardedFor: string) =>
   hooks.request('/revenuecat', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer guess', 'x-forwarded-for': forwardedFor },
-    body: JSON.stringify({ api_version: '1.0', event: { id: crypto.randomUUID(), type: 'TEST', event_timestamp_ms: Date.now() } }),
+    body: JSON.stringify({
+      api_version: '1.0',
+      event: { id: crypto.randomUUID(), type: 'TEST', event_timestamp_ms: Date.now() },
+    }),
   });
 
 describe('hooks rate limit', () => {
@@ -49,7 +52,9 @@ describe('hooks rate limit', () => {
     const res = await forge(`${'203.0.113.66, '.repeat(300)}${ip}`);
     expect(res.status).toBe(401);
     const refused = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'hook delivery refused');
-    expect(refused).toEqual([expect.objectContaining({ level: 'warn', hook: 'revenuecat', reason: 'bad authorization', client: ip })]);
+    expect(refused).toEqual([
+      expect.objectContaining({ level: 'warn', hook: 'revenuecat', reason: 'bad authorization', client: ip }),
+    ]);
     expect(lines.join('\n')).not.toContain('203.0.113.66');
   });
 });

@@ -41,7 +41,9 @@ describe('NUL characters', () => {
     expect(res.status).toBe(400);
     const err = envelope(res);
     expect(err.code).toBe('VALIDATION_FAILED');
-    expect(err.details).toEqual([expect.objectContaining({ field: 'workout_type', code: 'nul_character', in: 'json' })]);
+    expect(err.details).toEqual([
+      expect.objectContaining({ field: 'workout_type', code: 'nul_character', in: 'json' }),
+    ]);
     const [{ n }] = await adminSql()`select count(*)::int as n from coach.workouts where user_id = ${user.id}`;
     expect(n).toBe(0);
   });
@@ -50,7 +52,16 @@ describe('NUL characters', () => {
     const user = await createUser();
     const res = await call('POST', '/coach/sync/push', {
       token: user.token,
-      json: { device_id: 'phone-1', mutations: [{ mutation_id: crypto.randomUUID(), table: 'public.sync_samples', op: 'upsert', row: { id: crypto.randomUUID(), title: 'a\u0000b' }, base_version: null }] },
+      json: {
+        device_id: 'phone-1',
+        mutations: [{
+          mutation_id: crypto.randomUUID(),
+          table: 'public.sync_samples',
+          op: 'upsert',
+          row: { id: crypto.randomUUID(), title: 'a\u0000b' },
+          base_version: null,
+        }],
+      },
     });
     expect(res.status).toBe(400);
     expect(envelope(res).details[0]).toMatchObject({ field: 'mutations.0.row.title', code: 'nul_character' });
@@ -74,7 +85,9 @@ describe('NUL characters', () => {
 
   it('in a query value, inside a list cursor, or in a path segment (%00) → 400, not 500', async () => {
     const user = await createUser();
-    const plain = await call('GET', `/coach/records/workout?cursor=${encodeURIComponent('abc\u0000')}`, { token: user.token });
+    const plain = await call('GET', `/coach/records/workout?cursor=${encodeURIComponent('abc\u0000')}`, {
+      token: user.token,
+    });
     expect(plain.status).toBe(400);
     expect(envelope(plain).details[0]).toMatchObject({ field: 'cursor', in: 'query', code: 'nul_character' });
     const forged = btoa(JSON.stringify({ log_date: '2026-11-20\u0000', id: crypto.randomUUID() })).replace(/=+$/, '');
@@ -106,19 +119,30 @@ describe('values the database cannot hold', () => {
             mutation_id: crypto.randomUUID(),
             table: 'coach.workouts',
             op: 'upsert',
-            row: { id: crypto.randomUUID(), log_date: '2026-11-20', workout_type: 'run', duration_minutes: 99_999_999_999 },
+            row: {
+              id: crypto.randomUUID(),
+              log_date: '2026-11-20',
+              workout_type: 'run',
+              duration_minutes: 99_999_999_999,
+            },
             base_version: null,
           },
         ],
       },
     });
     expect(res.status).toBe(200);
-    expect(res.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'VALIDATION_FAILED', details: [{ code: '22003' }] } });
+    expect(res.body.results[0]).toMatchObject({
+      status: 'rejected',
+      error: { code: 'VALIDATION_FAILED', details: [{ code: '22003' }] },
+    });
   });
 
   it(`JSON nested deeper than ${MAX_JSON_DEPTH} levels (a 100,000-deep array in a sync row) → 400`, async () => {
     const user = await createUser();
-    const body = `{"device_id":"phone-1","mutations":[{"mutation_id":"${crypto.randomUUID()}","table":"public.sync_samples","op":"upsert","base_version":null,"row":{"id":"${crypto.randomUUID()}","title":${deepArray(100_000)}}}]}`;
+    const body =
+      `{"device_id":"phone-1","mutations":[{"mutation_id":"${crypto.randomUUID()}","table":"public.sync_samples","op":"upsert","base_version":null,"row":{"id":"${crypto.randomUUID()}","title":${
+        deepArray(100_000)
+      }}}]}`;
     const res = await call('POST', '/coach/sync/push', { token: user.token, rawBody: body });
     expect(res.status).toBe(400);
     expect(envelope(res).details[0]).toMatchObject({ code: 'too_deep', in: 'json' });
@@ -131,6 +155,10 @@ describe('values the database cannot hold', () => {
 });
 
 async function fetchRaw(method: string, path: string, token: string, body: Blob) {
-  const res = await fetch(`${stackEnv().apiBase}${path}`, { method, headers: { authorization: `Bearer ${token}` }, body });
+  const res = await fetch(`${stackEnv().apiBase}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}` },
+    body,
+  });
   return { status: res.status, headers: res.headers, body: await res.json() };
 }

@@ -10,15 +10,29 @@ import { createWorkerApp } from '../../functions/worker/app.ts';
 import { depsFromEnv } from '../../functions/_shared/http/deps.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
 import { APP_IDS, type AppId } from '../../functions/_shared/apps.ts';
-import { hostileRequests, operations, sample, type HostileRequest, type Operation } from '../helpers/hostile-requests.ts';
+import {
+  type HostileRequest,
+  hostileRequests,
+  type Operation,
+  operations,
+  sample,
+} from '../helpers/hostile-requests.ts';
 import { stackEnv } from '../helpers/stack.ts';
 import { createUser } from '../helpers/users.ts';
+import process from 'node:process';
 
 const env = stackEnv();
 const functionsUrl = `${env.apiUrl}/functions/v1`;
 
 // The hooks and worker functions publish no document; their routes are the same zod-openapi routes, so build theirs.
-const deps = depsFromEnv(loadConfig({ SUPABASE_URL: env.apiUrl, SUPABASE_DB_URL: env.dbUrl, JWT_SECRET: env.jwtSecret, LOG_REQUESTS: 'false' }));
+const deps = depsFromEnv(
+  loadConfig({
+    SUPABASE_URL: env.apiUrl,
+    SUPABASE_DB_URL: env.dbUrl,
+    JWT_SECRET: env.jwtSecret,
+    LOG_REQUESTS: 'false',
+  }),
+);
 afterAll(async () => {
   await deps.rateLimiter.close();
   await deps.db.end();
@@ -50,7 +64,11 @@ function credentials(fn: keyof typeof documents, op: Operation, req: HostileRequ
   if (op.path.endsWith('/send-sms') && typeof req.body === 'string') {
     const id = `msg_${crypto.randomUUID()}`;
     const at = new Date();
-    return { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign(id, at, req.body) };
+    return {
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign(id, at, req.body),
+    };
   }
   return {};
 }
@@ -77,13 +95,18 @@ async function send(fn: keyof typeof documents, op: Operation, req: HostileReque
     } catch {
       return { label: req.label, status: res.status, body: `not JSON: ${text.slice(0, 200)}` };
     }
-    const ok = b?.error && typeof b.error.code === 'string' && typeof b.error.message === 'string' && Array.isArray(b.error.details) && typeof b.request_id === 'string';
+    const ok = b?.error && typeof b.error.code === 'string' && typeof b.error.message === 'string' &&
+      Array.isArray(b.error.details) && typeof b.request_id === 'string';
     if (!ok) return { label: req.label, status: res.status, body: `not the error envelope: ${text.slice(0, 200)}` };
   }
   return undefined;
 }
 
-async function sweep(fn: keyof typeof documents, op: Operation, app: AppId): Promise<{ sent: number; findings: Finding[] }> {
+async function sweep(
+  fn: keyof typeof documents,
+  op: Operation,
+  app: AppId,
+): Promise<{ sent: number; findings: Finding[] }> {
   const requests = hostileRequests(documents[fn], op, fill(documents[fn], app));
   const findings: Finding[] = [];
   // A few at a time: enough to be quick, few enough that the stack's own limits are not what answers.
@@ -101,13 +124,20 @@ for (const fn of Object.keys(documents) as Array<keyof typeof documents>) {
       expect(ops.length).toBeGreaterThan(fn === 'api' ? 40 : 1);
     });
     // Routes for any app run once per app: each keeps other currencies, config and tables.
-    const runs = ops.flatMap((op) => (op.path.includes('{app}') ? APP_IDS.map((app) => ({ op, app })) : [{ op, app: APP_IDS[0] }]));
+    const runs = ops.flatMap((
+      op,
+    ) => (op.path.includes('{app}') ? APP_IDS.map((app) => ({ op, app })) : [{ op, app: APP_IDS[0] }]));
     for (const { op, app } of runs) {
       const title = op.path.includes('{app}') ? `${op.method} ${op.path} (${app})` : `${op.method} ${op.path}`;
       it(`${title} answers every hostile request with a 4xx in the envelope, never a 5xx`, async () => {
         const { sent, findings } = await sweep(fn, op, app);
         // SWEEP_REPORT=<file>: every finding in full, one per line (the assertion's diff shortens long lists).
-        if (process.env.SWEEP_REPORT) appendFileSync(process.env.SWEEP_REPORT, findings.map((f) => `${f.status} ${f.label} → ${f.body}\n`).join(''));
+        if (process.env.SWEEP_REPORT) {
+          appendFileSync(
+            process.env.SWEEP_REPORT,
+            findings.map((f) => `${f.status} ${f.label} → ${f.body}\n`).join(''),
+          );
+        }
         expect(sent).toBeGreaterThan(0);
         expect(findings.map((f) => `${f.status} ${f.label} → ${f.body}`)).toEqual([]);
       });

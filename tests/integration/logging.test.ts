@@ -23,7 +23,11 @@ describe('request logging', () => {
 
   it('writes one JSON line per request with its request id, method, route pattern, status, duration, app and user', async () => {
     const user = await createUser();
-    const { res, lines } = await logLines(() => api.request('/pickitchen/me', { headers: { authorization: `Bearer ${user.token}`, 'x-request-id': 'log-test-1' } }));
+    const { res, lines } = await logLines(() =>
+      api.request('/pickitchen/me', {
+        headers: { authorization: `Bearer ${user.token}`, 'x-request-id': 'log-test-1' },
+      })
+    );
     expect(res.status).toBe(200);
     expect(lines).toHaveLength(1);
     const entry = JSON.parse(lines[0]);
@@ -46,10 +50,18 @@ describe('request logging', () => {
   it('names the error code a request was answered with, and holds neither the raw path nor the Authorization value', async () => {
     const user = await createUser();
     const orderId = randomUUID();
-    const { res, lines } = await logLines(() => api.request(`/pickitchen/order/${orderId}`, { headers: { authorization: `Bearer ${user.token}` } }));
+    const { res, lines } = await logLines(() =>
+      api.request(`/pickitchen/order/${orderId}`, { headers: { authorization: `Bearer ${user.token}` } })
+    );
     expect(res.status).toBe(404);
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0])).toMatchObject({ msg: 'request', route: '/api/v1/pickitchen/order/:id', status: 404, error: 'NOT_FOUND', app: 'pickitchen' });
+    expect(JSON.parse(lines[0])).toMatchObject({
+      msg: 'request',
+      route: '/api/v1/pickitchen/order/:id',
+      status: 404,
+      error: 'NOT_FOUND',
+      app: 'pickitchen',
+    });
     expect(lines[0]).not.toContain(orderId);
     expect(lines[0]).not.toContain(user.token.split('.')[2]);
     expect(lines[0].toLowerCase()).not.toContain('bearer');

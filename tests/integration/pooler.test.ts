@@ -28,18 +28,33 @@ beforeAll(async () => {
   const port = await freePort();
   dir = mkdtempSync(join(tmpdir(), 'houtai-pgbouncer-'));
   writeFileSync(join(dir, 'users.txt'), '"postgres" "postgres"\n');
-  writeFileSync(join(dir, 'pgbouncer.ini'), [
-    '[databases]', `postgres = host=${target.hostname} port=${target.port} dbname=postgres`,
-    '[pgbouncer]', 'listen_addr = 127.0.0.1', `listen_port = ${port}`, 'auth_type = trust', `auth_file = ${join(dir, 'users.txt')}`,
-    'pool_mode = transaction', 'default_pool_size = 2', 'max_client_conn = 50', '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'pgbouncer.ini'),
+    [
+      '[databases]',
+      `postgres = host=${target.hostname} port=${target.port} dbname=postgres`,
+      '[pgbouncer]',
+      'listen_addr = 127.0.0.1',
+      `listen_port = ${port}`,
+      'auth_type = trust',
+      `auth_file = ${join(dir, 'users.txt')}`,
+      'pool_mode = transaction',
+      'default_pool_size = 2',
+      'max_client_conn = 50',
+      '',
+    ].join('\n'),
+  );
   const asUser = postgresOsUser(); // PgBouncer, like PostgreSQL, will not run as root
-  if (asUser) for (const f of ['', 'users.txt', 'pgbouncer.ini']) chownSync(join(dir, f), asUser.uid, asUser.gid);
+  if (asUser) { for (const f of ['', 'users.txt', 'pgbouncer.ini']) chownSync(join(dir, f), asUser.uid, asUser.gid); }
   const log = join(dir, 'pgbouncer.log');
   const out = openSync(log, 'a');
-  bouncer = spawnBound('/usr/sbin/pgbouncer', [join(dir, 'pgbouncer.ini')], { asUser, deathSignal: 'SIGTERM', stdio: ['ignore', out, out] });
+  bouncer = spawnBound('/usr/sbin/pgbouncer', [join(dir, 'pgbouncer.ini')], {
+    asUser,
+    deathSignal: 'SIGTERM',
+    stdio: ['ignore', out, out],
+  });
   const url = `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`;
-  for (let i = 0; ; i++) {
+  for (let i = 0;; i++) {
     const probe = postgres(url, { max: 1, connect_timeout: 1, onnotice: () => {} });
     try {
       await probe`select 1`;
@@ -51,7 +66,15 @@ beforeAll(async () => {
       await probe.end();
     }
   }
-  db = createDb(loadConfig({ SUPABASE_URL: stackEnv().apiUrl, SUPABASE_DB_URL: url, JWT_SECRET: stackEnv().jwtSecret, DB_PREPARE: 'false', DB_POOL_MAX: '8' }));
+  db = createDb(
+    loadConfig({
+      SUPABASE_URL: stackEnv().apiUrl,
+      SUPABASE_DB_URL: url,
+      JWT_SECRET: stackEnv().jwtSecret,
+      DB_PREPARE: 'false',
+      DB_POOL_MAX: '8',
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -93,19 +116,30 @@ describe('behind a transaction-mode pooler', () => {
         await tx`select 1 / 0`;
       }),
     ]);
-    expect(failures.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'ran'))).toEqual(['22012', '22012']);
+    expect(failures.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'ran'))).toEqual([
+      '22012',
+      '22012',
+    ]);
     expect((await adminSql()`select count(*)::int as n from public.sync_samples where title = ${title}`)[0].n).toBe(0);
     // Every server connection is clean for the next client: no role and no claims left behind.
-    const after = await Promise.all(Array.from({ length: 8 }, () => db.sql`select current_user as role, current_setting('request.jwt.claims', true) as claims`));
+    const after = await Promise.all(
+      Array.from(
+        { length: 8 },
+        () => db.sql`select current_user as role, current_setting('request.jwt.claims', true) as claims`,
+      ),
+    );
     expect(after.map(([r]) => [r.role, r.claims ?? ''])).toEqual(Array(8).fill(['postgres', '']));
   });
 
-  it('syncs the rate limiter\'s grants through the pooler', async () => {
+  it("syncs the rate limiter's grants through the pooler", async () => {
     const limiter = createRateLimiter(db.sql, { syncMs: 5 });
     const key = `pooler:limit:${randomUUID()}`;
-    const retries = await Promise.all(Array.from({ length: 12 }, () => limiter.take([{ key, capacity: 10, windowSeconds: 3600 }])));
+    const retries = await Promise.all(
+      Array.from({ length: 12 }, () => limiter.take([{ key, capacity: 10, windowSeconds: 3600 }])),
+    );
     await limiter.close();
     expect(retries.filter((r) => r === 0)).toHaveLength(10);
-    expect(Math.round((await adminSql()`select tokens from internal.rate_limit_buckets where key = ${key}`)[0].tokens)).toBe(0);
+    expect(Math.round((await adminSql()`select tokens from internal.rate_limit_buckets where key = ${key}`)[0].tokens))
+      .toBe(0);
   });
 });

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRateLimiter, type BucketRequest, type RateLimiter } from '../../functions/_shared/rate-limit.ts';
+import { type BucketRequest, createRateLimiter, type RateLimiter } from '../../functions/_shared/rate-limit.ts';
 import type { Sql } from '../../functions/_shared/db.ts';
 import { adminSql } from '../helpers/db.ts';
 import { stackEnv } from '../helpers/stack.ts';
@@ -18,10 +18,17 @@ const limiter = (syncMs = 10, over: Sql = sql) => {
   limiters.push(l);
   return l;
 };
-const bucket = (capacity: number, windowSeconds = 3600): BucketRequest => ({ key: `test:limiter:${randomUUID()}`, capacity, windowSeconds });
-const levelOf = async (b: BucketRequest) => (await adminSql()<{ tokens: number }[]>`select tokens from internal.rate_limit_buckets where key = ${b.key}`)[0]?.tokens;
+const bucket = (capacity: number, windowSeconds = 3600): BucketRequest => ({
+  key: `test:limiter:${randomUUID()}`,
+  capacity,
+  windowSeconds,
+});
+const levelOf = async (b: BucketRequest) =>
+  (await adminSql()<{ tokens: number }[]>`select tokens from internal.rate_limit_buckets where key = ${b.key}`)[0]
+    ?.tokens;
 const settle = (ms = 60) => new Promise((r) => setTimeout(r, ms));
-const takes = (l: RateLimiter, buckets: BucketRequest[], n: number) => Promise.all(Array.from({ length: n }, () => l.take(buckets)));
+const takes = (l: RateLimiter, buckets: BucketRequest[], n: number) =>
+  Promise.all(Array.from({ length: n }, () => l.take(buckets)));
 
 describe('rate limiter', () => {
   it('grants a bucket exactly its capacity, then says when the next token comes', async () => {
@@ -93,8 +100,11 @@ describe('rate limiter', () => {
 
   it('keeps the grants of a failed sync for the next one', async () => {
     let failing = false;
-    const flaky = ((strings: TemplateStringsArray, ...values: unknown[]) =>
-      failing ? Promise.reject(new Error('connection lost')) : sql(strings, ...(values as never[]))) as unknown as Sql;
+    const flaky =
+      ((strings: TemplateStringsArray, ...values: unknown[]) =>
+        failing
+          ? Promise.reject(new Error('connection lost'))
+          : sql(strings, ...(values as never[]))) as unknown as Sql;
     const b = bucket(50);
     const l = limiter(5, flaky);
     expect(await l.take([b])).toBe(0); // learns the bucket

@@ -20,7 +20,8 @@ const PUBLIC: Record<string, string> = {
 
 /** Routes for operators, not users: their own token or the service-role key. */
 const SERVICE_ONLY: Record<string, string> = {
-  'GET /metrics': "the Prometheus scraper's (METRICS_TOKEN or the service-role key); route names and latencies are reconnaissance",
+  'GET /metrics':
+    "the Prometheus scraper's (METRICS_TOKEN or the service-role key); route names and latencies are reconnaissance",
 };
 
 /** Routes served but not in the OpenAPI document, and why. */
@@ -47,7 +48,10 @@ function servedRoutes(): Route[] {
 
 /** A path to request: an app id for :app, a uuid for every other parameter (any pattern it has accepts one). */
 const concrete = (path: string) =>
-  path.replace(/:([a-z_]+)(\{[^}]*\})?/g, (_, name: string) => (name === 'app' ? 'coach' : '00000000-0000-4000-8000-000000000000'));
+  path.replace(
+    /:([a-z_]+)(\{[^}]*\})?/g,
+    (_, name: string) => (name === 'app' ? 'coach' : '00000000-0000-4000-8000-000000000000'),
+  );
 
 /** The router's path as OpenAPI writes it: /{app}/files/{bucket}/{path} */
 const openApiPath = (path: string) => path.replace(/:([a-z_]+)(\{[^}]*\})?/g, '{$1}');
@@ -85,52 +89,62 @@ describe('the route sweep', () => {
   it('finds every route in the OpenAPI document, or exempted with a reason', async () => {
     const spec = (await call('GET', '/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
     const documented = new Set(
-      Object.entries(spec.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path.replace(/^\/api\/v1/, '')}`)),
+      Object.entries(spec.paths).flatMap(([path, item]) =>
+        Object.keys(item).map((method) => `${method.toUpperCase()} ${path.replace(/^\/api\/v1/, '')}`)
+      ),
     );
-    const missing = routes.filter((r) => !(key(r) in UNDOCUMENTED) && !documented.has(`${r.method} ${openApiPath(r.path)}`));
+    const missing = routes.filter((r) =>
+      !(key(r) in UNDOCUMENTED) && !documented.has(`${r.method} ${openApiPath(r.path)}`)
+    );
     expect(missing.map(key)).toEqual([]);
   });
 });
 
 describe('every route not declared public', () => {
-  it.each(rows(userRoutes))('%s %s refuses missing, API-key (legacy and sb_), forged and expired tokens, and lets a user in', async (method, path) => {
-    const tokens = await forgedAndExpired();
-    const cases: Array<[string, string | undefined, string]> = [
-      ['no token', undefined, 'UNAUTHORIZED'],
-      ['anon key', stackEnv().anonKey, 'UNAUTHORIZED'],
-      ['service-role key', stackEnv().serviceRoleKey, 'UNAUTHORIZED'],
-      ['publishable key', stackEnv().publishableKey, 'INVALID_TOKEN'],
-      ['secret key', stackEnv().secretKey, 'INVALID_TOKEN'],
-      ['forged', tokens.forged, 'INVALID_TOKEN'],
-      ['expired', tokens.expired, 'TOKEN_EXPIRED'],
-    ];
-    for (const [label, token, code] of cases) {
-      const res = await request(method, path, token);
-      expect(res.status, label).toBe(401);
-      expect(envelope(res).code, label).toBe(code);
-    }
-    // A user's valid token gets past authentication (the made-up ids and empty bodies are then 400 or 404).
-    expect((await request(method, path, tokens.user)).status).not.toBe(401);
-  });
+  it.each(rows(userRoutes))(
+    '%s %s refuses missing, API-key (legacy and sb_), forged and expired tokens, and lets a user in',
+    async (method, path) => {
+      const tokens = await forgedAndExpired();
+      const cases: Array<[string, string | undefined, string]> = [
+        ['no token', undefined, 'UNAUTHORIZED'],
+        ['anon key', stackEnv().anonKey, 'UNAUTHORIZED'],
+        ['service-role key', stackEnv().serviceRoleKey, 'UNAUTHORIZED'],
+        ['publishable key', stackEnv().publishableKey, 'INVALID_TOKEN'],
+        ['secret key', stackEnv().secretKey, 'INVALID_TOKEN'],
+        ['forged', tokens.forged, 'INVALID_TOKEN'],
+        ['expired', tokens.expired, 'TOKEN_EXPIRED'],
+      ];
+      for (const [label, token, code] of cases) {
+        const res = await request(method, path, token);
+        expect(res.status, label).toBe(401);
+        expect(envelope(res).code, label).toBe(code);
+      }
+      // A user's valid token gets past authentication (the made-up ids and empty bodies are then 400 or 404).
+      expect((await request(method, path, tokens.user)).status).not.toBe(401);
+    },
+  );
 });
 
 describe('operator routes', () => {
-  it.each(rows(routes.filter((r) => key(r) in SERVICE_ONLY)))('%s %s answers the service role only', async (method, path) => {
-    const tokens = await forgedAndExpired();
-    const cases: Array<[string, string | undefined, number, string]> = [
-      ['no token', undefined, 401, 'UNAUTHORIZED'],
-      ['anon key', stackEnv().anonKey, 403, 'FORBIDDEN'],
-      ["a user's token", tokens.user, 403, 'FORBIDDEN'],
-      ['forged', tokens.forged, 401, 'INVALID_TOKEN'],
-      ['expired', tokens.expired, 401, 'TOKEN_EXPIRED'],
-    ];
-    for (const [label, token, status, code] of cases) {
-      const res = await request(method, path, token);
-      expect(res.status, label).toBe(status);
-      expect(envelope(res).code, label).toBe(code);
-    }
-    expect((await request(method, path, stackEnv().serviceRoleKey)).status).toBe(200);
-  });
+  it.each(rows(routes.filter((r) => key(r) in SERVICE_ONLY)))(
+    '%s %s answers the service role only',
+    async (method, path) => {
+      const tokens = await forgedAndExpired();
+      const cases: Array<[string, string | undefined, number, string]> = [
+        ['no token', undefined, 401, 'UNAUTHORIZED'],
+        ['anon key', stackEnv().anonKey, 403, 'FORBIDDEN'],
+        ["a user's token", tokens.user, 403, 'FORBIDDEN'],
+        ['forged', tokens.forged, 401, 'INVALID_TOKEN'],
+        ['expired', tokens.expired, 401, 'TOKEN_EXPIRED'],
+      ];
+      for (const [label, token, status, code] of cases) {
+        const res = await request(method, path, token);
+        expect(res.status, label).toBe(status);
+        expect(envelope(res).code, label).toBe(code);
+      }
+      expect((await request(method, path, stackEnv().serviceRoleKey)).status).toBe(200);
+    },
+  );
 });
 
 describe('routes declared public', () => {

@@ -4,12 +4,23 @@ import { describe, expect, it } from 'vitest';
 import { ident, insertInto, list, literal, sqlText } from '../../functions/_shared/sql-text.ts';
 import { adminSql } from '../helpers/db.ts';
 
-const roundTrip = async (text: string) => (await adminSql().unsafe(text).simple()) as unknown as Record<string, unknown>[];
+const roundTrip = async (text: string) =>
+  (await adminSql().unsafe(text).simple()) as unknown as Record<string, unknown>[];
 
 describe('SQL text', () => {
   const hostile = [
-    "it's", "'; drop table public.apps; --", 'back\\slash', "\\'; select 1; --", 'E\'\\x27\'', '$$ $tag$ $$', '"quoted"', '多语言 🚀',
-    '\n\r\t', "'' ''' ''''", '\\\\\'', 'a\u2028b',
+    "it's",
+    "'; drop table public.apps; --",
+    'back\\slash',
+    "\\'; select 1; --",
+    "E'\\x27'",
+    '$$ $tag$ $$',
+    '"quoted"',
+    '多语言 🚀',
+    '\n\r\t',
+    "'' ''' ''''",
+    "\\\\'",
+    'a\u2028b',
   ];
 
   it('writes every string so Postgres reads back exactly that string', async () => {
@@ -30,11 +41,28 @@ describe('SQL text', () => {
   });
 
   it('writes arrays, JSON, numbers, booleans and nulls as their values', async () => {
-    const [row] = await roundTrip(sqlText`
-      select ${['a', "it's", 'x"y', 'back\\slash', '{}', 'NULL']}::text[] as texts, (${['x', null]}::text[])[2] is null as null_element,
+    const [row] = await roundTrip(
+      sqlText`
+      select ${['a', "it's", 'x"y', 'back\\slash', '{}', 'NULL']}::text[] as texts, (${[
+        'x',
+        null,
+      ]}::text[])[2] is null as null_element,
              ${[1, -2, 3.5]}::numeric[] as nums,
-             ${{ k: "it's", n: [1, 2] }}::jsonb as doc, ${-1} as neg, 5 - ${-1} as minus_neg, ${true} as yes, ${null}::int as nothing`.text);
-    expect(row).toEqual({ texts: ['a', "it's", 'x"y', 'back\\slash', '{}', 'NULL'], null_element: true, nums: ['1', '-2', '3.5'], doc: { k: "it's", n: [1, 2] }, neg: -1, minus_neg: 6, yes: true, nothing: null });
+             ${{
+        k: "it's",
+        n: [1, 2],
+      }}::jsonb as doc, ${-1} as neg, 5 - ${-1} as minus_neg, ${true} as yes, ${null}::int as nothing`.text,
+    );
+    expect(row).toEqual({
+      texts: ['a', "it's", 'x"y', 'back\\slash', '{}', 'NULL'],
+      null_element: true,
+      nums: ['1', '-2', '3.5'],
+      doc: { k: "it's", n: [1, 2] },
+      neg: -1,
+      minus_neg: 6,
+      yes: true,
+      nothing: null,
+    });
   });
 
   it('quotes identifiers and builds inserts from objects', async () => {

@@ -12,7 +12,11 @@ describe('system routes', () => {
     const res = await call('GET', '/health');
     expect(res.status).toBe(200);
     const [{ version }] = await adminSql()`select max(version) as version from supabase_migrations.schema_migrations`;
-    expect(res.body).toMatchObject({ status: 'ok', database: { migration: version }, queue: { depth: expect.any(Number), dead: expect.any(Number) } });
+    expect(res.body).toMatchObject({
+      status: 'ok',
+      database: { migration: version },
+      queue: { depth: expect.any(Number), dead: expect.any(Number) },
+    });
     expect(res.body.database.latency_ms).toBeGreaterThan(0);
     expect(res.body.version).toMatch(/^\d+\.\d+\.\d+$/);
   });
@@ -25,7 +29,15 @@ describe('system routes', () => {
     expect(result.valid).toBe(true);
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/health', '/api/v1/metrics', '/api/v1/openapi.json', '/api/v1/docs', '/api/v1/{app}/me', '/api/v1/{app}/devices', '/api/v1/{app}/devices/{id}']),
+      expect.arrayContaining([
+        '/api/v1/health',
+        '/api/v1/metrics',
+        '/api/v1/openapi.json',
+        '/api/v1/docs',
+        '/api/v1/{app}/me',
+        '/api/v1/{app}/devices',
+        '/api/v1/{app}/devices/{id}',
+      ]),
     );
     expect(res.body.servers[0].url).toBe(`${stackEnv().apiUrl}/functions/v1`);
   });
@@ -64,7 +76,9 @@ describe('system routes', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     expect(res.body).toMatch(/http_requests_total\{method="GET",route="\/api\/v1\/health",status="200"\} \d+/);
-    expect(res.body).toMatch(/http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/api\/v1\/health",status="200"\}/);
+    expect(res.body).toMatch(
+      /http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/api\/v1\/health",status="200"\}/,
+    );
   });
 
   it('GET /metrics without a token is 401, with a user or anon token 403, and shows no metrics', async () => {
@@ -94,7 +108,11 @@ describe('system routes', () => {
   it('answers CORS preflights for browser and mini-program clients', async () => {
     const res = await fetch(`${stackEnv().apiBase}/coach/me`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://example.com', 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization,content-type' },
+      headers: {
+        origin: 'https://example.com',
+        'access-control-request-method': 'PATCH',
+        'access-control-request-headers': 'authorization,content-type',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
@@ -106,7 +124,9 @@ describe('system routes', () => {
     expect((await fetch(`${base}/nope/x`)).status).toBe(404);
     expect((await fetch(`${base}/hooks/health`)).status).toBe(200);
     expect((await fetch(`${base}/worker/health`)).status).toBe(401);
-    const ok = await fetch(`${base}/worker/health`, { headers: { authorization: `Bearer ${stackEnv().serviceRoleKey}` } });
+    const ok = await fetch(`${base}/worker/health`, {
+      headers: { authorization: `Bearer ${stackEnv().serviceRoleKey}` },
+    });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ status: 'ok', function: 'worker' });
   });

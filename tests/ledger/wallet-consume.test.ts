@@ -9,19 +9,51 @@ async function credit(userId: string, amount: number) {
   await adminSql()`select public.wallet_post('companion', ${userId}, 'coins', ${amount}, 'reward', 'test credit', ${randomUUID()})`;
 }
 const consume = (user: TestUser, body: Record<string, unknown>, key: string | null = randomUUID()) =>
-  call('POST', '/companion/wallet/consume', { token: user.token, json: body, headers: key === null ? {} : { 'idempotency-key': key } });
+  call('POST', '/companion/wallet/consume', {
+    token: user.token,
+    json: body,
+    headers: key === null ? {} : { 'idempotency-key': key },
+  });
 const balanceOf = async (userId: string) =>
-  Number((await adminSql()`select coalesce((select balance from public.wallet_accounts where user_id = ${userId} and app_id = 'companion' and currency = 'coins'), 0) as b`)[0].b);
+  Number(
+    (await adminSql()`select coalesce((select balance from public.wallet_accounts where user_id = ${userId} and app_id = 'companion' and currency = 'coins'), 0) as b`)[
+      0
+    ].b,
+  );
 
 describe('wallet consume', () => {
   it('spends once per key and answers a retry with the same spending', async () => {
     const user = await createUser();
     await credit(user.id, 100);
     const key = randomUUID();
-    const first = await consume(user, { currency: 'coins', amount: 30, reason: 'chat_message', ref_type: 'message', ref_id: 'm1' }, key);
+    const first = await consume(user, {
+      currency: 'coins',
+      amount: 30,
+      reason: 'chat_message',
+      ref_type: 'message',
+      ref_id: 'm1',
+    }, key);
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ balance: 70, replayed: false, transaction: { amount: -30, balance_after: 70, kind: 'consume', reason: 'chat_message', ref_type: 'message', ref_id: 'm1', currency: 'coins' } });
-    const again = await consume(user, { currency: 'coins', amount: 30, reason: 'chat_message', ref_type: 'message', ref_id: 'm1' }, key);
+    expect(first.body).toMatchObject({
+      balance: 70,
+      replayed: false,
+      transaction: {
+        amount: -30,
+        balance_after: 70,
+        kind: 'consume',
+        reason: 'chat_message',
+        ref_type: 'message',
+        ref_id: 'm1',
+        currency: 'coins',
+      },
+    });
+    const again = await consume(user, {
+      currency: 'coins',
+      amount: 30,
+      reason: 'chat_message',
+      ref_type: 'message',
+      ref_id: 'm1',
+    }, key);
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ balance: 70, replayed: true, transaction: { id: first.body.transaction.id } });
     expect(await balanceOf(user.id)).toBe(70);
@@ -39,7 +71,8 @@ describe('wallet consume', () => {
     expect(res.status).toBe(422);
     expect(envelope(res).code).toBe('INSUFFICIENT_BALANCE');
     expect(await balanceOf(user.id)).toBe(10);
-    const [{ n }] = await adminSql()`select count(*)::int as n from public.wallet_entries where user_id = ${user.id} and kind = 'consume'`;
+    const [{ n }] =
+      await adminSql()`select count(*)::int as n from public.wallet_entries where user_id = ${user.id} and kind = 'consume'`;
     expect(n).toBe(0);
   });
 
@@ -69,14 +102,18 @@ describe('wallet consume', () => {
   it('under concurrency spends exactly the balance, and concurrent retries of one key spend once', async () => {
     const user = await createUser();
     await credit(user.id, 25);
-    const results = await Promise.all(Array.from({ length: 40 }, () => consume(user, { currency: 'coins', amount: 1, reason: 'race' })));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, () => consume(user, { currency: 'coins', amount: 1, reason: 'race' })),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(25);
     expect(results.filter((r) => r.status === 422)).toHaveLength(15);
     expect(await balanceOf(user.id)).toBe(0);
 
     await credit(user.id, 5);
     const key = randomUUID();
-    const retries = await Promise.all(Array.from({ length: 10 }, () => consume(user, { currency: 'coins', amount: 2, reason: 'retry' }, key)));
+    const retries = await Promise.all(
+      Array.from({ length: 10 }, () => consume(user, { currency: 'coins', amount: 2, reason: 'retry' }, key)),
+    );
     expect(retries.every((r) => r.status === 200)).toBe(true);
     expect(new Set(retries.map((r) => r.body.transaction.id)).size).toBe(1);
     expect(retries.filter((r) => !r.body.replayed)).toHaveLength(1);
@@ -84,7 +121,7 @@ describe('wallet consume', () => {
     expect(await adminSql()`select * from internal.ledger_violations()`).toEqual([]);
   });
 
-  it('spends only from the caller\'s own balance', async () => {
+  it("spends only from the caller's own balance", async () => {
     const [a, b] = [await createUser(), await createUser()];
     await credit(a.id, 10);
     await credit(b.id, 10);

@@ -27,7 +27,10 @@ describe('PicKitchen config', () => {
     const key = `test_${crypto.randomUUID().slice(0, 8)}`;
     await adminSql()`insert into public.app_config (app_id, key, value) values ('pickitchen', ${key}, '{"on": true}')`;
     try {
-      const changed = await call('GET', '/pickitchen/config', { token: user.token, headers: { 'if-none-match': etag } });
+      const changed = await call('GET', '/pickitchen/config', {
+        token: user.token,
+        headers: { 'if-none-match': etag },
+      });
       expect(changed.status).toBe(200);
       expect(changed.body[key]).toEqual({ on: true });
       expect(tag(changed.headers.get('etag'))).not.toBe(tag(etag));
@@ -42,7 +45,14 @@ describe('PicKitchen account', () => {
   it('profile shows nickname, VIP and points; PUT changes the nickname', async () => {
     const user = await createUser();
     const empty = await call('GET', '/pickitchen/profile', { token: user.token });
-    expect(empty.body).toMatchObject({ id: user.id, nickname: null, is_vip: false, vip_type: null, vip_expire_time: null, points: 0 });
+    expect(empty.body).toMatchObject({
+      id: user.id,
+      nickname: null,
+      is_vip: false,
+      vip_type: null,
+      vip_expire_time: null,
+      points: 0,
+    });
     const put = await call('PUT', '/pickitchen/profile', { token: user.token, json: { nickname: '  小厨  ' } });
     expect(put.body).toMatchObject({ nickname: '小厨' });
     for (const json of [{ nickname: '' }, { nickname: 'x'.repeat(65) }, { nickname: 'ok', is_vip: true }]) {
@@ -57,23 +67,43 @@ describe('PicKitchen account', () => {
     expect((await call('GET', '/pickitchen/points/balance', { token: user.token })).body).toEqual({ balance: 2000 });
     const history = await call('GET', '/pickitchen/points/transactions?limit=10', { token: user.token });
     expect(history.body.items).toMatchObject([{ amount: 2000, kind: 'reward', currency: 'points' }]);
-    expect((await call('GET', '/pickitchen/subscription/status', { token: user.token })).body).toMatchObject({ is_vip: true, plan: 'weekly' });
+    expect((await call('GET', '/pickitchen/subscription/status', { token: user.token })).body).toMatchObject({
+      is_vip: true,
+      plan: 'weekly',
+    });
   });
 
-  it('creates, reads and lists point-pack orders, and refuses subscriptions and other people\'s orders', async () => {
+  it("creates, reads and lists point-pack orders, and refuses subscriptions and other people's orders", async () => {
     const user = await createUser();
     const other = await createUser();
-    const created = await call('POST', '/pickitchen/order/create', { token: user.token, json: { product_id: 'pickitchen.points_500' }, headers: { 'idempotency-key': 'k1' } });
+    const created = await call('POST', '/pickitchen/order/create', {
+      token: user.token,
+      json: { product_id: 'pickitchen.points_500' },
+      headers: { 'idempotency-key': 'k1' },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ product_id: 'pickitchen.points_500', status: 'pending', quantity: 1 });
-    const again = await call('POST', '/pickitchen/order/create', { token: user.token, json: { product_id: 'pickitchen.points_500' }, headers: { 'idempotency-key': 'k1' } });
+    const again = await call('POST', '/pickitchen/order/create', {
+      token: user.token,
+      json: { product_id: 'pickitchen.points_500' },
+      headers: { 'idempotency-key': 'k1' },
+    });
     expect(again.body.id).toBe(created.body.id);
-    expect((await call('GET', `/pickitchen/order/${created.body.id}`, { token: user.token })).body.id).toBe(created.body.id);
-    expect((await call('GET', '/pickitchen/order/list', { token: user.token })).body.items.map((o: any) => o.id)).toEqual([created.body.id]);
+    expect((await call('GET', `/pickitchen/order/${created.body.id}`, { token: user.token })).body.id).toBe(
+      created.body.id,
+    );
+    expect((await call('GET', '/pickitchen/order/list', { token: user.token })).body.items.map((o: any) => o.id))
+      .toEqual([created.body.id]);
     expect((await call('GET', `/pickitchen/order/${created.body.id}`, { token: other.token })).status).toBe(404);
-    const sub = await call('POST', '/pickitchen/order/create', { token: user.token, json: { product_id: 'pickitchen.vip_weekly' } });
+    const sub = await call('POST', '/pickitchen/order/create', {
+      token: user.token,
+      json: { product_id: 'pickitchen.vip_weekly' },
+    });
     expect(sub.status).toBe(400);
     expect(envelope(sub).details[0]).toMatchObject({ field: 'product_id' });
-    expect((await call('POST', '/pickitchen/order/create', { token: user.token, json: { product_id: 'coach.nothing' } })).status).toBe(404);
+    expect(
+      (await call('POST', '/pickitchen/order/create', { token: user.token, json: { product_id: 'coach.nothing' } }))
+        .status,
+    ).toBe(404);
   });
 });

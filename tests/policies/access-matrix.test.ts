@@ -10,7 +10,18 @@ import type postgres from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/stack/project.ts';
 import { adminSql } from '../helpers/db.ts';
-import { detach, insertRow, matching, placeRow, primaryKey, qualified, quoteIdent, makeRoom, updateColumn, type Row } from './probe-rows.ts';
+import {
+  detach,
+  insertRow,
+  makeRoom,
+  matching,
+  placeRow,
+  primaryKey,
+  qualified,
+  quoteIdent,
+  type Row,
+  updateColumn,
+} from './probe-rows.ts';
 
 type Access = 'all' | 'own' | 'none';
 type Verb = 'select' | 'insert' | 'update' | 'delete';
@@ -37,7 +48,9 @@ interface TableRules {
   columns?: ColumnRules;
 }
 
-const matrix = JSON.parse(readFileSync(join(ROOT, 'policies/access-matrix.json'), 'utf8')) as { tables: Record<string, TableRules> };
+const matrix = JSON.parse(readFileSync(join(ROOT, 'policies/access-matrix.json'), 'utf8')) as {
+  tables: Record<string, TableRules>;
+};
 const ROLES: Role[] = ['anon', 'authenticated', 'service_role'];
 const VERBS: Verb[] = ['select', 'insert', 'update', 'delete'];
 
@@ -66,9 +79,13 @@ describe('access matrix', () => {
     }
     for (const [table, rules] of Object.entries(matrix.tables)) {
       for (const user of [userA, userB]) {
-        const row: Row = Object.fromEntries(Object.entries(rules.fixture).map(([k, v]) => [k, v === '$user' ? user : v]));
+        const row: Row = Object.fromEntries(
+          Object.entries(rules.fixture).map(([k, v]) => [k, v === '$user' ? user : v]),
+        );
         for (const [column, expression] of Object.entries(rules.fixture_sql ?? {})) {
-          [{ value: row[column] }] = await sql().unsafe(`select (${expression.replaceAll('$user', user)})::text as value`);
+          [{ value: row[column] }] = await sql().unsafe(
+            `select (${expression.replaceAll('$user', user)})::text as value`,
+          );
         }
         fixtures.set(`${table} ${user}`, row);
       }
@@ -93,7 +110,9 @@ describe('access matrix', () => {
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where c.relkind in ('r', 'p') and n.nspname = any(${exposed})`;
     const live = new Map(tables.map((t) => [t.name as string, t.rls as boolean]));
-    expect([...live.keys()].sort(), 'tables in exposed schemas vs policies/access-matrix.json').toEqual(Object.keys(matrix.tables).sort());
+    expect([...live.keys()].sort(), 'tables in exposed schemas vs policies/access-matrix.json').toEqual(
+      Object.keys(matrix.tables).sort(),
+    );
     for (const [name, rls] of live) expect(rls, `RLS on ${name}`).toBe(true);
   });
 
@@ -112,7 +131,9 @@ describe('access matrix', () => {
 
   /** For the rest of the transaction, act as PostgREST does for the role (and user); postgres is the server itself. */
   async function actAs(tx: postgres.TransactionSql, role: Role | 'postgres', actor: string | null) {
-    const claims = role === 'postgres' ? '' : JSON.stringify(role === 'authenticated' ? { sub: actor, role, aud: 'authenticated' } : { role });
+    const claims = role === 'postgres'
+      ? ''
+      : JSON.stringify(role === 'authenticated' ? { sub: actor, role, aud: 'authenticated' } : { role });
     await tx`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${claims}, true)`;
   }
 
@@ -136,7 +157,11 @@ describe('access matrix', () => {
       } catch (err) {
         if (isRefusal(err)) return false;
         const { code, message } = err as { code?: string; message?: string };
-        throw new Error(`${what} failed with ${code ?? 'no SQLSTATE'} (${message}): an allowed statement must succeed, and a refusal must be 42501`);
+        throw new Error(
+          `${what} failed with ${
+            code ?? 'no SQLSTATE'
+          } (${message}): an allowed statement must succeed, and a refusal must be 42501`,
+        );
       }
     });
   }
@@ -151,7 +176,9 @@ describe('access matrix', () => {
     const row = fixtureRow(table, target);
     if (verb === 'insert') return { prepare: (tx) => makeRoom(tx, table, row), run: (tx) => insertRow(tx, table, row) };
     if (verb === 'delete') {
-      const match: Row = rules.owner ? { [rules.owner]: target } : Object.fromEntries((await primaryKey(sql(), table)).map((c) => [c, row[c]]));
+      const match: Row = rules.owner
+        ? { [rules.owner]: target }
+        : Object.fromEntries((await primaryKey(sql(), table)).map((c) => [c, row[c]]));
       const { where, params } = await matching(sql(), table, match);
       return {
         prepare: async (tx) => {
@@ -163,9 +190,13 @@ describe('access matrix', () => {
     }
     const where = rules.owner ? `where ${quoteIdent(rules.owner)} = $1` : '';
     const params = rules.owner ? [target] : [];
-    if (verb === 'select') return { run: async (tx) => (await tx.unsafe(`select 1 from ${t} ${where} limit 1`, params)).length > 0 };
+    if (verb === 'select') {
+      return { run: async (tx) => (await tx.unsafe(`select 1 from ${t} ${where} limit 1`, params)).length > 0 };
+    }
     const col = quoteIdent(rules.update_column);
-    return { run: async (tx) => (await tx.unsafe(`update ${t} set ${col} = ${col} ${where} returning 1`, params)).length > 0 };
+    return {
+      run: async (tx) => (await tx.unsafe(`update ${t} set ${col} = ${col} ${where} returning 1`, params)).length > 0,
+    };
   }
 
   for (const [table, rules] of Object.entries(matrix.tables)) {
@@ -174,8 +205,18 @@ describe('access matrix', () => {
         const expected = rules[role][verb];
         it(`${table}: ${role} ${verb} → ${expected}`, async () => {
           const actor = role === 'authenticated' ? userA : null;
-          const own = await probe(role, actor, await attempt(table, rules, verb, userA), `${table}: ${role} ${verb} of its own row`);
-          const other = await probe(role, actor, await attempt(table, rules, verb, userB), `${table}: ${role} ${verb} of another user's row`);
+          const own = await probe(
+            role,
+            actor,
+            await attempt(table, rules, verb, userA),
+            `${table}: ${role} ${verb} of its own row`,
+          );
+          const other = await probe(
+            role,
+            actor,
+            await attempt(table, rules, verb, userB),
+            `${table}: ${role} ${verb} of another user's row`,
+          );
           const observed: Access = own && other ? 'all' : own ? 'own' : other ? 'other-only' as Access : 'none';
           expect(observed).toBe(role === 'anon' && expected === 'own' ? 'none' : expected);
         });
@@ -184,9 +225,16 @@ describe('access matrix', () => {
   }
 
   /** A user's row of the table, every column as text (null for null), to write back as parameters. */
-  async function storedRow(table: string, rules: TableRules, user: string, columns: string[]): Promise<Record<string, string | null>> {
+  async function storedRow(
+    table: string,
+    rules: TableRules,
+    user: string,
+    columns: string[],
+  ): Promise<Record<string, string | null>> {
     const [row] = await sql().unsafe(
-      `select ${columns.map((c) => `${quoteIdent(c)}::text as ${quoteIdent(c)}`).join(', ')} from ${qualified(table)} where ${quoteIdent(rules.owner!)} = $1 limit 1`,
+      `select ${columns.map((c) => `${quoteIdent(c)}::text as ${quoteIdent(c)}`).join(', ')} from ${
+        qualified(table)
+      } where ${quoteIdent(rules.owner!)} = $1 limit 1`,
       [user],
     );
     if (!row) throw new Error(`${table} has no row of ${user} to take values from`);
@@ -194,7 +242,13 @@ describe('access matrix', () => {
   }
 
   /** Writes one column of the acting user's row: an insert of the fixture with it set, or an update setting it. */
-  function columnWrite(table: string, rules: TableRules, verb: 'insert' | 'update', column: string, value: string | null): Attempt {
+  function columnWrite(
+    table: string,
+    rules: TableRules,
+    verb: 'insert' | 'update',
+    column: string,
+    value: string | null,
+  ): Attempt {
     if (verb === 'update') return { run: (tx) => updateColumn(tx, table, column, value, { [rules.owner!]: userA }) };
     const row = { ...fixtureRow(table, userA), [column]: value };
     return { prepare: (tx) => makeRoom(tx, table, row), run: (tx) => insertRow(tx, table, row) };
@@ -207,12 +261,21 @@ describe('access matrix', () => {
           from pg_attribute a, pg_roles r, (values ('INSERT'), ('UPDATE')) p (privilege)
          where a.attrelid = ${table}::regclass and a.attnum > 0 and not a.attisdropped and r.rolname in ('anon', 'authenticated')
          group by r.rolname, p.privilege`;
-      const granted = (role: string, privilege: string) => [...grants.find((g) => g.role === role && g.privilege === privilege)!.columns].sort();
+      const granted = (role: string, privilege: string) =>
+        [...grants.find((g) => g.role === role && g.privilege === privilege)!.columns].sort();
       const declared = rules.columns ?? { insert: [], update: [] };
-      expect(granted('authenticated', 'INSERT'), `${table}: columns authenticated may insert`).toEqual([...declared.insert].sort());
-      expect(granted('authenticated', 'UPDATE'), `${table}: columns authenticated may update`).toEqual([...declared.update].sort());
-      if (rules.anon.insert === 'none') expect(granted('anon', 'INSERT'), `${table}: columns anon may insert`).toEqual([]);
-      if (rules.anon.update === 'none') expect(granted('anon', 'UPDATE'), `${table}: columns anon may update`).toEqual([]);
+      expect(granted('authenticated', 'INSERT'), `${table}: columns authenticated may insert`).toEqual(
+        [...declared.insert].sort(),
+      );
+      expect(granted('authenticated', 'UPDATE'), `${table}: columns authenticated may update`).toEqual(
+        [...declared.update].sort(),
+      );
+      if (rules.anon.insert === 'none') {
+        expect(granted('anon', 'INSERT'), `${table}: columns anon may insert`).toEqual([]);
+      }
+      if (rules.anon.update === 'none') {
+        expect(granted('anon', 'UPDATE'), `${table}: columns anon may update`).toEqual([]);
+      }
     }
   });
 
@@ -221,11 +284,18 @@ describe('access matrix', () => {
     if (!columns) continue;
     for (const verb of ['insert', 'update'] as const) {
       it(`${table}: authenticated ${verb} writes exactly ${columns[verb].join(', ') || 'no column'}`, async () => {
-        const all = (await sql()`select attname::text as name from pg_attribute where attrelid = ${table}::regclass and attnum > 0 and not attisdropped order by attnum`).map((c) => c.name as string);
+        const all =
+          (await sql()`select attname::text as name from pg_attribute where attrelid = ${table}::regclass and attnum > 0 and not attisdropped order by attnum`)
+            .map((c) => c.name as string);
         const own = await storedRow(table, rules, userA, all);
         const writable: string[] = [];
         for (const column of all) {
-          const allowed = await probe('authenticated', userA, columnWrite(table, rules, verb, column, own[column]), `${table}: authenticated ${verb} of ${column}`);
+          const allowed = await probe(
+            'authenticated',
+            userA,
+            columnWrite(table, rules, verb, column, own[column]),
+            `${table}: authenticated ${verb} of ${column}`,
+          );
           if (allowed) writable.push(column);
         }
         expect(writable.sort()).toEqual([...columns[verb]].sort());
@@ -250,7 +320,9 @@ describe('access matrix', () => {
               }
               await actAs(tx, 'postgres', null);
               const [{ derived }] = await tx.unsafe(
-                `select bool_and(r.${quoteIdent(column)} is not distinct from (${expression})) as derived from ${qualified(table)} r where r.${quoteIdent(rules.owner!)} = $1`,
+                `select bool_and(r.${quoteIdent(column)} is not distinct from (${expression})) as derived from ${
+                  qualified(table)
+                } r where r.${quoteIdent(rules.owner!)} = $1`,
                 [userA],
               );
               return derived ? 'derived' : 'kept';
@@ -259,7 +331,10 @@ describe('access matrix', () => {
           }
         }
         expect(outcomes.filter((o) => o.endsWith('kept'))).toEqual([]);
-        expect(outcomes.filter((o) => o.startsWith('postgres'))).toEqual(['postgres insert: derived', 'postgres update: derived']);
+        expect(outcomes.filter((o) => o.startsWith('postgres'))).toEqual([
+          'postgres insert: derived',
+          'postgres update: derived',
+        ]);
       });
     }
   }

@@ -44,7 +44,10 @@ async function typed(sql: postgres.Sql | Tx, table: string, row: Row, first = 1)
 /** Inserts the row, each value cast from text to its column's type; `tail` is appended (e.g. on conflict). */
 export async function insertRow(sql: postgres.Sql | Tx, table: string, row: Row, tail = ''): Promise<true> {
   const { columns, casts, params } = await typed(sql, table, row);
-  await sql.unsafe(`insert into ${qualified(table)} (${columns.map(quoteIdent).join(', ')}) values (${casts.join(', ')}) ${tail}`, params);
+  await sql.unsafe(
+    `insert into ${qualified(table)} (${columns.map(quoteIdent).join(', ')}) values (${casts.join(', ')}) ${tail}`,
+    params,
+  );
   return true;
 }
 
@@ -52,7 +55,10 @@ export async function insertRow(sql: postgres.Sql | Tx, table: string, row: Row,
 export async function updateColumn(tx: Tx, table: string, column: string, value: unknown, match: Row): Promise<true> {
   const { casts, params } = await typed(tx, table, { [column]: value });
   const filter = await matching(tx, table, match, '', 2);
-  await tx.unsafe(`update ${qualified(table)} set ${quoteIdent(column)} = ${casts[0]} where ${filter.where}`, [...params, ...filter.params] as never[]);
+  await tx.unsafe(
+    `update ${qualified(table)} set ${quoteIdent(column)} = ${casts[0]} where ${filter.where}`,
+    [...params, ...filter.params] as never[],
+  );
   return true;
 }
 
@@ -76,7 +82,10 @@ export async function makeRoom(tx: Tx, table: string, row: Row) {
     for (const { columns, predicate } of keys) {
       if (!columns.every((c) => c in row)) continue;
       const { where, params } = await matching(tx, table, Object.fromEntries(columns.map((c) => [c, row[c]])));
-      await tx.unsafe(`delete from ${qualified(table)} where ${where}${predicate ? ` and (${predicate})` : ''}`, params);
+      await tx.unsafe(
+        `delete from ${qualified(table)} where ${where}${predicate ? ` and (${predicate})` : ''}`,
+        params,
+      );
     }
   });
 }

@@ -2,7 +2,7 @@
 // applies it again; then each app's demo user signs in with what `npm start` prints.
 import { describe, expect, it } from 'vitest';
 import { APP_IDS } from '../../functions/_shared/apps.ts';
-import { DEMO_PASSWORD, applyDemoSeed, demoSignInLines, demoUsers } from '../../scripts/stack/demo-seed.ts';
+import { applyDemoSeed, DEMO_PASSWORD, demoSignInLines, demoUsers } from '../../scripts/stack/demo-seed.ts';
 import { anonClient, asToken } from '../helpers/auth.ts';
 import { adminSql } from '../helpers/db.ts';
 import { stackEnv } from '../helpers/stack.ts';
@@ -35,7 +35,9 @@ describe('demo seed', () => {
     expect(first.app_profiles).toBe(APP_IDS.length);
   });
 
-  it('each app has a demo user who signs in with the email and password npm start prints, and finds data', { timeout: 60_000 }, async () => {
+  it('each app has a demo user who signs in with the email and password npm start prints, and finds data', {
+    timeout: 60_000,
+  }, async () => {
     await applyDemoSeed(stackEnv().dbUrl);
     const users = await demoUsers(stackEnv().dbUrl);
     expect(users.map((u) => u.app)).toEqual([...APP_IDS]);
@@ -55,7 +57,8 @@ describe('demo seed', () => {
         expect(days.length).toBeGreaterThanOrEqual(4);
         expect(days.every((d) => d.score !== null && d.score > 0)).toBe(true);
       }
-      const [{ currencies }] = await adminSql()`select count(*)::int as currencies from public.wallet_currencies where app_id = ${app}`;
+      const [{ currencies }] =
+        await adminSql()`select count(*)::int as currencies from public.wallet_currencies where app_id = ${app}`;
       expect(balances).toHaveLength(currencies);
       expect(balances.every((b) => Number(b.balance) > 0)).toBe(true);
     }

@@ -8,7 +8,8 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/stack/ports.ts';
 import { LOCAL_DIR } from '../../scripts/stack/project.ts';
-import { isAlive, startStack, type Stack } from '../../scripts/stack/stack.ts';
+import { isAlive, type Stack, startStack } from '../../scripts/stack/stack.ts';
+import process from 'node:process';
 
 const CAPACITY = 1000;
 const dir = join(LOCAL_DIR, `isolate-shutdown-${process.pid}`);
@@ -48,26 +49,32 @@ async function exited(pid: number, timeoutMs: number): Promise<boolean> {
 }
 
 describe('an instance that stops', () => {
-  it('sends the rate-limit grants it had not yet synced to Postgres when the gateway gets SIGTERM', { timeout: 30_000 }, async () => {
-    const ip = '198.51.100.77';
-    const key = `hooks:ip:${ip}`;
-    // Every /hooks request spends a token of its client address's hooks bucket before anything else happens.
-    for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${stack.functionsUrl}/hooks/no-such-hook`, { headers: { 'x-forwarded-for': ip } });
-      expect(res.status).toBe(404);
-    }
-    // The bucket was learnt (a full row) on the first request, and nothing spent in it has been sent yet.
-    expect(await levelInPostgres(key)).toBe(CAPACITY);
+  it(
+    'sends the rate-limit grants it had not yet synced to Postgres when the gateway gets SIGTERM',
+    { timeout: 30_000 },
+    async () => {
+      const ip = '198.51.100.77';
+      const key = `hooks:ip:${ip}`;
+      // Every /hooks request spends a token of its client address's hooks bucket before anything else happens.
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(`${stack.functionsUrl}/hooks/no-such-hook`, { headers: { 'x-forwarded-for': ip } });
+        expect(res.status).toBe(404);
+      }
+      // The bucket was learnt (a full row) on the first request, and nothing spent in it has been sent yet.
+      expect(await levelInPostgres(key)).toBe(CAPACITY);
 
-    process.kill(stack.pids.gateway, 'SIGTERM');
-    expect(await exited(stack.pids.gateway, 10_000)).toBe(true);
+      process.kill(stack.pids.gateway, 'SIGTERM');
+      expect(await exited(stack.pids.gateway, 10_000)).toBe(true);
 
-    expect(await levelInPostgres(key)).toBe(CAPACITY - 3);
-    const log = readFileSync(join(dir, 'gateway.log'), 'utf8')
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line));
-    expect(log.filter((l) => l.msg === 'isolate stopping: flushing').map((l) => l.reason)).toEqual(['termination']);
-    expect(log.filter((l) => l.msg === 'gateway stopped')).toEqual([expect.objectContaining({ signal: 'SIGTERM', background_settled: true })]);
-  });
+      expect(await levelInPostgres(key)).toBe(CAPACITY - 3);
+      const log = readFileSync(join(dir, 'gateway.log'), 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line));
+      expect(log.filter((l) => l.msg === 'isolate stopping: flushing').map((l) => l.reason)).toEqual(['termination']);
+      expect(log.filter((l) => l.msg === 'gateway stopped')).toEqual([
+        expect.objectContaining({ signal: 'SIGTERM', background_settled: true }),
+      ]);
+    },
+  );
 });

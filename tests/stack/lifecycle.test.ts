@@ -9,13 +9,16 @@ import { removeStackFiles } from '../../scripts/stack/cluster-dir.ts';
 import { denoVersion } from '../../scripts/stack/deno.ts';
 import { freePort } from '../../scripts/stack/ports.ts';
 import { LOCAL_DIR } from '../../scripts/stack/project.ts';
-import { isAlive, startStack, type StackOptions } from '../../scripts/stack/stack.ts';
+import { isAlive, type StackOptions, startStack } from '../../scripts/stack/stack.ts';
+import process from 'node:process';
 
 describe('persistent stack', () => {
   const dir = join(LOCAL_DIR, `lifecycle-${process.pid}`);
   afterAll(() => removeStackFiles(dir));
 
-  it('keeps data and keys across a restart, logs the Deno version it runs on, and leaves nothing running after stop', { timeout: 120_000 }, async () => {
+  it('keeps data and keys across a restart, logs the Deno version it runs on, and leaves nothing running after stop', {
+    timeout: 120_000,
+  }, async () => {
     const opts: StackOptions = {
       dir,
       apiPort: await freePort(),
@@ -36,14 +39,17 @@ describe('persistent stack', () => {
     expect(isAlive(first.pids.gateway)).toBe(false);
     expect(existsSync(join(first.dataDir, 'PG_VERSION'))).toBe(true);
     expect(statusValues(first).DB_DATA_DIR).toBe(first.dataDir);
-    const logged = readFileSync(join(dir, 'gateway.log'), 'utf8').split('\n').filter((line) => line.includes('"deno --version"'));
+    const logged = readFileSync(join(dir, 'gateway.log'), 'utf8').split('\n').filter((line) =>
+      line.includes('"deno --version"')
+    );
     expect(logged.map((line) => JSON.parse(line).version)).toEqual([denoVersion()]);
 
     const second = await startStack(opts);
     try {
       expect(second.keys).toEqual(first.keys);
       const again = postgres(second.dbUrl, { max: 1, onnotice: () => {} });
-      const rows = await again`select p.id from public.profiles p join auth.users u on u.id = p.id where u.email = 'keep@test.local'`;
+      const rows =
+        await again`select p.id from public.profiles p join auth.users u on u.id = p.id where u.email = 'keep@test.local'`;
       await again.end();
       expect(rows).toHaveLength(1);
       const health = await fetch(`${second.functionsUrl}/api/v1/health`);

@@ -11,30 +11,39 @@ import { ensureCluster } from '../../scripts/stack/postgres.ts';
 import { LOCAL_DIR } from '../../scripts/stack/project.ts';
 import { postgresOsUser } from '../../scripts/stack/spawn.ts';
 import { startDatabase } from '../../scripts/stack/stack.ts';
+import process from 'node:process';
 
 describe('a checkout in a private directory', () => {
-  it('starts a stack whose cluster only the server\'s OS user can read, leaves the home at mode 700, and stop removes it all', { timeout: 120_000 }, async () => {
-    const home = mkdtempSync(join(tmpdir(), 'houtai-home-')); // mode 700, as /root is
-    const dir = join(home, 'houtai', '.local', 'test');
-    try {
-      const db = await startDatabase({ dir, dbPort: await freePort(), throwaway: true, demo: false });
+  it(
+    "starts a stack whose cluster only the server's OS user can read, leaves the home at mode 700, and stop removes it all",
+    { timeout: 120_000 },
+    async () => {
+      const home = mkdtempSync(join(tmpdir(), 'houtai-home-')); // mode 700, as /root is
+      const dir = join(home, 'houtai', '.local', 'test');
       try {
-        const sql = postgres(db.url, { max: 1, onnotice: () => {} });
-        const [{ migrations }] = await sql`select count(*)::int as migrations from supabase_migrations.schema_migrations`;
-        await sql.end();
-        expect(migrations).toBeGreaterThan(0);
-        const data = statSync(db.dataDir);
-        expect({ owner: data.uid, mode: data.mode & 0o777 }).toEqual({ owner: postgresOsUser()?.uid ?? process.getuid?.(), mode: 0o700 });
-        expect(statSync(home).mode & 0o777).toBe(0o700);
+        const db = await startDatabase({ dir, dbPort: await freePort(), throwaway: true, demo: false });
+        try {
+          const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+          const [{ migrations }] =
+            await sql`select count(*)::int as migrations from supabase_migrations.schema_migrations`;
+          await sql.end();
+          expect(migrations).toBeGreaterThan(0);
+          const data = statSync(db.dataDir);
+          expect({ owner: data.uid, mode: data.mode & 0o777 }).toEqual({
+            owner: postgresOsUser()?.uid ?? process.getuid?.(),
+            mode: 0o700,
+          });
+          expect(statSync(home).mode & 0o777).toBe(0o700);
+        } finally {
+          await db.stop();
+        }
+        expect(existsSync(dir)).toBe(false);
+        expect(existsSync(db.dataDir)).toBe(false);
       } finally {
-        await db.stop();
+        rmSync(home, { recursive: true, force: true });
       }
-      expect(existsSync(dir)).toBe(false);
-      expect(existsSync(db.dataDir)).toBe(false);
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 
   it('names why initdb failed in the first line of the error', () => {
     const dir = join(LOCAL_DIR, `initdb-fails-${process.pid}`);

@@ -9,8 +9,9 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/stack/ports.ts';
 import { LOCAL_DIR } from '../../scripts/stack/project.ts';
-import { startStack, type Stack } from '../../scripts/stack/stack.ts';
-import { call, envelope, type ApiResponse } from '../helpers/http.ts';
+import { type Stack, startStack } from '../../scripts/stack/stack.ts';
+import { type ApiResponse, call, envelope } from '../helpers/http.ts';
+import process from 'node:process';
 
 // Windows of an hour: what refills while a test runs is a small part of one token.
 const LIMITS = {
@@ -64,7 +65,9 @@ const api = (method: string, path: string, ip: string, opts: { token?: string; j
 
 /** A device sign-in through the gateway from an address of its own: a real account and session. */
 async function signedInUser(): Promise<{ id: string; token: string }> {
-  const res = await api('POST', '/pickitchen/auth/device', freshIp(), { json: { device_id: randomBytes(16).toString('base64url'), platform: 'ios' } });
+  const res = await api('POST', '/pickitchen/auth/device', freshIp(), {
+    json: { device_id: randomBytes(16).toString('base64url'), platform: 'ios' },
+  });
   expect(res.status).toBe(200);
   return { id: res.body.user.id, token: res.body.access_token };
 }
@@ -97,7 +100,10 @@ describe('rate limits through the gateway', () => {
     for (const user of users) answers.push(await api('GET', '/pickitchen/devices', ip, { token: user.token }));
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 429]);
     expectRateLimited(answers[5], LIMITS.RATE_LIMIT_READ_IP);
-    const write = await api('POST', '/pickitchen/devices', ip, { token: users[0].token, json: { installation_id: randomUUID(), platform: 'ios' } });
+    const write = await api('POST', '/pickitchen/devices', ip, {
+      token: users[0].token,
+      json: { installation_id: randomUUID(), platform: 'ios' },
+    });
     expect(write.status).toBe(201);
   });
 
@@ -105,7 +111,14 @@ describe('rate limits through the gateway', () => {
     const user = await signedInUser();
     const installations = [randomUUID(), randomUUID(), randomUUID()];
     const answers = [];
-    for (const id of installations) answers.push(await api('POST', '/pickitchen/devices', freshIp(), { token: user.token, json: { installation_id: id, platform: 'ios' } }));
+    for (const id of installations) {
+      answers.push(
+        await api('POST', '/pickitchen/devices', freshIp(), {
+          token: user.token,
+          json: { installation_id: id, platform: 'ios' },
+        }),
+      );
+    }
     expect(answers.map((r) => r.status)).toEqual([201, 201, 429]);
     expectRateLimited(answers[2], LIMITS.RATE_LIMIT_WRITE_USER);
     const stored = await sql`select installation_id from public.devices where user_id = ${user.id} order by created_at`;
@@ -116,7 +129,14 @@ describe('rate limits through the gateway', () => {
     const ip = freshIp();
     const users = await Promise.all(Array.from({ length: 5 }, signedInUser));
     const answers = [];
-    for (const user of users) answers.push(await api('POST', '/pickitchen/devices', ip, { token: user.token, json: { installation_id: randomUUID(), platform: 'ios' } }));
+    for (const user of users) {
+      answers.push(
+        await api('POST', '/pickitchen/devices', ip, {
+          token: user.token,
+          json: { installation_id: randomUUID(), platform: 'ios' },
+        }),
+      );
+    }
     expect(answers.map((r) => r.status)).toEqual([201, 201, 201, 201, 429]);
     expectRateLimited(answers[4], LIMITS.RATE_LIMIT_WRITE_IP);
   });
@@ -125,7 +145,11 @@ describe('rate limits through the gateway', () => {
     const ip = freshIp();
     const answers = [];
     for (let i = 0; i < 3; i++) {
-      answers.push(await api('POST', '/pickitchen/auth/device', ip, { json: { device_id: randomBytes(16).toString('base64url'), platform: 'android' } }));
+      answers.push(
+        await api('POST', '/pickitchen/auth/device', ip, {
+          json: { device_id: randomBytes(16).toString('base64url'), platform: 'android' },
+        }),
+      );
     }
     expect(answers.map((r) => r.status)).toEqual([200, 200, 429]);
     expectRateLimited(answers[2], LIMITS.RATE_LIMIT_AUTH_IP);
@@ -135,7 +159,11 @@ describe('rate limits through the gateway', () => {
   it('allows an address 5 requests to the hooks function, then 429', async () => {
     const ip = freshIp();
     const answers = [];
-    for (let i = 0; i < 6; i++) answers.push(await call('GET', '/health', { base: `${stack.functionsUrl}/hooks`, headers: { 'x-forwarded-for': ip } }));
+    for (let i = 0; i < 6; i++) {
+      answers.push(
+        await call('GET', '/health', { base: `${stack.functionsUrl}/hooks`, headers: { 'x-forwarded-for': ip } }),
+      );
+    }
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 429]);
     expectRateLimited(answers[5], LIMITS.RATE_LIMIT_HOOKS_IP);
   });
@@ -156,7 +184,8 @@ describe('rate limits through the gateway', () => {
       statuses.push(error?.status ?? 200);
     }
     expect(statuses).toEqual([200, 200, 429]);
-    const [{ sent }] = await sql`select count(*)::int as sent from internal.audit_log where action = 'otp_sent' and ip = ${ip}::inet`;
+    const [{ sent }] =
+      await sql`select count(*)::int as sent from internal.audit_log where action = 'otp_sent' and ip = ${ip}::inet`;
     expect(sent).toBe(2);
     expect((await client(freshIp()).auth.signInWithOtp({ phone: phone(3) })).error).toBeNull();
   });

@@ -21,13 +21,20 @@ function store() {
 }
 
 describe('POST /{app}/files/upload-url', () => {
-  it('issues a URL for a server-chosen path in the caller\'s folder, which then uploads', async () => {
+  it("issues a URL for a server-chosen path in the caller's folder, which then uploads", async () => {
     const user = await signedUp();
-    const res = await call('POST', '/pickitchen/files/upload-url', { token: user.token, json: { purpose: 'emoji_source', content_type: 'image/png', size: 2048 } });
+    const res = await call('POST', '/pickitchen/files/upload-url', {
+      token: user.token,
+      json: { purpose: 'emoji_source', content_type: 'image/png', size: 2048 },
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ bucket: 'uploads', max_bytes: 10 * 1024 * 1024 });
     expect(res.body.path).toMatch(new RegExp(`^pickitchen/${user.id}/sources/[0-9a-f-]{36}\\.png$`));
-    const put = await fetch(res.body.signed_url, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: 'photo' });
+    const put = await fetch(res.body.signed_url, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/png' },
+      body: 'photo',
+    });
     expect(put.status).toBe(200);
 
     const download = await call('GET', `/pickitchen/files/uploads/${res.body.path}`, { token: user.token });
@@ -38,17 +45,25 @@ describe('POST /{app}/files/upload-url', () => {
 
   it('puts avatars at <user>/<file> for every app', async () => {
     const user = await signedUp();
-    const res = await call('POST', '/quit/files/upload-url', { token: user.token, json: { purpose: 'avatar', content_type: 'image/jpeg', size: 10 } });
+    const res = await call('POST', '/quit/files/upload-url', {
+      token: user.token,
+      json: { purpose: 'avatar', content_type: 'image/jpeg', size: 10 },
+    });
     expect(res.body.path).toMatch(new RegExp(`^${user.id}/[0-9a-f-]{36}\\.jpg$`));
   });
 
-  it('gives each purpose a bucket whose size limit is the purpose\'s own and whose types are only its purposes\' types', async () => {
+  it("gives each purpose a bucket whose size limit is the purpose's own and whose types are only its purposes' types", async () => {
     // A signed upload URL carries no size or type: the bucket's limits are all Supabase Storage holds its bytes to.
     // A purpose narrower in type than its bucket (emoji sources take no heic) is held by its consumers' check.
     const purposes = Object.values(UPLOAD_PURPOSES);
-    const buckets = await adminSql()`select id, file_size_limit::int as max, allowed_mime_types as types from storage.buckets where id = any(${purposes.map((p) => p.bucket)})`;
+    const buckets =
+      await adminSql()`select id, file_size_limit::int as max, allowed_mime_types as types from storage.buckets where id = any(${
+        purposes.map((p) => p.bucket)
+      })`;
     const byId = new Map(buckets.map((b) => [b.id as string, b]));
-    for (const [name, purpose] of Object.entries(UPLOAD_PURPOSES)) expect(byId.get(purpose.bucket)?.max, name).toBe(purpose.maxBytes);
+    for (const [name, purpose] of Object.entries(UPLOAD_PURPOSES)) {
+      expect(byId.get(purpose.bucket)?.max, name).toBe(purpose.maxBytes);
+    }
     for (const bucket of buckets) {
       const types = purposes.filter((p) => p.bucket === bucket.id).flatMap((p) => Object.keys(p.types));
       expect([...bucket.types].sort(), bucket.id).toEqual([...new Set(types)].sort());
@@ -57,12 +72,22 @@ describe('POST /{app}/files/upload-url', () => {
 
   it('puts voice messages in the audio bucket, where an image is refused', async () => {
     const user = await signedUp();
-    const res = await call('POST', '/companion/files/upload-url', { token: user.token, json: { purpose: 'voice_message', content_type: 'audio/mpeg', size: 5 } });
+    const res = await call('POST', '/companion/files/upload-url', {
+      token: user.token,
+      json: { purpose: 'voice_message', content_type: 'audio/mpeg', size: 5 },
+    });
     expect(res.body).toMatchObject({ bucket: 'audio', max_bytes: 20 * 1024 * 1024 });
     expect(res.body.path).toMatch(new RegExp(`^companion/${user.id}/voice/[0-9a-f-]{36}\\.mp3$`));
-    const image = await fetch(res.body.signed_url, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: 'photo' });
+    const image = await fetch(res.body.signed_url, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/png' },
+      body: 'photo',
+    });
     await expectStorageResponse(image, StorageRefusals.mimeType('image/png'));
-    expect((await fetch(res.body.signed_url, { method: 'PUT', headers: { 'content-type': 'audio/mpeg' }, body: 'voice' })).status).toBe(200);
+    expect(
+      (await fetch(res.body.signed_url, { method: 'PUT', headers: { 'content-type': 'audio/mpeg' }, body: 'voice' }))
+        .status,
+    ).toBe(200);
     const download = await call('GET', `/companion/files/audio/${res.body.path}`, { token: user.token });
     expect(await (await fetch(download.body.url)).text()).toBe('voice');
   });
@@ -72,8 +97,16 @@ describe('POST /{app}/files/upload-url', () => {
     const cases: Array<[string, Record<string, unknown>, string]> = [
       ['/diary/files/upload-url', { purpose: 'malware', content_type: 'image/png', size: 1 }, 'purpose'],
       ['/diary/files/upload-url', { purpose: 'emoji_source', content_type: 'image/png', size: 1 }, 'purpose'],
-      ['/diary/files/upload-url', { purpose: 'diary_image', content_type: 'application/x-msdownload', size: 1 }, 'content_type'],
-      ['/companion/files/upload-url', { purpose: 'voice_message', content_type: 'audio/mpeg', size: 20 * 1024 * 1024 + 1 }, 'size'],
+      [
+        '/diary/files/upload-url',
+        { purpose: 'diary_image', content_type: 'application/x-msdownload', size: 1 },
+        'content_type',
+      ],
+      ['/companion/files/upload-url', {
+        purpose: 'voice_message',
+        content_type: 'audio/mpeg',
+        size: 20 * 1024 * 1024 + 1,
+      }, 'size'],
       ['/diary/files/upload-url', { purpose: 'diary_image', content_type: 'image/png', size: 0 }, 'size'],
     ];
     for (const [path, json, field] of cases) {
@@ -85,15 +118,20 @@ describe('POST /{app}/files/upload-url', () => {
 });
 
 describe('GET /{app}/files/{bucket}/{path}', () => {
-  it('signs only the caller\'s own files, in this app', async () => {
+  it("signs only the caller's own files, in this app", async () => {
     const owner = await signedUp();
     const other = await signedUp();
-    const issued = await call('POST', '/diary/files/upload-url', { token: owner.token, json: { purpose: 'diary_image', content_type: 'image/jpeg', size: 3 } });
+    const issued = await call('POST', '/diary/files/upload-url', {
+      token: owner.token,
+      json: { purpose: 'diary_image', content_type: 'image/jpeg', size: 3 },
+    });
     await fetch(issued.body.signed_url, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: 'img' });
 
     expect((await call('GET', `/diary/files/uploads/${issued.body.path}`, { token: other.token })).status).toBe(404);
     expect((await call('GET', `/coach/files/uploads/${issued.body.path}`, { token: owner.token })).status).toBe(404);
-    expect((await call('GET', `/diary/files/uploads/diary/${owner.id}/images/missing.jpg`, { token: owner.token })).status).toBe(404);
+    expect(
+      (await call('GET', `/diary/files/uploads/diary/${owner.id}/images/missing.jpg`, { token: owner.token })).status,
+    ).toBe(404);
     expect((await call('GET', `/diary/files/nope/${issued.body.path}`, { token: owner.token })).status).toBe(404);
     expect((await call('GET', `/diary/files/uploads/${issued.body.path}`)).status).toBe(401);
   });
@@ -110,7 +148,8 @@ describe('server-side storage', () => {
     expect(mine.status).toBe(200);
     expect(await (await fetch(mine.body.url)).text()).toBe('video');
     expect((await call('GET', `/pickitchen/files/results/${path}`, { token: other.token })).status).toBe(404);
-    const [row] = await adminSql()`select metadata ->> 'mimetype' as type from storage.objects where bucket_id = 'results' and name = ${path}`;
+    const [row] =
+      await adminSql()`select metadata ->> 'mimetype' as type from storage.objects where bucket_id = 'results' and name = ${path}`;
     expect(row.type).toBe('video/mp4');
   });
 
@@ -122,7 +161,7 @@ describe('server-side storage', () => {
     expect(await (await fetch(signed.body.url)).text()).toBe('zip');
   });
 
-  it('removes every object of a deleted user, bytes included, and nobody else\'s', async () => {
+  it("removes every object of a deleted user, bytes included, and nobody else's", async () => {
     const gone = await signedUp();
     const stays = await signedUp();
     const s = store();

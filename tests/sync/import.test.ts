@@ -8,16 +8,26 @@ import { createUser } from '../helpers/users.ts';
 
 const importBatch = (token: string, source: string, batch_no: number, rows: unknown[], signal?: AbortSignal) =>
   call('POST', '/coach/sync/import', { token, json: { source, batch_no, rows }, ...(signal ? { signal } : {}) });
-const todos = (from: number, n: number, tag = 't') => Array.from({ length: n }, (_, i) => ({ key: from + i, text: `${tag}${from + i}`, done: (from + i) % 2 === 0 }));
+const todos = (from: number, n: number, tag = 't') =>
+  Array.from({ length: n }, (_, i) => ({ key: from + i, text: `${tag}${from + i}`, done: (from + i) % 2 === 0 }));
 const titlesOf = async (userId: string) =>
-  (await adminSql()`select title from public.sync_samples where user_id = ${userId} order by title`).map((r) => r.title as string);
+  (await adminSql()`select title from public.sync_samples where user_id = ${userId} order by title`).map((r) =>
+    r.title as string
+  );
 
 describe('sync import', () => {
   it('imports a local store batch by batch; a retried batch is not applied twice; pulls see the rows', async () => {
     const user = await createUser();
     const first = await importBatch(user.token, 'sample_local_todos', 1, todos(1, 3));
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ source: 'sample_local_todos', batch_no: 1, imported: 3, skipped: 0, rejected: 0, replayed: false });
+    expect(first.body).toMatchObject({
+      source: 'sample_local_todos',
+      batch_no: 1,
+      imported: 3,
+      skipped: 0,
+      rejected: 0,
+      replayed: false,
+    });
     expect(first.body.rows.map((r: any) => r.status)).toEqual(['imported', 'imported', 'imported']);
 
     const retry = await importBatch(user.token, 'sample_local_todos', 1, todos(1, 3));
@@ -40,7 +50,11 @@ describe('sync import', () => {
   it('the same batch sent 8 times at once is imported once, and every send answers its report', async () => {
     const user = await createUser();
     const rows = todos(1, 20);
-    const answers = await sendAtOnce(syncClockOf(user.id), 8, () => importBatch(user.token, 'sample_local_todos', 1, rows));
+    const answers = await sendAtOnce(
+      syncClockOf(user.id),
+      8,
+      () => importBatch(user.token, 'sample_local_todos', 1, rows),
+    );
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
     const first = answers.filter((a) => !a.body.replayed);
     expect(first).toHaveLength(1);
@@ -71,7 +85,12 @@ describe('sync import', () => {
         return new;
       end $f$;
       create trigger test_import_crash before insert on public.sync_samples for each row execute function public.test_import_crash();`);
-    const batches = [todos(1, 5), todos(6, 5), [...todos(11, 2), { key: 13, text: marker }, ...todos(14, 2)], todos(16, 5)];
+    const batches = [
+      todos(1, 5),
+      todos(6, 5),
+      [...todos(11, 2), { key: 13, text: marker }, ...todos(14, 2)],
+      todos(16, 5),
+    ];
     let failedAt = 0;
     try {
       for (const [i, rows] of batches.entries()) {
@@ -83,7 +102,9 @@ describe('sync import', () => {
         }
       }
     } finally {
-      await adminSql().unsafe('drop trigger test_import_crash on public.sync_samples; drop function public.test_import_crash()');
+      await adminSql().unsafe(
+        'drop trigger test_import_crash on public.sync_samples; drop function public.test_import_crash()',
+      );
     }
     expect(failedAt).toBe(3);
     // Rows 11 and 12 were written before the crash, and rolled back with their batch.
@@ -137,7 +158,10 @@ describe('sync import', () => {
     const owner = await createUser();
     const other = await createUser();
     const theirs = crypto.randomUUID();
-    await importBatch(other.token, 'rows', 1, [{ table: 'public.sync_samples', row: { id: theirs, title: 'not yours' } }]);
+    await importBatch(other.token, 'rows', 1, [{
+      table: 'public.sync_samples',
+      row: { id: theirs, title: 'not yours' },
+    }]);
     const good = crypto.randomUUID();
     const res = await importBatch(owner.token, 'rows', 1, [
       { table: 'public.secrets', row: { id: crypto.randomUUID() } },
@@ -151,7 +175,13 @@ describe('sync import', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ imported: 1, skipped: 0, rejected: 6 });
     expect(res.body.rows.map((r: any) => r.error?.code ?? r.status)).toEqual([
-      'VALIDATION_FAILED', 'FORBIDDEN', 'CONFLICT', 'VALIDATION_FAILED', 'VALIDATION_FAILED', 'VALIDATION_FAILED', 'imported',
+      'VALIDATION_FAILED',
+      'FORBIDDEN',
+      'CONFLICT',
+      'VALIDATION_FAILED',
+      'VALIDATION_FAILED',
+      'VALIDATION_FAILED',
+      'imported',
     ]);
     expect(res.body.rows[5].error.details[0]).toMatchObject({ field: 'row.id' });
     expect((await adminSql()`select title from public.sync_samples where id = ${theirs}`)[0].title).toBe('not yours');
@@ -165,13 +195,22 @@ describe('sync import', () => {
     const unknown = await importBatch(user.token, 'isar_of_another_app', 1, todos(1, 1));
     expect(unknown.status).toBe(400);
     expect(envelope(unknown).details[0]).toMatchObject({ field: 'source' });
-    for (const json of [{ source: 'rows', batch_no: 0, rows: [{}] }, { source: 'rows', batch_no: 1, rows: [] }, { source: 'rows', batch_no: 1 }]) {
-      expect((await call('POST', '/coach/sync/import', { token: user.token, json })).status, JSON.stringify(json)).toBe(400);
+    for (
+      const json of [{ source: 'rows', batch_no: 0, rows: [{}] }, { source: 'rows', batch_no: 1, rows: [] }, {
+        source: 'rows',
+        batch_no: 1,
+      }]
+    ) {
+      expect((await call('POST', '/coach/sync/import', { token: user.token, json })).status, JSON.stringify(json)).toBe(
+        400,
+      );
     }
     const big = await importBatch(user.token, 'sample_local_todos', 1, todos(1, 501));
     expect(big.status).toBe(413);
     expect(envelope(big).code).toBe('PAYLOAD_TOO_LARGE');
     expect(await titlesOf(user.id)).toEqual([]);
-    expect((await call('GET', '/coach/sync/import/sample_local_todos', { token: user.token })).body.batches).toEqual([]);
+    expect((await call('GET', '/coach/sync/import/sample_local_todos', { token: user.token })).body.batches).toEqual(
+      [],
+    );
   });
 });

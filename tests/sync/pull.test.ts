@@ -15,14 +15,27 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A transaction as the user, the way PostgREST runs a supabase-js write. */
 function asUser<T>(userId: string, fn: (tx: postgres.TransactionSql) => Promise<T>) {
   return pool.begin(async (tx) => {
-    await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${JSON.stringify({ sub: userId, role: 'authenticated' })}, true)`;
+    await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${
+      JSON.stringify({ sub: userId, role: 'authenticated' })
+    }, true)`;
     return fn(tx);
   }) as Promise<T>;
 }
 
-interface Change { table_name: string; version: string; deleted: boolean; row_data: { id: string; title: string; done: boolean } }
+interface Change {
+  table_name: string;
+  version: string;
+  deleted: boolean;
+  row_data: { id: string; title: string; done: boolean };
+}
 const pull = (userId: string, cursor: string, limit = 50) =>
-  asUser(userId, (tx) => tx<Change[]>`select table_name, version::text as version, deleted, row_data from public.sync_pull('coach', ${cursor}::bigint, null, ${limit})`);
+  asUser(
+    userId,
+    (tx) =>
+      tx<
+        Change[]
+      >`select table_name, version::text as version, deleted, row_data from public.sync_pull('coach', ${cursor}::bigint, null, ${limit})`,
+  );
 
 async function oneRound() {
   const user = await createUser();
@@ -36,8 +49,9 @@ async function oneRound() {
       const run = async (tx: postgres.TransactionSql) => {
         const pick = ids.length > 0 && Math.random() < 0.5 ? ids[Math.floor(Math.random() * ids.length)] : undefined;
         if (pick && Math.random() < 0.2) await tx`update public.sync_samples set deleted_at = now() where id = ${pick}`;
-        else if (pick) await tx`update public.sync_samples set title = ${`w${n}-${i}`}, done = not done where id = ${pick}`;
-        else {
+        else if (pick) {
+          await tx`update public.sync_samples set title = ${`w${n}-${i}`}, done = not done where id = ${pick}`;
+        } else {
           const id = crypto.randomUUID();
           await tx`insert into public.sync_samples (id, user_id, title) values (${id}, ${user.id}, ${`w${n}-${i}`})`;
           ids.push(id);
@@ -55,7 +69,9 @@ async function oneRound() {
   const drain = async () => {
     for (;;) {
       const page = await pull(user.id, cursor);
-      for (const c of page) replica.set(c.row_data.id, { title: c.row_data.title, done: c.row_data.done, deleted: c.deleted });
+      for (const c of page) {
+        replica.set(c.row_data.id, { title: c.row_data.title, done: c.row_data.done, deleted: c.deleted });
+      }
       if (page.length) cursor = page[page.length - 1].version;
       if (page.length < 50) return;
     }
@@ -71,8 +87,13 @@ async function oneRound() {
   await puller;
   await drain();
 
-  const server = await adminSql()`select id, title, done, deleted_at is not null as deleted from public.sync_samples where user_id = ${user.id}`;
-  const expected = new Map(server.map((r) => [r.id as string, { title: r.title as string, done: r.done as boolean, deleted: r.deleted as boolean }]));
+  const server =
+    await adminSql()`select id, title, done, deleted_at is not null as deleted from public.sync_samples where user_id = ${user.id}`;
+  const expected = new Map(
+    server.map((
+      r,
+    ) => [r.id as string, { title: r.title as string, done: r.done as boolean, deleted: r.deleted as boolean }]),
+  );
   return { replica, expected };
 }
 
@@ -92,8 +113,23 @@ async function oneHttpRound() {
     for (let p = 0; p < 6; p++) {
       const ids = [...mine.keys()].sort(() => Math.random() - 0.5).slice(0, Math.floor(Math.random() * 4));
       const mutations = [
-        ...ids.map((id, i) => ({ mutation_id: crypto.randomUUID(), table: 'public.sync_samples', op: i === 0 && Math.random() < 0.3 ? 'delete' : 'upsert', row: { id, title: `${device}-${p}-edit` }, base_version: mine.get(id) })),
-        ...Array.from({ length: 1 + Math.floor(Math.random() * 6) }, () => ({ mutation_id: crypto.randomUUID(), table: 'public.sync_samples', op: 'upsert', row: { id: crypto.randomUUID(), title: `${device}-${p}` }, base_version: null })),
+        ...ids.map((id, i) => ({
+          mutation_id: crypto.randomUUID(),
+          table: 'public.sync_samples',
+          op: i === 0 && Math.random() < 0.3 ? 'delete' : 'upsert',
+          row: { id, title: `${device}-${p}-edit` },
+          base_version: mine.get(id),
+        })),
+        ...Array.from(
+          { length: 1 + Math.floor(Math.random() * 6) },
+          () => ({
+            mutation_id: crypto.randomUUID(),
+            table: 'public.sync_samples',
+            op: 'upsert',
+            row: { id: crypto.randomUUID(), title: `${device}-${p}` },
+            base_version: null,
+          }),
+        ),
       ];
       const res = await call('POST', '/coach/sync/push', { token: user.token, json: { device_id: device, mutations } });
       expect(res.status).toBe(200);
@@ -111,7 +147,10 @@ async function oneHttpRound() {
   let cursor = '0';
   const drain = async () => {
     for (;;) {
-      const res = await call('POST', '/coach/sync/pull', { token: user.token, json: { cursor, limit: 7, device_id: 'reader' } });
+      const res = await call('POST', '/coach/sync/pull', {
+        token: user.token,
+        json: { cursor, limit: 7, device_id: 'reader' },
+      });
       expect(res.status).toBe(200);
       for (const c of res.body.changes) {
         seen.push(Number(c.version));
@@ -129,8 +168,13 @@ async function oneHttpRound() {
   await reader;
   await drain();
 
-  const server = await adminSql()`select id, title, deleted_at is not null as deleted, version::text as version from public.sync_samples where user_id = ${user.id}`;
-  const expected = new Map(server.map((r) => [r.id as string, { title: r.title as string, deleted: r.deleted as boolean, version: r.version as string }]));
+  const server =
+    await adminSql()`select id, title, deleted_at is not null as deleted, version::text as version from public.sync_samples where user_id = ${user.id}`;
+  const expected = new Map(
+    server.map((
+      r,
+    ) => [r.id as string, { title: r.title as string, deleted: r.deleted as boolean, version: r.version as string }]),
+  );
   return { seen, appliedVersions, replica, expected };
 }
 
@@ -142,7 +186,9 @@ describe('sync pull', () => {
     }
   });
 
-  it('through the API: a reader pulling while devices push gets every change once, in version order (10 rounds)', { timeout: 120_000 }, async () => {
+  it('through the API: a reader pulling while devices push gets every change once, in version order (10 rounds)', {
+    timeout: 120_000,
+  }, async () => {
     for (let round = 0; round < 10; round++) {
       const { seen, appliedVersions, replica, expected } = await oneHttpRound();
       expect(seen, `round ${round}: versions once each, ascending`).toEqual([...new Set(seen)].sort((a, b) => a - b));
@@ -151,22 +197,39 @@ describe('sync pull', () => {
     }
   });
 
-  it('returns rows and tombstones in version order, page by page, only the caller\'s', async () => {
+  it("returns rows and tombstones in version order, page by page, only the caller's", async () => {
     const user = await createUser();
     const other = await createUser();
     const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
-    await asUser(user.id, (tx) => tx`insert into public.sync_samples (id, user_id, title) values (${a}, ${user.id}, 'a'), (${b}, ${user.id}, 'b')`);
-    await asUser(other.id, (tx) => tx`insert into public.sync_samples (id, user_id, title) values (${crypto.randomUUID()}, ${other.id}, 'theirs')`);
+    await asUser(
+      user.id,
+      (tx) =>
+        tx`insert into public.sync_samples (id, user_id, title) values (${a}, ${user.id}, 'a'), (${b}, ${user.id}, 'b')`,
+    );
+    await asUser(
+      other.id,
+      (tx) =>
+        tx`insert into public.sync_samples (id, user_id, title) values (${crypto.randomUUID()}, ${other.id}, 'theirs')`,
+    );
     await asUser(user.id, (tx) => tx`update public.sync_samples set deleted_at = now() where id = ${a}`);
 
     const first = await call('POST', '/coach/sync/pull', { token: user.token, json: { cursor: '0', limit: 1 } });
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ has_more: true, changes: [{ table: 'public.sync_samples', op: 'upsert', row: { id: b, title: 'b' } }] });
-    const rest = await call('POST', '/coach/sync/pull', { token: user.token, json: { cursor: first.body.next_cursor } });
+    expect(first.body).toMatchObject({
+      has_more: true,
+      changes: [{ table: 'public.sync_samples', op: 'upsert', row: { id: b, title: 'b' } }],
+    });
+    const rest = await call('POST', '/coach/sync/pull', {
+      token: user.token,
+      json: { cursor: first.body.next_cursor },
+    });
     expect(rest.body.changes).toMatchObject([{ op: 'delete', row: { id: a } }]);
     expect(rest.body.has_more).toBe(false);
     expect(BigInt(rest.body.changes[0].version)).toBeGreaterThan(BigInt(first.body.changes[0].version));
-    const again = await call('POST', '/coach/sync/pull', { token: user.token, json: { cursor: rest.body.next_cursor } });
+    const again = await call('POST', '/coach/sync/pull', {
+      token: user.token,
+      json: { cursor: rest.body.next_cursor },
+    });
     expect(again.body).toEqual({ changes: [], next_cursor: rest.body.next_cursor, has_more: false });
     expect((await call('POST', '/quit/sync/pull', { token: user.token, json: {} })).body.changes).toEqual([]);
   });
@@ -174,10 +237,20 @@ describe('sync pull', () => {
   it('answers 410 RESYNC_REQUIRED to a cursor older than the purged tombstones', async () => {
     const user = await createUser();
     const id = crypto.randomUUID();
-    await asUser(user.id, (tx) => tx`insert into public.sync_samples (id, user_id, title) values (${id}, ${user.id}, 'gone soon')`);
+    await asUser(
+      user.id,
+      (tx) => tx`insert into public.sync_samples (id, user_id, title) values (${id}, ${user.id}, 'gone soon')`,
+    );
     const old = (await call('POST', '/coach/sync/pull', { token: user.token, json: {} })).body.next_cursor;
-    await asUser(user.id, (tx) => tx`update public.sync_samples set deleted_at = now() - interval '100 days' where id = ${id}`);
-    await asUser(user.id, (tx) => tx`insert into public.sync_samples (id, user_id, title) values (${crypto.randomUUID()}, ${user.id}, 'still here')`);
+    await asUser(
+      user.id,
+      (tx) => tx`update public.sync_samples set deleted_at = now() - interval '100 days' where id = ${id}`,
+    );
+    await asUser(
+      user.id,
+      (tx) =>
+        tx`insert into public.sync_samples (id, user_id, title) values (${crypto.randomUUID()}, ${user.id}, 'still here')`,
+    );
     await adminSql()`select internal.purge_sync_tombstones('90 days')`;
     const res = await call('POST', '/coach/sync/pull', { token: user.token, json: { cursor: old } });
     expect(res.status).toBe(410);
@@ -188,7 +261,9 @@ describe('sync pull', () => {
 
   it('refuses bad requests', async () => {
     const user = await createUser();
-    for (const json of [{ cursor: '-1' }, { tables: ['sync_samples; drop table x'] }, { limit: 5000 }, { unknown: true }]) {
+    for (
+      const json of [{ cursor: '-1' }, { tables: ['sync_samples; drop table x'] }, { limit: 5000 }, { unknown: true }]
+    ) {
       const res = await call('POST', '/coach/sync/pull', { token: user.token, json });
       expect(res.status, JSON.stringify(json)).toBe(400);
     }

@@ -4,12 +4,19 @@ import { call } from '../helpers/http.ts';
 import { createUser } from '../helpers/users.ts';
 
 const T = 'public.sync_samples_manual';
-const m = (row: Record<string, unknown>, base: string | null = null) => ({ mutation_id: crypto.randomUUID(), table: T, op: 'upsert', row, base_version: base });
-const push = (token: string, device: string, mutations: unknown[]) => call('POST', '/coach/sync/push', { token, json: { device_id: device, mutations } });
+const m = (row: Record<string, unknown>, base: string | null = null) => ({
+  mutation_id: crypto.randomUUID(),
+  table: T,
+  op: 'upsert',
+  row,
+  base_version: base,
+});
+const push = (token: string, device: string, mutations: unknown[]) =>
+  call('POST', '/coach/sync/push', { token, json: { device_id: device, mutations } });
 const status = async (token: string) => (await call('GET', '/coach/sync/status', { token })).body.devices as any[];
 
 describe('sync status', () => {
-  it('reports each device\'s last pull cursor and push, and whether it is behind', async () => {
+  it("reports each device's last pull cursor and push, and whether it is behind", async () => {
     const user = await createUser();
     expect(await status(user.token)).toEqual([]);
     const pushed = await push(user.token, 'phone', [m({ id: crypto.randomUUID(), title: 'a' })]);
@@ -24,7 +31,10 @@ describe('sync status', () => {
     expect(Date.parse(phone.last_push_at)).not.toBeNaN();
     // The tablet pulled before the phone's second push: it has pulled through the first version only.
     expect(tablet).toMatchObject({ last_pull_cursor: pulled.body.next_cursor, last_push_at: null, behind: true });
-    await call('POST', '/coach/sync/pull', { token: user.token, json: { device_id: 'tablet', cursor: pulled.body.next_cursor } });
+    await call('POST', '/coach/sync/pull', {
+      token: user.token,
+      json: { device_id: 'tablet', cursor: pulled.body.next_cursor },
+    });
     expect((await status(user.token)).find((d) => d.device_id === 'tablet').behind).toBe(false);
 
     // Another user and another app see none of it.
@@ -42,11 +52,19 @@ describe('sync status', () => {
     const serverVersion = String(clash.body.results[0].server_row.version);
 
     const pending = (await status(user.token)).find((d) => d.device_id === 'phone').pending_conflicts;
-    expect(pending).toMatchObject([{ mutation_id: clash.body.results[0].mutation_id, table: T, row_id: id, server_version: serverVersion }]);
+    expect(pending).toMatchObject([{
+      mutation_id: clash.body.results[0].mutation_id,
+      table: T,
+      row_id: id,
+      server_version: serverVersion,
+    }]);
     expect((await status(user.token)).find((d) => d.device_id === 'tablet').pending_conflicts).toEqual([]);
 
     // A replay of the conflicting mutation does not open a second conflict.
-    await push(user.token, 'phone', [{ ...m({ id, title: 'phone edit' }, v1), mutation_id: clash.body.results[0].mutation_id }]);
+    await push(user.token, 'phone', [{
+      ...m({ id, title: 'phone edit' }, v1),
+      mutation_id: clash.body.results[0].mutation_id,
+    }]);
     expect((await status(user.token)).find((d) => d.device_id === 'phone').pending_conflicts).toHaveLength(1);
 
     const resolved = await push(user.token, 'phone', [m({ id, title: 'merged' }, serverVersion)]);

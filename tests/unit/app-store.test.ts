@@ -7,6 +7,7 @@ import { ApiError } from '../../functions/_shared/errors.ts';
 import { AppStoreVerificationError, createAppStore } from '../../functions/_shared/providers/app-store.ts';
 import { startFakeAppleOcsp } from '../fakes/apple-ocsp.ts';
 import { createTestAppleCa, type TestAppleCa } from '../fakes/apple.ts';
+import { Buffer } from 'node:buffer';
 
 const BUNDLE = 'com.houtai.pickitchen';
 let ca: TestAppleCa;
@@ -28,26 +29,44 @@ function appStore(onlineChecks: string, trusted = ca) {
 function signedTransaction(signer = ca) {
   const now = Date.now();
   return signer.sign({
-    transactionId: 't-1', originalTransactionId: 'o-1', bundleId: BUNDLE, productId: 'com.houtai.pickitchen.points.100',
-    purchaseDate: now, originalPurchaseDate: now, quantity: 1, type: 'Consumable', inAppOwnershipType: 'PURCHASED',
-    signedDate: now, environment: 'Sandbox', transactionReason: 'PURCHASE', storefront: 'USA', storefrontId: '143441',
+    transactionId: 't-1',
+    originalTransactionId: 'o-1',
+    bundleId: BUNDLE,
+    productId: 'com.houtai.pickitchen.points.100',
+    purchaseDate: now,
+    originalPurchaseDate: now,
+    quantity: 1,
+    type: 'Consumable',
+    inAppOwnershipType: 'PURCHASED',
+    signedDate: now,
+    environment: 'Sandbox',
+    transactionReason: 'PURCHASE',
+    storefront: 'USA',
+    storefrontId: '143441',
   });
 }
 
 describe('App Store verification', () => {
   it("refuses a chain Apple's revocation check cannot vouch for when online checks are on", async () => {
-    await expect(appStore('true').verifyTransaction('pickitchen', await signedTransaction())).rejects.toBeInstanceOf(AppStoreVerificationError);
+    await expect(appStore('true').verifyTransaction('pickitchen', await signedTransaction())).rejects.toBeInstanceOf(
+      AppStoreVerificationError,
+    );
   });
 
   it('accepts the same chain, checked at its signing date, when online checks are off', async () => {
-    expect((await appStore('false').verifyTransaction('pickitchen', await signedTransaction())).transactionId).toBe('t-1');
+    expect((await appStore('false').verifyTransaction('pickitchen', await signedTransaction())).transactionId).toBe(
+      't-1',
+    );
   });
 
   it("answers 503 SERVICE_UNAVAILABLE, not a signature failure, when Apple's responder cannot be reached", async () => {
     const ocsp = await startFakeAppleOcsp();
     const unreachable = await createTestAppleCa('Unreachable', { ocsp });
     await ocsp.close();
-    const refusal = await appStore('true', unreachable).verifyTransaction('pickitchen', await signedTransaction(unreachable)).catch((err: unknown) => err);
+    const refusal = await appStore('true', unreachable).verifyTransaction(
+      'pickitchen',
+      await signedTransaction(unreachable),
+    ).catch((err: unknown) => err);
     expect(refusal).toBeInstanceOf(ApiError);
     expect(refusal).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
   });

@@ -55,7 +55,12 @@ describe('background work', () => {
     inBackground('audit write', Promise.reject(new Error('connection reset')));
     expect(await settleBackground(1000)).toBe(true);
     expect(errors.map((line) => JSON.parse(line))).toEqual([
-      expect.objectContaining({ level: 'error', msg: 'background task failed', task: 'audit write', error: 'Error: connection reset' }),
+      expect.objectContaining({
+        level: 'error',
+        msg: 'background task failed',
+        task: 'audit write',
+        error: 'Error: connection reset',
+      }),
     ]);
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { APP_IDS } from '../../functions/_shared/apps.ts';
 import { authSettings } from '../../scripts/emulators/auth/config.ts';
 import { readConfigToml, resolveEnv } from '../../scripts/stack/project.ts';
+import { Buffer } from 'node:buffer';
 
 const toml = readConfigToml();
 const HOSTED_HOOK = 'https://abcdefghijklmnopqrst.supabase.co/functions/v1/hooks/auth/send-sms';
@@ -40,7 +41,12 @@ describe('the local Auth emulator reads the same settings', () => {
     const local = 'http://127.0.0.1:40001/functions/v1/hooks/auth/send-sms';
     const settings = authSettings(toml.auth, { SEND_SMS_HOOK_URI: local, SEND_SMS_HOOK_SECRETS: SECRET });
     expect(settings.sendSmsHook).toEqual({ uri: local, secrets: SECRET });
-    expect(settings).toMatchObject({ phoneProvider: true, phoneAutoconfirm: false, enableAnonymousSignIns: true, enableSignup: true });
+    expect(settings).toMatchObject({
+      phoneProvider: true,
+      phoneAutoconfirm: false,
+      enableAnonymousSignIns: true,
+      enableSignup: true,
+    });
     // Without them (a stack that has no hook secret) codes are printed, never sent to a made-up address.
     expect(authSettings(toml.auth, {}).sendSmsHook).toBeUndefined();
   });

@@ -8,15 +8,21 @@ function pgError(fields: Record<string, string>) {
 }
 
 describe('database errors', () => {
-  it('maps our functions\' P0001 codes to API codes and statuses', () => {
-    const err = fromPostgresError(pgError({ code: 'P0001', message: 'INSUFFICIENT_BALANCE', detail: 'Balance 3, needed 5.' }));
+  it("maps our functions' P0001 codes to API codes and statuses", () => {
+    const err = fromPostgresError(
+      pgError({ code: 'P0001', message: 'INSUFFICIENT_BALANCE', detail: 'Balance 3, needed 5.' }),
+    );
     expect(err).toMatchObject({ code: 'INSUFFICIENT_BALANCE', status: 422, message: 'Balance 3, needed 5.' });
-    expect(fromPostgresError(pgError({ code: 'P0001', message: 'something else' }))).toMatchObject({ code: 'BUSINESS_RULE_VIOLATION', status: 422 });
+    expect(fromPostgresError(pgError({ code: 'P0001', message: 'something else' }))).toMatchObject({
+      code: 'BUSINESS_RULE_VIOLATION',
+      status: 422,
+    });
   });
 
   it('maps privilege, uniqueness and check failures', () => {
     expect(fromPostgresError(pgError({ code: '42501', message: 'permission denied for table x' }))?.status).toBe(403);
-    expect(fromPostgresError(pgError({ code: '23505', message: 'dup', constraint_name: 'devices_installation_key' }))).toMatchObject({ status: 409, code: 'CONFLICT' });
+    expect(fromPostgresError(pgError({ code: '23505', message: 'dup', constraint_name: 'devices_installation_key' })))
+      .toMatchObject({ status: 409, code: 'CONFLICT' });
     expect(fromPostgresError(pgError({ code: '23514', message: 'check' }))?.status).toBe(400);
   });
 

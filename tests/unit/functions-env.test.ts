@@ -10,11 +10,21 @@ const root = mkdtempSync(join(tmpdir(), 'houtai-env-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 writeFileSync(
   join(root, LOCAL_ENV_FILE),
-  ['RATE_LIMIT_ENABLED=false', 'AI_API_KEY="sk-from-env-local"', 'SUPABASE_URL=http://127.0.0.1:9999', 'MY_OWN_TOGGLE=1'].join('\n'),
+  [
+    'RATE_LIMIT_ENABLED=false',
+    'AI_API_KEY="sk-from-env-local"',
+    'SUPABASE_URL=http://127.0.0.1:9999',
+    'MY_OWN_TOGGLE=1',
+  ].join('\n'),
 );
 
 /** How to run programs here: what every stack takes from the shell. */
-const runtime = { PATH: '/usr/local/bin:/usr/bin', HOME: '/home/dev', DENO_CERT: '/etc/ssl/npm-ca.pem', LC_ALL: 'C.UTF-8' };
+const runtime = {
+  PATH: '/usr/local/bin:/usr/bin',
+  HOME: '/home/dev',
+  DENO_CERT: '/etc/ssl/npm-ca.pem',
+  LC_ALL: 'C.UTF-8',
+};
 const shell = {
   ...runtime,
   RATE_LIMIT_READ_USER: '1/60',
@@ -25,15 +35,19 @@ const shell = {
 const stackValues = { SUPABASE_URL: 'http://127.0.0.1:54321', JWT_SECRET: 'stack-secret' };
 const callerEnv = { RATE_LIMIT_WRITE_USER: '2/60', JWT_SECRET: 'caller-secret' };
 /** The stack's values with its caller's over them: on top in every stack. */
-const stackAndCaller = { SUPABASE_URL: 'http://127.0.0.1:54321', JWT_SECRET: 'caller-secret', RATE_LIMIT_WRITE_USER: '2/60' };
+const stackAndCaller = {
+  SUPABASE_URL: 'http://127.0.0.1:54321',
+  JWT_SECRET: 'caller-secret',
+  RATE_LIMIT_WRITE_USER: '2/60',
+};
 
 describe('the functions environment', () => {
-  it('of a throwaway stack takes no setting from .env.local or the shell: only runtime variables, the stack\'s values and its caller\'s', () => {
+  it("of a throwaway stack takes no setting from .env.local or the shell: only runtime variables, the stack's values and its caller's", () => {
     const env = functionsEnv({ throwaway: true, env: callerEnv }, stackValues, { root, inherited: shell });
     expect(env).toEqual({ ...runtime, ...stackAndCaller });
   });
 
-  it('of npm start\'s stack layers the shell, then .env.local, then the stack\'s values, then its caller\'s', () => {
+  it("of npm start's stack layers the shell, then .env.local, then the stack's values, then its caller's", () => {
     const env = functionsEnv({ throwaway: false, env: callerEnv }, stackValues, { root, inherited: shell });
     expect(env).toEqual({
       ...runtime,

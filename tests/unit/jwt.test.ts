@@ -1,8 +1,8 @@
-import { exportJWK, generateKeyPair, SignJWT, type JSONWebKeySet } from 'jose';
+import { exportJWK, generateKeyPair, type JSONWebKeySet, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createJwtVerifier } from '../../functions/_shared/jwt.ts';
 
-describe('JWT verification with asymmetric keys (the project\'s JWKS, as SUPABASE_JWKS gives it)', () => {
+describe("JWT verification with asymmetric keys (the project's JWKS, as SUPABASE_JWKS gives it)", () => {
   let jwks: JSONWebKeySet;
   let sign: (claims: Record<string, unknown>, exp?: number) => Promise<string>;
 
@@ -32,7 +32,9 @@ describe('JWT verification with asymmetric keys (the project\'s JWKS, as SUPABAS
   it('requires a role and an expiry', async () => {
     const verify = createJwtVerifier({ secret: 'a-secret-of-sixteen+' });
     const key = new TextEncoder().encode('a-secret-of-sixteen+');
-    const noRole = await new SignJWT({ sub: 'x' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(key);
+    const noRole = await new SignJWT({ sub: 'x' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(
+      key,
+    );
     const noExp = await new SignJWT({ role: 'anon' }).setProtectedHeader({ alg: 'HS256' }).sign(key);
     await expect(verify(noRole)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
     await expect(verify(noExp)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });

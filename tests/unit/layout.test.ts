@@ -1,7 +1,7 @@
 // The shape of functions/: one folder per feature (`_accounts`, `_coach`, …), plumbing in `_shared`, and three
 // entrypoints (`api`, `hooks`, `worker`) that only assemble features. Checked on the import graph, so a newcomer's
 // shortcut (a route reaching into another route, `_shared` reaching into a feature) fails here, not in review.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readProjectConfig, ROOT } from '../../scripts/stack/project.ts';
@@ -33,7 +33,7 @@ function imports(): Import[] {
     [...readFileSync(file, 'utf8').matchAll(pattern)].map(([, specifier]) => ({
       from: posix(relative(FUNCTIONS, file)),
       to: posix(relative(FUNCTIONS, resolve(dirname(file), specifier))),
-    })),
+    }))
   );
 }
 

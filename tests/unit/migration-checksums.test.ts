@@ -26,7 +26,9 @@ describe('migration checksums', () => {
   it('fails when a listed migration changes', () => {
     const dir = copyOfMigrations();
     appendFileSync(join(dir, '20261201180000_baseline.sql'), '\n-- edited after it landed\n');
-    expect(checksumProblems(dir)).toEqual([expect.stringMatching(/^20261201180000_baseline\.sql changed after it landed/)]);
+    expect(checksumProblems(dir)).toEqual([
+      expect.stringMatching(/^20261201180000_baseline\.sql changed after it landed/),
+    ]);
   });
 
   it('fails when a listed migration disappears', () => {

@@ -176,12 +176,14 @@ const WAIVERS: Waiver[] = [
   {
     path: 'tests/fixtures/pre-baseline-migrations/20261123040200_schedule_weekly_vip_points.sql',
     text: 'seed \u00a7',
-    why: 'the landed migration chain, kept verbatim: tests/db/baseline.test.ts proves the baseline builds what it built',
+    why:
+      'the landed migration chain, kept verbatim: tests/db/baseline.test.ts proves the baseline builds what it built',
   },
   ...['seed: daily-coach.md \u00a7', 'seed \u00a7'].map((text) => ({
     path: 'tests/fixtures/pre-baseline-migrations/20261123090000_create_coach.sql',
     text,
-    why: 'the landed migration chain, kept verbatim: tests/db/baseline.test.ts proves the baseline builds what it built',
+    why:
+      'the landed migration chain, kept verbatim: tests/db/baseline.test.ts proves the baseline builds what it built',
   })),
 ];
 

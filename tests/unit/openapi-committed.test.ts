@@ -10,12 +10,15 @@ import { ROOT } from '../../scripts/stack/project.ts';
 const files = await committedFiles();
 
 describe('openapi/ (committed)', () => {
-  it.each(files.map((f) => [relative(ROOT, f.path), f.text]))('%s is what `npm run openapi` makes from the code now', (path, text) => {
-    const file = `${ROOT}/${path}`;
-    expect(existsSync(file), `${path} is missing: run \`npm run openapi\` and commit it`).toBe(true);
-    const committed = readFileSync(file, 'utf8');
-    expect(committed === text, `${path} is stale: run \`npm run openapi\` and commit the result`).toBe(true);
-  });
+  it.each(files.map((f) => [relative(ROOT, f.path), f.text]))(
+    '%s is what `npm run openapi` makes from the code now',
+    (path, text) => {
+      const file = `${ROOT}/${path}`;
+      expect(existsSync(file), `${path} is missing: run \`npm run openapi\` and commit it`).toBe(true);
+      const committed = readFileSync(file, 'utf8');
+      expect(committed === text, `${path} is stale: run \`npm run openapi\` and commit the result`).toBe(true);
+    },
+  );
 
   it('the client types compile under strict TypeScript', () => {
     const types = files.find((f) => f.path.endsWith('.d.ts'))!;

@@ -12,16 +12,34 @@ describe('the untyped-body finder', () => {
       paths: {
         '/x': {
           post: {
-            requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { any: {}, list: { type: 'array' } } } } } },
+            requestBody: {
+              content: {
+                'application/json': { schema: { type: 'object', properties: { any: {}, list: { type: 'array' } } } },
+              },
+            },
             responses: {
               200: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } },
-              400: { content: { 'application/json': { schema: { anyOf: [{ type: 'object', additionalProperties: true }, { type: 'null' }] } } } },
+              400: {
+                content: {
+                  'application/json': {
+                    schema: { anyOf: [{ type: 'object', additionalProperties: true }, { type: 'null' }] },
+                  },
+                },
+              },
               204: { description: 'no body' },
             },
           },
         },
       },
-      components: { schemas: { Thing: { type: 'object', properties: { meta: { type: 'object' }, ok: { type: 'string' } }, additionalProperties: { description: 'anything' } } } },
+      components: {
+        schemas: {
+          Thing: {
+            type: 'object',
+            properties: { meta: { type: 'object' }, ok: { type: 'string' } },
+            additionalProperties: { description: 'anything' },
+          },
+        },
+      },
     };
     expect(untypedBodyNodes(doc)).toEqual([
       'POST /x request application/json/properties/any: no type',
@@ -44,22 +62,37 @@ describe('the untyped-body finder', () => {
         maybe: { type: ['string', 'null'] },
       },
     };
-    const doc = { paths: { '/y': { get: { responses: { 200: { content: { 'application/json': { schema: typed } } } } } } }, components: { schemas: { T: { type: 'string' } } } };
+    const doc = {
+      paths: { '/y': { get: { responses: { 200: { content: { 'application/json': { schema: typed } } } } } } },
+      components: { schemas: { T: { type: 'string' } } },
+    };
     expect(untypedBodyNodes(doc)).toEqual([]);
   });
 });
 
 describe('the OpenAPI documents', () => {
-  it.each(Object.keys(documents) as Array<keyof typeof documents>)('the %s document has no untyped request or response body', (fn) => {
-    expect(untypedBodyNodes(documents[fn])).toEqual([]);
-  });
+  it.each(Object.keys(documents) as Array<keyof typeof documents>)(
+    'the %s document has no untyped request or response body',
+    (fn) => {
+      expect(untypedBodyNodes(documents[fn])).toEqual([]);
+    },
+  );
 
   it('gives every coach record dimension its own routes and typed record, from the dimension table', () => {
-    const { paths, components } = documents.api as { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, any> } };
+    const { paths, components } = documents.api as {
+      paths: Record<string, Record<string, any>>;
+      components: { schemas: Record<string, any> };
+    };
     const post = paths['/api/v1/coach/records/meal'].post;
-    expect(post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/CoachMealRecordCreate' });
-    expect(post.responses[201].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/CoachMealRecord' });
+    expect(post.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/CoachMealRecordCreate',
+    });
+    expect(post.responses[201].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/CoachMealRecord',
+    });
     expect(components.schemas.CoachMealRecordCreate.required).toEqual(['meal_type', 'description']);
-    expect(Object.keys(components.schemas.CoachReadingRecord.properties)).toEqual(expect.arrayContaining(['book', 'minutes', 'pages', 'notes', 'ai_summary']));
+    expect(Object.keys(components.schemas.CoachReadingRecord.properties)).toEqual(
+      expect.arrayContaining(['book', 'minutes', 'pages', 'notes', 'ai_summary']),
+    );
   });
 });

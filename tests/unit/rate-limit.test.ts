@@ -19,7 +19,9 @@ describe('clientIp', () => {
   });
   it('is never longer than an address, whatever the client wrote', () => {
     expect(clientIp(`${'9'.repeat(10_000)}`, 2)).toBe('9'.repeat(45));
-    expect(clientIp('ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255', 1)).toBe('ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255');
+    expect(clientIp('ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255', 1)).toBe(
+      'ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255',
+    );
   });
 });
 
@@ -32,6 +34,11 @@ describe('createRateLimiter', () => {
     ['Node', join(ROOT, 'node_modules/.bin/tsx'), [program]],
   ])('leaves a %s process free to exit while a sync is pending', (_runtime, command, args) => {
     const run = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', timeout: 10_000 });
-    expect({ status: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 0, signal: null, stdout: 'granted: true\n', stderr: '' });
+    expect({ status: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      status: 0,
+      signal: null,
+      stdout: 'granted: true\n',
+      stderr: '',
+    });
   });
 });

@@ -13,9 +13,18 @@ describe('WeChat adapters', () => {
   });
 
   it('uses WeChat when credentials exist, the dev exchange only when asked, else nothing', () => {
-    expect(createWechatAuth({ apiBase: 'https://api.weixin.qq.com', programs: { diary: { appId: 'wx1', appSecret: 's' } }, devExchange: true })).toBeInstanceOf(WechatApi);
-    expect(createWechatAuth({ apiBase: 'https://api.weixin.qq.com', programs: {}, devExchange: true })).toBeInstanceOf(DevWechatAuth);
-    expect(createWechatAuth({ apiBase: 'https://api.weixin.qq.com', programs: {}, devExchange: false })).toBeUndefined();
+    expect(
+      createWechatAuth({
+        apiBase: 'https://api.weixin.qq.com',
+        programs: { diary: { appId: 'wx1', appSecret: 's' } },
+        devExchange: true,
+      }),
+    ).toBeInstanceOf(WechatApi);
+    expect(createWechatAuth({ apiBase: 'https://api.weixin.qq.com', programs: {}, devExchange: true })).toBeInstanceOf(
+      DevWechatAuth,
+    );
+    expect(createWechatAuth({ apiBase: 'https://api.weixin.qq.com', programs: {}, devExchange: false }))
+      .toBeUndefined();
   });
 
   it('reports an unreachable WeChat as errcode -1', async () => {

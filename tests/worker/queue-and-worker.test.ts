@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
 import { enqueue } from '../../functions/_shared/queue.ts';
-import { runWorker, type Handlers } from '../../functions/worker/runner.ts';
+import { type Handlers, runWorker } from '../../functions/worker/runner.ts';
 import { adminSql } from '../helpers/db.ts';
 import { stackEnv } from '../helpers/stack.ts';
 
@@ -22,7 +22,14 @@ beforeAll(async () => {
   await scratch`create table if not exists test_scratch.side_effects (job_id bigint not null, worker text not null, at timestamptz default now())`;
 });
 
-const opts = (worker: string, queue: string, extra = {}) => ({ worker, queues: [queue], budgetMs: 20_000, batchSize: 5, leaseSeconds: 30, ...extra });
+const opts = (worker: string, queue: string, extra = {}) => ({
+  worker,
+  queues: [queue],
+  budgetMs: 20_000,
+  batchSize: 5,
+  leaseSeconds: 30,
+  ...extra,
+});
 
 describe('worker', () => {
   it('two concurrent workers run each of 200 jobs exactly once', async () => {
@@ -34,19 +41,24 @@ describe('worker', () => {
         await new Promise((r) => setTimeout(r, Math.random() * 3));
       },
     };
-    const [a, b] = await Promise.all([runWorker(db, handlers, opts('A', queue)), runWorker(db, handlers, opts('B', queue))]);
+    const [a, b] = await Promise.all([
+      runWorker(db, handlers, opts('A', queue)),
+      runWorker(db, handlers, opts('B', queue)),
+    ]);
     expect(a.succeeded + b.succeeded).toBe(200);
     expect(a.succeeded).toBeGreaterThan(0);
     expect(b.succeeded).toBeGreaterThan(0);
-    const counts = await scratch`select j.id, count(s.job_id)::int as runs from internal.jobs j left join test_scratch.side_effects s on s.job_id = j.id
+    const counts =
+      await scratch`select j.id, count(s.job_id)::int as runs from internal.jobs j left join test_scratch.side_effects s on s.job_id = j.id
                                  where j.queue = ${queue} group by j.id`;
     expect(counts).toHaveLength(200);
     expect(counts.every((r) => r.runs === 1)).toBe(true);
-    const [{ n }] = await scratch`select count(*)::int as n from internal.jobs where queue = ${queue} and status = 'succeeded'`;
+    const [{ n }] =
+      await scratch`select count(*)::int as n from internal.jobs where queue = ${queue} and status = 'succeeded'`;
     expect(n).toBe(200);
   });
 
-  it('a job whose worker stalls past its lease runs again elsewhere; the stalled worker\'s late outcome is lost and the heir\'s stands', async () => {
+  it("a job whose worker stalls past its lease runs again elsewhere; the stalled worker's late outcome is lost and the heir's stands", async () => {
     const queue = `test.stalled.${crypto.randomUUID().slice(0, 8)}`;
     const jobId = await enqueue(db.sql, queue, {});
     const record: Handlers[string] = async (job, ctx) => {
@@ -82,7 +94,11 @@ describe('worker', () => {
   it('retries a failing job with backoff and keeps it as dead after max_attempts', async () => {
     const queue = `test.failing.${crypto.randomUUID().slice(0, 8)}`;
     const id = await enqueue(db.sql, queue, {}, { maxAttempts: 2 });
-    const boom: Handlers = { [queue]: async () => { throw new Error('provider down'); } };
+    const boom: Handlers = {
+      [queue]: async () => {
+        throw new Error('provider down');
+      },
+    };
     expect(await runWorker(db, boom, opts('w', queue))).toMatchObject({ claimed: 1, failed: 1 });
     await adminSql()`update internal.jobs set run_at = now() where id = ${id}`;
     expect(await runWorker(db, boom, opts('w', queue))).toMatchObject({ claimed: 1, dead: 1 });
@@ -92,10 +108,13 @@ describe('worker', () => {
 
   it('the worker endpoint runs for the service role only, and /health reports the queue', async () => {
     const { apiUrl, serviceRoleKey, anonKey } = stackEnv();
-    const run = (key?: string) => fetch(`${apiUrl}/functions/v1/worker/run`, {
-      // A queue of its own: the real queues' jobs belong to the tests that drive them.
-      method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: JSON.stringify({ budget_ms: 500, queues: ['test.endpoint'] }),
-    });
+    const run = (key?: string) =>
+      fetch(`${apiUrl}/functions/v1/worker/run`, {
+        // A queue of its own: the real queues' jobs belong to the tests that drive them.
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        body: JSON.stringify({ budget_ms: 500, queues: ['test.endpoint'] }),
+      });
     expect((await run()).status).toBe(401);
     expect((await run(anonKey)).status).toBe(403);
     const ok = await run(serviceRoleKey);
@@ -115,7 +134,9 @@ describe('worker', () => {
     const queue = `test.scoped.${crypto.randomUUID().slice(0, 8)}`;
     const run = async (body: unknown) => {
       const res = await fetch(`${apiUrl}/functions/v1/worker/run`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${serviceRoleKey}` }, body: JSON.stringify(body),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${serviceRoleKey}` },
+        body: JSON.stringify(body),
       });
       return { status: res.status, body: await res.json() };
     };
@@ -123,8 +144,12 @@ describe('worker', () => {
     const other = await enqueue(db.sql, queue, {});
     const later = await enqueue(db.sql, queue, {}, { runAt: new Date(Date.now() + 3_600_000) });
     // The deployed worker has no handler for this queue: a claimed job fails its attempt, which is what shows it ran.
-    expect(await run({ queues: [queue], job_ids: [chosen, later] })).toMatchObject({ status: 200, body: { claimed: 1, failed: 1 } });
-    const jobs = await adminSql()`select id::int, status, attempts from internal.jobs where queue = ${queue} order by id`;
+    expect(await run({ queues: [queue], job_ids: [chosen, later] })).toMatchObject({
+      status: 200,
+      body: { claimed: 1, failed: 1 },
+    });
+    const jobs =
+      await adminSql()`select id::int, status, attempts from internal.jobs where queue = ${queue} order by id`;
     expect(jobs).toEqual([
       { id: chosen, status: 'failed', attempts: 1 },
       { id: other, status: 'queued', attempts: 0 },

@@ -44,7 +44,10 @@ export function registerAccountSessionRoutes(app: HoutaiApp) {
 
   app.openapi(revokeRoute, async (c) => {
     const { id } = c.req.valid('param');
-    const [row] = await c.var.db.withUser(currentUser(c), (tx) => tx<[{ revoked: boolean }]>`select public.revoke_my_session(${id}) as revoked`);
+    const [row] = await c.var.db.withUser(
+      currentUser(c),
+      (tx) => tx<[{ revoked: boolean }]>`select public.revoke_my_session(${id}) as revoked`,
+    );
     if (!row.revoked) throw new ApiError('NOT_FOUND', 'You have no session with this id.');
     return c.body(null, 204);
   });

@@ -33,7 +33,8 @@ const Device = z
 const DeviceRegistration = z
   .object({
     installation_id: InstallationId.openapi({
-      description: 'Stable public id the app generates once per installation. Never the device_id of device sign-in, which is a secret.',
+      description:
+        'Stable public id the app generates once per installation. Never the device_id of device sign-in, which is a secret.',
     }),
     platform: z.enum(PLATFORMS),
     push_vendor: z.enum(PUSH_VENDORS).optional(),
@@ -95,7 +96,9 @@ export function registerDeviceRoutes(app: HoutaiApp) {
       const [row] = await tx<DeviceRow[]>`
         select * from public.register_device(
           ${appId}, ${d.installation_id}, ${d.platform}, ${d.push_vendor ?? null}, ${d.push_token ?? null},
-          ${d.locale ?? null}, ${d.timezone ?? null}, ${d.app_version ?? null}, ${d.os_version ?? null}, ${d.model ?? null})`;
+          ${d.locale ?? null}, ${d.timezone ?? null}, ${d.app_version ?? null}, ${d.os_version ?? null}, ${
+        d.model ?? null
+      })`;
       return row;
     });
     const created = device.created_at === device.updated_at;

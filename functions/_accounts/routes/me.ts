@@ -34,10 +34,14 @@ const Me = z
 const MePatch = z
   .object({
     display_name: z.string().trim().min(1).max(64).nullable().optional(),
-    avatar_path: StoragePath.nullable().optional().openapi({ description: 'An avatar uploaded with POST /{app}/files/upload-url (purpose avatar); null removes it' }),
+    avatar_path: StoragePath.nullable().optional().openapi({
+      description: 'An avatar uploaded with POST /{app}/files/upload-url (purpose avatar); null removes it',
+    }),
     timezone: Timezone.optional(),
     locale: Locale.optional(),
-    preferences: Preferences.optional().openapi({ description: 'Merged into the stored preferences; a null value removes a key' }),
+    preferences: Preferences.optional().openapi({
+      description: 'Merged into the stored preferences; a null value removes a key',
+    }),
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'send at least one field to change')
@@ -82,7 +86,12 @@ async function readMe(tx: Tx, appId: AppId) {
   const app = await ensureAppProfile(tx, appId);
   return {
     ...profile,
-    app: { app_id: app.app_id, preferences: app.preferences as Record<string, unknown>, first_seen_at: app.first_seen_at, last_seen_at: app.last_seen_at },
+    app: {
+      app_id: app.app_id,
+      preferences: app.preferences as Record<string, unknown>,
+      first_seen_at: app.first_seen_at,
+      last_seen_at: app.last_seen_at,
+    },
   };
 }
 

@@ -32,7 +32,8 @@ const route = createRoute({
   path: '/auth/send-sms',
   tags: ['auth hooks'],
   summary: 'Send-SMS hook of Supabase Auth: delivers the one-time code with Aliyun SMS',
-  description: 'Signed with Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature). Delivery failures are reported in the body, as Auth expects; a call whose webhook-id was already acted on is answered {} and sends nothing.',
+  description:
+    'Signed with Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature). Delivery failures are reported in the body, as Auth expects; a call whose webhook-id was already acted on is answered {} and sends nothing.',
   responses: {
     200: jsonContent(HookReply, '{} when sent; {"error":{http_code,message}} when not'),
     ...errorResponses(401, 429, 503),
@@ -49,10 +50,16 @@ function verifySignature(c: Context<AppEnv>, secrets: string, body: string, head
       // try the next secret
     }
   }
-  throw refused(c, 'send-sms', 'bad signature', new ApiError('INVALID_SIGNATURE', 'The webhook signature is missing, invalid or too old.'));
+  throw refused(
+    c,
+    'send-sms',
+    'bad signature',
+    new ApiError('INVALID_SIGNATURE', 'The webhook signature is missing, invalid or too old.'),
+  );
 }
 
-const hookError = (c: Context<AppEnv>, httpCode: number, message: string) => c.json({ error: { http_code: httpCode, message } }, 200);
+const hookError = (c: Context<AppEnv>, httpCode: number, message: string) =>
+  c.json({ error: { http_code: httpCode, message } }, 200);
 
 /** Sends the code unless a limit or the provider refuses; `acted()` as soon as the SMS has gone out. */
 async function sendCode(c: Context<AppEnv>, sender: SmsSender, payload: Payload, phone: string, acted: () => void) {
@@ -74,14 +81,20 @@ async function sendCode(c: Context<AppEnv>, sender: SmsSender, payload: Payload,
     throw err;
   }
   acted();
-  await c.var.db.withService((tx) => tx`select internal.audit('otp_sent', ${payload.user.id}::uuid, null, ${ip ?? null}, null, ${tx.json({ provider: sender.name })})`);
+  await c.var.db.withService((tx) =>
+    tx`select internal.audit('otp_sent', ${payload.user.id}::uuid, null, ${ip ?? null}, null, ${
+      tx.json({ provider: sender.name })
+    })`
+  );
   return c.json({}, 200);
 }
 
 export function registerSendSmsHook(app: HoutaiApp, sender: () => SmsSender) {
   app.openapi(route, async (c) => {
     const secrets = c.var.config.sms.hookSecrets;
-    if (!secrets) throw new ApiError('SERVICE_UNAVAILABLE', 'The send-SMS hook secret (SEND_SMS_HOOK_SECRETS) is not configured.');
+    if (!secrets) {
+      throw new ApiError('SERVICE_UNAVAILABLE', 'The send-SMS hook secret (SEND_SMS_HOOK_SECRETS) is not configured.');
+    }
     const body = await c.req.text();
     const webhookId = c.req.header('webhook-id') ?? '';
     verifySignature(c, secrets, body, {
@@ -94,13 +107,22 @@ export function registerSendSmsHook(app: HoutaiApp, sender: () => SmsSender) {
     try {
       payload = Payload.parse(JSON.parse(body));
     } catch {
-      return hookError(c, 400, 'The hook payload is not a send-SMS event (a user with a UUID id, an sms with its otp).');
+      return hookError(
+        c,
+        400,
+        'The hook payload is not a send-SMS event (a user with a UUID id, an sms with its otp).',
+      );
     }
     const phone = e164Digits(payload.sms.phone ?? payload.user.phone ?? '');
     if (!phone) return hookError(c, 400, 'Invalid phone number: use E.164, e.g. +8613800138000.');
 
     // A replay of a call already acted on sent its code then: answered as a success, as Auth expects.
-    const reply = await oncePerCall(c.var.db, 'send-sms', webhookId, (acted) => sendCode(c, sender(), payload, phone, acted));
+    const reply = await oncePerCall(
+      c.var.db,
+      'send-sms',
+      webhookId,
+      (acted) => sendCode(c, sender(), payload, phone, acted),
+    );
     return reply ?? c.json({}, 200);
   });
 }

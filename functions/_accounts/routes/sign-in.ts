@@ -10,9 +10,15 @@ import { ApiError } from '../../_shared/errors.ts';
 import { clientAddress } from '../../_shared/http/client-address.ts';
 import type { GoTrue } from '../gotrue.ts';
 import { DeviceId, deviceIdHash } from '../device-id.ts';
-import { audit, signInExternal, type ExternalSignIn, type SignInContext, type SignInStep } from '../external-sign-in.ts';
+import {
+  audit,
+  type ExternalSignIn,
+  type SignInContext,
+  signInExternal,
+  type SignInStep,
+} from '../external-sign-in.ts';
 import type { AppId } from '../../_shared/apps.ts';
-import { WechatError, type WechatAuth } from '../../_shared/providers/wechat.ts';
+import { type WechatAuth, WechatError } from '../../_shared/providers/wechat.ts';
 import { InstallationId, Locale, Timezone } from '../../_shared/validation.ts';
 
 const PLATFORMS = ['ios', 'android', 'harmony', 'wechat', 'web'] as const;
@@ -26,13 +32,16 @@ const SessionOut = z
     refresh_token: z.string(),
     user: z.object({ id: z.uuid(), is_new_user: z.boolean(), is_anonymous: z.boolean(), created_at: z.string() }),
   })
-  .openapi('SignInSession', { description: 'A Supabase Auth session; pass access_token and refresh_token to supabase.auth.setSession().' });
+  .openapi('SignInSession', {
+    description: 'A Supabase Auth session; pass access_token and refresh_token to supabase.auth.setSession().',
+  });
 
 const DeviceSignIn = z
   .object({
     device_id: DeviceId,
     installation_id: InstallationId.optional().openapi({
-      description: 'The public id of this installation, as POST /{app}/devices takes it: given, the installation is registered as part of the sign-in.',
+      description:
+        'The public id of this installation, as POST /{app}/devices takes it: given, the installation is registered as part of the sign-in.',
     }),
     platform: z.enum(PLATFORMS),
     locale: Locale.optional(),
@@ -40,7 +49,10 @@ const DeviceSignIn = z
     app_version: z.string().max(32).optional(),
   })
   .strict()
-  .refine((b) => b.installation_id !== b.device_id, { message: 'must not be the device_id, which is a secret', path: ['installation_id'] })
+  .refine((b) => b.installation_id !== b.device_id, {
+    message: 'must not be the device_id, which is a secret',
+    path: ['installation_id'],
+  })
   .openapi('DeviceSignIn');
 
 const WechatSignIn = z
@@ -65,7 +77,8 @@ const wechatRoute = signInRoute({
   path: '/{app}/auth/wechat',
   tags: ['sign-in'],
   summary: 'WeChat mini-program sign-in with the code from wx.login()',
-  description: 'Exchanges the code with WeChat (code2session); the same unionid is the same account in every mini program. Invalid or used codes: 401 WECHAT_CODE_INVALID.',
+  description:
+    'Exchanges the code with WeChat (code2session); the same unionid is the same account in every mini program. Invalid or used codes: 401 WECHAT_CODE_INVALID.',
   request: { params: AppParam, body: jsonBody(WechatSignIn) },
   responses: { 200: jsonContent(SessionOut, 'Signed in'), 401: errorContent('WECHAT_CODE_INVALID') },
 });
@@ -79,7 +92,12 @@ function sessionOut(result: ExternalSignIn) {
     expires_at: session.expires_at,
     refresh_token: session.refresh_token,
     // The account's address is an internal, undeliverable one: the app gets only what it can use.
-    user: { id: result.userId, is_new_user: result.isNewUser, is_anonymous: false, created_at: session.user.created_at },
+    user: {
+      id: result.userId,
+      is_new_user: result.isNewUser,
+      is_anonymous: false,
+      created_at: session.user.created_at,
+    },
   };
 }
 
@@ -89,15 +107,24 @@ function wechatFailure(err: WechatError): ApiError {
     case 40029:
     case 40163:
     case 40226:
-      return new ApiError('WECHAT_CODE_INVALID', 'The WeChat login code is invalid, expired or already used; call wx.login() again.', [
-        { code: String(err.errcode), message: err.errmsg },
-      ]);
+      return new ApiError(
+        'WECHAT_CODE_INVALID',
+        'The WeChat login code is invalid, expired or already used; call wx.login() again.',
+        [
+          { code: String(err.errcode), message: err.errmsg },
+        ],
+      );
     case 45011:
-      return new ApiError('RATE_LIMITED', 'WeChat is limiting logins for this user; try again in a minute.', [], { 'Retry-After': '60' });
+      return new ApiError('RATE_LIMITED', 'WeChat is limiting logins for this user; try again in a minute.', [], {
+        'Retry-After': '60',
+      });
     case -1:
       return new ApiError('SERVICE_UNAVAILABLE', 'WeChat is busy; try again.');
     default:
-      return new ApiError('UPSTREAM_ERROR', 'WeChat refused the login exchange.', [{ code: String(err.errcode), message: 'see server logs' }]);
+      return new ApiError('UPSTREAM_ERROR', 'WeChat refused the login exchange.', [{
+        code: String(err.errcode),
+        message: 'see server logs',
+      }]);
   }
 }
 
@@ -108,11 +135,12 @@ type DeviceSignInBody = z.infer<typeof DeviceSignIn>;
  * register_device acts for auth.uid(), which the subject set here answers.
  */
 const registerInstallation =
-  (appId: AppId, installationId: string, body: DeviceSignInBody): SignInStep =>
-  async (tx, userId) => {
+  (appId: AppId, installationId: string, body: DeviceSignInBody): SignInStep => async (tx, userId) => {
     await tx`select set_config('request.jwt.claim.sub', ${userId}, true)`;
     await tx`select public.register_device(${appId}, ${installationId}, ${body.platform}, null, null,
-                                           ${body.locale ?? null}, ${body.timezone ?? null}, ${body.app_version ?? null})`;
+                                           ${body.locale ?? null}, ${body.timezone ?? null}, ${
+      body.app_version ?? null
+    })`;
   };
 
 export interface SignInDeps {
@@ -154,11 +182,23 @@ export function registerSignInRoutes(app: HoutaiApp, deps: SignInDeps) {
       identity = await wechat.code2session(appId, code);
     } catch (err) {
       if (!(err instanceof WechatError)) throw err;
-      console.error(JSON.stringify({ level: 'warn', request_id: c.var.requestId, wechat_errcode: err.errcode, wechat_errmsg: err.errmsg }));
+      console.error(
+        JSON.stringify({
+          level: 'warn',
+          request_id: c.var.requestId,
+          wechat_errcode: err.errcode,
+          wechat_errmsg: err.errmsg,
+        }),
+      );
       await audit(ctx, 'sign_in_failed', null, appId, { provider: 'wechat', errcode: err.errcode });
       throw wechatFailure(err);
     }
-    const result = await signInExternal(ctx, { provider: 'wechat', appId, externalId: identity.openid, unionId: identity.unionid });
+    const result = await signInExternal(ctx, {
+      provider: 'wechat',
+      appId,
+      externalId: identity.openid,
+      unionId: identity.unionid,
+    });
     return c.json(sessionOut(result), 200);
   });
 }

@@ -6,13 +6,13 @@ import { AppParam, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import type { AiTask } from '../tasks.ts';
-import { aiTaskOut, AiTaskOut } from '../task-response.ts';
+import { AiTaskOut, aiTaskOut } from '../task-response.ts';
 
 const route = userRoute({
   method: 'get',
   path: '/{app}/ai/tasks/{id}',
   tags: ['ai'],
-  summary: 'One of the caller\'s AI tasks',
+  summary: "One of the caller's AI tasks",
   request: { params: AppParam.extend({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }) },
   responses: { 200: jsonContent(AiTaskOut, 'The task') },
 });
@@ -20,7 +20,10 @@ const route = userRoute({
 export function registerAiTaskRoutes(app: HoutaiApp) {
   app.openapi(route, async (c) => {
     const { app: appId, id } = c.req.valid('param');
-    const [task] = await c.var.db.withUser(currentUser(c), (tx) => tx<AiTask[]>`select * from public.ai_tasks where id = ${id} and app_id = ${appId}`);
+    const [task] = await c.var.db.withUser(
+      currentUser(c),
+      (tx) => tx<AiTask[]>`select * from public.ai_tasks where id = ${id} and app_id = ${appId}`,
+    );
     if (!task) throw new ApiError('NOT_FOUND', 'No such AI task.');
     return c.json(aiTaskOut(task), 200);
   });

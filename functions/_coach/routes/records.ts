@@ -10,7 +10,7 @@ import { ApiError } from '../../_shared/errors.ts';
 import { runText, type Tx } from '../../_shared/db.ts';
 import { insertInto, sqlText, type SqlValue } from '../../_shared/sql-text.ts';
 import { decodeCursor, page, PageQuery } from '../../_shared/pagination.ts';
-import { DIMENSION_NAMES, DIMENSIONS, type Dimension, LocalDate, uploadFields } from '../dimensions.ts';
+import { type Dimension, DIMENSION_NAMES, DIMENSIONS, LocalDate, uploadFields } from '../dimensions.ts';
 import { checkUpload } from '../../_files/upload-check.ts';
 import { type CoachRecord, RECORD_SCHEMAS, type RecordRow, toCoachRecord } from '../records.ts';
 
@@ -27,22 +27,46 @@ function dimensionRoutes<const D extends Dimension>(d: D) {
   const { create, update, record } = RECORD_SCHEMAS[d];
   return {
     list: userRoute({
-      method: 'get', path, tags, summary: `The caller's ${d} records, newest day first, optionally within a date range`,
+      method: 'get',
+      path,
+      tags,
+      summary: `The caller's ${d} records, newest day first, optionally within a date range`,
       request: { query: PageQuery.extend({ from: LocalDate.optional(), to: LocalDate.optional() }) },
-      responses: { 200: jsonContent(z.object({ items: z.array(record), next_cursor: z.string().nullable() }), 'One page') },
+      responses: {
+        200: jsonContent(z.object({ items: z.array(record), next_cursor: z.string().nullable() }), 'One page'),
+      },
     }),
     create: userRoute({
-      method: 'post', path, tags, summary: `Record a ${d} (creates the day's log)`,
-      request: { body: jsonBody(create) }, responses: { 201: jsonContent(record, 'Created'), 200: jsonContent(record, 'Already created with this id') },
+      method: 'post',
+      path,
+      tags,
+      summary: `Record a ${d} (creates the day's log)`,
+      request: { body: jsonBody(create) },
+      responses: { 201: jsonContent(record, 'Created'), 200: jsonContent(record, 'Already created with this id') },
     }),
-    get: userRoute({ method: 'get', path: `${path}/{id}`, tags, summary: `One ${d} record`, request: { params: IdParam }, responses: { 200: jsonContent(record, 'The record') } }),
+    get: userRoute({
+      method: 'get',
+      path: `${path}/{id}`,
+      tags,
+      summary: `One ${d} record`,
+      request: { params: IdParam },
+      responses: { 200: jsonContent(record, 'The record') },
+    }),
     update: userRoute({
-      method: 'put', path: `${path}/{id}`, tags, summary: `Change a ${d} record: the fields sent replace the stored ones`,
-      request: { params: IdParam, body: jsonBody(update) }, responses: { 200: jsonContent(record, 'The updated record') },
+      method: 'put',
+      path: `${path}/{id}`,
+      tags,
+      summary: `Change a ${d} record: the fields sent replace the stored ones`,
+      request: { params: IdParam, body: jsonBody(update) },
+      responses: { 200: jsonContent(record, 'The updated record') },
     }),
     remove: userRoute({
-      method: 'delete', path: `${path}/{id}`, tags, summary: `Delete a ${d} record (its day is rescored)`,
-      request: { params: IdParam }, responses: { 204: { description: 'Deleted' } },
+      method: 'delete',
+      path: `${path}/{id}`,
+      tags,
+      summary: `Delete a ${d} record (its day is rescored)`,
+      request: { params: IdParam },
+      responses: { 204: { description: 'Deleted' } },
     }),
   };
 }
@@ -54,18 +78,23 @@ function splitBody(body: { id?: string; date?: string } & Record<string, unknown
 }
 
 /** The day's score as stored after a write (a function, so its plan is cached rather than made on every request). */
-const dayScoreStatement = (date: string) => sqlText<{ score: number | null }>`select coach.stored_day_score(${date}::date) as score`;
+const dayScoreStatement = (date: string) =>
+  sqlText<{ score: number | null }>`select coach.stored_day_score(${date}::date) as score`;
 
 /**
  * The insert of a record. With `once` (a client id) an id taken meanwhile — by a create with that id sent at the same
  * moment, committed while this one waited — makes it insert nothing and return no row instead of failing on the key.
  */
 const insertStatement = (d: Dimension, id: string, logDate: string, fields: Record<string, unknown>, once = false) =>
-  sqlText<RecordRow>`${insertInto(DIMENSIONS[d].table, { id, log_date: logDate, ...fields } as Record<string, SqlValue>)} ${once ? sqlText`on conflict (id) do nothing` : sqlText``} returning *`;
+  sqlText<RecordRow>`${
+    insertInto(DIMENSIONS[d].table, { id, log_date: logDate, ...fields } as Record<string, SqlValue>)
+  } ${once ? sqlText`on conflict (id) do nothing` : sqlText``} returning *`;
 
 /** The checks of each uploaded file the record's fields name (a meal's photo): the caller's own, fitting its purpose as stored. */
 const uploadChecks = (d: Dimension, userId: string, fields: Record<string, unknown>) =>
-  Object.entries(uploadFields(d)).flatMap(([field, purpose]) => (typeof fields[field] === 'string' ? [checkUpload(purpose, 'coach', userId, fields[field])] : []));
+  Object.entries(uploadFields(d)).flatMap((
+    [field, purpose],
+  ) => (typeof fields[field] === 'string' ? [checkUpload(purpose, 'coach', userId, fields[field])] : []));
 
 async function recordOut(tx: Tx, d: Dimension, row: RecordRow): Promise<CoachRecord> {
   const [day] = await runText(tx, dayScoreStatement(row.log_date));
@@ -75,7 +104,9 @@ async function recordOut(tx: Tx, d: Dimension, row: RecordRow): Promise<CoachRec
 /** Today in the user's timezone, or the local date of an instant. */
 async function localDate(tx: Tx, at?: unknown): Promise<string> {
   const [row] = await tx<{ d: string }[]>`
-    select (coalesce(${typeof at === 'string' ? at : null}::timestamptz, now()) at time zone p.timezone)::date::text as d
+    select (coalesce(${
+    typeof at === 'string' ? at : null
+  }::timestamptz, now()) at time zone p.timezone)::date::text as d
       from public.profiles p where p.id = (select auth.uid())`;
   if (!row) throw new ApiError('NOT_FOUND', 'This user has no profile.');
   return row.d;
@@ -106,7 +137,10 @@ function registerDimension(app: HoutaiApp, d: Dimension) {
          order by r.log_date desc, r.id desc limit ${limit + 1}`;
       return page(rows, limit, (last) => ({ log_date: last.log_date, id: last.id }));
     });
-    return c.json({ items: result.items.map((r) => toCoachRecord(d, r, r.score)), next_cursor: result.next_cursor }, 200);
+    return c.json(
+      { items: result.items.map((r) => toCoachRecord(d, r, r.score)), next_cursor: result.next_cursor },
+      200,
+    );
   });
 
   app.openapi(routes.create, async (c) => {
@@ -116,7 +150,10 @@ function registerDimension(app: HoutaiApp, d: Dimension) {
     if (!body.id && body.date && checks.length === 0) {
       // Nothing to look up first: the insert and the day's new score go out in one round trip.
       const date = body.date;
-      const [[row], [day]] = await c.var.db.statementsAsUser(currentUser(c), [insertStatement(d, crypto.randomUUID(), date, fields), dayScoreStatement(date)]);
+      const [[row], [day]] = await c.var.db.statementsAsUser(currentUser(c), [
+        insertStatement(d, crypto.randomUUID(), date, fields),
+        dayScoreStatement(date),
+      ]);
       return c.json(toCoachRecord(d, row, day?.score ?? null), 201);
     }
     const { status, record } = await c.var.db.withUser(currentUser(c), async (tx) => {
@@ -135,7 +172,10 @@ function registerDimension(app: HoutaiApp, d: Dimension) {
       // Taken meanwhile: by the same create sent again at the same moment, or by a deleted record or someone else's.
       const meanwhile = await madeBefore(id);
       if (meanwhile) return meanwhile;
-      throw new ApiError('CONFLICT', 'A record with these values already exists.', [{ field: 'id', message: 'this id is taken: choose a new one' }]);
+      throw new ApiError('CONFLICT', 'A record with these values already exists.', [{
+        field: 'id',
+        message: 'this id is taken: choose a new one',
+      }]);
     });
     return c.json(record, status);
   });
@@ -157,9 +197,13 @@ function registerDimension(app: HoutaiApp, d: Dimension) {
     const record = await c.var.db.withUser(currentUser(c), async (tx) => {
       if (!(await findRecord(tx, d, id))) throw new ApiError('NOT_FOUND', `No such ${d} record.`);
       const change = { ...fields, ...(body.date ? { log_date: body.date } : {}) };
-      if (Object.keys(change).length === 0) throw new ApiError('VALIDATION_FAILED', 'Send at least one field to change.');
+      if (Object.keys(change).length === 0) {
+        throw new ApiError('VALIDATION_FAILED', 'Send at least one field to change.');
+      }
       for (const check of uploadChecks(d, currentUser(c).sub, fields)) await runText(tx, check);
-      const [row] = await tx<RecordRow[]>`update ${tx(DIMENSIONS[d].table)} set ${tx(change as never)} where id = ${id} returning *`;
+      const [row] = await tx<RecordRow[]>`update ${tx(DIMENSIONS[d].table)} set ${
+        tx(change as never)
+      } where id = ${id} returning *`;
       return recordOut(tx, d, row);
     });
     return c.json(record, 200);
@@ -168,7 +212,9 @@ function registerDimension(app: HoutaiApp, d: Dimension) {
   app.openapi(routes.remove, async (c) => {
     const { id } = c.req.valid('param');
     await c.var.db.withUser(currentUser(c), async (tx) => {
-      const [row] = await tx`update ${tx(DIMENSIONS[d].table)} set deleted_at = now() where id = ${id} and deleted_at is null returning id`;
+      const [row] = await tx`update ${
+        tx(DIMENSIONS[d].table)
+      } set deleted_at = now() where id = ${id} and deleted_at is null returning id`;
       if (!row) throw new ApiError('NOT_FOUND', `No such ${d} record.`);
     });
     return c.body(null, 204);

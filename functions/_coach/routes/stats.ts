@@ -27,24 +27,37 @@ const Stats = z
     ai_summary: z
       .object({ status: z.enum(['pending', 'ready']), text: z.string().nullable(), task_id: z.string().nullable() })
       .nullable()
-      .openapi({ description: 'Null for a period without records; pending while the AI writes it (poll again or follow task_id)' }),
+      .openapi({
+        description: 'Null for a period without records; pending while the AI writes it (poll again or follow task_id)',
+      }),
   })
   .openapi('CoachStats');
 
 const routes = {
   weekly: userRoute({
-    method: 'get', path: '/coach/stats/weekly', tags, summary: 'Statistics of an ISO week (Monday to Sunday, local dates) against the weekly goals',
+    method: 'get',
+    path: '/coach/stats/weekly',
+    tags,
+    summary: 'Statistics of an ISO week (Monday to Sunday, local dates) against the weekly goals',
     request: { query: z.object({ week: z.string().regex(/^\d{4}-W\d{2}$/).openapi({ example: '2026-W48' }) }) },
     responses: { 200: jsonContent(Stats, 'The week') },
   }),
   monthly: userRoute({
-    method: 'get', path: '/coach/stats/monthly', tags, summary: 'Statistics of a calendar month against the daily goals × days',
-    request: { query: z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).openapi({ example: '2026-11' }) }) },
+    method: 'get',
+    path: '/coach/stats/monthly',
+    tags,
+    summary: 'Statistics of a calendar month against the daily goals × days',
+    request: {
+      query: z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).openapi({ example: '2026-11' }) }),
+    },
     responses: { 200: jsonContent(Stats, 'The month') },
   }),
 };
 
-type PeriodStats = Omit<z.infer<typeof Stats>, 'period' | 'ai_summary'> & { fingerprint: string; dimensions: Record<string, { records: number }> };
+type PeriodStats = Omit<z.infer<typeof Stats>, 'period' | 'ai_summary'> & {
+  fingerprint: string;
+  dimensions: Record<string, { records: number }>;
+};
 
 export function registerCoachStatsRoutes(app: HoutaiApp, deps: { moderator: () => Moderator }) {
   async function stats(c: Context<AppEnv>, period: string, from: string, to: string) {
@@ -53,7 +66,9 @@ export function registerCoachStatsRoutes(app: HoutaiApp, deps: { moderator: () =
       const [{ s }] = await tx<[{ s: PeriodStats }]>`select coach.period_stats(${from}, ${to}) as s`;
       const [summary] = await tx<{ fingerprint: string; summary: string | null; ai_task_id: string | null }[]>`
         select fingerprint, summary, ai_task_id from coach.period_summaries where user_id = (select auth.uid()) and period = ${period}`;
-      const [settings] = await tx<{ ai_style: unknown }[]>`select ai_style from coach.settings where user_id = (select auth.uid()) and deleted_at is null`;
+      const [settings] = await tx<
+        { ai_style: unknown }[]
+      >`select ai_style from coach.settings where user_id = (select auth.uid()) and deleted_at is null`;
       return { row: s, cached: summary, style: settings?.ai_style ?? {} };
     });
     const { fingerprint, ...numbers } = row;
@@ -63,8 +78,17 @@ export function registerCoachStatsRoutes(app: HoutaiApp, deps: { moderator: () =
       aiSummary = { status: cached.summary ? 'ready' : 'pending', text: cached.summary, task_id: cached.ai_task_id };
     } else if (hasRecords) {
       // New or changed data: one summary task for this version of the period, cached when it completes.
-      const task = await createAiTask(c.var.db, deps.moderator(), 'coach.period_summary', COACH_AI_USE_CASES['coach.period_summary'], user.sub, { period, stats: numbers, style });
-      await c.var.db.withService((tx) => tx`select coach.period_summary_claim(${user.sub}, ${period}, ${fingerprint}, ${task.id})`);
+      const task = await createAiTask(
+        c.var.db,
+        deps.moderator(),
+        'coach.period_summary',
+        COACH_AI_USE_CASES['coach.period_summary'],
+        user.sub,
+        { period, stats: numbers, style },
+      );
+      await c.var.db.withService((tx) =>
+        tx`select coach.period_summary_claim(${user.sub}, ${period}, ${fingerprint}, ${task.id})`
+      );
       aiSummary = { status: 'pending', text: null, task_id: task.id };
     }
     return { period, ...numbers, ai_summary: aiSummary };

@@ -6,7 +6,17 @@ import { currentUser } from '../../_shared/http/middleware/auth.ts';
 import { AppParam, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { PageQuery } from '../../_shared/pagination.ts';
-import { createOrder, getOrder, IdempotencyHeader, listOrders, NewOrder, Order, OrderPage, readSubscriptionState, SubscriptionState } from '../commerce-reads.ts';
+import {
+  createOrder,
+  getOrder,
+  IdempotencyHeader,
+  listOrders,
+  NewOrder,
+  Order,
+  OrderPage,
+  readSubscriptionState,
+  SubscriptionState,
+} from '../commerce-reads.ts';
 
 const Product = z
   .object({
@@ -44,7 +54,7 @@ const getOrderRoute = userRoute({
   method: 'get',
   path: '/{app}/orders/{id}',
   tags: ['commerce'],
-  summary: 'One of the caller\'s orders',
+  summary: "One of the caller's orders",
   request: { params: AppParam.extend({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }) },
   responses: { 200: jsonContent(Order, 'The order') },
 });
@@ -53,7 +63,7 @@ const listOrdersRoute = userRoute({
   method: 'get',
   path: '/{app}/orders',
   tags: ['commerce'],
-  summary: 'The caller\'s orders in this app, newest first',
+  summary: "The caller's orders in this app, newest first",
   request: { params: AppParam, query: PageQuery },
   responses: { 200: jsonContent(OrderPage, 'One page') },
 });
@@ -62,7 +72,7 @@ const subscriptionRoute = userRoute({
   method: 'get',
   path: '/{app}/subscription',
   tags: ['commerce'],
-  summary: 'The caller\'s VIP state in this app and the subscriptions behind it',
+  summary: "The caller's VIP state in this app and the subscriptions behind it",
   request: { params: AppParam },
   responses: { 200: jsonContent(SubscriptionState, 'Subscription state') },
 });
@@ -70,7 +80,8 @@ const subscriptionRoute = userRoute({
 export function registerCommerceRoutes(app: HoutaiApp) {
   app.openapi(productsRoute, async (c) => {
     const { app: appId } = c.req.valid('param');
-    const rows = await c.var.db.withUser(currentUser(c), (tx) => tx<z.infer<typeof Product>[]>`
+    const rows = await c.var.db.withUser(currentUser(c), (tx) =>
+      tx<z.infer<typeof Product>[]>`
       select id, kind, plan, currency, grant_amount, app_store_product_id, play_store_product_id, title, price_hint
         from public.products where app_id = ${appId} order by kind, grant_amount, id`);
     return c.json({ items: [...rows] }, 200);
@@ -80,7 +91,10 @@ export function registerCommerceRoutes(app: HoutaiApp) {
     const { app: appId } = c.req.valid('param');
     const { product_id, quantity } = c.req.valid('json');
     const key = c.req.valid('header')['idempotency-key'] ?? null;
-    return c.json(await c.var.db.withUser(currentUser(c), (tx) => createOrder(tx, appId, product_id, quantity, key)), 201);
+    return c.json(
+      await c.var.db.withUser(currentUser(c), (tx) => createOrder(tx, appId, product_id, quantity, key)),
+      201,
+    );
   });
 
   app.openapi(getOrderRoute, async (c) => {

@@ -8,8 +8,17 @@ import { errorResponses, jsonBody, jsonContent } from '../../_shared/http/openap
 import { ApiError, validationFailed } from '../../_shared/errors.ts';
 import type { Db, Tx } from '../../_shared/db.ts';
 import {
-  applyPurchase, applyRefund, applySubscription, claimAcknowledgement, oweAcknowledgement, productFor, receiveOnce,
-  recordRejected, resolveUser, type InboxOutcome, type SubscriptionStatus,
+  applyPurchase,
+  applyRefund,
+  applySubscription,
+  claimAcknowledgement,
+  type InboxOutcome,
+  oweAcknowledgement,
+  productFor,
+  receiveOnce,
+  recordRejected,
+  resolveUser,
+  type SubscriptionStatus,
 } from '../commerce.ts';
 import type { GooglePlay, ProductPurchase, SubscriptionPurchaseV2 } from '../../_shared/providers/google-play.ts';
 import { EpochMsText } from '../../_shared/providers/store-values.ts';
@@ -18,7 +27,12 @@ import { JsonValue } from '../../_shared/validation.ts';
 
 const PushBody = z
   .object({
-    message: z.object({ data: z.string(), messageId: z.string().optional(), message_id: z.string().optional(), publishTime: z.string().optional() }).catchall(JsonValue),
+    message: z.object({
+      data: z.string(),
+      messageId: z.string().optional(),
+      message_id: z.string().optional(),
+      publishTime: z.string().optional(),
+    }).catchall(JsonValue),
     subscription: z.string().optional(),
   })
   .openapi('PubSubPush');
@@ -26,9 +40,15 @@ const PushBody = z
 const Notification = z.object({
   packageName: z.string(),
   eventTimeMillis: EpochMsText,
-  subscriptionNotification: z.object({ notificationType: z.number(), purchaseToken: z.string(), subscriptionId: z.string().optional() }).optional(),
-  oneTimeProductNotification: z.object({ notificationType: z.number(), purchaseToken: z.string(), sku: z.string() }).optional(),
-  voidedPurchaseNotification: z.object({ purchaseToken: z.string(), orderId: z.string(), productType: z.number() }).optional(),
+  subscriptionNotification: z.object({
+    notificationType: z.number(),
+    purchaseToken: z.string(),
+    subscriptionId: z.string().optional(),
+  }).optional(),
+  oneTimeProductNotification: z.object({ notificationType: z.number(), purchaseToken: z.string(), sku: z.string() })
+    .optional(),
+  voidedPurchaseNotification: z.object({ purchaseToken: z.string(), orderId: z.string(), productType: z.number() })
+    .optional(),
   testNotification: z.object({}).passthrough().optional(),
 });
 type Notification = z.infer<typeof Notification>;
@@ -39,7 +59,10 @@ const route = createRoute({
   tags: ['store webhooks'],
   summary: 'Google Play Real-time Developer Notifications (Pub/Sub push with an OIDC token)',
   request: { body: jsonBody(PushBody) },
-  responses: { 200: jsonContent(z.object({ status: z.string() }), 'Processed, ignored, stale or duplicate'), ...errorResponses(400, 401, 422, 429, 503) },
+  responses: {
+    200: jsonContent(z.object({ status: z.string() }), 'Processed, ignored, stale or duplicate'),
+    ...errorResponses(400, 401, 422, 429, 503),
+  },
 });
 
 const STATES: Record<string, SubscriptionStatus> = {
@@ -77,7 +100,10 @@ async function readPlay(play: GooglePlay, n: Notification): Promise<PlayState> {
   }
   if (n.oneTimeProductNotification?.notificationType === ONE_TIME_PRODUCT_PURCHASED) {
     const { purchaseToken, sku } = n.oneTimeProductNotification;
-    return { purchase: await play.getProduct(n.packageName, sku, purchaseToken), acknowledge: () => play.acknowledgeProduct(n.packageName, sku, purchaseToken) };
+    return {
+      purchase: await play.getProduct(n.packageName, sku, purchaseToken),
+      acknowledge: () => play.acknowledgeProduct(n.packageName, sku, purchaseToken),
+    };
   }
   return {};
 }
@@ -97,9 +123,16 @@ async function apply(tx: Tx, play: PlayState, n: Notification, app: string): Pro
     const status = STATES[sub.subscriptionState ?? ''];
     if (!status) return { outcome: 'ignored', reason: `state ${sub.subscriptionState}` };
     const result = await applySubscription(tx, {
-      userId, productId: product.id, store: 'play_store', source: 'google', originalTransactionId: purchaseToken, eventAt, status,
+      userId,
+      productId: product.id,
+      store: 'play_store',
+      source: 'google',
+      originalTransactionId: purchaseToken,
+      eventAt,
+      status,
       willRenew: status === 'active' && line?.autoRenewingPlan?.autoRenewEnabled !== false,
-      periodStart: sub.startTime ? new Date(sub.startTime) : null, periodEnd: line?.expiryTime ? new Date(line.expiryTime) : null,
+      periodStart: sub.startTime ? new Date(sub.startTime) : null,
+      periodEnd: line?.expiryTime ? new Date(line.expiryTime) : null,
       grantPeriod: notificationType === SUBSCRIPTION_PURCHASED,
     });
     return {
@@ -117,8 +150,13 @@ async function apply(tx: Tx, play: PlayState, n: Notification, app: string): Pro
     const userId = await resolveUser(tx, [purchase.obfuscatedExternalAccountId]);
     if (!userId) return { outcome: 'ignored', unknownUser: true };
     await applyPurchase(tx, {
-      userId, productId: product.id, store: 'play_store', transactionId: purchase.orderId ?? purchaseToken,
-      purchasedAt: new Date(Number(purchase.purchaseTimeMillis ?? n.eventTimeMillis)), orderId: purchase.obfuscatedExternalProfileId, quantity: purchase.quantity ?? 1,
+      userId,
+      productId: product.id,
+      store: 'play_store',
+      transactionId: purchase.orderId ?? purchaseToken,
+      purchasedAt: new Date(Number(purchase.purchaseTimeMillis ?? n.eventTimeMillis)),
+      orderId: purchase.obfuscatedExternalProfileId,
+      quantity: purchase.quantity ?? 1,
     });
     return { outcome: 'processed', acknowledgementOwed: purchase.acknowledgementState === 0 };
   }
@@ -132,8 +170,15 @@ async function apply(tx: Tx, play: PlayState, n: Notification, app: string): Pro
       select user_id, product_id from public.subscriptions where store = 'play_store' and original_transaction_id = ${purchaseToken}`;
     if (!sub) return { outcome: 'ignored', reason: 'voided subscription we never saw' };
     const result = await applySubscription(tx, {
-      userId: sub.user_id, productId: sub.product_id, store: 'play_store', source: 'google', originalTransactionId: purchaseToken,
-      eventAt, status: 'expired', willRenew: false, periodEnd: eventAt,
+      userId: sub.user_id,
+      productId: sub.product_id,
+      store: 'play_store',
+      source: 'google',
+      originalTransactionId: purchaseToken,
+      eventAt,
+      status: 'expired',
+      willRenew: false,
+      periodEnd: eventAt,
     });
     return { outcome: result === 'stale' ? 'stale' : 'processed', reason: 'refund' };
   }
@@ -159,25 +204,47 @@ export function registerGoogleHook(app: HoutaiApp, deps: GoogleDeps) {
   app.openapi(route, async (c) => {
     const play = deps.play();
     const apps = c.var.config.google.apps;
-    if (!play || Object.keys(apps).length === 0) throw new ApiError('SERVICE_UNAVAILABLE', 'Google Play is not configured (GOOGLE_SERVICE_ACCOUNT_JSON, GOOGLE_PLAY_APPS).');
+    if (!play || Object.keys(apps).length === 0) {
+      throw new ApiError(
+        'SERVICE_UNAVAILABLE',
+        'Google Play is not configured (GOOGLE_SERVICE_ACCOUNT_JSON, GOOGLE_PLAY_APPS).',
+      );
+    }
     const db = c.var.db;
     if (!(await deps.verifyPush(c.req.header('authorization')))) {
-      throw refused(c, 'google', 'push not authenticated', new ApiError('UNAUTHORIZED', 'The push is not authenticated by Google for this endpoint.'));
+      throw refused(
+        c,
+        'google',
+        'push not authenticated',
+        new ApiError('UNAUTHORIZED', 'The push is not authenticated by Google for this endpoint.'),
+      );
     }
     const push = c.req.valid('json');
     const messageId = push.message.messageId ?? push.message.message_id ?? '';
     const parsed = Notification.safeParse(decodeData(push.message.data));
     if (!parsed.success) {
       await db.withService((tx) => recordRejected(tx, 'google', 'malformed notification', { event_id: messageId }));
-      throw validationFailed(parsed.error, 'message.data', 'message.data is not a Play developer notification, or has values out of range.');
+      throw validationFailed(
+        parsed.error,
+        'message.data',
+        'message.data is not a Play developer notification, or has values out of range.',
+      );
     }
     const n = parsed.data;
     const appId = Object.entries(apps).find(([, a]) => a.packageName === n.packageName)?.[0];
     if (!appId) {
-      await db.withService((tx) => recordRejected(tx, 'google', 'unknown package', { event_id: messageId, package: n.packageName }));
+      await db.withService((tx) =>
+        recordRejected(tx, 'google', 'unknown package', { event_id: messageId, package: n.packageName })
+      );
       throw new ApiError('BUSINESS_RULE_VIOLATION', `No app is configured for package ${n.packageName}.`);
     }
-    const type = n.subscriptionNotification ? `subscription/${n.subscriptionNotification.notificationType}` : n.oneTimeProductNotification ? 'one_time' : n.voidedPurchaseNotification ? 'voided' : 'test';
+    const type = n.subscriptionNotification
+      ? `subscription/${n.subscriptionNotification.notificationType}`
+      : n.oneTimeProductNotification
+      ? 'one_time'
+      : n.voidedPurchaseNotification
+      ? 'voided'
+      : 'test';
     const state = await readPlay(play, n);
     let result: InboxOutcome | 'duplicate';
     try {
@@ -187,12 +254,18 @@ export function registerGoogleHook(app: HoutaiApp, deps: GoogleDeps) {
           // Roll the inbox row back with everything else: the retry must be processed once the user is known.
           if (r.unknownUser) throw new UnknownUser();
           return r;
-        }),
+        })
       );
     } catch (err) {
       if (!(err instanceof UnknownUser)) throw err;
-      await db.withService((tx) => recordRejected(tx, 'google', 'unknown app user', { event_id: messageId, event_type: type }));
-      throw new ApiError('BUSINESS_RULE_VIOLATION', 'The purchase does not carry one of our users (obfuscatedAccountId).', [{ code: 'unknown_app_user', message: 'set obfuscatedAccountId to the user id' }]);
+      await db.withService((tx) =>
+        recordRejected(tx, 'google', 'unknown app user', { event_id: messageId, event_type: type })
+      );
+      throw new ApiError(
+        'BUSINESS_RULE_VIOLATION',
+        'The purchase does not carry one of our users (obfuscatedAccountId).',
+        [{ code: 'unknown_app_user', message: 'set obfuscatedAccountId to the user id' }],
+      );
     }
     await acknowledgeOwed(db, messageId, state.acknowledge);
     return c.json({ status: result }, 200);

@@ -8,12 +8,14 @@ import { AppParam, errorContent, jsonBody, jsonContent } from '../../_shared/htt
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import { applyAppleTransaction } from '../apple-purchases.ts';
-import { AppStoreVerificationError, type AppStore } from '../../_shared/providers/app-store.ts';
+import { type AppStore, AppStoreVerificationError } from '../../_shared/providers/app-store.ts';
 
 const VerifyRequest = z
   .object({
     store: z.literal('app_store'),
-    signed_transaction: z.string().min(20).max(20_000).openapi({ description: 'Transaction.jwsRepresentation from StoreKit 2' }),
+    signed_transaction: z.string().min(20).max(20_000).openapi({
+      description: 'Transaction.jwsRepresentation from StoreKit 2',
+    }),
     order_id: z.uuid().optional().openapi({ description: 'The pending order this pays, if the app created one' }),
   })
   .strict()
@@ -33,7 +35,10 @@ const route = userRoute({
   tags: ['commerce'],
   summary: 'Verify a StoreKit 2 purchase and grant what it bought (once per transaction)',
   request: { params: AppParam, body: jsonBody(VerifyRequest) },
-  responses: { 200: jsonContent(VerifyResult, 'Verified and applied'), 403: errorContent('The transaction belongs to another account') },
+  responses: {
+    200: jsonContent(VerifyResult, 'Verified and applied'),
+    403: errorContent('The transaction belongs to another account'),
+  },
 });
 
 export function registerPurchaseRoutes(app: HoutaiApp, appStore: () => AppStore | undefined) {
@@ -46,7 +51,9 @@ export function registerPurchaseRoutes(app: HoutaiApp, appStore: () => AppStore 
     try {
       t = await store.verifyTransaction(appId, body.signed_transaction);
     } catch (err) {
-      if (err instanceof AppStoreVerificationError) throw new ApiError('INVALID_SIGNATURE', 'The transaction is not signed by the App Store for this app.');
+      if (err instanceof AppStoreVerificationError) {
+        throw new ApiError('INVALID_SIGNATURE', 'The transaction is not signed by the App Store for this app.');
+      }
       throw err;
     }
     const user = currentUser(c);
@@ -56,8 +63,15 @@ export function registerPurchaseRoutes(app: HoutaiApp, appStore: () => AppStore 
     }
     if (t.revocationDate) throw new ApiError('BUSINESS_RULE_VIOLATION', 'This purchase was refunded.');
     const result = await c.var.db.withService((tx) =>
-      applyAppleTransaction(tx, user.sub, t, undefined, { eventAt: new Date(t.signedDate ?? Date.now()), isNewPurchase: true, orderId: body.order_id }),
+      applyAppleTransaction(tx, user.sub, t, undefined, {
+        eventAt: new Date(t.signedDate ?? Date.now()),
+        isNewPurchase: true,
+        orderId: body.order_id,
+      })
     );
-    return c.json({ transaction_id: t.transactionId ?? '', product_id: t.productId ?? '', outcome: result.outcome }, 200);
+    return c.json(
+      { transaction_id: t.transactionId ?? '', product_id: t.productId ?? '', outcome: result.outcome },
+      200,
+    );
   });
 }

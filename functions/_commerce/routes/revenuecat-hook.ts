@@ -10,8 +10,16 @@ import { ApiError, validationFailed } from '../../_shared/errors.ts';
 import { timingSafeEqual } from '../../_shared/constant-time.ts';
 import type { Tx } from '../../_shared/db.ts';
 import {
-  applyPurchase, applyRefund, applySubscription, productFor, receiveOnce, recordRejected, resolveUser, transferSubscriptions,
-  type InboxOutcome, type Store,
+  applyPurchase,
+  applyRefund,
+  applySubscription,
+  type InboxOutcome,
+  productFor,
+  receiveOnce,
+  recordRejected,
+  resolveUser,
+  type Store,
+  transferSubscriptions,
 } from '../commerce.ts';
 import { EpochMs, Price } from '../../_shared/providers/store-values.ts';
 import { refused } from '../../_shared/http/refused.ts';
@@ -49,9 +57,16 @@ const Reply = z.object({ status: z.string() }).openapi('WebhookReply');
 /** The delivery carries the Authorization header configured in RevenueCat: checked before the body is read. */
 const revenueCatAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const expected = c.var.config.revenuecat.webhookAuth;
-  if (!expected) throw new ApiError('SERVICE_UNAVAILABLE', 'The RevenueCat webhook is not configured (REVENUECAT_WEBHOOK_AUTH).');
+  if (!expected) {
+    throw new ApiError('SERVICE_UNAVAILABLE', 'The RevenueCat webhook is not configured (REVENUECAT_WEBHOOK_AUTH).');
+  }
   if (!(await timingSafeEqual(c.req.header('authorization') ?? '', expected))) {
-    throw refused(c, 'revenuecat', 'bad authorization', new ApiError('UNAUTHORIZED', 'The Authorization header does not match the configured webhook secret.'));
+    throw refused(
+      c,
+      'revenuecat',
+      'bad authorization',
+      new ApiError('UNAUTHORIZED', 'The Authorization header does not match the configured webhook secret.'),
+    );
   }
   await next();
 };
@@ -63,7 +78,10 @@ const route = createRoute({
   summary: 'RevenueCat webhook (Authorization header as configured in RevenueCat)',
   middleware: [revenueCatAuth] as const,
   request: { body: jsonBody(Body) },
-  responses: { 200: jsonContent(Reply, 'Processed, ignored, stale or duplicate'), ...errorResponses(400, 401, 422, 429, 500, 503) },
+  responses: {
+    200: jsonContent(Reply, 'Processed, ignored, stale or duplicate'),
+    ...errorResponses(400, 401, 422, 429, 500, 503),
+  },
 });
 
 const STORES: Record<string, Store> = { APP_STORE: 'app_store', MAC_APP_STORE: 'app_store', PLAY_STORE: 'play_store' };
@@ -84,16 +102,37 @@ async function applyEvent(tx: Tx, e: RcEvent, userId: string): Promise<{ outcome
   const product = e.product_id ? await productFor(tx, store, e.product_id) : undefined;
   if (!product) return { outcome: 'ignored', reason: `unknown product ${e.product_id}` };
   const original = e.original_transaction_id ?? e.transaction_id ?? '';
-  const sub = (status: 'active' | 'cancelled' | 'expired' | 'billing_issue', willRenew: boolean, extra: { grant?: boolean; end?: Date | null } = {}) =>
+  const sub = (
+    status: 'active' | 'cancelled' | 'expired' | 'billing_issue',
+    willRenew: boolean,
+    extra: { grant?: boolean; end?: Date | null } = {},
+  ) =>
     applySubscription(tx, {
-      userId, productId: product.id, store, source: 'revenuecat', originalTransactionId: original, eventAt, status, willRenew,
-      periodStart: ms(e.purchased_at_ms), periodEnd: extra.end !== undefined ? extra.end : ms(e.expiration_at_ms), grantPeriod: extra.grant,
+      userId,
+      productId: product.id,
+      store,
+      source: 'revenuecat',
+      originalTransactionId: original,
+      eventAt,
+      status,
+      willRenew,
+      periodStart: ms(e.purchased_at_ms),
+      periodEnd: extra.end !== undefined ? extra.end : ms(e.expiration_at_ms),
+      grantPeriod: extra.grant,
     }).then((r) => ({ outcome: r === 'stale' ? ('stale' as const) : ('processed' as const) }));
 
   if (product.kind !== 'subscription') {
     // Point and coin packs: NON_RENEWING_PURCHASE credits, a CANCELLATION (refund) takes back.
     if (e.type === 'NON_RENEWING_PURCHASE' || e.type === 'INITIAL_PURCHASE') {
-      await applyPurchase(tx, { userId, productId: product.id, store, transactionId: e.transaction_id ?? original, purchasedAt: ms(e.purchased_at_ms) ?? eventAt, price: e.price, priceCurrency: e.currency });
+      await applyPurchase(tx, {
+        userId,
+        productId: product.id,
+        store,
+        transactionId: e.transaction_id ?? original,
+        purchasedAt: ms(e.purchased_at_ms) ?? eventAt,
+        price: e.price,
+        priceCurrency: e.currency,
+      });
       return { outcome: 'processed' };
     }
     if (e.type === 'CANCELLATION') {
@@ -139,16 +178,28 @@ export function registerRevenueCatHook(app: HoutaiApp) {
       if (e.type === 'TEST') return c.json({ status: 'ignored' }, 200);
 
       const result = await db.withService(async (tx) => {
-        const userId = await resolveUser(tx, [e.app_user_id, e.original_app_user_id, ...(e.aliases ?? []), ...(e.transferred_to ?? [])]);
+        const userId = await resolveUser(tx, [
+          e.app_user_id,
+          e.original_app_user_id,
+          ...(e.aliases ?? []),
+          ...(e.transferred_to ?? []),
+        ]);
         if (!userId) {
-          await recordRejected(tx, 'revenuecat', 'unknown app user', { event_id: e.id, event_type: e.type, app_user_id: e.app_user_id ?? null });
+          await recordRejected(tx, 'revenuecat', 'unknown app user', {
+            event_id: e.id,
+            event_type: e.type,
+            app_user_id: e.app_user_id ?? null,
+          });
           return undefined;
         }
         return receiveOnce(tx, 'revenuecat', e.id, e.type, e, () => applyEvent(tx, e, userId));
       });
       if (!result) {
         // Not a 200: RevenueCat retries, and the event applies once the user exists.
-        throw new ApiError('BUSINESS_RULE_VIOLATION', 'The event\'s app user is not one of our users.', [{ code: 'unknown_app_user', message: e.app_user_id ?? '' }]);
+        throw new ApiError('BUSINESS_RULE_VIOLATION', "The event's app user is not one of our users.", [{
+          code: 'unknown_app_user',
+          message: e.app_user_id ?? '',
+        }]);
       }
       return c.json({ status: result }, 200);
     },

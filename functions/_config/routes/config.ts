@@ -16,7 +16,7 @@ const route = userRoute({
   method: 'get',
   path: '/{app}/config',
   tags: ['config'],
-  summary: 'All of the app\'s remote config at once (cache it; revalidate with If-None-Match)',
+  summary: "All of the app's remote config at once (cache it; revalidate with If-None-Match)",
   request: { params: AppParam, headers: z.object({ 'if-none-match': z.string().max(200).optional() }) },
   responses: {
     200: { ...jsonContent(ConfigDocument, 'The config'), headers: z.object({ ETag: z.string() }) },
@@ -35,7 +35,8 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
 export function registerConfigRoutes(app: HoutaiApp) {
   app.openapi(route, async (c) => {
     const { app: appId } = c.req.valid('param');
-    const [row] = await c.var.db.withUser(currentUser(c), (tx) => tx<[{ doc: Record<string, unknown> }]>`
+    const [row] = await c.var.db.withUser(currentUser(c), (tx) =>
+      tx<[{ doc: Record<string, unknown> }]>`
       select coalesce(jsonb_object_agg(key, value order by key), '{}'::jsonb)
              || public.app_config_derived(${appId}) as doc
         from public.app_config where app_id = ${appId}`);

@@ -27,13 +27,18 @@ export function toApiError(err: unknown): ApiError {
   const fromDb = fromPostgresError(err);
   if (fromDb) return fromDb;
   if (err instanceof HTTPException) {
-    if (err.status === 400 && /json/i.test(err.message)) return new ApiError('MALFORMED_JSON', 'The request body is not valid JSON.');
+    if (err.status === 400 && /json/i.test(err.message)) {
+      return new ApiError('MALFORMED_JSON', 'The request body is not valid JSON.');
+    }
     if (err.status === 400) return new ApiError('VALIDATION_FAILED', err.message || 'The request is invalid.');
     if (err.status === 413) return new ApiError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
     if (err.status === 401) return new ApiError('UNAUTHORIZED', err.message || 'Unauthorized.');
     // zod-openapi's media-type gate: a JSON route sent another Content-Type, or a body without one.
     if (err.status === 415) {
-      return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON with "Content-Type: application/json".');
+      return new ApiError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        'Send the request body as JSON with "Content-Type: application/json".',
+      );
     }
   }
   return new ApiError('INTERNAL_ERROR', 'Something went wrong on our side; the request id identifies it in our logs.');

@@ -1,7 +1,7 @@
 // A function's dependencies as deployed: configuration from the environment, the pool, the JWT verifier.
 import { onShutdown } from '../background.ts';
 import { createDb, type Db } from '../db.ts';
-import { loadConfig, type Config } from '../env.ts';
+import { type Config, loadConfig } from '../env.ts';
 import { createJwtVerifier } from '../jwt.ts';
 import { createRateLimiter, type RateLimiter } from '../rate-limit.ts';
 import { logEvent } from '../log.ts';

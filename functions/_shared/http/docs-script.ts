@@ -6,7 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
-export const SCALAR_SCRIPT_FILE = new URL('../../../node_modules/@scalar/api-reference/dist/browser/standalone.js', import.meta.url);
+export const SCALAR_SCRIPT_FILE = new URL(
+  '../../../node_modules/@scalar/api-reference/dist/browser/standalone.js',
+  import.meta.url,
+);
 
 let script: Promise<string> | undefined;
 

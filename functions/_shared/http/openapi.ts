@@ -6,11 +6,17 @@ import { APP_IDS } from '../apps.ts';
 /** One thing wrong with a request (errors.ts ErrorDetail): the field at fault, if any, and why. */
 export const ErrorDetail = z
   .object({
-    field: z.string().optional().openapi({ description: 'The field at fault: a dotted path into the body, or a parameter\'s name' }),
-    code: z.string().optional().openapi({ description: 'A machine-readable reason, e.g. a zod issue code or a Postgres error code' }),
+    field: z.string().optional().openapi({
+      description: "The field at fault: a dotted path into the body, or a parameter's name",
+    }),
+    code: z.string().optional().openapi({
+      description: 'A machine-readable reason, e.g. a zod issue code or a Postgres error code',
+    }),
     message: z.string(),
     in: z.string().optional().openapi({ description: 'Where the field is: json (the body), query, param, header' }),
-    retry_after: z.number().int().optional().openapi({ description: 'Seconds until the request may be sent again (rate limits)' }),
+    retry_after: z.number().int().optional().openapi({
+      description: 'Seconds until the request may be sent again (rate limits)',
+    }),
   })
   .openapi('ErrorDetail');
 
@@ -45,7 +51,9 @@ export const errorContent = (description: string) => jsonContent(ErrorEnvelope, 
 export function errorResponses(...codes: Array<ErrorCode | number>) {
   const statuses = new Set(codes.map((c) => (typeof c === 'number' ? c : ERROR_STATUS[c])));
   return Object.fromEntries(
-    [...statuses].map((s) => [s, { description: STATUS_TEXT[s] ?? 'Error', content: { 'application/json': { schema: ErrorEnvelope } } }]),
+    [...statuses].map((
+      s,
+    ) => [s, { description: STATUS_TEXT[s] ?? 'Error', content: { 'application/json': { schema: ErrorEnvelope } } }]),
   );
 }
 
@@ -61,7 +69,11 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
 }
 
 export const AppParam = z.object({
-  app: z.enum(APP_IDS).openapi({ param: { name: 'app', in: 'path' }, example: 'coach', description: 'The app the request is for' }),
+  app: z.enum(APP_IDS).openapi({
+    param: { name: 'app', in: 'path' },
+    example: 'coach',
+    description: 'The app the request is for',
+  }),
 });
 
 /**

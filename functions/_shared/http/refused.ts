@@ -9,6 +9,11 @@ import { logEvent } from '../log.ts';
 
 /** Logs the refusal and returns the error to throw. */
 export function refused(c: Context<AppEnv>, hook: string, reason: string, answer: ApiError): ApiError {
-  logEvent('warn', 'hook delivery refused', { request_id: c.var.requestId, hook, reason, client: clientAddress(c) ?? null });
+  logEvent('warn', 'hook delivery refused', {
+    request_id: c.var.requestId,
+    hook,
+    reason,
+    client: clientAddress(c) ?? null,
+  });
   return answer;
 }

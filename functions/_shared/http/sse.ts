@@ -15,7 +15,11 @@ export function sseText(c: Context<AppEnv>, chunks: AsyncIterable<string>, done:
       }
       await stream.writeSSE({ event: 'done', id: String(id++), data: JSON.stringify(done) });
     } catch (err) {
-      await stream.writeSSE({ event: 'error', id: String(id++), data: JSON.stringify(errorBody(toApiError(err), c.var.requestId ?? '')) });
+      await stream.writeSSE({
+        event: 'error',
+        id: String(id++),
+        data: JSON.stringify(errorBody(toApiError(err), c.var.requestId ?? '')),
+      });
     }
   });
 }

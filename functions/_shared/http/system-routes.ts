@@ -28,7 +28,10 @@ const Health = z
       depth: z.number().int(),
       dead: z.number().int(),
       last_heartbeat: z.string().nullable().openapi({ description: 'Last sign of life of any worker' }),
-      queues: z.record(z.string(), z.object({ depth: z.number().int(), oldest_age_seconds: z.number().int().nullable(), dead: z.number().int() })),
+      queues: z.record(
+        z.string(),
+        z.object({ depth: z.number().int(), oldest_age_seconds: z.number().int().nullable(), dead: z.number().int() }),
+      ),
     }),
   })
   .openapi('Health');
@@ -77,7 +80,7 @@ const docsScriptRoute = createRoute({
   method: 'get',
   path: `/${DOCS_SCRIPT_PATH}`,
   tags: ['system'],
-  summary: 'The docs page\'s script (Scalar API Reference), served here so the page needs no CDN',
+  summary: "The docs page's script (Scalar API Reference), served here so the page needs no CDN",
   responses: { 200: { description: 'JavaScript', content: { 'text/javascript': { schema: z.string() } } } },
 });
 
@@ -98,7 +101,9 @@ const openapiRoute = createRoute({
   path: '/openapi.json',
   tags: ['system'],
   summary: 'This API as an OpenAPI 3.1 document',
-  responses: { 200: { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: OpenApiDocument } } } },
+  responses: {
+    200: { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: OpenApiDocument } } },
+  },
 });
 
 export interface ApiInfo {
@@ -123,18 +128,28 @@ export function registerSystemRoutes(app: HoutaiApp, info: ApiInfo) {
   });
   app.openapi(healthRoute, async (c) => {
     const started = performance.now();
-    type QueueStats = { depth: number; dead: number; last_heartbeat: string | null; queues: Record<string, { depth: number; oldest_age_seconds: number | null; dead: number }> };
+    type QueueStats = {
+      depth: number;
+      dead: number;
+      last_heartbeat: string | null;
+      queues: Record<string, { depth: number; oldest_age_seconds: number | null; dead: number }>;
+    };
     let snapshot: { migration: string | null; queue_depth: number; queue?: QueueStats };
     try {
       snapshot = await withTimeout(
-        c.var.db.statementsAsService([sqlText<{ s: typeof snapshot }>`select internal.health_snapshot() as s`]).then(([[row]]) => row.s),
+        c.var.db.statementsAsService([sqlText<{ s: typeof snapshot }>`select internal.health_snapshot() as s`]).then((
+          [[row]],
+        ) => row.s),
         HEALTH_TIMEOUT_MS,
       );
     } catch (err) {
       // The cause goes to our log, not to the caller.
       console.error(JSON.stringify({ level: 'error', request_id: c.var.requestId, health: String(err) }));
       throw new ApiError('SERVICE_UNAVAILABLE', 'The database is unreachable.', [
-        { code: 'database_unavailable', message: `no answer from the database within ${HEALTH_TIMEOUT_MS} ms or connection refused` },
+        {
+          code: 'database_unavailable',
+          message: `no answer from the database within ${HEALTH_TIMEOUT_MS} ms or connection refused`,
+        },
       ]);
     }
     return c.json(
@@ -154,14 +169,25 @@ export function registerSystemRoutes(app: HoutaiApp, info: ApiInfo) {
     );
   });
 
-  app.openapi(metricsRoute, async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
+  app.openapi(
+    metricsRoute,
+    async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }),
+  );
 
   // Scalar is a plain Hono handler: register its path in the spec and mount it directly. Its script comes from
   // us (`cdn`), and no web fonts are loaded (they would come from Scalar's servers): the page needs nothing else.
   app.openAPIRegistry.registerPath(docsRoute);
-  app.get('/docs', Scalar({ url: 'openapi.json', pageTitle: info.title, cdn: DOCS_SCRIPT_PATH, withDefaultFonts: false }));
-  app.openapi(docsScriptRoute, async (c) =>
-    c.body(await scalarScript(), 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' }),
+  app.get(
+    '/docs',
+    Scalar({ url: 'openapi.json', pageTitle: info.title, cdn: DOCS_SCRIPT_PATH, withDefaultFonts: false }),
+  );
+  app.openapi(
+    docsScriptRoute,
+    async (c) =>
+      c.body(await scalarScript(), 200, {
+        'content-type': 'text/javascript; charset=utf-8',
+        'cache-control': 'public, max-age=86400',
+      }),
   );
 
   // Generating the document walks every schema (milliseconds); the routes are fixed once the app is built.

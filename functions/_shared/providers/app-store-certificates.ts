@@ -27,7 +27,12 @@ export function hashOf(algorithm: AlgorithmIdentifier): string | undefined {
 }
 
 /** Whether `signature`, as X.509 encodes it (DER for ECDSA), is `key`'s over `data` by the algorithm named. */
-export async function signatureHolds(key: x509.PublicKey, algorithm: AlgorithmIdentifier, signature: ArrayBuffer, data: ArrayBuffer): Promise<boolean> {
+export async function signatureHolds(
+  key: x509.PublicKey,
+  algorithm: AlgorithmIdentifier,
+  signature: ArrayBuffer,
+  data: ArrayBuffer,
+): Promise<boolean> {
   try {
     const web = new x509.AlgorithmProvider().toWebAlgorithm(algorithm);
     const hash = hashOf(algorithm);
@@ -35,7 +40,10 @@ export async function signatureHolds(key: x509.PublicKey, algorithm: AlgorithmId
       const curve = CURVES[(key.algorithm as EcKeyAlgorithm).namedCurve];
       if (!curve || !hash) return false;
       const digest = new Uint8Array(await crypto.subtle.digest(hash, data));
-      return curve.verify(new Uint8Array(signature), digest, new Uint8Array(keyBits(key)), { prehash: false, format: 'der' });
+      return curve.verify(new Uint8Array(signature), digest, new Uint8Array(keyBits(key)), {
+        prehash: false,
+        format: 'der',
+      });
     }
     const keyAlgorithm = { ...key.algorithm, ...web };
     return await crypto.subtle.verify(keyAlgorithm, await key.export(keyAlgorithm, ['verify']), signature, data);
@@ -48,7 +56,12 @@ export async function signatureHolds(key: x509.PublicKey, algorithm: AlgorithmId
 export async function signedBy(cert: x509.X509Certificate, issuer: x509.X509Certificate): Promise<boolean> {
   if (cert.issuer !== issuer.subject) return false;
   const asn = AsnConvert.parse(cert.rawData, Certificate);
-  return await signatureHolds(issuer.publicKey, asn.signatureAlgorithm, asn.signatureValue, asn.tbsCertificateRaw ?? AsnConvert.serialize(asn.tbsCertificate));
+  return await signatureHolds(
+    issuer.publicKey,
+    asn.signatureAlgorithm,
+    asn.signatureValue,
+    asn.tbsCertificateRaw ?? AsnConvert.serialize(asn.tbsCertificate),
+  );
 }
 
 export const validAt = (cert: x509.X509Certificate, date: Date) =>

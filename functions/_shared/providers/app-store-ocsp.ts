@@ -8,10 +8,19 @@
 // the issuer itself, and its date parser reads no GeneralizedTime, so it never refuses a stale answer.
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, Certificate } from '@peculiar/asn1-x509';
-import { BasicOCSPResponse, CertID, OCSPRequest, OCSPResponse, OCSPResponseStatus, Request, TBSRequest, id_pkix_ocsp_basic } from '@peculiar/asn1-ocsp';
+import {
+  BasicOCSPResponse,
+  CertID,
+  id_pkix_ocsp_basic,
+  OCSPRequest,
+  OCSPResponse,
+  OCSPResponseStatus,
+  Request,
+  TBSRequest,
+} from '@peculiar/asn1-ocsp';
 import * as x509 from '@peculiar/x509';
 import { VerificationException, VerificationStatus } from '@apple/app-store-server-library';
-import { MAX_SKEW_MS, failed, hashOf, keyBits, signatureHolds, signedBy, validAt } from './app-store-certificates.ts';
+import { failed, hashOf, keyBits, MAX_SKEW_MS, signatureHolds, signedBy, validAt } from './app-store-certificates.ts';
 
 const SHA256 = '2.16.840.1.101.3.4.2.1';
 /** How long the library waits for a responder. */
@@ -19,7 +28,9 @@ const RESPONDER_TIMEOUT_MS = 30_000;
 /** The hashes the library accepts in an answer's signature algorithm. */
 const SIGNATURE_HASHES = ['SHA-256', 'SHA-384', 'SHA-512'];
 
-const view = (data: BufferSource) => (ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data));
+const view = (
+  data: BufferSource,
+) => (ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data));
 const sameBytes = (a: BufferSource, b: BufferSource) => {
   const [x, y] = [view(a), view(b)];
   return x.length === y.length && x.every((byte, i) => byte === y[i]);
@@ -50,7 +61,9 @@ function responderOf(cert: x509.X509Certificate): string {
 
 /** The responder's DER answer. Unreachable, slow or answering an HTTP error: a failure worth retrying. */
 async function ask(url: string, request: CertID): Promise<ArrayBuffer> {
-  const body = AsnConvert.serialize(new OCSPRequest({ tbsRequest: new TBSRequest({ requestList: [new Request({ reqCert: request })] }) }));
+  const body = AsnConvert.serialize(
+    new OCSPRequest({ tbsRequest: new TBSRequest({ requestList: [new Request({ reqCert: request })] }) }),
+  );
   try {
     const response = await fetch(url, {
       method: 'POST',
@@ -72,7 +85,10 @@ async function ask(url: string, request: CertID): Promise<ArrayBuffer> {
 /** The certificate whose key the answer names as its signer: the issuer or one the answer carries. */
 async function signerOf(answer: BasicOCSPResponse, issuer: x509.X509Certificate): Promise<x509.X509Certificate> {
   const { byKey, byName } = answer.tbsResponseData.responderID;
-  const candidates = [issuer, ...(answer.certs ?? []).map((cert) => new x509.X509Certificate(AsnConvert.serialize(cert)))];
+  const candidates = [
+    issuer,
+    ...(answer.certs ?? []).map((cert) => new x509.X509Certificate(AsnConvert.serialize(cert))),
+  ];
   for (const cert of candidates) {
     const named = byKey
       ? sameBytes(await digest('SHA-1', keyBits(cert.publicKey)), byKey.buffer)
@@ -85,8 +101,7 @@ async function signerOf(answer: BasicOCSPResponse, issuer: x509.X509Certificate)
 /** The issuer itself, or a certificate it signed for OCSP signing that is valid now. */
 async function checkSigner(signer: x509.X509Certificate, issuer: x509.X509Certificate): Promise<void> {
   if (sameBytes(signer.rawData, issuer.rawData)) return;
-  const delegated =
-    (await signedBy(signer, issuer)) &&
+  const delegated = (await signedBy(signer, issuer)) &&
     signer.getExtension(x509.ExtendedKeyUsageExtension)?.usages.includes(x509.ExtendedKeyUsage.ocspSigning) === true &&
     validAt(signer, new Date());
   if (!delegated) failed(VerificationStatus.INVALID_CERTIFICATE);
@@ -97,7 +112,10 @@ export async function checkOcspStatus(cert: x509.X509Certificate, issuer: x509.X
   try {
     const certId = await certIdOf(cert, issuer);
     const response = AsnConvert.parse(await ask(responderOf(cert), certId), OCSPResponse);
-    if (response.responseStatus !== OCSPResponseStatus.successful || response.responseBytes?.responseType !== id_pkix_ocsp_basic) {
+    if (
+      response.responseStatus !== OCSPResponseStatus.successful ||
+      response.responseBytes?.responseType !== id_pkix_ocsp_basic
+    ) {
       return failed(VerificationStatus.VERIFICATION_FAILURE);
     }
     const answer = AsnConvert.parse(response.responseBytes.response.buffer, BasicOCSPResponse);
@@ -105,13 +123,17 @@ export async function checkOcspStatus(cert: x509.X509Certificate, issuer: x509.X
     await checkSigner(signer, issuer);
     const signed = answer.tbsResponseDataRaw ?? AsnConvert.serialize(answer.tbsResponseData);
     const hash = hashOf(answer.signatureAlgorithm)?.toUpperCase();
-    if (!hash || !SIGNATURE_HASHES.includes(hash) || !(await signatureHolds(signer.publicKey, answer.signatureAlgorithm, answer.signature, signed))) {
+    if (
+      !hash || !SIGNATURE_HASHES.includes(hash) ||
+      !(await signatureHolds(signer.publicKey, answer.signatureAlgorithm, answer.signature, signed))
+    ) {
       return failed(VerificationStatus.FAILURE);
     }
 
     const entry = answer.tbsResponseData.responses.find((single) => sameCertId(single.certID, certId));
     const now = Date.now();
-    const current = entry !== undefined && entry.thisUpdate.getTime() <= now + MAX_SKEW_MS && entry.nextUpdate !== undefined && entry.nextUpdate.getTime() >= now - MAX_SKEW_MS;
+    const current = entry !== undefined && entry.thisUpdate.getTime() <= now + MAX_SKEW_MS &&
+      entry.nextUpdate !== undefined && entry.nextUpdate.getTime() >= now - MAX_SKEW_MS;
     if (!current || entry.certStatus.good === undefined) failed(VerificationStatus.FAILURE);
   } catch (err) {
     if (err instanceof VerificationException) throw err;

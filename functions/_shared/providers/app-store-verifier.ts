@@ -39,7 +39,11 @@ export class WebCryptoSignedDataVerifier extends SignedDataVerifier {
     this.#roots = ders.map((der) => new x509.X509Certificate(der));
   }
 
-  protected override async verifyJWT<T>(jwt: string, validator: Validator<T>, signedDate: (decoded: T) => Date): Promise<T> {
+  protected override async verifyJWT<T>(
+    jwt: string,
+    validator: Validator<T>,
+    signedDate: (decoded: T) => Date,
+  ): Promise<T> {
     let decoded: unknown;
     let x5c: unknown;
     try {
@@ -53,7 +57,9 @@ export class WebCryptoSignedDataVerifier extends SignedDataVerifier {
     let leaf: x509.X509Certificate;
     let intermediate: x509.X509Certificate;
     try {
-      [leaf, intermediate] = x5c.slice(0, 2).map((cert: string) => new x509.X509Certificate(Buffer.from(cert, 'base64')));
+      [leaf, intermediate] = x5c.slice(0, 2).map((cert: string) =>
+        new x509.X509Certificate(Buffer.from(cert, 'base64'))
+      );
     } catch {
       return failed(VerificationStatus.INVALID_CERTIFICATE);
     }
@@ -76,15 +82,18 @@ export class WebCryptoSignedDataVerifier extends SignedDataVerifier {
   async #checkChain(leaf: x509.X509Certificate, intermediate: x509.X509Certificate, date: Date): Promise<void> {
     let root: x509.X509Certificate | undefined;
     for (const candidate of this.#roots) if (await signedBy(intermediate, candidate)) root = candidate;
-    const chained =
-      root !== undefined &&
+    const chained = root !== undefined &&
       (await signedBy(leaf, intermediate)) &&
       intermediate.getExtension(x509.BasicConstraintsExtension)?.ca === true &&
       leaf.getExtension(LEAF_MARKER) !== null &&
       intermediate.getExtension(INTERMEDIATE_MARKER) !== null;
     if (!chained) return failed(VerificationStatus.VERIFICATION_FAILURE);
-    if (![leaf, intermediate, root!].every((cert) => validAt(cert, date))) return failed(VerificationStatus.INVALID_CERTIFICATE);
-    if (this.enableOnlineChecks) await Promise.all([checkOcspStatus(leaf, intermediate), checkOcspStatus(intermediate, root!)]);
+    if (![leaf, intermediate, root!].every((cert) => validAt(cert, date))) {
+      return failed(VerificationStatus.INVALID_CERTIFICATE);
+    }
+    if (this.enableOnlineChecks) {
+      await Promise.all([checkOcspStatus(leaf, intermediate), checkOcspStatus(intermediate, root!)]);
+    }
   }
 
   #recentlyChecked(chain: string): boolean {

@@ -4,8 +4,12 @@
 // not revoked (OCSP to Apple), the ES256 signature, bundle id and environment. Tests configure their own root CA
 // and OCSP responder.
 import {
-  Environment, VerificationException, VerificationStatus,
-  type JWSRenewalInfoDecodedPayload, type JWSTransactionDecodedPayload, type ResponseBodyV2DecodedPayload,
+  Environment,
+  type JWSRenewalInfoDecodedPayload,
+  type JWSTransactionDecodedPayload,
+  type ResponseBodyV2DecodedPayload,
+  VerificationException,
+  VerificationStatus,
 } from '@apple/app-store-server-library';
 import { z } from '@hono/zod-openapi';
 import type { AppId } from '../apps.ts';
@@ -27,7 +31,9 @@ export class AppStoreVerificationError extends Error {
 
 export interface AppStore {
   /** Verifies a notification's signedPayload and the transaction and renewal it carries. */
-  verifyNotification(signedPayload: string): Promise<{ app: AppId; notification: AppleNotification; transaction?: AppleTransaction; renewal?: AppleRenewal }>;
+  verifyNotification(
+    signedPayload: string,
+  ): Promise<{ app: AppId; notification: AppleNotification; transaction?: AppleTransaction; renewal?: AppleRenewal }>;
   /** Verifies a StoreKit 2 signed transaction sent by one of our apps. */
   verifyTransaction(app: AppId, signedTransaction: string): Promise<AppleTransaction>;
 }
@@ -49,7 +55,9 @@ const RenewalValues = z.object({ gracePeriodExpiresDate: EpochMs.nullish(), sign
 /** The verified payload itself, once its values are in range; else 400 VALIDATION_FAILED naming them. */
 function inRange<T>(values: z.ZodType, payload: T, where: string): T {
   const checked = values.safeParse(payload);
-  if (!checked.success) throw validationFailed(checked.error, where, `The App Store's ${where} has values out of range.`);
+  if (!checked.success) {
+    throw validationFailed(checked.error, where, `The App Store's ${where} has values out of range.`);
+  }
   return payload;
 }
 
@@ -73,7 +81,13 @@ export function createAppStore(config: Config['apple']): AppStore | undefined {
         // Online checks: every certificate valid today and not revoked, by OCSP to Apple (fails closed when Apple's
         // responder cannot be reached); without them a chain is only checked at the date it claims to have signed,
         // and a revoked signing key still passes.
-        verifier: new WebCryptoSignedDataVerifier(config.rootCertificates, config.onlineChecks, a.environment === 'Sandbox' ? Environment.SANDBOX : Environment.PRODUCTION, a.bundleId, a.appAppleId),
+        verifier: new WebCryptoSignedDataVerifier(
+          config.rootCertificates,
+          config.onlineChecks,
+          a.environment === 'Sandbox' ? Environment.SANDBOX : Environment.PRODUCTION,
+          a.bundleId,
+          a.appAppleId,
+        ),
       },
     ]),
   );
@@ -85,9 +99,14 @@ export function createAppStore(config: Config['apple']): AppStore | undefined {
     } catch (err) {
       // Apple's revocation service unreachable: nothing is known about the signature yet, so the caller retries.
       if (err instanceof VerificationException && err.status === VerificationStatus.RETRYABLE_VERIFICATION_FAILURE) {
-        throw new ApiError('SERVICE_UNAVAILABLE', "The App Store's certificate status service could not be reached; try again shortly.");
+        throw new ApiError(
+          'SERVICE_UNAVAILABLE',
+          "The App Store's certificate status service could not be reached; try again shortly.",
+        );
       }
-      if (err instanceof VerificationException) throw new AppStoreVerificationError(`App Store signature check failed (status ${err.status})`);
+      if (err instanceof VerificationException) {
+        throw new AppStoreVerificationError(`App Store signature check failed (status ${err.status})`);
+      }
       throw err;
     }
   };
@@ -98,19 +117,35 @@ export function createAppStore(config: Config['apple']): AppStore | undefined {
       const entry = appFor(claimed.data?.bundleId ?? claimed.summary?.bundleId);
       if (!entry) throw new AppStoreVerificationError('notification for an app we do not serve');
       const [app, { verifier }] = entry;
-      const notification = inRange(NotificationValues, await guard(() => verifier.verifyAndDecodeNotification(signedPayload)), 'signedPayload');
+      const notification = inRange(
+        NotificationValues,
+        await guard(() => verifier.verifyAndDecodeNotification(signedPayload)),
+        'signedPayload',
+      );
       const transaction = notification.data?.signedTransactionInfo
-        ? inRange(TransactionValues, await guard(() => verifier.verifyAndDecodeTransaction(notification.data!.signedTransactionInfo!)), 'signedTransactionInfo')
+        ? inRange(
+          TransactionValues,
+          await guard(() => verifier.verifyAndDecodeTransaction(notification.data!.signedTransactionInfo!)),
+          'signedTransactionInfo',
+        )
         : undefined;
       const renewal = notification.data?.signedRenewalInfo
-        ? inRange(RenewalValues, await guard(() => verifier.verifyAndDecodeRenewalInfo(notification.data!.signedRenewalInfo!)), 'signedRenewalInfo')
+        ? inRange(
+          RenewalValues,
+          await guard(() => verifier.verifyAndDecodeRenewalInfo(notification.data!.signedRenewalInfo!)),
+          'signedRenewalInfo',
+        )
         : undefined;
       return { app, notification, transaction, renewal };
     },
     async verifyTransaction(app, signedTransaction) {
       const entry = verifiers.get(app);
       if (!entry) throw new AppStoreVerificationError(`no App Store app is configured for ${app}`);
-      return inRange(TransactionValues, await guard(() => entry.verifier.verifyAndDecodeTransaction(signedTransaction)), 'signed_transaction');
+      return inRange(
+        TransactionValues,
+        await guard(() => entry.verifier.verifyAndDecodeTransaction(signedTransaction)),
+        'signed_transaction',
+      );
     },
   };
 }

@@ -90,7 +90,8 @@ const REFUSALS: Record<string, DetectRefusal> = {
   IPInfringementSuspect: 'policy',
 };
 /** Codes that, even as an HTTP 400, are about the picture rather than our request. */
-const IMAGE_CODE = /^(InvalidFile|InvalidImage|InvalidURL|InvalidPerson|InvalidImageResolution|InvalidImageFormat|InvalidParameter\.DataInspection)\b/;
+const IMAGE_CODE =
+  /^(InvalidFile|InvalidImage|InvalidURL|InvalidPerson|InvalidImageResolution|InvalidImageFormat|InvalidParameter\.DataInspection)\b/;
 
 const knownRefusal = (code: string) => (Object.hasOwn(REFUSALS, code) ? REFUSALS[code] : undefined);
 
@@ -99,24 +100,29 @@ export function refusal(code: string, message: string): DetectResult {
   return { ok: false, reason: knownRefusal(code) ?? 'invalid_image', code, message };
 }
 
-const isRetryable = (status: number, code: string) => status >= 500 || (status === 429 && (code.startsWith('Throttling') || code === `HTTP${status}`));
+const isRetryable = (status: number, code: string) =>
+  status >= 500 || (status === 429 && (code.startsWith('Throttling') || code === `HTTP${status}`));
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** An [x1, y1, x2, y2] box as DashScope takes and gives them. */
-export const isBox = (v: unknown): v is number[] => Array.isArray(v) && v.length === 4 && v.every((n) => Number.isFinite(n));
+export const isBox = (v: unknown): v is number[] =>
+  Array.isArray(v) && v.length === 4 && v.every((n) => Number.isFinite(n));
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const TASK_STATUSES: EmojiTaskStatus[] = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED', 'UNKNOWN'];
 
 function transportError(err: unknown): DashScopeError {
   const name = (err as { name?: string })?.name;
-  if (name === 'TimeoutError' || name === 'AbortError') return new DashScopeError('Timeout', 'no answer in time', 0, true);
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new DashScopeError('Timeout', 'no answer in time', 0, true);
+  }
   return new DashScopeError('NetworkError', (err as Error)?.message ?? 'unreachable', 0, true);
 }
 
 /** Reads a body up to `maxBytes`, stopping (not buffering) as soon as it is larger. */
 async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array> {
-  const tooLarge = () => new DashScopeError('VideoTooLarge', `the video is larger than ${maxBytes} bytes`, res.status, false);
+  const tooLarge = () =>
+    new DashScopeError('VideoTooLarge', `the video is larger than ${maxBytes} bytes`, res.status, false);
   if (Number(res.headers.get('content-length') ?? 0) > maxBytes) {
     await res.body?.cancel();
     throw tooLarge();
@@ -174,11 +180,15 @@ export class DashScopeEmojiProvider implements EmojiVideoProvider {
     });
     const code = str(body.code);
     // Input inspection and unreadable pictures arrive as HTTP 400 errors rather than as a detection verdict.
-    if (status >= 400 && code && (knownRefusal(code) || IMAGE_CODE.test(code))) return refusal(code, str(body.message) ?? '');
+    if (status >= 400 && code && (knownRefusal(code) || IMAGE_CODE.test(code))) {
+      return refusal(code, str(body.message) ?? '');
+    }
     const output = this.ok(status, body);
     const refused = str(output.code);
     if (refused) return refusal(refused, str(output.message) ?? '');
-    if (!isBox(output.bbox_face) || !isBox(output.ext_bbox_face)) throw this.malformed(status, body, 'no bbox_face/ext_bbox_face');
+    if (!isBox(output.bbox_face) || !isBox(output.ext_bbox_face)) {
+      throw this.malformed(status, body, 'no bbox_face/ext_bbox_face');
+    }
     return { ok: true, faceBbox: output.bbox_face, extBbox: output.ext_bbox_face };
   }
 
@@ -186,7 +196,15 @@ export class DashScopeEmojiProvider implements EmojiVideoProvider {
     const { status, body } = await this.send(
       'POST',
       '/api/v1/services/aigc/image2video/video-synthesis',
-      { model: this.options.videoModel, input: { image_url: input.imageUrl, driven_id: input.drivenId, face_bbox: input.faceBbox, ext_bbox: input.extBbox } },
+      {
+        model: this.options.videoModel,
+        input: {
+          image_url: input.imageUrl,
+          driven_id: input.drivenId,
+          face_bbox: input.faceBbox,
+          ext_bbox: input.extBbox,
+        },
+      },
       { 'X-DashScope-Async': 'enable' },
     );
     const taskId = str(this.ok(status, body).task_id);
@@ -200,7 +218,9 @@ export class DashScopeEmojiProvider implements EmojiVideoProvider {
     const taskStatus = TASK_STATUSES.find((s) => s === output.task_status);
     if (!taskStatus) throw this.malformed(status, body, `unexpected task_status ${JSON.stringify(output.task_status)}`);
     const videoUrl = str(output.video_url);
-    if (taskStatus === 'SUCCEEDED' && !videoUrl) throw this.malformed(status, body, 'SUCCEEDED without output.video_url');
+    if (taskStatus === 'SUCCEEDED' && !videoUrl) {
+      throw this.malformed(status, body, 'SUCCEEDED without output.video_url');
+    }
     const duration = isObject(body.usage) ? body.usage.video_duration : undefined;
     return {
       status: taskStatus,
@@ -219,7 +239,12 @@ export class DashScopeEmojiProvider implements EmojiVideoProvider {
       if (!res.ok) {
         await res.body?.cancel();
         // 403 is the usual answer once the 24-hour signature has expired: retrying will not help.
-        throw new DashScopeError('DownloadFailed', `the video URL answered ${res.status}`, res.status, res.status >= 500 || res.status === 429);
+        throw new DashScopeError(
+          'DownloadFailed',
+          `the video URL answered ${res.status}`,
+          res.status,
+          res.status >= 500 || res.status === 429,
+        );
       }
       return await readCapped(res, this.maxVideoBytes);
     } catch (err) {
@@ -234,7 +259,11 @@ export class DashScopeEmojiProvider implements EmojiVideoProvider {
     try {
       const res = await fetch(this.base + path, {
         method,
-        headers: { Authorization: `Bearer ${this.options.apiKey}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
+        headers: {
+          Authorization: `Bearer ${this.options.apiKey}`,
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...headers,
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
@@ -251,7 +280,9 @@ export class DashScopeEmojiProvider implements EmojiVideoProvider {
     }
     if (isObject(parsed)) return { status, body: parsed };
     // A proxy's HTML error page still says, through its status, whether to retry.
-    if (status >= 400) throw new DashScopeError(`HTTP${status}`, text.slice(0, 200), status, isRetryable(status, `HTTP${status}`));
+    if (status >= 400) {
+      throw new DashScopeError(`HTTP${status}`, text.slice(0, 200), status, isRetryable(status, `HTTP${status}`));
+    }
     throw this.malformed(status, undefined, 'the body is not a JSON object');
   }
 

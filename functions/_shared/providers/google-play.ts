@@ -14,7 +14,14 @@ export interface SubscriptionPurchaseV2 {
   linkedPurchaseToken?: string;
   acknowledgementState?: string;
   externalAccountIdentifiers?: { obfuscatedExternalAccountId?: string; obfuscatedExternalProfileId?: string };
-  lineItems?: Array<{ productId?: string; expiryTime?: string; autoRenewingPlan?: { autoRenewEnabled?: boolean }; offerDetails?: { basePlanId?: string } }>;
+  lineItems?: Array<
+    {
+      productId?: string;
+      expiryTime?: string;
+      autoRenewingPlan?: { autoRenewEnabled?: boolean };
+      offerDetails?: { basePlanId?: string };
+    }
+  >;
 }
 
 export interface ProductPurchase {
@@ -73,7 +80,10 @@ export function createGooglePlay(config: Config['google']): GooglePlay | undefin
   async function request<T>(method: 'GET' | 'POST', path: string): Promise<T> {
     const res = await fetch(`${config.apiBase}/androidpublisher/v3/applications/${path}`, {
       method,
-      headers: { authorization: `Bearer ${await accessToken()}`, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${await accessToken()}`,
+        ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+      },
       body: method === 'POST' ? '{}' : undefined,
       signal: AbortSignal.timeout(10_000),
     });
@@ -94,9 +104,12 @@ export function createGooglePlay(config: Config['google']): GooglePlay | undefin
   const e = encodeURIComponent;
   return {
     getSubscription: (pkg, token) => request('GET', `${e(pkg)}/purchases/subscriptionsv2/tokens/${e(token)}`),
-    getProduct: (pkg, productId, token) => request('GET', `${e(pkg)}/purchases/products/${e(productId)}/tokens/${e(token)}`),
-    acknowledgeSubscription: (pkg, subId, token) => request('POST', `${e(pkg)}/purchases/subscriptions/${e(subId)}/tokens/${e(token)}:acknowledge`),
-    acknowledgeProduct: (pkg, productId, token) => request('POST', `${e(pkg)}/purchases/products/${e(productId)}/tokens/${e(token)}:acknowledge`),
+    getProduct: (pkg, productId, token) =>
+      request('GET', `${e(pkg)}/purchases/products/${e(productId)}/tokens/${e(token)}`),
+    acknowledgeSubscription: (pkg, subId, token) =>
+      request('POST', `${e(pkg)}/purchases/subscriptions/${e(subId)}/tokens/${e(token)}:acknowledge`),
+    acknowledgeProduct: (pkg, productId, token) =>
+      request('POST', `${e(pkg)}/purchases/products/${e(productId)}/tokens/${e(token)}:acknowledge`),
   };
 }
 
@@ -112,7 +125,9 @@ export function createPushVerifier(pubsub: Config['google']['pubsub']) {
         issuer: ['https://accounts.google.com', 'accounts.google.com'],
         audience: pubsub.audience,
       });
-      if (pubsub.serviceAccount && (payload.email !== pubsub.serviceAccount || payload.email_verified !== true)) return false;
+      if (pubsub.serviceAccount && (payload.email !== pubsub.serviceAccount || payload.email_verified !== true)) {
+        return false;
+      }
       return true;
     } catch {
       return false;

@@ -38,22 +38,48 @@ export class ModerationUnavailable extends Error {
 
 const LEVELS = ['none', 'low', 'medium', 'high'];
 
-type OpenApiClient = { callApi(params: unknown, request: unknown, runtime: unknown): Promise<{ body: any; statusCode?: number }> };
-const OpenApiClass = ((OpenApi as unknown as { default?: unknown }).default ?? OpenApi) as new (config: unknown) => OpenApiClient;
+type OpenApiClient = {
+  callApi(params: unknown, request: unknown, runtime: unknown): Promise<{ body: any; statusCode?: number }>;
+};
+const OpenApiClass = ((OpenApi as unknown as { default?: unknown }).default ?? OpenApi) as new (
+  config: unknown,
+) => OpenApiClient;
 
 export class AliyunModerator implements Moderator {
   readonly name = 'aliyun';
   private readonly client: OpenApiClient;
-  constructor(private readonly config: { accessKeyId: string; accessKeySecret: string; endpoint: string; protocol: 'https' | 'http'; blockLevel: 'high' | 'medium' | 'low' }) {
+  constructor(
+    private readonly config: {
+      accessKeyId: string;
+      accessKeySecret: string;
+      endpoint: string;
+      protocol: 'https' | 'http';
+      blockLevel: 'high' | 'medium' | 'low';
+    },
+  ) {
     this.client = new OpenApiClass(
-      new $OpenApiUtil.Config({ accessKeyId: config.accessKeyId, accessKeySecret: config.accessKeySecret, endpoint: config.endpoint, protocol: config.protocol, readTimeout: 5000, connectTimeout: 3000 }),
+      new $OpenApiUtil.Config({
+        accessKeyId: config.accessKeyId,
+        accessKeySecret: config.accessKeySecret,
+        endpoint: config.endpoint,
+        protocol: config.protocol,
+        readTimeout: 5000,
+        connectTimeout: 3000,
+      }),
     );
   }
 
   async review(text: string, stage: 'input' | 'output'): Promise<ModerationVerdict> {
     const params = new $OpenApiUtil.Params({
-      action: 'TextModerationPlus', version: '2022-03-02', protocol: this.config.protocol.toUpperCase(), pathname: '/', method: 'POST',
-      authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json',
+      action: 'TextModerationPlus',
+      version: '2022-03-02',
+      protocol: this.config.protocol.toUpperCase(),
+      pathname: '/',
+      method: 'POST',
+      authType: 'AK',
+      style: 'RPC',
+      reqBodyType: 'formData',
+      bodyType: 'json',
     });
     const request = new $OpenApiUtil.OpenApiRequest({
       query: OpenApiUtil.query({
@@ -68,13 +94,19 @@ export class AliyunModerator implements Moderator {
     } catch (err) {
       throw new ModerationUnavailable(`content moderation failed: ${(err as { code?: string }).code ?? 'network'}`);
     }
-    if (body?.Code !== 200 || !body.Data) throw new ModerationUnavailable(`content moderation answered ${body?.Code}: ${body?.Message ?? ''}`);
+    if (body?.Code !== 200 || !body.Data) {
+      throw new ModerationUnavailable(`content moderation answered ${body?.Code}: ${body?.Message ?? ''}`);
+    }
     const level = LEVELS.indexOf(body.Data.RiskLevel ?? 'none');
     const labels = (body.Data.Result ?? []).map((r) => r.Label ?? '').filter((l) => l && l !== 'nonLabel');
     return { allowed: level < LEVELS.indexOf(this.config.blockLevel), labels };
   }
 }
 
-export function createModerator(config: { moderationBlocklist: string[]; aliyunModeration?: ConstructorParameters<typeof AliyunModerator>[0] }): Moderator {
-  return config.aliyunModeration ? new AliyunModerator(config.aliyunModeration) : new LocalRuleModerator(config.moderationBlocklist);
+export function createModerator(
+  config: { moderationBlocklist: string[]; aliyunModeration?: ConstructorParameters<typeof AliyunModerator>[0] },
+): Moderator {
+  return config.aliyunModeration
+    ? new AliyunModerator(config.aliyunModeration)
+    : new LocalRuleModerator(config.moderationBlocklist);
 }

@@ -39,11 +39,17 @@ export interface ChatProvider {
 
 function providerError(err: unknown): ProviderError {
   if (err instanceof ProviderError) return err;
-  if (err instanceof OpenAI.APIConnectionTimeoutError) return new ProviderError('timeout', 'the model did not answer in time');
+  if (err instanceof OpenAI.APIConnectionTimeoutError) {
+    return new ProviderError('timeout', 'the model did not answer in time');
+  }
   if (err instanceof OpenAI.RateLimitError) return new ProviderError('rate_limited', 'the provider is rate limiting');
-  if (err instanceof OpenAI.APIError && (err.status ?? 0) >= 500) return new ProviderError('server', `provider error ${err.status}`);
+  if (err instanceof OpenAI.APIError && (err.status ?? 0) >= 500) {
+    return new ProviderError('server', `provider error ${err.status}`);
+  }
   if (err instanceof OpenAI.APIConnectionError) return new ProviderError('server', 'provider unreachable');
-  if (err instanceof OpenAI.APIError) return new ProviderError('client', `provider refused the request (${err.status})`);
+  if (err instanceof OpenAI.APIError) {
+    return new ProviderError('client', `provider refused the request (${err.status})`);
+  }
   return new ProviderError('malformed', 'the provider answered something that is not a chat completion');
 }
 
@@ -53,7 +59,12 @@ export class OpenAiCompatibleProvider implements ChatProvider {
 
   constructor(config: Pick<AiConfig, 'baseUrl' | 'apiKey' | 'timeoutMs'>) {
     // Retries are the gateway's (with its own backoff and model fallback), not the client's.
-    this.client = new OpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl, timeout: config.timeoutMs, maxRetries: 0 });
+    this.client = new OpenAI({
+      apiKey: config.apiKey,
+      baseURL: config.baseUrl,
+      timeout: config.timeoutMs,
+      maxRetries: 0,
+    });
   }
 
   async complete(model: string, messages: ChatMessage[]): Promise<Completion> {
@@ -64,21 +75,30 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       throw providerError(err);
     }
     const content = res?.choices?.[0]?.message?.content;
-    if (typeof content !== 'string' || content.trim() === '') throw new ProviderError('malformed', 'the completion has no text');
+    if (typeof content !== 'string' || content.trim() === '') {
+      throw new ProviderError('malformed', 'the completion has no text');
+    }
     return { content, tokensIn: res.usage?.prompt_tokens ?? 0, tokensOut: res.usage?.completion_tokens ?? 0 };
   }
 
   async *stream(model: string, messages: ChatMessage[]): AsyncIterable<StreamChunk> {
     let stream;
     try {
-      stream = await this.client.chat.completions.create({ model, messages, stream: true, stream_options: { include_usage: true } });
+      stream = await this.client.chat.completions.create({
+        model,
+        messages,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
     } catch (err) {
       throw providerError(err);
     }
     try {
       for await (const chunk of stream) {
         const content = chunk.choices?.[0]?.delta?.content ?? undefined;
-        const usage = chunk.usage ? { tokensIn: chunk.usage.prompt_tokens ?? 0, tokensOut: chunk.usage.completion_tokens ?? 0 } : undefined;
+        const usage = chunk.usage
+          ? { tokensIn: chunk.usage.prompt_tokens ?? 0, tokensOut: chunk.usage.completion_tokens ?? 0 }
+          : undefined;
         if (content || usage) yield { content: content || undefined, usage };
       }
     } catch (err) {
@@ -95,7 +115,9 @@ export class OfflineProvider implements ChatProvider {
     const words = last.split(/\s+/).filter(Boolean);
     let h = 0;
     for (const ch of last) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-    const content = `[offline ${model}] ${words.slice(0, 12).join(' ')}${words.length > 12 ? '…' : ''} (#${h.toString(16)})`;
+    const content = `[offline ${model}] ${words.slice(0, 12).join(' ')}${words.length > 12 ? '…' : ''} (#${
+      h.toString(16)
+    })`;
     return Promise.resolve({ content, tokensIn: words.length, tokensOut: content.split(/\s+/).length });
   }
 

@@ -44,9 +44,13 @@ const ALIYUN_ERRORS: Record<string, [number, string]> = {
 };
 
 // The SDK is CommonJS; depending on the loader its class sits on .default or .default.default.
-type DysmsClient = { sendSms(req: unknown): Promise<{ body?: { code?: string; message?: string; bizId?: string; requestId?: string } }> };
+type DysmsClient = {
+  sendSms(req: unknown): Promise<{ body?: { code?: string; message?: string; bizId?: string; requestId?: string } }>;
+};
 const sdk = dysms as unknown as { default: unknown; SendSmsRequest: new (o: Record<string, string>) => unknown };
-const ClientClass = ((sdk.default as { default?: unknown }).default ?? sdk.default) as new (config: unknown) => DysmsClient;
+const ClientClass = ((sdk.default as { default?: unknown }).default ?? sdk.default) as new (
+  config: unknown,
+) => DysmsClient;
 
 export class AliyunSmsSender implements SmsSender {
   readonly name = 'aliyun' as const;
@@ -81,11 +85,16 @@ export class AliyunSmsSender implements SmsSender {
       // Transport errors and HTTP-level refusals (bad signature, unknown key) arrive as exceptions.
       const e = err as { code?: string; message?: string; data?: { Code?: string } };
       const providerCode = e.data?.Code ?? e.code ?? 'NETWORK_ERROR';
-      throw new SmsError(providerCode === 'NETWORK_ERROR' ? 503 : 502, providerCode, `SMS provider error (${providerCode}).`);
+      throw new SmsError(
+        providerCode === 'NETWORK_ERROR' ? 503 : 502,
+        providerCode,
+        `SMS provider error (${providerCode}).`,
+      );
     }
     if (body?.code !== 'OK') {
       const providerCode = body?.code ?? 'UNKNOWN';
-      const [status, message] = ALIYUN_ERRORS[providerCode] ?? [502, `SMS provider refused the message (${providerCode}).`];
+      const [status, message] = ALIYUN_ERRORS[providerCode] ??
+        [502, `SMS provider refused the message (${providerCode}).`];
       throw new SmsError(status, providerCode, message);
     }
     return { providerMessageId: body.bizId };

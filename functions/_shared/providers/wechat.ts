@@ -41,7 +41,12 @@ export class WechatApi implements WechatAuth {
     const program = this.programs[app];
     if (!program) throw new WechatError(40013, `no WeChat mini program is configured for ${app}`);
     const url = new URL('/sns/jscode2session', this.apiBase);
-    url.search = new URLSearchParams({ appid: program.appId, secret: program.appSecret, js_code: code, grant_type: 'authorization_code' }).toString();
+    url.search = new URLSearchParams({
+      appid: program.appId,
+      secret: program.appSecret,
+      js_code: code,
+      grant_type: 'authorization_code',
+    }).toString();
     let body: { openid?: string; unionid?: string; session_key?: string; errcode?: number; errmsg?: string };
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
@@ -67,11 +72,16 @@ export class DevWechatAuth implements WechatAuth {
   }
   async code2session(app: AppId, code: string): Promise<WechatIdentity> {
     if (code.startsWith('invalid')) throw new WechatError(40029, 'invalid code');
-    return { openid: `dev-o-${(await sha256Hex(`${app}:${code}`)).slice(0, 24)}`, unionid: `dev-u-${(await sha256Hex(code)).slice(0, 24)}` };
+    return {
+      openid: `dev-o-${(await sha256Hex(`${app}:${code}`)).slice(0, 24)}`,
+      unionid: `dev-u-${(await sha256Hex(code)).slice(0, 24)}`,
+    };
   }
 }
 
-export function createWechatAuth(config: { apiBase: string; programs: Record<string, { appId: string; appSecret: string }>; devExchange: boolean }): WechatAuth | undefined {
+export function createWechatAuth(
+  config: { apiBase: string; programs: Record<string, { appId: string; appSecret: string }>; devExchange: boolean },
+): WechatAuth | undefined {
   if (Object.keys(config.programs).length > 0) return new WechatApi(config.apiBase, config.programs);
   return config.devExchange ? new DevWechatAuth() : undefined;
 }

@@ -3,26 +3,40 @@
 import { z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';
 import { currentUser } from '../../_shared/http/middleware/auth.ts';
-import { ApiErrorBody, AppParam, checkedOneByOne, errorContent, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
+import {
+  ApiErrorBody,
+  AppParam,
+  checkedOneByOne,
+  errorContent,
+  jsonBody,
+  jsonContent,
+} from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import { sha256Hex } from '../../_shared/digest.ts';
-import { ALL_IMPORTERS, importIdFor, importSources, importerFor } from '../importers.ts';
-import { IgnoredColumns, type ItemError, inSavepoint, invalidItem } from '../item-outcome.ts';
+import { ALL_IMPORTERS, importerFor, importIdFor, importSources } from '../importers.ts';
+import { IgnoredColumns, inSavepoint, invalidItem, type ItemError } from '../item-outcome.ts';
 
 /** Rows per batch; a bigger local store is sent in more batches. */
 export const MAX_IMPORT_ROWS = 500;
 
-const Source = z.string().regex(/^[a-z0-9_]{1,64}$/).openapi({ description: '"rows" (records in table shape) or an app-specific local store, e.g. sample_local_todos' });
+const Source = z.string().regex(/^[a-z0-9_]{1,64}$/).openapi({
+  description: '"rows" (records in table shape) or an app-specific local store, e.g. sample_local_todos',
+});
 
 const ImportRequest = z
   .object({
     source: Source,
-    batch_no: z.number().int().min(1).max(1_000_000).openapi({ description: '1, 2, 3 …: a retry sends the same number with the same rows' }),
+    batch_no: z.number().int().min(1).max(1_000_000).openapi({
+      description: '1, 2, 3 …: a retry sends the same number with the same rows',
+    }),
     rows: z
       .array(checkedOneByOne(...ALL_IMPORTERS.map((i) => i.name)))
       .min(1)
-      .openapi({ description: 'Records of the source\'s shape (rows: SyncImportTableRow), each checked on its own: a bad one is rejected in its report' }),
+      .openapi({
+        description:
+          "Records of the source's shape (rows: SyncImportTableRow), each checked on its own: a bad one is rejected in its report",
+      }),
   })
   .strict()
   .openapi('SyncImport');
@@ -59,7 +73,10 @@ const importRoute = userRoute({
   tags: ['sync'],
   summary: 'Import one batch of local data (once per batch_no; a retry returns the same report)',
   request: { params: AppParam, body: jsonBody(ImportRequest) },
-  responses: { 200: jsonContent(ImportResult, 'The batch\'s per-row report'), 409: errorContent('CONFLICT: this batch_no was imported with other rows') },
+  responses: {
+    200: jsonContent(ImportResult, "The batch's per-row report"),
+    409: errorContent('CONFLICT: this batch_no was imported with other rows'),
+  },
 });
 
 const batchesRoute = userRoute({
@@ -72,7 +89,15 @@ const batchesRoute = userRoute({
     200: jsonContent(
       z.object({
         source: z.string(),
-        batches: z.array(z.object({ batch_no: z.number().int(), imported: z.number().int(), skipped: z.number().int(), rejected: z.number().int(), created_at: z.string() })),
+        batches: z.array(
+          z.object({
+            batch_no: z.number().int(),
+            imported: z.number().int(),
+            skipped: z.number().int(),
+            rejected: z.number().int(),
+            created_at: z.string(),
+          }),
+        ),
       }),
       'Completed batches in order',
     ),
@@ -88,10 +113,17 @@ export function registerSyncImportRoutes(app: HoutaiApp) {
     const { source, batch_no, rows } = c.req.valid('json');
     const importer = importerFor(appId, source);
     if (!importer) {
-      throw new ApiError('VALIDATION_FAILED', `Unknown import source for ${appId}.`, [{ field: 'source', message: `one of: ${importSources(appId).join(', ')}` }]);
+      throw new ApiError('VALIDATION_FAILED', `Unknown import source for ${appId}.`, [{
+        field: 'source',
+        message: `one of: ${importSources(appId).join(', ')}`,
+      }]);
     }
     if (rows.length > MAX_IMPORT_ROWS) {
-      throw new ApiError('PAYLOAD_TOO_LARGE', `An import batch carries at most ${MAX_IMPORT_ROWS} rows; send more batches.`, [{ field: 'rows', message: `${rows.length} > ${MAX_IMPORT_ROWS}` }]);
+      throw new ApiError(
+        'PAYLOAD_TOO_LARGE',
+        `An import batch carries at most ${MAX_IMPORT_ROWS} rows; send more batches.`,
+        [{ field: 'rows', message: `${rows.length} > ${MAX_IMPORT_ROWS}` }],
+      );
     }
     const user = currentUser(c);
     const digest = await sha256Hex(JSON.stringify(rows));
@@ -99,7 +131,9 @@ export function registerSyncImportRoutes(app: HoutaiApp) {
 
     // The rows and the batch record commit together: a batch is either wholly done (and reported) or not at all.
     const { report, replayed } = await c.var.db.withUser(user, async (tx) => {
-      const [{ done }] = await tx<[{ done: RowReport[] | null }]>`select public.sync_import_begin(${appId}, ${source}, ${batch_no}, ${digest}) as done`;
+      const [{ done }] = await tx<
+        [{ done: RowReport[] | null }]
+      >`select public.sync_import_begin(${appId}, ${source}, ${batch_no}, ${digest}) as done`;
       if (done) return { report: done, replayed: true };
       const out: RowReport[] = [];
       for (const [index, raw] of rows.entries()) {
@@ -109,22 +143,41 @@ export function registerSyncImportRoutes(app: HoutaiApp) {
           continue;
         }
         const { table, row } = mapped.value;
-        const applied = await inSavepoint(tx, (sp) => sp<[{ r: Omit<RowReport, 'index' | 'table'> }]>`select public.sync_import_row(${appId}, ${table}, ${sp.json(row as never)}) as r`);
-        out.push(applied.ok ? { index, table, ...applied.value[0].r } : { index, table, id: row.id, status: 'rejected', error: applied.error satisfies ItemError });
+        const applied = await inSavepoint(
+          tx,
+          (sp) =>
+            sp<[{ r: Omit<RowReport, 'index' | 'table'> }]>`select public.sync_import_row(${appId}, ${table}, ${
+              sp.json(row as never)
+            }) as r`,
+        );
+        out.push(
+          applied.ok
+            ? { index, table, ...applied.value[0].r }
+            : { index, table, id: row.id, status: 'rejected', error: applied.error satisfies ItemError },
+        );
       }
       await tx`select public.sync_import_finish(${appId}, ${source}, ${batch_no}, ${digest}, ${tx.json(out as never)})`;
       return { report: out, replayed: false };
     });
     return c.json({
-      source, batch_no, replayed, rows: report,
-      imported: count(report, 'imported'), skipped: count(report, 'skipped'), rejected: count(report, 'rejected'),
+      source,
+      batch_no,
+      replayed,
+      rows: report,
+      imported: count(report, 'imported'),
+      skipped: count(report, 'skipped'),
+      rejected: count(report, 'rejected'),
     }, 200);
   });
 
   app.openapi(batchesRoute, async (c) => {
     const { app: appId, source } = c.req.valid('param');
-    const batches = await c.var.db.withUser(currentUser(c), (tx) => tx<{ batch_no: number; imported: number; skipped: number; rejected: number; created_at: string }[]>`
-      select batch_no, imported, skipped, rejected, created_at from public.sync_import_batches(${appId}, ${source})`);
+    const batches = await c.var.db.withUser(
+      currentUser(c),
+      (tx) =>
+        tx<{ batch_no: number; imported: number; skipped: number; rejected: number; created_at: string }[]>`
+      select batch_no, imported, skipped, rejected, created_at from public.sync_import_batches(${appId}, ${source})`,
+    );
     return c.json({ source, batches }, 200);
   });
 }

@@ -9,7 +9,14 @@ import { userRoute } from '../../_shared/http/routes.ts';
 import type { WalletEntry } from '../ledger.ts';
 import { PageQuery } from '../../_shared/pagination.ts';
 import { sqlText } from '../../_shared/sql-text.ts';
-import { Balance, listTransactions, readBalances, toTransaction, Transaction, TransactionPage } from '../wallet-reads.ts';
+import {
+  Balance,
+  listTransactions,
+  readBalances,
+  toTransaction,
+  Transaction,
+  TransactionPage,
+} from '../wallet-reads.ts';
 
 const balancesRoute = userRoute({
   method: 'get',
@@ -44,7 +51,9 @@ const Consumed = z
   .object({
     transaction: Transaction,
     balance: z.number().int().openapi({ description: 'The balance now' }),
-    replayed: z.boolean().openapi({ description: 'True when this Idempotency-Key had already spent: nothing was spent again' }),
+    replayed: z.boolean().openapi({
+      description: 'True when this Idempotency-Key had already spent: nothing was spent again',
+    }),
   })
   .openapi('WalletConsumed');
 
@@ -52,10 +61,15 @@ const consumeRoute = userRoute({
   method: 'post',
   path: '/{app}/wallet/consume',
   tags: ['wallet'],
-  summary: 'Spend from one of the caller\'s balances, once per Idempotency-Key (422 INSUFFICIENT_BALANCE when it is short)',
+  summary:
+    "Spend from one of the caller's balances, once per Idempotency-Key (422 INSUFFICIENT_BALANCE when it is short)",
   request: {
     params: AppParam,
-    headers: z.object({ 'idempotency-key': z.string().min(1).max(150).openapi({ description: 'Required: a retry with the same key spends nothing more and answers the same' }) }),
+    headers: z.object({
+      'idempotency-key': z.string().min(1).max(150).openapi({
+        description: 'Required: a retry with the same key spends nothing more and answers the same',
+      }),
+    }),
     body: jsonBody(Consume),
   },
   responses: { 200: jsonContent(Consumed, 'Spent (or already spent with this key)') },
@@ -70,7 +84,9 @@ export function registerWalletRoutes(app: HoutaiApp) {
     const key = `client:${c.req.valid('header')['idempotency-key']}`;
     const [[{ spent }]] = await c.var.db.statementsAsService([
       sqlText<{ spent: { entry: WalletEntry; replayed: boolean; balance: number } }>`
-        select public.wallet_consume(${appId}, ${userId}::uuid, ${body.currency}, ${body.amount}, ${body.reason}, ${key}, ${body.ref_type ?? null}, ${body.ref_id ?? null}) as spent`,
+        select public.wallet_consume(${appId}, ${userId}::uuid, ${body.currency}, ${body.amount}, ${body.reason}, ${key}, ${
+        body.ref_type ?? null
+      }, ${body.ref_id ?? null}) as spent`,
     ]);
     return c.json({ transaction: toTransaction(spent.entry), balance: spent.balance, replayed: spent.replayed }, 200);
   });
@@ -83,6 +99,9 @@ export function registerWalletRoutes(app: HoutaiApp) {
 
   app.openapi(transactionsRoute, async (c) => {
     const { app: appId } = c.req.valid('param');
-    return c.json(await c.var.db.withUser(currentUser(c), (tx) => listTransactions(tx, appId, c.req.valid('query'))), 200);
+    return c.json(
+      await c.var.db.withUser(currentUser(c), (tx) => listTransactions(tx, appId, c.req.valid('query'))),
+      200,
+    );
   });
 }

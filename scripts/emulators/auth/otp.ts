@@ -50,8 +50,12 @@ export async function sendSmsHook(hook: SmsHook, payload: { user: unknown; phone
         signal: AbortSignal.timeout(5000),
       });
     } catch (err) {
-      if ((err as Error).name === 'TimeoutError') throw new AuthError(422, 'hook_timeout', 'Failed to reach hook within maximum time of 5.000000 seconds');
-      if (attempt === 3) throw new AuthError(422, 'hook_timeout_after_retry', 'Failed to reach hook after maximum retries');
+      if ((err as Error).name === 'TimeoutError') {
+        throw new AuthError(422, 'hook_timeout', 'Failed to reach hook within maximum time of 5.000000 seconds');
+      }
+      if (attempt === 3) {
+        throw new AuthError(422, 'hook_timeout_after_retry', 'Failed to reach hook after maximum retries');
+      }
       continue;
     }
     if ((res.status === 429 || res.status === 503) && res.headers.get('retry-after') && attempt < 3) continue;
@@ -61,8 +65,12 @@ export async function sendSmsHook(hook: SmsHook, payload: { user: unknown; phone
   const type = res.headers.get('content-type') ?? '';
   const text = await res.text();
   if (res.status === 204) return;
-  if (!type.includes('json')) throw new AuthError(400, 'hook_payload_invalid_content_type', 'Invalid Content-Type: Missing Content-Type header');
-  if (text.length > 200 * 1024) throw new AuthError(422, 'hook_payload_over_size_limit', 'Payload size exceeded size limit');
+  if (!type.includes('json')) {
+    throw new AuthError(400, 'hook_payload_invalid_content_type', 'Invalid Content-Type: Missing Content-Type header');
+  }
+  if (text.length > 200 * 1024) {
+    throw new AuthError(422, 'hook_payload_over_size_limit', 'Payload size exceeded size limit');
+  }
   let parsed: { error?: { http_code?: number; message?: string } } = {};
   try {
     parsed = text ? JSON.parse(text) : {};
@@ -71,9 +79,15 @@ export async function sendSmsHook(hook: SmsHook, payload: { user: unknown; phone
   }
   if (parsed.error) {
     const status = parsed.error.http_code || 500;
-    throw new AuthError(status, status >= 500 ? 'unexpected_failure' : 'unknown', parsed.error.message ?? 'hook failed');
+    throw new AuthError(
+      status,
+      status >= 500 ? 'unexpected_failure' : 'unknown',
+      parsed.error.message ?? 'hook failed',
+    );
   }
-  if (res.status !== 200 && res.status !== 202) throw new AuthError(500, 'unexpected_failure', 'Unexpected status code returned from hook');
+  if (res.status !== 200 && res.status !== 202) {
+    throw new AuthError(500, 'unexpected_failure', 'Unexpected status code returned from hook');
+  }
 }
 
 export type OtpUser = Pick<UserRow, 'id' | 'phone'>;

@@ -1,5 +1,5 @@
 // Sessions, refresh-token rotation and access tokens, following GoTrue's rules (supabase/auth).
-import { SignJWT, type JWK } from 'jose';
+import { type JWK, SignJWT } from 'jose';
 import type postgres from 'postgres';
 import { AuthError } from './errors.ts';
 import { identitiesOf, userJson, type UserRow } from './users.ts';
@@ -42,7 +42,10 @@ function newRefreshToken(): string {
 async function amrOf(sql: Sql, sessionId: string) {
   const rows = await sql<{ authentication_method: string; created_at: Date }[]>`
     select authentication_method, created_at from auth.mfa_amr_claims where session_id = ${sessionId} order by created_at desc`;
-  return rows.map((r) => ({ method: r.authentication_method, timestamp: Math.floor(new Date(r.created_at).getTime() / 1000) }));
+  return rows.map((r) => ({
+    method: r.authentication_method,
+    timestamp: Math.floor(new Date(r.created_at).getTime() / 1000),
+  }));
 }
 
 async function accessToken(sql: Sql, s: TokenSettings, user: UserRow, session: SessionRow) {
@@ -89,14 +92,18 @@ export async function issueSession(
 ) {
   const [session] = await sql<SessionRow[]>`
     insert into auth.sessions (id, user_id, created_at, updated_at, aal, refreshed_at, user_agent, ip)
-    values (${crypto.randomUUID()}, ${user.id}, now(), now(), 'aal1', now() at time zone 'utc', ${client.userAgent ?? null}, ${client.ip ?? null})
+    values (${crypto.randomUUID()}, ${user.id}, now(), now(), 'aal1', now() at time zone 'utc', ${
+    client.userAgent ?? null
+  }, ${client.ip ?? null})
     returning id, user_id, aal`;
   await sql`insert into auth.mfa_amr_claims (session_id, created_at, updated_at, authentication_method, id)
             values (${session.id}, now(), now(), ${method}, ${crypto.randomUUID()})`;
   const token = newRefreshToken();
   await sql`insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, parent, session_id)
             values ('00000000-0000-0000-0000-000000000000', ${token}, ${user.id}, false, now(), now(), null, ${session.id})`;
-  const [fresh] = await sql<UserRow[]>`update auth.users set last_sign_in_at = now(), updated_at = now() where id = ${user.id} returning *`;
+  const [fresh] = await sql<
+    UserRow[]
+  >`update auth.users set last_sign_in_at = now(), updated_at = now() where id = ${user.id} returning *`;
   return sessionBody(sql, s, fresh, session, token);
 }
 
@@ -111,11 +118,15 @@ export async function refreshSession(sql: postgres.Sql, s: TokenSettings, presen
     const [rt] = await tx<RefreshTokenRow[]>`select * from auth.refresh_tokens where token = ${presented} for update`;
     if (!rt) throw new AuthError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
     if (!rt.session_id) throw new AuthError(400, 'session_not_found', 'Invalid Refresh Token: No Valid Session Found');
-    const [session] = await tx<SessionRow[]>`select id, user_id, aal from auth.sessions where id = ${rt.session_id} for update`;
+    const [session] = await tx<
+      SessionRow[]
+    >`select id, user_id, aal from auth.sessions where id = ${rt.session_id} for update`;
     if (!session) throw new AuthError(400, 'session_not_found', 'Invalid Refresh Token: No Valid Session Found');
     const [user] = await tx<UserRow[]>`select * from auth.users where id = ${session.user_id}`;
     if (!user) throw new AuthError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
-    if (user.banned_until && new Date(user.banned_until) > new Date()) throw new AuthError(400, 'user_banned', 'User is banned');
+    if (user.banned_until && new Date(user.banned_until) > new Date()) {
+      throw new AuthError(400, 'user_banned', 'User is banned');
+    }
 
     let next: string;
     if (!rt.revoked) {
@@ -146,7 +157,9 @@ export async function refreshSession(sql: postgres.Sql, s: TokenSettings, presen
     await tx`update auth.sessions set refreshed_at = now() at time zone 'utc', updated_at = now() where id = ${session.id}`;
     return sessionBody(tx, s, user, session, next);
   });
-  if (reuseDetected || !result) throw new AuthError(400, 'refresh_token_already_used', 'Invalid Refresh Token: Already Used');
+  if (reuseDetected || !result) {
+    throw new AuthError(400, 'refresh_token_already_used', 'Invalid Refresh Token: Already Used');
+  }
   return result;
 }
 

@@ -89,12 +89,15 @@ export function userJson(u: UserRow, identities: IdentityRow[] | null) {
   return out;
 }
 
-export async function findUser(sql: Sql, by: { id?: string; email?: string; phone?: string }): Promise<UserRow | undefined> {
-  const [row] = by.id
-    ? await sql<UserRow[]>`select * from auth.users where id = ${by.id}`
-    : by.email
-      ? await sql<UserRow[]>`select * from auth.users where lower(email) = ${by.email.toLowerCase()} and deleted_at is null`
-      : await sql<UserRow[]>`select * from auth.users where phone = ${by.phone ?? ''} and deleted_at is null`;
+export async function findUser(
+  sql: Sql,
+  by: { id?: string; email?: string; phone?: string },
+): Promise<UserRow | undefined> {
+  const [row] = by.id ? await sql<UserRow[]>`select * from auth.users where id = ${by.id}` : by.email
+    ? await sql<
+      UserRow[]
+    >`select * from auth.users where lower(email) = ${by.email.toLowerCase()} and deleted_at is null`
+    : await sql<UserRow[]>`select * from auth.users where phone = ${by.phone ?? ''} and deleted_at is null`;
   return row;
 }
 
@@ -108,11 +111,16 @@ export async function loadUserJson(sql: Sql, userId: string) {
   return userJson(user, await identitiesOf(sql, userId));
 }
 
-export async function addIdentity(sql: Sql, user: Pick<UserRow, 'id'>, provider: 'email' | 'phone', value: string, verified: boolean) {
-  const data =
-    provider === 'email'
-      ? { sub: user.id, email: value, email_verified: verified, phone_verified: false }
-      : { sub: user.id, phone: value, email_verified: false, phone_verified: verified };
+export async function addIdentity(
+  sql: Sql,
+  user: Pick<UserRow, 'id'>,
+  provider: 'email' | 'phone',
+  value: string,
+  verified: boolean,
+) {
+  const data = provider === 'email'
+    ? { sub: user.id, email: value, email_verified: verified, phone_verified: false }
+    : { sub: user.id, phone: value, email_verified: false, phone_verified: verified };
   await sql`
     insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
     values (${user.id}, ${user.id}, ${sql.json(data)}, ${provider}, now(), now(), now())
@@ -148,21 +156,25 @@ export async function createUser(sql: Sql, n: NewUser): Promise<UserRow> {
   const id = n.id ?? crypto.randomUUID();
   const provider = n.email ? 'email' : n.phone ? 'phone' : undefined;
   const appMeta = n.isAnonymous ? {} : { provider, providers: provider ? [provider] : [], ...n.appMetadata };
-  const userMeta = n.isAnonymous
-    ? { ...n.userMetadata }
-    : {
-        ...n.userMetadata,
-        sub: id,
-        ...(n.email ? { email: n.email } : {}),
-        email_verified: !!n.emailConfirmed,
-        phone_verified: !!n.phoneConfirmed,
-      };
+  const userMeta = n.isAnonymous ? { ...n.userMetadata } : {
+    ...n.userMetadata,
+    sub: id,
+    ...(n.email ? { email: n.email } : {}),
+    email_verified: !!n.emailConfirmed,
+    phone_verified: !!n.phoneConfirmed,
+  };
   const [user] = await sql<UserRow[]>`
     insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at, phone, phone_confirmed_at,
                             raw_app_meta_data, raw_user_meta_data, is_anonymous, banned_until, created_at, updated_at)
-    values ('00000000-0000-0000-0000-000000000000', ${id}, 'authenticated', ${n.role ?? 'authenticated'}, ${n.email ?? null},
-            ${n.passwordHash ?? ''}, ${n.emailConfirmed ? new Date() : null}, ${n.phone ?? null}, ${n.phoneConfirmed ? new Date() : null},
-            ${sql.json(appMeta as never)}, ${sql.json(userMeta as never)}, ${!!n.isAnonymous}, ${n.bannedUntil ?? null}, now(), now())
+    values ('00000000-0000-0000-0000-000000000000', ${id}, 'authenticated', ${n.role ?? 'authenticated'}, ${
+    n.email ?? null
+  },
+            ${n.passwordHash ?? ''}, ${n.emailConfirmed ? new Date() : null}, ${n.phone ?? null}, ${
+    n.phoneConfirmed ? new Date() : null
+  },
+            ${sql.json(appMeta as never)}, ${sql.json(userMeta as never)}, ${!!n.isAnonymous}, ${
+    n.bannedUntil ?? null
+  }, now(), now())
     returning *`;
   if (n.email) await addIdentity(sql, user, 'email', n.email, !!n.emailConfirmed);
   if (n.phone) await addIdentity(sql, user, 'phone', n.phone, !!n.phoneConfirmed);

@@ -4,8 +4,8 @@
 // storage policies in our migrations decide, as they do on Supabase (docs/decisions.md).
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { Hono, type Context } from 'hono';
-import { jwtVerify, SignJWT, type JSONWebKeySet, type JWTPayload } from 'jose';
+import { type Context, Hono } from 'hono';
+import { type JSONWebKeySet, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type postgres from 'postgres';
 import { jwtKeyResolver } from '../../../functions/_shared/jwt.ts';
 import { badUrlResponse, E, errorResponse, StorageError } from './errors.ts';
@@ -70,9 +70,8 @@ class Rollback<T> extends Error {
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 const hasNul = (value: unknown): boolean =>
-  typeof value === 'string'
-    ? value.includes('\0')
-    : typeof value === 'object' && value !== null && Object.entries(value).some(([k, v]) => k.includes('\0') || hasNul(v));
+  typeof value === 'string' ? value.includes('\0') : typeof value === 'object' && value !== null &&
+    Object.entries(value).some(([k, v]) => k.includes('\0') || hasNul(v));
 
 export function createStorageEmulator(deps: StorageEmulatorDeps) {
   const { sql } = deps;
@@ -119,7 +118,11 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
     }
     try {
       const claims = await verifyCaller(header.replace(/^bearer\s+/i, ''));
-      return { role: String(claims.role ?? 'anon'), sub: typeof claims.sub === 'string' ? claims.sub : undefined, claims };
+      return {
+        role: String(claims.role ?? 'anon'),
+        sub: typeof claims.sub === 'string' ? claims.sub : undefined,
+        claims,
+      };
     } catch (err) {
       if (optional) return { role: 'anon', claims: { role: 'anon' } };
       throw E.badJwt((err as Error).message);
@@ -156,7 +159,8 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
   }
 
   async function bucket(id: string): Promise<BucketRow> {
-    const [row] = await as(SERVICE, 'storage.bucket.get', (tx) => tx<BucketRow[]>`
+    const [row] = await as(SERVICE, 'storage.bucket.get', (tx) =>
+      tx<BucketRow[]>`
       select id, public, file_size_limit, allowed_mime_types from storage.buckets where id = ${id}`);
     if (!row) throw E.noSuchBucket();
     return row;
@@ -198,8 +202,15 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
       if (!name.endsWith('.emptyFolderPlaceholder')) checkMime(b, mimetype);
       if (file.data.byteLength > limit) throw E.tooLarge();
       const metadata = field('metadata') ?? field('userMetadata');
-      if (metadata !== undefined && new TextEncoder().encode(metadata).byteLength > MAX_USER_METADATA) throw E.tooLarge('user_metadata');
-      return { bytes: file.data.slice(), mimetype, cacheControl: `max-age=${field('cacheControl') ?? '3600'}`, userMetadata: userMetadata(metadata) };
+      if (metadata !== undefined && new TextEncoder().encode(metadata).byteLength > MAX_USER_METADATA) {
+        throw E.tooLarge('user_metadata');
+      }
+      return {
+        bytes: file.data.slice(),
+        mimetype,
+        cacheControl: `max-age=${field('cacheControl') ?? '3600'}`,
+        userMetadata: userMetadata(metadata),
+      };
     }
     const mimetype = type || 'application/octet-stream';
     if (!name.endsWith('.emptyFolderPlaceholder')) checkMime(b, mimetype);
@@ -242,18 +253,31 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
   }
 
   /** The permission trial of a write, as the caller: a plain insert, or Storage's upsert statement. */
-  function trialWrite(who: Caller, bucketId: string, name: string, upsert: boolean, upload: Pick<Upload, 'mimetype' | 'userMetadata'> & { size: number }) {
+  function trialWrite(
+    who: Caller,
+    bucketId: string,
+    name: string,
+    upsert: boolean,
+    upload: Pick<Upload, 'mimetype' | 'userMetadata'> & { size: number },
+  ) {
     const owner = who.sub && UUID.test(who.sub) ? who.sub : null;
     const metadata = { mimetype: upload.mimetype, contentLength: upload.size };
-    return trial(who, 'storage.object.upload', (tx) =>
-      upsert
-        ? tx`insert into storage.objects (bucket_id, name, owner, owner_id, version, metadata, user_metadata)
-             values (${bucketId}, ${name}, ${owner}, ${who.sub ?? null}, '1', ${tx.json(metadata)}, ${tx.json(upload.userMetadata as never)})
+    return trial(
+      who,
+      'storage.object.upload',
+      (tx) =>
+        upsert
+          ? tx`insert into storage.objects (bucket_id, name, owner, owner_id, version, metadata, user_metadata)
+             values (${bucketId}, ${name}, ${owner}, ${who.sub ?? null}, '1', ${tx.json(metadata)}, ${
+            tx.json(upload.userMetadata as never)
+          })
              on conflict (name, bucket_id) do update set version = '1', owner = excluded.owner, owner_id = excluded.owner_id,
                metadata = excluded.metadata, user_metadata = excluded.user_metadata
              returning *`
-        : tx`insert into storage.objects (bucket_id, name, owner, owner_id, version, metadata, user_metadata)
-             values (${bucketId}, ${name}, ${owner}, ${who.sub ?? null}, '1', ${tx.json(metadata)}, ${tx.json(upload.userMetadata as never)})`,
+          : tx`insert into storage.objects (bucket_id, name, owner, owner_id, version, metadata, user_metadata)
+             values (${bucketId}, ${name}, ${owner}, ${who.sub ?? null}, '1', ${tx.json(metadata)}, ${
+            tx.json(upload.userMetadata as never)
+          })`,
     );
   }
 
@@ -274,16 +298,24 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
     const owner = opts.ownerSub && UUID.test(opts.ownerSub) ? opts.ownerSub : null;
     try {
       const { row, previous } = await as(SERVICE, 'storage.object.upload', async (tx) => {
-        const [old] = await tx<ObjectRow[]>`select * from storage.objects where bucket_id = ${bucketId} and name = ${name} for update`;
+        const [old] = await tx<
+          ObjectRow[]
+        >`select * from storage.objects where bucket_id = ${bucketId} and name = ${name} for update`;
         if (old && !opts.upsert) throw E.duplicate();
         const [written] = old
           ? await tx<ObjectRow[]>`
-              update storage.objects set version = ${version}, metadata = ${tx.json(metadata)}, user_metadata = ${tx.json(upload.userMetadata as never)},
-                     owner = coalesce(${owner}::uuid, owner), owner_id = coalesce(${opts.ownerSub ?? null}, owner_id), last_accessed_at = now()
+              update storage.objects set version = ${version}, metadata = ${tx.json(metadata)}, user_metadata = ${
+            tx.json(upload.userMetadata as never)
+          },
+                     owner = coalesce(${owner}::uuid, owner), owner_id = coalesce(${
+            opts.ownerSub ?? null
+          }, owner_id), last_accessed_at = now()
                where id = ${old.id} returning *`
           : await tx<ObjectRow[]>`
               insert into storage.objects (bucket_id, name, owner, owner_id, version, metadata, user_metadata)
-              values (${bucketId}, ${name}, ${owner}, ${opts.ownerSub ?? null}, ${version}, ${tx.json(metadata)}, ${tx.json(upload.userMetadata as never)})
+              values (${bucketId}, ${name}, ${owner}, ${opts.ownerSub ?? null}, ${version}, ${tx.json(metadata)}, ${
+            tx.json(upload.userMetadata as never)
+          })
               returning *`;
         return { row: written, previous: old?.version };
       });
@@ -325,7 +357,9 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
     const download = c.req.query('download');
     if (download !== undefined) {
       const encoded = encodeURIComponent(download);
-      headers['content-disposition'] = download ? `attachment; filename=${encoded}; filename*=UTF-8''${encoded}` : 'attachment;';
+      headers['content-disposition'] = download
+        ? `attachment; filename=${encoded}; filename*=UTF-8''${encoded}`
+        : 'attachment;';
     }
     if (c.req.header('if-none-match') && c.req.header('if-none-match') === meta.eTag) return c.body(null, 304, headers);
     if (c.req.method === 'HEAD') return c.body(null, 200, headers);
@@ -335,7 +369,8 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
   /** The object's row as this caller may see it; Storage checks the key on every such lookup. */
   async function objectAs(who: Caller, bucketId: string, name: string): Promise<ObjectRow> {
     checkKey(name);
-    const [row] = await as(who, 'storage.object.get', (tx) => tx<ObjectRow[]>`
+    const [row] = await as(who, 'storage.object.get', (tx) =>
+      tx<ObjectRow[]>`
       select * from storage.objects where bucket_id = ${bucketId} and name = ${name}`);
     if (!row) throw E.noSuchKey();
     return row;
@@ -353,7 +388,9 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
 
   async function signToken(claims: JWTPayload, expiresIn: number) {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + expiresIn).sign(secret);
+    return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(
+      now + expiresIn,
+    ).sign(secret);
   }
 
   function expiresIn(value: unknown): number {
@@ -379,7 +416,8 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
   // --- routes ---------------------------------------------------------------------------------------------
 
   /** The bucket and key a route addresses, read from the raw path after the route's prefix (e.g. "/object/sign"). */
-  const target = (c: Context, prefix: string) => bucketAndKey(new URL(c.req.url).pathname.slice(BASE.length + prefix.length));
+  const target = (c: Context, prefix: string) =>
+    bucketAndKey(new URL(c.req.url).pathname.slice(BASE.length + prefix.length));
   /** A bucket named by a route parameter (list, batch sign, remove). */
   function bucketParam(c: Context): string {
     const id = c.req.param('bucket') ?? '';
@@ -390,22 +428,35 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
   app.post('/object/list/:bucket', async (c) => {
     const who = await caller(c);
     const bucketId = bucketParam(c);
-    const body = (await c.req.json().catch(() => ({}))) as { prefix?: unknown; limit?: number; offset?: number; search?: unknown; sortBy?: { column?: string; order?: string } };
+    const body = (await c.req.json().catch(() => ({}))) as {
+      prefix?: unknown;
+      limit?: number;
+      offset?: number;
+      search?: unknown;
+      sortBy?: { column?: string; order?: string };
+    };
     for (const field of ['prefix', 'search'] as const) {
-      if (body[field] !== undefined && typeof body[field] !== 'string') throw E.invalidRequest(`body/${field} must be string`);
+      if (body[field] !== undefined && typeof body[field] !== 'string') {
+        throw E.invalidRequest(`body/${field} must be string`);
+      }
       checkNoNul(String(body[field] ?? ''));
     }
     const limit = Math.min(Math.max(Number(body.limit ?? 100), 1), 1500);
     const offset = Math.max(Number(body.offset ?? 0), 0);
     const column = body.sortBy?.column ?? 'name';
     const order = (body.sortBy?.order ?? 'asc').toLowerCase();
-    if (!['name', 'updated_at', 'created_at', 'last_accessed_at'].includes(column) || !['asc', 'desc'].includes(order)) {
+    if (
+      !['name', 'updated_at', 'created_at', 'last_accessed_at'].includes(column) || !['asc', 'desc'].includes(order)
+    ) {
       throw E.invalidRequest('Invalid sortBy');
     }
     const prefix = body.prefix ? `${(body.prefix as string).replace(/\/+$/, '')}/` : '';
     const start = `${prefix}${body.search ?? ''}`.toLowerCase();
-    const rows = await as(who, 'storage.object.list', (tx) => tx<ObjectRow[]>`
-      select * from storage.objects where bucket_id = ${bucketId} and lower(name) like ${start.replace(/[\\%_]/g, '\\$&') + '%'}`);
+    const rows = await as(who, 'storage.object.list', (tx) =>
+      tx<ObjectRow[]>`
+      select * from storage.objects where bucket_id = ${bucketId} and lower(name) like ${
+        start.replace(/[\\%_]/g, '\\$&') + '%'
+      }`);
     const folders = new Map<string, Record<string, unknown>>();
     const filesOut: Array<Record<string, any>> = [];
     for (const r of rows) {
@@ -413,17 +464,34 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
       const slash = rest.indexOf('/');
       if (slash >= 0) {
         const folder = rest.slice(0, slash);
-        folders.set(folder, { name: folder, id: null, updated_at: null, created_at: null, last_accessed_at: null, metadata: null });
+        folders.set(folder, {
+          name: folder,
+          id: null,
+          updated_at: null,
+          created_at: null,
+          last_accessed_at: null,
+          metadata: null,
+        });
       } else {
-        filesOut.push({ name: rest, id: r.id, updated_at: iso(r.updated_at), created_at: iso(r.created_at), last_accessed_at: iso(r.last_accessed_at), metadata: r.metadata });
+        filesOut.push({
+          name: rest,
+          id: r.id,
+          updated_at: iso(r.updated_at),
+          created_at: iso(r.created_at),
+          last_accessed_at: iso(r.last_accessed_at),
+          metadata: r.metadata,
+        });
       }
     }
     const dir = order === 'asc' ? 1 : -1;
-    const byName = (a: Record<string, any>, b: Record<string, any>) => (a.name.toLowerCase() < b.name.toLowerCase() ? -dir : a.name.toLowerCase() > b.name.toLowerCase() ? dir : 0);
-    const entries =
-      column === 'name'
-        ? [...folders.values(), ...filesOut].sort(byName)
-        : [...[...folders.values()].sort(byName), ...filesOut.sort((a, b) => (a[column] < b[column] ? -dir : a[column] > b[column] ? dir : 0))];
+    const byName = (
+      a: Record<string, any>,
+      b: Record<string, any>,
+    ) => (a.name.toLowerCase() < b.name.toLowerCase() ? -dir : a.name.toLowerCase() > b.name.toLowerCase() ? dir : 0);
+    const entries = column === 'name' ? [...folders.values(), ...filesOut].sort(byName) : [
+      ...[...folders.values()].sort(byName),
+      ...filesOut.sort((a, b) => (a[column] < b[column] ? -dir : a[column] > b[column] ? dir : 0)),
+    ];
     return c.json(entries.slice(offset, offset + limit));
   });
 
@@ -432,18 +500,28 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
     const bucketId = bucketParam(c);
     const body = (await c.req.json().catch(() => ({}))) as { expiresIn?: unknown; paths?: unknown };
     const ttl = expiresIn(body.expiresIn);
-    if (!Array.isArray(body.paths) || body.paths.length < 1 || body.paths.length > 1000) throw E.invalidRequest('paths must contain 1 to 1000 items');
+    if (!Array.isArray(body.paths) || body.paths.length < 1 || body.paths.length > 1000) {
+      throw E.invalidRequest('paths must contain 1 to 1000 items');
+    }
     const paths = body.paths.map(String);
     paths.forEach(checkNoNul);
     const visible = new Set(
-      (await as(who, 'storage.object.sign', (tx) => tx<{ name: string }[]>`
+      (await as(who, 'storage.object.sign', (tx) =>
+        tx<{ name: string }[]>`
         select name from storage.objects where bucket_id = ${bucketId} and name = any(${paths})`)).map((r) => r.name),
     );
     const out = [];
     for (const path of paths) {
       out.push(
         visible.has(path)
-          ? { error: null, path, signedURL: `/object/sign/${bucketId}/${path}?token=${await signToken({ url: `${bucketId}/${path}`, scope: 'download' }, ttl)}` }
+          ? {
+            error: null,
+            path,
+            signedURL: `/object/sign/${bucketId}/${path}?token=${await signToken({
+              url: `${bucketId}/${path}`,
+              scope: 'download',
+            }, ttl)}`,
+          }
           : { error: 'Either the object does not exist or you do not have access to it', path, signedURL: null },
       );
     }
@@ -473,7 +551,12 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
     checkKey(name);
     const upsert = c.req.header('x-upsert') === 'true';
     await trialWrite(who, bucketId, name, upsert, { mimetype: 'application/octet-stream', userMetadata: {}, size: 0 });
-    const token = await signToken({ ...(who.sub ? { owner: who.sub } : {}), url: `${bucketId}/${name}`, upsert, scope: 'upload' }, uploadExpiry);
+    const token = await signToken({
+      ...(who.sub ? { owner: who.sub } : {}),
+      url: `${bucketId}/${name}`,
+      upsert,
+      scope: 'upload',
+    }, uploadExpiry);
     return c.json({ url: `/object/upload/sign/${bucketId}/${name}?token=${token}`, token });
   });
 
@@ -483,7 +566,10 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
     const b = await bucket(bucketId);
     const body = await readUpload(c, b, name);
     checkKey(name);
-    await store(bucketId, name, body, { upsert: claims.upsert === true, ownerSub: typeof claims.owner === 'string' ? claims.owner : undefined });
+    await store(bucketId, name, body, {
+      upsert: claims.upsert === true,
+      ownerSub: typeof claims.owner === 'string' ? claims.owner : undefined,
+    });
     return c.json({ Key: `${bucketId}/${name}` });
   });
 
@@ -498,8 +584,17 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
     const [bucketId, name] = target(c, '/object/info');
     const row = await objectAs(await caller(c), bucketId, name);
     return c.json({
-      id: row.id, name: row.name, version: row.version, bucket_id: row.bucket_id, size: row.metadata?.size, content_type: row.metadata?.mimetype,
-      cache_control: row.metadata?.cacheControl, etag: row.metadata?.eTag, metadata: row.user_metadata, created_at: iso(row.created_at), last_modified: iso(row.updated_at),
+      id: row.id,
+      name: row.name,
+      version: row.version,
+      bucket_id: row.bucket_id,
+      size: row.metadata?.size,
+      content_type: row.metadata?.mimetype,
+      cache_control: row.metadata?.cacheControl,
+      etag: row.metadata?.eTag,
+      metadata: row.user_metadata,
+      created_at: iso(row.created_at),
+      last_modified: iso(row.updated_at),
     });
   });
 
@@ -507,15 +602,27 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
     const who = await caller(c);
     const bucketId = bucketParam(c);
     const body = (await c.req.json().catch(() => ({}))) as { prefixes?: unknown };
-    if (!Array.isArray(body.prefixes) || body.prefixes.length < 1 || body.prefixes.length > 1000) throw E.invalidRequest('prefixes must contain 1 to 1000 items');
+    if (!Array.isArray(body.prefixes) || body.prefixes.length < 1 || body.prefixes.length > 1000) {
+      throw E.invalidRequest('prefixes must contain 1 to 1000 items');
+    }
     const names = body.prefixes.map(String);
     names.forEach(checkNoNul);
-    const rows = await as(who, 'storage.object.delete_many', (tx) => tx<ObjectRow[]>`
+    const rows = await as(who, 'storage.object.delete_many', (tx) =>
+      tx<ObjectRow[]>`
       delete from storage.objects where bucket_id = ${bucketId} and name = any(${names}) returning *`);
     for (const r of rows) await files.remove(r.bucket_id, r.version);
     return c.json(rows.map((r) => ({
-      name: r.name, bucket_id: r.bucket_id, owner: r.owner ?? '', owner_id: r.owner_id ?? '', version: r.version, id: r.id,
-      created_at: iso(r.created_at), updated_at: iso(r.updated_at), last_accessed_at: iso(r.last_accessed_at), metadata: r.metadata, user_metadata: r.user_metadata,
+      name: r.name,
+      bucket_id: r.bucket_id,
+      owner: r.owner ?? '',
+      owner_id: r.owner_id ?? '',
+      version: r.version,
+      id: r.id,
+      created_at: iso(r.created_at),
+      updated_at: iso(r.updated_at),
+      last_accessed_at: iso(r.last_accessed_at),
+      metadata: r.metadata,
+      user_metadata: r.user_metadata,
     })));
   });
 
@@ -532,6 +639,11 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
     return authenticatedRead(c, bucketId, name);
   });
 
-  app.notFound((c) => errorResponse(c, new StorageError(404, 'Not Found', 'This path is not part of the local Storage emulator', 'NotFound')));
+  app.notFound((c) =>
+    errorResponse(
+      c,
+      new StorageError(404, 'Not Found', 'This path is not part of the local Storage emulator', 'NotFound'),
+    )
+  );
   return app;
 }

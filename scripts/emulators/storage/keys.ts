@@ -23,7 +23,9 @@ export function checkBucketName(name: string) {
 export function checkStorableKey(bucket: string, key: string) {
   const path = `${bucket}/${key}`;
   if (key.startsWith('/')) throw E.invalidKey(path, 'must be a relative path');
-  if (key.split(/[\\/]+/).some((segment) => segment === '.' || segment === '..')) throw E.invalidKey(path, 'contains dot path segment');
+  if (key.split(/[\\/]+/).some((segment) => segment === '.' || segment === '..')) {
+    throw E.invalidKey(path, 'contains dot path segment');
+  }
 }
 
 /** Any string a JSON body names objects with (remove, batch sign, list): a NUL is refused before Postgres sees it. */

@@ -2,7 +2,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { bearerOf } from '../../bearer.ts';
 import { ApiError } from '../../errors.ts';
-import { isUserToken, type Claims } from '../../jwt.ts';
+import { type Claims, isUserToken } from '../../jwt.ts';
 import type { AppEnv } from '../context.ts';
 
 export function bearerToken(header: string | undefined): string {

@@ -10,7 +10,12 @@ import type { AppEnv } from '../context.ts';
 const JSON_CONTENT = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
 
 const refuse = (field: string, where: 'path' | 'query' | 'json', message: string, code: string) =>
-  new ApiError('VALIDATION_FAILED', `The request ${where === 'json' ? 'body' : where} is invalid.`, [{ field, code, message, in: where }]);
+  new ApiError('VALIDATION_FAILED', `The request ${where === 'json' ? 'body' : where} is invalid.`, [{
+    field,
+    code,
+    message,
+    in: where,
+  }]);
 
 function decoded(raw: string, field: string, where: 'path' | 'query'): string {
   try {
@@ -24,13 +29,17 @@ function decoded(raw: string, field: string, where: 'path' | 'query'): string {
 function checkUrl(url: string) {
   const queryAt = url.indexOf('?');
   const path = url.slice(url.indexOf('/', url.indexOf('//') + 2), queryAt < 0 ? undefined : queryAt);
-  if (decoded(path, '(path)', 'path').includes('\0')) throw refuse('(path)', 'path', 'must not contain a NUL character', 'nul_character');
+  if (decoded(path, '(path)', 'path').includes('\0')) {
+    throw refuse('(path)', 'path', 'must not contain a NUL character', 'nul_character');
+  }
   if (queryAt < 0) return;
   for (const pair of url.slice(queryAt + 1).split('&')) {
     const eq = pair.indexOf('=');
     const name = decoded(eq < 0 ? pair : pair.slice(0, eq), '(query)', 'query');
     const value = eq < 0 ? '' : decoded(pair.slice(eq + 1), name, 'query');
-    if (name.includes('\0') || value.includes('\0')) throw refuse(name.replaceAll('\0', '\\u0000'), 'query', 'must not contain a NUL character', 'nul_character');
+    if (name.includes('\0') || value.includes('\0')) {
+      throw refuse(name.replaceAll('\0', '\\u0000'), 'query', 'must not contain a NUL character', 'nul_character');
+    }
   }
 }
 

@@ -5,7 +5,7 @@
 // strictly.
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from '../../errors.ts';
-import { takeTokens, type BucketRequest } from '../../rate-limit.ts';
+import { type BucketRequest, takeTokens } from '../../rate-limit.ts';
 import type { RateLimitFamily } from '../../env.ts';
 import { clientAddress } from '../client-address.ts';
 import type { AppEnv } from '../context.ts';
@@ -36,9 +36,7 @@ export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /** The limit for every request it sees counted as one family, whatever the method (sign-in routes, the hooks). */
-export const rateLimitAs =
-  (family: RateLimitFamily): MiddlewareHandler<AppEnv> =>
-  (c, next) => {
-    c.set('rateLimitFamily', family);
-    return rateLimit(c, next);
-  };
+export const rateLimitAs = (family: RateLimitFamily): MiddlewareHandler<AppEnv> => (c, next) => {
+  c.set('rateLimitFamily', family);
+  return rateLimit(c, next);
+};

@@ -18,7 +18,10 @@ function serviceKeys(c: Context<AppEnv>): string[] {
   return legacy.serviceRole ? [...api.secret, legacy.serviceRole] : api.secret;
 }
 
-export function requireServiceRole(what: string, opts: { token?: (c: { var: AppEnv['Variables'] }) => string | undefined } = {}): MiddlewareHandler<AppEnv> {
+export function requireServiceRole(
+  what: string,
+  opts: { token?: (c: { var: AppEnv['Variables'] }) => string | undefined } = {},
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     c.set('claims', await serviceCaller(c, what, opts.token?.(c)));
     await next();
@@ -33,7 +36,12 @@ async function serviceCaller(c: Context<AppEnv>, what: string, own: string | und
   const presented = bearerToken(c.req.header('authorization'));
   if (own && (await timingSafeEqual(presented, own))) return undefined;
   if (await isOneOf(presented, keys)) return SERVICE_ROLE;
-  if (apiKeyKind(presented)) throw new ApiError('FORBIDDEN', `Only the service role may ${what}: this API key is not one of the project's secret keys.`);
+  if (apiKeyKind(presented)) {
+    throw new ApiError(
+      'FORBIDDEN',
+      `Only the service role may ${what}: this API key is not one of the project's secret keys.`,
+    );
+  }
   const claims = await c.var.verifyJwt(presented);
   if (claims.role !== 'service_role') throw new ApiError('FORBIDDEN', `Only the service role may ${what}.`);
   return claims;
