@@ -17,6 +17,7 @@ const stack = await startStack({
   throwaway: false,
   demo: true,
   gatewayOutput: 'inherit',
+  mailPorts: config.mailPorts,
 }).catch((err: unknown) => {
   console.error(`\n[houtai] could not start the local stack:\n${err instanceof Error ? err.message : err}`);
   process.exit(1);
@@ -26,6 +27,7 @@ console.log(`\n[houtai] local stack ready in ${((Date.now() - started) / 1000).t
 console.log(statusLines(stack).join('\n'));
 console.log(`\n${demoSignInLines(await demoUsers(stack.dbUrl)).join('\n')}`);
 console.log(`\nAPI docs: ${stack.functionsUrl}/api/v1/docs`);
+console.log(`Mail (what Auth sends: confirmations, password resets, sign-in codes): ${stack.mailUrl}`);
 console.log(`${adminToolLines(config.studioPort).join('\n')}\n`);
 const workerLoop = startWorkerLoop(stack.functionsUrl, stack.keys.secretKey);
 

@@ -13,6 +13,8 @@ export function statusValues(info: StackInfo): Record<string, string> {
     ...(info.dataDir ? { DB_DATA_DIR: info.dataDir } : {}),
     FUNCTIONS_URL: info.functionsUrl,
     JWT_SECRET: info.keys.jwtSecret,
+    // The mail catcher's inbox (what `supabase status` calls MAILPIT_URL): Auth's mails, in the browser.
+    MAIL_URL: info.mailUrl,
     PUBLISHABLE_KEY: info.keys.publishableKey,
     SECRET_KEY: info.keys.secretKey,
     SERVICE_ROLE_KEY: info.keys.serviceRoleKey,

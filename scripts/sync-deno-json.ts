@@ -6,7 +6,7 @@ import { ROOT } from './stack/project.ts';
 import process from 'node:process';
 
 /** Packages the functions or the local gateway import (runtime deps plus the gateway's dev deps). */
-const GATEWAY_DEV_DEPS = ['bcryptjs', 'smol-toml'];
+const GATEWAY_DEV_DEPS = ['bcryptjs', 'nodemailer', 'smol-toml'];
 
 export function denoJson(): string {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));

@@ -123,6 +123,7 @@ const stackReady = step('start throwaway stack', async () => {
       TRUSTED_PROXY_HOPS: '2',
       // Auth's own limits stay as configured (tests give each client its own address), except the global SMS cap.
       AUTH_RATE_LIMIT_SMS_SENT: '100000',
+      AUTH_RATE_LIMIT_EMAIL_SENT: '100000',
       AUTH_RATE_LIMIT_SIGN_IN_PER_IDENTIFIER: '5',
       ALIYUN_ACCESS_KEY_ID: aliyunCredentials.accessKeyId,
       ALIYUN_ACCESS_KEY_SECRET: aliyunCredentials.accessKeySecret,
@@ -253,6 +254,7 @@ if (started && stack) {
         HOUTAI_TEST_FAKE_GOOGLE_URL: google.url,
         HOUTAI_TEST_PUBSUB: JSON.stringify({ audience: PUBSUB_AUDIENCE, email: PUBSUB_SERVICE_ACCOUNT }),
         HOUTAI_TEST_DASHSCOPE: JSON.stringify({ url: dashscope.baseUrl, apiKey: dashscope.apiKey }),
+        HOUTAI_TEST_MAIL_URL: s.mailUrl,
       }),
     );
   });

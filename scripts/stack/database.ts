@@ -10,11 +10,15 @@ import { runChecked } from './spawn.ts';
 import { Buffer } from 'node:buffer';
 import process from 'node:process';
 
-// The CLI validates config.toml whole, even for database commands, and [auth.hook.send_sms] names its address
-// and secret through env(): any well-formed values satisfy it when the command does not use them.
+// The CLI validates config.toml whole, even for database commands, and [auth.hook.send_sms] and [auth.email.smtp]
+// name their addresses and secrets through env(): any well-formed values satisfy it when the command does not use them.
 const PLACEHOLDER_HOOK = {
   SEND_SMS_HOOK_URI: 'http://127.0.0.1/functions/v1/hooks/auth/send-sms',
   SEND_SMS_HOOK_SECRETS: `v1,whsec_${Buffer.alloc(32, 1).toString('base64')}`,
+  SMTP_HOST: '127.0.0.1',
+  SMTP_USER: 'placeholder',
+  SMTP_PASS: 'placeholder',
+  SMTP_ADMIN_EMAIL: 'no-reply@houtai.local',
 };
 
 export function supabaseCli(args: string[], opts: { quiet?: boolean } = {}): { stdout: string; stderr: string } {

@@ -14,6 +14,8 @@ export interface ProjectConfig {
   dbPort: number;
   /** [studio] port: where `npm run admin` serves the local admin tool, as Studio would. */
   studioPort: number;
+  /** [local_smtp] port and smtp_port: `npm start`'s mail catcher, where the CLI's Mailpit would be. */
+  mailPorts: { web: number; smtp: number };
   apiSchemas: string[];
   seedPaths: string[];
   /** Enabled functions; paths are absolute (config.toml names them relative to supabase/). */
@@ -61,6 +63,10 @@ export function readProjectConfig(toml: Record<string, any> = readConfigToml()):
     apiPort: required(toml.api?.port, 'api.port'),
     dbPort: required(toml.db?.port, 'db.port'),
     studioPort: required(toml.studio?.port, 'studio.port'),
+    mailPorts: {
+      web: required(toml.local_smtp?.port, 'local_smtp.port'),
+      smtp: required(toml.local_smtp?.smtp_port, 'local_smtp.smtp_port'),
+    },
     apiSchemas: required(toml.api?.schemas, 'api.schemas'),
     seedPaths: toml.db?.seed?.sql_paths ?? [],
     functions,

@@ -12,6 +12,8 @@ import { dbUrl, ensureCluster, startPostgres, waitForPostgres } from './postgres
 import { prepareDatabase } from './database.ts';
 import { ROOT } from './project.ts';
 import { errorLine, logTail, spawnBound } from './spawn.ts';
+import { startMailCatcher } from './mail-catcher.ts';
+import { freePort } from './ports.ts';
 import { ensureSystemDeps } from './system-deps.ts';
 import process from 'node:process';
 
@@ -27,6 +29,8 @@ export interface StackOptions {
   gatewayOutput: 'inherit' | 'file';
   /** Extra environment for the functions: overrides everything (functions-env.ts). */
   env?: Record<string, string>;
+  /** The mail catcher's web/API and SMTP ports (config.toml [local_smtp] for `npm start`); free ones when not given. */
+  mailPorts?: { web: number; smtp: number };
 }
 
 export interface StackInfo {
@@ -36,7 +40,9 @@ export interface StackInfo {
   /** The cluster's data directory (outside `dir` when the postgres OS user cannot enter `dir`). */
   dataDir: string;
   keys: StackKeys;
-  pids: { postgres: number; gateway: number; supervisor: number };
+  /** The mail catcher's web inbox and HTTP API, where Auth's mail goes. */
+  mailUrl: string;
+  pids: { postgres: number; gateway: number; supervisor: number; mailCatcher: number };
 }
 
 export interface Stack extends StackInfo {
@@ -121,7 +127,21 @@ export async function startDatabase(
 }
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
-  const db = await startDatabase(opts);
+  mkdirSync(opts.dir, { recursive: true });
+  // The mail catcher boots while the database does.
+  const ports = opts.mailPorts ?? { web: await freePort(), smtp: await freePort() };
+  const mail = startMailCatcher({ dir: opts.dir, ...ports });
+  const db = await startDatabase(opts).catch(async (err) => {
+    await stopChild(mail.child, 'SIGTERM');
+    throw err;
+  });
+  await waitForHttp(`${mail.url}/api/healthz`, mail.child, mail.logFile, 60_000, 'the mail catcher').catch(
+    async (err) => {
+      await stopChild(mail.child, 'SIGTERM');
+      await db.stop();
+      throw err;
+    },
+  );
   const keys = await ensureKeys(join(opts.dir, 'keys.json'));
   const apiUrl = `http://127.0.0.1:${opts.apiPort}`;
   const stackValues = {
@@ -142,6 +162,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // config.toml's [auth.hook.send_sms] uri: the hooks function behind this stack's gateway.
     SEND_SMS_HOOK_URI: `${apiUrl}/functions/v1/hooks/auth/send-sms`,
     SIGN_IN_SECRET: keys.signInSecret,
+    // config.toml's [auth.email.smtp] env() values, pointed at the mail catcher; its port is the stack's choice.
+    SMTP_HOST: mail.smtp.host,
+    SMTP_USER: mail.smtp.user,
+    SMTP_PASS: mail.smtp.pass,
+    SMTP_ADMIN_EMAIL: 'no-reply@houtai.local',
+    AUTH_SMTP_PORT: String(mail.smtp.port),
     WECHAT_DEV_EXCHANGE: 'true',
     // The Auth emulator writes auth.* as GoTrue does: as supabase_auth_admin.
     AUTH_DB_URL: db.url.replace('postgres:postgres@', 'supabase_auth_admin:postgres@'),
@@ -183,6 +209,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     stopping = true;
     // The gateway first: it holds connections that would delay Postgres' shutdown.
     await stopChild(gateway, 'SIGTERM');
+    await stopChild(mail.child, 'SIGTERM');
     await db.stop();
   };
   try {
@@ -195,6 +222,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const crashed = Promise.race([
     exited(db.postgres).then(() => 'postgres'),
     exited(gateway).then(() => 'gateway'),
+    exited(mail.child).then(() => 'the mail catcher'),
   ]).then((name) => (stopping ? new Promise<string>(() => {}) : name));
 
   const info: StackInfo = {
@@ -203,7 +231,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     dbUrl: db.url,
     dataDir: db.dataDir,
     keys,
-    pids: { postgres: db.postgres.pid!, gateway: gateway.pid!, supervisor: process.pid },
+    mailUrl: mail.url,
+    pids: { postgres: db.postgres.pid!, gateway: gateway.pid!, supervisor: process.pid, mailCatcher: mail.child.pid! },
   };
   writeFileSync(join(opts.dir, 'stack.json'), JSON.stringify(info, null, 2));
   return { ...info, stop, crashed };

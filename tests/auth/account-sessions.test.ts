@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
 import { call, envelope } from '../helpers/http.ts';
 import { anonClient, claimsOf } from '../helpers/auth.ts';
+import { freshEmail, signUpConfirmed } from '../helpers/mail.ts';
 
 async function userWithSessions(n: number) {
-  const email = `s-${crypto.randomUUID().slice(0, 10)}@example.com`;
-  await anonClient().auth.signUp({ email, password: 'correct horse' });
+  const email = freshEmail('s');
+  await signUpConfirmed(email, 'correct horse');
   const sessions = [];
   for (let i = 0; i < n; i++) {
     sessions.push((await anonClient().auth.signInWithPassword({ email, password: 'correct horse' })).data.session!);
@@ -19,7 +20,7 @@ describe('account sessions', () => {
     const [a, b] = await userWithSessions(2);
     const res = await call('GET', '/account/sessions', { token: a.access_token });
     expect(res.status).toBe(200);
-    expect(res.body.items).toHaveLength(3); // the sign-up's own session, and two sign-ins
+    expect(res.body.items).toHaveLength(3); // the confirmation's own session, and two sign-ins
     const current = res.body.items.filter((s: any) => s.current);
     expect(current.map((s: any) => s.id)).toEqual([claimsOf(a.access_token).session_id]);
     expect(res.body.items.map((s: any) => s.id)).toContain(claimsOf(b.access_token).session_id);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
 import { anonClient, claimsOf, freshPhone, lastSmsCode, sessionClient } from '../helpers/auth.ts';
+import { codeIn, freshEmail, lastMailTo } from '../helpers/mail.ts';
 
 describe('anonymous users', () => {
   it('signs in anonymously, with a profile', async () => {
@@ -15,12 +16,17 @@ describe('anonymous users', () => {
     expect(rows).toHaveLength(1);
   });
 
-  it('is upgraded by adding an email (applied at once locally) and keeps its id', async () => {
+  it('is upgraded by adding an email once the code mailed to it is verified, and keeps its id', async () => {
     const client = anonClient();
     const { data } = await client.auth.signInAnonymously();
     const authed = await sessionClient(data.session!);
-    const address = `anon-${crypto.randomUUID().slice(0, 8)}@example.com`;
-    const upgraded = await authed.auth.updateUser({ email: address });
+    const address = freshEmail('anon');
+    expect((await authed.auth.updateUser({ email: address })).error).toBeNull();
+    const upgraded = await anonClient().auth.verifyOtp({
+      email: address,
+      token: codeIn(await lastMailTo(address)),
+      type: 'email_change',
+    });
     expect(upgraded.error).toBeNull();
     expect(upgraded.data.user).toMatchObject({ id: data.user!.id, email: address, is_anonymous: false });
     // The access token is not reissued: the claim changes on the next refresh.

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { anonClient, freshIp } from '../helpers/auth.ts';
 import { authStatus, expectRateLimit, times } from '../helpers/rate-limit.ts';
+import { freshEmail, signUpConfirmed } from '../helpers/mail.ts';
 
 const PASSWORD = 'correct horse';
 
@@ -34,8 +35,8 @@ describe('Auth rate limits', () => {
   });
 
   it('limits password attempts per account across addresses (5 per 5 minutes in the test stack), the right password included', async () => {
-    const email = `target-${crypto.randomUUID().slice(0, 8)}@example.com`;
-    expect((await anonClient().auth.signUp({ email, password: PASSWORD })).error).toBeNull();
+    const email = freshEmail('target');
+    await signUpConfirmed(email, PASSWORD);
     // A new address each time: the right password signs in, four wrong guesses are refused, then even the right one is 429.
     const attempts = await expectRateLimit(
       [200, ...times(4, 400)],
@@ -52,10 +53,7 @@ describe('Auth rate limits', () => {
     // Each sign-up under the limit creates its account.
     const signUps = await expectRateLimit(
       times(30, 200),
-      () =>
-        client.auth.signUp({ email: `bulk-${crypto.randomUUID().slice(0, 8)}@example.com`, password: PASSWORD }).then(
-          authStatus,
-        ),
+      () => client.auth.signUp({ email: freshEmail('bulk'), password: PASSWORD }).then(authStatus),
     );
     expect(signUps[0].data.user?.email).toMatch(/^bulk-/);
     expect(signUps[30].error).toMatchObject({ status: 429, code: 'over_request_rate_limit' });

@@ -11,10 +11,13 @@ import {
   registerWechatCode,
 } from '../helpers/auth.ts';
 import { createUser } from '../helpers/users.ts';
+import { freshEmail, signUpConfirmed } from '../helpers/mail.ts';
 
 async function tokens(): Promise<Record<string, string>> {
-  const email = `rls-${crypto.randomUUID().slice(0, 8)}@example.com`;
-  const password = (await anonClient().auth.signUp({ email, password: 'correct horse' })).data.session!.access_token;
+  const email = freshEmail('rls');
+  await signUpConfirmed(email, 'correct horse');
+  const password = (await anonClient().auth.signInWithPassword({ email, password: 'correct horse' })).data.session!
+    .access_token;
   const phone = freshPhone();
   const otpClient = anonClient();
   await otpClient.auth.signInWithOtp({ phone });

@@ -3,12 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
 import { stackEnv } from '../helpers/stack.ts';
 import { anonClient, claimsOf, freshIp, rawGetUser, sessionClient } from '../helpers/auth.ts';
+import { freshEmail, signUpConfirmed } from '../helpers/mail.ts';
 import { Buffer } from 'node:buffer';
 
+/** A confirmed email user, and a password sign-in's session. */
 async function signedUp() {
-  const email = `t-${crypto.randomUUID().slice(0, 12)}@example.com`;
-  const { data } = await anonClient().auth.signUp({ email, password: 'correct horse' });
-  return { email, session: data.session!, user: data.user! };
+  const email = freshEmail('t');
+  const { user } = await signUpConfirmed(email, 'correct horse');
+  return { email, session: await signIn(email), user };
 }
 
 /** POST /auth/v1/token?grant_type=refresh_token as supabase-js sends it, answered raw. */
@@ -138,13 +140,9 @@ describe('refresh tokens', () => {
 describe('sessions', () => {
   it('record the address the trusted proxy appended, not the first X-Forwarded-For entry the client wrote', async () => {
     const ip = freshIp();
-    const { data, error } = await anonClient({ ip: `203.0.113.66, ${ip}` }).auth.signUp({
-      email: `t-${crypto.randomUUID().slice(0, 12)}@example.com`,
-      password: 'correct horse',
-    });
-    expect(error).toBeNull();
+    const { session } = await signUpConfirmed(freshEmail('t'), 'correct horse', { ip: `203.0.113.66, ${ip}` });
     const [row] = await adminSql()`select host(ip) as ip from auth.sessions where id = ${
-      claimsOf(data.session!.access_token).session_id
+      claimsOf(session.access_token).session_id
     }`;
     expect(row.ip).toBe(ip);
   });

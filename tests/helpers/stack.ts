@@ -28,6 +28,8 @@ export interface TestStack {
   fakeGoogleUrl: string;
   pubsub: { audience: string; email: string };
   dashscope: { url: string; apiKey: string };
+  /** The mail catcher's web inbox and HTTP API, where Auth's mail goes. */
+  mailUrl: string;
 }
 
 export function stackEnv(): TestStack {
@@ -52,6 +54,7 @@ export function stackEnv(): TestStack {
     'HOUTAI_TEST_FAKE_GOOGLE_URL',
     'HOUTAI_TEST_PUBSUB',
     'HOUTAI_TEST_DASHSCOPE',
+    'HOUTAI_TEST_MAIL_URL',
   ].filter((k) => !e[k]);
   if (missing.length > 0) {
     throw new Error(`Tests need the stack that \`npm test\` starts (missing ${missing.join(', ')}). Run \`npm test\`.`);
@@ -78,6 +81,7 @@ export function stackEnv(): TestStack {
     fakeGoogleUrl: e.HOUTAI_TEST_FAKE_GOOGLE_URL!,
     pubsub: JSON.parse(e.HOUTAI_TEST_PUBSUB!),
     dashscope: JSON.parse(e.HOUTAI_TEST_DASHSCOPE!),
+    mailUrl: e.HOUTAI_TEST_MAIL_URL!,
   };
 }
 

@@ -6,13 +6,12 @@ import { loadConfig } from '../../functions/_shared/env.ts';
 import { adminSql } from '../helpers/db.ts';
 import { call, envelope } from '../helpers/http.ts';
 import { functionKeysEnv, stackEnv } from '../helpers/stack.ts';
-import { anonClient } from '../helpers/auth.ts';
+import { freshEmail, signUpConfirmed } from '../helpers/mail.ts';
 import { expectStorageResponse, StorageRefusals } from '../helpers/storage.ts';
 
 async function signedUp() {
-  const email = `fa-${crypto.randomUUID().slice(0, 10)}@example.com`;
-  const { data } = await anonClient().auth.signUp({ email, password: 'correct horse' });
-  return { id: data.user!.id, token: data.session!.access_token };
+  const { user, session } = await signUpConfirmed(freshEmail('fa'), 'correct horse');
+  return { id: user.id, token: session.access_token };
 }
 
 function store() {

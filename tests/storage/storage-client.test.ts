@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
 import { stackEnv } from '../helpers/stack.ts';
 import { anonClient, sessionClient } from '../helpers/auth.ts';
+import { freshEmail, signUpConfirmed } from '../helpers/mail.ts';
 import { expectStorageRefusal, expectStorageResponse, StorageRefusals } from '../helpers/storage.ts';
 import { Buffer } from 'node:buffer';
 
@@ -16,9 +17,8 @@ interface Person {
 }
 
 async function person(): Promise<Person> {
-  const email = `st-${crypto.randomUUID().slice(0, 10)}@example.com`;
-  const { data } = await anonClient().auth.signUp({ email, password: 'correct horse' });
-  return { id: data.user!.id, client: await sessionClient(data.session!) };
+  const { user, session } = await signUpConfirmed(freshEmail('st'), 'correct horse');
+  return { id: user.id, client: await sessionClient(session) };
 }
 
 const png = (text: string) => Buffer.from(text);

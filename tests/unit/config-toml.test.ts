@@ -31,8 +31,24 @@ describe('supabase/config.toml', () => {
     expect(toml.api.schemas).toEqual(['public', ...APP_IDS]);
   });
 
-  it('asks the hosted project to confirm email sign-ups by mail', () => {
-    expect(toml.auth.email).toMatchObject({ enabled: true, enable_confirmations: true });
+  it('asks the hosted project to confirm email sign-ups by mail, email changes on both addresses', () => {
+    expect(toml.auth.email).toMatchObject({
+      enabled: true,
+      enable_confirmations: true,
+      double_confirm_changes: true,
+      secure_password_change: true,
+      max_frequency: '60s',
+      otp_expiry: 3600,
+    });
+  });
+
+  it('sends mail through [auth.email.smtp] on implicit TLS, its server and account from the environment', () => {
+    const smtp = toml.auth.email.smtp;
+    expect(smtp).toMatchObject({ enabled: true, port: 465 });
+    const env = { SMTP_HOST: 'smtpdm.aliyun.com', SMTP_USER: 'no-reply@mail.example.cn', SMTP_PASS: 'p' };
+    expect(resolveEnv(smtp.host, env)).toBe('smtpdm.aliyun.com');
+    expect(resolveEnv(smtp.user, env)).toBe('no-reply@mail.example.cn');
+    expect(resolveEnv(smtp.pass, env)).toBe('p');
   });
 });
 
@@ -49,5 +65,21 @@ describe('the local Auth emulator reads the same settings', () => {
     });
     // Without them (a stack that has no hook secret) codes are printed, never sent to a made-up address.
     expect(authSettings(toml.auth, {}).sendSmsHook).toBeUndefined();
+  });
+
+  it("mails through the SMTP server the environment gives config.toml, on the stack's own port", () => {
+    const env = { SMTP_HOST: '127.0.0.1', SMTP_USER: 'u', SMTP_PASS: 'p', SMTP_ADMIN_EMAIL: 'a@b.cn' };
+    expect(authSettings(toml.auth, { ...env, AUTH_SMTP_PORT: '40025' }).smtp).toEqual({
+      host: '127.0.0.1',
+      port: 40025,
+      user: 'u',
+      pass: 'p',
+      adminEmail: 'a@b.cn',
+      senderName: 'Houtai',
+    });
+    expect(authSettings(toml.auth, env).smtp?.port).toBe(465);
+    expect(authSettings(toml.auth, env)).toMatchObject({ emailAutoconfirm: false });
+    // Without a server, mail is printed, never sent to a made-up host.
+    expect(authSettings(toml.auth, {}).smtp).toBeUndefined();
   });
 });

@@ -8,11 +8,15 @@ import { type JWK, jwtVerify } from 'jose';
 import type postgres from 'postgres';
 import type { AuthSettings } from './config.ts';
 import { AuthError, errorResponse, validation } from './errors.ts';
-import { WindowLimiter } from './rate-limit.ts';
+import { requireGap, WindowLimiter } from './rate-limit.ts';
 import { bearerOf } from '../../../functions/_shared/bearer.ts';
 import { jwtKeyResolver } from '../../../functions/_shared/jwt.ts';
 import { clientIp } from '../../../functions/_shared/rate-limit.ts';
+import { emailOtp, VERIFY_COLUMNS } from './email-otp.ts';
+import { printMailer, type SendMail, smtpMailer } from './mailer.ts';
+import { clearOneTimeTokens, replaceOneTimeToken } from './one-time-tokens.ts';
 import { generateOtp, otpHash, sendSmsHook } from './otp.ts';
+import { redirectTarget } from './redirect.ts';
 import { issueSession, refreshSession, sessionExists, type TokenSettings } from './sessions.ts';
 import { jwksOf } from './signing-key.ts';
 import {
@@ -38,11 +42,21 @@ export interface AuthEmulatorDeps {
   issuer: string;
   /** Where codes go when no send-SMS hook is configured. */
   printOtp?: (phone: string, otp: string) => void;
+  /** Where mails go instead of [auth.email.smtp]'s server. */
+  sendMail?: SendMail;
 }
 
 type Body = Record<string, unknown>;
 const FIVE_MINUTES = 300;
 const HOUR = 3600;
+const DAY = 86_400;
+
+/** The auth.users columns each kind of SMS code is kept in. */
+const PHONE_OTP = {
+  confirmation: { column: 'confirmation_token', sentAt: 'confirmation_sent_at' },
+  phone_change: { column: 'phone_change_token', sentAt: 'phone_change_sent_at' },
+  reauthentication: { column: 'reauthentication_token', sentAt: 'reauthentication_sent_at' },
+} as const;
 
 export function createAuthEmulator(deps: AuthEmulatorDeps) {
   const { sql, settings } = deps;
@@ -56,6 +70,12 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
   };
   const limiter = new WindowLimiter();
   const otpFailures = new Map<string, number>();
+  const mail = emailOtp({
+    settings,
+    sendMail: deps.sendMail ?? (settings.smtp ? smtpMailer(settings.smtp) : printMailer),
+    limiter,
+    verifyUrl: `${deps.issuer}/verify`,
+  });
   const app = new Hono().basePath('/auth/v1');
 
   app.onError((err, c) => {
@@ -100,6 +120,15 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
   /** A per-address limit; like GoTrue's, it applies only when the caller's address is known. */
   function limitAddress(kind: string, ip: string | undefined, max: number, windowSeconds: number) {
     if (ip) limit(`${kind}:${ip}`, max, windowSeconds);
+  }
+
+  /** The request's redirect_to if GoTrue would follow it, else SITE_URL. */
+  const redirectTo = (c: Context) =>
+    redirectTarget(c.req.query('redirect_to'), settings.siteUrl, settings.additionalRedirectUrls);
+
+  /** PKCE (code_challenge) is part 2 of the email flows: refused rather than silently run as the implicit flow. */
+  function refusePkce(b: Body) {
+    if (b.code_challenge) throw validation('PKCE (code_challenge) is not part of the local Auth emulator yet');
   }
 
   async function verifyBearer(c: Context) {
@@ -155,48 +184,28 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
   const randomPassword = () => crypto.randomUUID() + crypto.randomUUID();
 
   /**
-   * Sends a code to `phone` for confirming the user's phone (or a phone change), storing its hash the way
-   * GoTrue does. Runs inside the caller's transaction: if delivery fails, nothing is kept.
+   * Sends a code to `phone` for confirming the user's phone, a phone change, or (reauthentication) a sensitive change,
+   * storing its hash the way GoTrue does. Runs inside the caller's transaction: if delivery fails, nothing is kept.
    */
   async function sendPhoneOtp(
     tx: postgres.TransactionSql,
     user: UserRow,
     phone: string,
-    kind: 'confirmation' | 'phone_change',
+    kind: keyof typeof PHONE_OTP,
     ip?: string,
   ) {
-    const sentAt = kind === 'confirmation' ? user.confirmation_sent_at : user.phone_change_sent_at;
-    if (sentAt) {
-      const wait = settings.smsMaxFrequency - Math.floor((Date.now() - new Date(sentAt).getTime()) / 1000);
-      if (wait > 0) {
-        throw new AuthError(
-          429,
-          'over_sms_send_rate_limit',
-          `For security purposes, you can only request this after ${wait} seconds.`,
-        );
-      }
-    }
+    const { column, sentAt } = PHONE_OTP[kind];
+    requireGap(user[sentAt], settings.smsMaxFrequency, 'over_sms_send_rate_limit');
     if (!settings.phoneAutoconfirm && !limiter.hit('sms:global', settings.rateLimits.smsSent, HOUR)) {
       throw new AuthError(429, 'over_sms_send_rate_limit', 'SMS rate limit exceeded');
     }
     const otp = generateOtp(settings.smsOtpLength);
     const hash = otpHash(phone, otp);
-    const [updated] = kind === 'confirmation'
-      ? await tx<
-        UserRow[]
-      >`update auth.users set confirmation_token = ${hash}, confirmation_sent_at = now(), updated_at = now()
-                              where id = ${user.id} returning *`
-      : await tx<
-        UserRow[]
-      >`update auth.users set phone_change = ${phone}, phone_change_token = ${hash}, phone_change_sent_at = now(), updated_at = now()
-                              where id = ${user.id} returning *`;
-    await tx`delete from auth.one_time_tokens where user_id = ${user.id} and token_type = ${
-      kind === 'confirmation' ? 'confirmation_token' : 'phone_change_token'
-    }`;
-    await tx`insert into auth.one_time_tokens (id, user_id, token_type, token_hash, relates_to)
-             values (${crypto.randomUUID()}, ${user.id}, ${
-      kind === 'confirmation' ? 'confirmation_token' : 'phone_change_token'
-    }, ${hash}, ${phone})`;
+    const [updated] = await tx<UserRow[]>`
+      update auth.users set ${tx(column)} = ${hash}, ${tx(sentAt)} = now(), updated_at = now(),
+             phone_change = coalesce(${kind === 'phone_change' ? phone : null}::text, phone_change)
+       where id = ${user.id} returning *`;
+    await replaceOneTimeToken(tx, user.id, column, hash, phone);
     otpFailures.delete(`${kind}:${phone}`);
     if (settings.sendSmsHook) {
       await sendSmsHook(settings.sendSmsHook, {
@@ -210,6 +219,9 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     }
     return updated;
   }
+
+  /** GoTrue's answer to a sign-up of an address already confirmed: a look-alike user, so it reveals nothing. */
+  const lookAlike = (existing: UserRow) => ({ ...userJson(existing, []), id: crypto.randomUUID(), identities: [] });
 
   // --- end-user endpoints -----------------------------------------------------------------------------------
 
@@ -265,28 +277,34 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     const password = checkPassword(b.password, settings.minimumPasswordLength);
     if (email && phoneIn) throw validation('Only an email address or phone number should be provided on signup.');
     requireProvider(email ? 'email' : 'phone', 400);
+    refusePkce(b);
 
     const result = await sql.begin(async (tx) => {
       if (email) {
         const address = normalizeEmail(email);
         const existing = await findUser(tx, { email: address });
-        if (existing?.email_confirmed_at) throw new AuthError(422, 'user_already_exists', 'User already registered');
-        if (existing) return { user: userJson(existing, await identitiesOf(tx, existing.id)) };
-        const user = await createUser(tx, {
+        if (existing?.email_confirmed_at) {
+          if (settings.emailAutoconfirm || settings.phoneAutoconfirm) {
+            throw new AuthError(422, 'user_already_exists', 'User already registered');
+          }
+          return { user: lookAlike(existing) };
+        }
+        const user = existing ?? await createUser(tx, {
           email: address,
           passwordHash: await hashPassword(password),
           emailConfirmed: settings.emailAutoconfirm,
           userMetadata: data,
         });
         if (settings.emailAutoconfirm) return { session: await issueSession(tx, tokens, user, 'password', client(c)) };
-        return { user: userJson(user, await identitiesOf(tx, user.id)) };
+        // Unconfirmed, new or not: the confirmation mail (again), the user left as it was.
+        await mail.send(tx, user, 'signup', { redirectTo: redirectTo(c) });
+        return { user: await loadUserJson(tx, user.id) };
       }
       const phone = normalizePhone(phoneIn!);
       const existing = await findUser(tx, { phone });
       if (existing?.phone_confirmed_at) {
         if (settings.phoneAutoconfirm) throw new AuthError(422, 'user_already_exists', 'User already registered');
-        // GoTrue answers with a look-alike user rather than reveal that the number is registered.
-        return { user: { ...userJson(existing, []), id: crypto.randomUUID(), identities: [] } };
+        return { user: lookAlike(existing) };
       }
       if (existing) {
         const resent = await sendPhoneOtp(tx, existing, phone, 'confirmation', ip);
@@ -345,15 +363,37 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     const b = await readBody(c);
     const { ip } = client(c);
     limitAddress('signup', ip, settings.rateLimits.signInSignUps, FIVE_MINUTES);
-    if (str(b.email)) {
-      throw validation('The local Auth emulator sends SMS codes only; email one-time links are not emulated');
+    const createIfMissing = b.create_user !== false;
+    const data = (b.data && typeof b.data === 'object' ? b.data : {}) as Record<string, unknown>;
+    const email = str(b.email);
+    if (email) {
+      if (str(b.phone)) throw validation('Only an email address or phone number should be provided');
+      requireProvider('email', 422);
+      refusePkce(b);
+      const address = normalizeEmail(email);
+      await sql.begin(async (tx) => {
+        let user = await findUser(tx, { email: address });
+        if (!user) {
+          if (!createIfMissing) throw new AuthError(422, 'otp_disabled', 'Signups not allowed for otp');
+          if (!settings.enableSignup) {
+            throw new AuthError(422, 'signup_disabled', 'Signups not allowed for this instance');
+          }
+          user = await createUser(tx, {
+            email: address,
+            passwordHash: await hashPassword(randomPassword()),
+            emailConfirmed: settings.emailAutoconfirm,
+            userMetadata: data,
+          });
+        }
+        // An unconfirmed address gets the sign-up confirmation (its code signs in too), a confirmed one a magic link.
+        await mail.send(tx, user, user.email_confirmed_at ? 'magiclink' : 'signup', { redirectTo: redirectTo(c) });
+      });
+      return c.json({});
     }
     const phoneIn = str(b.phone);
     if (!phoneIn) throw validation('An email address or phone number is required');
     requireProvider('phone', 400);
     const phone = normalizePhone(phoneIn);
-    const createIfMissing = b.create_user !== false;
-    const data = (b.data && typeof b.data === 'object' ? b.data : {}) as Record<string, unknown>;
     await sql.begin(async (tx) => {
       let user = await findUser(tx, { phone });
       if (!user) {
@@ -368,26 +408,85 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     return c.json({});
   });
 
-  app.post('/verify', async (c) => {
+  app.post('/recover', async (c) => {
+    const b = await readBody(c);
+    limitAddress('signup', client(c).ip, settings.rateLimits.signInSignUps, FIVE_MINUTES);
+    requireProvider('email', 400);
+    const email = str(b.email);
+    if (!email) throw validation('Password recovery requires an email');
+    const address = normalizeEmail(email);
+    refusePkce(b);
+    await sql.begin(async (tx) => {
+      // An unknown address gets the same answer and no mail: the answer must not tell who has an account.
+      const user = await findUser(tx, { email: address });
+      if (user) await mail.send(tx, user, 'recovery', { redirectTo: redirectTo(c) });
+    });
+    return c.json({});
+  });
+
+  app.post('/resend', async (c) => {
     const b = await readBody(c);
     const { ip } = client(c);
-    limitAddress('verify', ip, settings.rateLimits.tokenVerifications, FIVE_MINUTES);
-    const type = str(b.type);
-    const token = str(b.token);
-    if (str(b.token_hash)) {
-      throw validation('The local Auth emulator verifies SMS codes only (type sms or phone_change)');
+    limitAddress('signup', ip, settings.rateLimits.signInSignUps, FIVE_MINUTES);
+    const type = str(b.type) ?? '';
+    if (!['signup', 'email_change', 'sms', 'phone_change'].includes(type)) {
+      throw validation('Missing one of these types: signup, email_change, sms, phone_change');
     }
-    if (!token) throw validation('Verify requires either a token or a token hash');
-    if (type !== 'sms' && type !== 'phone_change') throw validation('Verify requires a verification type');
-    const phone = normalizePhone(str(b.phone) ?? '');
-    const failureKey = `${type === 'sms' ? 'confirmation' : 'phone_change'}:${phone}`;
-    const invalid = () => new AuthError(403, 'otp_expired', 'Token has expired or is invalid');
+    const email = str(b.email);
+    const phoneIn = str(b.phone);
+    if (!email && type === 'signup') throw validation('Type provided requires an email address');
+    if (!phoneIn && type === 'sms') throw validation('Type provided requires a phone number');
+    if (email && phoneIn) throw validation('Only an email address or phone number should be provided.');
+    if (!email && !phoneIn) throw validation('Missing email address or phone number');
+    requireProvider(email ? 'email' : 'phone', 400);
+    if (email) refusePkce(b);
+    const by = email ? { email: normalizeEmail(email) } : { phone: normalizePhone(phoneIn!) };
+    await sql.begin(async (tx) => {
+      // Found by its current address, change types too; nothing pending or already confirmed → nothing sent.
+      const user = await findUser(tx, by);
+      if (!user) return;
+      const redirect = { redirectTo: redirectTo(c) };
+      if (type === 'signup' && !user.email_confirmed_at) await mail.send(tx, user, 'signup', redirect);
+      if (type === 'email_change' && user.email_change) {
+        await mail.send(tx, user, 'email_change', { ...redirect, newEmail: user.email_change });
+      }
+      if (type === 'sms' && !user.phone_confirmed_at) await sendPhoneOtp(tx, user, user.phone!, 'confirmation', ip);
+      if (type === 'phone_change' && user.phone_change) {
+        await sendPhoneOtp(tx, user, user.phone_change, 'phone_change', ip);
+      }
+    });
+    return c.json({});
+  });
 
+  app.get('/reauthenticate', async (c) => {
+    const { user } = await bearerUser(c);
+    if (!user.email && !user.phone) {
+      throw validation('Reauthentication requires the user to have an email or a phone number');
+    }
+    if (user.email && !user.email_confirmed_at) {
+      throw new AuthError(422, 'email_not_confirmed', 'Please verify your email first.');
+    }
+    if (!user.email && !user.phone_confirmed_at) {
+      throw new AuthError(422, 'phone_not_confirmed', 'Please verify your phone first.');
+    }
+    await sql.begin(async (tx) => {
+      if (user.email) await mail.send(tx, user, 'reauthentication', { redirectTo: settings.siteUrl });
+      else await sendPhoneOtp(tx, user, user.phone!, 'reauthentication', client(c).ip);
+    });
+    return c.json({});
+  });
+
+  const invalidToken = () => new AuthError(403, 'otp_expired', 'Token has expired or is invalid');
+
+  /** An SMS code (type sms or phone_change): the phone confirmed or changed, and a session. */
+  async function verifyPhone(c: Context, type: 'sms' | 'phone_change', phoneIn: string | undefined, token: string) {
+    const phone = normalizePhone(phoneIn ?? '');
+    const failureKey = `${type === 'sms' ? 'confirmation' : 'phone_change'}:${phone}`;
     const session = await sql.begin(async (tx) => {
       const [user] = type === 'sms'
         ? await tx<UserRow[]>`select * from auth.users where phone = ${phone} and deleted_at is null for update`
         : await tx<UserRow[]>`select * from auth.users where phone_change = ${phone} and deleted_at is null for update`;
-      if (!user) throw invalid();
+      if (!user) throw invalidToken();
       const stored = type === 'sms' ? user.confirmation_token : user.phone_change_token;
       const sentAt = type === 'sms' ? user.confirmation_sent_at : user.phone_change_sent_at;
       const fresh = !!sentAt && Date.now() - new Date(sentAt).getTime() <= settings.smsOtpExpiry * 1000;
@@ -396,7 +495,7 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
         const failures = (otpFailures.get(failureKey) ?? 0) + 1;
         otpFailures.set(failureKey, failures);
         if (failures >= settings.otpMaxAttempts && stored) return { burn: user.id, session: undefined };
-        throw invalid();
+        throw invalidToken();
       }
       if (user.banned_until && new Date(user.banned_until) > new Date()) {
         throw new AuthError(403, 'user_banned', 'User is banned');
@@ -411,7 +510,7 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
               update auth.users set phone = phone_change, phone_confirmed_at = now(), phone_change = '', phone_change_token = '',
                      is_anonymous = false, updated_at = now()
                where id = ${user.id} returning *`;
-      await tx`delete from auth.one_time_tokens where user_id = ${user.id} and token_type in ('confirmation_token', 'phone_change_token')`;
+      await clearOneTimeTokens(tx, user.id, ['confirmation_token', 'phone_change_token']);
       await addIdentity(tx, confirmed, 'phone', phone, true);
       await refreshProviders(tx, confirmed.id);
       const [reloaded] = await tx<UserRow[]>`select * from auth.users where id = ${user.id}`;
@@ -420,9 +519,117 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     if (session.burn) {
       if (type === 'sms') await sql`update auth.users set confirmation_token = '' where id = ${session.burn}`;
       else await sql`update auth.users set phone_change_token = '' where id = ${session.burn}`;
-      throw invalid();
+      throw invalidToken();
     }
-    return c.json(session.session);
+    return session.session;
+  }
+
+  /**
+   * A mailed code (with the address it went to) or link (its token hash): what it confirms is applied and a session
+   * begins, except for the first half of a double-confirmed email change, which answers a message instead.
+   */
+  async function verifyEmail(
+    c: Context,
+    type: string,
+    by: { email: string; token: string } | { tokenHash: string },
+  ) {
+    return await sql.begin(async (tx) => {
+      const found = await mail.find(tx, type, by);
+      if (!found) {
+        throw 'tokenHash' in by
+          ? new AuthError(403, 'otp_expired', 'Email link is invalid or has expired')
+          : invalidToken();
+      }
+      const { user, column } = found;
+      if (user.banned_until && new Date(user.banned_until) > new Date()) {
+        throw new AuthError(403, 'user_banned', 'User is banned');
+      }
+      if (column === 'email_change_token_current' || column === 'email_change_token_new') {
+        const double = settings.email.doubleConfirmChanges && !settings.emailAutoconfirm;
+        if (double && user.email && user.email_change_confirm_status === 0) {
+          // One address confirmed: the change waits for the other's code or link.
+          await tx`update auth.users set ${tx(column)} = '', email_change_confirm_status = 1, updated_at = now()
+                   where id = ${user.id}`;
+          await clearOneTimeTokens(tx, user.id, [column]);
+          const msg = 'Confirmation link accepted. Please proceed to confirm link sent to the other email';
+          return { message: { msg, code: '200' } };
+        }
+        await tx`update auth.users set email = email_change, email_confirmed_at = now(), email_change = '',
+                 email_change_token_new = '', email_change_token_current = '', email_change_confirm_status = 0,
+                 is_anonymous = false, updated_at = now(),
+                 raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb)
+                   || jsonb_build_object('email', email_change, 'email_verified', true)
+                 where id = ${user.id}`;
+        await addIdentity(tx, user, 'email', user.email_change!, true);
+      } else {
+        // A confirmation or recovery code: used up, and the address it reached is confirmed.
+        await tx`update auth.users set ${tx(column)} = '', email_confirmed_at = coalesce(email_confirmed_at, now()),
+                 raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || '{"email_verified": true}',
+                 updated_at = now() where id = ${user.id}`;
+        await addIdentity(tx, user, 'email', user.email!, true);
+      }
+      await clearOneTimeTokens(tx, user.id);
+      await refreshProviders(tx, user.id);
+      const [reloaded] = await tx<UserRow[]>`select * from auth.users where id = ${user.id}`;
+      return { session: await issueSession(tx, tokens, reloaded, 'otp', client(c)) };
+    });
+  }
+
+  app.post('/verify', async (c) => {
+    const b = await readBody(c);
+    limitAddress('verify', client(c).ip, settings.rateLimits.tokenVerifications, FIVE_MINUTES);
+    const type = str(b.type) ?? '';
+    const token = str(b.token);
+    const tokenHash = str(b.token_hash);
+    if (!token === !tokenHash) throw validation('Verify requires either a token or a token hash');
+    if (type === 'sms' || type === 'phone_change') {
+      if (!token) throw validation('Only an email address or phone number should be provided on verify');
+      return c.json(await verifyPhone(c, type, str(b.phone), token));
+    }
+    if (!(type in VERIFY_COLUMNS)) throw validation('Verify requires a verification type');
+    if (tokenHash && (str(b.email) || str(b.phone))) {
+      throw validation('Only the token_hash and type should be provided');
+    }
+    let by: { email: string; token: string } | { tokenHash: string };
+    if (tokenHash) by = { tokenHash };
+    else {
+      try {
+        by = { email: normalizeEmail(str(b.email) ?? ''), token: token! };
+      } catch {
+        throw new AuthError(422, 'validation_failed', 'Unable to validate email address: invalid format');
+      }
+    }
+    const result = await verifyEmail(c, type, by);
+    return c.json(result.session ?? result.message);
+  });
+
+  // The link in a mail: on success a 303 to redirect_to with the session in the fragment (the implicit flow supabase-js
+  // reads from the URL), on failure with the error there; as GoTrue answers a browser.
+  app.get('/verify', async (c) => {
+    const type = c.req.query('type') ?? '';
+    const token = c.req.query('token') ?? '';
+    if (!type || !token) throw validation('Verify requires a token and a type');
+    limitAddress('verify', client(c).ip, settings.rateLimits.tokenVerifications, FIVE_MINUTES);
+    const back = (fields: Record<string, string>) => c.redirect(`${redirectTo(c)}#${new URLSearchParams(fields)}`, 303);
+    try {
+      if (!(type in VERIFY_COLUMNS)) throw validation('Verify requires a verification type');
+      const result = await verifyEmail(c, type, { tokenHash: token });
+      if (!result.session) return back({ message: result.message!.msg, sb: '' });
+      const s = result.session;
+      return back({
+        access_token: s.access_token,
+        expires_at: String(s.expires_at),
+        expires_in: String(s.expires_in),
+        refresh_token: s.refresh_token,
+        sb: '',
+        token_type: 'bearer',
+        type,
+      });
+    } catch (err) {
+      if (!(err instanceof AuthError)) throw err;
+      const error = err.status >= 500 ? 'server_error' : err.status === 403 ? 'access_denied' : 'invalid_request';
+      return back({ error, error_code: err.code, error_description: err.message, sb: '' });
+    }
   });
 
   app.post('/logout', async (c) => {
@@ -440,6 +647,27 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     return c.json(await loadUserJson(sql, user.id));
   });
 
+  async function sessionAge(sessionId: string): Promise<number> {
+    const [row] = await sql<{ age: number }[]>`
+      select extract(epoch from now() - created_at)::float8 as age from auth.sessions where id = ${sessionId}`;
+    return row?.age ?? Infinity;
+  }
+
+  /** Checks a /reauthenticate nonce and uses it up, committed even if the change it allows then fails (GoTrue). */
+  async function useReauthenticationNonce(user: UserRow, nonce: string) {
+    const address = user.email || user.phone;
+    const expiry = user.email ? settings.email.otpExpiry : settings.smsOtpExpiry;
+    const sentAt = user.reauthentication_sent_at;
+    const valid = !!address && !!user.reauthentication_token && !!sentAt &&
+      Date.now() - new Date(sentAt).getTime() <= expiry * 1000 &&
+      user.reauthentication_token === otpHash(address, nonce);
+    if (!valid) throw new AuthError(422, 'reauthentication_not_valid', 'Nonce has expired or is invalid');
+    await sql.begin(async (tx) => {
+      await tx`update auth.users set reauthentication_token = '' where id = ${user.id}`;
+      await clearOneTimeTokens(tx, user.id);
+    });
+  }
+
   app.put('/user', async (c) => {
     const { user, sessionId } = await bearerUser(c);
     const b = await readBody(c);
@@ -450,6 +678,12 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     }
     const email = str(b.email) ? normalizeEmail(str(b.email)!) : undefined;
     const phone = str(b.phone) ? normalizePhone(str(b.phone)!) : undefined;
+    if (email) refusePkce(b);
+    if (b.password !== undefined && settings.email.securePasswordChange && (await sessionAge(sessionId)) > DAY) {
+      const nonce = str(b.nonce);
+      if (!nonce) throw new AuthError(400, 'reauthentication_needed', 'Password update requires reauthentication');
+      await useReauthenticationNonce(user, nonce);
+    }
 
     await sql.begin(async (tx) => {
       if (b.data && typeof b.data === 'object') {
@@ -481,12 +715,18 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
         if (taken && taken.id !== user.id) {
           throw new AuthError(422, 'email_exists', 'A user with this email address has already been registered');
         }
-        // No mailer runs locally: with autoconfirm on (config.toml), the change applies at once.
-        await tx`update auth.users set email = ${email}, email_confirmed_at = now(), is_anonymous = false,
-                 raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || jsonb_build_object('email', ${email}::text, 'email_verified', true),
-                 updated_at = now() where id = ${user.id}`;
-        await addIdentity(tx, user, 'email', email, true);
-        await refreshProviders(tx, user.id);
+        const [current] = await tx<UserRow[]>`select * from auth.users where id = ${user.id}`;
+        if (user.is_anonymous && settings.emailAutoconfirm) {
+          // An anonymous user adding an address is signing up: under mailer autoconfirm it applies at once.
+          await tx`update auth.users set email = ${email}, email_confirmed_at = now(), is_anonymous = false,
+                   raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb)
+                     || jsonb_build_object('email', ${email}::text, 'email_verified', true),
+                   updated_at = now() where id = ${user.id}`;
+          await addIdentity(tx, user, 'email', email, true);
+          await refreshProviders(tx, user.id);
+        } else {
+          await mail.send(tx, current, 'email_change', { redirectTo: redirectTo(c), newEmail: email });
+        }
       }
       if (phone && phone !== user.phone) {
         const taken = await findUser(tx, { phone });

@@ -1,5 +1,5 @@
-// SMS one-time codes: generated, hashed as GoTrue stores them, and delivered through the send-SMS hook
-// with a Standard Webhooks signature and GoTrue's payload.
+// One-time codes: generated and hashed as GoTrue stores them (SMS and mail alike); SMS ones delivered through the
+// send-SMS hook with a Standard Webhooks signature and GoTrue's payload.
 import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { AuthError } from './errors.ts';
@@ -10,9 +10,9 @@ export function generateOtp(length: number): string {
   return Array.from(digits, (d) => String(d % 10)).join('');
 }
 
-/** hex(SHA-224(phone + otp)), as GoTrue keeps it in users.confirmation_token / phone_change_token. */
-export function otpHash(phone: string, otp: string): string {
-  return createHash('sha224').update(phone + otp).digest('hex');
+/** hex(SHA-224(address + otp)), the phone or email the code went to: how GoTrue keeps a code in auth.users. */
+export function otpHash(address: string, otp: string): string {
+  return createHash('sha224').update(address + otp).digest('hex');
 }
 
 export interface SmsHook {

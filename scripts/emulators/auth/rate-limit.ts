@@ -1,4 +1,5 @@
 // In-memory fixed-window counters: the emulator is one process, and GoTrue's limits are per window too.
+import { AuthError } from './errors.ts';
 export class WindowLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();
 
@@ -12,5 +13,14 @@ export class WindowLimiter {
     if (w.count >= limit) return false;
     w.count++;
     return true;
+  }
+}
+
+/** GoTrue's per-user gap between two messages of one kind: 429 with the seconds left since `sentAt`. */
+export function requireGap(sentAt: Date | null | undefined, gapSeconds: number, code: string) {
+  if (!sentAt) return;
+  const wait = gapSeconds - Math.floor((Date.now() - new Date(sentAt).getTime()) / 1000);
+  if (wait > 0) {
+    throw new AuthError(429, code, `For security purposes, you can only request this after ${wait} seconds.`);
   }
 }

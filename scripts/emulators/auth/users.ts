@@ -13,9 +13,15 @@ export interface UserRow {
   invited_at: Date | null;
   confirmation_token: string | null;
   confirmation_sent_at: Date | null;
+  recovery_token: string | null;
   recovery_sent_at: Date | null;
   email_change: string | null;
+  email_change_token_new: string | null;
+  email_change_token_current: string | null;
+  email_change_confirm_status: number | null;
   email_change_sent_at: Date | null;
+  reauthentication_token: string | null;
+  reauthentication_sent_at: Date | null;
   last_sign_in_at: Date | null;
   raw_app_meta_data: Record<string, unknown> | null;
   raw_user_meta_data: Record<string, unknown> | null;
