@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
 import { anonClient, claimsOf } from '../helpers/auth.ts';
-import { codeIn, freshEmail, lastMailTo, linkIn, mailsTo, openLink } from '../helpers/mail.ts';
+import { codeIn, freshEmail, lastMailTo, linkIn, mailsTo, openLink, signUpConfirmed } from '../helpers/mail.ts';
 
 const PASSWORD = 'correct horse';
 
@@ -165,6 +165,14 @@ describe('resend', () => {
     const unknown = freshEmail('nobody');
     expect((await anonClient().auth.resend({ type: 'signup', email: unknown })).error).toBeNull();
     expect(await mailsTo(unknown)).toHaveLength(0);
+
+    const confirmed = freshEmail('done');
+    await signUpConfirmed(confirmed, PASSWORD);
+    // Past max_frequency, so only the confirmation itself can keep a mail from being sent.
+    await adminSql()`update auth.users set confirmation_sent_at = now() - interval '61 seconds'
+                     where email = ${confirmed}`;
+    expect((await anonClient().auth.resend({ type: 'signup', email: confirmed })).error).toBeNull();
+    expect(await mailsTo(confirmed)).toHaveLength(1);
   });
 
   it('refuses a type it does not know with validation_failed', async () => {
