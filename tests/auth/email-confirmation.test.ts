@@ -2,12 +2,21 @@
 // to the stack's mail catcher, in the app's language; resend, expiry, one-time use and GoTrue's refusals.
 import { describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
+import { stackEnv } from '../helpers/stack.ts';
 import { anonClient, claimsOf } from '../helpers/auth.ts';
 import { codeIn, freshEmail, lastMailTo, linkIn, mailsTo, openLink, signUpConfirmed } from '../helpers/mail.ts';
 
 const PASSWORD = 'correct horse';
 
 describe('mail over SMTP', () => {
+  it('lands in the mail catcher, whose inbox a developer opens in the browser', async () => {
+    // As a browser asks for it (MailDev answers other clients' unknown paths with JSON 404s).
+    const res = await fetch(stackEnv().mailUrl, { headers: { accept: 'text/html' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await res.text()).toMatch(/MailDev/i);
+  });
+
   it("reaches the mail catcher from the configured sender, written for the user's app and locale", async () => {
     const english = freshEmail('quit-en');
     await anonClient().auth.signUp({
