@@ -123,6 +123,33 @@ describe('email change', () => {
     expect((await client.auth.getUser()).data.user).toMatchObject({ email: oldEmail, new_email: newEmail });
   });
 
+  it('resends both codes of a pending change after max_frequency; the old codes stop working', async () => {
+    const oldEmail = freshEmail('old');
+    const newEmail = freshEmail('new');
+    const { session, user } = await signUpConfirmed(oldEmail, PASSWORD);
+    const client = await sessionClient(session);
+    await client.auth.updateUser({ email: newEmail });
+    const firstNew = codeIn(await lastMailTo(newEmail));
+    const soon = await anonClient().auth.resend({ type: 'email_change', email: oldEmail });
+    expect(soon.error).toMatchObject({ status: 429, code: 'over_email_send_rate_limit' });
+
+    await adminSql()`update auth.users set email_change_sent_at = now() - interval '61 seconds' where id = ${user.id}`;
+    expect((await anonClient().auth.resend({ type: 'email_change', email: oldEmail })).error).toBeNull();
+    expect(await mailsTo(newEmail)).toHaveLength(2);
+    expect(await mailsTo(oldEmail)).toHaveLength(3); // the sign-up's confirmation and one per change request
+    const stale = await anonClient().auth.verifyOtp({ email: newEmail, token: firstNew, type: 'email_change' });
+    expect(stale.error).toMatchObject({ status: 403, code: 'otp_expired' });
+    for (const email of [oldEmail, newEmail]) {
+      const { error } = await anonClient().auth.verifyOtp({
+        email,
+        token: codeIn(await lastMailTo(email)),
+        type: 'email_change',
+      });
+      expect(error).toBeNull();
+    }
+    expect((await client.auth.getUser()).data.user?.email).toBe(newEmail);
+  });
+
   it('adds an email to an anonymous user only once the new address confirms it', async () => {
     const client = anonClient();
     const { data } = await client.auth.signInAnonymously();

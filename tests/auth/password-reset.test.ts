@@ -151,6 +151,22 @@ describe('secure password change (reauthenticate + nonce)', () => {
     expect(error).toMatchObject({ status: 422, code: 'reauthentication_not_valid' });
   });
 
+  it('texts the nonce to a phone-only user, whose day-old session then changes its password with it', async () => {
+    const phone = freshPhone();
+    const client = anonClient();
+    await client.auth.signUp({ phone, password: PASSWORD });
+    const { data } = await client.auth.verifyOtp({ phone, token: await lastSmsCode(phone), type: 'sms' });
+    await adminSql()`update auth.sessions set created_at = now() - interval '25 hours' where id = ${
+      claimsOf(data.session!.access_token).session_id
+    }`;
+    const authed = await sessionClient(data.session!);
+    expect((await authed.auth.reauthenticate()).error).toBeNull();
+    expect(await sentSms(phone)).toHaveLength(2);
+    const nonce = await lastSmsCode(phone);
+    expect((await authed.auth.updateUser({ password: NEW_PASSWORD, nonce })).error).toBeNull();
+    expect((await anonClient().auth.signInWithPassword({ phone, password: NEW_PASSWORD })).error).toBeNull();
+  });
+
   it('lets a session younger than 24 h change its password without a nonce', async () => {
     const email = freshEmail();
     const { session } = await signUpConfirmed(email, PASSWORD);
