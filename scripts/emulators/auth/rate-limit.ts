@@ -1,5 +1,7 @@
-// In-memory fixed-window counters: the emulator is one process, and GoTrue's limits are per window too.
+// Auth's rate limits: in-memory fixed-window counters (the emulator is one process, and GoTrue's limits are per window
+// too), and the per-user gap GoTrue keeps between two codes of one kind (SMS and mail alike).
 import { AuthError } from './errors.ts';
+
 export class WindowLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();
 
