@@ -1,21 +1,23 @@
 // The mails Auth sends, per app and locale (zh-CN, en), with the app's name. Which app and locale: the user's
 // `user_metadata.app_id` and `user_metadata.locale`, the keys an app sends as `options.data` at sign-up (the
-// sign-up trigger reads the same two); none or an unknown one → the backend's own name, zh-CN. Every mail carries
-// both a 6-digit code (verifyOtp) and, where GoTrue's template has one, the link (GET /auth/v1/verify).
+// sign-up trigger reads the same two); none or an unknown one → the backend's own name, zh-CN; a locale whose first two
+// letters are "en" → English. Every mail carries both a 6-digit code (verifyOtp) and, where GoTrue's template has one,
+// the link (GET /auth/v1/verify). hosted-templates.ts turns the same words into the hosted project's Go templates.
 import { type AppId, isAppId } from '../../../functions/_shared/apps.ts';
 
 export type MailKind = 'confirmation' | 'recovery' | 'magic_link' | 'email_change' | 'reauthentication';
 export type MailLocale = 'zh-CN' | 'en';
 
 // The apps' names as seed/01_apps.sql has them: Auth writes as supabase_auth_admin, which cannot read public.apps.
-const APP_NAMES: Record<AppId, Record<MailLocale, string>> = {
+export const APP_NAMES: Record<AppId, Record<MailLocale, string>> = {
   coach: { 'zh-CN': '日常教练', en: 'Daily Coach' },
   companion: { 'zh-CN': 'AI 伴侣', en: 'Companion' },
   quit: { 'zh-CN': '焕新之旅', en: 'Quit Journey' },
   diary: { 'zh-CN': '成长日记', en: 'Growth Diary' },
   pickitchen: { 'zh-CN': 'PicKitchen', en: 'PicKitchen' },
 };
-const BACKEND_NAME: Record<MailLocale, string> = { 'zh-CN': '后台', en: 'Houtai' };
+export const BACKEND_NAME: Record<MailLocale, string> = { 'zh-CN': '后台', en: 'Houtai' };
+export const MAIL_LOCALES: MailLocale[] = ['zh-CN', 'en'];
 
 interface Copy {
   subject: string;
@@ -78,7 +80,7 @@ export interface MailAudience {
 export function audienceOf(userMetadata: Record<string, unknown> | null): MailAudience {
   const app = String(userMetadata?.app_id ?? '');
   const locale = String(userMetadata?.locale ?? '');
-  return { app: isAppId(app) ? app : undefined, locale: /^en\b/i.test(locale) ? 'en' : 'zh-CN' };
+  return { app: isAppId(app) ? app : undefined, locale: locale.slice(0, 2) === 'en' ? 'en' : 'zh-CN' };
 }
 
 export interface MailContent {
@@ -94,8 +96,13 @@ const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 
 export function renderMail(kind: MailKind, audience: MailAudience, content: MailContent) {
-  const words = COPY[audience.locale];
   const app = audience.app ? APP_NAMES[audience.app][audience.locale] : BACKEND_NAME[audience.locale];
+  return composeMail(kind, audience.locale, app, content);
+}
+
+/** One kind of mail in one locale, `app` being the app's name: what the local Auth and the hosted templates send. */
+export function composeMail(kind: MailKind, locale: MailLocale, app: string, content: MailContent) {
+  const words = COPY[locale];
   const fill = (s: string) => s.replaceAll('{app}', app).replaceAll('{email}', content.email);
   const { subject, lead, action } = words[kind];
   const link = action ? content.link : undefined;
