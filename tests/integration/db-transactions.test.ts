@@ -122,7 +122,7 @@ describe('database transactions', () => {
       await relayed.end();
       await relay.close();
     }
-  });
+  }, 30_000); // room for a wait to fail with its own message (15 s) before the test's timeout
 
   it('rolls back a transaction whose handler returned while a statement it never awaited failed', async () => {
     const user = await createUser();
