@@ -73,7 +73,7 @@ const typecheck = step('typecheck (tsc + deno check)', async () => {
   );
   return denoVersion();
 });
-// So do formatting and lint (deno.json's fmt and lint); line length is a unit test (tests/unit/line-length.test.ts).
+// Nor do formatting and lint (deno.json's fmt and lint); line length is a unit test (tests/unit/line-length.test.ts).
 const style = step('deno fmt --check + deno lint', checkDenoStyle);
 
 // The providers we cannot reach, played by local fakes that speak their wire formats: the stack runs the
