@@ -3,8 +3,7 @@ import type { ErrorDetail } from '../../functions/_shared/errors.ts';
 import { freshIp } from './addresses.ts';
 import { stackEnv } from './stack.ts';
 
-// By default a body is what the test reads it as: tests walk the JSON they expect and assert on it.
-// deno-lint-ignore no-explicit-any
+// deno-lint-ignore no-explicit-any -- by default a body is what the test reads it as: the JSON it expects, asserted on
 export interface ApiResponse<T = any> {
   status: number;
   headers: Headers;
