@@ -61,13 +61,16 @@ async function isUpgraded(tx: Tx, user: User): Promise<boolean> {
   return wechat.length > 0;
 }
 
-/** The user the identity already signs in as: by its own id, or, for WeChat, the same person in another mini program. */
+/**
+ * The user the identity already signs in as: by its own id, or, for WeChat, the same person in another mini program.
+ */
 async function mappedUserId(
   tx: Tx,
   { provider, appId, externalId, unionId }: ExternalIdentity,
 ): Promise<string | undefined> {
   const [own] = await tx<{ user_id: string }[]>`
-    select user_id from internal.external_accounts where provider = ${provider} and app_id = ${appId} and external_id = ${externalId}`;
+    select user_id from internal.external_accounts
+     where provider = ${provider} and app_id = ${appId} and external_id = ${externalId}`;
   if (own || !unionId) return own?.user_id;
   const [same] = await tx<{ user_id: string }[]>`
     select user_id from internal.external_accounts where provider = ${provider} and union_id = ${unionId} limit 1`;
@@ -156,7 +159,7 @@ export async function signInExternal(
   const undo: Undo[] = [];
   let outcome: ExternalSignIn | { refused: string };
   try {
-    outcome = await ctx.db.withService(async (tx) => {
+    outcome = await ctx.db.asService(async (tx) => {
       // Serialised per identity, so two first sign-ins of the same device make one user.
       await tx`select pg_advisory_xact_lock(hashtextextended(${`${provider}:${appId}:${externalId}`}, 0))`;
       const mapped = await mappedUserId(tx, identity);
@@ -230,5 +233,5 @@ export async function audit(
   appId: AppId | null,
   details: Record<string, unknown>,
 ) {
-  await ctx.db.withService((tx) => auditIn(tx, ctx.client, action, userId, appId, details));
+  await ctx.db.asService((tx) => auditIn(tx, ctx.client, action, userId, appId, details));
 }

@@ -17,7 +17,7 @@ export async function oncePerCall<T>(
   webhookId: string,
   attempt: (acted: () => void) => Promise<T>,
 ): Promise<T | undefined> {
-  const claimed = await db.withService((tx) =>
+  const claimed = await db.asService((tx) =>
     tx`
     insert into internal.auth_hook_deliveries (hook, webhook_id) values (${hook}, ${webhookId})
     on conflict do nothing
@@ -31,7 +31,7 @@ export async function oncePerCall<T>(
     });
   } finally {
     if (!done) {
-      await db.withService((tx) =>
+      await db.asService((tx) =>
         tx`delete from internal.auth_hook_deliveries where hook = ${hook} and webhook_id = ${webhookId}`
       );
     }

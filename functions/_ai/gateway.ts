@@ -48,9 +48,10 @@ export function createAiGateway(config: AiConfig, db: Db, provider: ChatProvider
   ) {
     const price = config.prices[model] ?? { in: 0, out: 0 };
     const cost = Math.round((usage.in * price.in + usage.out * price.out) / 1_000_000);
-    await db.withService((tx) =>
+    await db.asService((tx) =>
       tx`
-      insert into internal.ai_usage (app_id, user_id, use_case, prompt_version, model, provider, tokens_in, tokens_out, latency_ms, cost_micros, outcome, error, streamed)
+      insert into internal.ai_usage (app_id, user_id, use_case, prompt_version, model, provider, tokens_in, tokens_out,
+                                     latency_ms, cost_micros, outcome, error, streamed)
       values (${req.app}, ${req.userId}, ${req.useCase}, ${
         req.promptVersion ?? null
       }, ${model}, ${provider.name}, ${usage.in}, ${usage.out},
@@ -71,10 +72,11 @@ export function createAiGateway(config: AiConfig, db: Db, provider: ChatProvider
   async function checkQuota(req: AiRequest) {
     if (!req.userId) return;
     const quota = quotaFor(config, req.app);
-    const [{ used }] = await db.withService((tx) =>
+    const [{ used }] = await db.asService((tx) =>
       tx<[{ used: number }]>`
       select count(*)::int as used from internal.ai_usage
-       where user_id = ${req.userId} and app_id = ${req.app} and outcome = 'success' and created_at >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC'`
+       where user_id = ${req.userId} and app_id = ${req.app} and outcome = 'success'
+         and created_at >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC'`
     );
     if (used >= quota) {
       throw new ApiError(

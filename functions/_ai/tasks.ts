@@ -34,7 +34,7 @@ export async function createAiTask(
   input: Record<string, unknown>,
 ): Promise<AiTask> {
   await moderateInput(moderator, uc.userText(input));
-  const [task] = await db.withService((tx) =>
+  const [task] = await db.asService((tx) =>
     tx<AiTask[]>`
     select * from internal.ai_task_create(${uc.app}, ${userId}, ${kind}, ${tx.json(input as never)}, ${
       uc.cost?.amount ?? 0
@@ -71,7 +71,7 @@ async function finish(
   fallback = false,
   refund = false,
 ) {
-  const [row] = await db.withService((tx) =>
+  const [row] = await db.asService((tx) =>
     tx<[{ done: boolean }]>`
     select internal.ai_task_finish(${id}, ${status}, ${
       tx.json((result ?? null) as never)
@@ -84,7 +84,7 @@ async function finish(
 export function aiTaskHandler(gateway: () => AiGateway, moderator: () => Moderator, useCases: AiUseCases): JobHandler {
   return async (job, { db }) => {
     const id = String(job.payload.task_id);
-    const [task] = await db.withService((tx) => tx<AiTask[]>`select * from public.ai_tasks where id = ${id}`);
+    const [task] = await db.asService((tx) => tx<AiTask[]>`select * from public.ai_tasks where id = ${id}`);
     if (!task || task.status === 'completed' || task.status === 'failed') return { skipped: true };
     const uc = useCases[task.kind];
     if (!uc) {

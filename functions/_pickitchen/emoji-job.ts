@@ -37,9 +37,7 @@ export function emojiJobHandler(
 ): JobHandler {
   return async (job: Job, { db }) => {
     const taskId = String(job.payload.task_id);
-    const [task] = await db.withService((tx) =>
-      tx<TaskRow[]>`select * from pickitchen.emoji_tasks where id = ${taskId}`
-    );
+    const [task] = await db.asService((tx) => tx<TaskRow[]>`select * from pickitchen.emoji_tasks where id = ${taskId}`);
     if (!task || task.status === 'completed' || task.status === 'failed') return { skipped: 'finished' };
     const fail = (code: string, message: string) => finish(db, task.id, 'failed', null, code, message);
     const pollLater = () => new JobSnooze(new Date(Date.now() + deps.settings.pollIntervalMs));
@@ -49,9 +47,10 @@ export function emojiJobHandler(
     const provider = deps.provider();
     try {
       if (!task.provider_task_id) {
-        const [detection] = await db.withService((tx) =>
+        const [detection] = await db.asService((tx) =>
           tx<{ face_bbox: number[]; ext_bbox: number[] }[]>`
-          select face_bbox, ext_bbox from pickitchen.emoji_detections where user_id = ${task.user_id} and image_path = ${task.image_path} and passed`
+          select face_bbox, ext_bbox from pickitchen.emoji_detections
+           where user_id = ${task.user_id} and image_path = ${task.image_path} and passed`
         );
         if (!detection) return fail('detection_missing', 'The photo has no passed face detection.');
         // The provider gets the photo as stored now, so that is what must still be an emoji source.
@@ -65,7 +64,7 @@ export function emojiJobHandler(
           drivenId: task.driven_id,
         });
         // A worker that raced us may have recorded its own provider task first: that one is followed.
-        const [started] = await db.withService((tx) =>
+        const [started] = await db.asService((tx) =>
           tx<{ id: string | null }[]>`
           select id from internal.emoji_task_started(${task.id}, ${provider.name}, ${created.taskId})`
         );
@@ -115,7 +114,7 @@ async function finish(
   code: string | null,
   message: string | null,
 ) {
-  const [row] = await db.withService((tx) =>
+  const [row] = await db.asService((tx) =>
     tx<[{ ok: boolean }]>`
     select internal.emoji_task_finish(${id}, ${status}, ${resultPath}, ${code}, ${
       message ? message.slice(0, 500) : null
@@ -126,9 +125,10 @@ async function finish(
 
 /** Whether the task, still in its owner's history, completed with the video at this path. */
 async function isVisibleResult(db: Db, id: string, path: string) {
-  const rows = await db.withService((tx) =>
+  const rows = await db.asService((tx) =>
     tx`
-    select 1 from pickitchen.emoji_tasks where id = ${id} and status = 'completed' and result_path = ${path} and hidden_at is null`
+    select 1 from pickitchen.emoji_tasks
+     where id = ${id} and status = 'completed' and result_path = ${path} and hidden_at is null`
   );
   return rows.length > 0;
 }

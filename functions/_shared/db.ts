@@ -2,43 +2,51 @@
 // A user's queries run the way PostgREST runs them: in one transaction that first switches to the
 // request's role and publishes the verified JWT claims, so RLS decides what they may see and change.
 //
-// Round trips and protocol messages are what a request pays for, on both sides, so:
-// - `statementsAsUser`/`statementsAsService` send the settings and every statement as one simple-protocol message,
-//   an implicit transaction that commits when the last statement succeeds and rolls back if any fails: one round
-//   trip, and no prepared statements, so it is as fast through a transaction-mode pooler as on a direct connection.
-// - `withUser`/`withService` open the transaction with one simple-protocol message (begin, then the settings) on a
-//   reserved connection, pipelined with the handler's first statement, and commit in a last round trip.
+// Features have one API: `asUser(claims, work)` and `asService(work)`, where `work` gets the transaction `tx` and
+// writes postgres.js tagged templates on it. How a transaction travels is decided here, from the shape of `work`,
+// because round trips are what a request pays for, on both sides:
+// - `async (tx) => { … }` (interactive): the opening — `begin` and the settings, one simple-protocol message — goes
+//   out pipelined with the handler's first statement on a reserved connection; `commit` follows in a last round trip,
+//   once the handler has settled.
+// - `(tx) => [tx`…`, tx`…`]` (a list, returned synchronously): no statement can follow, so the opening, every
+//   statement and the commit are written at once, one flight; it resolves to each statement's rows. A failing
+//   statement leaves the block aborted, so the later ones fail unseen and the commit becomes a rollback.
+// postgres.js sends a statement with parameters that it has not prepared on that connection as two round trips (a
+// describe, to learn the parameters' types, then the execution), and holds the statements after it until it is
+// done: a list is one flight on a warm connection with DB_PREPARE=true, and one round trip more per such statement
+// without. The opening, whose values are quoted here, never costs that.
 import postgres from 'postgres';
 import type { Config } from './env.ts';
 import type { Claims } from './jwt.ts';
-import { literal, type SqlText } from './sql-text.ts';
 import { logEvent } from './log.ts';
 
 export type Sql = postgres.Sql;
 export type Tx = postgres.TransactionSql;
 type Reserved = postgres.ReservedSql;
-type Rows<S> = { -readonly [K in keyof S]: S[K] extends SqlText<infer T> ? T[] : never };
+
+/** A statement of a list: a query written on the transaction (`tx\`…\``) and not yet awaited. */
+type Statement = Promise<unknown> & { execute(): unknown };
+/** What a list resolves to: each statement's rows, in order. */
+export type RowsOf<S extends readonly Statement[]> = { -readonly [K in keyof S]: Awaited<S[K]> };
 
 export interface Db {
-  /** Runs fn in one transaction as the caller (`authenticated` or `anon`), with RLS in force. */
-  withUser<T>(claims: Claims, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  // The list overloads come first: TypeScript types a callback's return once, by the first overload it tries, and only
+  // a `const` type parameter makes a returned array literal a tuple.
   /**
-   * Runs the statements in one transaction as the caller, in a single round trip; resolves to each one's rows. Every
-   * statement must return rows (a select, or RETURNING).
+   * Runs `work` in one transaction as the caller (`authenticated` or `anon`), with RLS in force: a function returning
+   * its statements as a list (one flight; resolves to each one's rows), or an async function (interactive).
    */
-  statementsAsUser<const S extends readonly SqlText<unknown>[]>(claims: Claims, statements: S): Promise<Rows<S>>;
-  /** Runs fn in one transaction as `service_role` (RLS bypassed): ledger, webhooks, worker, admin only. */
-  withService<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  /** statementsAsUser as `service_role`: the statements must name whose rows they touch. */
-  statementsAsService<const S extends readonly SqlText<unknown>[]>(statements: S): Promise<Rows<S>>;
+  asUser<const S extends readonly Statement[]>(claims: Claims, work: (tx: Tx) => S): Promise<RowsOf<S>>;
+  asUser<T>(claims: Claims, work: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * asUser as `service_role` (RLS bypassed): ledger, webhooks, worker, admin only; the statements must name whose
+   * rows they touch.
+   */
+  asService<const S extends readonly Statement[]>(work: (tx: Tx) => S): Promise<RowsOf<S>>;
+  asService<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** The pool, for infrastructure that runs one self-contained statement (rate limiting). */
   readonly sql: Sql;
   end(): Promise<void>;
-}
-
-/** A rendered statement inside a `withUser`/`withService` transaction (unprepared: its text holds its values). */
-export function runText<T>(tx: Tx, statement: SqlText<T>): Promise<T[]> {
-  return tx.unsafe(statement.text, [], { prepare: false }) as unknown as Promise<T[]>;
 }
 
 const CLIENT_ROLES = new Set(['anon', 'authenticated']);
@@ -83,28 +91,32 @@ function withSavepoints(conn: Reserved): Tx {
 }
 
 /**
- * The statement that makes the transaction the caller's: role and claims. The subject goes in
+ * A string as a literal (`E'…'`: backslashes and quotes escaped, whatever standard_conforming_strings says), for the
+ * opening only: as text in a simple-protocol message it needs neither a describe round trip nor a prepared statement.
+ */
+function literal(value: string): string {
+  if (value.includes('\0')) throw new TypeError('SQL literals cannot contain NUL characters');
+  return `E'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+}
+
+/**
+ * The message that opens the caller's transaction: begin, then role and claims. The subject goes in
  * `request.jwt.claim.sub` too, which auth.uid() reads before it parses the claims' JSON: RLS calls auth.uid() once
  * per table a statement touches, and the day view alone touches six (283 → 174 µs).
  */
-function settings(role: string, claims: Claims): string {
+function opening(role: string, claims: Claims): string {
   const sub = typeof claims.sub === 'string'
     ? `, set_config('request.jwt.claim.sub', ${literal(claims.sub)}, true)`
     : '';
-  return `select set_config('role', ${literal(role)}, true), set_config('request.jwt.claims', ${
+  const settings = `select set_config('role', ${literal(role)}, true), set_config('request.jwt.claims', ${
     literal(JSON.stringify(claims))
   }, true)${sub}`;
+  return `begin;\n${settings}`;
 }
 
-/** A message of statements, each separator on a line of its own (a statement ending in a line comment cannot swallow it). */
-const message = (statements: string[]) => statements.join('\n;\n');
-
-/** A simple-protocol message; several statements in it answer with one result each. */
-const send = (conn: Reserved, text: string) =>
-  conn.unsafe(text).simple().execute() as unknown as Promise<postgres.RowList<postgres.Row[]>[]>;
-
-/** Ends a failed transaction block on the connection before it goes back to the pool (a broken one is dropped anyway). */
-const rollback = async (conn: Reserved) => void (await conn.unsafe('rollback').catch(() => {}));
+/** A query written on the transaction (postgres.js runs one when it is awaited or executed). */
+const isStatement = (value: unknown): value is Statement =>
+  value instanceof Promise && typeof (value as Partial<Statement>).execute === 'function';
 
 /** A notice or warning the database sent along with a reply: none is expected, so each one is logged. */
 function logNotice(notice: postgres.Notice): void {
@@ -127,72 +139,54 @@ export function createDb(
   });
 
   /**
-   * Runs `run`'s statements on a reserved connection, waits for everything it started to settle (a handler still
-   * running must not outlive the connection), and reports the first failure.
+   * Runs `work` in a transaction on a reserved connection. Everything it started settles before the connection goes
+   * back (a handler still running must not outlive it); the first failure, in the order sent, is what rejects.
    */
-  async function onConnection<T>(
-    run: (conn: Reserved) => Promise<T>[],
-    after?: (conn: Reserved, failed: boolean) => Promise<void>,
-  ): Promise<T[]> {
+  async function transaction(role: string, claims: Claims, work: (tx: Tx) => unknown): Promise<unknown> {
     const conn = await sql.reserve();
     try {
-      const outcomes = await Promise.allSettled(run(conn));
+      // Sent first, so the work's first statement follows it in the same write.
+      const opened = conn.unsafe(opening(role, claims)).simple().execute();
+      const tx = withSavepoints(conn);
+      let shape: unknown;
+      try {
+        shape = work(tx);
+      } catch (error) {
+        shape = Promise.reject(error);
+      }
+      // A list's statements, then its commit, go out behind the opening at once; an interactive handler's statements
+      // go out as it writes them, and its end waits for it.
+      const list = Array.isArray(shape) && shape.every(isStatement);
+      if (Array.isArray(shape) && !list) shape = Promise.reject(new TypeError('a list holds statements written on tx'));
+      const sent = list ? (shape as Statement[]).map((s) => s.execute()) : [Promise.resolve(shape)];
+      const closed = list ? conn.unsafe('commit').execute() : undefined;
+      const outcomes = await Promise.allSettled([opened, ...sent]);
       const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-      await after?.(conn, !!failed);
-      if (failed) throw failed.reason;
-      return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
+      if (failed) {
+        // The block must end before the connection goes back: a list's commit, sent with it, answers ROLLBACK.
+        await (closed ?? conn.unsafe('rollback')).catch(() => {});
+        throw failed.reason;
+      }
+      // A statement the handler sent but never awaited failed: the commit became a rollback.
+      const done = await (closed ?? conn.unsafe('commit'));
+      if (done.command !== 'COMMIT') throw new Error('the transaction was rolled back');
+      const values = outcomes.slice(1).map((o) => (o as PromiseFulfilledResult<unknown>).value);
+      return list ? values : values[0];
     } finally {
       conn.release();
     }
   }
 
-  async function transaction<T>(role: string, claims: Claims, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    let result: T | undefined;
-    await onConnection<unknown>(
-      (conn) => {
-        const opened = send(conn, message(['begin', settings(role, claims)]));
-        const tx = withSavepoints(conn);
-        // The handler runs at once, its first statement joining the write (a synchronous throw becomes a rejection).
-        const body = (async () => fn(tx))();
-        return [opened, body.then((r) => (result = r))];
-      },
-      async (conn, failed) => {
-        if (failed) return rollback(conn);
-        // A statement the handler sent but never awaited failed: the commit became a rollback.
-        const done = await conn.unsafe('commit');
-        if (done.command !== 'COMMIT') throw new Error('the transaction was rolled back');
-      },
-    );
-    return result as T;
-  }
-
-  /** Settings and statements as one implicit transaction, in one message: a failure leaves no block behind. */
-  async function inOneMessage(role: string, claims: Claims, statements: readonly SqlText<unknown>[]): Promise<never> {
-    if (statements.length === 0) throw new Error('statementsAs… needs a statement');
-    const text = message([settings(role, claims), ...statements.map((s) => s.text)]);
-    const [results] = await onConnection((conn) => [send(conn, text)]);
-    // postgres.js answers with one result per statement that describes rows: the settings, then each statement. A
-    // statement without rows (an insert with no RETURNING) would shift the rest, so none may.
-    const rows = results.slice(1);
-    if (rows.length !== statements.length) {
-      throw new Error(
-        `statementsAs…: ${statements.length} statements gave ${rows.length} row results; every statement must return rows`,
-      );
-    }
-    return rows as never;
-  }
-
   const asClient = (claims: Claims) => {
-    // Only client roles: a service-role key must take the explicit, auditable withService path.
+    // Only client roles: a service-role key must take the explicit, auditable asService path.
     if (!CLIENT_ROLES.has(claims.role)) throw new Error(`as-user database access with role ${claims.role}`);
     return claims.role;
   };
   return {
     sql,
-    withUser: async (claims, fn) => transaction(asClient(claims), claims, fn),
-    statementsAsUser: async (claims, statements) => inOneMessage(asClient(claims), claims, statements),
-    withService: (fn) => transaction('service_role', SERVICE, fn),
-    statementsAsService: (statements) => inOneMessage('service_role', SERVICE, statements),
+    // Awaited in an async function, so a refused role is a rejection like any other failure.
+    asUser: async (claims: Claims, work: (tx: Tx) => unknown) => await transaction(asClient(claims), claims, work),
+    asService: (work: (tx: Tx) => unknown) => transaction('service_role', SERVICE, work),
     end: () => sql.end({ timeout: 5 }),
-  };
+  } as Db;
 }

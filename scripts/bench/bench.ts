@@ -16,7 +16,7 @@ import { LOCAL_DIR, ROOT } from '../stack/project.ts';
 import { startStack } from '../stack/stack.ts';
 import { PG_BIN } from '../stack/system-deps.ts';
 import { BENCH_DAYS, seedBench } from './seed.ts';
-import { type HttpRequest, type LoadResult, type PgbenchProtocol, runPgbench, runWrk } from './load.ts';
+import { type HttpRequest, type LoadResult, runPgbench, runWrk } from './load.ts';
 import { cpuMeter } from './cpu.ts';
 import { type Cell, cellOf, checkRecord, formatTable, type RunRecord, writeRecord } from './results.ts';
 import { createDb } from '../../functions/_shared/db.ts';
@@ -72,11 +72,13 @@ interface Scenario {
   key: string;
   what: string;
   requests: () => HttpRequest[];
-  /** The same work for pgbench: a script in scripts/bench/pgbench and how it is sent (simple unless said). */
-  pgbench?: { script: string; protocol?: PgbenchProtocol };
+  /** The same work for pgbench: a script in scripts/bench/pgbench. */
+  pgbench?: { script: string };
 }
 
-/** Samples a scenario takes: per concurrency and repeat, the API, pgbench matched and pgbench at c where that is more. */
+/**
+ * Samples a scenario takes: per concurrency and repeat, the API, pgbench matched and pgbench at c where that is more.
+ */
 const samplesOf = (s: Scenario) =>
   CONCURRENCY.reduce((n, c) => n + REPEATS * (1 + (s.pgbench ? 1 + Number(c > API_DB_CONNECTIONS) : 0)), 0);
 
@@ -102,8 +104,10 @@ const notes: Record<string, unknown> = {};
 try {
   const t0 = Date.now();
   const { users } = await seedBench(sql, log);
-  const [{ records }] =
-    await sql`select (select count(*) from coach.workouts) + (select count(*) from coach.meals) + (select count(*) from coach.sleeps) + (select count(*) from coach.work_notes) + (select count(*) from coach.readings) as records`;
+  const [{ records }] = await sql`
+      select (select count(*) from coach.workouts) + (select count(*) from coach.meals)
+           + (select count(*) from coach.sleeps) + (select count(*) from coach.work_notes)
+           + (select count(*) from coach.readings) as records`;
   notes.seed = {
     users: users.length,
     coach_records: Number(records),
@@ -157,9 +161,9 @@ try {
         return (r) => ({ cpu: cpuSince(r.requests ?? 0) });
       },
     );
-    const [{ used }] =
-      await sql`select count(*)::int as used from pg_stat_activity where application_name = 'houtai-functions' and query_start >= ${result
-        .started_at!}::timestamptz`;
+    const [{ used }] = await sql`
+        select count(*)::int as used from pg_stat_activity
+         where application_name = 'houtai-functions' and query_start >= ${result.started_at!}::timestamptz`;
     return { ...result, db_connections: used };
   };
   const dbSample = (s: NonNullable<Scenario['pgbench']>, clients: number) =>
@@ -167,7 +171,9 @@ try {
       stack.dbUrl,
       {
         script: readFileSync(join(ROOT, 'scripts/bench/pgbench', `${s.script}.sql`), 'utf8'),
-        protocol: s.protocol ?? 'simple',
+        // As the API sends its statements on the bench stack (DB_PREPARE=true): postgres.js's prepared statements,
+        // each script's \startpipeline grouping them into the flights db.ts sends.
+        protocol: 'prepared',
         clients,
         seconds: SECONDS,
         warmupSeconds: WARMUP_SECONDS,
@@ -238,10 +244,11 @@ try {
         ),
     },
     {
-      // The route runs in db.withUser: a prepared statement with bound values after the opening message.
+      // The route runs in an interactive db.asUser: the page after the opening, then the commit in a round trip of its
+      // own.
       key: '3 sync pull 500',
       what: 'POST /coach/sync/pull, a 500-change page',
-      pgbench: { script: 'sync-pull', protocol: 'prepared' },
+      pgbench: { script: 'sync-pull' },
       requests: () =>
         many(
           2000,
@@ -284,7 +291,9 @@ try {
 
   const hotBalance = async () =>
     (await sql`
-    select a.balance::int as balance, (select count(*)::int from public.wallet_entries e where e.account_id = a.id and e.kind = 'consume' and e.reason = 'bench consume') as consumed
+    select a.balance::int as balance,
+           (select count(*)::int from public.wallet_entries e
+             where e.account_id = a.id and e.kind = 'consume' and e.reason = 'bench consume') as consumed
       from public.wallet_accounts a where a.user_id = md5('bench-user-1')::uuid and a.app_id = 'pickitchen'`)[0] as {
       balance: number;
       consumed: number;
@@ -322,7 +331,11 @@ try {
     // polls, the third poll with download and store).
     await sql.begin(async (tx) => {
       await tx`select set_config('role', 'service_role', true)`;
-      await tx`select internal.emoji_task_create(md5('bench-user-' || n)::uuid, 'pickitchen/' || md5('bench-user-' || n)::uuid || '/sources/bench.jpg', 'mengwa_kaixin', 'drain-' || n, interval '1 hour') from generate_series(1, 200) n`;
+      await tx`
+        select internal.emoji_task_create(
+                 md5('bench-user-' || n)::uuid, 'pickitchen/' || md5('bench-user-' || n)::uuid || '/sources/bench.jpg',
+                 'mengwa_kaixin', 'drain-' || n, interval '1 hour')
+          from generate_series(1, 200) n`;
     });
     const drainStart = Date.now();
     let runs = 0;
@@ -335,13 +348,15 @@ try {
         leaseSeconds: 60,
       });
       runs += r.claimed;
-      const [{ left }] =
-        await sql`select count(*)::int as left from pickitchen.emoji_tasks where idempotency_key like 'drain-%' and status not in ('completed', 'failed')`;
+      const [{ left }] = await sql`
+          select count(*)::int as left from pickitchen.emoji_tasks
+           where idempotency_key like 'drain-%' and status not in ('completed', 'failed')`;
       if (left === 0 || Date.now() - drainStart > 120_000) break;
     }
     const drainSeconds = (Date.now() - drainStart) / 1000;
-    const [{ done }] =
-      await sql`select count(*)::int as done from pickitchen.emoji_tasks where idempotency_key like 'drain-%' and status = 'completed'`;
+    const [{ done }] = await sql`
+        select count(*)::int as done from pickitchen.emoji_tasks
+         where idempotency_key like 'drain-%' and status = 'completed'`;
     await db.end();
     notes.worker_drain = {
       tasks: 200,
@@ -361,9 +376,17 @@ try {
 // Output: the table, the record in a file of its own, and the record's checks read back from that file.
 console.log(`\n${formatTable(rows)}`);
 console.log(
-  `\nmedians of ${REPEATS} samples of ${SECONDS} s, each after a ${WARMUP_SECONDS} s warm-up; min-max over the samples; latencies in ms; cpu fn / cpu pg: CPU ms per request of the functions (Deno) and of Postgres; conns: database connections the API used (of ${API_DB_CONNECTIONS}); pg conns: pgbench's; api/db: API req/s as a share of pgbench's, matched and at wrk's concurrency; ledger: ${
-    JSON.stringify(notes.ledger)
-  }; worker: ${JSON.stringify(notes.worker_drain)}`,
+  [
+    `\nmedians of ${REPEATS} samples of ${SECONDS} s, each after a ${WARMUP_SECONDS} s warm-up`,
+    'min-max over the samples',
+    'latencies in ms',
+    'cpu fn / cpu pg: CPU ms per request of the functions (Deno) and of Postgres',
+    `conns: database connections the API used (of ${API_DB_CONNECTIONS})`,
+    "pg conns: pgbench's",
+    "api/db: API req/s as a share of pgbench's, matched and at wrk's concurrency",
+    `ledger: ${JSON.stringify(notes.ledger)}`,
+    `worker: ${JSON.stringify(notes.worker_drain)}`,
+  ].join('; '),
 );
 
 const machine = {

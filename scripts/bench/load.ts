@@ -50,7 +50,10 @@ export interface WrkRun {
 /** Adds what it counted over the measured run (CPU, connections used) once that run is done. */
 export type Meter = () => (result: LoadResult) => Partial<LoadResult>;
 
-/** wrk with two threads (one at concurrency 1), cycling through the prepared requests: the warm-up, then the measured run. */
+/**
+ * wrk with two threads (one at concurrency 1), cycling through the prepared requests: the warm-up, then the measured
+ * run.
+ */
 export function runWrk(
   baseUrl: string,
   requests: HttpRequest[],
@@ -109,9 +112,9 @@ export function runWrk(
 }
 
 /**
- * How pgbench sends a script: `simple` (one Query message per line, `\;` joining statements into one, as
- * `statementsAs…` sends them) or `prepared` (extended protocol with bound parameters, as postgres.js sends a tagged
- * query on the bench stack's DB_PREPARE=true; `\startpipeline` groups round trips as the API pipelines them).
+ * How pgbench sends a script: `simple` (one Query message per line, `\;` joining statements into one) or `prepared`
+ * (extended protocol with bound parameters, as postgres.js sends a tagged query on the bench stack's DB_PREPARE=true;
+ * `\startpipeline` groups round trips as functions/_shared/db.ts pipelines them).
  */
 export type PgbenchProtocol = 'simple' | 'prepared';
 
@@ -165,13 +168,16 @@ export function runPgbench(dbUrl: string, run: PgbenchRun, workDir: string, name
   if (!/number of transactions actually processed/.test(out.stdout ?? '') || log.length === 0) {
     throw new Error(`pgbench failed: ${out.stderr || out.stdout}`);
   }
-  // A client that hits an error it cannot retry stops ("client 3 aborted in command 1"): one error, and no more load from it.
+  // A client that hits an error it cannot retry stops ("client 3 aborted in command 1"): one error, and no more load
+  // from it.
   const aborted = (out.stderr.match(/^client \d+ aborted/gm) ?? []).length;
   const measured = afterWarmup(log, run.warmupSeconds);
   return { concurrency: run.clients, started_at: startedAt, ...measured, errors: measured.errors + aborted };
 }
 
-/** One line of pgbench's transaction log: when it ended (µs since the epoch) and its latency (µs), or that it failed. */
+/**
+ * One line of pgbench's transaction log: when it ended (µs since the epoch) and its latency (µs), or that it failed.
+ */
 export interface PgbenchTransaction {
   endUs: number;
   latencyUs: number | 'failed';
@@ -200,7 +206,10 @@ export function afterWarmup(
   };
 }
 
-/** Reads and deletes pgbench's log files (one per thread): `client transaction latency|failed script epoch_s epoch_us …`. */
+/**
+ * Reads and deletes pgbench's log files (one per thread): `client transaction latency|failed script epoch_s epoch_us
+ * …`.
+ */
 function readPgbenchLogs(dir: string, prefix: string): PgbenchTransaction[] {
   const log: PgbenchTransaction[] = [];
   for (const f of readdirSync(dir).filter((f) => f.startsWith(`${prefix}.`))) {

@@ -11,7 +11,9 @@ import { stackEnv } from './stack.ts';
 export interface Hold {
   /** Waits until a backend is held at the write; its pid. */
   reached(): Promise<number>;
-  /** Waits until `count` other backends are waiting for locks the held backend (`pid`) holds, directly or in a queue. */
+  /**
+   * Waits until `count` other backends are waiting for locks the held backend (`pid`) holds, directly or in a queue.
+   */
   queuedBehind(pid: number, count?: number): Promise<void>;
   /** Lets the held transaction go on. */
   release(): Promise<void>;
@@ -21,7 +23,8 @@ export interface Hold {
 
 const WAIT_MS = 15_000;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+/** Polls `probe` until it answers something, for at most WAIT_MS. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
     const found = await probe();
@@ -60,7 +63,8 @@ export async function holdWrites(table: string, when: string): Promise<Hold> {
     reached: () =>
       until('a write reaching the hold', async () => {
         const [row] = await holder<{ pid: number }[]>`
-          select pid from pg_locks where locktype = 'advisory' and not granted and classid = ${high} and objid = ${low} and objsubid = 1`;
+          select pid from pg_locks
+           where locktype = 'advisory' and not granted and classid = ${high} and objid = ${low} and objsubid = 1`;
         return row?.pid;
       }),
     queuedBehind: async (pid, count = 1) => {

@@ -1,71 +1,135 @@
-// The functions' transactions (functions/_shared/db.ts): pipelined on a reserved connection, they must still be
-// all-or-nothing, run as the caller, and leave nothing behind on the pooled connection.
+// The functions' transactions (functions/_shared/db.ts), in both shapes of `work`: pipelined on a reserved
+// connection, they must still be all-or-nothing, run as the caller, and leave nothing behind on the pooled connection.
+import { Buffer } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDb, runText, type Tx } from '../../functions/_shared/db.ts';
-import { sqlText } from '../../functions/_shared/sql-text.ts';
+import { createDb, type Tx } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
 import type { Claims } from '../../functions/_shared/jwt.ts';
 import { adminSql } from '../helpers/db.ts';
+import { until } from '../helpers/hold.ts';
+import { queuedBehind } from '../helpers/lock-waits.ts';
 import { stackEnv } from '../helpers/stack.ts';
 import { createUser } from '../helpers/users.ts';
 
-describe('database transactions', () => {
-  // One connection, so every transaction and every check after it meets the same session.
-  const db = createDb(
+/** A Db on one connection, so every transaction and every check after it meets the same session. */
+const oneConnection = (dbUrl = stackEnv().dbUrl, hooks?: Parameters<typeof createDb>[1]) =>
+  createDb(
     loadConfig({
       SUPABASE_URL: stackEnv().apiUrl,
-      SUPABASE_DB_URL: stackEnv().dbUrl,
+      SUPABASE_DB_URL: dbUrl,
       JWT_SECRET: stackEnv().jwtSecret,
       DB_POOL_MAX: '1',
     }),
+    hooks,
   );
+
+/** A TCP relay to the test database that records what its clients send. */
+async function recordingRelay(): Promise<{ url: string; sent: () => Buffer; close: () => Promise<void> }> {
+  const target = new URL(stackEnv().dbUrl);
+  const chunks: Buffer[] = [];
+  const sockets = new Set<Socket>();
+  const relay: Server = createServer((client) => {
+    const server = connect(Number(target.port), target.hostname);
+    for (const s of [client, server]) {
+      sockets.add(s);
+      s.on('error', () => {}).on('close', () => sockets.delete(s));
+    }
+    client.on('data', (data: Buffer) => chunks.push(Buffer.from(data)));
+    client.pipe(server).pipe(client);
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const { port } = relay.address() as { port: number };
+  const url = new URL(target);
+  url.host = `127.0.0.1:${port}`;
+  return {
+    url: url.toString(),
+    sent: () => Buffer.concat(chunks),
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => relay.close(resolve));
+    },
+  };
+}
+
+describe('database transactions', () => {
+  const db = oneConnection();
   afterAll(() => db.end());
   const claimsOf = (id: string) => ({ sub: id, role: 'authenticated' }) as Claims;
   // A row the caller may insert under RLS, marked by its title.
-  const sample = (title: string) =>
-    sqlText<
-      { id: string }
-    >`insert into public.sync_samples (id, title) values (${randomUUID()}, ${title}) returning id`;
-  const sampleIn = (tx: Tx, title: string) => runText(tx, sample(title));
+  const sample = (tx: Tx, title: string) =>
+    tx<{ id: string }[]>`insert into public.sync_samples (id, title) values (${randomUUID()}, ${title}) returning id`;
   const samplesOf = async (userId: string) =>
     (await adminSql()<
       { title: string }[]
     >`select title from public.sync_samples where user_id = ${userId} order by title`).map((r) => r.title);
 
-  it('runs statements as the caller in one go, and leaves no role or claims on the connection', async () => {
+  it('runs a list of statements as the caller, with RLS, and leaves no role or claims on the connection', async () => {
     const user = await createUser();
-    const [[who], [other]] = await db.statementsAsUser(claimsOf(user.id), [
-      sqlText<{ role: string; uid: string }>`select current_user as role, auth.uid() as uid`,
-      sqlText<{ n: number }>`select count(*)::int as n from public.profiles`,
+    const [[who], [other]] = await db.asUser(claimsOf(user.id), (tx) => [
+      tx<{ role: string; uid: string }[]>`select current_user as role, auth.uid() as uid`,
+      tx<{ n: number }[]>`select count(*)::int as n from public.profiles`,
     ]);
     expect(who).toEqual({ role: 'authenticated', uid: user.id });
     expect(other.n).toBe(1); // RLS: only the caller's own profile
-    const [after] = await db
-      .sql`select current_user as role, current_setting('request.jwt.claims', true) as claims, current_setting('request.jwt.claim.sub', true) as sub, auth.uid() as uid`;
+    const [after] = await db.sql`
+      select current_user as role, current_setting('request.jwt.claims', true) as claims,
+             current_setting('request.jwt.claim.sub', true) as sub, auth.uid() as uid`;
     expect(after.role).toBe('postgres');
     expect(after.claims ?? '').toBe('');
     expect(after.sub ?? '').toBe('');
     expect(after.uid).toBeNull();
   });
 
-  it('undoes every statement when one fails, and reports that failure', async () => {
+  it('undoes every statement of a list when one fails, and rejects with the first failure', async () => {
     const user = await createUser();
-    await expect(db.statementsAsUser(claimsOf(user.id), [sample('a'), sqlText`select 1 / 0`])).rejects.toMatchObject({
-      code: '22012',
-    });
+    // The third statement would fail on its own too (22P02), but after the first failure nothing more runs.
+    await expect(db.asUser(claimsOf(user.id), (tx) => [sample(tx, 'a'), tx`select 1 / 0`, tx`select 'x'::int`]))
+      .rejects.toMatchObject({ code: '22012' });
     expect(await samplesOf(user.id)).toEqual([]);
     // The connection is clean for the next caller.
-    await db.statementsAsUser(claimsOf(user.id), [sample('b')]);
+    await db.asUser(claimsOf(user.id), (tx) => [sample(tx, 'b')]);
     expect(await samplesOf(user.id)).toEqual(['b']);
   });
+
+  it("sends a list's commit with its statements, before the first of them has answered", async () => {
+    const relay = await recordingRelay();
+    const relayed = oneConnection(relay.url);
+    const holder = await adminSql().reserve();
+    try {
+      const key = Math.floor(Math.random() * 2 ** 31);
+      const [{ pid }] = await holder<{ pid: number }[]>`select pg_backend_pid() as pid, pg_advisory_lock(${key})`;
+      const user = await createUser();
+      // Without parameters, so postgres.js holds nothing back to describe it first.
+      const list = relayed.asUser(claimsOf(user.id), (tx) => [tx.unsafe(`select pg_advisory_xact_lock(${key})`)]);
+      const settled = Promise.allSettled([list]); // looked at below, unless a wait fails first
+      await until(
+        'the statement waiting for the lock',
+        async () => ((await queuedBehind(pid)) === 1 ? true : undefined),
+      );
+      // The statement cannot answer while the lock is held: a commit sent after awaiting it is not on the wire yet.
+      await until(
+        'the commit on the wire',
+        () => Promise.resolve(relay.sent().includes('commit\0') ? true : undefined),
+      );
+      await holder`select pg_advisory_unlock(${key})`;
+      const [outcome] = await settled;
+      expect(outcome.status).toBe('fulfilled');
+    } finally {
+      await holder`select pg_advisory_unlock_all()`;
+      holder.release();
+      await relayed.end();
+      await relay.close();
+    }
+  }, 30_000); // room for a wait to fail with its own message (15 s) before the test's timeout
 
   it('rolls back a transaction whose handler returned while a statement it never awaited failed', async () => {
     const user = await createUser();
     let unawaited: unknown;
     await expect(
-      db.withUser(claimsOf(user.id), async (tx) => {
-        await sampleIn(tx, 'a');
+      db.asUser(claimsOf(user.id), async (tx) => {
+        await sample(tx, 'a');
         void tx`select 1 / 0`.execute().catch((err) => void (unawaited = err));
         return 'done';
       }),
@@ -76,43 +140,37 @@ describe('database transactions', () => {
 
   it('rolls back everything when the handler throws, and keeps what a savepoint did not undo', async () => {
     const user = await createUser();
-    await expect(db.withUser(claimsOf(user.id), async (tx) => {
-      await sampleIn(tx, 'a');
+    await expect(db.asUser(claimsOf(user.id), async (tx) => {
+      await sample(tx, 'a');
       throw new Error('handler failed');
     })).rejects.toThrow('handler failed');
     expect(await samplesOf(user.id)).toEqual([]);
 
-    await db.withUser(claimsOf(user.id), async (tx) => {
-      await sampleIn(tx, 'a');
+    await db.asUser(claimsOf(user.id), async (tx) => {
+      await sample(tx, 'a');
       await expect(tx.savepoint(async (sp) => {
-        await sampleIn(sp, 'b');
+        await sample(sp, 'b');
         throw new Error('item failed');
       })).rejects.toThrow('item failed');
-      await tx.savepoint(async (sp) => sampleIn(sp, 'c'));
+      await tx.savepoint((sp) => sample(sp, 'c'));
     });
     expect(await samplesOf(user.id)).toEqual(['a', 'c']);
   });
 
-  it('draws no notice from the server, whether a transaction commits or fails, and leaves its connection usable', async () => {
+  const drawsNoNotice =
+    'draws no notice from the server, whether a transaction commits or fails, and leaves its connection usable';
+  it(drawsNoNotice, async () => {
     const notices: string[] = [];
-    const watched = createDb(
-      loadConfig({
-        SUPABASE_URL: stackEnv().apiUrl,
-        SUPABASE_DB_URL: stackEnv().dbUrl,
-        JWT_SECRET: stackEnv().jwtSecret,
-        DB_POOL_MAX: '1',
-      }),
-      {
-        onNotice: (n) => notices.push(`${n.severity}: ${n.message}`),
-      },
-    );
+    const watched = oneConnection(undefined, { onNotice: (n) => notices.push(`${n.severity}: ${n.message}`) });
     try {
       const user = await createUser();
-      await watched.statementsAsUser(claimsOf(user.id), [sample('a')]);
-      await watched.withUser(claimsOf(user.id), async (tx) => sampleIn(tx, 'b'));
-      await expect(watched.statementsAsUser(claimsOf(user.id), [sample('c'), sqlText`select 1 / 0`])).rejects
+      await watched.asUser(claimsOf(user.id), (tx) => [sample(tx, 'a')]);
+      await watched.asUser(claimsOf(user.id), async (tx) => {
+        await sample(tx, 'b');
+      });
+      await expect(watched.asUser(claimsOf(user.id), (tx) => [sample(tx, 'c'), tx`select 1 / 0`])).rejects
         .toMatchObject({ code: '22012' });
-      await expect(watched.withUser(claimsOf(user.id), async (tx) => runText(tx, sqlText`select 1 / 0`))).rejects
+      await expect(watched.asUser(claimsOf(user.id), async (tx) => await tx`select 1 / 0`)).rejects
         .toMatchObject({ code: '22012' });
       expect(await samplesOf(user.id)).toEqual(['a', 'b']);
       // No block left open or aborted on its one connection: no role, and now() moves (it stands still in a block).
@@ -127,9 +185,9 @@ describe('database transactions', () => {
     }
   });
 
-  it('never runs a client transaction with a service role', async () => {
-    await expect(db.statementsAsUser({ role: 'service_role' } as Claims, [sqlText`select 1`])).rejects.toThrow(
-      /service_role/,
-    );
+  it('never runs a client transaction with a service role, in either shape', async () => {
+    const service = { role: 'service_role' } as Claims;
+    await expect(db.asUser(service, (tx) => [tx`select 1`])).rejects.toThrow(/service_role/);
+    await expect(db.asUser(service, async (tx) => await tx`select 1`)).rejects.toThrow(/service_role/);
   });
 });

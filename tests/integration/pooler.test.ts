@@ -8,11 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../functions/_shared/db.ts';
+import { createDb, type Db, type Tx } from '../../functions/_shared/db.ts';
 import { loadConfig } from '../../functions/_shared/env.ts';
 import type { Claims } from '../../functions/_shared/jwt.ts';
 import { createRateLimiter } from '../../functions/_shared/rate-limit.ts';
-import { sqlText } from '../../functions/_shared/sql-text.ts';
 import { freePort } from '../../scripts/stack/ports.ts';
 import { logTail, postgresOsUser, spawnBound } from '../../scripts/stack/spawn.ts';
 import { adminSql } from '../helpers/db.ts';
@@ -85,18 +84,18 @@ afterAll(async () => {
 
 describe('behind a transaction-mode pooler', () => {
   const claimsOf = (id: string) => ({ sub: id, role: 'authenticated' }) as Claims;
-  it('runs every request as its own caller, one-message and interactive alike', async () => {
+  it('runs every request as its own caller, list and interactive alike', async () => {
     const users = await Promise.all(Array.from({ length: 4 }, () => createUser()));
     const outcomes = await Promise.all(Array.from({ length: 200 }, async (_, i) => {
       const user = users[i % users.length];
       if (i % 2) {
-        const [[who], [seen]] = await db.statementsAsUser(claimsOf(user.id), [
-          sqlText<{ uid: string; role: string }>`select auth.uid() as uid, current_user as role`,
-          sqlText<{ n: number }>`select count(*)::int as n from public.profiles`,
+        const [[who], [seen]] = await db.asUser(claimsOf(user.id), (tx) => [
+          tx<{ uid: string; role: string }[]>`select auth.uid() as uid, current_user as role`,
+          tx<{ n: number }[]>`select count(*)::int as n from public.profiles`,
         ]);
         return who.uid === user.id && who.role === 'authenticated' && seen.n === 1;
       }
-      return db.withUser(claimsOf(user.id), async (tx) => {
+      return db.asUser(claimsOf(user.id), async (tx) => {
         const [who] = await tx`select auth.uid() as uid, current_user as role`;
         const [seen] = await tx`select count(*)::int as n from public.profiles`;
         return who.uid === user.id && who.role === 'authenticated' && seen.n === 1;
@@ -108,11 +107,12 @@ describe('behind a transaction-mode pooler', () => {
   it('leaves nothing of a failed request on the server connection it used', async () => {
     const user = await createUser();
     const title = `pooler-${randomUUID()}`;
-    const insert = sqlText`insert into public.sync_samples (id, title) values (${randomUUID()}, ${title}) returning id`;
+    const insert = (tx: Tx) =>
+      tx`insert into public.sync_samples (id, title) values (${randomUUID()}, ${title}) returning id`;
     const failures = await Promise.allSettled([
-      db.statementsAsUser(claimsOf(user.id), [insert, sqlText`select 1 / 0`]),
-      db.withUser(claimsOf(user.id), async (tx) => {
-        await tx.unsafe(insert.text);
+      db.asUser(claimsOf(user.id), (tx) => [insert(tx), tx`select 1 / 0`]),
+      db.asUser(claimsOf(user.id), async (tx) => {
+        await insert(tx);
         await tx`select 1 / 0`;
       }),
     ]);

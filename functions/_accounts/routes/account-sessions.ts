@@ -38,13 +38,13 @@ const revokeRoute = userRoute({
 
 export function registerAccountSessionRoutes(app: HoutaiApp) {
   app.openapi(listRoute, async (c) => {
-    const items = await c.var.db.withUser(currentUser(c), (tx) => tx`select * from public.list_my_sessions()`);
+    const items = await c.var.db.asUser(currentUser(c), (tx) => tx`select * from public.list_my_sessions()`);
     return c.json({ items: items.map((s) => ({ ...s })) as z.infer<typeof SessionInfo>[] }, 200);
   });
 
   app.openapi(revokeRoute, async (c) => {
     const { id } = c.req.valid('param');
-    const [row] = await c.var.db.withUser(
+    const [row] = await c.var.db.asUser(
       currentUser(c),
       (tx) => tx<[{ revoked: boolean }]>`select public.revoke_my_session(${id}) as revoked`,
     );

@@ -33,8 +33,8 @@ const Device = z
 const DeviceRegistration = z
   .object({
     installation_id: InstallationId.openapi({
-      description:
-        'Stable public id the app generates once per installation. Never the device_id of device sign-in, which is a secret.',
+      description: 'Stable public id the app generates once per installation. ' +
+        'Never the device_id of device sign-in, which is a secret.',
     }),
     platform: z.enum(PLATFORMS),
     push_vendor: z.enum(PUSH_VENDORS).optional(),
@@ -92,7 +92,7 @@ export function registerDeviceRoutes(app: HoutaiApp) {
   app.openapi(registerDevice, async (c) => {
     const { app: appId } = c.req.valid('param');
     const d = c.req.valid('json');
-    const device = await c.var.db.withUser(currentUser(c), async (tx) => {
+    const device = await c.var.db.asUser(currentUser(c), async (tx) => {
       const [row] = await tx<DeviceRow[]>`
         select * from public.register_device(
           ${appId}, ${d.installation_id}, ${d.platform}, ${d.push_vendor ?? null}, ${d.push_token ?? null},
@@ -107,7 +107,7 @@ export function registerDeviceRoutes(app: HoutaiApp) {
 
   app.openapi(listDevices, async (c) => {
     const { app: appId } = c.req.valid('param');
-    const items = await c.var.db.withUser(
+    const items = await c.var.db.asUser(
       currentUser(c),
       (tx) => tx<DeviceRow[]>`select * from public.devices where app_id = ${appId} order by last_seen_at desc`,
     );
@@ -116,7 +116,7 @@ export function registerDeviceRoutes(app: HoutaiApp) {
 
   app.openapi(deleteDevice, async (c) => {
     const { app: appId, id } = c.req.valid('param');
-    const deleted = await c.var.db.withUser(
+    const deleted = await c.var.db.asUser(
       currentUser(c),
       (tx) => tx`delete from public.devices where id = ${id} and app_id = ${appId} returning id`,
     );

@@ -5,7 +5,7 @@ import { currentUser } from '../../_shared/http/middleware/auth.ts';
 import { AppParam, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
-import { runText, type Tx } from '../../_shared/db.ts';
+import type { Tx } from '../../_shared/db.ts';
 import type { AppId } from '../../_shared/apps.ts';
 import type { Tables } from '../../_shared/database.types.ts';
 import { JsonObject, Locale, StoragePath, Timezone } from '../../_shared/validation.ts';
@@ -98,15 +98,15 @@ async function readMe(tx: Tx, appId: AppId) {
 export function registerMeRoutes(app: HoutaiApp) {
   app.openapi(getMe, async (c) => {
     const { app: appId } = c.req.valid('param');
-    return c.json(await c.var.db.withUser(currentUser(c), (tx) => readMe(tx, appId)), 200);
+    return c.json(await c.var.db.asUser(currentUser(c), (tx) => readMe(tx, appId)), 200);
   });
 
   app.openapi(patchMe, async (c) => {
     const { app: appId } = c.req.valid('param');
     const { preferences, ...base } = c.req.valid('json');
     const user = currentUser(c);
-    const me = await c.var.db.withUser(user, async (tx) => {
-      if (base.avatar_path) await runText(tx, checkUpload('avatar', appId, user.sub, base.avatar_path));
+    const me = await c.var.db.asUser(user, async (tx) => {
+      if (base.avatar_path) await checkUpload(tx, 'avatar', appId, user.sub, base.avatar_path);
       if (Object.keys(base).length > 0) {
         await tx`update public.profiles set ${tx(base)} where id = (select auth.uid())`;
       }

@@ -32,8 +32,9 @@ const route = createRoute({
   path: '/auth/send-sms',
   tags: ['auth hooks'],
   summary: 'Send-SMS hook of Supabase Auth: delivers the one-time code with Aliyun SMS',
-  description:
-    'Signed with Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature). Delivery failures are reported in the body, as Auth expects; a call whose webhook-id was already acted on is answered {} and sends nothing.',
+  description: 'Signed with Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature). ' +
+    'Delivery failures are reported in the body, as Auth expects; ' +
+    'a call whose webhook-id was already acted on is answered {} and sends nothing.',
   responses: {
     200: jsonContent(HookReply, '{} when sent; {"error":{http_code,message}} when not'),
     ...errorResponses(401, 429, 503),
@@ -81,7 +82,7 @@ async function sendCode(c: Context<AppEnv>, sender: SmsSender, payload: Payload,
     throw err;
   }
   acted();
-  await c.var.db.withService((tx) =>
+  await c.var.db.asService((tx) =>
     tx`select internal.audit('otp_sent', ${payload.user.id}::uuid, null, ${ip ?? null}, null, ${
       tx.json({ provider: sender.name })
     })`

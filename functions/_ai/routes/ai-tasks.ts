@@ -20,7 +20,7 @@ const route = userRoute({
 export function registerAiTaskRoutes(app: HoutaiApp) {
   app.openapi(route, async (c) => {
     const { app: appId, id } = c.req.valid('param');
-    const [task] = await c.var.db.withUser(
+    const [task] = await c.var.db.asUser(
       currentUser(c),
       (tx) => tx<AiTask[]>`select * from public.ai_tasks where id = ${id} and app_id = ${appId}`,
     );

@@ -8,7 +8,7 @@ import { currentUser } from '../../_shared/http/middleware/auth.ts';
 import { jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
-import { sqlText } from '../../_shared/sql-text.ts';
+import type { Tx } from '../../_shared/db.ts';
 import type { Moderator } from '../../_shared/providers/moderation.ts';
 import { createAiTask } from '../../_ai/tasks.ts';
 import { AiTaskOut, aiTaskOut } from '../../_ai/task-response.ts';
@@ -110,8 +110,8 @@ type DayLogRow = {
 
 type DayRow = { day: { id: string; log: DayLogRow | null; records: Record<string, RecordRow[]> } };
 
-/** The day as one statement (coach.day_view), so a route can send it in the same round trip as its writes. */
-const dayStatement = (date: string) => sqlText<DayRow>`select coach.day_view(${date}::date) as day`;
+/** The day as one statement (coach.day_view), so a route can send it in the same flight as its writes. */
+const dayStatement = (tx: Tx, date: string) => tx<DayRow[]>`select coach.day_view(${date}::date) as day`;
 
 function toDay([{ day }]: DayRow[], date: string): z.infer<typeof Day> {
   const log = day.log;
@@ -136,15 +136,15 @@ function toDay([{ day }]: DayRow[], date: string): z.infer<typeof Day> {
 export function registerCoachDayRoutes(app: HoutaiApp, deps: { moderator: () => Moderator }) {
   app.openapi(routes.get, async (c) => {
     const { date } = c.req.valid('param');
-    const [day] = await c.var.db.statementsAsUser(currentUser(c), [dayStatement(date)]);
+    const [day] = await c.var.db.asUser(currentUser(c), (tx) => [dayStatement(tx, date)]);
     return c.json(toDay(day, date), 200);
   });
 
   app.openapi(routes.put, async (c) => {
     const { date } = c.req.valid('param');
     const change = c.req.valid('json');
-    const [, day] = await c.var.db.statementsAsUser(currentUser(c), [
-      sqlText`
+    const [, day] = await c.var.db.asUser(currentUser(c), (tx) => [
+      tx`
         insert into coach.day_logs (id, user_id, log_date, note, mood)
         values (coach.day_log_id((select auth.uid()), ${date}::date), (select auth.uid()), ${date}, ${
         change.note ?? null
@@ -154,7 +154,7 @@ export function registerCoachDayRoutes(app: HoutaiApp, deps: { moderator: () => 
                mood = case when ${'mood' in change} then excluded.mood else coach.day_logs.mood end,
                deleted_at = null
         returning id`,
-      dayStatement(date),
+      dayStatement(tx, date),
     ]);
     return c.json(toDay(day, date), 200);
   });
@@ -162,10 +162,11 @@ export function registerCoachDayRoutes(app: HoutaiApp, deps: { moderator: () => 
   /** A day's AI task: the day must have records (else there is nothing to review). */
   async function startDayTask(c: Context<AppEnv>, date: string, kind: 'coach.review' | 'coach.tomorrow_plan') {
     const user = currentUser(c);
-    const brief = await c.var.db.withUser(user, async (tx) => {
+    const brief = await c.var.db.asUser(user, async (tx) => {
       const [row] = await tx<[{ brief: Record<string, unknown>; style: unknown }]>`
         select coach.day_brief(${date}) as brief,
-               (select s.ai_style from coach.settings s where s.user_id = (select auth.uid()) and s.deleted_at is null) as style`;
+               (select s.ai_style from coach.settings s
+                 where s.user_id = (select auth.uid()) and s.deleted_at is null) as style`;
       return { ...row.brief, style: row.style ?? {} } as Record<string, unknown>;
     });
     if (brief.score === null) {
@@ -186,7 +187,7 @@ export function registerCoachDayRoutes(app: HoutaiApp, deps: { moderator: () => 
   app.openapi(routes.readingSummary, async (c) => {
     const { reading_id } = c.req.valid('json');
     const user = currentUser(c);
-    const input = await c.var.db.withUser(user, async (tx) => {
+    const input = await c.var.db.asUser(user, async (tx) => {
       const [row] = await tx<
         {
           reading_id: string;
@@ -198,7 +199,8 @@ export function registerCoachDayRoutes(app: HoutaiApp, deps: { moderator: () => 
         }[]
       >`
         select r.id as reading_id, r.book, r.minutes, r.pages,
-               case when coalesce(s.share_notes_with_ai, true) then r.notes end as notes, coalesce(s.ai_style, '{}'::jsonb) as style
+               case when coalesce(s.share_notes_with_ai, true) then r.notes end as notes,
+               coalesce(s.ai_style, '{}'::jsonb) as style
           from coach.readings r left join coach.settings s on s.user_id = r.user_id and s.deleted_at is null
          where r.id = ${reading_id} and r.deleted_at is null`;
       return row;

@@ -7,8 +7,7 @@ import { currentUser } from '../../_shared/http/middleware/auth.ts';
 import { jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
-import { runText, type Tx } from '../../_shared/db.ts';
-import { insertInto, sqlText, type SqlValue } from '../../_shared/sql-text.ts';
+import type { Tx } from '../../_shared/db.ts';
 import { decodeCursor, page, PageQuery } from '../../_shared/pagination.ts';
 import { type Dimension, DIMENSION_NAMES, DIMENSIONS, LocalDate, uploadFields } from '../dimensions.ts';
 import { checkUpload } from '../../_files/upload-check.ts';
@@ -71,33 +70,53 @@ function dimensionRoutes<const D extends Dimension>(d: D) {
   };
 }
 
-/** A create or update body as validated: the record's id and date apart from the dimension's fields, unset ones left out. */
+/**
+ * A create or update body as validated: the record's id and date apart from the dimension's fields, unset ones left
+ * out.
+ */
 function splitBody(body: { id?: string; date?: string } & Record<string, unknown>) {
   const { id, date, ...rest } = body;
   return { id, date, fields: Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) };
 }
 
 /** The day's score as stored after a write (a function, so its plan is cached rather than made on every request). */
-const dayScoreStatement = (date: string) =>
-  sqlText<{ score: number | null }>`select coach.stored_day_score(${date}::date) as score`;
+const dayScoreStatement = (tx: Tx, date: string) =>
+  tx<{ score: number | null }[]>`select coach.stored_day_score(${date}::date) as score`;
 
 /**
  * The insert of a record. With `once` (a client id) an id taken meanwhile — by a create with that id sent at the same
  * moment, committed while this one waited — makes it insert nothing and return no row instead of failing on the key.
+ * The table and the columns are the dimension's own (its table, and the fields its zod schema let through); every
+ * value is a parameter.
  */
-const insertStatement = (d: Dimension, id: string, logDate: string, fields: Record<string, unknown>, once = false) =>
-  sqlText<RecordRow>`${
-    insertInto(DIMENSIONS[d].table, { id, log_date: logDate, ...fields } as Record<string, SqlValue>)
-  } ${once ? sqlText`on conflict (id) do nothing` : sqlText``} returning *`;
+function insertStatement(
+  tx: Tx,
+  d: Dimension,
+  id: string,
+  logDate: string,
+  fields: Record<string, unknown>,
+  once = false,
+) {
+  const row = { id, log_date: logDate, ...fields };
+  return tx<RecordRow[]>`insert into ${tx(DIMENSIONS[d].table)} ${tx(row as never)} ${
+    once ? tx`on conflict (id) do nothing` : tx``
+  } returning *`;
+}
 
-/** The checks of each uploaded file the record's fields name (a meal's photo): the caller's own, fitting its purpose as stored. */
-const uploadChecks = (d: Dimension, userId: string, fields: Record<string, unknown>) =>
-  Object.entries(uploadFields(d)).flatMap((
-    [field, purpose],
-  ) => (typeof fields[field] === 'string' ? [checkUpload(purpose, 'coach', userId, fields[field])] : []));
+/** The uploaded files the record's fields name (a meal's photo), each with the purpose it must fit. */
+const uploadsNamed = (d: Dimension, fields: Record<string, unknown>) =>
+  Object.entries(uploadFields(d)).flatMap(([field, purpose]) => {
+    const path = fields[field];
+    return typeof path === 'string' ? [{ purpose, path }] : [];
+  });
+
+/** Checks each upload as the caller's own, fitting its purpose as stored. */
+async function checkUploads(tx: Tx, userId: string, uploads: ReturnType<typeof uploadsNamed>): Promise<void> {
+  for (const { purpose, path } of uploads) await checkUpload(tx, purpose, 'coach', userId, path);
+}
 
 async function recordOut(tx: Tx, d: Dimension, row: RecordRow): Promise<CoachRecord> {
-  const [day] = await runText(tx, dayScoreStatement(row.log_date));
+  const [day] = await dayScoreStatement(tx, row.log_date);
   return toCoachRecord(d, row, day?.score ?? null);
 }
 
@@ -128,7 +147,7 @@ function registerDimension(app: HoutaiApp, d: Dimension) {
   app.openapi(routes.list, async (c) => {
     const { limit, cursor, from, to } = c.req.valid('query');
     const after = decodeCursor(cursor, ListCursor);
-    const result = await c.var.db.withUser(currentUser(c), async (tx) => {
+    const result = await c.var.db.asUser(currentUser(c), async (tx) => {
       const rows = await tx<(RecordRow & { score: number | null })[]>`
         select r.*, l.score from ${tx(DIMENSIONS[d].table)} r left join coach.day_logs l on l.id = r.day_log_id
          where r.user_id = (select auth.uid()) and r.deleted_at is null
@@ -146,17 +165,17 @@ function registerDimension(app: HoutaiApp, d: Dimension) {
   app.openapi(routes.create, async (c) => {
     const body = splitBody(c.req.valid('json'));
     const fields = body.fields;
-    const checks = uploadChecks(d, currentUser(c).sub, fields);
-    if (!body.id && body.date && checks.length === 0) {
-      // Nothing to look up first: the insert and the day's new score go out in one round trip.
+    const uploads = uploadsNamed(d, fields);
+    if (!body.id && body.date && uploads.length === 0) {
+      // Nothing to look up first: the insert and the day's new score go out in one flight.
       const date = body.date;
-      const [[row], [day]] = await c.var.db.statementsAsUser(currentUser(c), [
-        insertStatement(d, crypto.randomUUID(), date, fields),
-        dayScoreStatement(date),
+      const [[row], [day]] = await c.var.db.asUser(currentUser(c), (tx) => [
+        insertStatement(tx, d, crypto.randomUUID(), date, fields),
+        dayScoreStatement(tx, date),
       ]);
       return c.json(toCoachRecord(d, row, day?.score ?? null), 201);
     }
-    const { status, record } = await c.var.db.withUser(currentUser(c), async (tx) => {
+    const { status, record } = await c.var.db.asUser(currentUser(c), async (tx) => {
       // A client id makes the create idempotent: the record made with it before is the answer.
       const madeBefore = async (id: string) => {
         const existing = await findRecord(tx, d, id);
@@ -164,10 +183,10 @@ function registerDimension(app: HoutaiApp, d: Dimension) {
       };
       const before = body.id && (await madeBefore(body.id));
       if (before) return before;
-      for (const check of checks) await runText(tx, check);
+      await checkUploads(tx, currentUser(c).sub, uploads);
       const logDate = body.date ?? (await localDate(tx, d === 'sleep' ? fields.wake_time : undefined));
       const id = body.id ?? crypto.randomUUID();
-      const [row] = await runText(tx, insertStatement(d, id, logDate, fields, Boolean(body.id)));
+      const [row] = await insertStatement(tx, d, id, logDate, fields, Boolean(body.id));
       if (row) return { status: 201 as const, record: await recordOut(tx, d, row) };
       // Taken meanwhile: by the same create sent again at the same moment, or by a deleted record or someone else's.
       const meanwhile = await madeBefore(id);
@@ -182,7 +201,7 @@ function registerDimension(app: HoutaiApp, d: Dimension) {
 
   app.openapi(routes.get, async (c) => {
     const { id } = c.req.valid('param');
-    const record = await c.var.db.withUser(currentUser(c), async (tx) => {
+    const record = await c.var.db.asUser(currentUser(c), async (tx) => {
       const row = await findRecord(tx, d, id);
       if (!row) throw new ApiError('NOT_FOUND', `No such ${d} record.`);
       return recordOut(tx, d, row);
@@ -194,13 +213,13 @@ function registerDimension(app: HoutaiApp, d: Dimension) {
     const { id } = c.req.valid('param');
     const body = splitBody(c.req.valid('json'));
     const fields = body.fields;
-    const record = await c.var.db.withUser(currentUser(c), async (tx) => {
+    const record = await c.var.db.asUser(currentUser(c), async (tx) => {
       if (!(await findRecord(tx, d, id))) throw new ApiError('NOT_FOUND', `No such ${d} record.`);
       const change = { ...fields, ...(body.date ? { log_date: body.date } : {}) };
       if (Object.keys(change).length === 0) {
         throw new ApiError('VALIDATION_FAILED', 'Send at least one field to change.');
       }
-      for (const check of uploadChecks(d, currentUser(c).sub, fields)) await runText(tx, check);
+      await checkUploads(tx, currentUser(c).sub, uploadsNamed(d, fields));
       const [row] = await tx<RecordRow[]>`update ${tx(DIMENSIONS[d].table)} set ${
         tx(change as never)
       } where id = ${id} returning *`;
@@ -211,7 +230,7 @@ function registerDimension(app: HoutaiApp, d: Dimension) {
 
   app.openapi(routes.remove, async (c) => {
     const { id } = c.req.valid('param');
-    await c.var.db.withUser(currentUser(c), async (tx) => {
+    await c.var.db.asUser(currentUser(c), async (tx) => {
       const [row] = await tx`update ${
         tx(DIMENSIONS[d].table)
       } set deleted_at = now() where id = ${id} and deleted_at is null returning id`;

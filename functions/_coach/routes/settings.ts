@@ -110,7 +110,9 @@ async function readSettings(tx: Tx): Promise<z.infer<typeof Settings>> {
      where p.id = (select auth.uid())`;
   const targets = await tx<{ dimension: Dimension; daily_goal: string; weekly_goal: string; is_default: boolean }[]>`
     select u.dimension, u.daily_goal, u.weekly_goal,
-           not exists (select 1 from coach.targets t where t.user_id = (select auth.uid()) and t.dimension = u.dimension and t.deleted_at is null) as is_default
+           not exists (select 1 from coach.targets t
+                        where t.user_id = (select auth.uid()) and t.dimension = u.dimension and t.deleted_at is null)
+             as is_default
       from coach.user_targets((select auth.uid())) u order by array_position(${DIMENSION_NAMES}::text[], u.dimension)`;
   return {
     timezone: row.timezone,
@@ -131,22 +133,26 @@ async function readSettings(tx: Tx): Promise<z.infer<typeof Settings>> {
 
 /** Writes the caller's settings row (created on first change). */
 async function changeSettings(tx: Tx, change: Record<string, unknown>) {
-  await tx`insert into coach.settings (id, user_id) values (coach.row_id((select auth.uid()), 'settings'), (select auth.uid())) on conflict (id) do nothing`;
+  await tx`
+    insert into coach.settings (id, user_id) values (coach.row_id((select auth.uid()), 'settings'), (select auth.uid()))
+    on conflict (id) do nothing`;
   await tx`update coach.settings set ${tx(change as never)}, deleted_at = null where user_id = (select auth.uid())`;
 }
 
 export function registerCoachSettingsRoutes(app: HoutaiApp) {
-  app.openapi(routes.get, async (c) => c.json(await c.var.db.withUser(currentUser(c), readSettings), 200));
+  app.openapi(routes.get, async (c) => c.json(await c.var.db.asUser(currentUser(c), readSettings), 200));
 
   app.openapi(routes.targets, async (c) => {
     const { targets } = c.req.valid('json');
     return c.json(
-      await c.var.db.withUser(currentUser(c), async (tx) => {
+      await c.var.db.asUser(currentUser(c), async (tx) => {
         for (const t of targets) {
           await tx`
           insert into coach.targets (id, user_id, dimension, daily_goal, weekly_goal)
-          values (coach.row_id((select auth.uid()), ${`target/${t.dimension}`}), (select auth.uid()), ${t.dimension}, ${t.daily_goal}, ${t.weekly_goal})
-          on conflict (id) do update set daily_goal = excluded.daily_goal, weekly_goal = excluded.weekly_goal, deleted_at = null`;
+          values (coach.row_id((select auth.uid()), ${`target/${t.dimension}`}), (select auth.uid()), ${t.dimension},
+                  ${t.daily_goal}, ${t.weekly_goal})
+          on conflict (id) do update
+            set daily_goal = excluded.daily_goal, weekly_goal = excluded.weekly_goal, deleted_at = null`;
         }
         return readSettings(tx);
       }),
@@ -157,7 +163,7 @@ export function registerCoachSettingsRoutes(app: HoutaiApp) {
   app.openapi(routes.notifications, async (c) => {
     const change = c.req.valid('json');
     return c.json(
-      await c.var.db.withUser(currentUser(c), async (tx) => {
+      await c.var.db.asUser(currentUser(c), async (tx) => {
         if (Object.keys(change).length) await changeSettings(tx, change);
         return readSettings(tx);
       }),
@@ -168,7 +174,7 @@ export function registerCoachSettingsRoutes(app: HoutaiApp) {
   app.openapi(routes.ai, async (c) => {
     const { ai_style, share_notes_with_ai } = c.req.valid('json');
     return c.json(
-      await c.var.db.withUser(currentUser(c), async (tx) => {
+      await c.var.db.asUser(currentUser(c), async (tx) => {
         const change = {
           ...(ai_style ? { ai_style: tx.json(ai_style) } : {}),
           ...(share_notes_with_ai !== undefined ? { share_notes_with_ai } : {}),

@@ -62,10 +62,11 @@ type PeriodStats = Omit<z.infer<typeof Stats>, 'period' | 'ai_summary'> & {
 export function registerCoachStatsRoutes(app: HoutaiApp, deps: { moderator: () => Moderator }) {
   async function stats(c: Context<AppEnv>, period: string, from: string, to: string) {
     const user = currentUser(c);
-    const { row, cached, style } = await c.var.db.withUser(user, async (tx) => {
+    const { row, cached, style } = await c.var.db.asUser(user, async (tx) => {
       const [{ s }] = await tx<[{ s: PeriodStats }]>`select coach.period_stats(${from}, ${to}) as s`;
       const [summary] = await tx<{ fingerprint: string; summary: string | null; ai_task_id: string | null }[]>`
-        select fingerprint, summary, ai_task_id from coach.period_summaries where user_id = (select auth.uid()) and period = ${period}`;
+        select fingerprint, summary, ai_task_id from coach.period_summaries
+         where user_id = (select auth.uid()) and period = ${period}`;
       const [settings] = await tx<
         { ai_style: unknown }[]
       >`select ai_style from coach.settings where user_id = (select auth.uid()) and deleted_at is null`;
@@ -86,7 +87,7 @@ export function registerCoachStatsRoutes(app: HoutaiApp, deps: { moderator: () =
         user.sub,
         { period, stats: numbers, style },
       );
-      await c.var.db.withService((tx) =>
+      await c.var.db.asService((tx) =>
         tx`select coach.period_summary_claim(${user.sub}, ${period}, ${fingerprint}, ${task.id})`
       );
       aiSummary = { status: 'pending', text: null, task_id: task.id };

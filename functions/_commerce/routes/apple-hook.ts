@@ -77,7 +77,7 @@ export function registerAppleHook(app: HoutaiApp, appStore: () => AppStore | und
     const eventAt = new Date(n.signedDate ?? Date.now());
     const eventId = n.notificationUUID ?? '';
 
-    const result = await db.withService(async (tx) => {
+    const result = await db.asService(async (tx) => {
       const userId = t ? await appleUser(tx, t) : undefined;
       if (t && !userId) {
         await recordRejected(tx, 'apple', 'unknown app user', {
@@ -100,7 +100,7 @@ export function registerAppleHook(app: HoutaiApp, appStore: () => AppStore | und
         );
         if (change === undefined) return { outcome: 'ignored', reason: `${n.notificationType} needs no action` };
         // A refund notification carries the revoked transaction: applying it reverses what it granted.
-        return applyAppleTransaction(tx, userId, t, renewal, change === 'refund' ? { eventAt } : change);
+        return await applyAppleTransaction(tx, userId, t, renewal, change === 'refund' ? { eventAt } : change);
       });
     });
     if (!result) {

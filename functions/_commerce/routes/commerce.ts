@@ -80,7 +80,7 @@ const subscriptionRoute = userRoute({
 export function registerCommerceRoutes(app: HoutaiApp) {
   app.openapi(productsRoute, async (c) => {
     const { app: appId } = c.req.valid('param');
-    const rows = await c.var.db.withUser(currentUser(c), (tx) =>
+    const rows = await c.var.db.asUser(currentUser(c), (tx) =>
       tx<z.infer<typeof Product>[]>`
       select id, kind, plan, currency, grant_amount, app_store_product_id, play_store_product_id, title, price_hint
         from public.products where app_id = ${appId} order by kind, grant_amount, id`);
@@ -92,23 +92,23 @@ export function registerCommerceRoutes(app: HoutaiApp) {
     const { product_id, quantity } = c.req.valid('json');
     const key = c.req.valid('header')['idempotency-key'] ?? null;
     return c.json(
-      await c.var.db.withUser(currentUser(c), (tx) => createOrder(tx, appId, product_id, quantity, key)),
+      await c.var.db.asUser(currentUser(c), (tx) => createOrder(tx, appId, product_id, quantity, key)),
       201,
     );
   });
 
   app.openapi(getOrderRoute, async (c) => {
     const { app: appId, id } = c.req.valid('param');
-    return c.json(await c.var.db.withUser(currentUser(c), (tx) => getOrder(tx, appId, id)), 200);
+    return c.json(await c.var.db.asUser(currentUser(c), (tx) => getOrder(tx, appId, id)), 200);
   });
 
   app.openapi(listOrdersRoute, async (c) => {
     const { app: appId } = c.req.valid('param');
-    return c.json(await c.var.db.withUser(currentUser(c), (tx) => listOrders(tx, appId, c.req.valid('query'))), 200);
+    return c.json(await c.var.db.asUser(currentUser(c), (tx) => listOrders(tx, appId, c.req.valid('query'))), 200);
   });
 
   app.openapi(subscriptionRoute, async (c) => {
     const { app: appId } = c.req.valid('param');
-    return c.json(await c.var.db.withUser(currentUser(c), (tx) => readSubscriptionState(tx, appId)), 200);
+    return c.json(await c.var.db.asUser(currentUser(c), (tx) => readSubscriptionState(tx, appId)), 200);
   });
 }

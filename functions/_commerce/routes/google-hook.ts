@@ -83,7 +83,8 @@ export interface GoogleDeps {
 
 /**
  * What Play says about the notification's purchase, read before any transaction opens: no pool connection waits on
- * Google's HTTP answers. `acknowledge` is Play's acknowledgement call, made after the purchase is applied and committed.
+ * Google's HTTP answers. `acknowledge` is Play's acknowledgement call, made after the purchase is applied and
+ * committed.
  */
 interface PlayState {
   sub?: SubscriptionPurchaseV2;
@@ -167,7 +168,8 @@ async function apply(tx: Tx, play: PlayState, n: Notification, app: string): Pro
       return { outcome: 'processed', reason: 'refund' };
     }
     const [sub] = await tx<{ user_id: string; product_id: string }[]>`
-      select user_id, product_id from public.subscriptions where store = 'play_store' and original_transaction_id = ${purchaseToken}`;
+      select user_id, product_id from public.subscriptions
+       where store = 'play_store' and original_transaction_id = ${purchaseToken}`;
     if (!sub) return { outcome: 'ignored', reason: 'voided subscription we never saw' };
     const result = await applySubscription(tx, {
       userId: sub.user_id,
@@ -191,11 +193,11 @@ async function apply(tx: Tx, play: PlayState, n: Notification, app: string): Pro
  * makes it. One claim at a time: concurrent redeliveries acknowledge once.
  */
 async function acknowledgeOwed(db: Db, messageId: string, acknowledge: (() => Promise<void>) | undefined) {
-  if (!acknowledge || !(await db.withService((tx) => claimAcknowledgement(tx, 'google', messageId)))) return;
+  if (!acknowledge || !(await db.asService((tx) => claimAcknowledgement(tx, 'google', messageId)))) return;
   try {
     await acknowledge();
   } catch (err) {
-    await db.withService((tx) => oweAcknowledgement(tx, 'google', messageId));
+    await db.asService((tx) => oweAcknowledgement(tx, 'google', messageId));
     throw err;
   }
 }
@@ -223,7 +225,7 @@ export function registerGoogleHook(app: HoutaiApp, deps: GoogleDeps) {
     const messageId = push.message.messageId ?? push.message.message_id ?? '';
     const parsed = Notification.safeParse(decodeData(push.message.data));
     if (!parsed.success) {
-      await db.withService((tx) => recordRejected(tx, 'google', 'malformed notification', { event_id: messageId }));
+      await db.asService((tx) => recordRejected(tx, 'google', 'malformed notification', { event_id: messageId }));
       throw validationFailed(
         parsed.error,
         'message.data',
@@ -233,7 +235,7 @@ export function registerGoogleHook(app: HoutaiApp, deps: GoogleDeps) {
     const n = parsed.data;
     const appId = Object.entries(apps).find(([, a]) => a.packageName === n.packageName)?.[0];
     if (!appId) {
-      await db.withService((tx) =>
+      await db.asService((tx) =>
         recordRejected(tx, 'google', 'unknown package', { event_id: messageId, package: n.packageName })
       );
       throw new ApiError('BUSINESS_RULE_VIOLATION', `No app is configured for package ${n.packageName}.`);
@@ -248,7 +250,7 @@ export function registerGoogleHook(app: HoutaiApp, deps: GoogleDeps) {
     const state = await readPlay(play, n);
     let result: InboxOutcome | 'duplicate';
     try {
-      result = await db.withService((tx) =>
+      result = await db.asService((tx) =>
         receiveOnce(tx, 'google', messageId, type, n, async () => {
           const r = await apply(tx, state, n, appId);
           // Roll the inbox row back with everything else: the retry must be processed once the user is known.
@@ -258,7 +260,7 @@ export function registerGoogleHook(app: HoutaiApp, deps: GoogleDeps) {
       );
     } catch (err) {
       if (!(err instanceof UnknownUser)) throw err;
-      await db.withService((tx) =>
+      await db.asService((tx) =>
         recordRejected(tx, 'google', 'unknown app user', { event_id: messageId, event_type: type })
       );
       throw new ApiError(

@@ -62,7 +62,7 @@ export function registerPurchaseRoutes(app: HoutaiApp, appStore: () => AppStore 
       throw new ApiError('FORBIDDEN', 'This purchase was made by another account.');
     }
     if (t.revocationDate) throw new ApiError('BUSINESS_RULE_VIOLATION', 'This purchase was refunded.');
-    const result = await c.var.db.withService((tx) =>
+    const result = await c.var.db.asService((tx) =>
       applyAppleTransaction(tx, user.sub, t, undefined, {
         eventAt: new Date(t.signedDate ?? Date.now()),
         isNewPurchase: true,

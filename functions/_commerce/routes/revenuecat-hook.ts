@@ -177,7 +177,7 @@ export function registerRevenueCatHook(app: HoutaiApp) {
       const e = c.req.valid('json').event;
       if (e.type === 'TEST') return c.json({ status: 'ignored' }, 200);
 
-      const result = await db.withService(async (tx) => {
+      const result = await db.asService(async (tx) => {
         const userId = await resolveUser(tx, [
           e.app_user_id,
           e.original_app_user_id,
@@ -206,7 +206,7 @@ export function registerRevenueCatHook(app: HoutaiApp) {
     // An authenticated delivery we cannot read is kept as rejected: RevenueCat sent it, and support may ask.
     (result, c) => {
       if (result.success) return undefined;
-      return c.var.db.withService((tx) => recordRejected(tx, 'revenuecat', 'malformed event', {})).then((): never => {
+      return c.var.db.asService((tx) => recordRejected(tx, 'revenuecat', 'malformed event', {})).then((): never => {
         throw validationFailed(result.error, 'json', 'Not a RevenueCat webhook event, or values out of range.');
       });
     },

@@ -35,7 +35,7 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
 export function registerConfigRoutes(app: HoutaiApp) {
   app.openapi(route, async (c) => {
     const { app: appId } = c.req.valid('param');
-    const [row] = await c.var.db.withUser(currentUser(c), (tx) =>
+    const [row] = await c.var.db.asUser(currentUser(c), (tx) =>
       tx<[{ doc: Record<string, unknown> }]>`
       select coalesce(jsonb_object_agg(key, value order by key), '{}'::jsonb)
              || public.app_config_derived(${appId}) as doc

@@ -38,8 +38,8 @@ const uploadRoute = userRoute({
   method: 'post',
   path: '/{app}/files/upload-url',
   tags: ['files'],
-  summary:
-    'A signed URL to upload one file for a purpose (avatar, diary image, meal photo, emoji source photo, voice message)',
+  summary: 'A signed URL to upload one file for a purpose ' +
+    '(avatar, diary image, meal photo, emoji source photo, voice message)',
   request: { params: AppParam, body: jsonBody(UploadRequest) },
   responses: { 201: jsonContent(UploadUrl, 'Upload URL issued') },
 });
@@ -88,7 +88,7 @@ export function registerFileRoutes(app: HoutaiApp, store: () => ObjectStore) {
     }
     const user = currentUser(c);
     // Ownership is what the storage policies read from the path; app-scoped buckets must name this app.
-    const [row] = await c.var.db.withService((tx) =>
+    const [row] = await c.var.db.asService((tx) =>
       tx<[{ owned: boolean | null; found: boolean }]>`
       select internal.object_user_segment(${bucket}, ${path}) = ${user.sub} as owned,
              exists (select 1 from storage.objects where bucket_id = ${bucket} and name = ${path}) as found`

@@ -127,12 +127,12 @@ const routes = {
 };
 
 export function registerPickitchenAccountRoutes(app: HoutaiApp) {
-  app.openapi(routes.getProfile, async (c) => c.json(await c.var.db.withUser(currentUser(c), readProfile), 200));
+  app.openapi(routes.getProfile, async (c) => c.json(await c.var.db.asUser(currentUser(c), readProfile), 200));
 
   app.openapi(routes.putProfile, async (c) => {
     const { nickname } = c.req.valid('json');
     return c.json(
-      await c.var.db.withUser(currentUser(c), async (tx) => {
+      await c.var.db.asUser(currentUser(c), async (tx) => {
         await tx`update public.profiles set display_name = ${nickname} where id = (select auth.uid())`;
         return readProfile(tx);
       }),
@@ -142,14 +142,14 @@ export function registerPickitchenAccountRoutes(app: HoutaiApp) {
 
   app.openapi(
     routes.balance,
-    async (c) => c.json({ balance: await c.var.db.withUser(currentUser(c), pointBalance) }, 200),
+    async (c) => c.json({ balance: await c.var.db.asUser(currentUser(c), pointBalance) }, 200),
   );
 
   app.openapi(
     routes.transactions,
     async (c) =>
       c.json(
-        await c.var.db.withUser(
+        await c.var.db.asUser(
           currentUser(c),
           (tx) => listTransactions(tx, APP, { ...c.req.valid('query'), currency: 'points' }),
         ),
@@ -159,13 +159,13 @@ export function registerPickitchenAccountRoutes(app: HoutaiApp) {
 
   app.openapi(
     routes.subscription,
-    async (c) => c.json(await c.var.db.withUser(currentUser(c), (tx) => readSubscriptionState(tx, APP)), 200),
+    async (c) => c.json(await c.var.db.asUser(currentUser(c), (tx) => readSubscriptionState(tx, APP)), 200),
   );
 
   app.openapi(routes.createOrder, async (c) => {
     const { product_id, quantity } = c.req.valid('json');
     const key = c.req.valid('header')['idempotency-key'] ?? null;
-    const order = await c.var.db.withUser(currentUser(c), async (tx) => {
+    const order = await c.var.db.asUser(currentUser(c), async (tx) => {
       const [product] = await tx<
         { kind: string }[]
       >`select kind from public.products where id = ${product_id} and app_id = ${APP}`;
@@ -183,12 +183,11 @@ export function registerPickitchenAccountRoutes(app: HoutaiApp) {
 
   app.openapi(
     routes.listOrders,
-    async (c) =>
-      c.json(await c.var.db.withUser(currentUser(c), (tx) => listOrders(tx, APP, c.req.valid('query'))), 200),
+    async (c) => c.json(await c.var.db.asUser(currentUser(c), (tx) => listOrders(tx, APP, c.req.valid('query'))), 200),
   );
 
   app.openapi(routes.getOrder, async (c) => {
     const { id } = c.req.valid('param');
-    return c.json(await c.var.db.withUser(currentUser(c), (tx) => getOrder(tx, APP, id)), 200);
+    return c.json(await c.var.db.asUser(currentUser(c), (tx) => getOrder(tx, APP, id)), 200);
   });
 }

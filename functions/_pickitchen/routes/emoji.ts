@@ -11,7 +11,6 @@ import type { ObjectStore } from '../../_files/storage.ts';
 import { IdempotencyHeader } from '../../_commerce/commerce-reads.ts';
 import { DashScopeError, type EmojiVideoProvider } from '../../_shared/providers/dashscope.ts';
 import { issueUploadUrl, UploadUrl } from '../../_files/upload-url.ts';
-import { sqlText } from '../../_shared/sql-text.ts';
 import { checkUpload } from '../../_files/upload-check.ts';
 
 const tags = ['pickitchen'];
@@ -67,8 +66,9 @@ const routes = {
     method: 'post',
     path: '/pickitchen/emoji/detect',
     tags,
-    summary:
-      'Face detection of an uploaded photo (free; the answer is kept per photo). 422 NO_FACE / MULTIPLE_FACES / CONTENT_BLOCKED / IMAGE_INVALID when refused, 422 UPLOAD_INVALID when the stored file is not a jpeg, png or webp of at most 10 MB',
+    summary: 'Face detection of an uploaded photo (free; the answer is kept per photo). ' +
+      '422 NO_FACE / MULTIPLE_FACES / CONTENT_BLOCKED / IMAGE_INVALID when refused, ' +
+      '422 UPLOAD_INVALID when the stored file is not a jpeg, png or webp of at most 10 MB',
     request: { body: jsonBody(z.object({ image_path: ImagePath }).strict().openapi('EmojiDetectRequest')) },
     responses: { 200: jsonContent(Detection, 'A face was found: the photo can be animated') },
   }),
@@ -77,7 +77,8 @@ const routes = {
     path: '/pickitchen/emoji/create',
     tags,
     summary:
-      "Start a video from a detected photo and a template: the template's points are charged now and refunded if it fails (422 UPLOAD_INVALID when the stored photo no longer fits)",
+      "Start a video from a detected photo and a template: the template's points are charged now and refunded if it " +
+      'fails (422 UPLOAD_INVALID when the stored photo no longer fits)',
     request: {
       headers: IdempotencyHeader,
       body: jsonBody(
@@ -178,18 +179,19 @@ export function registerPickitchenEmojiRoutes(app: HoutaiApp, deps: EmojiRouteDe
   app.openapi(routes.detect, async (c) => {
     const { image_path } = c.req.valid('json');
     const user = currentUser(c);
-    const [known] = await c.var.db.withUser(
+    const [known] = await c.var.db.asUser(
       user,
       (tx) =>
         tx<
           { passed: boolean; face_bbox: number[]; ext_bbox: number[]; reason: string | null; message: string | null }[]
         >`
-      select passed, face_bbox, ext_bbox, reason, message from pickitchen.emoji_detections where image_path = ${image_path}`,
+      select passed, face_bbox, ext_bbox, reason, message
+        from pickitchen.emoji_detections where image_path = ${image_path}`,
     );
     let detection = known;
     if (!detection) {
       // Only the caller's own uploaded photo, and only if what was stored is what emoji sources allow.
-      await c.var.db.statementsAsService([checkUpload('emoji_source', 'pickitchen', user.sub, image_path)]);
+      await c.var.db.asService((tx) => [checkUpload(tx, 'emoji_source', 'pickitchen', user.sub, image_path)]);
       const imageUrl = await deps.store().signedDownloadUrl('uploads', image_path, 600);
       let verdict;
       try {
@@ -207,7 +209,7 @@ export function registerPickitchenEmojiRoutes(app: HoutaiApp, deps: EmojiRouteDe
         throw new ApiError('SERVICE_UNAVAILABLE', 'Face detection is unavailable; try again shortly.');
       }
       const provider = deps.provider().name;
-      [detection] = await c.var.db.withService((tx) =>
+      [detection] = await c.var.db.asService((tx) =>
         tx<typeof known[]>`
         select passed, face_bbox, ext_bbox, reason, message from internal.emoji_detection_record(
           ${user.sub}, ${image_path}, ${verdict.ok}, ${verdict.ok ? verdict.faceBbox : null}::integer[], ${
@@ -235,17 +237,18 @@ export function registerPickitchenEmojiRoutes(app: HoutaiApp, deps: EmojiRouteDe
     const key = c.req.valid('header')['idempotency-key'] ?? null;
     const user = currentUser(c);
     // The photo as stored now (it may have been replaced since it was detected), checked in the same transaction.
-    const [, [task]] = await c.var.db.statementsAsService([
-      checkUpload('emoji_source', 'pickitchen', user.sub, image_path),
-      sqlText<TaskRow>`
-      select * from internal.emoji_task_create(${user.sub}::uuid, ${image_path}, ${driven_id}, ${key}, make_interval(mins => ${deps.deadlineMinutes()}))`,
+    const [, [task]] = await c.var.db.asService((tx) => [
+      checkUpload(tx, 'emoji_source', 'pickitchen', user.sub, image_path),
+      tx<TaskRow[]>`
+      select * from internal.emoji_task_create(
+        ${user.sub}::uuid, ${image_path}, ${driven_id}, ${key}, make_interval(mins => ${deps.deadlineMinutes()}))`,
     ]);
     return c.json(taskOut(task, null), 202);
   });
 
   app.openapi(routes.get, async (c) => {
     const { id } = c.req.valid('param');
-    const [task] = await c.var.db.withUser(
+    const [task] = await c.var.db.asUser(
       currentUser(c),
       (tx) => tx<TaskRow[]>`select * from pickitchen.emoji_tasks where id = ${id}`,
     );
@@ -255,7 +258,7 @@ export function registerPickitchenEmojiRoutes(app: HoutaiApp, deps: EmojiRouteDe
 
   app.openapi(routes.remove, async (c) => {
     const { id } = c.req.valid('param');
-    const [task] = await c.var.db.withService((tx) =>
+    const [task] = await c.var.db.asService((tx) =>
       tx<TaskRow[]>`select * from internal.emoji_task_hide(${currentUser(c).sub}, ${id}) where id is not null`
     );
     if (!task) throw new ApiError('NOT_FOUND', 'No such emoji task.');
@@ -266,7 +269,7 @@ export function registerPickitchenEmojiRoutes(app: HoutaiApp, deps: EmojiRouteDe
   app.openapi(routes.history, async (c) => {
     const { limit, cursor } = c.req.valid('query');
     const after = decodeCursor(cursor, Cursor);
-    const rows = await c.var.db.withUser(currentUser(c), (tx) =>
+    const rows = await c.var.db.asUser(currentUser(c), (tx) =>
       tx<TaskRow[]>`
       select * from pickitchen.emoji_tasks
        where user_id = (select auth.uid()) and hidden_at is null

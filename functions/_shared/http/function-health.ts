@@ -17,7 +17,7 @@ const route = createRoute({
 export function registerFunctionHealth(app: HoutaiApp, name: string) {
   app.openapi(route, async (c) => {
     try {
-      await c.var.db.withService((tx) => tx`select 1`);
+      await c.var.db.asService((tx) => tx`select 1`);
     } catch {
       throw new ApiError('SERVICE_UNAVAILABLE', 'The database is unreachable.');
     }

@@ -8,7 +8,6 @@ import { registry } from './metrics.ts';
 import { ApiError } from '../errors.ts';
 import { requireServiceRole } from './middleware/service-auth.ts';
 import { API_VERSION } from '../version.ts';
-import { sqlText } from '../sql-text.ts';
 import { withTimeout } from '../timeout.ts';
 import { scalarScript } from './docs-script.ts';
 import { JsonObject } from '../validation.ts';
@@ -137,7 +136,7 @@ export function registerSystemRoutes(app: HoutaiApp, info: ApiInfo) {
     let snapshot: { migration: string | null; queue_depth: number; queue?: QueueStats };
     try {
       snapshot = await withTimeout(
-        c.var.db.statementsAsService([sqlText<{ s: typeof snapshot }>`select internal.health_snapshot() as s`]).then((
+        c.var.db.asService((tx) => [tx<{ s: typeof snapshot }[]>`select internal.health_snapshot() as s`]).then((
           [[row]],
         ) => row.s),
         HEALTH_TIMEOUT_MS,

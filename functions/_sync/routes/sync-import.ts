@@ -34,8 +34,8 @@ const ImportRequest = z
       .array(checkedOneByOne(...ALL_IMPORTERS.map((i) => i.name)))
       .min(1)
       .openapi({
-        description:
-          "Records of the source's shape (rows: SyncImportTableRow), each checked on its own: a bad one is rejected in its report",
+        description: "Records of the source's shape (rows: SyncImportTableRow), each checked on its own: " +
+          'a bad one is rejected in its report',
       }),
   })
   .strict()
@@ -130,7 +130,7 @@ export function registerSyncImportRoutes(app: HoutaiApp) {
     const idFor = importIdFor(user.sub, appId, source);
 
     // The rows and the batch record commit together: a batch is either wholly done (and reported) or not at all.
-    const { report, replayed } = await c.var.db.withUser(user, async (tx) => {
+    const { report, replayed } = await c.var.db.asUser(user, async (tx) => {
       const [{ done }] = await tx<
         [{ done: RowReport[] | null }]
       >`select public.sync_import_begin(${appId}, ${source}, ${batch_no}, ${digest}) as done`;
@@ -172,7 +172,7 @@ export function registerSyncImportRoutes(app: HoutaiApp) {
 
   app.openapi(batchesRoute, async (c) => {
     const { app: appId, source } = c.req.valid('param');
-    const batches = await c.var.db.withUser(
+    const batches = await c.var.db.asUser(
       currentUser(c),
       (tx) =>
         tx<{ batch_no: number; imported: number; skipped: number; rejected: number; created_at: string }[]>`

@@ -154,7 +154,7 @@ export function registerSyncRoutes(app: HoutaiApp) {
         message: `${mutations.length} > ${MAX_MUTATIONS}`,
       }]);
     }
-    const results = await c.var.db.withUser(currentUser(c), async (tx) => {
+    const results = await c.var.db.asUser(currentUser(c), async (tx) => {
       await tx`select public.sync_touch_device(${appId}, ${device_id})`;
       const out: z.infer<typeof MutationResult>[] = [];
       for (const raw of mutations) {
@@ -186,13 +186,12 @@ export function registerSyncRoutes(app: HoutaiApp) {
   app.openapi(route, async (c) => {
     const { app: appId } = c.req.valid('param');
     const { cursor, tables, limit, device_id } = c.req.valid('json');
-    const { rows, nextCursor } = await c.var.db.withUser(currentUser(c), async (tx) => {
+    const { rows, nextCursor } = await c.var.db.asUser(currentUser(c), async (tx) => {
       const rows = await tx<
         { table_name: string; version: string; deleted: boolean; row_data: Record<string, unknown> }[]
       >`
-        select table_name, version::text as version, deleted, row_data from public.sync_pull(${appId}, ${cursor}::bigint, ${
-        tables ?? null
-      }, ${limit + 1})`;
+        select table_name, version::text as version, deleted, row_data
+          from public.sync_pull(${appId}, ${cursor}::bigint, ${tables ?? null}, ${limit + 1})`;
       const nextCursor = rows.length ? rows[Math.min(rows.length, limit) - 1].version : cursor;
       if (device_id) await tx`select public.sync_touch_device(${appId}, ${device_id}, ${nextCursor}::bigint)`;
       return { rows, nextCursor };
@@ -212,7 +211,7 @@ export function registerSyncRoutes(app: HoutaiApp) {
 
   app.openapi(statusRoute, async (c) => {
     const { app: appId } = c.req.valid('param');
-    const devices = await c.var.db.withUser(currentUser(c), (tx) =>
+    const devices = await c.var.db.asUser(currentUser(c), (tx) =>
       tx<z.infer<typeof DeviceStatus>[]>`
       select device_id, last_pull_cursor::text as last_pull_cursor, last_pull_at, last_push_at,
              last_pull_cursor is null or last_pull_cursor < server_version as behind, pending_conflicts

@@ -8,7 +8,6 @@ import { AppParam, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import type { WalletEntry } from '../ledger.ts';
 import { PageQuery } from '../../_shared/pagination.ts';
-import { sqlText } from '../../_shared/sql-text.ts';
 import {
   Balance,
   listTransactions,
@@ -82,25 +81,25 @@ export function registerWalletRoutes(app: HoutaiApp) {
     const userId = currentUser(c).sub;
     // The client's keys get a namespace of their own, apart from the keys server rules post with.
     const key = `client:${c.req.valid('header')['idempotency-key']}`;
-    const [[{ spent }]] = await c.var.db.statementsAsService([
-      sqlText<{ spent: { entry: WalletEntry; replayed: boolean; balance: number } }>`
-        select public.wallet_consume(${appId}, ${userId}::uuid, ${body.currency}, ${body.amount}, ${body.reason}, ${key}, ${
-        body.ref_type ?? null
-      }, ${body.ref_id ?? null}) as spent`,
+    const [[{ spent }]] = await c.var.db.asService((tx) => [
+      tx<{ spent: { entry: WalletEntry; replayed: boolean; balance: number } }[]>`
+        select public.wallet_consume(
+          ${appId}, ${userId}::uuid, ${body.currency}, ${body.amount}, ${body.reason}, ${key},
+          ${body.ref_type ?? null}, ${body.ref_id ?? null}) as spent`,
     ]);
     return c.json({ transaction: toTransaction(spent.entry), balance: spent.balance, replayed: spent.replayed }, 200);
   });
 
   app.openapi(balancesRoute, async (c) => {
     const { app: appId } = c.req.valid('param');
-    const rows = await c.var.db.withUser(currentUser(c), (tx) => readBalances(tx, appId));
+    const rows = await c.var.db.asUser(currentUser(c), (tx) => readBalances(tx, appId));
     return c.json({ balances: [...rows] }, 200);
   });
 
   app.openapi(transactionsRoute, async (c) => {
     const { app: appId } = c.req.valid('param');
     return c.json(
-      await c.var.db.withUser(currentUser(c), (tx) => listTransactions(tx, appId, c.req.valid('query'))),
+      await c.var.db.asUser(currentUser(c), (tx) => listTransactions(tx, appId, c.req.valid('query'))),
       200,
     );
   });

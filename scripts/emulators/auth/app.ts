@@ -503,12 +503,13 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
       otpFailures.delete(failureKey);
       const [confirmed] = type === 'sms'
         ? await tx<UserRow[]>`
-              update auth.users set phone_confirmed_at = coalesce(phone_confirmed_at, now()), confirmation_token = '', is_anonymous = false,
-                     raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || '{"phone_verified": true}', updated_at = now()
+              update auth.users set phone_confirmed_at = coalesce(phone_confirmed_at, now()), confirmation_token = '',
+                     is_anonymous = false, updated_at = now(),
+                     raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || '{"phone_verified": true}'
                where id = ${user.id} returning *`
         : await tx<UserRow[]>`
-              update auth.users set phone = phone_change, phone_confirmed_at = now(), phone_change = '', phone_change_token = '',
-                     is_anonymous = false, updated_at = now()
+              update auth.users set phone = phone_change, phone_confirmed_at = now(), phone_change = '',
+                     phone_change_token = '', is_anonymous = false, updated_at = now()
                where id = ${user.id} returning *`;
       await clearOneTimeTokens(tx, user.id, ['confirmation_token', 'phone_change_token']);
       await addIdentity(tx, confirmed, 'phone', phone, true);
@@ -688,10 +689,12 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     await sql.begin(async (tx) => {
       if (b.data && typeof b.data === 'object') {
         // Shallow merge; a null value removes the key.
-        await tx`update auth.users set raw_user_meta_data = jsonb_strip_nulls(coalesce(raw_user_meta_data, '{}'::jsonb) || ${
-          tx.json(b.data as never)
-        }),
-                 updated_at = now() where id = ${user.id}`;
+        const data = tx.json(b.data as never);
+        await tx`
+          update auth.users
+             set raw_user_meta_data = jsonb_strip_nulls(coalesce(raw_user_meta_data, '{}'::jsonb) || ${data}),
+                 updated_at = now()
+           where id = ${user.id}`;
       }
       if (b.password !== undefined) {
         const password = checkPassword(b.password, settings.minimumPasswordLength);
@@ -705,9 +708,8 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
         if (user.encrypted_password && (await bcrypt.compare(password, user.encrypted_password))) {
           throw new AuthError(422, 'same_password', 'New password should be different from the old password.');
         }
-        await tx`update auth.users set encrypted_password = ${await hashPassword(
-          password,
-        )}, updated_at = now() where id = ${user.id}`;
+        const hash = await hashPassword(password);
+        await tx`update auth.users set encrypted_password = ${hash}, updated_at = now() where id = ${user.id}`;
         await tx`delete from auth.sessions where user_id = ${user.id} and id <> ${sessionId}`;
       }
       if (email && email !== user.email) {
@@ -734,7 +736,9 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
           throw new AuthError(422, 'phone_exists', 'A user with this phone number has already been registered');
         }
         if (settings.phoneAutoconfirm) {
-          await tx`update auth.users set phone = ${phone}, phone_confirmed_at = now(), is_anonymous = false, updated_at = now() where id = ${user.id}`;
+          await tx`
+            update auth.users set phone = ${phone}, phone_confirmed_at = now(), is_anonymous = false, updated_at = now()
+             where id = ${user.id}`;
           await addIdentity(tx, user, 'phone', phone, true);
           await refreshProviders(tx, user.id);
         } else {
