@@ -22,7 +22,7 @@ const STYLED_FILES = {
 };
 
 /** Packages the functions or the local gateway import (runtime deps plus the gateway's dev deps). */
-const GATEWAY_DEV_DEPS = ['bcryptjs', 'nodemailer', 'smol-toml'];
+const GATEWAY_DEV_DEPS = ['bcryptjs', 'nodemailer', 'smol-toml', 'uqr'];
 
 export function denoJson(): string {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));

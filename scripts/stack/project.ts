@@ -81,6 +81,7 @@ export interface AuthToml {
   sms?: { enabled?: boolean; enable_confirmations?: boolean; otp_expiry?: number; max_frequency?: string };
   /** `uri` and `secrets` may be `env(NAME)` (resolveEnv). */
   hook?: { send_sms?: { enabled?: boolean; uri?: string; secrets?: string } };
+  mfa?: { max_enrolled_factors?: number; totp?: { enroll_enabled?: boolean; verify_enabled?: boolean } };
 }
 
 /** [auth.email.smtp]: `host`, `user`, `pass`, `admin_email` and `sender_name` may be `env(NAME)`. */

@@ -4,7 +4,7 @@
 // same auth.* tables, so what our SQL and functions see is what they will see on Supabase.
 import bcrypt from 'bcryptjs';
 import { type Context, Hono } from 'hono';
-import { type JWK, jwtVerify } from 'jose';
+import { type JWK, type JWTPayload, jwtVerify } from 'jose';
 import type postgres from 'postgres';
 import type { AuthSettings } from './config.ts';
 import { AuthError, errorResponse, validation } from './errors.ts';
@@ -14,6 +14,7 @@ import { jwtKeyResolver } from '../../../functions/_shared/jwt.ts';
 import { clientIp } from '../../../functions/_shared/rate-limit.ts';
 import { emailOtp, VERIFY_COLUMNS } from './email-otp.ts';
 import { printMailer, type SendMail, smtpMailer } from './mailer.ts';
+import { mfaRoutes } from './mfa.ts';
 import { clearOneTimeTokens, replaceOneTimeToken } from './one-time-tokens.ts';
 import { generateOtp, otpHash, sendSmsHook } from './otp.ts';
 import { redirectTarget } from './redirect.ts';
@@ -146,7 +147,7 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
   }
 
   /** The signed-in user behind the bearer token, with GoTrue's 401/403 rules. */
-  async function bearerUser(c: Context): Promise<{ user: UserRow; sessionId: string }> {
+  async function bearerUser(c: Context): Promise<{ user: UserRow; sessionId: string; claims: JWTPayload }> {
     const claims = await verifyBearer(c);
     if (typeof claims.sub !== 'string' || claims.sub === '') {
       throw new AuthError(403, 'bad_jwt', 'invalid claim: missing sub claim');
@@ -160,7 +161,7 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     if (user.banned_until && new Date(user.banned_until) > new Date()) {
       throw new AuthError(403, 'user_banned', 'User is banned');
     }
-    return { user, sessionId };
+    return { user, sessionId, claims };
   }
 
   /** GoTrue refuses a provider the project turns off ([auth.email] / [auth.sms] enabled in config.toml). */
@@ -896,6 +897,9 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     return c.json({});
   });
 
+  const mfa = mfaRoutes({ sql, settings, tokens, readBody, client, bearerUser, limitAddress, userIdParam });
+  admin.route('/', mfa.admin);
   app.route('/admin', admin);
+  app.route('/', mfa.user);
   return app;
 }

@@ -2,6 +2,7 @@
 import { type JWK, SignJWT } from 'jose';
 import type postgres from 'postgres';
 import { AuthError } from './errors.ts';
+import { factorsOf } from './factors.ts';
 import { identitiesOf, userJson, type UserRow } from './users.ts';
 
 type Sql = postgres.Sql | postgres.TransactionSql;
@@ -46,18 +47,32 @@ async function insertRefreshToken(sql: Sql, token: string, userId: string, sessi
     values ('00000000-0000-0000-0000-000000000000', ${token}, ${userId}, false, now(), now(), ${parent}, ${sessionId})`;
 }
 
+/** The session's amr claim rows, newest first, each stamped with when it was last (re)asserted, as GoTrue does. */
 async function amrOf(sql: Sql, sessionId: string) {
-  const rows = await sql<{ authentication_method: string; created_at: Date }[]>`
-    select authentication_method, created_at from auth.mfa_amr_claims
-     where session_id = ${sessionId} order by created_at desc`;
+  const rows = await sql<{ authentication_method: string; updated_at: Date }[]>`
+    select authentication_method, updated_at from auth.mfa_amr_claims
+     where session_id = ${sessionId} order by updated_at desc`;
   return rows.map((r) => ({
     method: r.authentication_method,
-    timestamp: Math.floor(new Date(r.created_at).getTime() / 1000),
+    timestamp: Math.floor(new Date(r.updated_at).getTime() / 1000),
   }));
+}
+
+/** Methods that prove a second factor: a session holding a claim of one is aal2 (models.AMRClaim.IsAAL2Claim). */
+const AAL2_METHODS = new Set(['totp', 'mfa/phone', 'mfa/webauthn']);
+const aalOf = (amr: { method: string }[]) => (amr.some((claim) => AAL2_METHODS.has(claim.method)) ? 'aal2' : 'aal1');
+
+/** Records that the session was authenticated by the method, or re-stamps the claim it has (AddClaimToSession). */
+export async function addAmrClaim(sql: Sql, sessionId: string, method: string) {
+  await sql`
+    insert into auth.mfa_amr_claims (session_id, created_at, updated_at, authentication_method, id)
+    values (${sessionId}, now(), now(), ${method}, ${crypto.randomUUID()})
+    on conflict on constraint mfa_amr_claims_session_id_authentication_method_pkey do update set updated_at = now()`;
 }
 
 async function accessToken(sql: Sql, s: TokenSettings, user: UserRow, session: SessionRow) {
   const now = Math.floor(Date.now() / 1000);
+  const amr = await amrOf(sql, session.id);
   const claims = {
     iss: s.issuer,
     sub: user.id,
@@ -69,8 +84,8 @@ async function accessToken(sql: Sql, s: TokenSettings, user: UserRow, session: S
     app_metadata: user.raw_app_meta_data ?? {},
     user_metadata: user.raw_user_meta_data ?? {},
     role: user.role,
-    aal: session.aal ?? 'aal1',
-    amr: await amrOf(sql, session.id),
+    aal: aalOf(amr),
+    amr,
     session_id: session.id,
     is_anonymous: user.is_anonymous,
   };
@@ -86,7 +101,7 @@ async function sessionBody(sql: Sql, s: TokenSettings, user: UserRow, session: S
     expires_in: s.jwtExpiry,
     expires_at: expiresAt,
     refresh_token: refreshToken,
-    user: userJson(user, await identitiesOf(sql, user.id)),
+    user: userJson(user, await identitiesOf(sql, user.id), await factorsOf(sql, user.id)),
   };
 }
 
@@ -103,8 +118,7 @@ export async function issueSession(
     values (${crypto.randomUUID()}, ${user.id}, now(), now(), 'aal1', now() at time zone 'utc',
             ${client.userAgent ?? null}, ${client.ip ?? null})
     returning id, user_id, aal`;
-  await sql`insert into auth.mfa_amr_claims (session_id, created_at, updated_at, authentication_method, id)
-            values (${session.id}, now(), now(), ${method}, ${crypto.randomUUID()})`;
+  await addAmrClaim(sql, session.id, method);
   const token = newRefreshToken();
   await insertRefreshToken(sql, token, user.id, session.id, null);
   const [fresh] = await sql<UserRow[]>`
@@ -167,6 +181,27 @@ export async function refreshSession(sql: postgres.Sql, s: TokenSettings, presen
     throw new AuthError(400, 'refresh_token_already_used', 'Invalid Refresh Token: Already Used');
   }
   return result;
+}
+
+/**
+ * The session once a second factor is verified (GoTrue's updateMFASessionAndClaims): the method's amr claim, aal and
+ * factor_id from its claims, and its refresh token swapped for a new one, so the token held before the step-up is used
+ * up; a new access token for the same session.
+ */
+export async function stepUpSession(sql: Sql, s: TokenSettings, sessionId: string, method: string, factorId: string) {
+  await addAmrClaim(sql, sessionId, method);
+  const aal = aalOf(await amrOf(sql, sessionId));
+  const [session] = await sql<SessionRow[]>`
+    update auth.sessions set aal = ${aal}, factor_id = ${factorId}, updated_at = now() where id = ${sessionId}
+    returning id, user_id, aal`;
+  const [current] = await sql<RefreshTokenRow[]>`
+    update auth.refresh_tokens set revoked = true, updated_at = now()
+     where id = (select max(id) from auth.refresh_tokens where session_id = ${sessionId} and revoked = false)
+    returning *`;
+  const next = newRefreshToken();
+  await insertRefreshToken(sql, next, session.user_id, sessionId, current?.token ?? null);
+  const [user] = await sql<UserRow[]>`select * from auth.users where id = ${session.user_id}`;
+  return sessionBody(sql, s, user, session, next);
 }
 
 export async function sessionExists(sql: Sql, id: string): Promise<boolean> {

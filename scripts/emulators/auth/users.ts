@@ -1,5 +1,6 @@
 // auth.users and auth.identities as GoTrue reads and writes them, and the user JSON it returns.
 import type postgres from 'postgres';
+import { factorJson, type FactorRow, factorsOf } from './factors.ts';
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
@@ -66,8 +67,8 @@ export function identityJson(i: IdentityRow) {
   };
 }
 
-/** GoTrue's user object, keys in its order; optional timestamps omitted when null. */
-export function userJson(u: UserRow, identities: IdentityRow[] | null) {
+/** GoTrue's user object, keys in its order; optional timestamps omitted when null, and factors when there are none. */
+export function userJson(u: UserRow, identities: IdentityRow[] | null, factors: FactorRow[] = []) {
   const out: Record<string, unknown> = { id: u.id, aud: u.aud, role: u.role, email: u.email ?? '' };
   const opt = (key: string, value: unknown) => {
     if (value !== undefined && value !== null && value !== '') out[key] = value;
@@ -86,6 +87,7 @@ export function userJson(u: UserRow, identities: IdentityRow[] | null) {
   opt('last_sign_in_at', iso(u.last_sign_in_at));
   out.app_metadata = u.raw_app_meta_data ?? {};
   out.user_metadata = u.raw_user_meta_data ?? {};
+  if (factors.length > 0) out.factors = factors.map(factorJson);
   out.identities = identities ? identities.map(identityJson) : null;
   out.created_at = iso(u.created_at);
   out.updated_at = iso(u.updated_at);
@@ -114,7 +116,7 @@ export async function identitiesOf(sql: Sql, userId: string): Promise<IdentityRo
 export async function loadUserJson(sql: Sql, userId: string) {
   const user = await findUser(sql, { id: userId });
   if (!user) return undefined;
-  return userJson(user, await identitiesOf(sql, userId));
+  return userJson(user, await identitiesOf(sql, userId), await factorsOf(sql, userId));
 }
 
 export async function addIdentity(
