@@ -314,7 +314,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Sign one session out: its refresh token stops working at once, its access token at expiry */
+        /**
+         * Sign one session out: its refresh token stops working at once, its access token at expiry
+         * @description A user with MFA needs an aal2 session (403 AAL2_REQUIRED: mfa.challenge + mfa.verify, then retry). To sign this session out, use supabase.auth.signOut(), which never needs aal2.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -344,6 +347,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or expired access token */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1002,7 +1014,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Forget an installation (on sign-out): it gets no more pushes */
+        /**
+         * Forget an installation (on sign-out): it gets no more pushes
+         * @description A user with MFA needs an aal2 session (403 AAL2_REQUIRED: mfa.challenge + mfa.verify, then retry); the same rule holds in RLS for clients deleting from public.devices directly.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -1034,6 +1049,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or expired access token */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7414,7 +7438,7 @@ export interface components {
              * @example VALIDATION_FAILED
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNAUTHORIZED" | "INVALID_TOKEN" | "TOKEN_EXPIRED" | "INVALID_SIGNATURE" | "WECHAT_CODE_INVALID" | "FORBIDDEN" | "NOT_FOUND" | "UNKNOWN_APP" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "IDEMPOTENCY_CONFLICT" | "ACCOUNT_UPGRADED" | "RESYNC_REQUIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "BUSINESS_RULE_VIOLATION" | "INSUFFICIENT_BALANCE" | "CONTENT_BLOCKED" | "NO_FACE" | "MULTIPLE_FACES" | "IMAGE_INVALID" | "UPLOAD_INVALID" | "RATE_LIMITED" | "AI_QUOTA_EXCEEDED" | "INTERNAL_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE";
+            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNAUTHORIZED" | "INVALID_TOKEN" | "TOKEN_EXPIRED" | "INVALID_SIGNATURE" | "WECHAT_CODE_INVALID" | "FORBIDDEN" | "AAL2_REQUIRED" | "NOT_FOUND" | "UNKNOWN_APP" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "IDEMPOTENCY_CONFLICT" | "ACCOUNT_UPGRADED" | "RESYNC_REQUIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "BUSINESS_RULE_VIOLATION" | "INSUFFICIENT_BALANCE" | "CONTENT_BLOCKED" | "NO_FACE" | "MULTIPLE_FACES" | "IMAGE_INVALID" | "UPLOAD_INVALID" | "RATE_LIMITED" | "AI_QUOTA_EXCEEDED" | "INTERNAL_ERROR" | "UPSTREAM_ERROR" | "SERVICE_UNAVAILABLE";
             message: string;
             details: components["schemas"]["ErrorDetail"][];
         };

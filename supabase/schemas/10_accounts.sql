@@ -8,6 +8,38 @@
 select pg_catalog.set_config('search_path', '', false);
 set check_function_bodies = false;
 
+create function internal.aal_ok() returns boolean
+    language sql stable security definer
+    set search_path to ''
+    as $$
+  select coalesce(auth.jwt() ->> 'aal', '') = 'aal2'
+      or not exists (select 1 from auth.mfa_factors f where f.user_id = auth.uid() and f.status = 'verified')
+$$;
+
+comment on function internal.aal_ok() is 'Whether the caller''s session may do a sensitive operation: a user with a verified MFA factor needs an aal2 token (supabase.auth.mfa.challenge + verify), a user without one any session (Supabase''s "enforce MFA for users who enrolled"). In policies as (select internal.aal_ok()). Security definer: auth.mfa_factors is not readable by clients.';
+
+revoke all on function internal.aal_ok() from public;
+grant all on function internal.aal_ok() to authenticated;
+grant all on function internal.aal_ok() to service_role;
+
+create function internal.require_aal2() returns void
+    language plpgsql stable
+    set search_path to ''
+    as $$
+begin
+  if not internal.aal_ok() then
+    raise exception using errcode = 'P0001', message = 'AAL2_REQUIRED',
+      detail = 'This account has two-step verification: verify a code from the authenticator app first (mfa.challenge and mfa.verify), then try again.';
+  end if;
+end
+$$;
+
+comment on function internal.require_aal2() is 'Refuses (P0001 AAL2_REQUIRED, 403 in the API) when internal.aal_ok() is false: the first statement of every sensitive function (revoking a session; later account deletion and data export).';
+
+revoke all on function internal.require_aal2() from public;
+grant all on function internal.require_aal2() to authenticated;
+grant all on function internal.require_aal2() to service_role;
+
 create function internal.audit_auth_session_changed() returns trigger
     language plpgsql security definer
     set search_path to ''
@@ -182,6 +214,8 @@ alter table public.devices enable row level security;
 
 create policy "users can delete own devices" on public.devices for delete to authenticated using ((user_id = ( select auth.uid() as uid)));
 
+create policy "users with mfa delete devices only at aal2" on public.devices as restrictive for delete to authenticated using (( select internal.aal_ok() as aal_ok));
+
 create policy "users can read own devices" on public.devices for select to authenticated using ((user_id = ( select auth.uid() as uid)));
 
 grant select,delete on table public.devices to authenticated;
@@ -241,6 +275,7 @@ create function public.revoke_my_session(p_session_id uuid) returns boolean
 declare
   v_session auth.sessions;
 begin
+  perform internal.require_aal2();
   perform set_config('houtai.audit_action', 'session_revoked', true);
   delete from auth.sessions where id = p_session_id and user_id = auth.uid() returning * into v_session;
   perform set_config('houtai.audit_action', '', true);
@@ -254,7 +289,7 @@ end
 $$;
 revoke all on function public.revoke_my_session(uuid) from anon, authenticated, service_role;
 
-comment on function public.revoke_my_session(p_session_id uuid) is 'Ends one of the caller''s sessions (its refresh tokens go with it). Returns false when the caller has no such session. Security definer: clients cannot write auth.sessions.';
+comment on function public.revoke_my_session(p_session_id uuid) is 'Ends one of the caller''s sessions (its refresh tokens go with it). Returns false when the caller has no such session; refuses an aal1 session of a user with MFA (internal.require_aal2). Security definer: clients cannot write auth.sessions.';
 
 revoke all on function public.revoke_my_session(p_session_id uuid) from public;
 grant all on function public.revoke_my_session(p_session_id uuid) to authenticated;

@@ -3,7 +3,7 @@ import { z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';
 import { currentUser } from '../../_shared/http/middleware/auth.ts';
 import { jsonContent } from '../../_shared/http/openapi.ts';
-import { userRoute } from '../../_shared/http/routes.ts';
+import { aal2Route, userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 
 const SessionInfo = z
@@ -27,11 +27,13 @@ const listRoute = userRoute({
   responses: { 200: jsonContent(z.object({ items: z.array(SessionInfo) }), 'Sessions') },
 });
 
-const revokeRoute = userRoute({
+const revokeRoute = aal2Route({
   method: 'delete',
   path: '/account/sessions/{id}',
   tags: ['account'],
   summary: 'Sign one session out: its refresh token stops working at once, its access token at expiry',
+  description: 'A user with MFA needs an aal2 session (403 AAL2_REQUIRED: mfa.challenge + mfa.verify, then retry). ' +
+    'To sign this session out, use supabase.auth.signOut(), which never needs aal2.',
   request: { params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }) },
   responses: { 204: { description: 'Signed out' } },
 });

@@ -3,7 +3,7 @@ import { z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';
 import { currentUser } from '../../_shared/http/middleware/auth.ts';
 import { AppParam, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
-import { userRoute } from '../../_shared/http/routes.ts';
+import { aal2Route, userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import type { Tables } from '../../_shared/database.types.ts';
 import { InstallationId, Locale, Timezone } from '../../_shared/validation.ts';
@@ -77,11 +77,13 @@ const listDevices = userRoute({
   responses: { 200: jsonContent(z.object({ items: z.array(Device) }), 'Devices, most recently seen first') },
 });
 
-const deleteDevice = userRoute({
+const deleteDevice = aal2Route({
   method: 'delete',
   path: '/{app}/devices/{id}',
   tags: ['devices'],
   summary: 'Forget an installation (on sign-out): it gets no more pushes',
+  description: 'A user with MFA needs an aal2 session (403 AAL2_REQUIRED: mfa.challenge + mfa.verify, then retry); ' +
+    'the same rule holds in RLS for clients deleting from public.devices directly.',
   request: { params: DeviceParams },
   responses: { 204: { description: 'Removed' } },
 });

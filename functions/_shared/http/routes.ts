@@ -1,6 +1,7 @@
 // Route definitions for app routes (/{app}/...): a signed-in user, rate limits, the standard error
 // responses and the bearer security requirement, added once here instead of in every route.
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
+import { requireAal2 } from './middleware/aal.ts';
 import { requireUser } from './middleware/auth.ts';
 import { rateLimit, rateLimitAs } from './middleware/rate-limit.ts';
 import { APP_ROUTE_ERRORS, bearerSecurity, errorResponses } from './openapi.ts';
@@ -11,6 +12,19 @@ export function userRoute<const R extends Omit<RouteConfig, 'middleware' | 'secu
     security: bearerSecurity,
     middleware: [requireUser, rateLimit] as const,
     responses: { ...errorResponses(...APP_ROUTE_ERRORS), ...route.responses },
+  });
+}
+
+/**
+ * A sensitive operation's route (signing other devices out; later account deletion and data export): a user route that
+ * also answers 403 AAL2_REQUIRED to an aal1 session of a user who enrolled MFA (middleware/aal.ts).
+ */
+export function aal2Route<const R extends Omit<RouteConfig, 'middleware' | 'security'>>(route: R) {
+  return createRoute({
+    ...route,
+    security: bearerSecurity,
+    middleware: [requireUser, rateLimit, requireAal2] as const,
+    responses: { ...errorResponses(...APP_ROUTE_ERRORS, 'AAL2_REQUIRED'), ...route.responses },
   });
 }
 
