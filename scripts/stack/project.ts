@@ -35,6 +35,7 @@ export interface ConfigToml {
   api?: { port?: number; schemas?: string[] };
   db?: { port?: number; seed?: { sql_paths?: string[] }; migrations?: { schema_paths?: string[] } };
   studio?: { port?: number };
+  local_smtp?: { port?: number; smtp_port?: number };
   storage?: { file_size_limit?: string };
   edge_runtime?: Record<string, unknown>;
   functions?: Record<string, FunctionToml>;
