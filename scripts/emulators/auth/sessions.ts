@@ -5,7 +5,7 @@ import { AuthError } from './errors.ts';
 import { identitiesOf, userJson, type UserRow } from './users.ts';
 
 type Sql = postgres.Sql | postgres.TransactionSql;
-export type AmrMethod = 'password' | 'otp' | 'anonymous';
+export type AmrMethod = 'password' | 'otp' | 'anonymous' | 'oauth';
 
 export interface TokenSettings {
   /** The private ES256 key access tokens are signed with (signing-key.ts). */
