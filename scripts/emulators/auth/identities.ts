@@ -113,11 +113,9 @@ export function identityRoutes({ sql, settings, bearerUser }: IdentityRoutesDeps
     return c.json({});
   });
 
-  // SAML single sign-on is off (GoTrue's default): every /sso route answers requireSAMLEnabled's refusal.
-  const samlDisabled = () => {
+  // SAML single sign-on is off (GoTrue's default): /sso and every route under it answer requireSAMLEnabled's refusal.
+  app.all('/sso/*', () => {
     throw new AuthError(404, 'saml_provider_disabled', 'SAML 2.0 is disabled');
-  };
-  app.all('/sso', samlDisabled);
-  app.all('/sso/*', samlDisabled);
+  });
   return app;
 }
