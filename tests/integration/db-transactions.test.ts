@@ -257,6 +257,15 @@ describe('database transactions', () => {
     }
   }, 30_000); // room for a wait to fail with its own message (15 s) before the test's timeout
 
+  it('runs a statement the work sends before it returns inside the transaction, as the caller', async () => {
+    const user = await createUser();
+    // `.then` sends the statement at once, while `work` runs: only an opening queued before `work` can precede it.
+    const role = await db.asUser(claimsOf(user.id), (tx) =>
+      tx<{ role: string }[]>`select current_user as role`
+        .then(([r]) => r.role));
+    expect(role).toBe('authenticated');
+  });
+
   it('rolls back a transaction whose handler returned while a statement it never awaited failed', async () => {
     const user = await createUser();
     let unawaited: unknown;
