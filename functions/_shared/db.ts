@@ -10,7 +10,7 @@
 //   once the handler has settled.
 // - `(tx) => [tx`…`, tx`…`]` (a list, returned synchronously): it resolves to each statement's rows. Every statement
 //   must return rows (a select, or `returning`), whichever way the list travels. It travels one of two ways:
-//   - one message: the settings and every statement, values written as literals (`renderStatement`), as one
+//   - one message: the settings and every statement, values written as literals (`literalRenderer`), as one
 //     simple-protocol Query: an implicit transaction that commits when the last statement succeeds and rolls back
 //     when one fails; one round trip, no prepared statement, no describe;
 //   - pipelined: the opening, every statement (postgres.js's extended protocol) and the commit, written at once. A
@@ -23,9 +23,11 @@
 //   the functions' CPU per request 0.47 → 0.88 ms and Postgres' 1.11 → 1.57 ms; emoji create (2) 1,480 → 1,000 and
 //   1,242 → 1,082; day read (1) 2,867 → 2,568 and 2,602 → 2,202; spends (1, a call of wallet_consume) 1,955 → 2,144
 //   and 1,477 → 2,034. Several statements pay for being pipelined; of the single ones, spends gain more (10 %, 38 %)
-//   than day reads lose (10 %, 15 %) — a prepared plan against planning the text each time.
+//   than day reads lose (10 %, 15 %), probably a prepared plan against planning the text each time.
 //   A list the renderer cannot write (a value it does not cover, see `literalOf`) goes pipelined: emoji create's
 //   upload check passes a text[], so it does today.
+//   Either way the opening is queued before `work` runs, so nothing `work` sends can overtake it; a list that goes as
+//   one message turns that query into the message before postgres.js writes it (see `transaction`).
 import postgres from 'postgres';
 import type { Config } from './env.ts';
 import type { Claims } from './jwt.ts';
@@ -45,7 +47,8 @@ export interface Db {
   // a `const` type parameter makes a returned array literal a tuple.
   /**
    * Runs `work` in one transaction as the caller (`authenticated` or `anon`), with RLS in force: a function returning
-   * its statements as a list (one flight; resolves to each one's rows), or an async function (interactive).
+   * its statements as a list (one message or one flight, see above; resolves to each one's rows, and each statement must
+   * return rows), or an async function (interactive).
    */
   asUser<const S extends readonly Statement[]>(claims: Claims, work: (tx: Tx) => S): Promise<RowsOf<S>>;
   asUser<T>(claims: Claims, work: (tx: Tx) => Promise<T>): Promise<T>;
@@ -145,7 +148,10 @@ function literalOf(value: unknown): string | undefined {
   return undefined; // arrays, objects, tx.json and typed parameters, undefined: postgres.js binds them its own way
 }
 
-/** A statement or fragment as postgres.js builds it (`pg`, `$n` placeholders) and as our literal text. */
+/**
+ * A statement or fragment as postgres.js builds it (`pg`, with `$n` placeholders) and as our literal text: the helper
+ * keyword is looked for in the first, as postgres.js looks for it, so no value's content can change the choice.
+ */
 type Rendered = { pg: string; text: string };
 
 /**
@@ -170,8 +176,8 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   [Object.prototype, null].includes(Object.getPrototypeOf(value));
 
 /**
- * Writes postgres.js queries as text with literal values: `renderStatement(q)` is q's text, or undefined when q holds
- * anything but what is covered here — tagged templates and fragments nested in them, identifiers (`tx('name')`), a
+ * Writes postgres.js queries as text with literal values: the function returned gives a statement's text, or
+ * undefined when it holds anything but what is covered here — tagged templates and fragments nested in them, identifiers (`tx('name')`), a
  * one-row insert helper (`tx(row)`, `tx(row, ...columns)`), and the values `literalOf` writes. postgres.js exports
  * none of its query classes and its source files are not a public API, so their constructors are taken here from
  * queries built once on `sql` and never run.
