@@ -47,8 +47,8 @@ export interface Db {
   // a `const` type parameter makes a returned array literal a tuple.
   /**
    * Runs `work` in one transaction as the caller (`authenticated` or `anon`), with RLS in force: a function returning
-   * its statements as a list (one message or one flight, see above; resolves to each one's rows, and each statement must
-   * return rows), or an async function (interactive).
+   * its statements as a list (one message or one flight, see the header; resolves to each one's rows, so each
+   * statement must return rows), or an async function (interactive).
    */
   asUser<const S extends readonly Statement[]>(claims: Claims, work: (tx: Tx) => S): Promise<RowsOf<S>>;
   asUser<T>(claims: Claims, work: (tx: Tx) => Promise<T>): Promise<T>;
@@ -171,14 +171,75 @@ function helperKeyword(before: string): string | undefined {
   return found.i === -1 ? undefined : found.k;
 }
 
+/**
+ * The placeholders (`$n`) that stand in SQL code in `pg`, in order; a `$n` inside a string, a quoted identifier, a
+ * comment or a dollar quote is text, not a placeholder. A value written there as a literal would not stay a value (a
+ * newline ends a `--` comment, a quote ends a string), while postgres.js would refuse the statement (it binds a
+ * parameter the statement does not have); so the renderer writes a statement only when every value lands in code.
+ */
+function placeholdersInCode(pg: string): number[] {
+  const found: number[] = [];
+  const after = (end: string, from: number) => {
+    const at = pg.indexOf(end, from);
+    return at === -1 ? pg.length : at + end.length;
+  };
+  for (let i = 0;;) {
+    CODE_BREAK.lastIndex = i;
+    const hit = CODE_BREAK.exec(pg);
+    if (!hit) return found;
+    i = hit.index;
+    if (hit[0] === "'" && /[eE]/.test(pg[i - 1]) && !WORD_CHAR.test(pg[i - 2] ?? '')) i = afterEscapeString(pg, i + 1);
+    else if (hit[0] === "'" || hit[0] === '"') {
+      // A doubled quote is the quote itself: the run goes on.
+      do i = after(hit[0], i + 1); while (pg[i] === hit[0]);
+    } else if (hit[0] === '--') i = after('\n', i);
+    else if (hit[0] === '/*') i = afterBlockComment(pg, i);
+    else if (WORD_CHAR.test(pg[i - 1] ?? '')) i++; // a `$` inside an identifier
+    else {
+      PARAM.lastIndex = DOLLAR_QUOTE.lastIndex = i;
+      const param = PARAM.exec(pg);
+      const quote = param ? null : DOLLAR_QUOTE.exec(pg);
+      if (param) found.push(Number(param[1]));
+      i = param ? i + param[0].length : quote ? after(quote[0], i + quote[0].length) : i + 1;
+    }
+  }
+}
+
+/** Where code may stop being code: a quote, a `$`, a comment. */
+const CODE_BREAK = /'|"|\$|--|\/\*/g;
+const WORD_CHAR = /[\p{L}\p{N}_$]/u;
+const PARAM = /\$(\d+)/y;
+const DOLLAR_QUOTE = /\$(?:[\p{L}_][\p{L}\p{N}_]*)?\$/uy;
+
+/** The end of an escape string (E'…') whose text starts at `i`: a backslash escapes the next character. */
+function afterEscapeString(pg: string, i: number): number {
+  for (; i < pg.length; i++) {
+    if (pg[i] === '\\' || (pg[i] === "'" && pg[i + 1] === "'")) i++;
+    else if (pg[i] === "'") return i + 1;
+  }
+  return i;
+}
+
+/** The end of the block comment starting at `i` (block comments nest). */
+function afterBlockComment(pg: string, i: number): number {
+  let depth = 0;
+  do {
+    if (pg.startsWith('/*', i)) (depth++, i += 2);
+    else if (pg.startsWith('*/', i)) (depth--, i += 2);
+    else i++;
+  } while (depth > 0 && i < pg.length);
+  return i;
+}
+
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null &&
   [Object.prototype, null].includes(Object.getPrototypeOf(value));
 
 /**
  * Writes postgres.js queries as text with literal values: the function returned gives a statement's text, or
- * undefined when it holds anything but what is covered here — tagged templates and fragments nested in them, identifiers (`tx('name')`), a
- * one-row insert helper (`tx(row)`, `tx(row, ...columns)`), and the values `literalOf` writes. postgres.js exports
+ * undefined when it holds anything but what is covered here — tagged templates and fragments nested in them,
+ * identifiers (`tx('name')`), a one-row insert helper (`tx(row)`, `tx(row, ...columns)`), and the values `literalOf`
+ * writes, each where SQL code stands (`placeholdersInCode`). postgres.js exports
  * none of its query classes and its source files are not a public API, so their constructors are taken here from
  * queries built once on `sql` and never run.
  */
@@ -248,7 +309,13 @@ export function literalRenderer(sql: Sql): (statement: unknown) => string | unde
     };
   }
 
-  return (statement) => query(statement, { next: 0 })?.text;
+  return (statement) => {
+    const n = { next: 0 };
+    const rendered = query(statement, n);
+    if (!rendered) return undefined;
+    const inCode = placeholdersInCode(rendered.pg);
+    return inCode.length === n.next && inCode.every((k, i) => k === i + 1) ? rendered.text : undefined;
+  };
 }
 
 /** A query written on the transaction (postgres.js runs one when it is awaited or executed). */

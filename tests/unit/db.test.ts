@@ -68,6 +68,23 @@ describe('literalRenderer', () => {
     for (const q of uncovered) expect(render(q)).toBeUndefined();
   });
 
+  it('renders nothing when a value would land in a string, a comment or a dollar quote, where it is no value', () => {
+    const misplaced = [
+      sql`select 'a ${'x'} b'`,
+      sql`select E'a\\' ${'x'}'`,
+      sql`select 1 -- ${'x'}`,
+      sql`select 1 /* /* */ ${'x'} */`,
+      sql`select $$ ${'x'} $$`,
+      sql`select $t$ ${'x'} $t$`,
+      sql`select 1 as "${'x'}"`,
+      sql`select a${'x'}`, // part of an identifier (a$1) to postgres.js
+    ];
+    for (const q of misplaced) expect(render(q)).toBeUndefined();
+    expect(render(sql`select 'it''s -- no' || ${'x'}, E'\\'' || ${1}, $t$ ' $t$, "a""b", /* c /* d */ */ ${2} -- e
+      , ${3}`)).toBe(`select 'it''s -- no' || E'x', E'\\'' || '1', $t$ ' $t$, "a""b", /* c /* d */ */ '2' -- e
+      , '3'`);
+  });
+
   it('picks the helper by the text postgres.js sees, where values are placeholders', () => {
     // Rendered, the value would put ` insert ` last before the helper; postgres.js sees `update … $1, ` and builds an
     // update there, so the renderer must not write an insert.
