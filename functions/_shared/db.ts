@@ -24,8 +24,8 @@
 //   1,242 → 1,082; day read (1) 2,867 → 2,568 and 2,602 → 2,202; spends (1, a call of wallet_consume) 1,955 → 2,144
 //   and 1,477 → 2,034. Several statements pay for being pipelined; of the single ones, spends gain more (10 %, 38 %)
 //   than day reads lose (10 %, 15 %), probably a prepared plan against planning the text each time.
-//   A list the renderer cannot write (a value it does not cover, see `literalOf`) goes pipelined: emoji create's
-//   upload check passes a text[], so it does today.
+//   A list the renderer cannot write (a value it does not cover, see `literalOf`, or text it does not read, see
+//   `placeholdersInCode`) goes pipelined; features pass covered values where a list should go as one message.
 //   Either way the opening is queued before `work` runs, so nothing `work` sends can overtake it; a list that goes as
 //   one message turns that query into the message before postgres.js writes it (see `transaction`).
 import postgres from 'postgres';
@@ -155,81 +155,29 @@ function literalOf(value: unknown): string | undefined {
 type Rendered = { pg: string; text: string };
 
 /**
- * The keywords postgres.js looks for before a helper call (`tx(row)`) to pick how to build it, in its order: the one
- * found last wins. Only `insert` is rendered here; knowing the others tells an insert helper from, say, `update … set
- * ${tx(row)}`, which builds differently.
+ * Whether postgres.js builds a helper call (`tx(row)`) written right after `before` (its text so far, placeholders
+ * included, so no value's content can change the answer) as an insert's columns and values. postgres.js picks the
+ * builder by the keyword found last in that text; when the text ends in `insert into <table> `, that keyword is
+ * `insert`. Anything else (`update … set ${tx(row)}`, a table name this does not read) is not rendered.
  */
-const HELPER_KEYWORDS = ['values', 'in', 'select', 'as', 'returning', '\\(', 'update', 'insert'].map((k) => ({
-  k,
-  pattern: new RegExp('((?:^|[\\s(])' + k + '(?:$|[\\s(]))(?![\\s\\S]*\\1)', 'i'),
-}));
-
-/** The keyword postgres.js would pick for a helper call after `before` (its text so far, placeholders included). */
-function helperKeyword(before: string): string | undefined {
-  const found = HELPER_KEYWORDS.map(({ k, pattern }) => ({ k, i: before.search(pattern) })).sort((a, b) => a.i - b.i)
-    .pop()!;
-  return found.i === -1 ? undefined : found.k;
-}
+const endsInInsertInto = (before: string) => /(?:^|[\s(])insert\s+into\s+[\w."]+\s*$/i.test(before);
 
 /**
- * The placeholders (`$n`) that stand in SQL code in `pg`, in order; a `$n` inside a string, a quoted identifier, a
- * comment or a dollar quote is text, not a placeholder. A value written there as a literal would not stay a value (a
- * newline ends a `--` comment, a quote ends a string), while postgres.js would refuse the statement (it binds a
- * parameter the statement does not have); so the renderer writes a statement only when every value lands in code.
+ * The placeholders (`$n`) that stand in SQL code in `pg`, in order, or undefined for text this does not read. A `$n`
+ * inside a string, a quoted identifier, a comment or a dollar quote is text, not a placeholder: a value written there
+ * as a literal would not stay a value (a newline ends a `--` comment, a quote ends a string), while postgres.js would
+ * refuse the statement (it binds a parameter the statement does not have). So the renderer writes a statement only
+ * when every value lands in code. Escape strings (`E'…'`, where a backslash escapes a quote) and nested block
+ * comments are not read: such a statement is not rendered, and its list goes pipelined.
  */
-function placeholdersInCode(pg: string): number[] {
-  const found: number[] = [];
-  const after = (end: string, from: number) => {
-    const at = pg.indexOf(end, from);
-    return at === -1 ? pg.length : at + end.length;
-  };
-  for (let i = 0;;) {
-    CODE_BREAK.lastIndex = i;
-    const hit = CODE_BREAK.exec(pg);
-    if (!hit) return found;
-    i = hit.index;
-    if (hit[0] === "'" && /[eE]/.test(pg[i - 1]) && !WORD_CHAR.test(pg[i - 2] ?? '')) i = afterEscapeString(pg, i + 1);
-    else if (hit[0] === "'" || hit[0] === '"') {
-      // A doubled quote is the quote itself: the run goes on.
-      do i = after(hit[0], i + 1); while (pg[i] === hit[0]);
-    } else if (hit[0] === '--') i = after('\n', i);
-    else if (hit[0] === '/*') i = afterBlockComment(pg, i);
-    else if (WORD_CHAR.test(pg[i - 1] ?? '')) i++; // a `$` inside an identifier
-    else {
-      PARAM.lastIndex = DOLLAR_QUOTE.lastIndex = i;
-      const param = PARAM.exec(pg);
-      const quote = param ? null : DOLLAR_QUOTE.exec(pg);
-      if (param) found.push(Number(param[1]));
-      i = param ? i + param[0].length : quote ? after(quote[0], i + quote[0].length) : i + 1;
-    }
-  }
+function placeholdersInCode(pg: string): number[] | undefined {
+  if (/(?:^|[^\w$])[eE]'|\/\*(?:(?!\*\/)[\s\S])*\/\*/.test(pg)) return undefined;
+  const code = pg.replace(NOT_CODE, ' ');
+  return [...code.matchAll(/(?<![\p{L}\p{N}_$])\$(\d+)/gu)].map((m) => Number(m[1]));
 }
 
-/** Where code may stop being code: a quote, a `$`, a comment. */
-const CODE_BREAK = /'|"|\$|--|\/\*/g;
-const WORD_CHAR = /[\p{L}\p{N}_$]/u;
-const PARAM = /\$(\d+)/y;
-const DOLLAR_QUOTE = /\$(?:[\p{L}_][\p{L}\p{N}_]*)?\$/uy;
-
-/** The end of an escape string (E'…') whose text starts at `i`: a backslash escapes the next character. */
-function afterEscapeString(pg: string, i: number): number {
-  for (; i < pg.length; i++) {
-    if (pg[i] === '\\' || (pg[i] === "'" && pg[i + 1] === "'")) i++;
-    else if (pg[i] === "'") return i + 1;
-  }
-  return i;
-}
-
-/** The end of the block comment starting at `i` (block comments nest). */
-function afterBlockComment(pg: string, i: number): number {
-  let depth = 0;
-  do {
-    if (pg.startsWith('/*', i)) (depth++, i += 2);
-    else if (pg.startsWith('*/', i)) (depth--, i += 2);
-    else i++;
-  } while (depth > 0 && i < pg.length);
-  return i;
-}
+/** Strings, quoted identifiers, comments and dollar quotes: where SQL code stops. */
+const NOT_CODE = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$([\p{L}_][\p{L}\p{N}_]*)?\$[\s\S]*?\$\1\$/gu;
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null &&
@@ -291,7 +239,7 @@ export function literalRenderer(sql: Sql): (statement: unknown) => string | unde
 
   /** `tx(row)` after `insert`: `("a","b")values(…)`, as postgres.js's builder writes one row. */
   function insertHelper(h: { first: unknown; rest: unknown[] }, before: string, n: { next: number }) {
-    if (helperKeyword(before) !== 'insert' || !isPlainObject(h.first)) return undefined;
+    if (!endsInInsertInto(before) || !isPlainObject(h.first)) return undefined;
     const row = h.first;
     const columns = h.rest.length ? h.rest.flat() : Object.keys(row);
     if (!columns.every((c): c is string => typeof c === 'string')) return undefined;
@@ -314,7 +262,7 @@ export function literalRenderer(sql: Sql): (statement: unknown) => string | unde
     const rendered = query(statement, n);
     if (!rendered) return undefined;
     const inCode = placeholdersInCode(rendered.pg);
-    return inCode.length === n.next && inCode.every((k, i) => k === i + 1) ? rendered.text : undefined;
+    return inCode?.length === n.next && inCode.every((k, i) => k === i + 1) ? rendered.text : undefined;
   };
 }
 
