@@ -39,7 +39,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   // DbGate 7.2.2's community web build refuses Save in its table grid (its per-table permission check grants nothing
   // without the paid edition's storage); its SQL editor runs updates. tests/admin/dbgate.test.ts edits that way.
   console.log(
-    '[admin] Browse public.app_config and internal.sync_settings there; change them with an update in a query tab (New Query).',
+    '[admin] Browse public.app_config and internal.sync_settings there; ' +
+      'change them with an update in a query tab (New Query).',
   );
   console.log('[admin] Ctrl-C stops it; so does stopping `npm start`.');
   console.log(`[admin] log: ${tool.logFile}`);

@@ -9,7 +9,8 @@ export function statusValues(info: StackInfo): Record<string, string> {
     ANON_KEY: info.keys.anonKey,
     API_URL: info.apiUrl,
     DB_URL: info.dbUrl,
-    // Where the database's files are: in .local/dev, or in the postgres OS user's home when it cannot enter the checkout.
+    // Where the database's files are: in .local/dev, or in the postgres OS user's home
+    // when it cannot enter the checkout.
     ...(info.dataDir ? { DB_DATA_DIR: info.dataDir } : {}),
     FUNCTIONS_URL: info.functionsUrl,
     JWT_SECRET: info.keys.jwtSecret,

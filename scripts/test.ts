@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliDbUrl, supabaseCli } from './stack/database.ts';
 import { DENO, denoVersion } from './stack/deno.ts';
+import { checkDenoStyle } from './stack/deno-style.ts';
 import { freePort } from './stack/ports.ts';
 import { LOCAL_DIR, readProjectConfig, ROOT } from './stack/project.ts';
 import { type Stack, startStack } from './stack/stack.ts';
@@ -38,7 +39,7 @@ function run(command: string, args: string[], env: Record<string, string> = {}):
   });
 }
 
-async function step(name: string, fn: () => Promise<void | string>): Promise<boolean> {
+async function step(name: string, fn: () => Promise<void | string> | void | string): Promise<boolean> {
   const started = Date.now();
   console.log(`\n=== ${name}`);
   try {
@@ -72,6 +73,8 @@ const typecheck = step('typecheck (tsc + deno check)', async () => {
   );
   return denoVersion();
 });
+// Nor do formatting and lint (deno.json's fmt and lint); line length is a unit test (tests/unit/line-length.test.ts).
+const style = step('deno fmt --check + deno lint', checkDenoStyle);
 
 // The providers we cannot reach, played by local fakes that speak their wire formats: the stack runs the
 // real Aliyun SDK and the real code2session request against them.
@@ -158,6 +161,7 @@ const stackReady = step('start throwaway stack', async () => {
 
 const started = await stackReady;
 await typecheck;
+await style;
 
 const shutdown = async () => {
   await stack?.stop();
@@ -172,13 +176,13 @@ process.on('SIGTERM', () => void shutdown().then(() => process.exit(143)));
 
 if (started && stack && !partial) {
   const s = stack;
-  await step('generated database types are current', async () => {
+  await step('generated database types are current', () => {
     const fresh = generateTypes(s.dbUrl);
     if (fresh !== readFileSync(TYPES_FILE, 'utf8')) {
       throw new Error(`${TYPES_FILE} is stale: run \`npm run gen:types\` and commit the result.`);
     }
   });
-  await step('supabase db lint (plpgsql_check)', async () => {
+  await step('supabase db lint (plpgsql_check)', () => {
     const { stdout, stderr } = supabaseCli([
       'db',
       'lint',
@@ -193,7 +197,7 @@ if (started && stack && !partial) {
       throw new Error(`db lint reported problems:\n${stdout}${stderr}`);
     }
   });
-  await step('supabase db advisors (security + performance)', async () => {
+  await step('supabase db advisors (security + performance)', () => {
     // INFO-level findings (e.g. "unused index" on a database that has served no traffic) are not failures.
     const { stdout, stderr } = supabaseCli([
       'db',
@@ -264,8 +268,9 @@ if (started && stack) {
     const sql = postgres(s.dbUrl, { max: 1, onnotice: () => {} });
     try {
       const violations = await sql`select * from internal.ledger_violations()`;
-      const [{ accounts, entries }] =
-        await sql`select (select count(*) from public.wallet_accounts)::int as accounts, (select count(*) from public.wallet_entries)::int as entries`;
+      const [{ accounts, entries }] = await sql`
+        select (select count(*) from public.wallet_accounts)::int as accounts,
+               (select count(*) from public.wallet_entries)::int as entries`;
       if (violations.length > 0) throw new Error(`ledger violations:\n${JSON.stringify(violations, null, 2)}`);
       return `${accounts} accounts, ${entries} entries, no violations`;
     } finally {

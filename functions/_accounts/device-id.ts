@@ -66,9 +66,9 @@ export const DeviceId = z
   })
   .openapi({
     description:
-      "The installation's sign-in secret: 16+ bytes from a secure random generator, as 32+ hex or 22+ base64url characters, " +
-      'kept in the Keychain (iOS) or Keystore-encrypted storage (Android) and sent nowhere but here. Not a UUID, and never ' +
-      'the installation_id of /devices or the device_id of sync.',
+      "The installation's sign-in secret: 16+ bytes from a secure random generator, as 32+ hex or 22+ base64url " +
+      'characters, kept in the Keychain (iOS) or Keystore-encrypted storage (Android) and sent nowhere but here. ' +
+      'Not a UUID, and never the installation_id of /devices or the device_id of sync.',
     example: 'q3Xk9fZ2mB7tR1wYc8LhVg',
   });
 

@@ -16,7 +16,8 @@ export function createGoTrue(config: Pick<Config, 'supabaseUrl' | 'keys'>): GoTr
   const { anon, serviceRole } = config.keys;
   if (!anon || !serviceRole) {
     throw new Error(
-      'sign-in routes need the API keys: SUPABASE_PUBLISHABLE_KEYS and SUPABASE_SECRET_KEYS, or the legacy SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY',
+      'sign-in routes need the API keys: SUPABASE_PUBLISHABLE_KEYS and SUPABASE_SECRET_KEYS, or the legacy ' +
+        'SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY',
     );
   }
   return {

@@ -80,21 +80,23 @@ const review: PromptTemplate<Brief> = {
   useCase: 'coach.review',
   version: '1',
   system:
-    "You are a supportive daily coach. Review the user's day from the facts given: what went well, what fell short of the goals, one thing to keep in mind. Do not invent facts.",
+    "You are a supportive daily coach. Review the user's day from the facts given: what went well, what fell short " +
+    'of the goals, one thing to keep in mind. Do not invent facts.',
   user: dayFacts,
 };
 const plan: PromptTemplate<Brief> = {
   useCase: 'coach.tomorrow_plan',
   version: '1',
   system:
-    "You are a practical daily coach. From today's facts, write a short plan for tomorrow: 3 concrete, small actions aimed at the goals that were missed.",
+    "You are a practical daily coach. From today's facts, write a short plan for tomorrow: 3 concrete, small actions " +
+    'aimed at the goals that were missed.',
   user: dayFacts,
 };
 const readingSummary: PromptTemplate<Json> = {
   useCase: 'coach.reading_summary',
   version: '1',
-  system:
-    "Summarise the user's reading session and their notes in a few bullet points, then suggest one question to think about.",
+  system: "Summarise the user's reading session and their notes in a few bullet points, " +
+    'then suggest one question to think about.',
   user: (r) =>
     `Book: ${r.book}. Read ${r.minutes} minutes${r.pages ? `, ${r.pages} pages` : ''}.${
       r.notes ? `\nNotes: ${r.notes}` : ''
@@ -103,8 +105,8 @@ const readingSummary: PromptTemplate<Json> = {
 const periodSummary: PromptTemplate<Json> = {
   useCase: 'coach.period_summary',
   version: '1',
-  system:
-    "Summarise the user's week or month from the statistics: trends, goals met and missed, streaks, and one focus for the next period.",
+  system: "Summarise the user's week or month from the statistics: trends, goals met and missed, streaks, " +
+    'and one focus for the next period.',
   user: (p) => `Period ${p.period}.\nStatistics: ${JSON.stringify(p.stats)}`,
 };
 

@@ -16,7 +16,9 @@ const CreateMeta = z.object({
   }),
 });
 
-/** What an update may carry besides the dimension's fields: an id is accepted (a record read and sent back) and ignored. */
+/**
+ * What an update may carry besides the dimension's fields: an id is accepted (a record read and sent back) and ignored.
+ */
 const UpdateMeta = z.object({
   id: z.uuid().optional().openapi({ description: 'Ignored: the path names the record' }),
   date: LocalDate.optional().openapi({ description: 'Moves the record to another local date' }),

@@ -56,7 +56,8 @@ export const NewOrder = z
 export const IdempotencyHeader = z.object({
   'idempotency-key': z.string().min(1).max(200).optional().openapi({
     description:
-      'Repeat the request with the same key, even while the first is still running, to get the same answer (the same order or task); the same key with another request is 409 IDEMPOTENCY_CONFLICT',
+      'Repeat the request with the same key, even while the first is still running, to get the same answer (the same ' +
+      'order or task); the same key with another request is 409 IDEMPOTENCY_CONFLICT',
   }),
 });
 

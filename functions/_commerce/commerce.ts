@@ -46,10 +46,9 @@ export interface SubscriptionState {
 
 export async function applySubscription(tx: Tx, s: SubscriptionState): Promise<'applied' | 'stale'> {
   const [row] = await tx<[{ r: { result: 'applied' | 'stale' } }]>`
-    select public.commerce_apply_subscription(${s.userId}, ${s.productId}, ${s.store}, ${s.source}, ${s.originalTransactionId},
-      ${s.eventAt}, ${s.status}, ${s.willRenew}, ${s.periodStart ?? null}, ${s.periodEnd ?? null}, ${
-    s.grantPeriod ?? false
-  }) as r`;
+    select public.commerce_apply_subscription(${s.userId}, ${s.productId}, ${s.store}, ${s.source},
+      ${s.originalTransactionId}, ${s.eventAt}, ${s.status}, ${s.willRenew}, ${s.periodStart ?? null},
+      ${s.periodEnd ?? null}, ${s.grantPeriod ?? false}) as r`;
   return row.r.result;
 }
 
@@ -67,10 +66,9 @@ export interface Purchase {
 
 export async function applyPurchase(tx: Tx, p: Purchase): Promise<Tables<'orders'>> {
   const [order] = await tx<Tables<'orders'>[]>`
-    select * from public.commerce_apply_purchase(${p.userId}, ${p.productId}, ${p.store}, ${p.transactionId}, ${p.purchasedAt},
-      ${p.price ?? null}, ${p.priceCurrency ?? null}, ${p.orderId && UUID.test(p.orderId) ? p.orderId : null}, ${
-    p.quantity ?? 1
-  })`;
+    select * from public.commerce_apply_purchase(${p.userId}, ${p.productId}, ${p.store}, ${p.transactionId},
+      ${p.purchasedAt}, ${p.price ?? null}, ${p.priceCurrency ?? null},
+      ${p.orderId && UUID.test(p.orderId) ? p.orderId : null}, ${p.quantity ?? 1})`;
   return order;
 }
 
@@ -127,13 +125,17 @@ export async function receiveOnce(
  * any transaction) and gives it back with `oweAcknowledgement` when the call fails, for the next redelivery to make.
  */
 export async function claimAcknowledgement(tx: Tx, provider: Source, eventId: string): Promise<boolean> {
-  const claimed = await tx`update internal.webhook_events set acknowledgement_owed = false
-                           where provider = ${provider} and event_id = ${eventId} and acknowledgement_owed returning id`;
+  const claimed = await tx`
+    update internal.webhook_events set acknowledgement_owed = false
+     where provider = ${provider} and event_id = ${eventId} and acknowledgement_owed
+    returning id`;
   return claimed.length > 0;
 }
 
 export async function oweAcknowledgement(tx: Tx, provider: Source, eventId: string) {
-  await tx`update internal.webhook_events set acknowledgement_owed = true where provider = ${provider} and event_id = ${eventId}`;
+  await tx`
+    update internal.webhook_events set acknowledgement_owed = true
+     where provider = ${provider} and event_id = ${eventId}`;
 }
 
 /**

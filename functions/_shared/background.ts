@@ -29,7 +29,10 @@ export function inBackground(name: string, work: Promise<unknown>): void {
   (globalThis as EdgeRuntimeGlobal).EdgeRuntime?.waitUntil(tracked);
 }
 
-/** The `beforeunload` event as the Edge Runtime dispatches it: `detail.reason` is cpu, memory, wall_clock, early_drop or termination. */
+/**
+ * The `beforeunload` event as the Edge Runtime dispatches it; `detail.reason` says why: cpu, memory, wall_clock,
+ * early_drop or termination.
+ */
 type ShutdownEvent = Event & { detail?: { reason?: string | null } };
 
 let listening = false;

@@ -7,7 +7,10 @@ export async function sha256Hex(text: string): Promise<string> {
   return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text))));
 }
 
-/** HMAC-SHA-256 of message under secret. Each use prefixes the message with a label of its own, so one use's MAC never stands for another's. */
+/**
+ * HMAC-SHA-256 of message under secret. Each use prefixes the message with a label of its own, so one use's MAC
+ * never stands for another's.
+ */
 export async function hmacSha256(secret: string, message: string): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
     'sign',

@@ -26,7 +26,9 @@ const Jwks = jsonSetting(
     })),
 );
 
-/** {"default":"sb_secret_…", …}: a project's API keys of one kind, by name (SUPABASE_PUBLISHABLE_KEYS / _SECRET_KEYS). */
+/**
+ * {"default":"sb_secret_…", …}: a project's API keys of one kind, by name (SUPABASE_PUBLISHABLE_KEYS / _SECRET_KEYS).
+ */
 const apiKeys = (kind: ApiKeyKind) =>
   jsonSetting(
     z.record(
@@ -44,7 +46,9 @@ const projectVariables = {
   /** The new API keys by name; hosted Supabase sets both. */
   SUPABASE_PUBLISHABLE_KEYS: apiKeys('publishable'),
   SUPABASE_SECRET_KEYS: apiKeys('secret'),
-  /** The public keys Supabase Auth signs user tokens with (the body of /auth/v1/.well-known/jwks.json); hosted sets it. */
+  /**
+   * The public keys Supabase Auth signs user tokens with (the body of /auth/v1/.well-known/jwks.json); hosted sets it.
+   */
   SUPABASE_JWKS: Jwks,
   /** HS256 secret of legacy JWTs (the legacy API keys, projects not yet on signing keys). */
   JWT_SECRET: z.string().min(16).optional(),
@@ -247,7 +251,8 @@ const schema = variables
     (e) => e.JWT_SECRET || e.SUPABASE_JWKS,
     across<Settings>(
       ['SUPABASE_JWKS', 'JWT_SECRET'],
-      "set SUPABASE_JWKS (hosted Supabase sets it: the JWKS of the project's Auth) or JWT_SECRET (HS256) so the API can verify JWTs",
+      "set SUPABASE_JWKS (hosted Supabase sets it: the JWKS of the project's Auth) " +
+        'or JWT_SECRET (HS256) so the API can verify JWTs',
     ),
   )
   .refine(
@@ -262,7 +267,8 @@ const schema = variables
     },
     across<Settings>(
       ['ALIYUN_ACCESS_KEY_ID', 'ALIYUN_ACCESS_KEY_SECRET', 'ALIYUN_SMS_SIGN_NAME', 'ALIYUN_SMS_TEMPLATE_CODE'],
-      'set all four of ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET, ALIYUN_SMS_SIGN_NAME, ALIYUN_SMS_TEMPLATE_CODE, or none',
+      'set all four of ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET, ALIYUN_SMS_SIGN_NAME, ' +
+        'ALIYUN_SMS_TEMPLATE_CODE, or none',
     ),
   )
   .refine(
@@ -300,7 +306,9 @@ export interface Config {
   };
   signInSecret?: string;
   keys: {
-    /** The keys the functions' own supabase-js clients use: the default publishable / secret key, else the legacy JWT. */
+    /**
+     * The keys the functions' own supabase-js clients use: the default publishable / secret key, else the legacy JWT.
+     */
     anon?: string;
     serviceRole?: string;
     /** Every sb_ API key of the project, by kind. */

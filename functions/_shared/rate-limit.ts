@@ -85,7 +85,9 @@ export function createRateLimiter(sql: Sql, opts: RateLimiterOptions): RateLimit
   async function sync(buckets: BucketRequest[], spent: number[]): Promise<void> {
     const [keys, capacities, windows] = columns(buckets);
     const rows = await sql<{ bucket: string; level: number }[]>`
-      select bucket, level from internal.rate_limit_sync(${keys}::text[], ${capacities}::integer[], ${windows}::integer[], ${spent}::integer[])`;
+      select bucket, level
+        from internal.rate_limit_sync(${keys}::text[], ${capacities}::integer[], ${windows}::integer[],
+                                      ${spent}::integer[])`;
     const now = Date.now();
     const levels = new Map(rows.map((r) => [r.bucket, r.level]));
     buckets.forEach((request, i) => {

@@ -20,7 +20,10 @@ export interface Posting {
   period?: string;
 }
 
-/** Posts inside the caller's transaction (service role): INSUFFICIENT_BALANCE and IDEMPOTENCY_CONFLICT surface as API errors. */
+/**
+ * Posts inside the caller's transaction (service role): INSUFFICIENT_BALANCE and IDEMPOTENCY_CONFLICT surface as
+ * API errors.
+ */
 export async function post(tx: Tx, p: Posting): Promise<WalletEntry> {
   const [entry] = await tx<WalletEntry[]>`
     select * from public.wallet_post(${p.app}, ${p.userId}, ${p.currency}, ${p.amount}, ${p.kind}, ${p.reason},

@@ -35,7 +35,8 @@ export function readBalances(tx: Tx, appId: AppId) {
   return tx<z.infer<typeof Balance>[]>`
     select cur.currency, cur.name, cur.name_zh, coalesce(acc.balance, 0)::int as balance, acc.updated_at
       from public.wallet_currencies cur
-      left join public.wallet_accounts acc on acc.app_id = cur.app_id and acc.currency = cur.currency and acc.user_id = (select auth.uid())
+      left join public.wallet_accounts acc
+        on acc.app_id = cur.app_id and acc.currency = cur.currency and acc.user_id = (select auth.uid())
      where cur.app_id = ${appId}
      order by cur.currency`;
 }

@@ -24,8 +24,8 @@ const RunRequest = z
       .max(1000)
       .optional()
       .openapi({
-        description:
-          'Run only these jobs, when due (e.g. one just re-queued with internal.retry_job); the rest wait for another run',
+        description: 'Run only these jobs, when due (e.g. one just re-queued with internal.retry_job); ' +
+          'the rest wait for another run',
       }),
     budget_ms: z.number().int().min(100).max(120_000).default(DEFAULT_BUDGET_MS),
   })

@@ -62,10 +62,9 @@ export function prepareClusterDir(stackDir: string): string {
   }
   if (!existsSync(user.home) || !canEnter(user, user.home)) {
     throw new Error(
-      `The postgres OS user cannot enter ${
-        resolve(stackDir)
-      } (a private directory, e.g. a home of mode 700), and its own ` +
-        `home ${user.home} is missing or out of its reach too.\nGive it a home it owns (e.g. \`usermod -d /var/lib/postgresql postgres\`), ` +
+      `The postgres OS user cannot enter ${resolve(stackDir)} (a private directory, e.g. a home of mode 700), ` +
+        `and its own home ${user.home} is missing or out of its reach too.\n` +
+        'Give it a home it owns (e.g. `usermod -d /var/lib/postgresql postgres`), ' +
         'or clone the project where it can enter.',
     );
   }

@@ -6,7 +6,10 @@ import { ROOT } from './project.ts';
 
 export const DENO = join(ROOT, 'node_modules/deno/deno');
 
-/** `deno --version` on one line, e.g. "deno 2.1.14 (stable, release, x86_64-unknown-linux-gnu), v8 13.0…, typescript 5.6.2". */
+/**
+ * `deno --version` on one line, e.g.
+ * "deno 2.1.14 (stable, release, x86_64-unknown-linux-gnu), v8 13.0…, typescript 5.6.2".
+ */
 export function denoVersion(): string {
   return execFileSync(DENO, ['--version'], { encoding: 'utf8' }).trim().split('\n').join(', ');
 }

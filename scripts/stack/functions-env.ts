@@ -19,13 +19,20 @@ function readEnvFile(file: string): Record<string, string> {
   return env;
 }
 
+/** Names (and name patterns) RUNTIME_VARIABLE lets through, by what they are for. */
+const RUNTIME_VARIABLE_NAMES = [
+  'PATH|HOME|USER|LOGNAME|SHELL|TERM|NO_COLOR|TMPDIR|TMP|TEMP|XDG_[A-Z_]+', // programs and their folders
+  'TZ|LANG|LANGUAGE|LC_[A-Z]+', // time zone and locale
+  'DENO_[A-Z_]+|SSL_CERT_(FILE|DIR)|NODE_EXTRA_CA_CERTS', // Deno's cache, certificates
+  '(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy', // proxies
+];
+
 /**
  * What a throwaway stack takes from the shell: how to run programs here (paths, locale, time zone, Deno's cache and
  * certificates, proxies), never a setting. A list of what may pass rather than of what may not, so a setting added
  * later cannot leak in unnoticed; a variable missing here makes the stack fail to start, loudly.
  */
-export const RUNTIME_VARIABLE =
-  /^(PATH|HOME|USER|LOGNAME|SHELL|TERM|NO_COLOR|TZ|LANG|LANGUAGE|LC_[A-Z]+|TMPDIR|TMP|TEMP|XDG_[A-Z_]+|DENO_[A-Z_]+|SSL_CERT_(FILE|DIR)|NODE_EXTRA_CA_CERTS|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy)$/;
+export const RUNTIME_VARIABLE = new RegExp(`^(${RUNTIME_VARIABLE_NAMES.join('|')})$`);
 
 export interface FunctionsEnvSources {
   /** The checkout: where .env.local is. */

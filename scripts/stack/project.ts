@@ -21,7 +21,48 @@ export interface ProjectConfig {
   /** [storage] file_size_limit as written ("100MiB"). */
   storageFileSizeLimit?: string;
   /** The [auth] section as written: the Auth emulator's settings (emulators/auth/config.ts). */
-  auth: Record<string, any>;
+  auth: AuthToml;
+}
+
+/**
+ * config.toml as written: the keys the local stack and the deploy read (the file has more; the CLI validates it).
+ * Everything is optional here, as in the file: readers check what they need (`required`) or default it.
+ */
+export interface ConfigToml {
+  project_id?: string;
+  api?: { port?: number; schemas?: string[] };
+  db?: { port?: number; seed?: { sql_paths?: string[] }; migrations?: { schema_paths?: string[] } };
+  studio?: { port?: number };
+  storage?: { file_size_limit?: string };
+  edge_runtime?: Record<string, unknown>;
+  functions?: Record<string, FunctionToml>;
+  auth?: AuthToml;
+}
+
+/** A [functions.<name>] table. */
+export interface FunctionToml {
+  enabled?: boolean;
+  verify_jwt?: boolean;
+  entrypoint: string;
+  import_map?: string;
+  static_files?: string[];
+}
+
+/** The [auth] section: what GoTrue (and so the local Auth emulator) is configured with. */
+export interface AuthToml {
+  site_url?: string;
+  jwt_expiry?: number;
+  refresh_token_reuse_interval?: number;
+  enable_signup?: boolean;
+  enable_anonymous_sign_ins?: boolean;
+  minimum_password_length?: number;
+  rate_limit?: Partial<
+    Record<'sign_in_sign_ups' | 'token_refresh' | 'token_verifications' | 'anonymous_users' | 'sms_sent', number>
+  >;
+  email?: { enabled?: boolean; enable_confirmations?: boolean };
+  sms?: { enabled?: boolean; enable_confirmations?: boolean; otp_expiry?: number; max_frequency?: string };
+  /** `uri` and `secrets` may be `env(NAME)` (resolveEnv). */
+  hook?: { send_sms?: { enabled?: boolean; uri?: string; secrets?: string } };
 }
 
 export interface FunctionConfig {
@@ -34,8 +75,8 @@ export interface FunctionConfig {
 }
 
 /** config.toml parsed, as the Supabase CLI reads it before defaults and env() substitution. */
-export function readConfigToml(): Record<string, any> {
-  return parse(readFileSync(CONFIG_TOML, 'utf8')) as Record<string, any>;
+export function readConfigToml(): ConfigToml {
+  return parse(readFileSync(CONFIG_TOML, 'utf8')) as ConfigToml;
 }
 
 /** A value the local stack cannot guess: written in config.toml, never defaulted here. */
@@ -44,9 +85,9 @@ function required<T>(value: T | undefined, key: string): T {
   return value;
 }
 
-export function readProjectConfig(toml: Record<string, any> = readConfigToml()): ProjectConfig {
+export function readProjectConfig(toml: ConfigToml = readConfigToml()): ProjectConfig {
   const functions: ProjectConfig['functions'] = {};
-  for (const [name, fn] of Object.entries<Record<string, any>>(toml.functions ?? {})) {
+  for (const [name, fn] of Object.entries(toml.functions ?? {})) {
     if (fn.enabled === false) continue;
     // The CLI's defaults: a function is enabled and demands a JWT unless config.toml says otherwise.
     const path = (p: string) => resolve(ROOT, 'supabase', p);
@@ -101,8 +142,8 @@ export function globFiles(baseDir: string, patterns: string[]): string[] {
  * them. `supabaseDir` may be a scratch copy of supabase/ (its own config.toml is read).
  */
 export function schemaFiles(supabaseDir = join(ROOT, 'supabase')): string[] {
-  const toml = parse(readFileSync(join(supabaseDir, 'config.toml'), 'utf8')) as Record<string, any>;
-  const patterns: string[] = toml.db?.migrations?.schema_paths ?? [];
+  const toml = parse(readFileSync(join(supabaseDir, 'config.toml'), 'utf8')) as ConfigToml;
+  const patterns = toml.db?.migrations?.schema_paths ?? [];
   if (patterns.length === 0) throw new Error(`${supabaseDir}/config.toml: [db.migrations] schema_paths is not set`);
   return globFiles(supabaseDir, patterns);
 }

@@ -19,7 +19,10 @@ export interface StackOptions {
   dir: string;
   apiPort: number;
   dbPort: number;
-  /** Throwaway stacks (tests, benchmarks) run without fsync, take no setting from .env.local or the shell, and are deleted on stop. */
+  /**
+   * Throwaway stacks (tests, benchmarks) run without fsync, take no setting from .env.local or the shell,
+   * and are deleted on stop.
+   */
   throwaway: boolean;
   /** Load seed/demo/*.sql after the catalog seeds. */
   demo: boolean;

@@ -39,7 +39,7 @@ describe("DbGate's environment", () => {
     });
   });
 
-  it('takes only runtime variables from the shell: a LOGIN, PASSWORD, PORT or CONNECTIONS there would reconfigure DbGate', () => {
+  it('takes only runtime variables from the shell: a LOGIN, PASSWORD, PORT or CONNECTIONS would reconfigure it', () => {
     const env = dbgateEnv({
       dbUrl: 'postgresql://postgres:s%40cret@127.0.0.1:5432/postgres',
       port: 40124,
@@ -91,16 +91,17 @@ describe('where the admin tool is', () => {
     ['listen({ port })', 'server.listen({ port: 0 }, report)'],
     ['listen()', 'server.listen(); server.on("listening", report)'],
   ])('the loopback preload makes %s bind 127.0.0.1 (DbGate calls listen with no address)', (_call, code) => {
-    const script =
-      `const server = require('node:http').createServer(); const report = () => { console.log(server.address().address); server.close(); }; ${code};`;
+    const script = "const server = require('node:http').createServer(); " +
+      'const report = () => { console.log(server.address().address); server.close(); }; ' +
+      `${code};`;
     const res = spawnSync(process.execPath, ['--require', LOOPBACK_PRELOAD, '-e', script], { encoding: 'utf8' });
     expect(res.stderr).toBe('');
     expect(res.stdout.trim()).toBe('127.0.0.1');
   });
 
   it('the loopback preload leaves a listen that names its address alone', () => {
-    const script =
-      `const server = require('node:net').createServer(); server.listen(0, '127.0.0.2', () => { console.log(server.address().address); server.close(); });`;
+    const script = "const server = require('node:net').createServer(); " +
+      "server.listen(0, '127.0.0.2', () => { console.log(server.address().address); server.close(); });";
     const res = spawnSync(process.execPath, ['--require', LOOPBACK_PRELOAD, '-e', script], { encoding: 'utf8' });
     expect(res.stdout.trim()).toBe('127.0.0.2');
   });

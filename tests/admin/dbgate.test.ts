@@ -88,7 +88,7 @@ describe('the admin tool (DbGate) on the stack', () => {
     expect(listeners(port)).toEqual({ v4: [`0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`], v6: [] });
   });
 
-  it("refuses a request from another web page (Origin) or addressed to another host name (DNS rebinding), as its own page's passes", async () => {
+  it("refuses requests from another page (Origin) or to another host (DNS rebinding); its page's pass", async () => {
     const port = Number(new URL(tool.url).port);
     /** A POST to DbGate's login route with the Host and Origin a browser would send. */
     const statusFor = (headers: Record<string, string>) =>

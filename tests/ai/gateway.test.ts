@@ -33,8 +33,10 @@ function gateway(models: Record<string, string[]>, extra: Record<string, string>
   });
   return createAiGateway(config, db, createChatProvider(config));
 }
-const usage = async (userId: string) =>
-  adminSql()`select model, outcome, tokens_in, tokens_out, cost_micros::int from internal.ai_usage where user_id = ${userId} order by id`;
+const usage = (userId: string) =>
+  adminSql()`
+    select model, outcome, tokens_in, tokens_out, cost_micros::int from internal.ai_usage where user_id = ${userId}
+    order by id`;
 const ask = (userId: string, useCase: string, fallback?: () => string) => ({
   app: 'coach' as const,
   userId,

@@ -43,7 +43,8 @@ const finish = (taskId: string) => runUntil(deployedWorker, taskId, aiTaskFinish
 
 describe('AI input moderation unavailable', () => {
   it(
-    "coach AI requests with the user's words answer 503 and leave no task, charge or job; with moderation reachable the same request is accepted",
+    "coach AI requests with the user's words answer 503 and leave no task, charge or job; with moderation reachable " +
+      'the same request is accepted',
     { timeout: 30_000 },
     async () => {
       const user = await createUser();
@@ -69,7 +70,9 @@ describe('AI input moderation unavailable', () => {
       expect(await adminSql()`select 1 from public.wallet_entries where user_id = ${user.id}`).toEqual([]);
       // A task and its job are made in one statement: no ai.task job exists without its task.
       expect(
-        await adminSql()`select id from internal.jobs j where queue = 'ai.task' and not exists (select 1 from public.ai_tasks t where t.id::text = j.job_key)`,
+        await adminSql()`
+          select id from internal.jobs j where queue = 'ai.task'
+          and not exists (select 1 from public.ai_tasks t where t.id::text = j.job_key)`,
       ).toEqual([]);
 
       const accepted = await send(up, 'POST', '/coach/ai/reading-summary', user.token, { reading_id: reading.body.id });
@@ -80,7 +83,9 @@ describe('AI input moderation unavailable', () => {
 
   it('a charged AI task is refused with 503 before its charge', async () => {
     const user = await createUser();
-    await adminSql()`select public.wallet_post('pickitchen', ${user.id}, 'points', 100, 'purchase', 'test credit', ${crypto.randomUUID()})`;
+    await adminSql()`
+      select public.wallet_post('pickitchen', ${user.id}, 'points', 100, 'purchase', 'test credit',
+                                ${crypto.randomUUID()})`;
     const charged: AiUseCase = {
       app: 'pickitchen',
       useCase: 'test.charged',
@@ -109,7 +114,8 @@ describe('AI input moderation unavailable', () => {
   });
 
   it(
-    "requests without the user's words need no check: while moderation is down a weekly stats read answers 200 with its summary pending, and a review of a day without a note is accepted",
+    "requests without the user's words need no check: while moderation is down a weekly stats read answers 200 with " +
+      'its summary pending, and a review of a day without a note is accepted',
     { timeout: 30_000 },
     async () => {
       const user = await createUser();

@@ -54,8 +54,8 @@ describe('streaming', () => {
     const parts = await collect(gateway(['ok-stream']).stream(ask(user.id)));
     expect(parts.length).toBeGreaterThan(3);
     expect(parts.join('')).toBe('answer from ok-stream to: hello there friend');
-    const [row] =
-      await adminSql()`select model, outcome, streamed, prompt_version, tokens_out from internal.ai_usage where user_id = ${user.id}`;
+    const [row] = await adminSql()`
+      select model, outcome, streamed, prompt_version, tokens_out from internal.ai_usage where user_id = ${user.id}`;
     expect(row).toEqual({
       model: 'ok-stream',
       outcome: 'success',

@@ -57,7 +57,9 @@ async function richUser(points = 100) {
   const user = await createUser();
   await adminSql().begin(async (sql) => {
     await sql`select set_config('role', 'service_role', true)`;
-    await sql`select public.wallet_post('pickitchen', ${user.id}, 'points', ${points}, 'purchase', 'test', ${`seed-${user.id}`})`;
+    await sql`
+      select public.wallet_post('pickitchen', ${user.id}, 'points', ${points}, 'purchase', 'test',
+                                ${`seed-${user.id}`})`;
   });
   return user;
 }
@@ -106,9 +108,10 @@ describe('AI tasks', () => {
     });
     expect(await adminSql()`select 1 from public.ai_tasks where user_id = ${user.id}`).toHaveLength(0);
     // A job left behind would name a task that does not exist (its task was not kept).
-    const orphans =
-      await adminSql()`select j.id from internal.jobs j where j.queue = 'ai.task' and j.created_at >= ${since}
-                                       and not exists (select 1 from public.ai_tasks t where t.id::text = j.payload ->> 'task_id')`;
+    const orphans = await adminSql()`
+      select j.id from internal.jobs j
+       where j.queue = 'ai.task' and j.created_at >= ${since}
+         and not exists (select 1 from public.ai_tasks t where t.id::text = j.payload ->> 'task_id')`;
     expect(orphans).toEqual([]);
     expect(await adminSql()`select kind, amount::int from public.wallet_entries where user_id = ${user.id}`).toEqual([{
       kind: 'purchase',
@@ -118,7 +121,8 @@ describe('AI tasks', () => {
 
   it('replaces blocked output with a safe text and refunds', async () => {
     const user = await richUser();
-    // The fake echoes the prompt, so the model's answer contains the blocked word (input moderation sees it in Chinese only).
+    // The fake echoes the prompt, so the model's answer contains the blocked word
+    // (input moderation sees it in Chinese only).
     const { kind, uc, handlers } = useCase(['ok-task'], { userText: () => 'harmless' });
     const t = await createAiTask(db, moderator, kind, uc, user.id, { prompt: '违禁 words' });
     await run(handlers);
@@ -135,7 +139,8 @@ describe('AI tasks', () => {
     const { kind, uc, handlers } = useCase(['down-task']);
     const t = await createAiTask(db, moderator, kind, uc, user.id, { prompt: 'hi' });
     for (let i = 0; i < 5; i++) {
-      await adminSql()`update internal.jobs set run_at = now() where queue = 'ai.task' and job_key = ${t.id} and status = 'failed'`;
+      await adminSql()`
+        update internal.jobs set run_at = now() where queue = 'ai.task' and job_key = ${t.id} and status = 'failed'`;
       await run(handlers);
     }
     expect(await task(t.id)).toMatchObject({ status: 'failed', refunded: true });
@@ -159,7 +164,7 @@ describe('AI tasks', () => {
     expect(await balance(user.id)).toBe(90);
   });
 
-  it("a worker stalled mid-task past its lease: another finishes the task once, and the stalled one's late answer neither replaces it nor refunds", async () => {
+  it('a worker stalled past its lease: another finishes the task once; the late answer changes nothing', async () => {
     const user = await richUser();
     const { kind, uc, handlers } = useCase(['ok-task']);
     const t = await createAiTask(db, moderator, kind, uc, user.id, { prompt: 'hi' });

@@ -20,9 +20,9 @@ describe('account sessions', () => {
     const res = await call('GET', '/account/sessions', { token: a.access_token });
     expect(res.status).toBe(200);
     expect(res.body.items).toHaveLength(3); // the sign-up's own session, and two sign-ins
-    const current = res.body.items.filter((s: any) => s.current);
-    expect(current.map((s: any) => s.id)).toEqual([claimsOf(a.access_token).session_id]);
-    expect(res.body.items.map((s: any) => s.id)).toContain(claimsOf(b.access_token).session_id);
+    const current = res.body.items.filter((s: { current: boolean }) => s.current);
+    expect(current.map((s: { id: string }) => s.id)).toEqual([claimsOf(a.access_token).session_id]);
+    expect(res.body.items.map((s: { id: string }) => s.id)).toContain(claimsOf(b.access_token).session_id);
   });
 
   it('signs another session out: its refresh token dies, and the revocation is audited', async () => {

@@ -71,7 +71,8 @@ describe('auth.admin', () => {
         await admin().listUsers({ page: 2, perPage: 2 }),
       ];
       expect(first.error).toBeNull();
-      // (supabase-js reads only the first digit of the last page's number from the Link header, so that is not compared.)
+      // (supabase-js reads only the first digit of the last page's number from the Link header,
+      // so that is not compared.)
       expect(first.data).toMatchObject({ total: users, nextPage: 2 });
       expect([...first.data.users, ...second.data.users].map((u) => u.id)).toEqual(newest);
     });

@@ -30,8 +30,8 @@ describe('device sign-in', () => {
     const other = await signIn(newDeviceId());
     expect(other.body.user.id).not.toBe(first.body.user.id);
 
-    const devices =
-      await adminSql()`select app_id, installation_id, platform, app_version from public.devices where user_id = ${first.body.user.id}`;
+    const devices = await adminSql()`
+      select app_id, installation_id, platform, app_version from public.devices where user_id = ${first.body.user.id}`;
     expect(devices).toEqual([{
       app_id: 'pickitchen',
       installation_id: installation,
@@ -57,8 +57,9 @@ describe('device sign-in', () => {
     const id = newDeviceId();
     const [a, b] = await Promise.all([signIn(id), signIn(id)]);
     expect(a.body.user.id).toBe(b.body.user.id);
-    const [{ n }] =
-      await adminSql()`select count(*)::int as n from internal.external_accounts where provider = 'device' and user_id = ${a.body.user.id}`;
+    const [{ n }] = await adminSql()`
+      select count(*)::int as n from internal.external_accounts where provider = 'device'
+      and user_id = ${a.body.user.id}`;
     expect(n).toBe(1);
   });
 
@@ -104,8 +105,8 @@ describe('device sign-in', () => {
       const res = await signIn(id);
       expect(res.status).toBe(409);
       expect(envelope(res).code).toBe('ACCOUNT_UPGRADED');
-      const [audit] =
-        await adminSql()`select action, app_id from internal.audit_log where actor_id = ${body.user.id} order by id desc limit 1`;
+      const [audit] = await adminSql()`
+        select action, app_id from internal.audit_log where actor_id = ${body.user.id} order by id desc limit 1`;
       expect(audit).toEqual({ action: 'sign_in_failed', app_id: 'pickitchen' });
     },
   );
@@ -175,7 +176,7 @@ describe('device ids', () => {
     const id = newDeviceId();
     const res = await api.device({ device_id: id, installation_id: id });
     expect(res.status).toBe(400);
-    expect(res.body.error.details.map((d: any) => d.field)).toEqual(['installation_id']);
+    expect(res.body.error.details.map((d: { field: string }) => d.field)).toEqual(['installation_id']);
   });
 
   it('keeps the device id nowhere in the database, neither as it is nor as its unkeyed SHA-256', async () => {
@@ -201,12 +202,13 @@ describe('device ids', () => {
     expect([a.status, b.status]).toEqual([200, 200]);
     expect(b.body.user.id).not.toBe(a.body.user.id);
     const hashes = await adminSql()`
-      select external_id from internal.external_accounts where provider = 'device' and user_id in (${a.body.user.id}, ${b.body.user.id})`;
+      select external_id from internal.external_accounts
+       where provider = 'device' and user_id in (${a.body.user.id}, ${b.body.user.id})`;
     expect(hashes).toHaveLength(2);
     expect(hashes[0].external_id).not.toBe(hashes[1].external_id);
   });
 
-  it('never returns the device id: not in the sign-in answer, the devices list, the profile or the sessions', async () => {
+  it('never returns the device id: not in the sign-in answer, the devices list, the profile or sessions', async () => {
     const id = newDeviceId();
     const res = await api.device({ device_id: id });
     const token = res.body.access_token;

@@ -31,10 +31,9 @@ describe('phone sign-up with password', () => {
 
     const later = await client.auth.signInWithPassword({ phone, password: 'correct horse' });
     expect(later.error).toBeNull();
-    const [profile] =
-      await adminSql()`select p.id from public.profiles p join public.app_profiles a on a.user_id = p.id and a.app_id = 'quit' where p.id = ${
-        data.user!.id
-      }`;
+    const [profile] = await adminSql()`
+      select p.id from public.profiles p join public.app_profiles a on a.user_id = p.id and a.app_id = 'quit'
+       where p.id = ${data.user!.id}`;
     expect(profile).toBeDefined();
   });
 

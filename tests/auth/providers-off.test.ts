@@ -4,14 +4,14 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAuthEmulator } from '../../scripts/emulators/auth/app.ts';
 import { authSettings } from '../../scripts/emulators/auth/config.ts';
-import { readConfigToml } from '../../scripts/stack/project.ts';
+import { readProjectConfig } from '../../scripts/stack/project.ts';
 import { stackEnv } from '../helpers/stack.ts';
 
 const sql = postgres(stackEnv().dbUrl, { max: 1, onnotice: () => {} });
 afterAll(() => sql.end());
 
 function authWith(section: 'sms' | 'email') {
-  const auth = readConfigToml().auth;
+  const auth = readProjectConfig().auth;
   const settings = authSettings({ ...auth, [section]: { ...auth[section], enabled: false } }, {});
   const app = createAuthEmulator({
     sql,
@@ -31,7 +31,7 @@ function authWith(section: 'sms' | 'email') {
 }
 
 describe('providers turned off in config.toml', () => {
-  it('refuses phone sign-up, password sign-in and codes with phone_provider_disabled when [auth.sms] enabled is false', async () => {
+  it('[auth.sms] enabled = false: phone sign-up, password sign-in and codes are phone_provider_disabled', async () => {
     const auth = authWith('sms');
     const phone = '+8613900000001';
     expect(await auth('/signup', { phone, password: 'long enough pass' })).toMatchObject({
@@ -48,7 +48,7 @@ describe('providers turned off in config.toml', () => {
     });
   });
 
-  it('refuses email sign-up and password sign-in with email_provider_disabled when [auth.email] enabled is false', async () => {
+  it('[auth.email] enabled = false: email sign-up and password sign-in are email_provider_disabled', async () => {
     const auth = authWith('email');
     const email = `off-${crypto.randomUUID().slice(0, 8)}@example.com`;
     expect(await auth('/signup', { email, password: 'long enough pass' })).toMatchObject({

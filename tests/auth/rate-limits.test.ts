@@ -33,10 +33,11 @@ describe('Auth rate limits', () => {
     );
   });
 
-  it('limits password attempts per account across addresses (5 per 5 minutes in the test stack), the right password included', async () => {
+  it('limits password attempts per account across addresses (5 per 5 min here), the right one included', async () => {
     const email = `target-${crypto.randomUUID().slice(0, 8)}@example.com`;
     expect((await anonClient().auth.signUp({ email, password: PASSWORD })).error).toBeNull();
-    // A new address each time: the right password signs in, four wrong guesses are refused, then even the right one is 429.
+    // A new address each time: the right password signs in, four wrong guesses are refused,
+    // then even the right one is 429.
     const attempts = await expectRateLimit(
       [200, ...times(4, 400)],
       (i) =>

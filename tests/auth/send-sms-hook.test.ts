@@ -47,8 +47,9 @@ describe('send-SMS hook', () => {
     expect(res).toEqual({ status: 200, body: {} });
     const [sms] = await sentSms(`+${phone}`);
     expect(sms.templateParam).toEqual({ code: '654321' });
-    const [audit] =
-      await adminSql()`select action, ip::text from internal.audit_log where action = 'otp_sent' and details ->> 'provider' = 'aliyun' order by id desc limit 1`;
+    const [audit] = await adminSql()`
+      select action, ip::text from internal.audit_log where action = 'otp_sent' and details ->> 'provider' = 'aliyun'
+      order by id desc limit 1`;
     expect(audit).toMatchObject({ action: 'otp_sent', ip: '203.0.113.7/32' });
   });
 
@@ -87,7 +88,7 @@ describe('send-SMS hook', () => {
     });
     expect(await sentSms(`+${phone}`)).toHaveLength(5);
   });
-  it('sends one code per webhook-id, however often and however concurrently the signed request is replayed', async () => {
+  it('sends one code per webhook-id, however often and concurrently the signed request is replayed', async () => {
     const phone = freshPhone().slice(1);
     const body = payload(phone, '246810');
     const headers = signed(body);

@@ -36,7 +36,10 @@ afterAll(async () => {
     drop function public.test_fail_sign_in();`);
 });
 
-/** What a sign-in sent with this user agent left: the accounts Auth started a session for that still exist, and sessions. */
+/**
+ * What a sign-in sent with this user agent left: the accounts Auth started a session for that still exist,
+ * and sessions.
+ */
 async function leftBehind(userAgent: string) {
   const sql = adminSql();
   const started = await sql<
@@ -59,7 +62,7 @@ const expectFailed = (res: SignInResponse) => {
 };
 
 describe('device sign-in, all or nothing', () => {
-  it('a first sign-in whose audit line fails leaves no account, session or identity, and the id signs in afresh', async () => {
+  it('a first sign-in whose audit line fails leaves no account, session, identity; the id signs in anew', async () => {
     const id = newDeviceId();
     const ua = `${FAIL_AUDIT}${randomUUID()}`;
     expectFailed(await api.device({ device_id: id }, { 'user-agent': ua }));
@@ -171,10 +174,11 @@ describe('a session Auth refuses', () => {
     };
     const refusing = {
       auth: {
-        signInWithPassword: async () => ({
-          data: { user: null, session: null },
-          error: Object.assign(new Error('simulated'), { status: 500, code: 'unexpected_failure' }),
-        }),
+        signInWithPassword: () =>
+          Promise.resolve({
+            data: { user: null, session: null },
+            error: Object.assign(new Error('simulated'), { status: 500, code: 'unexpected_failure' }),
+          }),
       },
     };
     const gotrue: GoTrue = { admin: real.admin, public: () => refusing as unknown as SupabaseClient };
@@ -189,7 +193,8 @@ describe('a session Auth refuses', () => {
     expect(created).toHaveLength(1);
     const [{ users, identities }] = await adminSql()`
       select (select count(*)::int from auth.users where id = ${created[0]}) as users,
-             (select count(*)::int from internal.external_accounts where external_id = ${identity.externalId}) as identities`;
+             (select count(*)::int from internal.external_accounts
+               where external_id = ${identity.externalId}) as identities`;
     expect({ users, identities }).toEqual({ users: 0, identities: 0 });
   });
 });

@@ -30,7 +30,7 @@ describe('Auth signing keys', () => {
     expect(payload).toMatchObject({ sub: user.id, role: 'authenticated' });
   });
 
-  it("refuses a token signed by another P-256 key under Auth's kid: the API, Auth and the gateway's verify_jwt", async () => {
+  it("refuse a token signed by another P-256 key under Auth's kid: the API, Auth, gateway verify_jwt", async () => {
     const user = await createUser();
     const forged = await signAccessToken(userClaims(user.id, user.email), { signingKey: await forgerKey() });
     expect(decodeProtectedHeader(forged).kid).toBe(decodeProtectedHeader(user.token).kid);

@@ -88,7 +88,7 @@ describe('refresh tokens', () => {
     expect(retry.data.session!.refresh_token).toBe(first.data.session!.refresh_token);
   });
 
-  it('within the reuse interval, give an older token of a live session a child (two tabs refreshing at once)', async () => {
+  it('within the reuse interval, give an older token of a live session a child (two tabs refreshing)', async () => {
     const { email } = await signedUp();
     const session = await signIn(email);
     const client = anonClient();
@@ -99,7 +99,7 @@ describe('refresh tokens', () => {
     expect(claimsOf(late.data.session!.access_token).session_id).toBe(claimsOf(session.access_token).session_id);
   });
 
-  it('revoke the whole session when an old token comes back after the reuse interval: the live token stops at once', async () => {
+  it('revoke the session when an old token is back past the reuse interval: the live token stops at once', async () => {
     const { email } = await signedUp();
     const session = await signIn(email);
     const sessionId = claimsOf(session.access_token).session_id;
@@ -107,7 +107,8 @@ describe('refresh tokens', () => {
     const first = (await client.auth.refreshSession({ refresh_token: session.refresh_token })).data.session!;
     const second = (await client.auth.refreshSession({ refresh_token: first.refresh_token })).data.session!;
     // A minute passes: the first token was revoked longer ago than the 10 s reuse interval.
-    await adminSql()`update auth.refresh_tokens set updated_at = now() - interval '1 minute' where session_id = ${sessionId}`;
+    await adminSql()`
+      update auth.refresh_tokens set updated_at = now() - interval '1 minute' where session_id = ${sessionId}`;
     const stolen = await client.auth.refreshSession({ refresh_token: session.refresh_token });
     expect(stolen.error).toMatchObject({
       status: 400,
@@ -124,8 +125,8 @@ describe('refresh tokens', () => {
         body: { code: 'refresh_token_already_used', message: 'Invalid Refresh Token: Already Used' },
       });
     }
-    const [{ live }] =
-      await adminSql()`select count(*)::int as live from auth.refresh_tokens where session_id = ${sessionId} and not revoked`;
+    const [{ live }] = await adminSql()`
+      select count(*)::int as live from auth.refresh_tokens where session_id = ${sessionId} and not revoked`;
     expect(live).toBe(0);
   });
 
@@ -136,7 +137,7 @@ describe('refresh tokens', () => {
 });
 
 describe('sessions', () => {
-  it('record the address the trusted proxy appended, not the first X-Forwarded-For entry the client wrote', async () => {
+  it('record the address the trusted proxy appended, not the first X-Forwarded-For entry from the client', async () => {
     const ip = freshIp();
     const { data, error } = await anonClient({ ip: `203.0.113.66, ${ip}` }).auth.signUp({
       email: `t-${crypto.randomUUID().slice(0, 12)}@example.com`,

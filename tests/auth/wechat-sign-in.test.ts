@@ -15,8 +15,8 @@ describe('WeChat sign-in', () => {
     const res = await call('POST', '/diary/auth/wechat', { json: { code } });
     expect(res.status).toBe(200);
     expect(res.body.user.is_new_user).toBe(true);
-    const rows =
-      await adminSql()`select app_id, external_id, union_id from internal.external_accounts where user_id = ${res.body.user.id}`;
+    const rows = await adminSql()`
+      select app_id, external_id, union_id from internal.external_accounts where user_id = ${res.body.user.id}`;
     expect(rows).toEqual([{ app_id: 'diary', external_id: openid, union_id: unionid }]);
     const profiles = await adminSql()`select app_id from public.app_profiles where user_id = ${res.body.user.id}`;
     expect(profiles.map((p) => p.app_id)).toEqual(['diary']);

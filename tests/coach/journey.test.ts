@@ -133,12 +133,12 @@ describe('Daily Coach: the closed loop', () => {
       targets: [{ dimension: 'reading', daily_goal: 20, weekly_goal: 100 }],
     });
     expect(targets.status).toBe(200);
-    expect(targets.body.targets.find((x: any) => x.dimension === 'reading')).toMatchObject({
+    expect(targets.body.targets.find((x: { dimension: string }) => x.dimension === 'reading')).toMatchObject({
       daily_goal: 20,
       weekly_goal: 100,
       is_default: false,
     });
-    expect(targets.body.targets.find((x: any) => x.dimension === 'sleep')).toMatchObject({
+    expect(targets.body.targets.find((x: { dimension: string }) => x.dimension === 'sleep')).toMatchObject({
       daily_goal: 8,
       weekly_goal: 56,
       unit: 'hours',
@@ -152,11 +152,10 @@ describe('Daily Coach: the closed loop', () => {
       expect(day.body, date).toMatchObject({ date, exists: true, score });
     }
     const day16 = (await api.get('/day-logs/2026-11-16')).body;
-    expect(day16.records.meal.map((m: any) => m.meal_type)).toEqual(['breakfast', 'lunch', 'dinner']);
+    expect(day16.records.meal.map((m: { meal_type: string }) => m.meal_type)).toEqual(['breakfast', 'lunch', 'dinner']);
     expect(day16.records.sleep[0]).toMatchObject({ quality: 4, date: '2026-11-16' });
-    expect(
-      (await api.get('/records/workout?from=2026-11-16&to=2026-11-17')).body.items.map((w: any) => w.duration_minutes),
-    ).toEqual([45, 30]);
+    const workouts = (await api.get('/records/workout?from=2026-11-16&to=2026-11-17')).body;
+    expect(workouts.items.map((w: { duration_minutes: number }) => w.duration_minutes)).toEqual([45, 30]);
 
     // Nightly review: the model answers; it is told the numbers (and not the note, which the user keeps private).
     await api.put('/settings/ai', {
@@ -190,7 +189,8 @@ describe('Daily Coach: the closed loop', () => {
     expect((await api.get(`/ai/tasks/${plan.body.id}`)).body).toMatchObject({ status: 'completed', fallback: true });
     // Weakest first: workout 0/30 and work 0/240 (both 0, in dimension order), then meals 1/3.
     expect((await api.get('/day-logs/2026-11-18')).body.ai_plan).toBe(
-      'Plan for tomorrow:\n1. Reach your exercise goal (30)\n2. Reach your focused work goal (240)\n3. Reach your regular meals goal (3)',
+      'Plan for tomorrow:\n1. Reach your exercise goal (30)\n' +
+        '2. Reach your focused work goal (240)\n3. Reach your regular meals goal (3)',
     );
 
     // Weekly stats, by hand: see DAYS and the goals above.
@@ -304,7 +304,7 @@ describe('Daily Coach: the closed loop', () => {
 });
 
 describe('Daily Coach: bad input', () => {
-  it("404 for an unknown dimension and for another user's record; 400 with field details; 422 for a review of an empty day", async () => {
+  it("404: unknown dimension or another user's record; 400 with field details; 422: empty day's review", async () => {
     const a = t((await signUpByPhone()).token);
     const b = t((await signUpByPhone()).token);
     const unknown = await a.post('/records/swimming', { duration_minutes: 10 });
@@ -350,7 +350,7 @@ describe('Daily Coach: bad input', () => {
     expect((await a.post('/ai/reading-summary', { reading_id: reading.body.id })).status).toBe(202);
   });
 
-  it("keeps a meal photo only if it is the caller's uploaded meal photo as stored: 404 otherwise, 422 UPLOAD_INVALID when it does not fit", async () => {
+  it("keeps a meal photo only if it is the caller's, as stored: else 404, 422 UPLOAD_INVALID if unfit", async () => {
     const me = await signUpByPhone();
     const other = await signUpByPhone();
     const a = t(me.token);
@@ -427,7 +427,7 @@ describe('Daily Coach: bad input', () => {
 });
 
 describe('Daily Coach: retries', () => {
-  it('a create with one client id sent 8 times at once is one record: one 201, seven 200, all with that record', async () => {
+  it('one client id created 8 times at once is one record: one 201, seven 200, all with that record', async () => {
     const user = await createUser();
     const id = crypto.randomUUID();
     const answers = await sendAtOnce(
@@ -446,7 +446,7 @@ describe('Daily Coach: retries', () => {
     });
   });
 
-  it("a client id taken by another user's record or by a deleted one is 409 CONFLICT, and neither record is touched", async () => {
+  it("a client id of another user's or a deleted record is 409 CONFLICT, and neither record is touched", async () => {
     const [owner, other] = [await createUser(), await createUser()];
     const workout = { date: '2026-11-20', workout_type: 'run', duration_minutes: 15 };
     const theirs = (await t(other.token).post('/records/workout', { id: crypto.randomUUID(), ...workout })).body
@@ -459,10 +459,9 @@ describe('Daily Coach: retries', () => {
       expect(res.status, id).toBe(409);
       expect(envelope(res).code).toBe('CONFLICT');
     }
-    const rows =
-      await adminSql()`select id, user_id, duration_minutes, deleted_at is not null as deleted from coach.workouts where id in ${
-        adminSql()([theirs, deleted])
-      } order by deleted`;
+    const rows = await adminSql()`
+      select id, user_id, duration_minutes, deleted_at is not null as deleted from coach.workouts
+       where id in ${adminSql()([theirs, deleted])} order by deleted`;
     expect(rows).toEqual([
       { id: theirs, user_id: other.id, duration_minutes: 15, deleted: false },
       { id: deleted, user_id: owner.id, duration_minutes: 15, deleted: true },

@@ -52,7 +52,7 @@ async function sentToModel(taskId: string, run: WorkerRun = workerWithFakeModel)
 }
 
 describe('coach settings', () => {
-  it('GET /coach/settings: the defaults for a new user, then what the settings routes stored, for the caller only', async () => {
+  it("GET /coach/settings: a new user's defaults, then what the settings routes stored, caller's only", async () => {
     const user = await createUser();
     const me = coach(user.token);
     const other = coach((await createUser()).token);
@@ -85,7 +85,7 @@ describe('coach settings', () => {
     expect((await other.get('/settings')).body).toEqual(DEFAULTS);
   });
 
-  it('PUT /coach/settings/notifications sets, clears and keeps reminder switches and times, and GET reads them back; a bad time is 400 and changes nothing', async () => {
+  it('PUT /coach/settings/notifications sets, clears, keeps reminders; a bad time: 400, nothing changed', async () => {
     const user = await createUser();
     const me = coach(user.token);
     const reminders = async () => {
@@ -111,7 +111,9 @@ describe('coach settings', () => {
     expect(await reminders()).toEqual({ reminders_enabled: true, record_reminder: '08:15', review_reminder: '22:05' });
     // Stored as local times of day in the caller's settings row (which the apps also sync).
     expect(
-      await adminSql()`select reminders_enabled, record_reminder::text, review_reminder::text from coach.settings where user_id = ${user.id}`,
+      await adminSql()`
+        select reminders_enabled, record_reminder::text, review_reminder::text from coach.settings
+        where user_id = ${user.id}`,
     )
       .toEqual([{ reminders_enabled: true, record_reminder: '08:15:00', review_reminder: '22:05:00' }]);
   });
@@ -119,7 +121,8 @@ describe('coach settings', () => {
 
 describe('coach AI tasks through a worker', () => {
   it(
-    'reading summary: POST /coach/ai/reading-summary → the deployed worker → the task completes and the reading has its ai_summary',
+    'reading summary: POST /coach/ai/reading-summary → the deployed worker → ' +
+      'the task completes and the reading has its ai_summary',
     { timeout: 30_000 },
     async () => {
       const me = coach((await createUser()).token);
@@ -153,7 +156,8 @@ describe('coach AI tasks through a worker', () => {
   );
 
   it(
-    "share_notes_with_ai: the reading's notes and the day's note reach the model while it is on, and only the numbers once it is off",
+    "share_notes_with_ai: the reading's notes and the day's note reach the model while it is on, " +
+      'and only the numbers once it is off',
     { timeout: 30_000 },
     async () => {
       const me = coach((await createUser()).token);

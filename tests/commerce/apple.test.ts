@@ -2,8 +2,9 @@
 // online checks on as deployed: the CA's certificates name a fake OCSP responder, which scripts/test.ts runs.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestAppleCa, importTestAppleCa, type TestAppleCa } from '../fakes/apple.ts';
-import { adminSql } from '../helpers/db.ts';
+import { adminSql, rejectedWebhooks } from '../helpers/db.ts';
 import { call, envelope } from '../helpers/http.ts';
+import { pointsOf } from '../helpers/pickitchen.ts';
 import { stackEnv } from '../helpers/stack.ts';
 import { createUser } from '../helpers/users.ts';
 import { Buffer } from 'node:buffer';
@@ -82,20 +83,13 @@ async function deliver(body: unknown) {
   return { status: res.status, body: await res.json() };
 }
 
-const points = async (userId: string) =>
-  Number(
-    (await adminSql()`select coalesce(sum(balance), 0)::int as b from public.wallet_accounts where user_id = ${userId} and app_id = 'pickitchen'`)[
-      0
-    ].b,
-  );
-
 describe('App Store Server Notifications', () => {
   it('SUBSCRIBED makes a VIP once, however often it is delivered', async () => {
     const user = await createUser();
     const body = await notification('SUBSCRIBED', 'INITIAL_BUY', transaction(user.id, {}));
     const results = await Promise.all(Array.from({ length: 10 }, () => deliver(body)));
     expect(results.map((r) => r.body.status).sort()).toEqual([...Array(9).fill('duplicate'), 'processed'].sort());
-    expect(await points(user.id)).toBe(2000);
+    expect(await pointsOf(user.id)).toBe(2000);
     expect((await call('GET', '/pickitchen/subscription', { token: user.token })).body).toMatchObject({
       is_vip: true,
       plan: 'weekly',
@@ -145,11 +139,11 @@ describe('App Store Server Notifications', () => {
       expiresDate: undefined,
     });
     await deliver(await notification('ONE_TIME_CHARGE', undefined, pack, Date.now() - 1000));
-    expect(await points(user.id)).toBe(500);
+    expect(await pointsOf(user.id)).toBe(500);
     await deliver(
       await notification('REFUND', undefined, { ...pack, revocationDate: Date.now(), revocationReason: 0 }),
     );
-    expect(await points(user.id)).toBe(0);
+    expect(await pointsOf(user.id)).toBe(0);
     const [order] =
       await adminSql()`select status from public.orders where store_transaction_id = ${pack.transactionId}`;
     expect(order.status).toBe('refunded');
@@ -157,10 +151,7 @@ describe('App Store Server Notifications', () => {
 
   it('refuses notifications not signed by the trusted root before writing anything', async () => {
     const user = await createUser();
-    const rejected = async () =>
-      (await adminSql()`select count(*)::int as n from internal.webhook_events where provider = 'apple' and status = 'rejected'`)[
-        0
-      ].n;
+    const rejected = () => rejectedWebhooks('apple');
     const before = await rejected();
     const impostor = await createTestAppleCa('Impostor');
     const forged = await notification('SUBSCRIBED', 'INITIAL_BUY', transaction(user.id, {}), Date.now(), impostor);
@@ -169,7 +160,7 @@ describe('App Store Server Notifications', () => {
     expect(res.body.error.code).toBe('INVALID_SIGNATURE');
     expect((await deliver({ signedPayload: 'e30.e30.AAAA' })).status).toBe(401);
     expect((await deliver({ signedPayload: 'not a jws' })).status).toBe(401);
-    expect(await points(user.id)).toBe(0);
+    expect(await pointsOf(user.id)).toBe(0);
     expect((await call('GET', '/pickitchen/subscription', { token: user.token })).body.is_vip).toBe(false);
     expect(await rejected()).toBe(before);
   });
@@ -205,7 +196,7 @@ describe('App Store Server Notifications', () => {
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
       expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
     }
-    expect(await points(user.id)).toBe(0);
+    expect(await pointsOf(user.id)).toBe(0);
     expect((await call('GET', '/pickitchen/subscription', { token: user.token })).body.is_vip).toBe(false);
   });
 });
@@ -228,14 +219,14 @@ describe('POST /{app}/purchases/verify (StoreKit 2)', () => {
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ product_id: 'com.houtai.pickitchen.points.2000', outcome: 'processed' });
     }
-    expect(await points(user.id)).toBe(2000);
+    expect(await pointsOf(user.id)).toBe(2000);
     const thief = await createUser();
     const stolen = await call('POST', '/pickitchen/purchases/verify', {
       token: thief.token,
       json: { store: 'app_store', signed_transaction: jws },
     });
     expect(stolen.status).toBe(403);
-    expect(await points(thief.id)).toBe(0);
+    expect(await pointsOf(thief.id)).toBe(0);
   });
 
   it("marks the app's pending order paid", async () => {
@@ -291,6 +282,6 @@ describe('POST /{app}/purchases/verify (StoreKit 2)', () => {
         json: { store: 'app_store', signed_transaction: otherApp },
       })).status,
     ).toBe(401);
-    expect(await points(user.id)).toBe(0);
+    expect(await pointsOf(user.id)).toBe(0);
   });
 });

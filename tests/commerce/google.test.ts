@@ -2,8 +2,9 @@
 // (the fake), acknowledged, applied once per message.
 import { describe, expect, it } from 'vitest';
 import { sendAtOnce, userRowOf } from '../helpers/at-once.ts';
-import { adminSql } from '../helpers/db.ts';
+import { adminSql, rejectedWebhooks } from '../helpers/db.ts';
 import { call } from '../helpers/http.ts';
+import { pointsOf } from '../helpers/pickitchen.ts';
 import { stackEnv } from '../helpers/stack.ts';
 import { createUser } from '../helpers/users.ts';
 import { Buffer } from 'node:buffer';
@@ -61,13 +62,6 @@ function subscriptionPurchase(userId: string, state: string, extra: Record<strin
   };
 }
 
-const points = async (userId: string) =>
-  Number(
-    (await adminSql()`select coalesce(sum(balance), 0)::int as b from public.wallet_accounts where user_id = ${userId} and app_id = 'pickitchen'`)[
-      0
-    ].b,
-  );
-
 describe('Google Play RTDN', () => {
   it('a purchased subscription is read from the Play API, applied once per message, and acknowledged', async () => {
     const user = await createUser();
@@ -92,7 +86,7 @@ describe('Google Play RTDN', () => {
     }
     expect(results[0]).toEqual({ status: 200, body: { status: 'processed' } });
     expect(results.slice(1).every((r) => r.body.status === 'duplicate')).toBe(true);
-    expect(await points(user.id)).toBe(2000);
+    expect(await pointsOf(user.id)).toBe(2000);
     expect((await call('GET', '/pickitchen/subscription', { token: user.token })).body).toMatchObject({
       is_vip: true,
       plan: 'weekly',
@@ -102,7 +96,7 @@ describe('Google Play RTDN', () => {
     expect(acks).toContain(`${PKG}/subscriptions/pickitchen_vip_weekly/${token}`);
   });
 
-  it('one message pushed 8 times at once is applied once: one processed and seven duplicate, one grant, one acknowledgement', async () => {
+  it('a message pushed 8 times at once: 1 processed, 7 duplicate, 1 grant, 1 acknowledgement', async () => {
     const user = await createUser();
     const token = `tok-${crypto.randomUUID()}`;
     await fake('/__fake/subscriptions', {
@@ -124,9 +118,10 @@ describe('Google Play RTDN', () => {
     const answers = await sendAtOnce(userRowOf(user.id), 8, () => push(notification, { messageId, token: auth }));
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
     expect(answers.map((a) => a.body.status).sort()).toEqual([...Array(7).fill('duplicate'), 'processed']);
-    expect(await points(user.id)).toBe(2000);
+    expect(await pointsOf(user.id)).toBe(2000);
     expect(
-      await adminSql()`select status from internal.webhook_events where provider = 'google' and event_id = ${messageId}`,
+      await adminSql()`
+        select status from internal.webhook_events where provider = 'google' and event_id = ${messageId}`,
     ).toEqual([{ status: 'processed' }]);
     expect(await adminSql()`select 1 from public.subscriptions where user_id = ${user.id}`).toHaveLength(1);
     const acks = (await (await fetch(`${stackEnv().fakeGoogleUrl}/__fake/acks`)).json()) as string[];
@@ -201,9 +196,9 @@ describe('Google Play RTDN', () => {
         },
       })).body.status,
     ).toBe('processed');
-    expect(await points(user.id)).toBe(500);
+    expect(await pointsOf(user.id)).toBe(500);
     await push({ voidedPurchaseNotification: { purchaseToken: token, orderId, productType: 2, refundType: 1 } });
-    expect(await points(user.id)).toBe(0);
+    expect(await pointsOf(user.id)).toBe(0);
   });
 
   it('refuses pushes without a valid Google token for our audience before writing anything', async () => {
@@ -213,10 +208,7 @@ describe('Google Play RTDN', () => {
       token,
       purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE'),
     });
-    const rejected = async () =>
-      (await adminSql()`select count(*)::int as n from internal.webhook_events where provider = 'google' and status = 'rejected'`)[
-        0
-      ].n;
+    const rejected = () => rejectedWebhooks('google');
     const before = await rejected();
     const n = { subscriptionNotification: { notificationType: 4, purchaseToken: token } };
     expect((await push(n, { token: null })).status).toBe(401);
@@ -225,7 +217,7 @@ describe('Google Play RTDN', () => {
     expect((await push(n, { token: await pushToken({ email: 'someone@else.iam.gserviceaccount.com' }) })).status).toBe(
       401,
     );
-    expect(await points(user.id)).toBe(0);
+    expect(await pointsOf(user.id)).toBe(0);
     expect(await rejected()).toBe(before);
   });
 
@@ -248,7 +240,7 @@ describe('Google Play RTDN', () => {
         await adminSql()`select 1 from internal.webhook_events where event_id = ${messageId} and status <> 'rejected'`,
       ).toHaveLength(0);
     }
-    expect(await points(user.id)).toBe(0);
+    expect(await pointsOf(user.id)).toBe(0);
   });
 
   it('answers 422 for a purchase without one of our users, and keeps no inbox row so the retry can apply', async () => {
@@ -263,7 +255,7 @@ describe('Google Play RTDN', () => {
     expect(await adminSql()`select 1 from internal.webhook_events where event_id = ${messageId}`).toHaveLength(0);
   });
 
-  it('reads the purchase from Play with no transaction open: while Play has not answered, no functions connection waits idle in one', async () => {
+  it('reads the purchase from Play outside a transaction: no connection idles in one while Play answers', async () => {
     const user = await createUser();
     const token = `tok-${crypto.randomUUID()}`;
     await fake('/__fake/subscriptions', {
@@ -271,7 +263,7 @@ describe('Google Play RTDN', () => {
       purchase: subscriptionPurchase(user.id, 'SUBSCRIPTION_STATE_ACTIVE'),
     });
     await fake('/__fake/hold-reads', {});
-    let pushed: Promise<{ status: number; body: any }> | undefined;
+    let pushed: ReturnType<typeof push> | undefined;
     try {
       pushed = push({
         subscriptionNotification: {
@@ -285,16 +277,17 @@ describe('Google Play RTDN', () => {
       // A transaction opened for this message would have written its inbox row and now wait on Play.
       const waiting = await adminSql()`
         select count(*)::int as n from pg_stat_activity
-        where application_name = 'houtai-functions' and state like 'idle in transaction%' and query like '%internal.webhook_events%'`;
+        where application_name = 'houtai-functions' and state like 'idle in transaction%'
+          and query like '%internal.webhook_events%'`;
       expect(waiting[0].n).toBe(0);
     } finally {
       await fake('/__fake/release-reads', {});
     }
     expect(await pushed).toEqual({ status: 200, body: { status: 'processed' } });
-    expect(await points(user.id)).toBe(2000);
+    expect(await pointsOf(user.id)).toBe(2000);
   });
 
-  it('an acknowledgement Play refused is made by the redelivery of the same message, once, though the purchase is applied once', async () => {
+  it('an acknowledgement Play refused is made once by the redelivery; the purchase is still applied once', async () => {
     const user = await createUser();
     const token = `tok-${crypto.randomUUID()}`;
     await fake('/__fake/subscriptions', {
@@ -319,7 +312,7 @@ describe('Google Play RTDN', () => {
     const first = await push(notification, { messageId });
     expect(first.status).toBeGreaterThanOrEqual(500); // Pub/Sub redelivers what is not answered 2xx
     expect(await acked()).toBe(0);
-    expect(await points(user.id)).toBe(2000);
+    expect(await pointsOf(user.id)).toBe(2000);
 
     const redeliveries = [await push(notification, { messageId }), await push(notification, { messageId })];
     expect(redeliveries).toEqual([{ status: 200, body: { status: 'duplicate' } }, {
@@ -327,6 +320,6 @@ describe('Google Play RTDN', () => {
       body: { status: 'duplicate' },
     }]);
     expect(await acked()).toBe(1);
-    expect(await points(user.id)).toBe(2000);
+    expect(await pointsOf(user.id)).toBe(2000);
   });
 });

@@ -11,7 +11,7 @@ describe('orders', () => {
   it('creates a pending order for a product of the app, idempotently per key', async () => {
     const user = await createUser();
     const products = await call('GET', '/pickitchen/products', { token: user.token });
-    expect(products.body.items.map((p: any) => p.id)).toContain('pickitchen.points_500');
+    expect(products.body.items.map((p: { id: string }) => p.id)).toContain('pickitchen.points_500');
     const headers = { 'idempotency-key': 'buy-1' };
     const first = await call('POST', '/pickitchen/orders', {
       token: user.token,
@@ -62,7 +62,7 @@ describe('orders', () => {
     },
   );
 
-  it('one Idempotency-Key sent at once for two products makes one order; the other answer is 409 IDEMPOTENCY_CONFLICT', async () => {
+  it('one Idempotency-Key at once for two products: one order, the other is 409 IDEMPOTENCY_CONFLICT', async () => {
     const user = await createUser();
     const answers = await sendAtOnce(
       userRowOf(user.id),
@@ -106,8 +106,10 @@ describe('weekly VIP points', () => {
     const user = await createUser();
     await adminSql().begin(async (sql) => {
       await sql`select set_config('role', 'service_role', true)`;
-      await sql`select public.commerce_apply_subscription(${user.id}, 'pickitchen.vip_weekly', 'app_store', 'revenuecat', ${`grant-${user.id}`},
-                  now(), ${status}, true, now() - interval '1 day', now() + ${`${endsInDays} days`}::interval, false)`;
+      await sql`
+        select public.commerce_apply_subscription(${user.id}, 'pickitchen.vip_weekly', 'app_store', 'revenuecat',
+                  ${`grant-${user.id}`}, now(), ${status}, true, now() - interval '1 day',
+                  now() + ${`${endsInDays} days`}::interval, false)`;
     });
     return user;
   }
@@ -119,10 +121,12 @@ describe('weekly VIP points', () => {
       if (n === 0) return;
     }
   }
-  const granted = async (userId: string, week: string) =>
-    (await adminSql()`select coalesce(sum(amount), 0)::int as n from public.wallet_entries where user_id = ${userId} and period = ${week}`)[
-      0
-    ].n;
+  const granted = async (userId: string, week: string) => {
+    const [{ n }] = await adminSql()`
+      select coalesce(sum(amount), 0)::int as n from public.wallet_entries
+       where user_id = ${userId} and period = ${week}`;
+    return n;
+  };
 
   it('grants 2000 points once per ISO week, however often it runs, and nothing after expiry', async () => {
     const active = await weeklySubscriber('active', 5);

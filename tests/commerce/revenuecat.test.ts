@@ -1,17 +1,12 @@
 // RevenueCat webhooks end to end: replays, late and out-of-order events, refunds through the ledger,
 // transfers, and deliveries that must change nothing.
 import { describe, expect, it } from 'vitest';
-import { adminSql } from '../helpers/db.ts';
+import { adminSql, rejectedWebhooks } from '../helpers/db.ts';
 import { call } from '../helpers/http.ts';
+import { pointsOf } from '../helpers/pickitchen.ts';
 import { createUser } from '../helpers/users.ts';
 import { DAY, deliver, rcEvent } from '../helpers/revenuecat.ts';
 
-const balance = async (userId: string) =>
-  Number(
-    (await adminSql()`select coalesce(sum(balance), 0)::int as b from public.wallet_accounts where user_id = ${userId} and app_id = 'pickitchen'`)[
-      0
-    ].b,
-  );
 const subscription = async (userId: string) =>
   (await adminSql()`select status, will_renew, current_period_end from public.subscriptions where user_id = ${userId}`)[
     0
@@ -24,7 +19,7 @@ describe('RevenueCat webhook', () => {
     const res = await deliver(rcEvent('INITIAL_PURCHASE', user.id, { original_transaction_id: otx }));
     expect(res).toEqual({ status: 200, body: { status: 'processed' } });
     expect(await subscription(user.id)).toMatchObject({ status: 'active', will_renew: true });
-    expect(await balance(user.id)).toBe(2000);
+    expect(await pointsOf(user.id)).toBe(2000);
     const state = await call('GET', '/pickitchen/subscription', { token: user.token });
     expect(state.body).toMatchObject({ is_vip: true, plan: 'weekly', will_renew: true });
   });
@@ -39,7 +34,7 @@ describe('RevenueCat webhook', () => {
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(results.filter((r) => r.body.status === 'processed')).toHaveLength(1);
     expect(results.filter((r) => r.body.status === 'duplicate')).toHaveLength(9);
-    expect(await balance(user.id)).toBe(500);
+    expect(await pointsOf(user.id)).toBe(500);
     const [{ n }] =
       await adminSql()`select count(*)::int as n from internal.webhook_events where event_id = ${body.event.id}`;
     expect(n).toBe(1);
@@ -120,7 +115,8 @@ describe('RevenueCat webhook', () => {
     );
     await adminSql().begin(async (sql) => {
       await sql`select set_config('role', 'service_role', true)`;
-      await sql`select public.wallet_post('pickitchen', ${user.id}, 'points', -1500, 'consume', 'emoji video', 'spend-1')`;
+      await sql`
+        select public.wallet_post('pickitchen', ${user.id}, 'points', -1500, 'consume', 'emoji video', 'spend-1')`;
     });
     const refund = rcEvent('CANCELLATION', user.id, {
       product_id: 'com.houtai.pickitchen.points.2000',
@@ -131,9 +127,9 @@ describe('RevenueCat webhook', () => {
     expect((await deliver({ ...refund, event: { ...refund.event, id: crypto.randomUUID() } })).body.status).toBe(
       'processed',
     );
-    expect(await balance(user.id)).toBe(-1500);
-    const entries =
-      await adminSql()`select kind, amount::int, reason from public.wallet_entries where user_id = ${user.id} order by id`;
+    expect(await pointsOf(user.id)).toBe(-1500);
+    const entries = await adminSql()`
+      select kind, amount::int, reason from public.wallet_entries where user_id = ${user.id} order by id`;
     expect(entries.map((e) => [e.kind, e.amount])).toEqual([['purchase', 2000], ['consume', -1500], ['refund', -2000]]);
     expect(entries[2].reason).toContain('already spent');
     const [order] = await adminSql()`select status from public.orders where store_transaction_id = ${tx}`;
@@ -174,25 +170,23 @@ describe('RevenueCat webhook', () => {
     expect((await call('GET', '/pickitchen/subscription', { token: to.token })).body.is_vip).toBe(true);
   });
 
-  it('refuses a wrong or missing Authorization header before writing anything, and keeps nothing of its headers', async () => {
+  it('refuses a wrong or missing Authorization before writing anything, keeping none of its headers', async () => {
     const user = await createUser();
     const body = rcEvent('NON_RENEWING_PURCHASE', user.id, {
       product_id: 'com.houtai.pickitchen.points.500',
       transaction_id: `forged-${crypto.randomUUID()}`,
     });
     const marker = `forger-${crypto.randomUUID()}`;
-    const rejected = async () =>
-      (await adminSql()`select count(*)::int as n from internal.webhook_events where provider = 'revenuecat' and status = 'rejected'`)[
-        0
-      ].n;
+    const rejected = () => rejectedWebhooks('revenuecat');
     const before = await rejected();
     const forwarded = { 'x-forwarded-for': `${marker}, ${'10.0.0.1, '.repeat(500)}198.51.100.7` };
     expect((await deliver(body, 'Bearer guess', forwarded)).status).toBe(401);
     expect((await deliver(body, '', forwarded)).status).toBe(401);
-    expect(await balance(user.id)).toBe(0);
+    expect(await pointsOf(user.id)).toBe(0);
     expect(await rejected()).toBe(before);
-    const [{ n }] =
-      await adminSql()`select count(*)::int as n from internal.webhook_events where event_id = ${body.event.id} or payload::text like ${`%${marker}%`}`;
+    const [{ n }] = await adminSql()`
+      select count(*)::int as n from internal.webhook_events where event_id = ${body.event.id}
+      or payload::text like ${`%${marker}%`}`;
     expect(n).toBe(0);
     // The genuine delivery of the same event is still processed.
     expect((await deliver(body)).body.status).toBe('processed');
@@ -222,7 +216,7 @@ describe('RevenueCat webhook', () => {
         await adminSql()`select count(*)::int as n from internal.webhook_events where event_id = ${body.event.id}`;
       expect(n).toBe(0);
     }
-    expect(await balance(user.id)).toBe(0);
+    expect(await pointsOf(user.id)).toBe(0);
     // A refund's price is negative, as RevenueCat sends it: still in range.
     const tx = `pack-${crypto.randomUUID()}`;
     await deliver(
@@ -239,7 +233,7 @@ describe('RevenueCat webhook', () => {
     expect(refund).toEqual({ status: 200, body: { status: 'processed' } });
   });
 
-  it('answers an unknown app user with 422 (so RevenueCat retries) and processes the retry once the user exists', async () => {
+  it('answers an unknown app user 422 (RevenueCat retries) and processes the retry once the user exists', async () => {
     const stranger = crypto.randomUUID();
     const body = rcEvent('NON_RENEWING_PURCHASE', stranger, {
       product_id: 'com.houtai.pickitchen.points.500',
@@ -258,9 +252,9 @@ describe('RevenueCat webhook', () => {
     // The user signs up with the id the app gave RevenueCat; RevenueCat's retry is the same delivery.
     const user = await createUser({}, stranger);
     expect(await deliver(body)).toEqual({ status: 200, body: { status: 'processed' } });
-    expect(await balance(user.id)).toBe(500);
+    expect(await pointsOf(user.id)).toBe(500);
     expect(await stored()).toEqual(['processed']);
     expect(await deliver(body)).toEqual({ status: 200, body: { status: 'duplicate' } });
-    expect(await balance(user.id)).toBe(500);
+    expect(await pointsOf(user.id)).toBe(500);
   });
 });

@@ -115,7 +115,7 @@ describe('npm run deploy', () => {
 });
 
 describe.each(NAMES)('%s, as uploaded', (name) => {
-  it('is entered at supabase/functions/<name>/index.ts with its own deno.json (no fallback import map), which uses no node_modules', () => {
+  it('is entered at supabase/functions/<name>/index.ts with its own deno.json (no fallback), no node_modules', () => {
     const prefix = `supabase/functions/${name}`;
     expect(uploads[name].metadata).toMatchObject({
       entrypoint_path: `${prefix}/index.ts`,
@@ -125,7 +125,7 @@ describe.each(NAMES)('%s, as uploaded', (name) => {
     expect(JSON.parse(readFileSync(join(uploadedDir(name), 'deno.json'), 'utf8')).nodeModulesDir).toBe('none');
   });
 
-  it('uploads only files inside its own folder, its lock among them, and none of its modules imports from outside it', () => {
+  it('uploads only files inside its own folder, its lock among them; none of its modules imports from outside', () => {
     const prefix = `supabase/functions/${name}/`;
     const files = [...uploads[name].files.keys()];
     expect(files.filter((file) => !file.startsWith(prefix))).toEqual([]);
@@ -138,7 +138,8 @@ describe.each(NAMES)('%s, as uploaded', (name) => {
   });
 
   it(
-    'resolves and type-checks on Deno 2.1 from the upload alone: clean DENO_DIR, no node_modules, its own deno.json and frozen lock',
+    'resolves and type-checks on Deno 2.1 from the upload alone: ' +
+      'clean DENO_DIR, no node_modules, its own deno.json and frozen lock',
     () => {
       const check = checkFrozen(uploadedDir(name), denoRegistryEnv(cleanDenoDir));
       expect(check.ok, check.output).toBe(true);
@@ -167,7 +168,9 @@ describe('the checks above can fail', () => {
     writeFileSync(join(dir, 'inside.ts'), 'export const inside = 1;\n');
     writeFileSync(
       join(dir, 'index.ts'),
-      "import { inside } from './inside.ts';\nimport { shared } from '../../../../functions/_shared/x.ts';\nconsole.log(inside, shared);\n",
+      "import { inside } from './inside.ts';\n" +
+        "import { shared } from '../../../../functions/_shared/x.ts';\n" +
+        'console.log(inside, shared);\n',
     );
     expect(importsLeaving(dir)).toEqual([{ file: 'index.ts', specifier: '../../../../functions/_shared/x.ts' }]);
   });

@@ -18,12 +18,19 @@ import {
 } from '../../functions/_pickitchen/emoji-video-provider.ts';
 import { Buffer } from 'node:buffer';
 
+/** What the fake reads of a request body: any of it may be missing or of the wrong type, which it refuses. */
+export interface DashScopeRequestBody {
+  model?: unknown;
+  input?: { image_url?: unknown; driven_id?: unknown; face_bbox?: unknown; ext_bbox?: unknown };
+  parameters?: { ratio?: unknown };
+}
+
 export interface FakeDashScopeCall {
   method: string;
   path: string;
   authorization?: string;
   async?: string;
-  body?: any;
+  body?: DashScopeRequestBody;
 }
 
 /** The requests a test can hold: creating a video task, polling one, downloading a video. */
@@ -101,7 +108,7 @@ export async function startFakeDashScope(
     };
     const fail = (status: number, code: string, message: string) =>
       send(status, { request_id: requestId, code, message });
-    let body: any;
+    let body: DashScopeRequestBody | undefined;
     try {
       body = raw ? JSON.parse(raw) : undefined;
     } catch {
@@ -221,7 +228,7 @@ export async function startFakeDashScope(
         return fail(403, 'AccessDenied', 'current user api does not support synchronous calls.');
       }
       if (body?.model !== videoModel) return fail(400, 'InvalidParameter', 'Model not exist.');
-      const input = body?.input ?? {};
+      const input: NonNullable<DashScopeRequestBody['input']> = body?.input ?? {};
       for (
         const [field, valid] of [
           ['image_url', typeof input.image_url === 'string' && input.image_url !== ''],
@@ -239,7 +246,7 @@ export async function startFakeDashScope(
         }
       }
       const taskId = randomUUID();
-      tasks.set(taskId, { drivenId: input.driven_id, polls: 0 });
+      tasks.set(taskId, { drivenId: String(input.driven_id), polls: 0 }); // a string: checked above
       return send(200, { request_id: requestId, output: { task_id: taskId, task_status: 'PENDING' } });
     }
 

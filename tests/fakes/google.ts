@@ -11,6 +11,15 @@ export interface FakeGoogle {
   close(): Promise<void>;
 }
 
+/**
+ * A Play Developer API purchase path: package, kind, then the v2 token, or the product id and token (v1), and
+ * whether it is the acknowledge call.
+ */
+const PLAY_PURCHASE_PATH = new RegExp(
+  '^/androidpublisher/v3/applications/([^/]+)/purchases/(subscriptionsv2|subscriptions|products)/' +
+    '(?:tokens/([^/:]+)|([^/]+)/tokens/([^/:]+))(:acknowledge)?$',
+);
+
 function body(req: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
     let data = '';
@@ -103,9 +112,7 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
       accessTokens.add(token);
       return reply(200, { access_token: token, expires_in: 3599, token_type: 'Bearer' });
     }
-    const m =
-      /^\/androidpublisher\/v3\/applications\/([^/]+)\/purchases\/(subscriptionsv2|subscriptions|products)\/(?:tokens\/([^/:]+)|([^/]+)\/tokens\/([^/:]+))(:acknowledge)?$/
-        .exec(u.pathname);
+    const m = PLAY_PURCHASE_PATH.exec(u.pathname);
     if (m) {
       const bearer = (req.headers.authorization ?? '').replace(/^Bearer /, '');
       if (!accessTokens.has(bearer)) {

@@ -90,8 +90,27 @@ export async function failNextSms(phoneE164: string, aliyunCode: string) {
   });
 }
 
-export function claimsOf(accessToken: string): Record<string, any> {
-  return decodeJwt(accessToken) as Record<string, any>;
+/** An Auth access token's claims, as GoTrue writes them. */
+export interface AccessTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string;
+  exp: number;
+  iat: number;
+  email: string;
+  phone: string;
+  app_metadata: Record<string, unknown>;
+  user_metadata: Record<string, unknown>;
+  role: string;
+  aal: string;
+  amr: Array<{ method: string; timestamp: number }>;
+  session_id: string;
+  is_anonymous: boolean;
+}
+
+/** The claims of an access token, decoded, not verified. */
+export function claimsOf(accessToken: string): AccessTokenClaims {
+  return decodeJwt<AccessTokenClaims>(accessToken);
 }
 
 /** Runs a query the way PostgREST would for this access token: its role and claims, RLS in force. */

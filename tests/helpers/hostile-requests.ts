@@ -3,13 +3,12 @@
 // characters, numbers out of every range, nesting deeper than any document, oversized strings and arrays — in the
 // body, the query and the path.
 
-type Schema = Record<string, any>;
-type Doc = { paths: Record<string, Record<string, any>>; components?: { schemas?: Record<string, Schema> } };
+import { type JsonSchema as Schema, type OpenApiDocument as Doc, type Parameter } from './openapi-document.ts';
 
 export interface Operation {
   method: string;
   path: string;
-  params: Array<{ name: string; in: 'path' | 'query' | 'header'; schema: Schema }>;
+  params: Parameter[];
   body?: Schema;
 }
 
@@ -22,11 +21,11 @@ export interface HostileRequest {
   body?: string | Blob;
 }
 
-const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 export function operations(doc: Doc): Operation[] {
   const ops: Operation[] = [];
-  for (const [path, item] of Object.entries(doc.paths)) {
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const method of METHODS) {
       const op = item[method];
       if (!op) continue;
@@ -34,7 +33,8 @@ export function operations(doc: Doc): Operation[] {
       ops.push({
         method: method.toUpperCase(),
         path,
-        params: [...(item.parameters ?? []), ...(op.parameters ?? [])],
+        // A parameter given by reference is left out (zod-openapi writes every parameter inline).
+        params: [...(item.parameters ?? []), ...(op.parameters ?? [])].filter((p): p is Parameter => !('$ref' in p)),
         body,
       });
     }
@@ -45,22 +45,23 @@ export function operations(doc: Doc): Operation[] {
 /** A plausible value of a schema: enough to get past validation to the code behind it where the API allows. */
 export function sample(doc: Doc, schema: Schema | undefined, depth = 0): unknown {
   if (!schema || depth > 8) return null;
-  if (schema.$ref) return sample(doc, doc.components?.schemas?.[schema.$ref.split('/').pop()], depth + 1);
+  if (schema.$ref) return sample(doc, doc.components?.schemas?.[schema.$ref.split('/').pop() ?? ''], depth + 1);
   if (schema.example !== undefined) return schema.example;
   if (schema.default !== undefined) return schema.default;
   if (schema.const !== undefined) return schema.const;
   if (schema.enum) return schema.enum[0];
-  for (const key of ['anyOf', 'oneOf', 'allOf']) {
-    if (schema[key]) {
-      const first = schema[key].find((s: Schema) => s.type !== 'null') ?? schema[key][0];
+  for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
+    const choices = schema[key];
+    if (choices) {
+      const first = choices.find((s) => s.type !== 'null') ?? choices[0];
       return sample(doc, first, depth + 1);
     }
   }
-  const type = Array.isArray(schema.type) ? schema.type.find((t: string) => t !== 'null') : schema.type;
+  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
   switch (type) {
     case 'object': {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(schema.properties ?? {})) out[k] = sample(doc, v as Schema, depth + 1);
+      for (const [k, v] of Object.entries(schema.properties ?? {})) out[k] = sample(doc, v, depth + 1);
       return out;
     }
     case 'array':
@@ -130,8 +131,10 @@ function leaves(value: unknown, path: Path = [], out: Array<{ path: Path; value:
 
 function replaced(root: unknown, path: Path, value: unknown): unknown {
   if (path.length === 0) return value;
-  const copy: any = Array.isArray(root) ? [...root] : { ...(root as object) };
-  copy[path[0]] = replaced(copy[path[0]], path.slice(1), value);
+  const [key, ...rest] = path;
+  const copy: unknown[] | Record<string, unknown> = Array.isArray(root) ? [...root] : { ...(root as object) };
+  if (Array.isArray(copy)) copy[Number(key)] = replaced(copy[Number(key)], rest, value);
+  else copy[key] = replaced(copy[key], rest, value);
   return copy;
 }
 

@@ -1,13 +1,16 @@
 // Calls to the API through the local gateway, returning status, headers and parsed JSON.
+import type { ErrorDetail } from '../../functions/_shared/errors.ts';
 import { freshIp } from './addresses.ts';
 import { stackEnv } from './stack.ts';
 
+// deno-lint-ignore no-explicit-any -- by default a body is what the test reads it as: the JSON it expects, asserted on
 export interface ApiResponse<T = any> {
   status: number;
   headers: Headers;
   body: T;
 }
 
+// deno-lint-ignore no-explicit-any -- as ApiResponse: the body is what the test reads it as
 export async function call<T = any>(
   method: string,
   path: string,
@@ -36,13 +39,16 @@ export async function call<T = any>(
 }
 
 /** Asserts the standard error envelope and returns its error object. */
-export function envelope(res: ApiResponse): { code: string; message: string; details: any[] } {
-  const b = res.body as any;
-  if (!b || typeof b !== 'object' || !b.error || typeof b.request_id !== 'string') {
+export function envelope(res: ApiResponse<unknown>): { code: string; message: string; details: ErrorDetail[] } {
+  const b = res.body;
+  if (!isObject(b) || !isObject(b.error) || typeof b.request_id !== 'string') {
     throw new Error(`not an error envelope (status ${res.status}): ${JSON.stringify(b)}`);
   }
-  if (typeof b.error.code !== 'string' || typeof b.error.message !== 'string' || !Array.isArray(b.error.details)) {
+  const { code, message, details } = b.error;
+  if (typeof code !== 'string' || typeof message !== 'string' || !Array.isArray(details)) {
     throw new Error(`malformed error envelope: ${JSON.stringify(b)}`);
   }
-  return b.error;
+  return { code, message, details };
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;

@@ -2,6 +2,7 @@
 // with supabase-js, face detection and an emoji task.
 import { expect } from 'vitest';
 import { freshIp, newDeviceId, sessionClient } from './auth.ts';
+import { adminSql } from './db.ts';
 import { call } from './http.ts';
 import { deliver, rcEvent } from './revenuecat.ts';
 
@@ -11,7 +12,18 @@ export type PicKitchenUser = Awaited<ReturnType<typeof deviceLogin>>;
 export const photo = (comment: string) =>
   new Uint8Array([0xff, 0xd8, 0xff, 0xfe, 0x00, comment.length + 2, ...new TextEncoder().encode(comment), 0xff, 0xd9]);
 
-/** A new PicKitchen user signed in by device id, from an address of its own (Auth allows 30 sign-ins per address in 5 minutes). */
+/** The user's PicKitchen points: the sum of their balances, 0 before any account exists. */
+export async function pointsOf(userId: string): Promise<number> {
+  const [{ points }] = await adminSql()`
+    select coalesce(sum(balance), 0)::int as points from public.wallet_accounts
+     where user_id = ${userId} and app_id = 'pickitchen'`;
+  return points;
+}
+
+/**
+ * A new PicKitchen user signed in by device id, from an address of its own
+ * (Auth allows 30 sign-ins per address in 5 minutes).
+ */
 export async function deviceLogin() {
   const res = await call('POST', '/pickitchen/auth/device', {
     json: { device_id: newDeviceId(), platform: 'ios', app_version: '2.1.0' },

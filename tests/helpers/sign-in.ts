@@ -8,6 +8,7 @@ import { stackEnv } from './stack.ts';
 
 export interface SignInResponse {
   status: number;
+  // deno-lint-ignore no-explicit-any -- as ApiResponse (http.ts): the body is what the test reads it as
   body: any;
 }
 

@@ -1,10 +1,7 @@
 // Where an OpenAPI 3.1 document leaves a body untyped: the nodes of its request and response body schemas that a
 // client generator can only turn into "any" (`Map<String, dynamic>`, `unknown`, `Record<string, unknown>`).
+import { HTTP_METHODS, type JsonSchema as Schema, type OpenApiDocument } from './openapi-document.ts';
 
-type Schema = Record<string, any>;
-type Doc = { paths?: Record<string, Record<string, any>>; components?: { schemas?: Record<string, Schema> } };
-
-const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 const COMBINATORS = ['oneOf', 'anyOf', 'allOf'] as const;
 
 /** Why a schema node is untyped, or undefined when it says what its value is. */
@@ -24,7 +21,7 @@ function untypedReason(s: Schema): string | undefined {
  * Every untyped node under the bodies of every operation, as `<METHOD> <path> <where> <pointer>: <reason>`, each
  * named component reported once (at its first use) under `#/components/schemas/<name>`.
  */
-export function untypedBodyNodes(doc: Doc): string[] {
+export function untypedBodyNodes(doc: OpenApiDocument): string[] {
   const found: string[] = [];
   const seenRefs = new Set<string>();
   const walk = (s: unknown, at: string) => {
@@ -38,25 +35,25 @@ export function untypedBodyNodes(doc: Doc): string[] {
     }
     const reason = untypedReason(schema);
     if (reason) found.push(`${at}: ${reason}`);
-    for (const k of COMBINATORS) (schema[k] ?? []).forEach((b: unknown, i: number) => walk(b, `${at}/${k}/${i}`));
+    for (const k of COMBINATORS) (schema[k] ?? []).forEach((b, i) => walk(b, `${at}/${k}/${i}`));
     for (const [k, v] of Object.entries(schema.properties ?? {})) walk(v, `${at}/properties/${k}`);
     for (const [k, v] of Object.entries(schema.patternProperties ?? {})) walk(v, `${at}/patternProperties/${k}`);
     if (typeof schema.additionalProperties === 'object') {
       walk(schema.additionalProperties, `${at}/additionalProperties`);
     }
     if (schema.items) walk(schema.items, `${at}/items`);
-    (schema.prefixItems ?? []).forEach((b: unknown, i: number) => walk(b, `${at}/prefixItems/${i}`));
+    (schema.prefixItems ?? []).forEach((b, i) => walk(b, `${at}/prefixItems/${i}`));
   };
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
-    for (const method of METHODS) {
+    for (const method of HTTP_METHODS) {
       const op = item[method];
       if (!op) continue;
       const name = `${method.toUpperCase()} ${path}`;
-      for (const [type, media] of Object.entries<any>(op.requestBody?.content ?? {})) {
+      for (const [type, media] of Object.entries(op.requestBody?.content ?? {})) {
         walk(media.schema, `${name} request ${type}`);
       }
-      for (const [status, response] of Object.entries<any>(op.responses ?? {})) {
-        for (const [type, media] of Object.entries<any>(response.content ?? {})) {
+      for (const [status, response] of Object.entries(op.responses ?? {})) {
+        for (const [type, media] of Object.entries(response.content ?? {})) {
           walk(media.schema, `${name} ${status} ${type}`);
         }
       }

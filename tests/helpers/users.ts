@@ -58,7 +58,7 @@ const PASSWORD = 'test-user-password';
 let passwordHash: Promise<string> | undefined;
 
 /** A call to the stack's Auth through the gateway with an API key, as supabase-js makes it; the parsed body. */
-async function auth(path: string, apikey: string, json: unknown): Promise<any> {
+async function auth<Body = unknown>(path: string, apikey: string, json: unknown): Promise<Body> {
   const res = await fetch(`${stackEnv().apiUrl}/auth/v1${path}`, {
     method: 'POST',
     headers: { apikey, 'content-type': 'application/json', 'x-forwarded-for': freshIp() },
@@ -84,6 +84,9 @@ export async function createUser(meta: Record<string, unknown> = {}, id: string 
     email_confirm: true,
     user_metadata: meta,
   });
-  const session = await auth('/token?grant_type=password', publishableKey, { email, password: PASSWORD });
+  const session = await auth<{ access_token: string }>('/token?grant_type=password', publishableKey, {
+    email,
+    password: PASSWORD,
+  });
   return { id, email, token: session.access_token };
 }

@@ -76,9 +76,8 @@ export async function runUntil(
     if (Date.now() > giveUpAt) {
       const claimed = reports.reduce((n, r) => n + r.claimed, 0);
       throw new Error(
-        `task ${taskId} not done after ${limitMs} ms: ${reports.length} runs claimed its job ${claimed} times; job now ${
-          JSON.stringify(after)
-        }`,
+        `task ${taskId} not done after ${limitMs} ms: ${reports.length} runs claimed its job ${claimed} times; ` +
+          `job now ${JSON.stringify(after)}`,
       );
     }
     await untilDue(after);
@@ -105,5 +104,6 @@ export async function backoffElapses(jobId: number): Promise<void> {
 
 /** The lease of the worker holding the job runs out (leases are 60 s): another worker may claim it now. */
 export async function leaseRunsOut(jobId: number): Promise<void> {
-  await adminSql()`update internal.jobs set locked_until = now() - interval '1 second' where id = ${jobId} and status = 'running'`;
+  await adminSql()`
+    update internal.jobs set locked_until = now() - interval '1 second' where id = ${jobId} and status = 'running'`;
 }

@@ -33,7 +33,7 @@ function client(key: string) {
 }
 
 describe('sb_secret_ and sb_publishable_ keys for service routes', () => {
-  it('the worker and /metrics accept an sb_secret_ key on apikey or as the bearer, and the legacy service_role key', async () => {
+  it('the worker and /metrics accept sb_secret_ on apikey or as bearer, and the legacy service_role key', async () => {
     const { secretKey, serviceRoleKey } = stackEnv();
     const callers: Record<string, string>[] = [{ apikey: secretKey }, { authorization: `Bearer ${secretKey}` }, {
       authorization: `Bearer ${serviceRoleKey}`,
@@ -48,7 +48,7 @@ describe('sb_secret_ and sb_publishable_ keys for service routes', () => {
     }
   });
 
-  it("the worker and /metrics refuse an sb_publishable_ key, and an sb_secret_ key that is not the project's", async () => {
+  it("the worker and /metrics refuse an sb_publishable_ key, and an sb_secret_ key not the project's", async () => {
     const { publishableKey } = stackEnv();
     // The gateway's verify_jwt lets the project's publishable key through (as Supabase's does); the worker does not.
     const asBearer = await runWorker({ apikey: publishableKey, authorization: `Bearer ${publishableKey}` });
@@ -70,7 +70,7 @@ describe('sb_secret_ and sb_publishable_ keys for service routes', () => {
     expect((await metrics({ apikey: publishableKey })).status).toBe(401);
   });
 
-  it("the worker accepts pg_net's kick whichever key Vault holds: an sb_secret_ key or the legacy service_role key", async () => {
+  it("the worker accepts pg_net's kick with either key Vault holds: sb_secret_ or legacy service_role", async () => {
     const { secretKey, serviceRoleKey, publishableKey } = stackEnv();
     const headersFor = async (key: string) => {
       const [{ headers }] = await adminSql()`select internal.worker_kick_headers(${key}) as headers`;
@@ -90,7 +90,7 @@ describe('sb_secret_ and sb_publishable_ keys for service routes', () => {
 });
 
 describe('supabase-js with the new keys', () => {
-  it('works with the sb_publishable_ key as its key: sign-up, the API with the session, storage, anonymous sign-in', async () => {
+  it('works with the sb_publishable_ key: sign-up, the API with the session, storage, anonymous sign-in', async () => {
     const app = client(stackEnv().publishableKey);
     // Before anyone signs in supabase-js sends the key as the bearer too: public routes answer, user routes do not.
     const health = await app.functions.invoke('api/v1/health', { method: 'GET' });

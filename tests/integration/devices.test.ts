@@ -31,7 +31,7 @@ describe('devices', () => {
     expect(again.body.app_version).toBe('2.4.0');
 
     const list = await call('GET', '/quit/devices', { token: user.token });
-    expect(list.body.items.map((d: any) => d.id)).toEqual([first.body.id]);
+    expect(list.body.items.map((d: { id: string }) => d.id)).toEqual([first.body.id]);
     expect((await call('GET', '/coach/devices', { token: user.token })).body.items).toEqual([]);
   });
 

@@ -80,7 +80,7 @@ describe('error envelope', () => {
       }
     });
 
-    it("wrongly signed (a stranger's key under Auth's kid, or HS256 with another secret) → 401 INVALID_TOKEN", async () => {
+    it("wrongly signed (a stranger's key under Auth's kid, HS256, another secret) → 401 INVALID_TOKEN", async () => {
       const user = await createUser();
       const claims = userClaims(user.id, user.email);
       for (
@@ -118,6 +118,6 @@ describe('error envelope', () => {
   it('every error carries the request id, and honours X-Request-Id', async () => {
     const res = await call('GET', '/no-such-thing', { headers: { 'x-request-id': 'trace-123_abc' } });
     expect(res.headers.get('x-request-id')).toBe('trace-123_abc');
-    expect((res.body as any).request_id).toBe('trace-123_abc');
+    expect(res.body.request_id).toBe('trace-123_abc');
   });
 });

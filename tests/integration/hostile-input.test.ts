@@ -139,10 +139,10 @@ describe('values the database cannot hold', () => {
 
   it(`JSON nested deeper than ${MAX_JSON_DEPTH} levels (a 100,000-deep array in a sync row) → 400`, async () => {
     const user = await createUser();
-    const body =
-      `{"device_id":"phone-1","mutations":[{"mutation_id":"${crypto.randomUUID()}","table":"public.sync_samples","op":"upsert","base_version":null,"row":{"id":"${crypto.randomUUID()}","title":${
-        deepArray(100_000)
-      }}}]}`;
+    const row = `{"id":"${crypto.randomUUID()}","title":${deepArray(100_000)}}`;
+    const mutation = `{"mutation_id":"${crypto.randomUUID()}","table":"public.sync_samples","op":"upsert",` +
+      `"base_version":null,"row":${row}}`;
+    const body = `{"device_id":"phone-1","mutations":[${mutation}]}`;
     const res = await call('POST', '/coach/sync/push', { token: user.token, rawBody: body });
     expect(res.status).toBe(400);
     expect(envelope(res).details[0]).toMatchObject({ code: 'too_deep', in: 'json' });

@@ -17,6 +17,7 @@ import {
   operations,
   sample,
 } from '../helpers/hostile-requests.ts';
+import type { JsonSchema, OpenApiDocument } from '../helpers/openapi-document.ts';
 import { stackEnv } from '../helpers/stack.ts';
 import { createUser } from '../helpers/users.ts';
 import process from 'node:process';
@@ -38,18 +39,18 @@ afterAll(async () => {
   await deps.db.end();
 });
 const info = { openapi: '3.1.0', info: { title: 'sweep', version: '0' } };
-const documents = {
-  api: (await (await fetch(`${functionsUrl}/api/v1/openapi.json`)).json()) as any,
-  hooks: createHooksApp(deps).getOpenAPI31Document(info) as any,
-  worker: createWorkerApp(deps).getOpenAPI31Document(info) as any,
+const documents: Record<'api' | 'hooks' | 'worker', OpenApiDocument> = {
+  api: await (await fetch(`${functionsUrl}/api/v1/openapi.json`)).json(),
+  hooks: createHooksApp(deps).getOpenAPI31Document(info) as OpenApiDocument,
+  worker: createWorkerApp(deps).getOpenAPI31Document(info) as OpenApiDocument,
 };
 
 const user = await createUser();
 const secret = env.sendSmsHookSecret.replace(/^v1,/, '');
 
 /** Valid path parameters, so that each spoiled request differs from a working one in one place only. */
-function fill(doc: any, app: AppId) {
-  return (name: string, schema: any) => {
+function fill(doc: OpenApiDocument, app: AppId) {
+  return (name: string, schema: JsonSchema) => {
     if (name === 'app') return app;
     const value = sample(doc, schema);
     return typeof value === 'string' ? value : String(value ?? crypto.randomUUID());
@@ -89,7 +90,7 @@ async function send(fn: keyof typeof documents, op: Operation, req: HostileReque
   const text = await res.text();
   if (res.status >= 500) return { label: req.label, status: res.status, body: text.slice(0, 300) };
   if (res.status >= 400) {
-    let b: any;
+    let b: { error?: { code?: unknown; message?: unknown; details?: unknown }; request_id?: unknown } | null;
     try {
       b = JSON.parse(text);
     } catch {

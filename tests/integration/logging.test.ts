@@ -21,7 +21,7 @@ describe('request logging', () => {
     return { res, lines };
   }
 
-  it('writes one JSON line per request with its request id, method, route pattern, status, duration, app and user', async () => {
+  it('writes a JSON line per request: request id, method, route pattern, status, duration, app and user', async () => {
     const user = await createUser();
     const { res, lines } = await logLines(() =>
       api.request('/pickitchen/me', {
@@ -47,7 +47,7 @@ describe('request logging', () => {
     expect(entry.duration_ms).toBeGreaterThan(0);
   });
 
-  it('names the error code a request was answered with, and holds neither the raw path nor the Authorization value', async () => {
+  it('names the error code a request was answered with; holds neither raw path nor Authorization value', async () => {
     const user = await createUser();
     const orderId = randomUUID();
     const { res, lines } = await logLines(() =>

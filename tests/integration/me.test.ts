@@ -77,7 +77,7 @@ describe('PATCH /{app}/me', () => {
     }
   });
 
-  it('takes as avatar only an avatar the caller uploaded, as stored: 404 otherwise, 422 UPLOAD_INVALID when it does not fit', async () => {
+  it("takes as avatar only the caller's uploaded one, as stored: else 404, 422 UPLOAD_INVALID if unfit", async () => {
     const user = await createUser();
     const other = await createUser();
     const uploaded = async (token: string) => {

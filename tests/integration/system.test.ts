@@ -49,7 +49,7 @@ describe('system routes', () => {
     expect(res.body).toContain('openapi.json');
   });
 
-  it('GET /docs needs no network beyond the stack: every script and style it references is served by the stack', async () => {
+  it('GET /docs needs no network beyond the stack: the stack serves every script and style it references', async () => {
     const page = `${stackEnv().apiBase}/docs`;
     const html = (await call<string>('GET', '/docs')).body;
     // Everything the browser would fetch: script and link sources, and CSS url()/@import in inline styles.

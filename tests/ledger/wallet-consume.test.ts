@@ -6,7 +6,8 @@ import { call, envelope } from '../helpers/http.ts';
 import { createUser, type TestUser } from '../helpers/users.ts';
 
 async function credit(userId: string, amount: number) {
-  await adminSql()`select public.wallet_post('companion', ${userId}, 'coins', ${amount}, 'reward', 'test credit', ${randomUUID()})`;
+  await adminSql()`
+    select public.wallet_post('companion', ${userId}, 'coins', ${amount}, 'reward', 'test credit', ${randomUUID()})`;
 }
 const consume = (user: TestUser, body: Record<string, unknown>, key: string | null = randomUUID()) =>
   call('POST', '/companion/wallet/consume', {
@@ -14,12 +15,12 @@ const consume = (user: TestUser, body: Record<string, unknown>, key: string | nu
     json: body,
     headers: key === null ? {} : { 'idempotency-key': key },
   });
-const balanceOf = async (userId: string) =>
-  Number(
-    (await adminSql()`select coalesce((select balance from public.wallet_accounts where user_id = ${userId} and app_id = 'companion' and currency = 'coins'), 0) as b`)[
-      0
-    ].b,
-  );
+const balanceOf = async (userId: string) => {
+  const [{ b }] = await adminSql()`
+    select coalesce((select balance from public.wallet_accounts
+                      where user_id = ${userId} and app_id = 'companion' and currency = 'coins'), 0) as b`;
+  return Number(b);
+};
 
 describe('wallet consume', () => {
   it('spends once per key and answers a retry with the same spending', async () => {
@@ -71,8 +72,8 @@ describe('wallet consume', () => {
     expect(res.status).toBe(422);
     expect(envelope(res).code).toBe('INSUFFICIENT_BALANCE');
     expect(await balanceOf(user.id)).toBe(10);
-    const [{ n }] =
-      await adminSql()`select count(*)::int as n from public.wallet_entries where user_id = ${user.id} and kind = 'consume'`;
+    const [{ n }] = await adminSql()`
+      select count(*)::int as n from public.wallet_entries where user_id = ${user.id} and kind = 'consume'`;
     expect(n).toBe(0);
   });
 

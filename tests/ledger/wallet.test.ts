@@ -3,6 +3,7 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
 import { call, envelope } from '../helpers/http.ts';
+import type { OpenApiDocument } from '../helpers/openapi-document.ts';
 import { stackEnv } from '../helpers/stack.ts';
 import { createUser } from '../helpers/users.ts';
 
@@ -38,10 +39,11 @@ describe('wallet_post under concurrency', () => {
     expect(ok).toHaveLength(100);
     expect(refused).toHaveLength(100);
     expect(refused.every((r) => (r as PromiseRejectedResult).reason.message === 'INSUFFICIENT_BALANCE')).toBe(true);
-    const [acct] =
-      await adminSql()`select a.balance::int, (select sum(amount)::int from public.wallet_entries e where e.account_id = a.id) as total,
-                                            (select count(*)::int from public.wallet_entries e where e.account_id = a.id) as entries
-                                       from public.wallet_accounts a where a.user_id = ${user.id}`;
+    const [acct] = await adminSql()`
+      select a.balance::int,
+             (select sum(amount)::int from public.wallet_entries e where e.account_id = a.id) as total,
+             (select count(*)::int from public.wallet_entries e where e.account_id = a.id) as entries
+        from public.wallet_accounts a where a.user_id = ${user.id}`;
     expect(acct).toEqual({ balance: 0, total: 0, entries: 101 });
   });
 
@@ -70,12 +72,12 @@ describe('wallet API', () => {
     expect((await call('GET', '/coach/wallet', { token: user.token })).body.balances).toEqual([]);
 
     const first = await call('GET', '/companion/wallet/transactions?limit=2', { token: user.token });
-    expect(first.body.items.map((t: any) => t.amount)).toEqual([50, 40]);
+    expect(first.body.items.map((t: { amount: number }) => t.amount)).toEqual([50, 40]);
     expect(first.body.items[0]).toMatchObject({ kind: 'reward', balance_after: 150, currency: 'coins' });
     const second = await call('GET', `/companion/wallet/transactions?limit=2&cursor=${first.body.next_cursor}`, {
       token: user.token,
     });
-    expect(second.body.items.map((t: any) => t.amount)).toEqual([30, 20]);
+    expect(second.body.items.map((t: { amount: number }) => t.amount)).toEqual([30, 20]);
     const third = await call('GET', `/companion/wallet/transactions?limit=2&cursor=${second.body.next_cursor}`, {
       token: user.token,
     });
@@ -93,13 +95,13 @@ describe('wallet API', () => {
   });
 
   it('has no route that credits the caller: the one wallet write spends a positive amount', async () => {
-    const spec = (await call('GET', '/openapi.json')).body as any;
-    const walletWrites = Object.entries<any>(spec.paths).filter(([path, ops]) =>
+    const spec = (await call<OpenApiDocument>('GET', '/openapi.json')).body;
+    const walletWrites = Object.entries(spec.paths ?? {}).filter(([path, ops]) =>
       /wallet|points/.test(path) && Object.keys(ops).some((m) => m !== 'get')
     );
     expect(walletWrites.map(([path]) => path)).toEqual(['/api/v1/{app}/wallet/consume']);
-    const body = spec.components.schemas.WalletConsume;
-    expect(body.properties.amount).toMatchObject({ type: 'integer', minimum: 1 });
-    expect(body.additionalProperties).toBe(false);
+    const body = spec.components?.schemas?.WalletConsume;
+    expect(body?.properties?.amount).toMatchObject({ type: 'integer', minimum: 1 });
+    expect(body?.additionalProperties).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import { createUser } from '../helpers/users.ts';
 import { deliver, rcEvent } from '../helpers/revenuecat.ts';
 
 describe('PicKitchen config', () => {
-  it('serves the whole config with an ETag, answers 304 while unchanged, and shows an edit on the next request', async () => {
+  it('serves the whole config with an ETag, 304 while unchanged, and shows an edit on the next request', async () => {
     const user = await createUser();
     const first = await call('GET', '/pickitchen/config', { token: user.token });
     expect(first.status).toBe(200);
@@ -92,8 +92,8 @@ describe('PicKitchen account', () => {
     expect((await call('GET', `/pickitchen/order/${created.body.id}`, { token: user.token })).body.id).toBe(
       created.body.id,
     );
-    expect((await call('GET', '/pickitchen/order/list', { token: user.token })).body.items.map((o: any) => o.id))
-      .toEqual([created.body.id]);
+    const list = await call('GET', '/pickitchen/order/list', { token: user.token });
+    expect(list.body.items.map((o: { id: string }) => o.id)).toEqual([created.body.id]);
     expect((await call('GET', `/pickitchen/order/${created.body.id}`, { token: other.token })).status).toBe(404);
     const sub = await call('POST', '/pickitchen/order/create', {
       token: user.token,

@@ -48,8 +48,9 @@ interface TaskRow {
 }
 const task = async (id: string) =>
   (await adminSql()<TaskRow[]>`select * from pickitchen.emoji_tasks where id = ${id}`)[0];
-const ledger = async (id: string) =>
-  adminSql()`select kind, amount::int from public.wallet_entries where ref_type = 'emoji_task' and ref_id = ${id} order by id`;
+const ledger = (id: string) =>
+  adminSql()`
+    select kind, amount::int from public.wallet_entries where ref_type = 'emoji_task' and ref_id = ${id} order by id`;
 const storedVideo = async (userId: string, id: string) =>
   (await adminSql()`select 1 from storage.objects where bucket_id = 'results' and name = ${
     resultPath({ id, user_id: userId })
@@ -76,7 +77,8 @@ describe('emoji job: deadline', () => {
   const api = inProcessApi({ EMOJI_TASK_DEADLINE_MINUTES: '7' });
 
   it(
-    'a task gets EMOJI_TASK_DEADLINE_MINUTES; still rendering then, it fails with "deadline", refunded once, and the provider is not asked again',
+    'a task gets EMOJI_TASK_DEADLINE_MINUTES; still rendering then, it fails with "deadline", refunded once, ' +
+      'and the provider is not asked again',
     { timeout: 30_000 },
     async () => {
       const user = await deviceLogin();
@@ -110,7 +112,8 @@ describe('emoji job: deadline', () => {
 
 describe('emoji job: retries', () => {
   it(
-    "a DashScope outage is retried until the job's last attempt, charged meanwhile; then the task fails and is refunded once",
+    "a DashScope outage is retried until the job's last attempt, charged meanwhile; " +
+      'then the task fails and is refunded once',
     { timeout: 30_000 },
     async () => {
       const { user, taskId } = await acceptedEmojiTask();
@@ -192,7 +195,8 @@ describe('emoji job: two workers on one job', () => {
   }
 
   it(
-    "both finish the video (the first one's lease ran out while it downloaded): one completed task, its video kept, charged once",
+    "both finish the video (the first one's lease ran out while it downloaded): " +
+      'one completed task, its video kept, charged once',
     { timeout: 30_000 },
     async () => {
       const { user, taskId } = await acceptedEmojiTask();
@@ -214,7 +218,8 @@ describe('emoji job: two workers on one job', () => {
   );
 
   it(
-    'one fails it at the deadline while the other downloads its video: the task stays failed, refunded once, no video kept',
+    'one fails it at the deadline while the other downloads its video: ' +
+      'the task stays failed, refunded once, no video kept',
     { timeout: 30_000 },
     async () => {
       const { user, taskId } = await acceptedEmojiTask();

@@ -62,14 +62,18 @@ describe('PicKitchen journey', () => {
       // not even fetch the photo now that its Storage row is gone).
       const [{ object }] = await adminSql().begin(async (sql) => {
         await sql`select set_config('storage.allow_delete_query', 'true', true)`;
-        return sql`delete from storage.objects where bucket_id = 'uploads' and name = ${path} returning to_jsonb(objects.*) as object`;
+        return sql`
+          delete from storage.objects where bucket_id = 'uploads' and name = ${path}
+          returning to_jsonb(objects.*) as object`;
       });
       expect((await call('POST', '/pickitchen/emoji/detect', { token: user.token, json: { image_path: path } })).body)
         .toEqual(detected.body);
       await adminSql()`
-      insert into storage.objects (id, bucket_id, name, owner, owner_id, metadata, user_metadata, version, created_at, updated_at, last_accessed_at)
-      select id, bucket_id, name, owner, owner_id, metadata, user_metadata, version, created_at, updated_at, last_accessed_at
-        from jsonb_populate_record(null::storage.objects, ${adminSql().json(object)})`;
+        insert into storage.objects (id, bucket_id, name, owner, owner_id, metadata, user_metadata, version,
+                                     created_at, updated_at, last_accessed_at)
+        select id, bucket_id, name, owner, owner_id, metadata, user_metadata, version,
+               created_at, updated_at, last_accessed_at
+          from jsonb_populate_record(null::storage.objects, ${adminSql().json(object)})`;
       expect(await points(user.token)).toBe(500);
 
       const create = () =>
@@ -87,8 +91,8 @@ describe('PicKitchen journey', () => {
       expect(await drainEmojiJobs(created.body.task_id)).toBe('completed');
       const done = await call('GET', `/pickitchen/emoji/task/${created.body.task_id}`, { token: user.token });
       expect(done.body).toMatchObject({ status: 'completed', error: null, refunded: false });
-      const [row] =
-        await adminSql()`select provider_task_id, result_path from pickitchen.emoji_tasks where id = ${created.body.task_id}`;
+      const [row] = await adminSql()`
+        select provider_task_id, result_path from pickitchen.emoji_tasks where id = ${created.body.task_id}`;
       const video = new Uint8Array(await (await fetch(done.body.video_url)).arrayBuffer());
       expect(new TextDecoder().decode(video)).toContain(`fake emoji video for ${row.provider_task_id}`);
       // The owner downloads it with supabase-js; another user can neither see the task nor read the file.
@@ -106,7 +110,7 @@ describe('PicKitchen journey', () => {
         .toBe(404);
 
       const history = await call('GET', '/pickitchen/emoji/history?limit=10', { token: user.token });
-      expect(history.body.items.map((t: any) => t.task_id)).toEqual([created.body.task_id]);
+      expect(history.body.items.map((t: { task_id: string }) => t.task_id)).toEqual([created.body.task_id]);
       expect(history.body.items[0].video_url).toBeTruthy();
 
       expect((await call('DELETE', `/pickitchen/emoji/task/${created.body.task_id}`, { token: user.token })).status)
@@ -138,7 +142,12 @@ describe('PicKitchen journey', () => {
     for (let i = 0; i < 2; i++) await adminSql()`select internal.grant_weekly_vip_points_batch(${next}, 500, now())`;
     expect(await points(user.token)).toBe(4000);
     const grants = await call('GET', '/pickitchen/points/transactions', { token: user.token });
-    expect(grants.body.items.filter((e: any) => e.ref_type === 'vip_weekly_grant').map((e: any) => e.period).sort())
+    expect(
+      grants.body.items
+        .filter((e: { ref_type: string }) => e.ref_type === 'vip_weekly_grant')
+        .map((e: { period: string }) => e.period)
+        .sort(),
+    )
       .toHaveLength(2);
 
     await deliver(
@@ -181,7 +190,7 @@ describe('PicKitchen emoji create retries', () => {
     return { user, create };
   }
 
-  it('eight taps sent at once with one Idempotency-Key make one task and one charge, and all eight answer that task', async () => {
+  it('8 taps at once with one Idempotency-Key make one task and one charge; all eight answer that task', async () => {
     const { user, create } = await readyToCreate();
     const answers = await sendAtOnce(userRowOf(user.userId), 8, () => create('mengwa_kaixin'));
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(202));
@@ -199,7 +208,7 @@ describe('PicKitchen emoji create retries', () => {
     expect(await points(user.token)).toBe(490);
   });
 
-  it('one Idempotency-Key sent at once for two templates makes one task; the other answer is 409 IDEMPOTENCY_CONFLICT', async () => {
+  it('one Idempotency-Key at once for two templates: one task, the other is 409 IDEMPOTENCY_CONFLICT', async () => {
     const { user, create } = await readyToCreate();
     const answers = await sendAtOnce(
       userRowOf(user.userId),
@@ -284,12 +293,13 @@ describe('PicKitchen failure paths', () => {
       error: { code: 'InvalidParameter' },
     });
     expect(await points(user.token)).toBe(500);
-    const entries =
-      await adminSql()`select kind, amount::int from public.wallet_entries where ref_type = 'emoji_task' and ref_id = ${created.body.task_id} order by id`;
+    const entries = await adminSql()`
+      select kind, amount::int from public.wallet_entries where ref_type = 'emoji_task'
+      and ref_id = ${created.body.task_id} order by id`;
     expect(entries).toEqual([{ kind: 'consume', amount: -10 }, { kind: 'refund', amount: 10 }]);
   });
 
-  it('an upload URL issued for a 100-byte jpeg takes no 12 MB of audio/mpeg, and detect and create find nothing', async () => {
+  it('an upload URL for a 100-byte jpeg takes no 12 MB of audio/mpeg, and detect and create find nothing', async () => {
     const user = await deviceLogin();
     await buyPack(user.userId);
     const upload = await call('POST', '/pickitchen/emoji/upload', {
@@ -322,7 +332,7 @@ describe('PicKitchen failure paths', () => {
     expect(await points(user.token)).toBe(500);
   });
 
-  it('detect and create use a photo only as stored: anything but a jpeg, png or webp of at most 10 MB is 422 UPLOAD_INVALID, uncharged', async () => {
+  it('detect and create take a stored jpeg, png or webp of ≤ 10 MB only: else 422 UPLOAD_INVALID, free', async () => {
     const user = await deviceLogin();
     await buyPack(user.userId);
     const detect = (path: string) =>
@@ -376,7 +386,7 @@ describe('PicKitchen failure paths', () => {
     expect(await adminSql()`select 1 from pickitchen.emoji_tasks where user_id = ${user.userId}`).toHaveLength(0);
   });
 
-  it('the job sends the provider a photo only as stored: replaced after create, the task fails with upload_invalid and is refunded', async () => {
+  it('the job sends the photo as stored: replaced after create, the task fails upload_invalid, refunded', async () => {
     const user = await deviceLogin();
     await buyPack(user.userId);
     const path = await uploadPhoto(user);

@@ -15,12 +15,14 @@ async function demoState() {
            (select count(*) from auth.identities where user_id in (select id from demo))::int as identities,
            (select count(*) from public.app_profiles where user_id in (select id from demo))::int as app_profiles,
            (select json_agg(l order by l.id) from coach.day_logs l where user_id in (select id from demo)) as days,
-           (select sum(n)::int from (select count(*) as n from coach.workouts where user_id in (select id from demo)
-                               union all select count(*) from coach.meals where user_id in (select id from demo)
-                               union all select count(*) from coach.sleeps where user_id in (select id from demo)
-                               union all select count(*) from coach.work_notes where user_id in (select id from demo)
-                               union all select count(*) from coach.readings where user_id in (select id from demo)) c) as records,
-           (select json_agg(e order by e.id) from public.wallet_entries e where user_id in (select id from demo)) as wallet`;
+           (select sum(n)::int from (
+                      select count(*) as n from coach.workouts where user_id in (select id from demo)
+            union all select count(*) from coach.meals where user_id in (select id from demo)
+            union all select count(*) from coach.sleeps where user_id in (select id from demo)
+            union all select count(*) from coach.work_notes where user_id in (select id from demo)
+            union all select count(*) from coach.readings where user_id in (select id from demo)) c) as records,
+           (select json_agg(e order by e.id) from public.wallet_entries e
+             where user_id in (select id from demo)) as wallet`;
   return row;
 }
 
@@ -48,7 +50,8 @@ describe('demo seed', () => {
       const { data, error } = await anonClient().auth.signInWithPassword({ email, password: DEMO_PASSWORD });
       expect(error, `${app}: ${error?.message}`).toBeNull();
       const token = data.session!.access_token;
-      // What the user sees under RLS: their app profile, a few coach days with scores, a balance where the app keeps one.
+      // What the user sees under RLS: their app profile, a few coach days with scores,
+      // a balance where the app keeps one.
       const profiles = await asToken<{ app_id: string }>(token, 'select app_id from public.app_profiles');
       expect(profiles.map((p) => p.app_id)).toEqual([app]);
       const days = await asToken<{ score: number | null }>(token, 'select score from coach.day_logs');

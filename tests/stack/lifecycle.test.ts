@@ -29,8 +29,10 @@ describe('persistent stack', () => {
     };
     const first = await startStack(opts);
     const sql = postgres(first.dbUrl, { max: 1, onnotice: () => {} });
-    await sql`insert into auth.users (id, aud, role, email, created_at, updated_at)
-              values ('11111111-1111-4111-8111-111111111111', 'authenticated', 'authenticated', 'keep@test.local', now(), now())`;
+    await sql`
+      insert into auth.users (id, aud, role, email, created_at, updated_at)
+      values ('11111111-1111-4111-8111-111111111111', 'authenticated', 'authenticated', 'keep@test.local',
+              now(), now())`;
     // pg_cron is preloaded and can be created where Supabase creates it.
     await sql`create extension if not exists pg_cron`;
     await sql.end();
@@ -48,8 +50,8 @@ describe('persistent stack', () => {
     try {
       expect(second.keys).toEqual(first.keys);
       const again = postgres(second.dbUrl, { max: 1, onnotice: () => {} });
-      const rows =
-        await again`select p.id from public.profiles p join auth.users u on u.id = p.id where u.email = 'keep@test.local'`;
+      const rows = await again`
+        select p.id from public.profiles p join auth.users u on u.id = p.id where u.email = 'keep@test.local'`;
       await again.end();
       expect(rows).toHaveLength(1);
       const health = await fetch(`${second.functionsUrl}/api/v1/health`);

@@ -15,7 +15,8 @@ import process from 'node:process';
 
 describe('a checkout in a private directory', () => {
   it(
-    "starts a stack whose cluster only the server's OS user can read, leaves the home at mode 700, and stop removes it all",
+    "starts a stack whose cluster only the server's OS user can read, leaves the home at mode 700, " +
+      'and stop removes it all',
     { timeout: 120_000 },
     async () => {
       const home = mkdtempSync(join(tmpdir(), 'houtai-home-')); // mode 700, as /root is

@@ -168,7 +168,7 @@ describe('rate limits through the gateway', () => {
     expectRateLimited(answers[5], LIMITS.RATE_LIMIT_HOOKS_IP);
   });
 
-  it('sends 2 SMS codes per address through Auth and the send-SMS hook, then Auth answers 429; another address still gets one', async () => {
+  it('sends 2 SMS codes per address through Auth and the hook, then 429; another address still gets one', async () => {
     const client = (ip: string) =>
       createClient(stack.apiUrl, stack.keys.anonKey, {
         auth: { persistSession: false, autoRefreshToken: false },

@@ -52,14 +52,13 @@ describe('POST /{app}/files/upload-url', () => {
     expect(res.body.path).toMatch(new RegExp(`^${user.id}/[0-9a-f-]{36}\\.jpg$`));
   });
 
-  it("gives each purpose a bucket whose size limit is the purpose's own and whose types are only its purposes' types", async () => {
+  it("gives each purpose a bucket with the purpose's size limit and only its purposes' types", async () => {
     // A signed upload URL carries no size or type: the bucket's limits are all Supabase Storage holds its bytes to.
     // A purpose narrower in type than its bucket (emoji sources take no heic) is held by its consumers' check.
     const purposes = Object.values(UPLOAD_PURPOSES);
-    const buckets =
-      await adminSql()`select id, file_size_limit::int as max, allowed_mime_types as types from storage.buckets where id = any(${
-        purposes.map((p) => p.bucket)
-      })`;
+    const buckets = await adminSql()`
+      select id, file_size_limit::int as max, allowed_mime_types as types from storage.buckets
+       where id = any(${purposes.map((p) => p.bucket)})`;
     const byId = new Map(buckets.map((b) => [b.id as string, b]));
     for (const [name, purpose] of Object.entries(UPLOAD_PURPOSES)) {
       expect(byId.get(purpose.bucket)?.max, name).toBe(purpose.maxBytes);
@@ -148,8 +147,8 @@ describe('server-side storage', () => {
     expect(mine.status).toBe(200);
     expect(await (await fetch(mine.body.url)).text()).toBe('video');
     expect((await call('GET', `/pickitchen/files/results/${path}`, { token: other.token })).status).toBe(404);
-    const [row] =
-      await adminSql()`select metadata ->> 'mimetype' as type from storage.objects where bucket_id = 'results' and name = ${path}`;
+    const [row] = await adminSql()`
+      select metadata ->> 'mimetype' as type from storage.objects where bucket_id = 'results' and name = ${path}`;
     expect(row.type).toBe('video/mp4');
   });
 

@@ -227,7 +227,7 @@ describe('names, escapes and metadata Storage refuses or ignores', () => {
       ...init,
       headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) },
     });
-  const rowsNamed = async (pattern: string) => adminSql()`select name from storage.objects where name like ${pattern}`;
+  const rowsNamed = (pattern: string) => adminSql()`select name from storage.objects where name like ${pattern}`;
 
   it('refuses dot segments with 400 InvalidKey and stores nothing, however the name arrives', async () => {
     const folder = `diary/${alice.id}/images`;
@@ -317,7 +317,7 @@ describe('names, escapes and metadata Storage refuses or ignores', () => {
     await expectStorageResponse(bucket, StorageRefusals.invalidBucketName);
   });
 
-  it('keeps user metadata it cannot read as {} (as Storage does), refuses NUL in it and over 1 MiB of it, never a 500', async () => {
+  it('keeps unreadable user metadata as {} (as Storage does), refuses NUL or over 1 MiB of it, no 500', async () => {
     const folder = `diary/${alice.id}/images`;
     const base64 = (text: string) => Buffer.from(text).toString('base64');
     const userMetadata = async (name: string) =>
@@ -355,7 +355,9 @@ describe('names, escapes and metadata Storage refuses or ignores', () => {
 
   it('serves every object with X-Content-Type-Options: nosniff, and HTML as text/plain', async () => {
     // A bucket without type limits, written by the backend: the only way HTML gets stored here.
-    await adminSql()`insert into storage.buckets (id, name, public) values ('sniff-test', 'sniff-test', true) on conflict (id) do nothing`;
+    await adminSql()`
+      insert into storage.buckets (id, name, public) values ('sniff-test', 'sniff-test', true)
+      on conflict (id) do nothing`;
     const backend = createClient(stackEnv().apiUrl, stackEnv().serviceRoleKey, {
       auth: { persistSession: false },
       realtime: { transport: WebSocket as never },

@@ -10,6 +10,8 @@ const importBatch = (token: string, source: string, batch_no: number, rows: unkn
   call('POST', '/coach/sync/import', { token, json: { source, batch_no, rows }, ...(signal ? { signal } : {}) });
 const todos = (from: number, n: number, tag = 't') =>
   Array.from({ length: n }, (_, i) => ({ key: from + i, text: `${tag}${from + i}`, done: (from + i) % 2 === 0 }));
+/** What a finished import reports per batch. */
+type Batch = { batch_no: number; imported: number };
 const titlesOf = async (userId: string) =>
   (await adminSql()`select title from public.sync_samples where user_id = ${userId} order by title`).map((r) =>
     r.title as string
@@ -28,18 +30,19 @@ describe('sync import', () => {
       rejected: 0,
       replayed: false,
     });
-    expect(first.body.rows.map((r: any) => r.status)).toEqual(['imported', 'imported', 'imported']);
+    expect(first.body.rows.map((r: { status: string }) => r.status)).toEqual(['imported', 'imported', 'imported']);
 
     const retry = await importBatch(user.token, 'sample_local_todos', 1, todos(1, 3));
     expect(retry.body).toMatchObject({ imported: 3, replayed: true, rows: first.body.rows });
     // The same local key maps to the same row, even when sent again under another batch number.
     const again = await importBatch(user.token, 'sample_local_todos', 2, todos(3, 2));
-    expect(again.body.rows.map((r: any) => r.status)).toEqual(['skipped', 'imported']);
+    expect(again.body.rows.map((r: { status: string }) => r.status)).toEqual(['skipped', 'imported']);
     expect(again.body.rows[0].id).toBe(first.body.rows[2].id);
     expect(await titlesOf(user.id)).toEqual(['t1', 't2', 't3', 't4']);
 
     const pulled = await call('POST', '/coach/sync/pull', { token: user.token, json: {} });
-    expect(pulled.body.changes.map((c: any) => c.row.title).sort()).toEqual(['t1', 't2', 't3', 't4']);
+    const pulledTitles = pulled.body.changes.map((c: { row: { title: string } }) => c.row.title);
+    expect(pulledTitles.sort()).toEqual(['t1', 't2', 't3', 't4']);
 
     // Another user importing the same local keys gets rows of their own.
     const other = await createUser();
@@ -62,7 +65,7 @@ describe('sync import', () => {
     expect(answers.map((a) => ({ ...a.body, replayed: false }))).toEqual(Array(8).fill(first[0].body));
     expect(await titlesOf(user.id)).toHaveLength(20);
     const done = await call('GET', '/coach/sync/import/sample_local_todos', { token: user.token });
-    expect(done.body.batches.map((b: any) => [b.batch_no, b.imported])).toEqual([[1, 20]]);
+    expect(done.body.batches.map((b: Batch) => [b.batch_no, b.imported])).toEqual([[1, 20]]);
   });
 
   it('refuses the same batch number with other rows (409) and changes nothing', async () => {
@@ -74,7 +77,7 @@ describe('sync import', () => {
     expect(await titlesOf(user.id)).toEqual(['t1', 't2']);
   });
 
-  it('resumes after a failure in the middle of a batch: the failed batch left nothing, the rest lands once', async () => {
+  it('resumes after a failure mid-batch: the failed batch left nothing, the rest lands once', async () => {
     const user = await createUser();
     const marker = `crash-${crypto.randomUUID()}`;
     // A server fault half-way through batch 3 (what a dropped connection or a crash does to a transaction).
@@ -84,7 +87,8 @@ describe('sync import', () => {
         if new.title = '${marker}' then raise exception 'simulated crash' using errcode = 'XX000'; end if;
         return new;
       end $f$;
-      create trigger test_import_crash before insert on public.sync_samples for each row execute function public.test_import_crash();`);
+      create trigger test_import_crash before insert on public.sync_samples
+        for each row execute function public.test_import_crash();`);
     const batches = [
       todos(1, 5),
       todos(6, 5),
@@ -112,7 +116,7 @@ describe('sync import', () => {
 
     // The app asks where to resume, then sends from the first batch not done (plus, harmlessly, the last done).
     const done = await call('GET', '/coach/sync/import/sample_local_todos', { token: user.token });
-    expect(done.body.batches.map((b: any) => [b.batch_no, b.imported])).toEqual([[1, 5], [2, 5]]);
+    expect(done.body.batches.map((b: Batch) => [b.batch_no, b.imported])).toEqual([[1, 5], [2, 5]]);
     for (let n = 2; n <= batches.length; n++) {
       const res = await importBatch(user.token, 'sample_local_todos', n, batches[n - 1]);
       expect(res.status).toBe(200);
@@ -124,7 +128,7 @@ describe('sync import', () => {
     expect(titles).toContain(marker);
   });
 
-  it('a request cut off by the network while the server is still applying it, and sent again at once, is applied once', async () => {
+  it('a request cut off while the server applies it, and sent again at once, is applied once', async () => {
     const user = await createUser();
     const rows = todos(1, 300);
     // The first send is held on the server after importing its rows, just before it records the batch.
@@ -174,7 +178,7 @@ describe('sync import', () => {
     ]);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ imported: 1, skipped: 0, rejected: 6 });
-    expect(res.body.rows.map((r: any) => r.error?.code ?? r.status)).toEqual([
+    expect(res.body.rows.map((r: { status: string; error?: { code: string } }) => r.error?.code ?? r.status)).toEqual([
       'VALIDATION_FAILED',
       'FORBIDDEN',
       'CONFLICT',

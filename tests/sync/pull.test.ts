@@ -32,9 +32,9 @@ const pull = (userId: string, cursor: string, limit = 50) =>
   asUser(
     userId,
     (tx) =>
-      tx<
-        Change[]
-      >`select table_name, version::text as version, deleted, row_data from public.sync_pull('coach', ${cursor}::bigint, null, ${limit})`,
+      tx<Change[]>`
+        select table_name, version::text as version, deleted, row_data
+          from public.sync_pull('coach', ${cursor}::bigint, null, ${limit})`,
   );
 
 async function oneRound() {
@@ -87,8 +87,8 @@ async function oneRound() {
   await puller;
   await drain();
 
-  const server =
-    await adminSql()`select id, title, done, deleted_at is not null as deleted from public.sync_samples where user_id = ${user.id}`;
+  const server = await adminSql()`
+    select id, title, done, deleted_at is not null as deleted from public.sync_samples where user_id = ${user.id}`;
   const expected = new Map(
     server.map((
       r,
@@ -133,7 +133,8 @@ async function oneHttpRound() {
       ];
       const res = await call('POST', '/coach/sync/push', { token: user.token, json: { device_id: device, mutations } });
       expect(res.status).toBe(200);
-      for (const [i, r] of (res.body.results as any[]).entries()) {
+      const results: Array<{ status: string; version: string; row: { id: string } }> = res.body.results;
+      for (const [i, r] of results.entries()) {
         expect(r.status, JSON.stringify(r)).toBe('applied');
         appliedVersions.add(String(r.version));
         if (mutations[i].op === 'delete') mine.delete(r.row.id);
@@ -168,8 +169,9 @@ async function oneHttpRound() {
   await reader;
   await drain();
 
-  const server =
-    await adminSql()`select id, title, deleted_at is not null as deleted, version::text as version from public.sync_samples where user_id = ${user.id}`;
+  const server = await adminSql()`
+    select id, title, deleted_at is not null as deleted, version::text as version from public.sync_samples
+    where user_id = ${user.id}`;
   const expected = new Map(
     server.map((
       r,
@@ -204,7 +206,8 @@ describe('sync pull', () => {
     await asUser(
       user.id,
       (tx) =>
-        tx`insert into public.sync_samples (id, user_id, title) values (${a}, ${user.id}, 'a'), (${b}, ${user.id}, 'b')`,
+        tx`
+          insert into public.sync_samples (id, user_id, title) values (${a}, ${user.id}, 'a'), (${b}, ${user.id}, 'b')`,
     );
     await asUser(
       other.id,
@@ -249,14 +252,16 @@ describe('sync pull', () => {
     await asUser(
       user.id,
       (tx) =>
-        tx`insert into public.sync_samples (id, user_id, title) values (${crypto.randomUUID()}, ${user.id}, 'still here')`,
+        tx`
+          insert into public.sync_samples (id, user_id, title)
+          values (${crypto.randomUUID()}, ${user.id}, 'still here')`,
     );
     await adminSql()`select internal.purge_sync_tombstones('90 days')`;
     const res = await call('POST', '/coach/sync/pull', { token: user.token, json: { cursor: old } });
     expect(res.status).toBe(410);
     expect(envelope(res).code).toBe('RESYNC_REQUIRED');
     const fresh = await call('POST', '/coach/sync/pull', { token: user.token, json: { cursor: '0' } });
-    expect(fresh.body.changes.map((c: any) => c.row.title)).toEqual(['still here']);
+    expect(fresh.body.changes.map((c: { row: { title: string } }) => c.row.title)).toEqual(['still here']);
   });
 
   it('refuses bad requests', async () => {

@@ -35,10 +35,10 @@ describe('sync push', () => {
     const [{ n }] = await adminSql()`select count(*)::int as n from public.sync_samples where id = ${id}`;
     expect(n).toBe(1);
     const pulled = await call('POST', '/coach/sync/pull', { token: user.token, json: {} });
-    expect(pulled.body.changes.map((c: any) => c.row.title)).toEqual(['buy milk']);
+    expect(pulled.body.changes.map((c: { row: { title: string } }) => c.row.title)).toEqual(['buy milk']);
   });
 
-  it('the same mutation pushed 8 times at once, from two installations, is applied once and every push answers that outcome', async () => {
+  it('a mutation pushed 8 times at once from two installations is applied once; each push answers that', async () => {
     const user = await createUser();
     // client_wins applies whatever arrives: a second application would be a second version of the row.
     const t = 'public.sync_samples_client';
@@ -167,7 +167,7 @@ describe('sync push', () => {
       m('public.sync_samples', { id: good, title: 'fine' }),
     ]);
     expect(res.status).toBe(200);
-    expect(res.body.results.map((r: any) => r.status)).toEqual([
+    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual([
       'rejected',
       'rejected',
       'rejected',
@@ -177,7 +177,9 @@ describe('sync push', () => {
       'applied',
     ]);
     expect(
-      res.body.results.slice(0, 6).every((r: any) => typeof r.error.code === 'string' && r.error.message.length > 0),
+      res.body.results.slice(0, 6).every((r: { error: { code: unknown; message: string } }) =>
+        typeof r.error.code === 'string' && r.error.message.length > 0
+      ),
     ).toBe(true);
     // Someone else's row is invisible to the caller: taking its id collides instead of overwriting it.
     expect(res.body.results[1].error.code).toBe('FORBIDDEN');
@@ -187,7 +189,7 @@ describe('sync push', () => {
     expect(await adminSql()`select 1 from public.sync_samples where id = ${good}`).toHaveLength(1);
   });
 
-  it("cannot link a record to another user's day log: server columns are ignored, and the answer is the same whether they logged that date", async () => {
+  it("cannot link a record to another user's day log: server columns ignored, same answer either way", async () => {
     const victim = await createUser();
     const attacker = await createUser();
     const dayLogId = async (user: string, date: string) =>
@@ -230,7 +232,7 @@ describe('sync push', () => {
       [logged, notLogged].map((day) => m('coach.workouts', { id, day_log_id: day }, version)),
     );
     expect(probes.status).toBe(200);
-    expect(probes.body.results.map((r: any) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(probes.body.results.map((r: { status: string }) => r.status)).toEqual(['rejected', 'rejected']);
     expect(probes.body.results[0].error).toMatchObject({
       code: 'VALIDATION_FAILED',
       message: expect.stringContaining('day_log_id'),

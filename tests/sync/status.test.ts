@@ -13,7 +13,17 @@ const m = (row: Record<string, unknown>, base: string | null = null) => ({
 });
 const push = (token: string, device: string, mutations: unknown[]) =>
   call('POST', '/coach/sync/push', { token, json: { device_id: device, mutations } });
-const status = async (token: string) => (await call('GET', '/coach/sync/status', { token })).body.devices as any[];
+/** What the status route says of one installation, as these tests read it. */
+type DeviceStatus = {
+  device_id: string;
+  last_pull_cursor: string | null;
+  last_pull_at: string | null;
+  last_push_at: string | null;
+  behind: boolean;
+  pending_conflicts: unknown[];
+};
+const status = async (token: string): Promise<DeviceStatus[]> =>
+  (await call('GET', '/coach/sync/status', { token })).body.devices;
 
 describe('sync status', () => {
   it("reports each device's last pull cursor and push, and whether it is behind", async () => {
@@ -28,14 +38,14 @@ describe('sync status', () => {
     const phone = devices.find((d) => d.device_id === 'phone');
     const tablet = devices.find((d) => d.device_id === 'tablet');
     expect(phone).toMatchObject({ last_pull_cursor: null, last_pull_at: null, behind: true, pending_conflicts: [] });
-    expect(Date.parse(phone.last_push_at)).not.toBeNaN();
+    expect(Date.parse(phone?.last_push_at ?? '')).not.toBeNaN();
     // The tablet pulled before the phone's second push: it has pulled through the first version only.
     expect(tablet).toMatchObject({ last_pull_cursor: pulled.body.next_cursor, last_push_at: null, behind: true });
     await call('POST', '/coach/sync/pull', {
       token: user.token,
       json: { device_id: 'tablet', cursor: pulled.body.next_cursor },
     });
-    expect((await status(user.token)).find((d) => d.device_id === 'tablet').behind).toBe(false);
+    expect((await status(user.token)).find((d) => d.device_id === 'tablet')?.behind).toBe(false);
 
     // Another user and another app see none of it.
     expect(await status((await createUser()).token)).toEqual([]);
@@ -51,24 +61,24 @@ describe('sync status', () => {
     expect(clash.body.results[0]).toMatchObject({ status: 'conflict', resolution: 'resolve_on_client' });
     const serverVersion = String(clash.body.results[0].server_row.version);
 
-    const pending = (await status(user.token)).find((d) => d.device_id === 'phone').pending_conflicts;
+    const pending = (await status(user.token)).find((d) => d.device_id === 'phone')?.pending_conflicts;
     expect(pending).toMatchObject([{
       mutation_id: clash.body.results[0].mutation_id,
       table: T,
       row_id: id,
       server_version: serverVersion,
     }]);
-    expect((await status(user.token)).find((d) => d.device_id === 'tablet').pending_conflicts).toEqual([]);
+    expect((await status(user.token)).find((d) => d.device_id === 'tablet')?.pending_conflicts).toEqual([]);
 
     // A replay of the conflicting mutation does not open a second conflict.
     await push(user.token, 'phone', [{
       ...m({ id, title: 'phone edit' }, v1),
       mutation_id: clash.body.results[0].mutation_id,
     }]);
-    expect((await status(user.token)).find((d) => d.device_id === 'phone').pending_conflicts).toHaveLength(1);
+    expect((await status(user.token)).find((d) => d.device_id === 'phone')?.pending_conflicts).toHaveLength(1);
 
     const resolved = await push(user.token, 'phone', [m({ id, title: 'merged' }, serverVersion)]);
     expect(resolved.body.results[0].status).toBe('applied');
-    expect((await status(user.token)).find((d) => d.device_id === 'phone').pending_conflicts).toEqual([]);
+    expect((await status(user.token)).find((d) => d.device_id === 'phone')?.pending_conflicts).toEqual([]);
   });
 });

@@ -7,39 +7,40 @@ import { readConfigToml, resolveEnv } from '../../scripts/stack/project.ts';
 import { Buffer } from 'node:buffer';
 
 const toml = readConfigToml();
+const auth = toml.auth ?? {};
 const HOSTED_HOOK = 'https://abcdefghijklmnopqrst.supabase.co/functions/v1/hooks/auth/send-sms';
 const SECRET = `v1,whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 
 describe('supabase/config.toml', () => {
   it('turns on the send-SMS hook, its address and secret taken from the environment config push runs in', () => {
-    const hook = toml.auth.hook.send_sms;
-    expect(hook.enabled).toBe(true);
+    const hook = auth.hook?.send_sms;
+    expect(hook?.enabled).toBe(true);
     const env = { SEND_SMS_HOOK_URI: HOSTED_HOOK, SEND_SMS_HOOK_SECRETS: SECRET };
-    expect(resolveEnv(hook.uri, env)).toBe(HOSTED_HOOK);
-    expect(resolveEnv(hook.secrets, env)).toBe(SECRET);
+    expect(resolveEnv(hook?.uri, env)).toBe(HOSTED_HOOK);
+    expect(resolveEnv(hook?.secrets, env)).toBe(SECRET);
   });
 
   it('turns on phone sign-up and sign-in with confirmation codes, and anonymous sign-ins', () => {
-    expect(toml.auth.enable_signup).toBe(true);
+    expect(auth.enable_signup).toBe(true);
     // [auth.sms] enabled is Auth's phone provider; enable_confirmations makes a phone sign-up wait for its code.
-    expect(toml.auth.sms.enabled).toBe(true);
-    expect(toml.auth.sms.enable_confirmations).toBe(true);
-    expect(toml.auth.enable_anonymous_sign_ins).toBe(true);
+    expect(auth.sms?.enabled).toBe(true);
+    expect(auth.sms?.enable_confirmations).toBe(true);
+    expect(auth.enable_anonymous_sign_ins).toBe(true);
   });
 
   it("exposes public and every app's own schema through the Data API", () => {
-    expect(toml.api.schemas).toEqual(['public', ...APP_IDS]);
+    expect(toml.api?.schemas).toEqual(['public', ...APP_IDS]);
   });
 
   it('asks the hosted project to confirm email sign-ups by mail', () => {
-    expect(toml.auth.email).toMatchObject({ enabled: true, enable_confirmations: true });
+    expect(auth.email).toMatchObject({ enabled: true, enable_confirmations: true });
   });
 });
 
 describe('the local Auth emulator reads the same settings', () => {
   it('sends codes through the hook at the address and with the secret the environment gives config.toml', () => {
     const local = 'http://127.0.0.1:40001/functions/v1/hooks/auth/send-sms';
-    const settings = authSettings(toml.auth, { SEND_SMS_HOOK_URI: local, SEND_SMS_HOOK_SECRETS: SECRET });
+    const settings = authSettings(auth, { SEND_SMS_HOOK_URI: local, SEND_SMS_HOOK_SECRETS: SECRET });
     expect(settings.sendSmsHook).toEqual({ uri: local, secrets: SECRET });
     expect(settings).toMatchObject({
       phoneProvider: true,
@@ -48,6 +49,6 @@ describe('the local Auth emulator reads the same settings', () => {
       enableSignup: true,
     });
     // Without them (a stack that has no hook secret) codes are printed, never sent to a made-up address.
-    expect(authSettings(toml.auth, {}).sendSmsHook).toBeUndefined();
+    expect(authSettings(auth, {}).sendSmsHook).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@ import { ROOT } from '../../scripts/stack/project.ts';
 import { denoJson } from '../../scripts/sync-deno-json.ts';
 
 describe('deno.json', () => {
-  it('maps exactly the versions package.json installs (run `npx tsx scripts/sync-deno-json.ts` after changing deps)', () => {
+  it('maps exactly the versions package.json installs (after changing deps: npx tsx scripts/sync-deno-json.ts)', () => {
     expect(readFileSync(join(ROOT, 'deno.json'), 'utf8')).toBe(denoJson());
   });
 });

@@ -72,7 +72,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, APPLE_ONLINE_CHECKS: 'no' })).toThrowError(/APPLE_ONLINE_CHECKS/);
   });
 
-  it('needs a way to verify JWTs: SUPABASE_JWKS as hosted Supabase gives it ({"keys":[…]} or the bare list), or JWT_SECRET', () => {
+  it('needs a way to verify JWTs: SUPABASE_JWKS as hosted sets it ({"keys":[…]} or a list), or JWT_SECRET', () => {
     const key = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k1', alg: 'ES256' };
     expect(() => loadConfig({ SUPABASE_DB_URL: base.SUPABASE_DB_URL })).toThrowError(/SUPABASE_JWKS.*JWT_SECRET/);
     expect(
@@ -92,7 +92,7 @@ describe('loadConfig', () => {
     );
   });
 
-  it('reads the API keys as hosted Supabase gives them, the new keys before the legacy ones for its own clients', () => {
+  it('reads the API keys as hosted Supabase gives them, new keys before legacy ones for its own clients', () => {
     const c = loadConfig({
       ...base,
       SUPABASE_ANON_KEY: 'legacy.anon.jwt',
@@ -225,7 +225,7 @@ describe('JSON settings', () => {
 });
 
 describe('the local gateway', () => {
-  it('reads the settings it shares with the functions (URL, keys) through the same reader, every bad one in one error', () => {
+  it('reads settings it shares with the functions (URL, keys) by the same reader, all bad ones in one error', () => {
     expect(loadProjectSettings({ SUPABASE_URL: 'http://127.0.0.1:9999', JWT_SECRET: base.JWT_SECRET }).supabaseUrl)
       .toBe('http://127.0.0.1:9999');
     expect(() => loadProjectSettings({ SUPABASE_URL: 'localhost', SUPABASE_JWKS: '{keys' })).toThrowError(

@@ -42,7 +42,7 @@ const stackAndCaller = {
 };
 
 describe('the functions environment', () => {
-  it("of a throwaway stack takes no setting from .env.local or the shell: only runtime variables, the stack's values and its caller's", () => {
+  it("of a throwaway stack: no setting from .env.local or shell; runtime variables, its values, its caller's", () => {
     const env = functionsEnv({ throwaway: true, env: callerEnv }, stackValues, { root, inherited: shell });
     expect(env).toEqual({ ...runtime, ...stackAndCaller });
   });

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { readProjectConfig, ROOT } from '../../scripts/stack/project.ts';
 
 const FUNCTIONS = join(ROOT, 'functions');
-/** The deployed functions' folders (config.toml's [functions.*] entrypoints); no other folder under functions/ is one. */
+/**
+ * The deployed functions' folders (config.toml's [functions.*] entrypoints); no other folder under functions/ is one.
+ */
 const ENTRYPOINTS = Object.values(readProjectConfig().functions).map((fn) => basename(dirname(fn.entrypoint)));
 
 interface Import {

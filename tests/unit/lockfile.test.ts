@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { missingPlatformEntries, platformOf, readLock } from '../../scripts/complete-lockfile.ts';
 
 describe('package-lock.json', () => {
-  it('records every optional platform package, so `npm ci` accepts it (fix: npx tsx scripts/complete-lockfile.ts)', () => {
+  it('records every optional platform package for `npm ci` (fix: npx tsx scripts/complete-lockfile.ts)', () => {
     expect(missingPlatformEntries(readLock()).map(([k]) => k)).toEqual([]);
   });
 

@@ -2,12 +2,13 @@
 // the document (openapi-typescript, a Dart generator) is typed: no `unknown`, `Map<String, dynamic>` or bare object.
 import { describe, expect, it } from 'vitest';
 import { functionDocuments } from '../../scripts/openapi/documents.ts';
+import type { OpenApiDocument } from '../helpers/openapi-document.ts';
 import { untypedBodyNodes } from '../helpers/untyped-schemas.ts';
 
 const documents = await functionDocuments();
 
 describe('the untyped-body finder', () => {
-  it('flags {}, a node without a type, a bare or additionalProperties: true object and an array without items, also behind $ref and anyOf', () => {
+  it('flags {}, no type, a bare or additionalProperties: true object, an array with no items, via $ref/anyOf', () => {
     const doc = {
       paths: {
         '/x': {
@@ -79,19 +80,16 @@ describe('the OpenAPI documents', () => {
   );
 
   it('gives every coach record dimension its own routes and typed record, from the dimension table', () => {
-    const { paths, components } = documents.api as {
-      paths: Record<string, Record<string, any>>;
-      components: { schemas: Record<string, any> };
-    };
-    const post = paths['/api/v1/coach/records/meal'].post;
-    expect(post.requestBody.content['application/json'].schema).toEqual({
+    const { paths, components }: OpenApiDocument = documents.api;
+    const post = paths?.['/api/v1/coach/records/meal']?.post;
+    expect(post?.requestBody?.content?.['application/json']?.schema).toEqual({
       $ref: '#/components/schemas/CoachMealRecordCreate',
     });
-    expect(post.responses[201].content['application/json'].schema).toEqual({
+    expect(post?.responses?.[201]?.content?.['application/json']?.schema).toEqual({
       $ref: '#/components/schemas/CoachMealRecord',
     });
-    expect(components.schemas.CoachMealRecordCreate.required).toEqual(['meal_type', 'description']);
-    expect(Object.keys(components.schemas.CoachReadingRecord.properties)).toEqual(
+    expect(components?.schemas?.CoachMealRecordCreate?.required).toEqual(['meal_type', 'description']);
+    expect(Object.keys(components?.schemas?.CoachReadingRecord?.properties ?? {})).toEqual(
       expect.arrayContaining(['book', 'minutes', 'pages', 'notes', 'ai_summary']),
     );
   });

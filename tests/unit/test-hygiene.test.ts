@@ -26,14 +26,14 @@ const RULES: Rule[] = [
   {
     in: 'sql',
     pattern: /ok\(\s*\(?\s*select count\(.*\)\s*>=?\s*\d/i,
-    why:
-      'a table-wide count at least N passes whatever other rows or tests left behind: count the rows this test made, exactly',
+    why: 'a table-wide count at least N passes whatever other rows or tests left behind: ' +
+      'count the rows this test made, exactly',
   },
   {
     in: 'ts',
     pattern: /\.catch\(\s*\(\s*\w*\s*\)\s*=>\s*(\{\s*\}|undefined|null|void 0)\s*\)/,
-    why:
-      'swallows an error without looking at it: assert the refusal expected (expect(...).rejects, or keep the error and check it)',
+    why: 'swallows an error without looking at it: ' +
+      'assert the refusal expected (expect(...).rejects, or keep the error and check it)',
   },
   {
     in: 'ts',
@@ -43,8 +43,8 @@ const RULES: Rule[] = [
   {
     in: 'ts',
     pattern: /toMatchObject\(\{\s*statusCode:\s*'/,
-    why:
-      'a Storage refusal checked by its body alone misses the HTTP status: use expectStorageRefusal / expectStorageResponse',
+    why: 'a Storage refusal checked by its body alone misses the HTTP status: ' +
+      'use expectStorageRefusal / expectStorageResponse',
   },
   {
     in: 'ts',
@@ -55,8 +55,8 @@ const RULES: Rule[] = [
   {
     in: 'ts',
     pattern: /AbortSignal\.timeout\(/,
-    why:
-      'a timed abort may land before the request or after its commit, passing either way: hold the request on the server (tests/helpers/hold.ts)',
+    why: 'a timed abort may land before the request or after its commit, passing either way: ' +
+      'hold the request on the server (tests/helpers/hold.ts)',
   },
 ];
 

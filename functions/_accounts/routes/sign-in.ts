@@ -40,8 +40,8 @@ const DeviceSignIn = z
   .object({
     device_id: DeviceId,
     installation_id: InstallationId.optional().openapi({
-      description:
-        'The public id of this installation, as POST /{app}/devices takes it: given, the installation is registered as part of the sign-in.',
+      description: 'The public id of this installation, as POST /{app}/devices takes it: ' +
+        'given, the installation is registered as part of the sign-in.',
     }),
     platform: z.enum(PLATFORMS),
     locale: Locale.optional(),
@@ -66,7 +66,8 @@ const deviceRoute = signInRoute({
   tags: ['sign-in'],
   summary: 'Silent sign-in with a device id (PicKitchen): the same device gets the same account',
   description:
-    'Creates the account on first use (and registers the installation when installation_id is given); a sign-in that fails leaves no account, session or registration behind. ' +
+    'Creates the account on first use (and registers the installation when installation_id is given); a sign-in that ' +
+    'fails leaves no account, session or registration behind. ' +
     'Refused with 409 ACCOUNT_UPGRADED once the account has a verified phone, email or WeChat.',
   request: { params: AppParam, body: jsonBody(DeviceSignIn) },
   responses: { 200: jsonContent(SessionOut, 'Signed in'), 409: errorContent('ACCOUNT_UPGRADED') },
@@ -78,7 +79,8 @@ const wechatRoute = signInRoute({
   tags: ['sign-in'],
   summary: 'WeChat mini-program sign-in with the code from wx.login()',
   description:
-    'Exchanges the code with WeChat (code2session); the same unionid is the same account in every mini program. Invalid or used codes: 401 WECHAT_CODE_INVALID.',
+    'Exchanges the code with WeChat (code2session); the same unionid is the same account in every mini program. ' +
+    'Invalid or used codes: 401 WECHAT_CODE_INVALID.',
   request: { params: AppParam, body: jsonBody(WechatSignIn) },
   responses: { 200: jsonContent(SessionOut, 'Signed in'), 401: errorContent('WECHAT_CODE_INVALID') },
 });

@@ -61,11 +61,16 @@ function inRange<T>(values: z.ZodType, payload: T, where: string): T {
   return payload;
 }
 
+/** Where a notification names its app; unverified, so any of it may be missing or of another type. */
+type ClaimedApp = { data?: { bundleId?: unknown } | null; summary?: { bundleId?: unknown } | null };
+
 /** The payload of a compact JWS, unverified: only to choose which app's verifier checks it. */
-function peek(jws: string): Record<string, any> {
+function peek(jws: string): ClaimedApp {
   try {
     const part = (jws.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/');
-    return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), (ch) => ch.charCodeAt(0))));
+    const bytes = Uint8Array.from(atob(part), (ch) => ch.charCodeAt(0));
+    const payload: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    return typeof payload === 'object' && payload !== null ? payload : {};
   } catch {
     throw new AppStoreVerificationError('not a JWS');
   }
@@ -91,7 +96,7 @@ export function createAppStore(config: Config['apple']): AppStore | undefined {
       },
     ]),
   );
-  const appFor = (bundleId: string | undefined) => [...verifiers.entries()].find(([, v]) => v.bundleId === bundleId);
+  const appFor = (bundleId: unknown) => [...verifiers.entries()].find(([, v]) => v.bundleId === bundleId);
 
   const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {

@@ -91,7 +91,7 @@ const REFUSALS: Record<string, DetectRefusal> = {
 };
 /** Codes that, even as an HTTP 400, are about the picture rather than our request. */
 const IMAGE_CODE =
-  /^(InvalidFile|InvalidImage|InvalidURL|InvalidPerson|InvalidImageResolution|InvalidImageFormat|InvalidParameter\.DataInspection)\b/;
+  /^(InvalidFile|InvalidImage(Resolution|Format)?|InvalidURL|InvalidPerson|InvalidParameter\.DataInspection)\b/;
 
 const knownRefusal = (code: string) => (Object.hasOwn(REFUSALS, code) ? REFUSALS[code] : undefined);
 

@@ -2,6 +2,7 @@
 // moderation (Green 2022-03-02 TextModerationPlus, called through Aliyun's OpenAPI core client, which signs it
 // the way the product SDK does) in production; a local rule list (MODERATION_BLOCKLIST) offline.
 import OpenApi, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
+import { z } from 'zod';
 export interface ModerationVerdict {
   allowed: boolean;
   labels: string[];
@@ -39,8 +40,21 @@ export class ModerationUnavailable extends Error {
 const LEVELS = ['none', 'low', 'medium', 'high'];
 
 type OpenApiClient = {
-  callApi(params: unknown, request: unknown, runtime: unknown): Promise<{ body: any; statusCode?: number }>;
+  callApi(params: unknown, request: unknown, runtime: unknown): Promise<{ body: unknown; statusCode?: number }>;
 };
+
+/** The parts of TextModerationPlus's answer we read (Code is a string in OpenAPI's errors); the rest is ignored. */
+const TextModerationAnswer = z.object({
+  Code: z.union([z.number(), z.string()]).optional(),
+  Message: z.string().optional(),
+  Data: z
+    .object({
+      RiskLevel: z.string().optional(),
+      Result: z.array(z.object({ Label: z.string().optional() })).optional(),
+    })
+    .optional(),
+});
+
 const OpenApiClass = ((OpenApi as unknown as { default?: unknown }).default ?? OpenApi) as new (
   config: unknown,
 ) => OpenApiClient;
@@ -88,12 +102,14 @@ export class AliyunModerator implements Moderator {
         ServiceParameters: JSON.stringify({ content: text.slice(0, 2000) }),
       }),
     });
-    let body: { Code?: number; Message?: string; Data?: { RiskLevel?: string; Result?: Array<{ Label?: string }> } };
+    let answer: unknown;
     try {
-      body = (await this.client.callApi(params, request, {})).body;
+      answer = (await this.client.callApi(params, request, {})).body;
     } catch (err) {
       throw new ModerationUnavailable(`content moderation failed: ${(err as { code?: string }).code ?? 'network'}`);
     }
+    const read = TextModerationAnswer.safeParse(answer);
+    const body = read.success ? read.data : undefined;
     if (body?.Code !== 200 || !body.Data) {
       throw new ModerationUnavailable(`content moderation answered ${body?.Code}: ${body?.Message ?? ''}`);
     }

@@ -182,21 +182,17 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     const otp = generateOtp(settings.smsOtpLength);
     const hash = otpHash(phone, otp);
     const [updated] = kind === 'confirmation'
-      ? await tx<
-        UserRow[]
-      >`update auth.users set confirmation_token = ${hash}, confirmation_sent_at = now(), updated_at = now()
-                              where id = ${user.id} returning *`
-      : await tx<
-        UserRow[]
-      >`update auth.users set phone_change = ${phone}, phone_change_token = ${hash}, phone_change_sent_at = now(), updated_at = now()
-                              where id = ${user.id} returning *`;
-    await tx`delete from auth.one_time_tokens where user_id = ${user.id} and token_type = ${
-      kind === 'confirmation' ? 'confirmation_token' : 'phone_change_token'
-    }`;
+      ? await tx<UserRow[]>`
+          update auth.users set confirmation_token = ${hash}, confirmation_sent_at = now(), updated_at = now()
+           where id = ${user.id} returning *`
+      : await tx<UserRow[]>`
+          update auth.users set phone_change = ${phone}, phone_change_token = ${hash}, phone_change_sent_at = now(),
+                 updated_at = now()
+           where id = ${user.id} returning *`;
+    const tokenType = kind === 'confirmation' ? 'confirmation_token' : 'phone_change_token';
+    await tx`delete from auth.one_time_tokens where user_id = ${user.id} and token_type = ${tokenType}`;
     await tx`insert into auth.one_time_tokens (id, user_id, token_type, token_hash, relates_to)
-             values (${crypto.randomUUID()}, ${user.id}, ${
-      kind === 'confirmation' ? 'confirmation_token' : 'phone_change_token'
-    }, ${hash}, ${phone})`;
+             values (${crypto.randomUUID()}, ${user.id}, ${tokenType}, ${hash}, ${phone})`;
     otpFailures.delete(`${kind}:${phone}`);
     if (settings.sendSmsHook) {
       await sendSmsHook(settings.sendSmsHook, {
@@ -404,14 +400,17 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
       otpFailures.delete(failureKey);
       const [confirmed] = type === 'sms'
         ? await tx<UserRow[]>`
-              update auth.users set phone_confirmed_at = coalesce(phone_confirmed_at, now()), confirmation_token = '', is_anonymous = false,
-                     raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || '{"phone_verified": true}', updated_at = now()
+              update auth.users set phone_confirmed_at = coalesce(phone_confirmed_at, now()), confirmation_token = '',
+                     is_anonymous = false, updated_at = now(),
+                     raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || '{"phone_verified": true}'
                where id = ${user.id} returning *`
         : await tx<UserRow[]>`
-              update auth.users set phone = phone_change, phone_confirmed_at = now(), phone_change = '', phone_change_token = '',
-                     is_anonymous = false, updated_at = now()
+              update auth.users set phone = phone_change, phone_confirmed_at = now(), phone_change = '',
+                     phone_change_token = '', is_anonymous = false, updated_at = now()
                where id = ${user.id} returning *`;
-      await tx`delete from auth.one_time_tokens where user_id = ${user.id} and token_type in ('confirmation_token', 'phone_change_token')`;
+      await tx`
+        delete from auth.one_time_tokens
+         where user_id = ${user.id} and token_type in ('confirmation_token', 'phone_change_token')`;
       await addIdentity(tx, confirmed, 'phone', phone, true);
       await refreshProviders(tx, confirmed.id);
       const [reloaded] = await tx<UserRow[]>`select * from auth.users where id = ${user.id}`;
@@ -454,10 +453,12 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     await sql.begin(async (tx) => {
       if (b.data && typeof b.data === 'object') {
         // Shallow merge; a null value removes the key.
-        await tx`update auth.users set raw_user_meta_data = jsonb_strip_nulls(coalesce(raw_user_meta_data, '{}'::jsonb) || ${
-          tx.json(b.data as never)
-        }),
-                 updated_at = now() where id = ${user.id}`;
+        const data = tx.json(b.data as never);
+        await tx`
+          update auth.users
+             set raw_user_meta_data = jsonb_strip_nulls(coalesce(raw_user_meta_data, '{}'::jsonb) || ${data}),
+                 updated_at = now()
+           where id = ${user.id}`;
       }
       if (b.password !== undefined) {
         const password = checkPassword(b.password, settings.minimumPasswordLength);
@@ -471,9 +472,8 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
         if (user.encrypted_password && (await bcrypt.compare(password, user.encrypted_password))) {
           throw new AuthError(422, 'same_password', 'New password should be different from the old password.');
         }
-        await tx`update auth.users set encrypted_password = ${await hashPassword(
-          password,
-        )}, updated_at = now() where id = ${user.id}`;
+        const hash = await hashPassword(password);
+        await tx`update auth.users set encrypted_password = ${hash}, updated_at = now() where id = ${user.id}`;
         await tx`delete from auth.sessions where user_id = ${user.id} and id <> ${sessionId}`;
       }
       if (email && email !== user.email) {
@@ -482,9 +482,11 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
           throw new AuthError(422, 'email_exists', 'A user with this email address has already been registered');
         }
         // No mailer runs locally: with autoconfirm on (config.toml), the change applies at once.
-        await tx`update auth.users set email = ${email}, email_confirmed_at = now(), is_anonymous = false,
-                 raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || jsonb_build_object('email', ${email}::text, 'email_verified', true),
-                 updated_at = now() where id = ${user.id}`;
+        await tx`
+          update auth.users set email = ${email}, email_confirmed_at = now(), is_anonymous = false, updated_at = now(),
+                 raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb)
+                   || jsonb_build_object('email', ${email}::text, 'email_verified', true)
+           where id = ${user.id}`;
         await addIdentity(tx, user, 'email', email, true);
         await refreshProviders(tx, user.id);
       }
@@ -494,7 +496,9 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
           throw new AuthError(422, 'phone_exists', 'A user with this phone number has already been registered');
         }
         if (settings.phoneAutoconfirm) {
-          await tx`update auth.users set phone = ${phone}, phone_confirmed_at = now(), is_anonymous = false, updated_at = now() where id = ${user.id}`;
+          await tx`
+            update auth.users set phone = ${phone}, phone_confirmed_at = now(), is_anonymous = false, updated_at = now()
+             where id = ${user.id}`;
           await addIdentity(tx, user, 'phone', phone, true);
           await refreshProviders(tx, user.id);
         } else {

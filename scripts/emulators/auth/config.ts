@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { TrustedProxyHops } from '../../../functions/_shared/env.ts';
 import { readEnv } from '../../../functions/_shared/env-reader.ts';
-import { resolveEnv } from '../../stack/project.ts';
+import { type AuthToml, resolveEnv } from '../../stack/project.ts';
 
 const num = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 
@@ -66,7 +66,7 @@ const envSchema = z.object({
  * `auth` is config.toml's [auth] section; `env` is the emulator's environment, which also fills in the section's
  * env(NAME) values (the send-SMS hook's address and secret) as the Supabase CLI does.
  */
-export function authSettings(auth: Record<string, any>, env: Record<string, string | undefined>): AuthSettings {
+export function authSettings(auth: AuthToml, env: Record<string, string | undefined>): AuthSettings {
   const e = readEnv(envSchema, env);
   const rl = auth.rate_limit ?? {};
   const hookConf = auth.hook?.send_sms ?? {};

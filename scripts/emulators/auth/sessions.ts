@@ -39,9 +39,17 @@ function newRefreshToken(): string {
   return Array.from(bytes, (b) => BASE32[b % 32]).join('');
 }
 
+/** Stores a session's refresh token; `parent` is the token it was rotated from (none for a new session). */
+async function insertRefreshToken(sql: Sql, token: string, userId: string, sessionId: string, parent: string | null) {
+  await sql`
+    insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, parent, session_id)
+    values ('00000000-0000-0000-0000-000000000000', ${token}, ${userId}, false, now(), now(), ${parent}, ${sessionId})`;
+}
+
 async function amrOf(sql: Sql, sessionId: string) {
   const rows = await sql<{ authentication_method: string; created_at: Date }[]>`
-    select authentication_method, created_at from auth.mfa_amr_claims where session_id = ${sessionId} order by created_at desc`;
+    select authentication_method, created_at from auth.mfa_amr_claims
+     where session_id = ${sessionId} order by created_at desc`;
   return rows.map((r) => ({
     method: r.authentication_method,
     timestamp: Math.floor(new Date(r.created_at).getTime() / 1000),
@@ -92,18 +100,15 @@ export async function issueSession(
 ) {
   const [session] = await sql<SessionRow[]>`
     insert into auth.sessions (id, user_id, created_at, updated_at, aal, refreshed_at, user_agent, ip)
-    values (${crypto.randomUUID()}, ${user.id}, now(), now(), 'aal1', now() at time zone 'utc', ${
-    client.userAgent ?? null
-  }, ${client.ip ?? null})
+    values (${crypto.randomUUID()}, ${user.id}, now(), now(), 'aal1', now() at time zone 'utc',
+            ${client.userAgent ?? null}, ${client.ip ?? null})
     returning id, user_id, aal`;
   await sql`insert into auth.mfa_amr_claims (session_id, created_at, updated_at, authentication_method, id)
             values (${session.id}, now(), now(), ${method}, ${crypto.randomUUID()})`;
   const token = newRefreshToken();
-  await sql`insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, parent, session_id)
-            values ('00000000-0000-0000-0000-000000000000', ${token}, ${user.id}, false, now(), now(), null, ${session.id})`;
-  const [fresh] = await sql<
-    UserRow[]
-  >`update auth.users set last_sign_in_at = now(), updated_at = now() where id = ${user.id} returning *`;
+  await insertRefreshToken(sql, token, user.id, session.id, null);
+  const [fresh] = await sql<UserRow[]>`
+    update auth.users set last_sign_in_at = now(), updated_at = now() where id = ${user.id} returning *`;
   return sessionBody(sql, s, fresh, session, token);
 }
 
@@ -118,9 +123,8 @@ export async function refreshSession(sql: postgres.Sql, s: TokenSettings, presen
     const [rt] = await tx<RefreshTokenRow[]>`select * from auth.refresh_tokens where token = ${presented} for update`;
     if (!rt) throw new AuthError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
     if (!rt.session_id) throw new AuthError(400, 'session_not_found', 'Invalid Refresh Token: No Valid Session Found');
-    const [session] = await tx<
-      SessionRow[]
-    >`select id, user_id, aal from auth.sessions where id = ${rt.session_id} for update`;
+    const [session] = await tx<SessionRow[]>`
+      select id, user_id, aal from auth.sessions where id = ${rt.session_id} for update`;
     if (!session) throw new AuthError(400, 'session_not_found', 'Invalid Refresh Token: No Valid Session Found');
     const [user] = await tx<UserRow[]>`select * from auth.users where id = ${session.user_id}`;
     if (!user) throw new AuthError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
@@ -132,11 +136,11 @@ export async function refreshSession(sql: postgres.Sql, s: TokenSettings, presen
     if (!rt.revoked) {
       next = newRefreshToken();
       await tx`update auth.refresh_tokens set revoked = true, updated_at = now() where id = ${rt.id}`;
-      await tx`insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, parent, session_id)
-               values ('00000000-0000-0000-0000-000000000000', ${next}, ${rt.user_id}, false, now(), now(), ${rt.token}, ${session.id})`;
+      await insertRefreshToken(tx, next, rt.user_id, session.id, rt.token);
     } else {
       const [newest] = await tx<RefreshTokenRow[]>`
-        select * from auth.refresh_tokens where session_id = ${session.id} and revoked = false order by id desc limit 1`;
+        select * from auth.refresh_tokens
+         where session_id = ${session.id} and revoked = false order by id desc limit 1`;
       // Rotation always leaves a session one live token; none left means reuse was detected and the session ended.
       // Its tokens' updated_at was stamped by that revocation, so the reuse interval must not revive them.
       const reusable = !!newest && Date.now() - new Date(rt.updated_at).getTime() <= s.refreshTokenReuseInterval * 1000;
@@ -145,16 +149,18 @@ export async function refreshSession(sql: postgres.Sql, s: TokenSettings, presen
         next = newest.token;
       } else if (reusable) {
         next = newRefreshToken();
-        await tx`insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, parent, session_id)
-                 values ('00000000-0000-0000-0000-000000000000', ${next}, ${rt.user_id}, false, now(), now(), ${rt.token}, ${session.id})`;
+        await insertRefreshToken(tx, next, rt.user_id, session.id, rt.token);
       } else {
         // An old token came back: assume it was stolen and end every token of the session.
-        await tx`update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = ${session.id} and revoked = false`;
+        await tx`
+          update auth.refresh_tokens set revoked = true, updated_at = now()
+           where session_id = ${session.id} and revoked = false`;
         reuseDetected = true;
         return undefined;
       }
     }
-    await tx`update auth.sessions set refreshed_at = now() at time zone 'utc', updated_at = now() where id = ${session.id}`;
+    await tx`
+      update auth.sessions set refreshed_at = now() at time zone 'utc', updated_at = now() where id = ${session.id}`;
     return sessionBody(tx, s, user, session, next);
   });
   if (reuseDetected || !result) {

@@ -131,9 +131,11 @@ export async function addIdentity(
 export async function refreshProviders(sql: Sql, userId: string) {
   await sql`
     update auth.users u set raw_app_meta_data = coalesce(u.raw_app_meta_data, '{}'::jsonb) || jsonb_build_object(
-      'provider', coalesce(u.raw_app_meta_data ->> 'provider', (select i.provider from auth.identities i where i.user_id = u.id order by i.created_at limit 1)),
+      'provider', coalesce(u.raw_app_meta_data ->> 'provider', (
+        select i.provider from auth.identities i where i.user_id = u.id order by i.created_at limit 1)),
       'providers', coalesce((select jsonb_agg(p.provider order by p.first) from (
-        select i.provider, min(i.created_at) as first from auth.identities i where i.user_id = u.id group by i.provider) p), '[]'::jsonb))
+        select i.provider, min(i.created_at) as first from auth.identities i
+         where i.user_id = u.id group by i.provider) p), '[]'::jsonb))
     where u.id = ${userId} and exists (select 1 from auth.identities i where i.user_id = u.id)`;
 }
 
@@ -164,17 +166,14 @@ export async function createUser(sql: Sql, n: NewUser): Promise<UserRow> {
     phone_verified: !!n.phoneConfirmed,
   };
   const [user] = await sql<UserRow[]>`
-    insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at, phone, phone_confirmed_at,
-                            raw_app_meta_data, raw_user_meta_data, is_anonymous, banned_until, created_at, updated_at)
-    values ('00000000-0000-0000-0000-000000000000', ${id}, 'authenticated', ${n.role ?? 'authenticated'}, ${
-    n.email ?? null
-  },
-            ${n.passwordHash ?? ''}, ${n.emailConfirmed ? new Date() : null}, ${n.phone ?? null}, ${
-    n.phoneConfirmed ? new Date() : null
-  },
-            ${sql.json(appMeta as never)}, ${sql.json(userMeta as never)}, ${!!n.isAnonymous}, ${
-    n.bannedUntil ?? null
-  }, now(), now())
+    insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
+                            phone, phone_confirmed_at, raw_app_meta_data, raw_user_meta_data, is_anonymous,
+                            banned_until, created_at, updated_at)
+    values ('00000000-0000-0000-0000-000000000000', ${id}, 'authenticated', ${n.role ?? 'authenticated'},
+            ${n.email ?? null}, ${n.passwordHash ?? ''}, ${n.emailConfirmed ? new Date() : null},
+            ${n.phone ?? null}, ${n.phoneConfirmed ? new Date() : null},
+            ${sql.json(appMeta as never)}, ${sql.json(userMeta as never)}, ${!!n.isAnonymous},
+            ${n.bannedUntil ?? null}, now(), now())
     returning *`;
   if (n.email) await addIdentity(sql, user, 'email', n.email, !!n.emailConfirmed);
   if (n.phone) await addIdentity(sql, user, 'phone', n.phone, !!n.phoneConfirmed);

@@ -41,6 +41,17 @@ interface BucketRow {
   allowed_mime_types: string[] | null;
 }
 
+/** storage.objects.metadata as Storage writes it for an upload (a trial write's row has only the first two). */
+interface ObjectMetadata {
+  mimetype?: string;
+  contentLength?: number;
+  eTag?: string;
+  size?: number;
+  cacheControl?: string;
+  lastModified?: string;
+  httpStatusCode?: number;
+}
+
 interface ObjectRow {
   id: string;
   bucket_id: string;
@@ -48,12 +59,16 @@ interface ObjectRow {
   owner: string | null;
   owner_id: string | null;
   version: string | null;
-  metadata: Record<string, any> | null;
+  metadata: ObjectMetadata | null;
   user_metadata: Record<string, unknown> | null;
   created_at: Date;
   updated_at: Date;
   last_accessed_at: Date;
 }
+
+const SORT_COLUMNS = ['name', 'updated_at', 'created_at', 'last_accessed_at'] as const;
+type SortColumn = (typeof SORT_COLUMNS)[number];
+const isSortColumn = (column: string): column is SortColumn => (SORT_COLUMNS as readonly string[]).includes(column);
 
 const SERVICE: Caller = { role: 'service_role', claims: { role: 'service_role' } };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -265,19 +280,18 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
     return trial(
       who,
       'storage.object.upload',
-      (tx) =>
-        upsert
+      (tx) => {
+        const meta = tx.json(metadata);
+        const userMeta = tx.json(upload.userMetadata as never);
+        return upsert
           ? tx`insert into storage.objects (bucket_id, name, owner, owner_id, version, metadata, user_metadata)
-             values (${bucketId}, ${name}, ${owner}, ${who.sub ?? null}, '1', ${tx.json(metadata)}, ${
-            tx.json(upload.userMetadata as never)
-          })
-             on conflict (name, bucket_id) do update set version = '1', owner = excluded.owner, owner_id = excluded.owner_id,
-               metadata = excluded.metadata, user_metadata = excluded.user_metadata
-             returning *`
+               values (${bucketId}, ${name}, ${owner}, ${who.sub ?? null}, '1', ${meta}, ${userMeta})
+               on conflict (name, bucket_id) do update set version = '1', owner = excluded.owner,
+                 owner_id = excluded.owner_id, metadata = excluded.metadata, user_metadata = excluded.user_metadata
+               returning *`
           : tx`insert into storage.objects (bucket_id, name, owner, owner_id, version, metadata, user_metadata)
-             values (${bucketId}, ${name}, ${owner}, ${who.sub ?? null}, '1', ${tx.json(metadata)}, ${
-            tx.json(upload.userMetadata as never)
-          })`,
+               values (${bucketId}, ${name}, ${owner}, ${who.sub ?? null}, '1', ${meta}, ${userMeta})`;
+      },
     );
   }
 
@@ -386,7 +400,7 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
 
   // --- signed URLs ----------------------------------------------------------------------------------------
 
-  async function signToken(claims: JWTPayload, expiresIn: number) {
+  function signToken(claims: JWTPayload, expiresIn: number): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(
       now + expiresIn,
@@ -445,9 +459,7 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
     const offset = Math.max(Number(body.offset ?? 0), 0);
     const column = body.sortBy?.column ?? 'name';
     const order = (body.sortBy?.order ?? 'asc').toLowerCase();
-    if (
-      !['name', 'updated_at', 'created_at', 'last_accessed_at'].includes(column) || !['asc', 'desc'].includes(order)
-    ) {
+    if (!isSortColumn(column) || !['asc', 'desc'].includes(order)) {
       throw E.invalidRequest('Invalid sortBy');
     }
     const prefix = body.prefix ? `${(body.prefix as string).replace(/\/+$/, '')}/` : '';
@@ -457,8 +469,17 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
       select * from storage.objects where bucket_id = ${bucketId} and lower(name) like ${
         start.replace(/[\\%_]/g, '\\$&') + '%'
       }`);
-    const folders = new Map<string, Record<string, unknown>>();
-    const filesOut: Array<Record<string, any>> = [];
+    /** A list entry: a file, or a folder (its name, the rest null). */
+    type Entry = {
+      name: string;
+      id: string | null;
+      updated_at: string | null;
+      created_at: string | null;
+      last_accessed_at: string | null;
+      metadata: ObjectMetadata | null;
+    };
+    const folders = new Map<string, Entry>();
+    const filesOut: Entry[] = [];
     for (const r of rows) {
       const rest = r.name.slice(prefix.length);
       const slash = rest.indexOf('/');
@@ -484,13 +505,12 @@ export function createStorageEmulator(deps: StorageEmulatorDeps) {
       }
     }
     const dir = order === 'asc' ? 1 : -1;
-    const byName = (
-      a: Record<string, any>,
-      b: Record<string, any>,
-    ) => (a.name.toLowerCase() < b.name.toLowerCase() ? -dir : a.name.toLowerCase() > b.name.toLowerCase() ? dir : 0);
+    const compare = (x: string, y: string) => (x < y ? -dir : x > y ? dir : 0);
+    const byName = (a: Entry, b: Entry) => compare(a.name.toLowerCase(), b.name.toLowerCase());
     const entries = column === 'name' ? [...folders.values(), ...filesOut].sort(byName) : [
       ...[...folders.values()].sort(byName),
-      ...filesOut.sort((a, b) => (a[column] < b[column] ? -dir : a[column] > b[column] ? dir : 0)),
+      // Files only: every one has its times.
+      ...filesOut.sort((a, b) => compare(a[column] ?? '', b[column] ?? '')),
     ];
     return c.json(entries.slice(offset, offset + limit));
   });
