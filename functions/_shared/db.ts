@@ -167,17 +167,30 @@ const endsInInsertInto = (before: string) => /(?:^|[\s(])insert\s+into\s+[\w."]+
  * inside a string, a quoted identifier, a comment or a dollar quote is text, not a placeholder: a value written there
  * as a literal would not stay a value (a newline ends a `--` comment, a quote ends a string), while postgres.js would
  * refuse the statement (it binds a parameter the statement does not have). So the renderer writes a statement only
- * when every value lands in code. Escape strings (`E'…'`, where a backslash escapes a quote) and nested block
- * comments are not read: such a statement is not rendered, and its list goes pipelined.
+ * when every value lands in code. Nested block comments are not read: such a statement is not rendered, and its list
+ * goes pipelined.
  */
 function placeholdersInCode(pg: string): number[] | undefined {
-  if (/(?:^|[^\w$])[eE]'|\/\*(?:(?!\*\/)[\s\S])*\/\*/.test(pg)) return undefined;
+  if (/\/\*(?:(?!\*\/)[\s\S])*\/\*/.test(pg)) return undefined;
   const code = pg.replace(NOT_CODE, ' ');
   return [...code.matchAll(/(?<![\p{L}\p{N}_$])\$(\d+)/gu)].map((m) => Number(m[1]));
 }
 
-/** Strings, quoted identifiers, comments and dollar quotes: where SQL code stops. */
-const NOT_CODE = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$([\p{L}_][\p{L}\p{N}_]*)?\$[\s\S]*?\$\1\$/gu;
+/**
+ * Where SQL code stops, matched left to right: escape strings (`E'…'`, a backslash escapes the next character),
+ * strings, quoted identifiers, comments and dollar quotes.
+ */
+const NOT_CODE = new RegExp(
+  [
+    String.raw`(?<![\p{L}\p{N}_$])[eE]'(?:[^'\\]|\\[\s\S]|'')*'`,
+    String.raw`'(?:[^']|'')*'`,
+    String.raw`"(?:[^"]|"")*"`,
+    String.raw`--[^\n]*`,
+    String.raw`\/\*[\s\S]*?\*\/`,
+    String.raw`\$([\p{L}_][\p{L}\p{N}_]*)?\$[\s\S]*?\$\1\$`,
+  ].join('|'),
+  'gu',
+);
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null &&

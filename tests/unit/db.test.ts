@@ -80,15 +80,14 @@ describe('literalRenderer', () => {
       sql`select a${'x'}`, // part of an identifier (a$1) to postgres.js
     ];
     for (const q of misplaced) expect(render(q)).toBeUndefined();
-    expect(render(sql`select 'it''s -- no' || ${'x'}, $t$ ' $t$, "a""b", /* c */ ${2} -- e
-      , ${3}`)).toBe(`select 'it''s -- no' || E'x', $t$ ' $t$, "a""b", /* c */ '2' -- e
+    expect(render(sql`select 'it''s -- no' || ${'x'}, E'\\'' || ${1}, $t$ ' $t$, "a""b", /* c */ ${2} -- e
+      , ${3}`)).toBe(`select 'it''s -- no' || E'x', E'\\'' || '1', $t$ ' $t$, "a""b", /* c */ '2' -- e
       , '3'`);
+    expect(render(sql`select 'e' || ${'x'}`)).toBe(`select 'e' || E'x'`);
   });
 
-  it('renders nothing for text it does not read: escape strings and nested comments', () => {
-    expect(render(sql`select E'\\'' || ${'x'}`)).toBeUndefined();
+  it('renders nothing for text it does not read: a nested block comment', () => {
     expect(render(sql`select /* c /* d */ */ ${2}`)).toBeUndefined();
-    expect(render(sql`select 'e' || ${'x'}`)).toBe(`select 'e' || E'x'`);
   });
 
   it('picks the helper by the text postgres.js sees, where values are placeholders', () => {
