@@ -179,8 +179,8 @@ describe.each([false, true])('a list of statements, with DB_PREPARE=%s', (prepar
 
   it('keeps a value the template puts in a comment from becoming SQL', async () => {
     const user = await createUser();
-    // Sent by postgres.js, Postgres refuses it (a parameter the statement never uses); written as a literal, the newline
-    // would end the comment and the rest would run.
+    // Sent by postgres.js, Postgres refuses it (a parameter the statement never uses); written as a literal, the
+    // newline would end the comment and the rest would run.
     await expect(db.asUser(claimsOf(user.id), (tx) => [
       tx`select 1 as n -- ${'\nunion all select 2 --'}`,
       tx`select 3 as n`,
