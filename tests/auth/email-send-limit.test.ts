@@ -15,7 +15,7 @@ const sql = postgres(stackEnv().dbUrl, { max: 1, onnotice: () => {} });
 afterAll(() => sql.end());
 
 function authWithCap(emailSent: number) {
-  const auth = readConfigToml().auth;
+  const auth = readConfigToml().auth ?? {};
   const sent: OutgoingMail[] = [];
   const app = createAuthEmulator({
     sql,

@@ -44,7 +44,7 @@ describe('supabase/config.toml', () => {
   });
 
   it('sends mail through [auth.email.smtp] on implicit TLS, its server and account from the environment', () => {
-    const smtp = auth.email.smtp;
+    const smtp = auth.email?.smtp ?? {};
     expect(smtp).toMatchObject({ enabled: true, port: 465 });
     const env = { SMTP_HOST: 'smtpdm.aliyun.com', SMTP_USER: 'no-reply@mail.example.cn', SMTP_PASS: 'p' };
     expect(resolveEnv(smtp.host, env)).toBe('smtpdm.aliyun.com');
@@ -70,7 +70,7 @@ describe('the local Auth emulator reads the same settings', () => {
 
   it("mails through the SMTP server the environment gives config.toml, on the stack's own port", () => {
     const env = { SMTP_HOST: '127.0.0.1', SMTP_USER: 'u', SMTP_PASS: 'p', SMTP_ADMIN_EMAIL: 'a@b.cn' };
-    expect(authSettings(toml.auth, { ...env, AUTH_SMTP_PORT: '40025' }).smtp).toEqual({
+    expect(authSettings(auth, { ...env, AUTH_SMTP_PORT: '40025' }).smtp).toEqual({
       host: '127.0.0.1',
       port: 40025,
       user: 'u',
@@ -78,9 +78,9 @@ describe('the local Auth emulator reads the same settings', () => {
       adminEmail: 'a@b.cn',
       senderName: 'Houtai',
     });
-    expect(authSettings(toml.auth, env).smtp?.port).toBe(465);
-    expect(authSettings(toml.auth, env)).toMatchObject({ emailAutoconfirm: false });
+    expect(authSettings(auth, env).smtp?.port).toBe(465);
+    expect(authSettings(auth, env)).toMatchObject({ emailAutoconfirm: false });
     // Without a server, mail is printed, never sent to a made-up host.
-    expect(authSettings(toml.auth, {}).smtp).toBeUndefined();
+    expect(authSettings(auth, {}).smtp).toBeUndefined();
   });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { HOSTED_KINDS, hostedTemplate, hostedTemplatePath } from '../../scripts/emulators/auth/hosted-templates.ts';
 import { readConfigToml, ROOT } from '../../scripts/stack/project.ts';
 
-const templates = readConfigToml().auth.email.template;
+const templates = readConfigToml().auth?.email?.template ?? {};
 
 describe('hosted mail templates', () => {
   it.each(HOSTED_KINDS)('%s: config.toml and supabase/templates are what npm run auth:templates writes', (kind) => {
