@@ -35,7 +35,8 @@ export interface ConfigToml {
   api?: { port?: number; schemas?: string[] };
   db?: { port?: number; seed?: { sql_paths?: string[] }; migrations?: { schema_paths?: string[] } };
   studio?: { port?: number };
-  local_smtp?: { port?: number; smtp_port?: number };
+  /** The local mail catcher's ports (the CLI's name for the section that was [inbucket]). */
+  local_smtp?: { enabled?: boolean; port?: number; smtp_port?: number };
   storage?: { file_size_limit?: string };
   edge_runtime?: Record<string, unknown>;
   functions?: Record<string, FunctionToml>;

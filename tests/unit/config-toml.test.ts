@@ -44,12 +44,12 @@ describe('supabase/config.toml', () => {
   });
 
   it('sends mail through [auth.email.smtp] on implicit TLS, its server and account from the environment', () => {
-    const smtp = auth.email?.smtp;
+    const smtp = auth.email?.smtp ?? {};
     expect(smtp).toMatchObject({ enabled: true, port: 465 });
     const env = { SMTP_HOST: 'smtpdm.aliyun.com', SMTP_USER: 'no-reply@mail.example.cn', SMTP_PASS: 'p' };
-    expect(resolveEnv(smtp?.host, env)).toBe('smtpdm.aliyun.com');
-    expect(resolveEnv(smtp?.user, env)).toBe('no-reply@mail.example.cn');
-    expect(resolveEnv(smtp?.pass, env)).toBe('p');
+    expect(resolveEnv(smtp.host, env)).toBe('smtpdm.aliyun.com');
+    expect(resolveEnv(smtp.user, env)).toBe('no-reply@mail.example.cn');
+    expect(resolveEnv(smtp.pass, env)).toBe('p');
   });
 });
 
