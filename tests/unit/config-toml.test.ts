@@ -44,7 +44,7 @@ describe('supabase/config.toml', () => {
   });
 
   it('sends mail through [auth.email.smtp] on implicit TLS, its server and account from the environment', () => {
-    const smtp = auth.email!.smtp!;
+    const smtp = auth.email?.smtp ?? {};
     expect(smtp).toMatchObject({ enabled: true, port: 465 });
     const env = { SMTP_HOST: 'smtpdm.aliyun.com', SMTP_USER: 'no-reply@mail.example.cn', SMTP_PASS: 'p' };
     expect(resolveEnv(smtp.host, env)).toBe('smtpdm.aliyun.com');
@@ -82,5 +82,30 @@ describe('the local Auth emulator reads the same settings', () => {
     expect(authSettings(auth, env)).toMatchObject({ emailAutoconfirm: false });
     // Without a server, mail is printed, never sent to a made-up host.
     expect(authSettings(auth, {}).smtp).toBeUndefined();
+  });
+
+  it("accepts Apple ID tokens for every iOS app and the Services ID, Google's for the environment's ids", () => {
+    const google = '1-web.apps.googleusercontent.com,1-ios.apps.googleusercontent.com';
+    const { identities } = authSettings(auth, { SUPABASE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID: google });
+    expect(identities.providers.apple).toEqual({
+      enabled: true,
+      clientIds: [
+        'com.houtai.coach',
+        'com.houtai.companion',
+        'com.houtai.quit',
+        'com.houtai.pickitchen',
+        'com.houtai.signin',
+      ],
+      skipNonceCheck: false,
+      emailOptional: false,
+      hasSecret: false,
+    });
+    expect(identities.providers.google).toMatchObject({
+      enabled: true,
+      clientIds: google.split(','),
+      skipNonceCheck: false,
+    });
+    // Manual linking on (GoTrue's default is off): users unlink what they linked (docs/auth.md).
+    expect(identities.manualLinking).toBe(true);
   });
 });

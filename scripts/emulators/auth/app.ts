@@ -26,6 +26,8 @@ import {
 } from './pkce.ts';
 import { redirectTarget, redirectWith } from './redirect.ts';
 import { adminLinks } from './admin-links.ts';
+import { idTokenGrant } from './id-token.ts';
+import { identityRoutes } from './identities.ts';
 import { issueSession, refreshSession, sessionExists, type TokenSettings } from './sessions.ts';
 import { jwksOf } from './signing-key.ts';
 import {
@@ -249,6 +251,8 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
         anonymous_users: settings.enableAnonymousSignIns,
         email: settings.emailProvider,
         phone: settings.phoneProvider,
+        apple: settings.identities.providers.apple.enabled,
+        google: settings.identities.providers.google.enabled,
       },
       disable_signup: !settings.enableSignup,
       mailer_autoconfirm: settings.emailAutoconfirm,
@@ -329,6 +333,16 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     return c.json(result.session ?? result.user);
   });
 
+  const idToken = idTokenGrant({
+    sql,
+    settings,
+    tokens,
+    bearerUser,
+    client,
+    sendConfirmation: (tx, user) => mail.send(tx, user, 'signup', { redirectTo: settings.siteUrl }),
+  });
+
+  // GoTrue's grants: password, refresh_token, id_token, pkce (not run here yet: unsupported_grant_type) and web3.
   app.post('/token', async (c) => {
     const grant = c.req.query('grant_type');
     const b = await readBody(c);
@@ -342,6 +356,15 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     if (grant === 'pkce') {
       limitAddress('refresh', ip, settings.rateLimits.tokenRefresh, FIVE_MINUTES);
       return c.json(await exchangeAuthCode(sql, tokens, b, client(c)));
+    }
+    if (grant === 'id_token') {
+      limitAddress('refresh', ip, settings.rateLimits.tokenRefresh, FIVE_MINUTES);
+      return c.json(await idToken(c, b));
+    }
+    if (grant === 'web3') {
+      // Sign-in with Solana or Ethereum wallets: both chains are off ([auth.web3.*]), behind their own 30 per 5 min.
+      limitAddress('web3', ip, 30, FIVE_MINUTES);
+      throw new AuthError(422, 'web3_provider_disabled', 'Web3 provider is disabled');
     }
     if (grant !== 'password') throw new AuthError(400, 'invalid_credentials', 'unsupported_grant_type');
 
@@ -909,5 +932,6 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
   admin.post('/generate_link', links.generateLink);
   app.post('/invite', links.invite);
   app.route('/admin', admin);
+  app.route('/', identityRoutes({ sql, settings, bearerUser }));
   return app;
 }

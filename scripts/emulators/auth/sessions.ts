@@ -6,7 +6,7 @@ import type { FlowMethod } from './pkce.ts';
 import { identitiesOf, userJson, type UserRow } from './users.ts';
 
 type Sql = postgres.Sql | postgres.TransactionSql;
-export type AmrMethod = 'password' | 'otp' | 'anonymous' | FlowMethod;
+export type AmrMethod = 'password' | 'otp' | 'anonymous' | 'oauth' | FlowMethod;
 
 export interface TokenSettings {
   /** The private ES256 key access tokens are signed with (signing-key.ts). */

@@ -133,12 +133,11 @@ export async function addIdentity(
     on conflict (provider_id, provider) do update set identity_data = excluded.identity_data, updated_at = now()`;
 }
 
-/** app_metadata.providers recomputed from identities, oldest first. */
+/** app_metadata.providers recomputed from identities, oldest first, and `provider` the first of them (GoTrue). */
 export async function refreshProviders(sql: Sql, userId: string) {
   await sql`
     update auth.users u set raw_app_meta_data = coalesce(u.raw_app_meta_data, '{}'::jsonb) || jsonb_build_object(
-      'provider', coalesce(u.raw_app_meta_data ->> 'provider', (
-        select i.provider from auth.identities i where i.user_id = u.id order by i.created_at limit 1)),
+      'provider', (select i.provider from auth.identities i where i.user_id = u.id order by i.created_at, i.id limit 1),
       'providers', coalesce((select jsonb_agg(p.provider order by p.first) from (
         select i.provider, min(i.created_at) as first from auth.identities i
          where i.user_id = u.id group by i.provider) p), '[]'::jsonb))
