@@ -24,7 +24,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     writeFileSync(file, hostedTemplate(kind).body);
   }
   const toml = readFileSync(CONFIG_TOML, 'utf8');
-  const written = toml.replace(SECTION, (_, kind) => templateSection(kind));
+  const present = new Set([...toml.matchAll(SECTION)].map((m) => m[1]));
+  // A kind config.toml does not have yet goes after the last template section, the others are rewritten in place.
+  const added = HOSTED_KINDS.filter((kind) => !present.has(kind)).map(templateSection).join('');
+  const last = [...toml.matchAll(SECTION)].at(-1)!;
+  const end = last.index! + last[0].length;
+  const written = (toml.slice(0, end) + added + toml.slice(end)).replace(SECTION, (_, kind) => templateSection(kind));
   writeFileSync(CONFIG_TOML, written);
   console.log(`wrote supabase/templates/*.html and the subjects in supabase/config.toml (${HOSTED_KINDS.join(', ')})`);
 }

@@ -17,6 +17,7 @@ import { createTestAppleCa } from '../tests/fakes/apple.ts';
 import { startFakeAppleOcsp } from '../tests/fakes/apple-ocsp.ts';
 import { startFakeGoogle } from '../tests/fakes/google.ts';
 import { startFakeDashScope } from '../tests/fakes/dashscope.ts';
+import { FAKE_GOOGLE_CLIENT_IDS, startFakeOidcIssuers } from '../tests/fakes/oidc-issuers.ts';
 import process from 'node:process';
 import { Buffer } from 'node:buffer';
 
@@ -87,6 +88,8 @@ const wechatPrograms = {
 const wechat = await startFakeWechat(wechatPrograms);
 const google = await startFakeGoogle();
 const dashscope = await startFakeDashScope();
+// Sign in with Apple and Google: their discovery documents and keys, made for this run.
+const oidcIssuers = await startFakeOidcIssuers();
 const PUBSUB_AUDIENCE = 'https://houtai.test/functions/v1/hooks/google';
 const PUBSUB_SERVICE_ACCOUNT = 'pubsub-push@houtai-test.iam.gserviceaccount.com';
 
@@ -155,6 +158,8 @@ const stackReady = step('start throwaway stack', async () => {
       DASHSCOPE_BASE_URL: dashscope.baseUrl,
       // The deployed worker polls video tasks every second (15 in production): tests drive one to its end in seconds.
       EMOJI_POLL_INTERVAL_SECONDS: '1',
+      AUTH_OIDC_DISCOVERY_URLS: JSON.stringify(oidcIssuers.discoveryUrls),
+      SUPABASE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID: FAKE_GOOGLE_CLIENT_IDS.join(','),
     },
   });
   return `${stack.apiUrl}, ${stack.dbUrl}`;
@@ -171,6 +176,7 @@ const shutdown = async () => {
   await google.close();
   await dashscope.close();
   await appleOcsp.close();
+  await oidcIssuers.close();
 };
 process.on('SIGINT', () => void shutdown().then(() => process.exit(130)));
 process.on('SIGTERM', () => void shutdown().then(() => process.exit(143)));
@@ -259,6 +265,7 @@ if (started && stack) {
         HOUTAI_TEST_PUBSUB: JSON.stringify({ audience: PUBSUB_AUDIENCE, email: PUBSUB_SERVICE_ACCOUNT }),
         HOUTAI_TEST_DASHSCOPE: JSON.stringify({ url: dashscope.baseUrl, apiKey: dashscope.apiKey }),
         HOUTAI_TEST_MAIL_URL: s.mailUrl,
+        HOUTAI_TEST_ID_TOKEN_ISSUERS: oidcIssuers.exported,
       }),
     );
   });

@@ -20,12 +20,13 @@ export interface UploadedFile {
  */
 export function checkUpload(tx: Tx, purposeName: UploadPurposeName, app: AppId, userId: string, path: string) {
   const purpose = UPLOAD_PURPOSES[purposeName];
-  // The size is at most maxBytes once the check passed, so it fits an integer.
+  // The size is at most maxBytes once the check passed, so it fits an integer. The types travel as one string (no
+  // type holds a comma), a value db.ts can write as a literal, so a list with this check can go as one message.
   return tx<UploadedFile[]>`
     select size::integer as size, content_type
       from internal.check_upload(${purposeName}, ${purpose.bucket}, ${path}, ${
     uploadFolder(purpose, app, userId)
-  }, ${purpose.maxBytes}, ${Object.keys(purpose.types)}::text[])`;
+  }, ${purpose.maxBytes}, string_to_array(${Object.keys(purpose.types).join(',')}, ','))`;
 }
 
 /** The same check for work outside a request (the worker): the refusal, or undefined when the file may be used. */

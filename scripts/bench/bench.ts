@@ -16,7 +16,7 @@ import { LOCAL_DIR, ROOT } from '../stack/project.ts';
 import { startStack } from '../stack/stack.ts';
 import { PG_BIN } from '../stack/system-deps.ts';
 import { BENCH_DAYS, seedBench } from './seed.ts';
-import { type HttpRequest, type LoadResult, runPgbench, runWrk } from './load.ts';
+import { type HttpRequest, type LoadResult, type PgbenchProtocol, runPgbench, runWrk } from './load.ts';
 import { cpuMeter } from './cpu.ts';
 import { type Cell, cellOf, checkRecord, formatTable, type RunRecord, writeRecord } from './results.ts';
 import { createDb } from '../../functions/_shared/db.ts';
@@ -73,7 +73,12 @@ interface Scenario {
   what: string;
   requests: () => HttpRequest[];
   /** The same work for pgbench: a script in scripts/bench/pgbench. */
-  pgbench?: { script: string };
+  /**
+   * The same SQL without HTTP, sent as the API sends it on the bench stack (DB_PREPARE=true): `prepared` for what
+   * db.ts pipelines as postgres.js's prepared statements (each script's \startpipeline groups them into one flight),
+   * `simple` for a list db.ts sends as one simple-protocol message (the script's statements joined by `\;`).
+   */
+  pgbench?: { script: string; protocol: PgbenchProtocol };
 }
 
 /**
@@ -171,9 +176,7 @@ try {
       stack.dbUrl,
       {
         script: readFileSync(join(ROOT, 'scripts/bench/pgbench', `${s.script}.sql`), 'utf8'),
-        // As the API sends its statements on the bench stack (DB_PREPARE=true): postgres.js's prepared statements,
-        // each script's \startpipeline grouping them into the flights db.ts sends.
-        protocol: 'prepared',
+        protocol: s.protocol,
         clients,
         seconds: SECONDS,
         warmupSeconds: WARMUP_SECONDS,
@@ -224,14 +227,14 @@ try {
     {
       key: '1 day-log read',
       what: 'GET /coach/day-logs/{date}, 1,000 users',
-      pgbench: { script: 'day-log-read' },
+      pgbench: { script: 'day-log-read', protocol: 'prepared' },
       requests: () =>
         many(5000, () => ({ method: 'GET', path: `${api}/coach/day-logs/${pick(dates)}`, ...anyCaller() })),
     },
     {
       key: '2 workout write',
       what: 'POST /coach/records/workout (+ day log, score)',
-      pgbench: { script: 'workout-write' },
+      pgbench: { script: 'workout-write', protocol: 'simple' },
       requests: () =>
         many(
           5000,
@@ -248,7 +251,7 @@ try {
       // own.
       key: '3 sync pull 500',
       what: 'POST /coach/sync/pull, a 500-change page',
-      pgbench: { script: 'sync-pull' },
+      pgbench: { script: 'sync-pull', protocol: 'prepared' },
       requests: () =>
         many(
           2000,
@@ -260,13 +263,13 @@ try {
     {
       key: '4 consume, many accounts',
       what: 'POST /wallet/consume, 1,000 accounts',
-      pgbench: { script: 'consume-many' },
+      pgbench: { script: 'consume-many', protocol: 'prepared' },
       requests: () => many(5000, () => spend(anyCaller())),
     },
     {
       key: '4 consume, hot account',
       what: 'POST /wallet/consume, one account',
-      pgbench: { script: 'consume-hot' },
+      pgbench: { script: 'consume-hot', protocol: 'prepared' },
       requests: () => [spend(caller(0))],
     },
     {

@@ -35,7 +35,8 @@ export interface ConfigToml {
   api?: { port?: number; schemas?: string[] };
   db?: { port?: number; seed?: { sql_paths?: string[] }; migrations?: { schema_paths?: string[] } };
   studio?: { port?: number };
-  local_smtp?: { port?: number; smtp_port?: number };
+  /** The local mail catcher's ports (the CLI's name for the section that was [inbucket]). */
+  local_smtp?: { enabled?: boolean; port?: number; smtp_port?: number };
   storage?: { file_size_limit?: string };
   edge_runtime?: Record<string, unknown>;
   functions?: Record<string, FunctionToml>;
@@ -59,6 +60,7 @@ export interface AuthToml {
   refresh_token_reuse_interval?: number;
   enable_signup?: boolean;
   enable_anonymous_sign_ins?: boolean;
+  enable_manual_linking?: boolean;
   minimum_password_length?: number;
   rate_limit?: Partial<
     Record<
@@ -82,6 +84,20 @@ export interface AuthToml {
   /** `uri` and `secrets` may be `env(NAME)` (resolveEnv). */
   hook?: { send_sms?: { enabled?: boolean; uri?: string; secrets?: string } };
   mfa?: { max_enrolled_factors?: number; totp?: { enroll_enabled?: boolean; verify_enabled?: boolean } };
+  /** [auth.external.<provider>]: OAuth and ID-token sign-in providers. */
+  external?: Record<string, ExternalProviderToml>;
+}
+
+/** An [auth.external.<provider>] table; `client_id` and `secret` may be `env(NAME)`. */
+export interface ExternalProviderToml {
+  enabled?: boolean;
+  /** Comma-separated: every audience the provider's ID tokens may carry. */
+  client_id?: string;
+  secret?: string;
+  redirect_uri?: string;
+  url?: string;
+  skip_nonce_check?: boolean;
+  email_optional?: boolean;
 }
 
 /** [auth.email.smtp]: `host`, `user`, `pass`, `admin_email` and `sender_name` may be `env(NAME)`. */

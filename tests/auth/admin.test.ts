@@ -1,4 +1,5 @@
-// The admin API our functions use: auth.admin.createUser / getUserById / listUsers / updateUserById / deleteUser.
+// The admin API our functions use: auth.admin.createUser / getUserById / listUsers / updateUserById / deleteUser, with
+// GoTrue's handling of user_metadata and of page parameters.
 import { describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
 import { anonClient, freshPhone, serviceClient } from '../helpers/auth.ts';
@@ -81,6 +82,44 @@ describe('auth.admin', () => {
       made.includes(id)
     );
     expect(listed).toEqual([...made].reverse());
+  });
+
+  it('keeps user_metadata as sent: confirming adds only email_verified, identities stay unverified', async () => {
+    const email = `meta-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const meta = { app_id: 'quit', locale: 'en', nickname: 'A' };
+    const { data } = await admin().createUser({ email, user_metadata: meta });
+    const id = data.user!.id;
+    expect(data.user?.user_metadata).toEqual(meta);
+    expect(data.user?.identities?.map((i) => i.identity_data)).toEqual([
+      { sub: id, email, email_verified: false, phone_verified: false },
+    ]);
+    const apps = await adminSql()`select app_id from public.app_profiles where user_id = ${id}`;
+    expect(apps.map((a) => a.app_id)).toEqual(['quit']);
+
+    const confirmed = await admin().createUser({
+      email: `meta-${crypto.randomUUID().slice(0, 8)}@example.com`,
+      email_confirm: true,
+      user_metadata: meta,
+    });
+    expect(confirmed.data.user?.user_metadata).toEqual({ ...meta, email_verified: true });
+
+    // A top-level key set to null goes; the others are merged.
+    const updated = await admin().updateUserById(id, { user_metadata: { nickname: null, level: 3 } });
+    expect(updated.data.user?.user_metadata).toEqual({ app_id: 'quit', locale: 'en', level: 3 });
+  });
+
+  it('refuses a page or per_page that is not an unsigned integer with 400, as GoTrue parses them', async () => {
+    // Go's strconv.ParseUint error follows "Bad Pagination Parameters: ".
+    const refusals: [Parameters<ReturnType<typeof admin>['listUsers']>[0], string][] = [
+      [{ page: -1 }, 'parsing "-1": invalid syntax'],
+      [{ perPage: 'ten' as never }, 'parsing "ten": invalid syntax'],
+      [{ page: '99999999999999999999' as never }, 'parsing "99999999999999999999": value out of range'],
+    ];
+    for (const [params, why] of refusals) {
+      const { error } = await admin().listUsers(params);
+      const message = `Bad Pagination Parameters: strconv.ParseUint: ${why}`;
+      expect(error).toMatchObject({ status: 400, code: 'validation_failed', message });
+    }
   });
 
   it('soft-deletes: the account stays for the record but can no longer sign in', async () => {

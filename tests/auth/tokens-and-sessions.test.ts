@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { adminSql } from '../helpers/db.ts';
 import { stackEnv } from '../helpers/stack.ts';
-import { anonClient, claimsOf, freshIp, rawGetUser, sessionClient } from '../helpers/auth.ts';
+import { anonClient, claimsOf, freshIp, rawAuthPost, rawGetUser, sessionClient } from '../helpers/auth.ts';
 import { freshEmail, signUpConfirmed } from '../helpers/mail.ts';
 import { Buffer } from 'node:buffer';
 
@@ -14,20 +14,8 @@ async function signedUp() {
 }
 
 /** POST /auth/v1/token?grant_type=refresh_token as supabase-js sends it, answered raw. */
-async function rawRefresh(refreshToken: string) {
-  const { apiUrl, anonKey } = stackEnv();
-  const res = await fetch(`${apiUrl}/auth/v1/token?grant_type=refresh_token`, {
-    method: 'POST',
-    headers: {
-      apikey: anonKey,
-      'content-type': 'application/json',
-      'x-supabase-api-version': '2024-01-01',
-      'x-forwarded-for': freshIp(),
-    },
-    body: JSON.stringify({ refresh_token: refreshToken }),
-  });
-  return { status: res.status, errorCode: res.headers.get('x-sb-error-code'), body: await res.json() };
-}
+const rawRefresh = (refreshToken: string) =>
+  rawAuthPost('token?grant_type=refresh_token', { refresh_token: refreshToken });
 
 async function signIn(email: string) {
   const { data } = await anonClient().auth.signInWithPassword({ email, password: 'correct horse' });

@@ -1,7 +1,7 @@
 // supabase-js clients as the apps use them, and what tests need around sign-in: a fresh client address per
 // client (Auth limits per address), the SMS codes the fake Aliyun received, fresh phone numbers.
 import { randomBytes } from 'node:crypto';
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { createClient, type SupabaseClient, type SupabaseClientOptions } from '@supabase/supabase-js';
 import { decodeJwt } from 'jose';
 import WebSocket from 'ws';
 import { adminSql } from './db.ts';
@@ -17,13 +17,41 @@ let counter = 0;
 /** A device sign-in id as an app must make one: 16 bytes from a secure random generator. */
 export const newDeviceId = (encoding: 'hex' | 'base64url' = 'base64url') => randomBytes(16).toString(encoding);
 
-export function anonClient(opts: { ip?: string } = {}): SupabaseClient {
+/** `auth` overrides the client's auth options (a test's own flowType or storage). */
+export function anonClient(opts: { ip?: string; auth?: SupabaseClientOptions<'public'>['auth'] } = {}): SupabaseClient {
   const { apiUrl, anonKey } = stackEnv();
   return createClient(apiUrl, anonKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false, ...opts.auth },
     realtime: { transport: WebSocket as never },
     global: { headers: { 'x-forwarded-for': opts.ip ?? freshIp() } },
   });
+}
+
+/**
+ * A client in the PKCE flow as a mobile app sets one up (`flowType: 'pkce'`, a storage of its own): supabase-js keeps
+ * the code verifier there between the request that mails a link and exchangeCodeForSession. `codeVerifier()` is the
+ * verifier of the flow the client started last, even once supabase-js has dropped it (it does when it saves a session).
+ */
+export function pkceClient(opts: { ip?: string } = {}) {
+  const storage = new Map<string, string>();
+  const verifiers: string[] = [];
+  const client = anonClient({
+    ip: opts.ip,
+    auth: {
+      flowType: 'pkce',
+      persistSession: true,
+      storage: {
+        getItem: (key) => storage.get(key) ?? null,
+        setItem: (key, value) => {
+          storage.set(key, value);
+          // Kept as JSON, with "/recovery" after a password reset's verifier.
+          if (key.endsWith('-code-verifier')) verifiers.push(String(JSON.parse(value)).split('/')[0]);
+        },
+        removeItem: (key) => void storage.delete(key),
+      },
+    },
+  });
+  return { client, codeVerifier: () => verifiers.at(-1) ?? '' };
 }
 
 /** A client signed in with the session, as an app holds it after sign-in (updateUser, signOut use it). */
@@ -35,6 +63,22 @@ export async function sessionClient(
   const { error } = await client.auth.setSession(session);
   if (error) throw error;
   return client;
+}
+
+/** POST /auth/v1/<path> as supabase-js sends it, from an address of its own, answered raw. */
+export async function rawAuthPost(path: string, body: Record<string, unknown>) {
+  const { apiUrl, anonKey } = stackEnv();
+  const res = await fetch(`${apiUrl}/auth/v1/${path}`, {
+    method: 'POST',
+    headers: {
+      apikey: anonKey,
+      'content-type': 'application/json',
+      'x-supabase-api-version': '2024-01-01',
+      'x-forwarded-for': freshIp(),
+    },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, errorCode: res.headers.get('x-sb-error-code'), body: await res.json() };
 }
 
 /** GET /auth/v1/user with a bearer token, raw: status and GoTrue's error code. */

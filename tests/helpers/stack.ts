@@ -30,6 +30,8 @@ export interface TestStack {
   dashscope: { url: string; apiKey: string };
   /** The mail catcher's web inbox and HTTP API, where Auth's mail goes. */
   mailUrl: string;
+  /** The fake Apple's and Google's private keys and discovery URLs (tests/fakes/oidc-issuers.ts idTokenSigner). */
+  idTokenIssuers: string;
 }
 
 export function stackEnv(): TestStack {
@@ -55,6 +57,7 @@ export function stackEnv(): TestStack {
     'HOUTAI_TEST_PUBSUB',
     'HOUTAI_TEST_DASHSCOPE',
     'HOUTAI_TEST_MAIL_URL',
+    'HOUTAI_TEST_ID_TOKEN_ISSUERS',
   ].filter((k) => !e[k]);
   if (missing.length > 0) {
     throw new Error(`Tests need the stack that \`npm test\` starts (missing ${missing.join(', ')}). Run \`npm test\`.`);
@@ -82,6 +85,7 @@ export function stackEnv(): TestStack {
     pubsub: JSON.parse(e.HOUTAI_TEST_PUBSUB!),
     dashscope: JSON.parse(e.HOUTAI_TEST_DASHSCOPE!),
     mailUrl: e.HOUTAI_TEST_MAIL_URL!,
+    idTokenIssuers: e.HOUTAI_TEST_ID_TOKEN_ISSUERS!,
   };
 }
 

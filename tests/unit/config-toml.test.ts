@@ -84,4 +84,29 @@ describe('the local Auth emulator reads the same settings', () => {
     // Without a server, mail is printed, never sent to a made-up host.
     expect(authSettings(auth, {}).smtp).toBeUndefined();
   });
+
+  it("accepts Apple ID tokens for every iOS app and the Services ID, Google's for the environment's ids", () => {
+    const google = '1-web.apps.googleusercontent.com,1-ios.apps.googleusercontent.com';
+    const { identities } = authSettings(auth, { SUPABASE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID: google });
+    expect(identities.providers.apple).toEqual({
+      enabled: true,
+      clientIds: [
+        'com.houtai.coach',
+        'com.houtai.companion',
+        'com.houtai.quit',
+        'com.houtai.pickitchen',
+        'com.houtai.signin',
+      ],
+      skipNonceCheck: false,
+      emailOptional: false,
+      hasSecret: false,
+    });
+    expect(identities.providers.google).toMatchObject({
+      enabled: true,
+      clientIds: google.split(','),
+      skipNonceCheck: false,
+    });
+    // Manual linking on (GoTrue's default is off): users unlink what they linked (docs/auth.md).
+    expect(identities.manualLinking).toBe(true);
+  });
 });

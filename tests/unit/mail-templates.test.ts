@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { audienceOf, type MailKind, renderMail } from '../../scripts/emulators/auth/mail-templates.ts';
 
-const KINDS: MailKind[] = ['confirmation', 'recovery', 'magic_link', 'email_change', 'reauthentication'];
+const KINDS: MailKind[] = ['confirmation', 'invite', 'recovery', 'magic_link', 'email_change', 'reauthentication'];
 const LINK = 'http://127.0.0.1:54321/auth/v1/verify?token=abc&type=signup&redirect_to=http%3A%2F%2F127.0.0.1%3A3000';
 
 describe('mail templates', () => {

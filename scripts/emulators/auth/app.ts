@@ -17,7 +17,18 @@ import { printMailer, type SendMail, smtpMailer } from './mailer.ts';
 import { mfaRoutes } from './mfa.ts';
 import { clearOneTimeTokens, replaceOneTimeToken } from './one-time-tokens.ts';
 import { generateOtp, otpHash, sendSmsHook } from './otp.ts';
-import { redirectTarget } from './redirect.ts';
+import {
+  codeChallengeOf,
+  exchangeAuthCode,
+  type FlowMethod,
+  flowMethodOfLink,
+  issueAuthCode,
+  PKCE_PREFIX,
+} from './pkce.ts';
+import { redirectTarget, redirectWith } from './redirect.ts';
+import { adminLinks } from './admin-links.ts';
+import { idTokenGrant } from './id-token.ts';
+import { identityRoutes } from './identities.ts';
 import { issueSession, refreshSession, sessionExists, type TokenSettings } from './sessions.ts';
 import { jwksOf } from './signing-key.ts';
 import {
@@ -27,10 +38,12 @@ import {
   identitiesOf,
   loadUserJson,
   refreshProviders,
+  updateMetadata,
   userJson,
   type UserRow,
 } from './users.ts';
-import { checkPassword, normalizeEmail, normalizePhone, str } from './validate.ts';
+import { paginationOf } from './pagination.ts';
+import { checkPassword, isObject, normalizeEmail, normalizePhone, randomPassword, str } from './validate.ts';
 
 export interface AuthEmulatorDeps {
   sql: postgres.Sql;
@@ -127,11 +140,6 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
   const redirectTo = (c: Context) =>
     redirectTarget(c.req.query('redirect_to'), settings.siteUrl, settings.additionalRedirectUrls);
 
-  /** PKCE (code_challenge) is part 2 of the email flows: refused rather than silently run as the implicit flow. */
-  function refusePkce(b: Body) {
-    if (b.code_challenge) throw validation('PKCE (code_challenge) is not part of the local Auth emulator yet');
-  }
-
   async function verifyBearer(c: Context) {
     const token = bearerOf(c.req.header('authorization'));
     if (!token) throw new AuthError(401, 'no_authorization', 'This endpoint requires a Bearer token');
@@ -182,7 +190,6 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
   }
 
   const hashPassword = (password: string) => bcrypt.hash(password, settings.bcryptCost);
-  const randomPassword = () => crypto.randomUUID() + crypto.randomUUID();
 
   /**
    * Sends a code to `phone` for confirming the user's phone, a phone change, or (reauthentication) a sensitive change,
@@ -245,6 +252,8 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
         anonymous_users: settings.enableAnonymousSignIns,
         email: settings.emailProvider,
         phone: settings.phoneProvider,
+        apple: settings.identities.providers.apple.enabled,
+        google: settings.identities.providers.google.enabled,
       },
       disable_signup: !settings.enableSignup,
       mailer_autoconfirm: settings.emailAutoconfirm,
@@ -278,7 +287,8 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     const password = checkPassword(b.password, settings.minimumPasswordLength);
     if (email && phoneIn) throw validation('Only an email address or phone number should be provided on signup.');
     requireProvider(email ? 'email' : 'phone', 400);
-    refusePkce(b);
+    if (phoneIn && b.code_challenge) throw validation('PKCE not supported for phone signups');
+    const pkce = codeChallengeOf(b);
 
     const result = await sql.begin(async (tx) => {
       if (email) {
@@ -298,7 +308,7 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
         });
         if (settings.emailAutoconfirm) return { session: await issueSession(tx, tokens, user, 'password', client(c)) };
         // Unconfirmed, new or not: the confirmation mail (again), the user left as it was.
-        await mail.send(tx, user, 'signup', { redirectTo: redirectTo(c) });
+        await mail.send(tx, user, 'signup', { redirectTo: redirectTo(c), pkce });
         return { user: await loadUserJson(tx, user.id) };
       }
       const phone = normalizePhone(phoneIn!);
@@ -324,6 +334,16 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     return c.json(result.session ?? result.user);
   });
 
+  const idToken = idTokenGrant({
+    sql,
+    settings,
+    tokens,
+    bearerUser,
+    client,
+    sendConfirmation: (tx, user) => mail.send(tx, user, 'signup', { redirectTo: settings.siteUrl }),
+  });
+
+  // GoTrue's grants: password, refresh_token, id_token, pkce (not run here yet: unsupported_grant_type) and web3.
   app.post('/token', async (c) => {
     const grant = c.req.query('grant_type');
     const b = await readBody(c);
@@ -333,6 +353,19 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
       const token = str(b.refresh_token);
       if (!token) throw validation('Refresh token is not valid');
       return c.json(await refreshSession(sql, tokens, token));
+    }
+    if (grant === 'pkce') {
+      limitAddress('refresh', ip, settings.rateLimits.tokenRefresh, FIVE_MINUTES);
+      return c.json(await exchangeAuthCode(sql, tokens, b, client(c)));
+    }
+    if (grant === 'id_token') {
+      limitAddress('refresh', ip, settings.rateLimits.tokenRefresh, FIVE_MINUTES);
+      return c.json(await idToken(c, b));
+    }
+    if (grant === 'web3') {
+      // Sign-in with Solana or Ethereum wallets: both chains are off ([auth.web3.*]), behind their own 30 per 5 min.
+      limitAddress('web3', ip, 30, FIVE_MINUTES);
+      throw new AuthError(422, 'web3_provider_disabled', 'Web3 provider is disabled');
     }
     if (grant !== 'password') throw new AuthError(400, 'invalid_credentials', 'unsupported_grant_type');
 
@@ -370,7 +403,7 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     if (email) {
       if (str(b.phone)) throw validation('Only an email address or phone number should be provided');
       requireProvider('email', 422);
-      refusePkce(b);
+      const pkce = codeChallengeOf(b);
       const address = normalizeEmail(email);
       await sql.begin(async (tx) => {
         let user = await findUser(tx, { email: address });
@@ -387,7 +420,8 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
           });
         }
         // An unconfirmed address gets the sign-up confirmation (its code signs in too), a confirmed one a magic link.
-        await mail.send(tx, user, user.email_confirmed_at ? 'magiclink' : 'signup', { redirectTo: redirectTo(c) });
+        const action = user.email_confirmed_at ? 'magiclink' : 'signup';
+        await mail.send(tx, user, action, { redirectTo: redirectTo(c), pkce });
       });
       return c.json({});
     }
@@ -416,11 +450,11 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     const email = str(b.email);
     if (!email) throw validation('Password recovery requires an email');
     const address = normalizeEmail(email);
-    refusePkce(b);
+    const pkce = codeChallengeOf(b);
     await sql.begin(async (tx) => {
       // An unknown address gets the same answer and no mail: the answer must not tell who has an account.
       const user = await findUser(tx, { email: address });
-      if (user) await mail.send(tx, user, 'recovery', { redirectTo: redirectTo(c) });
+      if (user) await mail.send(tx, user, 'recovery', { redirectTo: redirectTo(c), pkce });
     });
     return c.json({});
   });
@@ -440,13 +474,13 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     if (email && phoneIn) throw validation('Only an email address or phone number should be provided.');
     if (!email && !phoneIn) throw validation('Missing email address or phone number');
     requireProvider(email ? 'email' : 'phone', 400);
-    if (email) refusePkce(b);
+    const pkce = email ? codeChallengeOf(b) : undefined;
     const by = email ? { email: normalizeEmail(email) } : { phone: normalizePhone(phoneIn!) };
     await sql.begin(async (tx) => {
       // Found by its current address, change types too; nothing pending or already confirmed → nothing sent.
       const user = await findUser(tx, by);
       if (!user) return;
-      const redirect = { redirectTo: redirectTo(c) };
+      const redirect = { redirectTo: redirectTo(c), pkce };
       if (type === 'signup' && !user.email_confirmed_at) await mail.send(tx, user, 'signup', redirect);
       if (type === 'email_change' && user.email_change) {
         await mail.send(tx, user, 'email_change', { ...redirect, newEmail: user.email_change });
@@ -528,12 +562,14 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
 
   /**
    * A mailed code (with the address it went to) or link (its token hash): what it confirms is applied and a session
-   * begins, except for the first half of a double-confirmed email change, which answers a message instead.
+   * begins, except for the first half of a double-confirmed email change, which answers a message instead. A PKCE
+   * link names its `flow`: it ends in that flow's auth code, which POST /token?grant_type=pkce trades for the session.
    */
   async function verifyEmail(
     c: Context,
     type: string,
     by: { email: string; token: string } | { tokenHash: string },
+    flow?: FlowMethod,
   ) {
     return await sql.begin(async (tx) => {
       const found = await mail.find(tx, type, by);
@@ -569,9 +605,15 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
                  raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || '{"email_verified": true}',
                  updated_at = now() where id = ${user.id}`;
         await addIdentity(tx, user, 'email', user.email!, true);
+        if (column === 'confirmation_token' && user.invited_at && !user.encrypted_password) {
+          // An invitee has no password yet: GoTrue gives it a random one, for the app to have the user replace.
+          await tx`update auth.users set encrypted_password = ${await hashPassword(randomPassword())}
+                   where id = ${user.id}`;
+        }
       }
       await clearOneTimeTokens(tx, user.id);
       await refreshProviders(tx, user.id);
+      if (flow) return { code: await issueAuthCode(tx, user.id, flow) };
       const [reloaded] = await tx<UserRow[]>`select * from auth.users where id = ${user.id}`;
       return { session: await issueSession(tx, tokens, reloaded, 'otp', client(c)) };
     });
@@ -606,31 +648,36 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
   });
 
   // The link in a mail: on success a 303 to redirect_to with the session in the fragment (the implicit flow supabase-js
-  // reads from the URL), on failure with the error there; as GoTrue answers a browser.
+  // reads from the URL), on failure with the error there; as GoTrue answers a browser. A PKCE link (its token hash
+  // starts with pkce_) sends `?code=<auth code>` instead, and its messages and errors in the query as well.
   app.get('/verify', async (c) => {
     const type = c.req.query('type') ?? '';
     const token = c.req.query('token') ?? '';
     if (!type || !token) throw validation('Verify requires a token and a type');
     limitAddress('verify', client(c).ip, settings.rateLimits.tokenVerifications, FIVE_MINUTES);
-    const back = (fields: Record<string, string>) => c.redirect(`${redirectTo(c)}#${new URLSearchParams(fields)}`, 303);
+    const pkce = token.startsWith(PKCE_PREFIX);
+    const back = (fields: Record<string, string>) =>
+      c.redirect(redirectWith(redirectTo(c), { fragment: { ...fields, sb: '' }, query: pkce ? fields : {} }), 303);
     try {
       if (!(type in VERIFY_COLUMNS)) throw validation('Verify requires a verification type');
-      const result = await verifyEmail(c, type, { tokenHash: token });
-      if (!result.session) return back({ message: result.message!.msg, sb: '' });
+      const flow = pkce ? flowMethodOfLink(type) : undefined;
+      if (pkce && !flow) throw validation(`Unsupported verification type for a PKCE link: ${type}`);
+      const result = await verifyEmail(c, type, { tokenHash: token }, flow);
+      if (result.code) return c.redirect(redirectWith(redirectTo(c), { query: { code: result.code } }), 303);
+      if (!result.session) return back({ message: result.message!.msg });
       const s = result.session;
       return back({
         access_token: s.access_token,
         expires_at: String(s.expires_at),
         expires_in: String(s.expires_in),
         refresh_token: s.refresh_token,
-        sb: '',
         token_type: 'bearer',
         type,
       });
     } catch (err) {
       if (!(err instanceof AuthError)) throw err;
       const error = err.status >= 500 ? 'server_error' : err.status === 403 ? 'access_denied' : 'invalid_request';
-      return back({ error, error_code: err.code, error_description: err.message, sb: '' });
+      return back({ error, error_code: err.code, error_description: err.message });
     }
   });
 
@@ -680,7 +727,7 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     }
     const email = str(b.email) ? normalizeEmail(str(b.email)!) : undefined;
     const phone = str(b.phone) ? normalizePhone(str(b.phone)!) : undefined;
-    if (email) refusePkce(b);
+    const pkce = email ? codeChallengeOf(b) : undefined;
     if (b.password !== undefined && settings.email.securePasswordChange && (await sessionAge(sessionId)) > DAY) {
       const nonce = str(b.nonce);
       if (!nonce) throw new AuthError(400, 'reauthentication_needed', 'Password update requires reauthentication');
@@ -688,15 +735,7 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     }
 
     await sql.begin(async (tx) => {
-      if (b.data && typeof b.data === 'object') {
-        // Shallow merge; a null value removes the key.
-        const data = tx.json(b.data as never);
-        await tx`
-          update auth.users
-             set raw_user_meta_data = jsonb_strip_nulls(coalesce(raw_user_meta_data, '{}'::jsonb) || ${data}),
-                 updated_at = now()
-           where id = ${user.id}`;
-      }
+      if (isObject(b.data)) await updateMetadata(tx, user.id, 'raw_user_meta_data', b.data);
       if (b.password !== undefined) {
         const password = checkPassword(b.password, settings.minimumPasswordLength);
         if (user.is_anonymous && !email && !phone) {
@@ -728,7 +767,7 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
           await addIdentity(tx, user, 'email', email, true);
           await refreshProviders(tx, user.id);
         } else {
-          await mail.send(tx, current, 'email_change', { redirectTo: redirectTo(c), newEmail: email });
+          await mail.send(tx, current, 'email_change', { redirectTo: redirectTo(c), newEmail: email, pkce });
         }
       }
       if (phone && phone !== user.phone) {
@@ -776,15 +815,15 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
 
   admin.post('/users', async (c) => {
     const b = await readBody(c);
+    if (!str(b.email) && !str(b.phone)) throw validation('Cannot create a user without either an email or phone');
     const email = str(b.email) ? normalizeEmail(str(b.email)!) : undefined;
     const phone = str(b.phone) ? normalizePhone(str(b.phone)!) : undefined;
-    if (!email && !phone) throw validation('Unable to validate email address: invalid format');
     const user = await sql.begin(async (tx) => {
       if (email && (await findUser(tx, { email }))) {
         throw new AuthError(422, 'email_exists', 'A user with this email address has already been registered');
       }
       if (phone && (await findUser(tx, { phone }))) {
-        throw new AuthError(422, 'phone_exists', 'A user with this phone number has already been registered');
+        throw new AuthError(422, 'phone_exists', 'Phone number already registered by another user');
       }
       const password = typeof b.password === 'string' && b.password ? b.password : randomPassword();
       return createUser(tx, {
@@ -798,14 +837,14 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
         appMetadata: (b.app_metadata ?? {}) as Record<string, unknown>,
         role: str(b.role),
         bannedUntil: banUntil(b.ban_duration),
+        byAdmin: true,
       });
     });
     return c.json(await loadUserJson(sql, user.id));
   });
 
   admin.get('/users', async (c) => {
-    const page = Math.max(1, Number(c.req.query('page') || 1));
-    const perPage = Math.min(1000, Math.max(1, Number(c.req.query('per_page') || 50)));
+    const { page, perPage } = paginationOf(c.req.query('page'), c.req.query('per_page'));
     const [{ total }] = await sql<
       [{ total: number }]
     >`select count(*)::int as total from auth.users where aud = 'authenticated'`;
@@ -838,16 +877,8 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
       if (!user) throw userNotFound();
       const email = str(b.email) ? normalizeEmail(str(b.email)!) : undefined;
       const phone = str(b.phone) ? normalizePhone(str(b.phone)!) : undefined;
-      if (b.user_metadata && typeof b.user_metadata === 'object') {
-        await tx`update auth.users set raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || ${
-          tx.json(b.user_metadata as never)
-        } where id = ${id}`;
-      }
-      if (b.app_metadata && typeof b.app_metadata === 'object') {
-        await tx`update auth.users set raw_app_meta_data = coalesce(raw_app_meta_data, '{}'::jsonb) || ${
-          tx.json(b.app_metadata as never)
-        } where id = ${id}`;
-      }
+      if (isObject(b.user_metadata)) await updateMetadata(tx, id, 'raw_user_meta_data', b.user_metadata);
+      if (isObject(b.app_metadata)) await updateMetadata(tx, id, 'raw_app_meta_data', b.app_metadata);
       if (typeof b.password === 'string') {
         checkPassword(b.password, settings.minimumPasswordLength);
         await tx`update auth.users set encrypted_password = ${await hashPassword(b.password)} where id = ${id}`;
@@ -863,6 +894,7 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
       }
       if (b.email_confirm === true) {
         await tx`update auth.users set email_confirmed_at = coalesce(email_confirmed_at, now()) where id = ${id}`;
+        await updateMetadata(tx, id, 'raw_user_meta_data', { email_verified: true });
       }
       if (b.phone_confirm === true) {
         await tx`update auth.users set phone_confirmed_at = coalesce(phone_confirmed_at, now()) where id = ${id}`;
@@ -899,7 +931,11 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
 
   const mfa = mfaRoutes({ sql, settings, tokens, readBody, client, bearerUser, limitAddress, userIdParam });
   admin.route('/', mfa.admin);
+  const links = adminLinks({ sql, settings, mail, readBody, redirectTo, hashPassword, requireAdmin });
+  admin.post('/generate_link', links.generateLink);
+  app.post('/invite', links.invite);
   app.route('/admin', admin);
+  app.route('/', identityRoutes({ sql, settings, bearerUser }));
   app.route('/', mfa.user);
   return app;
 }

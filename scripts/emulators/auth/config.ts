@@ -5,6 +5,7 @@ import { TrustedProxyHops } from '../../../functions/_shared/env.ts';
 import { readEnv } from '../../../functions/_shared/env-reader.ts';
 import { type AuthToml, resolveEnv, type SmtpToml } from '../../stack/project.ts';
 import { type MfaSettings, mfaSettings } from './mfa-settings.ts';
+import { type IdentitySettings, identitySettings } from './identity-settings.ts';
 
 // No default here: an unset override falls back to config.toml's value, then GoTrue's default (authSettings).
 const count = z.coerce.number().int().min(0).optional();
@@ -51,6 +52,8 @@ export interface AuthSettings {
   sendSmsHook?: { uri: string; secrets: string };
   /** [auth.mfa]: TOTP factors. */
   mfa: MfaSettings;
+  /** ID-token providers ([auth.external.apple], [auth.external.google]) and manual linking. */
+  identities: IdentitySettings;
 }
 
 export interface EmailSettings {
@@ -147,6 +150,7 @@ export function authSettings(auth: AuthToml, env: Record<string, string | undefi
     // Without the hook's address and secret in the environment, codes are printed instead of sent.
     sendSmsHook: hookConf.enabled && hookUri && hookSecrets ? { uri: hookUri, secrets: hookSecrets } : undefined,
     mfa: mfaSettings(auth.mfa),
+    identities: identitySettings(auth, env),
   };
 }
 

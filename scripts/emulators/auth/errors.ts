@@ -18,8 +18,22 @@ export class AuthError extends Error {
 
 export const validation = (message: string) => new AuthError(400, 'validation_failed', message);
 
+/**
+ * GoTrue's OAuth2-style error (apierrors.OAuthError), which the id_token grant answers its token checks with: always
+ * 400 `{"error", "error_description"}`, no error code and no x-sb-error-code (supabase-js reads the description).
+ */
+export class OAuthError extends AuthError {
+  constructor(readonly error: string, description: string) {
+    super(400, '', description);
+  }
+}
+
 export function errorResponse(c: Context, err: AuthError): Response {
   const version = c.req.header(API_VERSION_HEADER);
+  if (err instanceof OAuthError) {
+    const echoed = version ? { [API_VERSION_HEADER]: version } : undefined;
+    return c.json({ error: err.error, error_description: err.message }, 400, echoed);
+  }
   const headers: Record<string, string> = { 'x-sb-error-code': err.code };
   if (version) {
     headers[API_VERSION_HEADER] = version;

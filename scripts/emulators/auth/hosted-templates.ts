@@ -6,7 +6,14 @@
 import { APP_IDS } from '../../../functions/_shared/apps.ts';
 import { APP_NAMES, BACKEND_NAME, composeMail, type MailKind, type MailLocale } from './mail-templates.ts';
 
-export const HOSTED_KINDS: MailKind[] = ['confirmation', 'recovery', 'magic_link', 'email_change', 'reauthentication'];
+export const HOSTED_KINDS: MailKind[] = [
+  'confirmation',
+  'invite',
+  'recovery',
+  'magic_link',
+  'email_change',
+  'reauthentication',
+];
 
 /** Where config.toml's content_path points (relative to the project root, as the CLI reads it). */
 export const hostedTemplatePath = (kind: MailKind) => `./supabase/templates/${kind}.html`;

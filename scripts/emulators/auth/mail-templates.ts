@@ -5,7 +5,7 @@
 // the link (GET /auth/v1/verify). hosted-templates.ts turns the same words into the hosted project's Go templates.
 import { type AppId, isAppId } from '../../../functions/_shared/apps.ts';
 
-export type MailKind = 'confirmation' | 'recovery' | 'magic_link' | 'email_change' | 'reauthentication';
+export type MailKind = 'confirmation' | 'invite' | 'recovery' | 'magic_link' | 'email_change' | 'reauthentication';
 export type MailLocale = 'zh-CN' | 'en';
 
 // The apps' names as seed/01_apps.sql has them: Auth writes as supabase_auth_admin, which cannot read public.apps.
@@ -31,6 +31,7 @@ interface Copy {
 const COPY: Record<MailLocale, Record<MailKind, Copy> & { code: string; expiry: string; ignore: string }> = {
   'zh-CN': {
     confirmation: { subject: '{app}：验证你的邮箱', lead: '欢迎使用{app}！请验证邮箱 {email}。', action: '验证邮箱' },
+    invite: { subject: '{app}：邀请你加入', lead: '你受邀使用{app}，账号为 {email}。', action: '接受邀请' },
     recovery: { subject: '{app}：重置密码', lead: '我们收到了重置{app}账号 {email} 密码的请求。', action: '重置密码' },
     magic_link: { subject: '{app}：登录链接', lead: '使用下面的链接或验证码登录{app}。', action: '登录' },
     email_change: {
@@ -48,6 +49,11 @@ const COPY: Record<MailLocale, Record<MailKind, Copy> & { code: string; expiry: 
       subject: '{app}: confirm your email',
       lead: 'Welcome to {app}! Confirm {email}.',
       action: 'Confirm',
+    },
+    invite: {
+      subject: '{app}: your invitation',
+      lead: 'You are invited to {app} as {email}.',
+      action: 'Accept the invite',
     },
     recovery: {
       subject: '{app}: reset your password',

@@ -24,3 +24,21 @@ export function redirectTarget(requested: string | undefined, siteUrl: string, a
     (url.host === site.host || (LOOPBACK.has(url.hostname) && LOOPBACK.has(site.hostname)));
   return sameSite || allowList.some((pattern) => globRegExp(pattern).test(requested)) ? requested : siteUrl;
 }
+
+/**
+ * `base` with `query` set in its query string (its other parameters kept) and, when given, `fragment` as its fragment:
+ * how GoTrue hands a browser a session (fragment), a PKCE auth code (query) or an error (both for PKCE).
+ */
+export function redirectWith(
+  base: string,
+  fields: { query?: Record<string, string>; fragment?: Record<string, string> },
+): string {
+  const hashAt = base.indexOf('#');
+  const beforeHash = hashAt < 0 ? base : base.slice(0, hashAt);
+  const queryAt = beforeHash.indexOf('?');
+  const params = new URLSearchParams(queryAt < 0 ? '' : beforeHash.slice(queryAt + 1));
+  for (const [name, value] of Object.entries(fields.query ?? {})) params.set(name, value);
+  const query = params.toString() ? `?${params}` : '';
+  const fragment = fields.fragment ? `#${new URLSearchParams(fields.fragment)}` : hashAt < 0 ? '' : base.slice(hashAt);
+  return (queryAt < 0 ? beforeHash : beforeHash.slice(0, queryAt)) + query + fragment;
+}

@@ -3,10 +3,11 @@ import { type JWK, SignJWT } from 'jose';
 import type postgres from 'postgres';
 import { AuthError } from './errors.ts';
 import { factorsOf } from './factors.ts';
+import type { FlowMethod } from './pkce.ts';
 import { identitiesOf, userJson, type UserRow } from './users.ts';
 
 type Sql = postgres.Sql | postgres.TransactionSql;
-export type AmrMethod = 'password' | 'otp' | 'anonymous';
+export type AmrMethod = 'password' | 'otp' | 'anonymous' | 'oauth' | FlowMethod;
 
 export interface TokenSettings {
   /** The private ES256 key access tokens are signed with (signing-key.ts). */

@@ -135,12 +135,11 @@ export async function addIdentity(
     on conflict (provider_id, provider) do update set identity_data = excluded.identity_data, updated_at = now()`;
 }
 
-/** app_metadata.providers recomputed from identities, oldest first. */
+/** app_metadata.providers recomputed from identities, oldest first, and `provider` the first of them (GoTrue). */
 export async function refreshProviders(sql: Sql, userId: string) {
   await sql`
     update auth.users u set raw_app_meta_data = coalesce(u.raw_app_meta_data, '{}'::jsonb) || jsonb_build_object(
-      'provider', coalesce(u.raw_app_meta_data ->> 'provider', (
-        select i.provider from auth.identities i where i.user_id = u.id order by i.created_at limit 1)),
+      'provider', (select i.provider from auth.identities i where i.user_id = u.id order by i.created_at, i.id limit 1),
       'providers', coalesce((select jsonb_agg(p.provider order by p.first) from (
         select i.provider, min(i.created_at) as first from auth.identities i
          where i.user_id = u.id group by i.provider) p), '[]'::jsonb))
@@ -159,6 +158,11 @@ export interface NewUser {
   isAnonymous?: boolean;
   role?: string;
   bannedUntil?: Date | null;
+  /**
+   * Made by an admin (create, invite, generate_link): user_metadata is what was sent, and the identities are
+   * unverified. A sign-up instead copies its identity's claims into user_metadata, as GoTrue's signup does.
+   */
+  byAdmin?: boolean;
 }
 
 /** Inserts the user and its identity the way GoTrue's signup and admin create do. */
@@ -166,13 +170,18 @@ export async function createUser(sql: Sql, n: NewUser): Promise<UserRow> {
   const id = n.id ?? crypto.randomUUID();
   const provider = n.email ? 'email' : n.phone ? 'phone' : undefined;
   const appMeta = n.isAnonymous ? {} : { provider, providers: provider ? [provider] : [], ...n.appMetadata };
-  const userMeta = n.isAnonymous ? { ...n.userMetadata } : {
-    ...n.userMetadata,
-    sub: id,
-    ...(n.email ? { email: n.email } : {}),
-    email_verified: !!n.emailConfirmed,
-    phone_verified: !!n.phoneConfirmed,
-  };
+  // Confirming an address marks user_metadata as GoTrue's Confirm() does, whoever made the user.
+  const userMeta = n.isAnonymous
+    ? { ...n.userMetadata }
+    : n.byAdmin
+    ? { ...n.userMetadata, ...(n.emailConfirmed ? { email_verified: true } : {}) }
+    : {
+      ...n.userMetadata,
+      sub: id,
+      ...(n.email ? { email: n.email } : {}),
+      email_verified: !!n.emailConfirmed,
+      phone_verified: !!n.phoneConfirmed,
+    };
   const [user] = await sql<UserRow[]>`
     insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
                             phone, phone_confirmed_at, raw_app_meta_data, raw_user_meta_data, is_anonymous,
@@ -183,7 +192,26 @@ export async function createUser(sql: Sql, n: NewUser): Promise<UserRow> {
             ${sql.json(appMeta as never)}, ${sql.json(userMeta as never)}, ${!!n.isAnonymous},
             ${n.bannedUntil ?? null}, now(), now())
     returning *`;
-  if (n.email) await addIdentity(sql, user, 'email', n.email, !!n.emailConfirmed);
-  if (n.phone) await addIdentity(sql, user, 'phone', n.phone, !!n.phoneConfirmed);
+  if (n.email) await addIdentity(sql, user, 'email', n.email, !n.byAdmin && !!n.emailConfirmed);
+  if (n.phone) await addIdentity(sql, user, 'phone', n.phone, !n.byAdmin && !!n.phoneConfirmed);
   return user;
+}
+
+/**
+ * GoTrue's metadata update (UpdateUserMetaData, UpdateAppMetaData): each top-level key of `updates` replaces the
+ * stored one, and a null value removes its key.
+ */
+export async function updateMetadata(
+  sql: Sql,
+  userId: string,
+  column: 'raw_user_meta_data' | 'raw_app_meta_data',
+  updates: Record<string, unknown>,
+) {
+  const removed = Object.keys(updates).filter((key) => updates[key] === null);
+  const kept = Object.fromEntries(Object.entries(updates).filter(([, value]) => value !== null));
+  await sql`
+    update auth.users set ${sql(column)} = (coalesce(${sql(column)}, '{}'::jsonb) || ${sql.json(kept as never)})
+                          - ${removed}::text[],
+                          updated_at = now()
+     where id = ${userId}`;
 }

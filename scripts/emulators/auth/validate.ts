@@ -61,3 +61,9 @@ export function checkPassword(password: unknown, minLength: number): string {
 }
 
 export const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** The password of an account made without one (an OTP sign-up, an admin's user): nobody knows it. */
+export const randomPassword = () => crypto.randomUUID() + crypto.randomUUID();
+
+/** A JSON object (not an array, not null): what GoTrue decodes metadata into. */
+export const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
