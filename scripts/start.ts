@@ -7,6 +7,7 @@ import { startWorkerLoop } from './stack/worker-loop.ts';
 import { demoSignInLines, demoUsers } from './stack/demo-seed.ts';
 import { adminToolLines } from './admin.ts';
 import process from 'node:process';
+import { startSitePage } from './stack/site-page.ts';
 
 const config = readProjectConfig();
 const started = Date.now();
@@ -28,6 +29,15 @@ console.log(statusLines(stack).join('\n'));
 console.log(`\n${demoSignInLines(await demoUsers(stack.dbUrl)).join('\n')}`);
 console.log(`\nAPI docs: ${stack.functionsUrl}/api/v1/docs`);
 console.log(`Mail (what Auth sends: confirmations, password resets, sign-in codes): ${stack.mailUrl}`);
+const sitePage = await startSitePage(config.auth.site_url ?? 'http://127.0.0.1:3000', {
+  authUrl: `${stack.apiUrl}/auth/v1`,
+  apiKey: stack.keys.publishableKey,
+});
+console.log(
+  'server' in sitePage
+    ? `Mailed links with no redirectTo open ${sitePage.url} (site_url): a reset link there asks for the new password`
+    : `[houtai] no page at site_url: ${sitePage.skipped}`,
+);
 console.log(`${adminToolLines(config.studioPort).join('\n')}\n`);
 const workerLoop = startWorkerLoop(stack.functionsUrl, stack.keys.secretKey);
 
@@ -37,6 +47,7 @@ const shutdown = async (code: number) => {
   shuttingDown = true;
   console.log('\n[houtai] stopping…');
   await workerLoop.stop();
+  if ('server' in sitePage) sitePage.server.close();
   await stack.stop();
   process.exit(code);
 };
