@@ -29,6 +29,8 @@ import { redirectTarget, redirectWith } from './redirect.ts';
 import { adminLinks } from './admin-links.ts';
 import { idTokenGrant } from './id-token.ts';
 import { identityRoutes } from './identities.ts';
+import { oauthRedirects } from './oauth.ts';
+import { oidcDiscovery } from './oidc-discovery.ts';
 import { issueSession, refreshSession, sessionExists, type TokenSettings } from './sessions.ts';
 import { jwksOf } from './signing-key.ts';
 import {
@@ -334,16 +336,30 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
     return c.json(result.session ?? result.user);
   });
 
+  const sendConfirmation = (tx: postgres.TransactionSql, user: UserRow) =>
+    mail.send(tx, user, 'signup', { redirectTo: settings.siteUrl });
+  const discovery = oidcDiscovery(settings.identities.discoveryUrls);
   const idToken = idTokenGrant({
     sql,
+    discovery,
     settings,
     tokens,
     bearerUser,
     client,
-    sendConfirmation: (tx, user) => mail.send(tx, user, 'signup', { redirectTo: settings.siteUrl }),
+    sendConfirmation,
+  });
+  const oauth = oauthRedirects({
+    sql,
+    settings,
+    tokens,
+    discovery,
+    issuer: deps.issuer,
+    redirectTo,
+    client,
+    sendConfirmation,
   });
 
-  // GoTrue's grants: password, refresh_token, id_token, pkce (not run here yet: unsupported_grant_type) and web3.
+  // GoTrue's grants: password, refresh_token, id_token, pkce and web3.
   app.post('/token', async (c) => {
     const grant = c.req.query('grant_type');
     const b = await readBody(c);
@@ -935,7 +951,8 @@ export function createAuthEmulator(deps: AuthEmulatorDeps) {
   admin.post('/generate_link', links.generateLink);
   app.post('/invite', links.invite);
   app.route('/admin', admin);
-  app.route('/', identityRoutes({ sql, settings, bearerUser }));
+  app.route('/', oauth.routes);
+  app.route('/', identityRoutes({ sql, settings, bearerUser, authorizeUrl: oauth.authorizeUrl }));
   app.route('/', mfa.user);
   return app;
 }
