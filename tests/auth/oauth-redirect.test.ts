@@ -254,7 +254,7 @@ describe('OAuth redirect failures', () => {
     });
   });
 
-  it("refuses a provider's code used before: replayed under a new state, it ends in server_error at redirect_to", async () => {
+  it("refuses a provider's code used before: under a new state it ends in server_error at redirect_to", async () => {
     const first = await pkceSignIn('google', { sub: googleSub(), email: freshEmail('oauth') });
     const code = new URL(first.trip.back.url).searchParams.get('code')!;
     const { client } = pkceClient();
