@@ -17,7 +17,7 @@ import { createTestAppleCa } from '../tests/fakes/apple.ts';
 import { startFakeAppleOcsp } from '../tests/fakes/apple-ocsp.ts';
 import { startFakeGoogle } from '../tests/fakes/google.ts';
 import { startFakeDashScope } from '../tests/fakes/dashscope.ts';
-import { FAKE_GOOGLE_CLIENT_IDS, startFakeOidcIssuers } from '../tests/fakes/oidc-issuers.ts';
+import { FAKE_GOOGLE_CLIENT_IDS, FAKE_OAUTH_SECRETS, startFakeOidcIssuers } from '../tests/fakes/oidc-issuers.ts';
 import process from 'node:process';
 import { Buffer } from 'node:buffer';
 
@@ -160,6 +160,9 @@ const stackReady = step('start throwaway stack', async () => {
       EMOJI_POLL_INTERVAL_SECONDS: '1',
       AUTH_OIDC_DISCOVERY_URLS: JSON.stringify(oidcIssuers.discoveryUrls),
       SUPABASE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID: FAKE_GOOGLE_CLIENT_IDS.join(','),
+      // OAuth redirects (signInWithOAuth): the client secrets the fake token endpoints expect.
+      SUPABASE_AUTH_EXTERNAL_APPLE_SECRET: FAKE_OAUTH_SECRETS.apple,
+      SUPABASE_AUTH_EXTERNAL_GOOGLE_SECRET: FAKE_OAUTH_SECRETS.google,
     },
   });
   return `${stack.apiUrl}, ${stack.dbUrl}`;

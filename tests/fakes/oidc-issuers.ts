@@ -1,9 +1,19 @@
-// A local stand-in for the keys behind Sign in with Apple and Google ID tokens: each issuer's discovery document
-// (what GoTrue reads first) and its JWKS, served on 127.0.0.1 with RS256 keys made for this run, and ID tokens signed
-// with them in the shapes Apple and Google give apps (claims per Apple's "Authenticating users with Sign in with
-// Apple" and Google's "Authenticate with a backend server"). The stack's Auth fetches the documents here
-// (AUTH_OIDC_DISCOVERY_URLS); the tests sign with the exported private keys (`idTokenSigner`).
-import { createServer, type Server } from 'node:http';
+// A local stand-in for Sign in with Apple and Google: each issuer's discovery document (what GoTrue reads first), its
+// JWKS, served on 127.0.0.1 with RS256 keys made for this run, and ID tokens signed with them in the shapes Apple and
+// Google give apps (claims per Apple's "Authenticating users with Sign in with Apple" and Google's "Authenticate with a
+// backend server"). The stack's Auth fetches the documents here (AUTH_OIDC_DISCOVERY_URLS); the tests sign with the
+// exported private keys (`idTokenSigner`).
+//
+// For OAuth redirects it also plays the providers' authorization and token endpoints (RFC 6749 §4.1): the authorize
+// endpoint "logs in" whoever the request names (`fake_sub`, `fake_email`, `fake_email_verified`, `fake_name`; a
+// browser test adds them to the URL Auth sent it to) and sends the browser back to redirect_uri with a code bound to
+// that user, the client, the redirect_uri and the nonce — as Apple does with response_mode=form_post, a page whose
+// form posts it — or with `error` when asked (`fake_error=access_denied`); the token endpoint trades a code once, for
+// the client with its secret (FAKE_OAUTH_SECRETS) and the same redirect_uri, for an ID token, an access and a refresh
+// token.
+import { Buffer } from 'node:buffer';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 
 export const APPLE_ISSUER = 'https://appleid.apple.com';
@@ -19,6 +29,39 @@ const ISSUERS = {
   google: { issuer: GOOGLE_ISSUER, kid: 'fake-google-1', jwksPath: '/google/oauth2/v3/certs' },
 } as const;
 type IssuerName = keyof typeof ISSUERS;
+
+/** The client secrets the fake token endpoints accept ([auth.external.<p>] secret in the test stack). */
+export const FAKE_OAUTH_SECRETS: Record<IssuerName, string> = {
+  // Apple's is a JWT the deployer signs with the Sign in with Apple key; the fake only compares it.
+  apple: 'eyJhbGciOiJFUzI1NiIsImtpZCI6IkZBS0VLRVkxMjMifQ.fake-apple-client-secret.sig',
+  google: 'GOCSPX-fake-google-web-client-secret',
+};
+
+/** A code the authorize endpoint handed out: whom it logs in, for which client, redirect_uri and nonce. */
+interface IssuedCode {
+  name: IssuerName;
+  clientId: string;
+  redirectUri: string;
+  nonce?: string;
+  sub: string;
+  email?: string;
+  emailVerified: boolean;
+  used: boolean;
+}
+
+/** OpenID Connect's at_hash for RS256: the left half of the access token's SHA-256, base64url. */
+const atHash = (accessToken: string) =>
+  createHash('sha256').update(accessToken).digest().subarray(0, 16).toString(
+    'base64url',
+  );
+
+const escapeHtml = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+async function formOf(req: IncomingMessage): Promise<URLSearchParams> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return new URLSearchParams(Buffer.concat(chunks).toString());
+}
 
 export interface FakeOidcIssuers {
   url: string;
@@ -40,8 +83,115 @@ export async function startFakeOidcIssuers(): Promise<FakeOidcIssuers> {
     };
   }
   let url = '';
-  const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://fake').pathname;
+  const codes = new Map<string, IssuedCode>();
+  const privateKeys = { apple: keys.apple.private, google: keys.google.private };
+  const signer = idTokenSigner(JSON.stringify({ keys: privateKeys }));
+
+  /** The browser's way back to the client: a redirect, or for form_post the page whose form posts the fields. */
+  function backToClient(res: ServerResponse, redirectUri: string, fields: Record<string, string>, formPost: boolean) {
+    if (formPost) {
+      const inputs = Object.entries(fields).map(([k, v]) =>
+        `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`
+      );
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(
+        `<html><body onload="document.forms[0].submit()"><form method="post" action="${escapeHtml(redirectUri)}">` +
+          `${inputs.join('')}</form></body></html>`,
+      );
+      return;
+    }
+    const back = new URL(redirectUri);
+    for (const [k, v] of Object.entries(fields)) back.searchParams.set(k, v);
+    res.writeHead(302, { location: back.toString() });
+    res.end();
+  }
+
+  function authorize(
+    name: IssuerName,
+    q: URLSearchParams,
+    res: ServerResponse,
+    reply: (s: number, b: unknown) => void,
+  ) {
+    const clientId = q.get('client_id');
+    const redirectUri = q.get('redirect_uri');
+    if (!clientId || !redirectUri || q.get('response_type') !== 'code') {
+      return reply(400, { error: 'invalid_request', error_description: 'client_id, redirect_uri, response_type=code' });
+    }
+    const state = q.get('state') ?? '';
+    const formPost = q.get('response_mode') === 'form_post';
+    const error = q.get('fake_error');
+    if (error) {
+      const fields = {
+        error,
+        error_description: q.get('fake_error_description') ?? 'The user denied the request',
+        state,
+      };
+      return backToClient(res, redirectUri, fields, formPost);
+    }
+    const sub = q.get('fake_sub');
+    if (!sub) return reply(400, { error: 'invalid_request', error_description: 'the fake needs fake_sub' });
+    const code = randomBytes(24).toString('base64url');
+    codes.set(code, {
+      name,
+      clientId,
+      redirectUri,
+      nonce: q.get('nonce') ?? undefined,
+      sub,
+      email: q.get('fake_email') ?? undefined,
+      emailVerified: q.get('fake_email_verified') !== 'false',
+      used: false,
+    });
+    const fields: Record<string, string> = { code, state };
+    const fullName = q.get('fake_name');
+    if (name === 'apple' && fullName) {
+      // Apple posts the user's name at the first sign-in only, as JSON in the `user` field.
+      const [firstName, ...rest] = fullName.split(' ');
+      fields.user = JSON.stringify({ name: { firstName, lastName: rest.join(' ') }, email: q.get('fake_email') });
+    }
+    backToClient(res, redirectUri, fields, formPost);
+  }
+
+  async function token(name: IssuerName, req: IncomingMessage, reply: (s: number, b: unknown) => void) {
+    const form = await formOf(req);
+    const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const [basicId, basicSecret] = basic
+      ? Buffer.from(basic, 'base64').toString().split(':').map(decodeURIComponent)
+      : [];
+    const clientId = form.get('client_id') ?? basicId;
+    const secret = form.get('client_secret') ?? basicSecret;
+    if (form.get('grant_type') !== 'authorization_code') return reply(400, { error: 'unsupported_grant_type' });
+    const issued = codes.get(form.get('code') ?? '');
+    if (!issued || issued.name !== name || issued.used) {
+      return reply(400, { error: 'invalid_grant', error_description: 'The code has expired or has been used' });
+    }
+    issued.used = true;
+    if (clientId !== issued.clientId || secret !== FAKE_OAUTH_SECRETS[name]) {
+      return reply(401, { error: 'invalid_client' });
+    }
+    if (form.get('redirect_uri') !== issued.redirectUri) return reply(400, { error: 'invalid_grant' });
+    const accessToken = `fake-${name}-access-${randomBytes(16).toString('hex')}`;
+    const claims = {
+      aud: issued.clientId,
+      sub: issued.sub,
+      email: issued.email,
+      nonce: issued.nonce,
+      at_hash: atHash(accessToken),
+    };
+    const idToken = name === 'apple'
+      ? await signer.apple({ ...claims, email_verified: String(issued.emailVerified) })
+      : await signer.google({ ...claims, email_verified: issued.emailVerified });
+    reply(200, {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: 3600,
+      refresh_token: `fake-${name}-refresh-${randomBytes(16).toString('hex')}`,
+      id_token: idToken,
+    });
+  }
+
+  const server: Server = createServer(async (req, res) => {
+    const full = new URL(req.url ?? '/', 'http://fake');
+    const path = full.pathname;
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
@@ -51,8 +201,8 @@ export async function startFakeOidcIssuers(): Promise<FakeOidcIssuers> {
       if (path === `/${name}/.well-known/openid-configuration`) {
         return reply(200, {
           issuer,
-          authorization_endpoint: `${issuer}/auth/authorize`,
-          token_endpoint: `${issuer}/auth/token`,
+          authorization_endpoint: `${url}/${name}/authorize`,
+          token_endpoint: `${url}/${name}/token`,
           jwks_uri: `${url}${jwksPath}`,
           response_types_supported: ['code', 'id_token', 'code id_token'],
           subject_types_supported: name === 'apple' ? ['pairwise'] : ['public'],
@@ -60,6 +210,8 @@ export async function startFakeOidcIssuers(): Promise<FakeOidcIssuers> {
         });
       }
       if (path === jwksPath) return reply(200, { keys: [keys[name].public] });
+      if (path === `/${name}/authorize` && req.method === 'GET') return authorize(name, full.searchParams, res, reply);
+      if (path === `/${name}/token` && req.method === 'POST') return await token(name, req, reply);
     }
     reply(404, { error: 'not_found' });
   });
@@ -71,10 +223,11 @@ export async function startFakeOidcIssuers(): Promise<FakeOidcIssuers> {
     'https://account.apple.com': `${url}/apple/.well-known/openid-configuration`,
     [GOOGLE_ISSUER]: `${url}/google/.well-known/openid-configuration`,
   };
+  const exported = JSON.stringify({ keys: privateKeys, discoveryUrls });
   return {
     url,
     discoveryUrls,
-    exported: JSON.stringify({ keys: { apple: keys.apple.private, google: keys.google.private }, discoveryUrls }),
+    exported,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

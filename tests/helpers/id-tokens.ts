@@ -16,8 +16,11 @@ export const discoveryEnv = () => ({
   AUTH_OIDC_DISCOVERY_URLS: JSON.stringify(JSON.parse(stackEnv().idTokenIssuers).discoveryUrls),
 });
 
+const APPLE_CLIENT_IDS = readProjectConfig().auth.external!.apple.client_id!.split(',');
+/** The Services ID, first in [auth.external.apple] client_id: the client OAuth redirects name to Apple. */
+export const APPLE_SERVICES_ID = APPLE_CLIENT_IDS[0];
 /** A bundle id [auth.external.apple] client_id lists: what an iOS app's identity tokens carry as `aud`. */
-export const APPLE_BUNDLE_ID = readProjectConfig().auth.external!.apple.client_id!.split(',')[0];
+export const APPLE_BUNDLE_ID = APPLE_CLIENT_IDS[1];
 
 /** What an app makes before asking Apple or Google: `raw` goes to Auth, `hashed` (hex SHA-256) into the request. */
 export function nonce(): { raw: string; hashed: string } {

@@ -91,15 +91,16 @@ describe('the local Auth emulator reads the same settings', () => {
     expect(identities.providers.apple).toEqual({
       enabled: true,
       clientIds: [
+        'com.houtai.signin',
         'com.houtai.coach',
         'com.houtai.companion',
         'com.houtai.quit',
         'com.houtai.pickitchen',
-        'com.houtai.signin',
       ],
       skipNonceCheck: false,
       emailOptional: false,
-      hasSecret: false,
+      secret: '',
+      redirectUri: '',
     });
     expect(identities.providers.google).toMatchObject({
       enabled: true,

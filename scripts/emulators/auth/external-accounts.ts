@@ -226,5 +226,29 @@ export function externalAccounts({ settings, sendConfirmation }: ExternalAccount
     return (await findUser(tx, { id: target.id }))!;
   }
 
-  return { signIn, link };
+  /**
+   * Sign-in by `x` (or, with `target`, linking it to that signed-in user) and then `finish` with the user, in one
+   * transaction: how the ID-token grant and the OAuth callback both end. A CommittedRefusal is committed, then thrown
+   * as its AuthError (GoTrue's CommitWithError).
+   */
+  async function signInOrLink<T>(
+    sql: postgres.Sql,
+    x: ExternalIdentity,
+    target: UserRow | undefined,
+    finish: (tx: Tx, user: UserRow) => Promise<T>,
+  ): Promise<T> {
+    const outcome = await sql.begin(async (tx) => {
+      try {
+        const user = target ? await link(tx, target, x) : await signIn(tx, x);
+        return { done: await finish(tx, user) };
+      } catch (err) {
+        if (err instanceof CommittedRefusal) return { refusal: err.error };
+        throw err;
+      }
+    });
+    if ('refusal' in outcome) throw outcome.refusal;
+    return outcome.done as T;
+  }
+
+  return { signIn, link, signInOrLink };
 }

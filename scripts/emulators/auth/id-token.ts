@@ -7,20 +7,22 @@
 // Like GoTrue, nothing remembers a token once used: the same token with the same nonce signs in again until it
 // expires (Apple's last 10 minutes). What stops a stolen token is its audience, its expiry and the nonce.
 import type { Context } from 'hono';
-import { base64url } from 'jose';
+import { base64url, type JWTPayload } from 'jose';
 import type postgres from 'postgres';
 import { sha256Hex } from '../../../functions/_shared/digest.ts';
 import type { AuthSettings } from './config.ts';
 import { OAuthError } from './errors.ts';
-import { CommittedRefusal, externalAccounts } from './external-accounts.ts';
-import { identityFromClaims, idTokenProvider } from './id-token-providers.ts';
-import { oidcDiscovery, type VerifiedIdToken } from './oidc-discovery.ts';
+import { externalAccounts } from './external-accounts.ts';
+import { identityFromClaims, type IdTokenProvider, idTokenProvider } from './id-token-providers.ts';
+import type { OidcDiscovery, VerifiedIdToken } from './oidc-discovery.ts';
 import { issueSession, type TokenSettings } from './sessions.ts';
 import type { UserRow } from './users.ts';
 import { str } from './validate.ts';
 
 export interface IdTokenGrantDeps {
   sql: postgres.Sql;
+  /** The providers' discovery documents and keys, shared with the OAuth redirects. */
+  discovery: OidcDiscovery;
   settings: AuthSettings;
   tokens: TokenSettings;
   /** Mails the sign-up confirmation to an address a provider did not vouch for, inside the transaction. */
@@ -52,9 +54,40 @@ async function checkNonce(inToken: unknown, sent: string | undefined) {
   if (sent && (await sha256Hex(sent)) !== tokenNonce) throw new OAuthError('invalid nonce', 'Nonces mismatch');
 }
 
+/**
+ * The claims of `p`'s ID token, checked as GoTrue's ParseIDToken checks them: signature and expiry by the issuer's
+ * keys, the issuer (not Apple's, chosen by it), at_hash against `accessToken` when both are there, sub, and an
+ * audience among `audiences`. Throws the ID-token grant's 400 "invalid request".
+ */
+export async function verifiedIdTokenClaims(
+  discovery: OidcDiscovery,
+  p: IdTokenProvider,
+  idToken: string,
+  { accessToken, audiences }: { accessToken?: string; audiences: string[] },
+): Promise<JWTPayload> {
+  // Apple's token may name either of its issuers: GoTrue skips the issuer check for Apple, having chosen by it.
+  const verify = await discovery.verifierFor(p.issuer, { checkIssuer: p.name !== 'apple' });
+  let token: VerifiedIdToken;
+  try {
+    token = await verify(idToken);
+    const atHash = token.payload.at_hash;
+    if (accessToken && typeof atHash === 'string' && (await accessTokenHash(token.alg, accessToken)) !== atHash) {
+      throw new Error('oidc: access token hash does not match value in ID token');
+    }
+  } catch {
+    throw invalidRequest('Bad ID token');
+  }
+  const claims = token.payload;
+  if (!claims.sub) throw invalidRequest('Missing sub claim in id_token');
+  const audience = typeof claims.aud === 'string' ? [claims.aud] : claims.aud ?? [];
+  if (!audiences.some((id) => audience.includes(id))) {
+    throw invalidRequest(`Unacceptable audience in id_token: [${audience.join(' ')}]`);
+  }
+  return claims;
+}
+
 export function idTokenGrant(deps: IdTokenGrantDeps) {
   const { sql, settings } = deps;
-  const discovery = oidcDiscovery(settings.identities.discoveryUrls);
   const accounts = externalAccounts({ settings, sendConfirmation: deps.sendConfirmation });
 
   return async (c: Context, b: Record<string, unknown>) => {
@@ -72,39 +105,17 @@ export function idTokenGrant(deps: IdTokenGrantDeps) {
     }
 
     const p = idTokenProvider(settings.identities, { provider, issuer, idToken });
-    // Apple's token may name either of its issuers: GoTrue skips the issuer check for Apple, having chosen by it.
-    const verify = await discovery.verifierFor(p.issuer, { checkIssuer: p.name !== 'apple' });
-    let token: VerifiedIdToken;
-    try {
-      token = await verify(idToken);
-      const accessToken = str(b.access_token);
-      const atHash = token.payload.at_hash;
-      if (accessToken && typeof atHash === 'string' && (await accessTokenHash(token.alg, accessToken)) !== atHash) {
-        throw new Error('oidc: access token hash does not match value in ID token');
-      }
-    } catch {
-      throw invalidRequest('Bad ID token');
-    }
-    const claims = token.payload;
-    if (!claims.sub) throw invalidRequest('Missing sub claim in id_token');
-    const audience = typeof claims.aud === 'string' ? [claims.aud] : claims.aud ?? [];
-    if (!p.settings.clientIds.some((id) => audience.includes(id))) {
-      throw invalidRequest(`Unacceptable audience in id_token: [${audience.join(' ')}]`);
-    }
+    const claims = await verifiedIdTokenClaims(deps.discovery, p, idToken, {
+      accessToken: str(b.access_token),
+      audiences: p.settings.clientIds,
+    });
     if (!p.settings.skipNonceCheck) await checkNonce(claims.nonce, str(b.nonce));
 
-    const identity = identityFromClaims(p, claims);
-    const outcome = await sql.begin(async (tx) => {
-      try {
-        const user = target ? await accounts.link(tx, target, identity) : await accounts.signIn(tx, identity);
-        return { session: await issueSession(tx, deps.tokens, user, 'oauth', deps.client(c)) };
-      } catch (err) {
-        // Kept, and still refused: the user was mailed a confirmation (GoTrue's CommitWithError).
-        if (err instanceof CommittedRefusal) return { refusal: err.error };
-        throw err;
-      }
-    });
-    if ('refusal' in outcome) throw outcome.refusal;
-    return outcome.session;
+    return await accounts.signInOrLink(
+      sql,
+      identityFromClaims(p, claims),
+      target,
+      (tx, user) => issueSession(tx, deps.tokens, user, 'oauth', deps.client(c)),
+    );
   };
 }

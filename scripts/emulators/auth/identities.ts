@@ -1,11 +1,11 @@
 // A user's identities (supabase-js linkIdentity by redirect, unlinkIdentity) and the provider checks of GoTrue's
 // OAuth redirects: GET /user/identities/authorize, DELETE /user/identities/{id} (api/identity.go, behind
-// requireAuthentication and then requireManualLinkingEnabled), GET /authorize's refusal of a provider that is not
-// usable (api/external.go Provider), and the features this project leaves off (SAML's /sso).
+// requireAuthentication and then requireManualLinkingEnabled), which providers a redirect can use (api/external.go
+// Provider; the redirects themselves are oauth.ts), and the features this project leaves off (SAML's /sso).
 import { type Context, Hono } from 'hono';
 import type postgres from 'postgres';
 import type { AuthSettings } from './config.ts';
-import { AuthError, validation } from './errors.ts';
+import { AuthError } from './errors.ts';
 import { emailFromIdentities } from './external-accounts.ts';
 import type { IdentitySettings } from './identity-settings.ts';
 import { identitiesOf, refreshProviders, type UserRow } from './users.ts';
@@ -39,10 +39,7 @@ const OAUTH_PROVIDERS = [
   'zoom',
 ];
 
-/**
- * Why GoTrue cannot start an OAuth redirect to `name` (its Provider constructor's error), or undefined when it could.
- * The redirect itself (flow_state, /callback) is not part of the local emulator.
- */
+/** Why GoTrue cannot start an OAuth redirect to `name` (its Provider constructor's error); undefined when it can. */
 export function oauthProviderProblem(identities: IdentitySettings, name: string): string | undefined {
   const provider = name.toLowerCase();
   if (provider.startsWith('custom:')) return 'custom OAuth providers are disabled';
@@ -50,15 +47,8 @@ export function oauthProviderProblem(identities: IdentitySettings, name: string)
   const settings = provider === 'apple' || provider === 'google' ? identities.providers[provider] : undefined;
   if (!settings?.enabled) return 'provider is not enabled';
   if (settings.clientIds.length === 0) return 'missing OAuth client ID';
-  if (!settings.hasSecret) return 'missing OAuth secret';
+  if (!settings.secret) return 'missing OAuth secret';
   return undefined;
-}
-
-/** GoTrue's answer to an OAuth redirect it cannot start: 400 validation_failed "Unsupported provider: …". */
-function refuseRedirect(identities: IdentitySettings, name: string): never {
-  const problem = oauthProviderProblem(identities, name) ??
-    'OAuth redirects are not part of the local Auth emulator (sign in with signInWithIdToken)';
-  throw validation(`Unsupported provider: ${problem}`);
 }
 
 export interface IdentityRoutesDeps {
@@ -66,12 +56,14 @@ export interface IdentityRoutesDeps {
   settings: AuthSettings;
   /** The signed-in user behind the request's bearer token, with GoTrue's 401/403 rules. */
   bearerUser(c: Context): Promise<{ user: UserRow }>;
+  /** The provider's authorization URL of a new OAuth flow that links to `user` (oauth.ts). */
+  authorizeUrl(c: Context, user: UserRow): Promise<string>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The routes, on an app of their own for the emulator to mount at its base path. */
-export function identityRoutes({ sql, settings, bearerUser }: IdentityRoutesDeps): Hono {
+export function identityRoutes({ sql, settings, bearerUser, authorizeUrl }: IdentityRoutesDeps): Hono {
   const { identities } = settings;
   const app = new Hono();
 
@@ -82,11 +74,10 @@ export function identityRoutes({ sql, settings, bearerUser }: IdentityRoutesDeps
     return user;
   }
 
-  app.get('/authorize', (c) => refuseRedirect(identities, c.req.query('provider') ?? ''));
-
+  // supabase-js always asks for the URL as JSON (skip_http_redirect=true): it cannot follow a redirect with a bearer.
   app.get('/user/identities/authorize', async (c) => {
-    await linkingUser(c);
-    return refuseRedirect(identities, c.req.query('provider') ?? '');
+    const url = await authorizeUrl(c, await linkingUser(c));
+    return c.req.query('skip_http_redirect') === 'true' ? c.json({ url }) : c.redirect(url, 302);
   });
 
   app.delete('/user/identities/:identity_id', async (c) => {

@@ -16,8 +16,13 @@ export interface IdTokenProviderSettings {
   skipNonceCheck: boolean;
   /** A token without an email still signs in (GoTrue's EMAIL_OPTIONAL). */
   emailOptional: boolean;
-  /** `secret` is set: only OAuth redirects need it, ID tokens never do. */
-  hasSecret: boolean;
+  /**
+   * `secret`: the OAuth client secret for redirects (/authorize, /callback); ID tokens never need it. Google's is the
+   * Web client's secret; Apple's is the client-secret JWT the deployer signs with the Sign in with Apple key.
+   */
+  secret: string;
+  /** Where the provider sends the browser back ([auth.external.<p>] redirect_uri): `<API_URL>/auth/v1/callback`. */
+  redirectUri: string;
 }
 
 export interface IdentitySettings {
@@ -42,7 +47,8 @@ function provider(toml: ExternalProviderToml | undefined, env: Record<string, st
     clientIds: (resolveEnv(toml?.client_id, env) ?? '').split(',').map((id) => id.trim()).filter(Boolean),
     skipNonceCheck: toml?.skip_nonce_check ?? false,
     emailOptional: toml?.email_optional ?? false,
-    hasSecret: !!resolveEnv(toml?.secret, env),
+    secret: resolveEnv(toml?.secret, env) ?? '',
+    redirectUri: resolveEnv(toml?.redirect_uri, env) ?? '',
   };
 }
 

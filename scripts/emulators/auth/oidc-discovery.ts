@@ -8,15 +8,24 @@ const HOUR_MS = 3_600_000;
 /** What go-oidc can verify; discovery may narrow it, never widen it. */
 const SUPPORTED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'EdDSA'];
 
+/** Where an OAuth redirect sends the browser, and where the code it brings back is traded (empty when not named). */
+export interface OAuthEndpoints {
+  authorization: string;
+  token: string;
+}
+
 interface Provider {
   keys: JWTVerifyGetKey;
   algorithms: string[];
+  endpoints: OAuthEndpoints;
   fetchedAt: number;
 }
 
 interface DiscoveryDocument {
   issuer?: string;
   jwks_uri?: string;
+  authorization_endpoint?: string;
+  token_endpoint?: string;
   id_token_signing_alg_values_supported?: string[];
 }
 
@@ -49,6 +58,7 @@ export function oidcDiscovery(discoveryUrls: Record<string, string>) {
     return {
       keys: createRemoteJWKSet(new URL(doc.jwks_uri)),
       algorithms: algorithms.length > 0 ? algorithms : ['RS256'],
+      endpoints: { authorization: doc.authorization_endpoint ?? '', token: doc.token_endpoint ?? '' },
       fetchedAt: Date.now(),
     };
   }
@@ -88,5 +98,12 @@ export function oidcDiscovery(discoveryUrls: Record<string, string>) {
     };
   }
 
-  return { verifierFor };
+  /** The issuer's OAuth endpoints (go-oidc's Provider.Endpoint), from the same cached document. */
+  async function endpointsOf(issuer: string): Promise<OAuthEndpoints> {
+    return (await provider(issuer, true)).endpoints;
+  }
+
+  return { verifierFor, endpointsOf };
 }
+
+export type OidcDiscovery = ReturnType<typeof oidcDiscovery>;

@@ -1,6 +1,6 @@
 // PKCE (RFC 7636) as GoTrue runs it (internal/api/pkce.go, models/flow_state.go, token.go): a request carrying a code
-// challenge starts a flow, kept as an auth.flow_state row; whatever finishes the flow for a user (a mailed link today,
-// an OAuth /callback later) hands the browser the row's auth code instead of a session; POST /token?grant_type=pkce
+// challenge starts a flow, kept as an auth.flow_state row; whatever finishes the flow for a user (a mailed link, an
+// OAuth /callback) hands the browser the row's auth code instead of a session; POST /token?grant_type=pkce
 // trades that code and the challenge's verifier for the session, once: createFlowState, finishFlowState (or, for a
 // mailed link, issueAuthCode), exchangeAuthCode.
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -26,13 +26,19 @@ export interface CodeChallenge {
   method: 's256' | 'plain';
 }
 
-interface FlowStateRow {
+export interface FlowStateRow {
   id: string;
   user_id: string | null;
   auth_code: string | null;
   code_challenge_method: 's256' | 'plain' | null;
   code_challenge: string | null;
+  provider_type: string;
+  provider_access_token: string | null;
+  provider_refresh_token: string | null;
   authentication_method: FlowMethod;
+  referrer: string | null;
+  linking_target_id: string | null;
+  email_optional: boolean;
   created_at: Date | null;
   auth_code_issued_at: Date | null;
 }
@@ -68,30 +74,52 @@ export function flowMethodOfLink(type: string): FlowMethod | undefined {
 }
 
 /**
- * Step 1, starting a flow: a row with a fresh auth code, for the user (email flows) or, for OAuth, for whoever comes
- * back to /callback with the returned id as its state.
+ * Step 1, starting a flow: a row for the user (email flows) or, for OAuth, for whoever comes back to /callback with
+ * the returned id as its state. A code challenge makes it PKCE and gives it its auth code; an OAuth flow without one
+ * (the implicit flow) still has its row, for the state. `referrer` is where /callback sends the browser, and
+ * `linkingTargetId` the signed-in user an identity is linked to (GoTrue's FlowStateParams).
  */
 export async function createFlowState(
   sql: Sql,
-  flow: { userId?: string; method: FlowMethod; providerType: string; challenge: CodeChallenge },
+  flow: {
+    userId?: string;
+    method: FlowMethod;
+    providerType: string;
+    challenge?: CodeChallenge;
+    referrer?: string;
+    linkingTargetId?: string;
+    emailOptional?: boolean;
+  },
 ): Promise<string> {
   const id = crypto.randomUUID();
+  const { challenge } = flow;
   await sql`
     insert into auth.flow_state (id, user_id, auth_code, code_challenge_method, code_challenge, provider_type,
-                                 authentication_method, created_at, updated_at)
-    values (${id}, ${flow.userId ?? null}, ${crypto.randomUUID()},
-            ${flow.challenge.method}::auth.code_challenge_method, ${flow.challenge.challenge}, ${flow.providerType},
-            ${flow.method}, now(), now())`;
+                                 authentication_method, referrer, linking_target_id, email_optional,
+                                 created_at, updated_at)
+    values (${id}, ${flow.userId ?? null}, ${challenge ? crypto.randomUUID() : null},
+            ${challenge?.method ?? null}::auth.code_challenge_method, ${challenge?.challenge ?? null},
+            ${flow.providerType}, ${flow.method}, ${flow.referrer ?? null}, ${flow.linkingTargetId ?? null},
+            ${flow.emailOptional ?? false}, now(), now())`;
   return id;
 }
 
 /**
  * Step 2, finishing a flow with its user: the user is kept on the row and the code stamped as issued now (a magic
- * link's flow is timed from then); the auth code to hand the browser, none for a flow without PKCE.
+ * link's flow is timed from then), with the provider's tokens for an OAuth flow; the auth code to hand the browser,
+ * none for a flow without PKCE.
  */
-export async function finishFlowState(sql: Sql, flowId: string, userId: string): Promise<string | undefined> {
+export async function finishFlowState(
+  sql: Sql,
+  flowId: string,
+  userId: string,
+  provider: { accessToken?: string; refreshToken?: string } = {},
+): Promise<string | undefined> {
   const [flow] = await sql<Pick<FlowStateRow, 'auth_code'>[]>`
-    update auth.flow_state set user_id = ${userId}, auth_code_issued_at = now(), updated_at = now()
+    update auth.flow_state set user_id = ${userId}, auth_code_issued_at = now(), updated_at = now(),
+           provider_access_token = ${provider.accessToken ?? null}, provider_refresh_token = ${
+    provider.refreshToken ?? null
+  }
      where id = ${flowId} returning auth_code`;
   return flow?.auth_code ?? undefined;
 }
@@ -115,7 +143,8 @@ export async function issueAuthCode(tx: postgres.TransactionSql, userId: string,
   );
 }
 
-function isExpired(flow: FlowStateRow): boolean {
+/** Past FLOW_STATE_EXPIRY since it began (a magic link's: since its code was issued), as GoTrue's IsExpired. */
+export function isFlowExpired(flow: FlowStateRow): boolean {
   const from = flow.authentication_method === 'magiclink' && flow.auth_code_issued_at
     ? flow.auth_code_issued_at
     : flow.created_at;
@@ -150,12 +179,18 @@ export async function exchangeAuthCode(
     if (!flow || !user) {
       throw new AuthError(404, 'flow_state_not_found', 'invalid flow state, no valid flow state found');
     }
-    if (isExpired(flow)) throw new AuthError(422, 'flow_state_expired', 'invalid flow state, flow state has expired');
+    if (isFlowExpired(flow)) {
+      throw new AuthError(422, 'flow_state_expired', 'invalid flow state, flow state has expired');
+    }
     if (!verifierMatches(flow, verifier)) {
       throw new AuthError(400, 'bad_code_verifier', 'code challenge does not match previously saved code verifier');
     }
     const session = await issueSession(tx, tokens, user, flow.authentication_method, client);
     await tx`delete from auth.flow_state where id = ${flow.id}`;
-    return session;
+    // An OAuth flow hands over what the provider gave /callback, as the implicit flow's fragment does.
+    const provider = flow.provider_access_token
+      ? { provider_token: flow.provider_access_token, provider_refresh_token: flow.provider_refresh_token ?? '' }
+      : {};
+    return { ...session, ...provider };
   });
 }
