@@ -1,6 +1,6 @@
 // npm start: the persistent local stack under .local/dev (data survives restarts; `npm run reset` wipes it).
 import { join } from 'node:path';
-import { LOCAL_DIR, readProjectConfig } from './stack/project.ts';
+import { LOCAL_DIR, LOCAL_SITE_URL, readProjectConfig } from './stack/project.ts';
 import { startStack } from './stack/stack.ts';
 import { statusLines } from './status.ts';
 import { startWorkerLoop } from './stack/worker-loop.ts';
@@ -29,7 +29,7 @@ console.log(statusLines(stack).join('\n'));
 console.log(`\n${demoSignInLines(await demoUsers(stack.dbUrl)).join('\n')}`);
 console.log(`\nAPI docs: ${stack.functionsUrl}/api/v1/docs`);
 console.log(`Mail (what Auth sends: confirmations, password resets, sign-in codes): ${stack.mailUrl}`);
-const sitePage = await startSitePage(config.auth.site_url ?? 'http://127.0.0.1:3000', {
+const sitePage = await startSitePage(LOCAL_SITE_URL, {
   authUrl: `${stack.apiUrl}/auth/v1`,
   apiKey: stack.keys.publishableKey,
 });

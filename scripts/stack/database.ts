@@ -5,13 +5,13 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { applyDemoSeed } from './demo-seed.ts';
-import { globFiles, readProjectConfig, ROOT } from './project.ts';
+import { globFiles, LOCAL_SITE_URL, readProjectConfig, ROOT } from './project.ts';
 import { runChecked } from './spawn.ts';
 import { Buffer } from 'node:buffer';
 import process from 'node:process';
 
-// The CLI validates config.toml whole, even for database commands, and [auth.hook.send_sms] and [auth.email.smtp]
-// name their addresses and secrets through env(): any well-formed values satisfy it when the command does not use them.
+// The CLI validates config.toml whole, even for database commands, and [auth] site_url, [auth.hook.send_sms] and
+// [auth.email.smtp] name their values through env(): any well-formed values satisfy it when the command does not use them.
 const PLACEHOLDER_HOOK = {
   SEND_SMS_HOOK_URI: 'http://127.0.0.1/functions/v1/hooks/auth/send-sms',
   SEND_SMS_HOOK_SECRETS: `v1,whsec_${Buffer.alloc(32, 1).toString('base64')}`,
@@ -19,6 +19,7 @@ const PLACEHOLDER_HOOK = {
   SMTP_USER: 'placeholder',
   SMTP_PASS: 'placeholder',
   SMTP_ADMIN_EMAIL: 'no-reply@houtai.local',
+  SUPABASE_AUTH_SITE_URL: LOCAL_SITE_URL,
 };
 
 export function supabaseCli(args: string[], opts: { quiet?: boolean } = {}): { stdout: string; stderr: string } {

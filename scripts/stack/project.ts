@@ -131,6 +131,9 @@ function required<T>(value: T | undefined, key: string): T {
   return value;
 }
 
+/** `[auth] site_url` on local stacks (config.toml reads env(SUPABASE_AUTH_SITE_URL)): where `npm start` serves its page. */
+export const LOCAL_SITE_URL = 'http://127.0.0.1:3000';
+
 export function readProjectConfig(toml: ConfigToml = readConfigToml()): ProjectConfig {
   const functions: ProjectConfig['functions'] = {};
   for (const [name, fn] of Object.entries(toml.functions ?? {})) {

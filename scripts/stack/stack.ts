@@ -10,7 +10,7 @@ import { ensureKeys, type StackKeys } from './keys.ts';
 import { jwksOf } from '../emulators/auth/signing-key.ts';
 import { dbUrl, ensureCluster, startPostgres, waitForPostgres } from './postgres.ts';
 import { prepareDatabase } from './database.ts';
-import { ROOT } from './project.ts';
+import { LOCAL_SITE_URL, ROOT } from './project.ts';
 import { errorLine, logTail, spawnBound } from './spawn.ts';
 import { startMailCatcher } from './mail-catcher.ts';
 import { freePort } from './ports.ts';
@@ -171,6 +171,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     SMTP_PASS: mail.smtp.pass,
     SMTP_ADMIN_EMAIL: 'no-reply@houtai.local',
     AUTH_SMTP_PORT: String(mail.smtp.port),
+    // config.toml's [auth] site_url: where `npm start` serves its page (scripts/stack/site-page.ts).
+    SUPABASE_AUTH_SITE_URL: LOCAL_SITE_URL,
     WECHAT_DEV_EXCHANGE: 'true',
     // The Auth emulator writes auth.* as GoTrue does: as supabase_auth_admin.
     AUTH_DB_URL: db.url.replace('postgres:postgres@', 'supabase_auth_admin:postgres@'),

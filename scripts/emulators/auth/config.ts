@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { TrustedProxyHops } from '../../../functions/_shared/env.ts';
 import { readEnv } from '../../../functions/_shared/env-reader.ts';
-import { type AuthToml, resolveEnv, type SmtpToml } from '../../stack/project.ts';
+import { type AuthToml, LOCAL_SITE_URL, resolveEnv, type SmtpToml } from '../../stack/project.ts';
 import { type MfaSettings, mfaSettings } from './mfa-settings.ts';
 import { type IdentitySettings, identitySettings } from './identity-settings.ts';
 
@@ -113,7 +113,7 @@ export function authSettings(auth: AuthToml, env: Record<string, string | undefi
   const hookUri = resolveEnv(hookConf.uri, env);
   const hookSecrets = resolveEnv(hookConf.secrets, env);
   return {
-    siteUrl: auth.site_url ?? 'http://127.0.0.1:3000',
+    siteUrl: resolveEnv(auth.site_url, env) ?? LOCAL_SITE_URL,
     additionalRedirectUrls: auth.additional_redirect_urls ?? [],
     jwtExpiry: auth.jwt_expiry ?? 3600,
     refreshTokenReuseInterval: auth.refresh_token_reuse_interval ?? 10,
