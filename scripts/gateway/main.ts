@@ -121,6 +121,23 @@ async function handle(req: Request, remote: string): Promise<Response> {
   return await fn.fetch(forwarded(req, url, remote));
 }
 
+/**
+ * Answers, and marks `connection: close` on an answer given before the request's body was read to its end (a 413, a
+ * 401 before the body is looked at). Deno drops such a connection after answering but does not say so, so a
+ * keep-alive client would send its next request down a socket about to close ("other side closed"); told, it opens
+ * a new one.
+ */
+async function answer(req: Request, remote: string): Promise<Response> {
+  if (!req.body) return await handle(req, remote);
+  let readToEnd = false;
+  const body = req.body.pipeThrough(new TransformStream({ flush: () => void (readToEnd = true) }));
+  const res = await handle(new Request(req.url, { method: req.method, headers: req.headers, body }), remote);
+  if (readToEnd) return res;
+  const headers = new Headers(res.headers);
+  headers.set('connection', 'close');
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+}
+
 const server = Deno.serve(
   {
     hostname: '127.0.0.1',
@@ -128,7 +145,7 @@ const server = Deno.serve(
     onListen: ({ port }) =>
       console.log(JSON.stringify({ level: 'info', msg: 'gateway listening', port, functions: [...functions.keys()] })),
   },
-  (req, info) => handle(req, (info.remoteAddr as Deno.NetAddr).hostname),
+  (req, info) => answer(req, (info.remoteAddr as Deno.NetAddr).hostname),
 );
 
 // Stopping as Supabase's Edge Runtime retires an isolate: the functions get `beforeunload` (reason "termination"), and

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { call, envelope } from '../helpers/http.ts';
 import { createUser, forgerKey, signAccessToken, userClaims } from '../helpers/users.ts';
 import { Buffer } from 'node:buffer';
+import { stackEnv } from '../helpers/stack.ts';
 
 describe('error envelope', () => {
   it('unknown route → 404 NOT_FOUND', async () => {
@@ -55,6 +56,22 @@ describe('error envelope', () => {
     const res = await call('PATCH', '/coach/me', { token: user.token, rawBody: big });
     expect(res.status).toBe(413);
     expect(envelope(res).code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('an answer sent before the body is read says connection: close; a body read through keeps it open', async () => {
+    const user = await createUser();
+    const big = JSON.stringify({ preferences: { blob: 'x'.repeat(1024 * 1024 + 10) } });
+    const refused = await call('PATCH', '/coach/me', { token: user.token, rawBody: big });
+    expect(refused.status).toBe(413);
+    expect(refused.headers.get('connection')).toBe('close');
+    // The gateway's own refusal of a verify_jwt function: answered before the body is looked at.
+    const functions = `${stackEnv().apiUrl}/functions/v1`;
+    const unsigned = await call('POST', '/worker/run', { base: functions, token: 'not-a-jwt', json: { limit: 1 } });
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.headers.get('connection')).toBe('close');
+    const read = await call('PATCH', '/coach/me', { token: user.token, json: { display_name: 'kept' } });
+    expect(read.status).toBe(200);
+    expect(read.headers.get('connection')).not.toBe('close');
   });
 
   it('an oversized body nothing is written from', async () => {
