@@ -908,11 +908,34 @@ isOneToOne: false
             [_ in never]: never
           }
           Functions: {
-            "row_id":
+            "checkin_runs":
+{ Args: { "p_through": string,"p_user_id": string }; Returns: {
+              "days": number,"first_day": string,"last_day": string
+            }[]
+                           },
+"checkin_stats":
+{ Args: { "p_from": string,"p_to": string,"p_user_id": string }; Returns: Json
+                           },
+"current_streak":
+{ Args: { "p_today": string,"p_user_id": string }; Returns: number
+                           },
+"local_range":
+{ Args: { "p_from": string,"p_to": string }; Returns: number
+                           },
+"row_id":
 { Args: { "p_key": string,"p_user_id": string }; Returns: string
+                           },
+"smoking_stats":
+{ Args: { "p_from": string,"p_to": string,"p_user_id": string }; Returns: Json
                            },
 "trigger_tag_vocabulary":
 { Args: Record<PropertyKey, never>; Returns: (string)[]
+                           },
+"user_metrics":
+{ Args: { "p_at"?: string,"p_user_id": string }; Returns: Json
+                           },
+"user_timezone":
+{ Args: { "p_user_id": string }; Returns: string
                            },
 "valid_i18n":
 { Args: { "p_text": Json }; Returns: boolean
