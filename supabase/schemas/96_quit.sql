@@ -368,8 +368,8 @@ declare
   v_met boolean;
   v_progress numeric;
   v_row quit.user_achievements;
-  v_unlocked text[] := '{}';
-  v_list jsonb := '[]';
+  v_unlocked text[] := '{}'::text[];
+  v_list jsonb := '[]'::jsonb;
   v_locale text;
 begin
   perform quit.assert_caller(p_user_id);
@@ -448,7 +448,7 @@ create function quit.delete_user_data(p_user_id uuid) returns jsonb
 declare
   v_table text;
   v_count bigint;
-  v_counts jsonb := '{}';
+  v_counts jsonb := '{}'::jsonb;
 begin
   perform quit.assert_caller(p_user_id);
   perform internal.require_aal2();
