@@ -362,8 +362,38 @@ isOneToOne: false
 "are_valid_tags":
 { Args: { "p_tags": (string)[] }; Returns: boolean
                            },
+"expire_streaks":
+{ Args: Record<PropertyKey, never>; Returns: number
+                           },
+"local_date":
+{ Args: { "p_at"?: string,"p_timezone": string }; Returns: string
+                           },
+"recompute_profile":
+{ Args: { "p_at"?: string,"p_user_id": string }; Returns: {
+              "avatar_path": string | null,
+"continuous_days": number,
+"created_at": string,
+"deleted_at": string | null,
+"id": string,
+"last_diary_date": string | null,
+"nickname": string | null,
+"timezone": string,
+"total_diaries": number,
+"updated_at": string,
+"user_id": string,
+"version": number
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "profiles"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "setting":
 { Args: { "p_key": string,"p_path": (string)[] }; Returns: Json
+                           },
+"user_timezone":
+{ Args: { "p_user_id": string }; Returns: string
                            }
           }
           Enums: {
