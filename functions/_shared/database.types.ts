@@ -362,9 +362,23 @@ isOneToOne: false
 "are_valid_tags":
 { Args: { "p_tags": (string)[] }; Returns: boolean
                            },
+"complete_task":
+{ Args: { "p_date": string,"p_task": string,"p_user_id": string }; Returns: Json
+                           },
 "expire_streaks":
 { Args: Record<PropertyKey, never>; Returns: number
                            },
+"grant_diary_rewards":
+{ Args: { "p_diary": Omit<Database["diary"]['Tables']["diaries"]['Row'], Database["diary"]['Tables']["diaries"]['ComputedFields']>,"p_profile": Omit<Database["diary"]['Tables']["profiles"]['Row'], Database["diary"]['Tables']["profiles"]['ComputedFields']> }; Returns: undefined
+                           },
+"grant_once":
+{ Args: { "p_amount": number,"p_key": string,"p_kind": string,"p_reason": string,"p_ref_id": string,"p_ref_type": string,"p_user_id": string }; Returns: unknown
+                          SetofOptions: {
+        from: "*"
+        to: "wallet_posting"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "local_date":
 { Args: { "p_at"?: string,"p_timezone": string }; Returns: string
                            },
