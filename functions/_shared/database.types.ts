@@ -234,13 +234,193 @@ isOneToOne: false
           }
         },"diary": {
           Tables: {
-            [_ in never]: never
+            "custom_tasks": {
+                  Row: {
+                    "category": string,"created_at": string,"deleted_at": string | null,"description": string | null,"id": string,"points_reward": number,"task_date": string,"title": string,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "category"?: string,"created_at"?: string,"deleted_at"?: string | null,"description"?: string | null,"id": string,"points_reward"?: number,"task_date": string,"title": string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Update: {
+                    "category"?: string,"created_at"?: string,"deleted_at"?: string | null,"description"?: string | null,"id"?: string,"points_reward"?: number,"task_date"?: string,"title"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"diaries": {
+                  Row: {
+                    "ai_comment": string | null,"ai_image_path": string | null,"content": string,"created_at": string,"deleted_at": string | null,"entry_date": string,"id": string,"images": (string)[],"is_draft": boolean,"mood": string | null,"tags": (string)[],"updated_at": string,"user_id": string,"version": number,"weather": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "ai_comment"?: string | null,"ai_image_path"?: string | null,"content"?: string,"created_at"?: string,"deleted_at"?: string | null,"entry_date": string,"id": string,"images"?: (string)[],"is_draft"?: boolean,"mood"?: string | null,"tags"?: (string)[],"updated_at"?: string,"user_id"?: string,"version"?: number,"weather"?: string | null
+                  }
+                  Update: {
+                    "ai_comment"?: string | null,"ai_image_path"?: string | null,"content"?: string,"created_at"?: string,"deleted_at"?: string | null,"entry_date"?: string,"id"?: string,"images"?: (string)[],"is_draft"?: boolean,"mood"?: string | null,"tags"?: (string)[],"updated_at"?: string,"user_id"?: string,"version"?: number,"weather"?: string | null
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"lottery_draws": {
+                  Row: {
+                    "cost": number,"created_at": string,"deleted_at": string | null,"id": string,"idempotency_key": string,"ledger_entry_id": number | null,"odds": NonNullable<Json>,"prize_id": string | null,"random_value": number,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "cost": number,"created_at"?: string,"deleted_at"?: string | null,"id"?: string,"idempotency_key": string,"ledger_entry_id"?: number | null,"odds": NonNullable<Json>,"prize_id"?: string | null,"random_value": number,"updated_at"?: string,"user_id": string,"version"?: number
+                  }
+                  Update: {
+                    "cost"?: number,"created_at"?: string,"deleted_at"?: string | null,"id"?: string,"idempotency_key"?: string,"ledger_entry_id"?: number | null,"odds"?: NonNullable<Json>,"prize_id"?: string | null,"random_value"?: number,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "lottery_draws_prize_id_fkey"
+      columns: ["prize_id"]
+isOneToOne: false
+      referencedRelation: "prizes"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"prizes": {
+                  Row: {
+                    "active": boolean,"created_at": string,"description": NonNullable<Json>,"id": string,"image_url": string | null,"name": NonNullable<Json>,"probability": number,"sort": number,"stock": number,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "active"?: boolean,"created_at"?: string,"description"?: NonNullable<Json>,"id"?: string,"image_url"?: string | null,"name": NonNullable<Json>,"probability": number,"sort"?: number,"stock"?: number,"updated_at"?: string
+                  }
+                  Update: {
+                    "active"?: boolean,"created_at"?: string,"description"?: NonNullable<Json>,"id"?: string,"image_url"?: string | null,"name"?: NonNullable<Json>,"probability"?: number,"sort"?: number,"stock"?: number,"updated_at"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"profiles": {
+                  Row: {
+                    "avatar_path": string | null,"continuous_days": number,"created_at": string,"deleted_at": string | null,"id": string,"last_diary_date": string | null,"nickname": string | null,"timezone": string,"total_diaries": number,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "avatar_path"?: string | null,"continuous_days"?: number,"created_at"?: string,"deleted_at"?: string | null,"id": string,"last_diary_date"?: string | null,"nickname"?: string | null,"timezone"?: string,"total_diaries"?: number,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Update: {
+                    "avatar_path"?: string | null,"continuous_days"?: number,"created_at"?: string,"deleted_at"?: string | null,"id"?: string,"last_diary_date"?: string | null,"nickname"?: string | null,"timezone"?: string,"total_diaries"?: number,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"system_tasks": {
+                  Row: {
+                    "active": boolean,"category": string,"created_at": string,"description": NonNullable<Json>,"key": string,"points_reward": number,"sort": number,"title": NonNullable<Json>,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "active"?: boolean,"category": string,"created_at"?: string,"description"?: NonNullable<Json>,"key": string,"points_reward": number,"sort"?: number,"title": NonNullable<Json>,"updated_at"?: string
+                  }
+                  Update: {
+                    "active"?: boolean,"category"?: string,"created_at"?: string,"description"?: NonNullable<Json>,"key"?: string,"points_reward"?: number,"sort"?: number,"title"?: NonNullable<Json>,"updated_at"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"task_completions": {
+                  Row: {
+                    "completed_at": string,"created_at": string,"custom_task_id": string | null,"deleted_at": string | null,"id": string,"ledger_entry_id": number | null,"points_granted": number,"system_task_key": string | null,"task_date": string,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "completed_at"?: string,"created_at"?: string,"custom_task_id"?: string | null,"deleted_at"?: string | null,"id"?: string,"ledger_entry_id"?: number | null,"points_granted"?: number,"system_task_key"?: string | null,"task_date": string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Update: {
+                    "completed_at"?: string,"created_at"?: string,"custom_task_id"?: string | null,"deleted_at"?: string | null,"id"?: string,"ledger_entry_id"?: number | null,"points_granted"?: number,"system_task_key"?: string | null,"task_date"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "task_completions_custom_task_fkey"
+      columns: ["custom_task_id","user_id"]
+isOneToOne: false
+      referencedRelation: "custom_tasks"
+      referencedColumns: ["id","user_id"]
+    },{
+      foreignKeyName: "task_completions_system_task_key_fkey"
+      columns: ["system_task_key"]
+isOneToOne: false
+      referencedRelation: "system_tasks"
+      referencedColumns: ["key"]
+    }
+                  ]
+                }
           }
           Views: {
             [_ in never]: never
           }
           Functions: {
-            [_ in never]: never
+            "are_own_image_paths":
+{ Args: { "p_paths": (string)[],"p_user_id": string }; Returns: boolean
+                           },
+"are_valid_tags":
+{ Args: { "p_tags": (string)[] }; Returns: boolean
+                           },
+"complete_task":
+{ Args: { "p_date": string,"p_task": string,"p_user_id": string }; Returns: Json
+                           },
+"draw":
+{ Args: { "p_idempotency_key": string,"p_user_id": string }; Returns: Json
+                           },
+"draw_result":
+{ Args: { "p_draw": Omit<Database["diary"]['Tables']["lottery_draws"]['Row'], Database["diary"]['Tables']["lottery_draws"]['ComputedFields']>,"p_replayed": boolean }; Returns: Json
+                           },
+"expire_streaks":
+{ Args: Record<PropertyKey, never>; Returns: number
+                           },
+"grant_diary_rewards":
+{ Args: { "p_diary": Omit<Database["diary"]['Tables']["diaries"]['Row'], Database["diary"]['Tables']["diaries"]['ComputedFields']>,"p_profile": Omit<Database["diary"]['Tables']["profiles"]['Row'], Database["diary"]['Tables']["profiles"]['ComputedFields']> }; Returns: undefined
+                           },
+"grant_once":
+{ Args: { "p_amount": number,"p_key": string,"p_kind": string,"p_reason": string,"p_ref_id": string,"p_ref_type": string,"p_user_id": string }; Returns: unknown
+                          SetofOptions: {
+        from: "*"
+        to: "wallet_posting"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"import_opening_balance":
+{ Args: { "p_points": number,"p_user_id": string }; Returns: Json
+                           },
+"local_date":
+{ Args: { "p_at"?: string,"p_timezone": string }; Returns: string
+                           },
+"points_balance":
+{ Args: { "p_user_id": string }; Returns: number
+                           },
+"recompute_profile":
+{ Args: { "p_at"?: string,"p_user_id": string }; Returns: {
+              "avatar_path": string | null,
+"continuous_days": number,
+"created_at": string,
+"deleted_at": string | null,
+"id": string,
+"last_diary_date": string | null,
+"nickname": string | null,
+"timezone": string,
+"total_diaries": number,
+"updated_at": string,
+"user_id": string,
+"version": number
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "profiles"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"setting":
+{ Args: { "p_key": string,"p_path": (string)[] }; Returns: Json
+                           },
+"user_timezone":
+{ Args: { "p_user_id": string }; Returns: string
+                           }
           }
           Enums: {
             [_ in never]: never
