@@ -2299,9 +2299,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            results: components["schemas"]["SyncMutationResult"][];
-                        };
+                        "application/json": components["schemas"]["SyncPushResult"];
                     };
                 };
                 /** @description Invalid request (validation failed or malformed JSON) */
@@ -2466,6 +2464,104 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/{app}/sync/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's pushed mutations of this app, newest first: device, table, row, op, outcome, version */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Items per page (1–100) */
+                    limit?: number;
+                    /** @description next_cursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The app the request is for */
+                    app: "coach" | "companion" | "quit" | "diary" | "pickitchen";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One page, newest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SyncHistory"];
+                    };
+                };
+                /** @description Invalid request (validation failed or malformed JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Missing, invalid or expired access token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Too many requests (see Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -7745,6 +7841,9 @@ export interface components {
             /** @description The answer was blocked by moderation: content is a safe replacement and the charge refunded */
             blocked?: boolean;
         };
+        SyncPushResult: {
+            results: components["schemas"]["SyncMutationResult"][];
+        };
         SyncMutationResult: {
             mutation_id: string;
             /** @enum {string} */
@@ -7789,6 +7888,23 @@ export interface components {
             tables?: string[];
             /** @default 500 */
             limit: number;
+        };
+        SyncHistory: {
+            items: components["schemas"]["SyncHistoryEntry"][];
+            next_cursor: string | null;
+        };
+        SyncHistoryEntry: {
+            mutation_id: string;
+            device_id: string;
+            table: string;
+            row_id: string | null;
+            /** @enum {string} */
+            op: "upsert" | "delete";
+            /** @enum {string} */
+            status: "applied" | "conflict";
+            /** @description The version an applied mutation made */
+            version: string | null;
+            created_at: string;
         };
         SyncDeviceStatus: {
             device_id: string;
