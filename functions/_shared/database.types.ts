@@ -803,13 +803,154 @@ isOneToOne: false
           }
         },"quit": {
           Tables: {
-            [_ in never]: never
+            "achievements": {
+                  Row: {
+                    "active": boolean,"category": string,"created_at": string,"description": NonNullable<Json>,"icon": string,"key": string,"name": NonNullable<Json>,"points": number,"rule": NonNullable<Json>,"sort": number,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "active"?: boolean,"category": string,"created_at"?: string,"description": NonNullable<Json>,"icon": string,"key": string,"name": NonNullable<Json>,"points"?: number,"rule": NonNullable<Json>,"sort"?: number,"updated_at"?: string
+                  }
+                  Update: {
+                    "active"?: boolean,"category"?: string,"created_at"?: string,"description"?: NonNullable<Json>,"icon"?: string,"key"?: string,"name"?: NonNullable<Json>,"points"?: number,"rule"?: NonNullable<Json>,"sort"?: number,"updated_at"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"checkins": {
+                  Row: {
+                    "checked_in_at": string | null,"checkin_date": string,"created_at": string,"deleted_at": string | null,"id": string,"is_checked_in": boolean,"mood": string | null,"note": string | null,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "checked_in_at"?: string | null,"checkin_date": string,"created_at"?: string,"deleted_at"?: string | null,"id": string,"is_checked_in"?: boolean,"mood"?: string | null,"note"?: string | null,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Update: {
+                    "checked_in_at"?: string | null,"checkin_date"?: string,"created_at"?: string,"deleted_at"?: string | null,"id"?: string,"is_checked_in"?: boolean,"mood"?: string | null,"note"?: string | null,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"notifications": {
+                  Row: {
+                    "body": string | null,"created_at": string,"data": NonNullable<Json>,"deleted_at": string | null,"id": string,"kind": string,"read_at": string | null,"title": string,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "body"?: string | null,"created_at"?: string,"data"?: NonNullable<Json>,"deleted_at"?: string | null,"id"?: string,"kind": string,"read_at"?: string | null,"title": string,"updated_at"?: string,"user_id": string,"version"?: number
+                  }
+                  Update: {
+                    "body"?: string | null,"created_at"?: string,"data"?: NonNullable<Json>,"deleted_at"?: string | null,"id"?: string,"kind"?: string,"read_at"?: string | null,"title"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"profiles": {
+                  Row: {
+                    "avatar_path": string | null,"cigarettes_per_day": number,"created_at": string,"currency": string,"deleted_at": string | null,"display_name": string | null,"id": string,"locale": string,"price_per_cigarette": number,"quit_at": string,"quit_reason": string | null,"timezone": string,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "avatar_path"?: string | null,"cigarettes_per_day": number,"created_at"?: string,"currency"?: string,"deleted_at"?: string | null,"display_name"?: string | null,"id": string,"locale"?: string,"price_per_cigarette"?: number,"quit_at": string,"quit_reason"?: string | null,"timezone"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Update: {
+                    "avatar_path"?: string | null,"cigarettes_per_day"?: number,"created_at"?: string,"currency"?: string,"deleted_at"?: string | null,"display_name"?: string | null,"id"?: string,"locale"?: string,"price_per_cigarette"?: number,"quit_at"?: string,"quit_reason"?: string | null,"timezone"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"settings": {
+                  Row: {
+                    "deleted_at": string | null,"id": string,"notify_achievements": boolean,"notify_encouragement": boolean,"notify_milestones": boolean,"quiet_hours_end": string | null,"quiet_hours_start": string | null,"reminder_enabled": boolean,"reminder_time": string,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "deleted_at"?: string | null,"id": string,"notify_achievements"?: boolean,"notify_encouragement"?: boolean,"notify_milestones"?: boolean,"quiet_hours_end"?: string | null,"quiet_hours_start"?: string | null,"reminder_enabled"?: boolean,"reminder_time"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Update: {
+                    "deleted_at"?: string | null,"id"?: string,"notify_achievements"?: boolean,"notify_encouragement"?: boolean,"notify_milestones"?: boolean,"quiet_hours_end"?: string | null,"quiet_hours_start"?: string | null,"reminder_enabled"?: boolean,"reminder_time"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"smoking_records": {
+                  Row: {
+                    "cigarettes_smoked": number,"created_at": string,"deleted_at": string | null,"id": string,"location": Json | null,"note": string | null,"smoked_at": string,"trigger_tags": (string)[],"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "cigarettes_smoked": number,"created_at"?: string,"deleted_at"?: string | null,"id": string,"location"?: Json | null,"note"?: string | null,"smoked_at": string,"trigger_tags"?: (string)[],"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Update: {
+                    "cigarettes_smoked"?: number,"created_at"?: string,"deleted_at"?: string | null,"id"?: string,"location"?: Json | null,"note"?: string | null,"smoked_at"?: string,"trigger_tags"?: (string)[],"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"user_achievements": {
+                  Row: {
+                    "achievement_key": string,"created_at": string,"deleted_at": string | null,"id": string,"progress": number,"unlocked_at": string | null,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "achievement_key": string,"created_at"?: string,"deleted_at"?: string | null,"id": string,"progress"?: number,"unlocked_at"?: string | null,"updated_at"?: string,"user_id": string,"version"?: number
+                  }
+                  Update: {
+                    "achievement_key"?: string,"created_at"?: string,"deleted_at"?: string | null,"id"?: string,"progress"?: number,"unlocked_at"?: string | null,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "user_achievements_achievement_key_fkey"
+      columns: ["achievement_key"]
+isOneToOne: false
+      referencedRelation: "achievements"
+      referencedColumns: ["key"]
+    }
+                  ]
+                }
           }
           Views: {
             [_ in never]: never
           }
           Functions: {
-            [_ in never]: never
+            "checkin_runs":
+{ Args: { "p_through": string,"p_user_id": string }; Returns: {
+              "days": number,"first_day": string,"last_day": string
+            }[]
+                           },
+"checkin_stats":
+{ Args: { "p_from": string,"p_to": string,"p_user_id": string }; Returns: Json
+                           },
+"current_streak":
+{ Args: { "p_today": string,"p_user_id": string }; Returns: number
+                           },
+"local_range":
+{ Args: { "p_from": string,"p_to": string }; Returns: number
+                           },
+"row_id":
+{ Args: { "p_key": string,"p_user_id": string }; Returns: string
+                           },
+"smoking_stats":
+{ Args: { "p_from": string,"p_to": string,"p_user_id": string }; Returns: Json
+                           },
+"trigger_tag_vocabulary":
+{ Args: Record<PropertyKey, never>; Returns: (string)[]
+                           },
+"user_metrics":
+{ Args: { "p_at"?: string,"p_user_id": string }; Returns: Json
+                           },
+"user_timezone":
+{ Args: { "p_user_id": string }; Returns: string
+                           },
+"valid_i18n":
+{ Args: { "p_text": Json }; Returns: boolean
+                           },
+"valid_rule":
+{ Args: { "p_rule": Json }; Returns: boolean
+                           },
+"valid_trigger_tags":
+{ Args: { "p_tags": (string)[] }; Returns: boolean
+                           }
           }
           Enums: {
             [_ in never]: never
