@@ -913,7 +913,10 @@ isOneToOne: false
             [_ in never]: never
           }
           Functions: {
-            "checkin_runs":
+            "assert_caller":
+{ Args: { "p_user_id": string }; Returns: undefined
+                           },
+"checkin_runs":
 { Args: { "p_through": string,"p_user_id": string }; Returns: {
               "days": number,"first_day": string,"last_day": string
             }[]
@@ -924,11 +927,23 @@ isOneToOne: false
 "current_streak":
 { Args: { "p_today": string,"p_user_id": string }; Returns: number
                            },
+"delete_user_data":
+{ Args: { "p_user_id": string }; Returns: Json
+                           },
+"evaluate_achievements":
+{ Args: { "p_user_id": string }; Returns: Json
+                           },
 "local_range":
 { Args: { "p_from": string,"p_to": string }; Returns: number
                            },
+"lock_user":
+{ Args: { "p_user_id": string }; Returns: undefined
+                           },
 "row_id":
 { Args: { "p_key": string,"p_user_id": string }; Returns: string
+                           },
+"rule_progress":
+{ Args: { "p_metrics": Json,"p_rule": Json }; Returns: Json
                            },
 "smoking_stats":
 { Args: { "p_from": string,"p_to": string,"p_user_id": string }; Returns: Json

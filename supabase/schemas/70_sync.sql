@@ -221,6 +221,25 @@ comment on function internal.sync_row_columns(p_table regclass, p_row jsonb, p_p
 revoke all on function internal.sync_row_columns(p_table regclass, p_row jsonb, p_privilege text, out writable text, out ignored text[], out report jsonb) from public;
 grant all on function internal.sync_row_columns(p_table regclass, p_row jsonb, p_privilege text, out writable text, out ignored text[], out report jsonb) to authenticated;
 
+create function internal.sync_require_insert(p_table regclass) returns void
+    language plpgsql stable
+    set search_path to ''
+    as $$
+begin
+  -- A table clients only pull (rows the server writes, such as unlocked achievements) grants them no insert.
+  if not pg_catalog.has_table_privilege(p_table, 'INSERT')
+     and not pg_catalog.has_any_column_privilege(p_table, 'INSERT') then
+    raise exception using errcode = 'P0001', message = 'FORBIDDEN', detail = format('%s is written by the server only', p_table);
+  end if;
+end
+$$;
+
+comment on function internal.sync_require_insert(p_table regclass) is 'Refuses (FORBIDDEN) a pushed or imported new row of a syncable table the caller may not insert into: such tables are pulled only. Invoker: the caller''s grants decide.';
+
+revoke all on function internal.sync_require_insert(p_table regclass) from public;
+grant all on function internal.sync_require_insert(p_table regclass) to authenticated;
+grant all on function internal.sync_require_insert(p_table regclass) to service_role;
+
 create function internal.sync_row_id(p_row jsonb) returns uuid
     language plpgsql stable
     set search_path to ''
@@ -368,6 +387,7 @@ begin
   v_id := internal.sync_row_id(p_row);
   v_row := (p_row - 'version') || jsonb_build_object('user_id', auth.uid());
   v_write := internal.sync_row_columns(p_table::regclass, v_row, 'INSERT');
+  perform internal.sync_require_insert(p_table::regclass);
   begin
     -- Insert only: what is already in the cloud (an earlier import, an edit since) is newer than the phone's copy.
     execute format('insert into %s (%s) select %s from jsonb_populate_record(null::%s, $1) returning version', p_table, v_write.writable, v_write.writable, p_table)
@@ -474,6 +494,7 @@ begin
     v_write := internal.sync_row_columns(p_table::regclass, v_row, case when v_current is null then 'INSERT' else 'UPDATE' end);
     v_row := v_row - v_write.ignored;
     if v_current is null then
+      perform internal.sync_require_insert(p_table::regclass);
       execute format('insert into %s (%s) select %s from jsonb_populate_record(null::%s, $1) returning to_jsonb(%s.*)',
                      p_table, v_write.writable, v_write.writable, p_table, p_table) into v_current using v_row;
     else

@@ -289,6 +289,186 @@ revoke all on function quit.smoking_stats(p_user_id uuid, p_from date, p_to date
 grant all on function quit.smoking_stats(p_user_id uuid, p_from date, p_to date) to authenticated;
 grant all on function quit.smoking_stats(p_user_id uuid, p_from date, p_to date) to service_role;
 
+create function quit.assert_caller(p_user_id uuid) returns void
+    language plpgsql stable
+    set search_path to ''
+    as $$
+begin
+  -- A signed-in user acts on their own data only; the service role (no auth.uid()) names the user it acts for.
+  if auth.uid() is not null and p_user_id is distinct from auth.uid() then
+    raise exception using errcode = '42501', message = 'this is another user''s data';
+  end if;
+end
+$$;
+
+comment on function quit.assert_caller(p_user_id uuid) is 'Refuses (42501) a signed-in caller acting for another user; the service role and the server itself pass.';
+
+revoke all on function quit.assert_caller(p_user_id uuid) from public;
+grant all on function quit.assert_caller(p_user_id uuid) to authenticated;
+grant all on function quit.assert_caller(p_user_id uuid) to service_role;
+
+create function quit.lock_user(p_user_id uuid) returns void
+    language plpgsql security definer
+    set search_path to ''
+    as $$
+begin
+  -- The user's sync clock row: every write to one of their syncable rows locks it first (internal.sync_stamp), so
+  -- taking it here too keeps one lock order and serialises all of the user's writers until commit.
+  insert into internal.sync_clocks (user_id) values (p_user_id) on conflict (user_id) do nothing;
+  perform from internal.sync_clocks c where c.user_id = p_user_id for update;
+end
+$$;
+
+comment on function quit.lock_user(p_user_id uuid) is 'Locks the user''s sync clock row until commit: the one lock every write of the user''s syncable rows takes, so evaluations and deletions serialise with them and with each other without a second lock order. Security definer: the clocks are server-only.';
+
+revoke all on function quit.lock_user(p_user_id uuid) from public;
+
+create function quit.rule_progress(p_rule jsonb, p_metrics jsonb) returns jsonb
+    language plpgsql immutable
+    set search_path to ''
+    as $$
+declare
+  v_key text;
+  v_metric text;
+  v_current numeric;
+  v_target numeric;
+begin
+  select k into v_key from jsonb_object_keys(p_rule) k;
+  if v_key in ('all', 'any') then
+    -- all: met when every part is, progress the mean of the parts'; any: met when one is, progress the best part's.
+    return (select jsonb_build_object(
+                     'met', case when v_key = 'all' then bool_and((x.r ->> 'met')::boolean) else bool_or((x.r ->> 'met')::boolean) end,
+                     'progress', case when v_key = 'all' then avg((x.r ->> 'progress')::numeric) else max((x.r ->> 'progress')::numeric) end,
+                     'current', null, 'target', null)
+              from (select quit.rule_progress(e, p_metrics) as r from jsonb_array_elements(p_rule -> v_key) e) x);
+  end if;
+  -- A streak achievement counts the longest streak: one earned before (an imported history) is not lost to a gap.
+  v_metric := case v_key when 'checkin_streak' then 'longest_streak' else v_key end;
+  v_current := coalesce((p_metrics ->> v_metric)::numeric, 0);
+  v_target := (p_rule -> v_key ->> 'gte')::numeric;
+  return jsonb_build_object('met', v_current >= v_target, 'progress', least(1, v_current / v_target),
+                            'current', p_metrics -> v_metric, 'target', p_rule -> v_key -> 'gte');
+end
+$$;
+
+comment on function quit.rule_progress(p_rule jsonb, p_metrics jsonb) is 'Evaluates a rule (quit.valid_rule) against quit.user_metrics(): {met, progress 0–1, current, target}. Leaves compare the metric with gte (checkin_streak reads longest_streak, money_saved the exact decimal); all is met when every part is (progress: the mean), any when one is (progress: the best part''s); combinators have no current or target.';
+
+revoke all on function quit.rule_progress(p_rule jsonb, p_metrics jsonb) from public;
+grant all on function quit.rule_progress(p_rule jsonb, p_metrics jsonb) to authenticated;
+grant all on function quit.rule_progress(p_rule jsonb, p_metrics jsonb) to service_role;
+
+create function quit.evaluate_achievements(p_user_id uuid) returns jsonb
+    language plpgsql security definer
+    set search_path to ''
+    as $$
+declare
+  v_metrics jsonb;
+  v_achievement quit.achievements;
+  v_eval jsonb;
+  v_met boolean;
+  v_progress numeric;
+  v_row quit.user_achievements;
+  v_unlocked text[] := '{}';
+  v_list jsonb := '[]';
+begin
+  perform quit.assert_caller(p_user_id);
+  -- Concurrent evaluations of one user queue here and each reads what the one before committed: an unlock, its
+  -- points and its notification happen once.
+  perform quit.lock_user(p_user_id);
+  v_metrics := quit.user_metrics(p_user_id);
+  for v_achievement in select * from quit.achievements a where a.active order by a.sort, a.key loop
+    v_eval := quit.rule_progress(v_achievement.rule, v_metrics);
+    v_met := (v_eval ->> 'met')::boolean;
+    select * into v_row from quit.user_achievements u where u.user_id = p_user_id and u.achievement_key = v_achievement.key;
+    if v_row.unlocked_at is null then
+      -- Stored progress moves in hundredths (fewer sync versions); 1 only once met.
+      v_progress := case when v_met then 1 else least(round((v_eval ->> 'progress')::numeric, 2), 0.99) end;
+      if v_row.id is null and (v_met or v_progress > 0) then
+        insert into quit.user_achievements (id, user_id, achievement_key, progress, unlocked_at)
+        values (quit.row_id(p_user_id, 'achievement/' || v_achievement.key), p_user_id, v_achievement.key, v_progress,
+                case when v_met then now() end)
+        returning * into v_row;
+      elsif v_row.id is not null and (v_met or v_row.progress <> v_progress) then
+        update quit.user_achievements u set progress = v_progress, unlocked_at = case when v_met then now() end
+         where u.id = v_row.id returning * into v_row;
+      end if;
+      if v_met then
+        v_unlocked := v_unlocked || v_achievement.key;
+        if v_achievement.points > 0 then
+          -- Keyed by user (the account) and achievement: the ledger itself refuses a second grant.
+          perform public.wallet_post('quit', p_user_id, 'points', v_achievement.points, 'reward',
+                                     format('achievement %s', v_achievement.key), format('quit-achievement:%s', v_achievement.key),
+                                     'quit.achievement', v_achievement.key);
+        end if;
+        if coalesce((select s.notify_achievements from quit.settings s where s.user_id = p_user_id and s.deleted_at is null), true) then
+          insert into quit.notifications (user_id, kind, title, body, data)
+          values (p_user_id, 'achievement', v_achievement.name ->> 'zh-CN', v_achievement.description ->> 'zh-CN',
+                  jsonb_build_object('achievement_key', v_achievement.key, 'name', v_achievement.name,
+                                     'description', v_achievement.description, 'points', v_achievement.points));
+        end if;
+      end if;
+    end if;
+    v_list := v_list || jsonb_build_object(
+      'key', v_achievement.key, 'unlocked', v_row.unlocked_at is not null, 'unlocked_at', v_row.unlocked_at,
+      'progress', case when v_row.unlocked_at is not null then 1 else round((v_eval ->> 'progress')::numeric, 4) end,
+      'current', v_eval -> 'current', 'target', v_eval -> 'target');
+  end loop;
+  return jsonb_build_object('unlocked', to_jsonb(v_unlocked), 'achievements', v_list);
+end
+$$;
+
+comment on function quit.evaluate_achievements(p_user_id uuid) is 'Evaluates every active achievement''s rule against quit.user_metrics() and unlocks each one met, once: records unlocked_at, grants its points once through the ledger (quit/points, idempotency key quit-achievement:<key>, unique per user account) and adds an achievement notification when the user wants them; stores progress of the others in hundredths. Serialised per user (quit.lock_user), so concurrent callers cannot unlock or grant twice. Returns {unlocked: [keys newly unlocked now], achievements: [{key, unlocked, unlocked_at, progress 0–1, current, target}]}. Runs after every write to profiles, checkins and smoking_records (whatever path wrote). Security definer: user_achievements, notifications and the ledger are server-written; a signed-in caller may only evaluate themselves.';
+
+revoke all on function quit.evaluate_achievements(p_user_id uuid) from public;
+grant all on function quit.evaluate_achievements(p_user_id uuid) to authenticated;
+grant all on function quit.evaluate_achievements(p_user_id uuid) to service_role;
+
+create function quit.evaluate_after_write() returns trigger
+    language plpgsql security definer
+    set search_path to ''
+    as $$
+begin
+  perform quit.evaluate_achievements(new.user_id);
+  return null;
+end
+$$;
+
+comment on function quit.evaluate_after_write() is 'After a write that can change a metric (profiles, checkins, smoking_records; through the Data API, the routes, sync push or import alike): evaluates the owner''s achievements.';
+
+revoke all on function quit.evaluate_after_write() from public;
+
+create function quit.delete_user_data(p_user_id uuid) returns jsonb
+    language plpgsql security definer
+    set search_path to ''
+    as $_$
+declare
+  v_table text;
+  v_count bigint;
+  v_counts jsonb := '{}';
+begin
+  perform quit.assert_caller(p_user_id);
+  perform internal.require_aal2();
+  perform quit.lock_user(p_user_id);
+  foreach v_table in array array['notifications', 'user_achievements', 'smoking_records', 'checkins', 'settings', 'profiles'] loop
+    execute format('delete from quit.%I where user_id = $1', v_table) using p_user_id;
+    get diagnostics v_count = row_count;
+    v_counts := v_counts || jsonb_build_object(v_table, v_count);
+  end loop;
+  -- The app's sync bookkeeping goes too: its devices, imports, conflicts and remembered pushes.
+  delete from internal.sync_mutations m where m.user_id = p_user_id and m.table_name like 'quit.%';
+  delete from internal.sync_conflicts c where c.user_id = p_user_id and c.app_id = 'quit';
+  delete from internal.sync_devices d where d.user_id = p_user_id and d.app_id = 'quit';
+  delete from internal.sync_imports i where i.user_id = p_user_id and i.app_id = 'quit';
+  return v_counts;
+end
+$_$;
+
+comment on function quit.delete_user_data(p_user_id uuid) is 'Deletes the user''s Quit Journey data now, rows and tombstones alike (profile, settings, check-ins, smoking records, achievements, notifications, and the app''s sync devices, imports, conflicts and remembered pushes); returns the rows deleted per quit table. The ledger is append-only and stays: quit points entries and the balance remain. Whole-account deletion across apps is not this. Needs aal2 from a user with MFA (internal.require_aal2). Security definer: clients cannot delete rows; a signed-in caller may only delete their own.';
+
+revoke all on function quit.delete_user_data(p_user_id uuid) from public;
+grant all on function quit.delete_user_data(p_user_id uuid) to authenticated;
+grant all on function quit.delete_user_data(p_user_id uuid) to service_role;
+
 -- quit.achievements -------------------------------------------------------------------------------------------------
 
 create table quit.achievements (
@@ -361,6 +541,8 @@ create unique index checkins_live_date_idx on quit.checkins using btree (user_id
 create index quit_checkins_deleted_at_idx on quit.checkins using btree (deleted_at) where (deleted_at is not null);
 
 create index quit_checkins_sync_idx on quit.checkins using btree (user_id, version);
+
+create trigger evaluate_achievements after insert or update on quit.checkins for each row execute function quit.evaluate_after_write();
 
 create trigger sync_stamp before insert or update on quit.checkins for each row execute function internal.sync_stamp();
 
@@ -498,6 +680,8 @@ alter table only quit.profiles
 create index quit_profiles_deleted_at_idx on quit.profiles using btree (deleted_at) where (deleted_at is not null);
 
 create index quit_profiles_sync_idx on quit.profiles using btree (user_id, version);
+
+create trigger evaluate_achievements after insert or update on quit.profiles for each row execute function quit.evaluate_after_write();
 
 create trigger sync_stamp before insert or update on quit.profiles for each row execute function internal.sync_stamp();
 
@@ -653,6 +837,8 @@ create index quit_smoking_records_sync_idx on quit.smoking_records using btree (
 create index smoking_records_user_smoked_at_idx on quit.smoking_records using btree (user_id, smoked_at);
 
 create index smoking_records_trigger_tags_idx on quit.smoking_records using gin (trigger_tags);
+
+create trigger evaluate_achievements after insert or update on quit.smoking_records for each row execute function quit.evaluate_after_write();
 
 create trigger sync_stamp before insert or update on quit.smoking_records for each row execute function internal.sync_stamp();
 

@@ -22,7 +22,7 @@ select throws_ok($$ select public.wallet_post('diary', (select a from u), 'point
   '23514', null, 'a consumption must be negative');
 select throws_ok($$ select public.wallet_post('diary', (select a from u), 'points', 0, 'adjust', 'x', 'zero') $$,
   'P0001', 'VALIDATION_FAILED', 'zero amounts are refused');
-select throws_ok($$ select public.wallet_post('quit', (select a from u), 'points', 5, 'reward', 'x', 'no-currency') $$,
+select throws_ok($$ select public.wallet_post('coach', (select a from u), 'points', 5, 'reward', 'x', 'no-currency') $$,
   '23503', null, 'an app without that currency has no wallet');
 select is((select balance_after from public.wallet_post('diary', (select a from u), 'points', -100, 'refund', 'purchase refunded by the store', 'refund-1')), -30::bigint,
   'a store refund may take the balance below zero');
