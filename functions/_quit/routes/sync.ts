@@ -7,6 +7,7 @@ import { currentUser } from '../../_shared/http/middleware/auth.ts';
 import { errorContent, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { JsonObject } from '../../_shared/validation.ts';
+import { validationFailed } from '../../_shared/errors.ts';
 import {
   DeviceId,
   pullChanges,
@@ -80,7 +81,9 @@ export function registerQuitSyncRoutes(app: HoutaiApp) {
 
   app.openapi(routes.download, async (c) => {
     const { tables, ...query } = c.req.valid('query');
-    const request = PullRequest.parse({ ...query, ...(tables ? { tables: tables.split(',') } : {}) });
+    const parsed = PullRequest.safeParse({ ...query, ...(tables ? { tables: tables.split(',') } : {}) });
+    if (!parsed.success) throw validationFailed(parsed.error, 'query');
+    const request = parsed.data;
     return c.json(await pullChanges(c.var.db, currentUser(c), 'quit', request), 200);
   });
 
