@@ -368,14 +368,18 @@ declare
   v_met boolean;
   v_progress numeric;
   v_row quit.user_achievements;
-  v_unlocked text[] := '{}';
-  v_list jsonb := '[]';
+  v_unlocked text[] := '{}'::text[];
+  v_list jsonb := '[]'::jsonb;
+  v_locale text;
 begin
   perform quit.assert_caller(p_user_id);
   -- Concurrent evaluations of one user queue here and each reads what the one before committed: an unlock, its
   -- points and its notification happen once.
   perform quit.lock_user(p_user_id);
   v_metrics := quit.user_metrics(p_user_id);
+  -- Notifications speak the profile's language: English for en*, otherwise Chinese.
+  v_locale := case when (select q.locale from quit.profiles q where q.user_id = p_user_id and q.deleted_at is null) like 'en%'
+                   then 'en' else 'zh-CN' end;
   for v_achievement in select * from quit.achievements a where a.active order by a.sort, a.key loop
     v_eval := quit.rule_progress(v_achievement.rule, v_metrics);
     v_met := (v_eval ->> 'met')::boolean;
@@ -402,7 +406,7 @@ begin
         end if;
         if coalesce((select s.notify_achievements from quit.settings s where s.user_id = p_user_id and s.deleted_at is null), true) then
           insert into quit.notifications (user_id, kind, title, body, data)
-          values (p_user_id, 'achievement', v_achievement.name ->> 'zh-CN', v_achievement.description ->> 'zh-CN',
+          values (p_user_id, 'achievement', v_achievement.name ->> v_locale, v_achievement.description ->> v_locale,
                   jsonb_build_object('achievement_key', v_achievement.key, 'name', v_achievement.name,
                                      'description', v_achievement.description, 'points', v_achievement.points));
         end if;
@@ -417,7 +421,7 @@ begin
 end
 $$;
 
-comment on function quit.evaluate_achievements(p_user_id uuid) is 'Evaluates every active achievement''s rule against quit.user_metrics() and unlocks each one met, once: records unlocked_at, grants its points once through the ledger (quit/points, idempotency key quit-achievement:<key>, unique per user account) and adds an achievement notification when the user wants them; stores progress of the others in hundredths. Serialised per user (quit.lock_user), so concurrent callers cannot unlock or grant twice. Returns {unlocked: [keys newly unlocked now], achievements: [{key, unlocked, unlocked_at, progress 0–1, current, target}]}. Runs after every write to profiles, checkins and smoking_records (whatever path wrote). Security definer: user_achievements, notifications and the ledger are server-written; a signed-in caller may only evaluate themselves.';
+comment on function quit.evaluate_achievements(p_user_id uuid) is 'Evaluates every active achievement''s rule against quit.user_metrics() and unlocks each one met, once: records unlocked_at, grants its points once through the ledger (quit/points, idempotency key quit-achievement:<key>, unique per user account) and adds an achievement notification (in the profile''s language: en for en*, else zh-CN) when the user wants them; stores progress of the others in hundredths. Serialised per user (quit.lock_user), so concurrent callers cannot unlock or grant twice. Returns {unlocked: [keys newly unlocked now], achievements: [{key, unlocked, unlocked_at, progress 0–1, current, target}]}. Runs after every write to profiles, checkins and smoking_records (whatever path wrote). Security definer: user_achievements, notifications and the ledger are server-written; a signed-in caller may only evaluate themselves.';
 
 revoke all on function quit.evaluate_achievements(p_user_id uuid) from public;
 grant all on function quit.evaluate_achievements(p_user_id uuid) to authenticated;
@@ -444,7 +448,7 @@ create function quit.delete_user_data(p_user_id uuid) returns jsonb
 declare
   v_table text;
   v_count bigint;
-  v_counts jsonb := '{}';
+  v_counts jsonb := '{}'::jsonb;
 begin
   perform quit.assert_caller(p_user_id);
   perform internal.require_aal2();

@@ -1,6 +1,6 @@
 -- Quit Journey tables: constraints, and RLS as owner, other user, anon and service_role for every table.
 begin;
-select plan(43);
+select plan(48);
 
 select tests.create_user('quit-a@test.local');
 select tests.create_user('quit-b@test.local');
@@ -54,6 +54,11 @@ select throws_ok($$ insert into quit.notifications (user_id, kind, title) values
   '42501', null, 'nor create notifications');
 select throws_ok($$ update quit.checkins set version = 99 $$, '42501', null, 'nor set sync versions');
 select throws_ok($$ update quit.checkins set user_id = tests.get_user_id('quit-b@test.local') $$, '42501', null, 'nor move a row to another user');
+select throws_ok($$ update quit.profiles set user_id = tests.get_user_id('quit-b@test.local') $$, '42501', null, 'nor move their profile');
+select throws_ok($$ update quit.settings set user_id = tests.get_user_id('quit-b@test.local') $$, '42501', null, 'nor their settings');
+select throws_ok($$ update quit.smoking_records set user_id = tests.get_user_id('quit-b@test.local') $$, '42501', null, 'nor a smoking record');
+select throws_ok($$ update quit.notifications set user_id = tests.get_user_id('quit-b@test.local') $$, '42501', null, 'nor a notification');
+select throws_ok($$ update quit.user_achievements set user_id = tests.get_user_id('quit-b@test.local') $$, '42501', null, 'nor an achievement');
 select throws_ok($$ update quit.checkins set checkin_date = '2026-11-22' $$, '42501', null, 'a check-in keeps its date (a new day is a new check-in)');
 
 -- The service role writes what clients cannot

@@ -2,7 +2,7 @@
 -- triggers that run it after every relevant write, what clients can never write (Data API, sync push, import), and
 -- quit.delete_user_data.
 begin;
-select plan(35);
+select plan(37);
 
 select tests.create_user('quit-ach-a@test.local');
 select tests.create_user('quit-ach-b@test.local');
@@ -22,6 +22,8 @@ select is((select count(*)::int from public.wallet_entries e join public.wallet_
             where a.user_id = auth.uid() and a.app_id = 'quit' and e.idempotency_key like 'quit-achievement:%'), 6,
   'one ledger entry per unlocked achievement');
 select is((select count(*)::int from quit.notifications where kind = 'achievement'), 6, 'and one notification each');
+select is((select title from quit.notifications where data ->> 'achievement_key' = 'one_week'), '一周无烟',
+  'in the profile''s language (zh-CN by default)');
 
 create temporary table again as select quit.evaluate_achievements(auth.uid()) as v;
 select is((select v -> 'unlocked' from again), '[]'::jsonb, 'evaluating again unlocks nothing new');
@@ -102,6 +104,10 @@ select is((select count(*)::int from quit.user_achievements where achievement_ke
   'seven consecutive days checked in long ago unlock the 7-day streak (rules read the longest streak)');
 select is((quit.user_metrics(auth.uid()) ->> 'current_streak')::int, 0, 'though the current streak is 0');
 select is((select count(*)::int from quit.user_achievements where unlocked_at is not null), 2, 'with the any-rule (a 3-day streak) and nothing else');
+insert into quit.profiles (id, user_id, quit_at, cigarettes_per_day, locale)
+values (quit.row_id(auth.uid(), 'profile'), auth.uid(), now() - interval '2 days', 5, 'en-US');
+select is((select title from quit.notifications where data ->> 'achievement_key' = 'first_day'), 'First day',
+  'an English profile gets its unlock notifications in English');
 
 select tests.authenticate_as_service_role();
 select is(quit.evaluate_achievements(tests.get_user_id('quit-ach-a@test.local')) -> 'unlocked', '[]'::jsonb,
