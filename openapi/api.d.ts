@@ -10327,8 +10327,6 @@ export interface components {
             key: string | number;
             value: {
                 unlockedAt?: string | number | null;
-            } & {
-                [key: string]: unknown;
             };
         };
         Health: {
@@ -11373,8 +11371,7 @@ export interface components {
             days_in_range: number;
             /** @description total_days ÷ days_in_range */
             checkin_rate: number;
-        } & {
-            [key: string]: unknown;
+            checked_in_dates: string[];
         };
         QuitCheckinUpdate: {
             is_checked_in?: boolean;
@@ -11430,8 +11427,35 @@ export interface components {
         QuitSmokingStats: {
             from: string;
             to: string;
-        } & {
-            [key: string]: unknown;
+            timezone: string;
+            totals: {
+                records: number;
+                cigarettes: number;
+                days_in_range: number;
+                days_with_smoking: number;
+                average_per_day: number;
+            };
+            per_day: {
+                date: string;
+                records: number;
+                cigarettes: number;
+            }[];
+            per_week: {
+                /** @example 2026-W48 */
+                week: string;
+                records: number;
+                cigarettes: number;
+            }[];
+            by_trigger_tag: {
+                tag: string;
+                records: number;
+                cigarettes: number;
+            }[];
+            by_hour: {
+                hour: number;
+                records: number;
+                cigarettes: number;
+            }[];
         };
         QuitSmokingRecordUpdate: {
             /** Format: date-time */
@@ -11474,8 +11498,6 @@ export interface components {
             current_streak: number;
             longest_streak: number;
             milestones: components["schemas"]["QuitHealthMilestone"][];
-        } & {
-            [key: string]: unknown;
         };
         QuitHealthMilestone: {
             key: string;
@@ -11503,10 +11525,10 @@ export interface components {
             unlocked_at: string | null;
             /** @description 0..1 */
             progress: number;
-            /** @description The user's value of the rule's measure (a decimal string for money) */
-            current?: unknown;
-            /** @description The rule's threshold */
-            target?: unknown;
+            /** @description The user's value of the rule's measure (null for combined rules) */
+            current: number | string | null;
+            /** @description The rule's threshold (null for combined rules) */
+            target: number | string | null;
         };
         QuitI18nText: {
             "zh-CN": string;

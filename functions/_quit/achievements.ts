@@ -3,6 +3,9 @@
 import { z } from '@hono/zod-openapi';
 import type { Tx } from '../_shared/db.ts';
 
+/** A rule's measure: a count, or a decimal string for money. */
+const Measure = z.union([z.number(), z.string()]).nullable();
+
 const I18n = z.object({ 'zh-CN': z.string(), en: z.string() }).catchall(z.string()).openapi('QuitI18nText');
 
 export const Achievement = z
@@ -16,10 +19,8 @@ export const Achievement = z
     unlocked: z.boolean(),
     unlocked_at: z.string().nullable(),
     progress: z.number().openapi({ description: '0..1' }),
-    current: z.unknown().openapi({
-      description: "The user's value of the rule's measure (a decimal string for money)",
-    }),
-    target: z.unknown().openapi({ description: "The rule's threshold" }),
+    current: Measure.openapi({ description: "The user's value of the rule's measure (null for combined rules)" }),
+    target: Measure.openapi({ description: "The rule's threshold (null for combined rules)" }),
   })
   .openapi('QuitAchievement');
 export type Achievement = z.infer<typeof Achievement>;

@@ -59,7 +59,7 @@ const SmokingRecordBox = z.object({
 const AchievementBox = z.object({
   box: z.literal('achievements'),
   key: LocalKey,
-  value: z.object({ unlockedAt: Moment.nullish() }).passthrough(),
+  value: z.object({ unlockedAt: Moment.nullish() }),
 });
 
 const HiveRecord = z.discriminatedUnion('box', [ProfileBox, CheckinBox, SmokingRecordBox, AchievementBox]);

@@ -4,7 +4,7 @@ import { z } from '@hono/zod-openapi';
 import type { Db } from '../_shared/db.ts';
 import { ApiError } from '../_shared/errors.ts';
 import type { Claims } from '../_shared/jwt.ts';
-import { JsonObject, LocalDate } from '../_shared/validation.ts';
+import { LocalDate } from '../_shared/validation.ts';
 import { localToday } from './local-day.ts';
 
 /** The longest range a statistics request may cover. */
@@ -24,13 +24,28 @@ export const CheckinStats = z
     total_days: z.number().int().openapi({ description: 'Days checked in within the range' }),
     days_in_range: z.number().int(),
     checkin_rate: z.number().openapi({ description: 'total_days ÷ days_in_range' }),
+    checked_in_dates: z.array(z.string()),
   })
-  .catchall(z.unknown())
   .openapi('QuitCheckinStats');
 
+const Count = { records: z.number().int(), cigarettes: z.number().int() };
+
 export const SmokingStats = z
-  .object({ from: z.string(), to: z.string() })
-  .catchall(z.unknown())
+  .object({
+    from: z.string(),
+    to: z.string(),
+    timezone: z.string(),
+    totals: z.object({
+      ...Count,
+      days_in_range: z.number().int(),
+      days_with_smoking: z.number().int(),
+      average_per_day: z.number(),
+    }),
+    per_day: z.array(z.object({ date: z.string(), ...Count })),
+    per_week: z.array(z.object({ week: z.string().openapi({ example: '2026-W48' }), ...Count })),
+    by_trigger_tag: z.array(z.object({ tag: z.string(), ...Count })),
+    by_hour: z.array(z.object({ hour: z.number().int(), ...Count })),
+  })
   .openapi('QuitSmokingStats', {
     description: 'Totals, per local day, per ISO week, by trigger tag and by local hour of day (quit.smoking_stats)',
   });
@@ -38,13 +53,16 @@ export const SmokingStats = z
 const addDays = (date: string, days: number) =>
   new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
+const STATS = { checkin_stats: CheckinStats, smoking_stats: SmokingStats };
+type Stats = typeof STATS;
+
 /** Runs one of the schema's statistics functions for the caller over the range asked (or the default one). */
-export async function statsOver(
+export async function statsOver<F extends keyof Stats>(
   db: Db,
   user: Claims,
-  fn: 'checkin_stats' | 'smoking_stats',
+  fn: F,
   range: z.infer<typeof DateRange>,
-): Promise<z.infer<typeof JsonObject> & { from: string; to: string }> {
+): Promise<z.infer<Stats[F]>> {
   return await db.asUser(user, async (tx) => {
     const to = range.to ?? await localToday(tx);
     const from = range.from ?? addDays(to, -29);
@@ -57,8 +75,8 @@ export async function statsOver(
         ],
       );
     }
-    const [row] = await tx<[{ stats: z.infer<typeof JsonObject> }]>`
+    const [row] = await tx<[{ stats: z.infer<Stats[F]> }]>`
       select ${tx(`quit.${fn}`)}((select auth.uid()), ${from}::date, ${to}::date) as stats`;
-    return { from, to, ...row.stats };
+    return row.stats;
   });
 }

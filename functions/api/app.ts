@@ -22,7 +22,7 @@ import { registerCoachRecordRoutes } from '../_coach/routes/records.ts';
 import { registerCoachDayRoutes } from '../_coach/routes/days.ts';
 import { registerCoachStatsRoutes } from '../_coach/routes/stats.ts';
 import { registerCoachSettingsRoutes } from '../_coach/routes/settings.ts';
-import { registerQuitRoutes } from '../_quit/routes/index.ts';
+import { registerQuitRoutes } from '../_quit/register-routes.ts';
 import { createModerator } from '../_shared/providers/moderation.ts';
 import { createAppStore } from '../_shared/providers/app-store.ts';
 import { createObjectStore } from '../_files/storage.ts';

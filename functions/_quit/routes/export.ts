@@ -1,6 +1,6 @@
 // GET /quit/export?format=json|csv: everything the caller keeps in Quit Journey, for premium users only (the app's
-// entitlement from commerce, seed §5.1.3 "export:own"); others get 403 with the reason. CSV is one file with a
-// section per table (`# checkins` and so on), UTF-8 with a byte order mark.
+// entitlement from commerce: the design's premium role may "export:own"); others get 403 with the reason. CSV is
+// one file with a section per table (`# checkins` and so on), UTF-8 with a byte order mark.
 import { z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';
 import { currentUser } from '../../_shared/http/middleware/auth.ts';

@@ -22,8 +22,7 @@ const Metrics = z
     total_checkins: z.number().int(),
     current_streak: z.number().int(),
     longest_streak: z.number().int(),
-  })
-  .catchall(z.unknown());
+  });
 
 const Milestone = z
   .object({

@@ -1,4 +1,4 @@
-// Quit Journey's sync endpoints by the seed's names (§3.3.3), each one of the platform's sync operations
+// Quit Journey's sync endpoints by the names of the app's API design, each one of the platform's sync operations
 // (functions/_sync/protocol.ts): upload = push, download = pull, merge = push of rows the client resolved on top of
 // the server's version. `GET /quit/sync/status` and `GET /quit/sync/history` are the platform's own routes.
 import { z } from '@hono/zod-openapi';
