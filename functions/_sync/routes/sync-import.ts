@@ -137,9 +137,13 @@ export function registerSyncImportRoutes(app: HoutaiApp) {
       if (done) return { report: done, replayed: true };
       const out: RowReport[] = [];
       for (const [index, raw] of rows.entries()) {
-        const mapped = await importer.toRow(raw, idFor);
+        const mapped = await importer.toRow(raw, { idFor, userId: user.sub });
         if (!mapped.ok) {
           out.push({ index, status: 'rejected', error: invalidItem(mapped.error) });
+          continue;
+        }
+        if ('skipped' in mapped.value) {
+          out.push({ index, status: 'skipped', reason: mapped.value.skipped });
           continue;
         }
         const { table, row } = mapped.value;
