@@ -2,6 +2,8 @@
 // give the client a field-level message). The vocabularies are the schema's (supabase/schemas/96_quit.sql).
 import { z } from '@hono/zod-openapi';
 import { uuidV5 } from '../_shared/digest.ts';
+import type { Tx } from '../_shared/db.ts';
+import { validationFailed } from '../_shared/errors.ts';
 
 /**
  * A price in the profile's currency: a decimal with at most two places, as a string or a number. Never rounded: a
@@ -17,14 +19,35 @@ export const Money = z
 export const MOODS = ['great', 'good', 'okay', 'low', 'anxious', 'craving'] as const;
 
 /**
- * Trigger tags: the shape here; how many may lie outside the documented vocabulary (quit.trigger_tag_vocabulary())
- * is the database's rule (quit.valid_trigger_tags), refused as 400 naming the constraint.
+ * Trigger tags: the shape here; how many may lie outside the documented vocabulary is checked by checkFreeTags
+ * against the database's own list (quit.valid_trigger_tags, its CHECK, stays the guard).
  */
 export const TriggerTags = z
   .array(z.string().min(1).max(32).refine((t) => t === t.trim(), 'no surrounding spaces'))
   .max(10)
   .refine((tags) => new Set(tags).size === tags.length, 'no duplicate tags')
   .openapi({ example: ['stress', 'coffee'], description: 'At most 10; at most 3 outside the documented vocabulary' });
+
+/** How many tags outside the vocabulary a record may carry (quit.valid_trigger_tags says the same). */
+const FREE_TAGS = 3;
+
+/**
+ * Refuses more than FREE_TAGS tags outside the vocabulary as a 400 naming `trigger_tags`. The vocabulary is read
+ * from the database in the write's transaction (quit.trigger_tag_vocabulary(), its one source): no copy to drift,
+ * no generator or cache to keep fresh, at the cost of one call to an immutable function per write with tags.
+ */
+export async function checkFreeTags(tx: Tx, tags: readonly string[] | undefined) {
+  if (!tags?.length) return;
+  const [{ vocabulary }] = await tx<{ vocabulary: string[] }[]>`select quit.trigger_tag_vocabulary() as vocabulary`;
+  const rule = z.object({
+    trigger_tags: z.array(z.string()).refine(
+      (t) => t.filter((tag) => !vocabulary.includes(tag)).length <= FREE_TAGS,
+      `at most ${FREE_TAGS} tags outside the vocabulary: ${vocabulary.join(', ')}`,
+    ),
+  });
+  const checked = rule.safeParse({ trigger_tags: tags });
+  if (!checked.success) throw validationFailed(checked.error, 'json');
+}
 
 /** A local time of day, HH:MM (24-hour), in the profile's timezone. */
 export const LocalTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour').openapi({ example: '09:00' });

@@ -33,13 +33,14 @@ describe('quit bad input', () => {
     }
   });
 
-  it('more than 3 tags outside the vocabulary, or more than 10 tags, is 400', async () => {
+  it('over 3 free trigger tags (create or change) or over 10 tags is 400 naming trigger_tags', async () => {
     const free = await record({ trigger_tags: ['stress', 'rain', 'bus', 'exam', 'phone'] });
     expect(free.status).toBe(400);
-    expect(envelope(free)).toMatchObject({
-      code: 'VALIDATION_FAILED',
-      details: [{ message: 'smoking_records_trigger_tags_check' }],
-    });
+    expect(envelope(free)).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'trigger_tags' }] });
+    const kept = await record({ trigger_tags: ['stress'] });
+    const changed = await api.put(`/smoking-records/${kept.body.id}`, { trigger_tags: ['a', 'b', 'c', 'd'] });
+    expect(changed.status).toBe(400);
+    expect(envelope(changed)).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'trigger_tags' }] });
     const many = await record({ trigger_tags: Array.from({ length: 11 }, (_, i) => `t${i}`) });
     expect(many.status).toBe(400);
     expect(envelope(many).details[0]).toMatchObject({ field: 'trigger_tags' });

@@ -11,14 +11,70 @@ import { JsonObject } from '../../_shared/validation.ts';
 import { readEntitlement } from '../../_commerce/commerce-reads.ts';
 import { csvDocument } from '../csv.ts';
 
-/** The tables exported, in order, and how each is ordered. */
+/**
+ * The tables exported, in order, how each is ordered, and the columns a user means by their data, in the order the
+ * export keeps (docs/apps/quit.md lists them): never the owner or the sync bookkeeping (user_id, version, deleted_at).
+ */
 const EXPORTED = [
-  { name: 'profile', table: 'quit.profiles', order: 'updated_at' },
-  { name: 'settings', table: 'quit.settings', order: 'updated_at' },
-  { name: 'checkins', table: 'quit.checkins', order: 'checkin_date' },
-  { name: 'smoking_records', table: 'quit.smoking_records', order: 'smoked_at' },
-  { name: 'achievements', table: 'quit.user_achievements', order: 'unlocked_at' },
-  { name: 'notifications', table: 'quit.notifications', order: 'created_at' },
+  {
+    name: 'profile',
+    table: 'quit.profiles',
+    order: 'updated_at',
+    columns: [
+      'id',
+      'quit_at',
+      'quit_reason',
+      'cigarettes_per_day',
+      'price_per_cigarette',
+      'currency',
+      'timezone',
+      'locale',
+      'display_name',
+      'avatar_path',
+      'created_at',
+      'updated_at',
+    ],
+  },
+  {
+    name: 'settings',
+    table: 'quit.settings',
+    order: 'updated_at',
+    columns: [
+      'id',
+      'reminder_enabled',
+      'reminder_time',
+      'notify_achievements',
+      'notify_milestones',
+      'notify_encouragement',
+      'quiet_hours_start',
+      'quiet_hours_end',
+      'updated_at',
+    ],
+  },
+  {
+    name: 'checkins',
+    table: 'quit.checkins',
+    order: 'checkin_date',
+    columns: ['id', 'checkin_date', 'is_checked_in', 'checked_in_at', 'mood', 'note', 'created_at', 'updated_at'],
+  },
+  {
+    name: 'smoking_records',
+    table: 'quit.smoking_records',
+    order: 'smoked_at',
+    columns: ['id', 'smoked_at', 'cigarettes_smoked', 'trigger_tags', 'note', 'location', 'created_at', 'updated_at'],
+  },
+  {
+    name: 'achievements',
+    table: 'quit.user_achievements',
+    order: 'unlocked_at',
+    columns: ['id', 'achievement_key', 'unlocked_at', 'progress', 'created_at', 'updated_at'],
+  },
+  {
+    name: 'notifications',
+    table: 'quit.notifications',
+    order: 'created_at',
+    columns: ['id', 'kind', 'title', 'body', 'data', 'created_at', 'read_at', 'updated_at'],
+  },
 ] as const;
 
 const ExportDocument = z
@@ -52,14 +108,14 @@ const route = aal2Route({
 
 type Section = { name: string; columns: string[]; rows: Record<string, unknown>[] };
 
-/** The caller's live rows of each exported table (RLS keeps them to the caller), without the owner column. */
+/** The caller's live rows of each exported table (RLS keeps them to the caller; tombstones stay out). */
 async function readSections(tx: Tx): Promise<Section[]> {
   const sections: Section[] = [];
   for (const t of EXPORTED) {
     const rows = await tx<Record<string, unknown>[]>`
-      select * from ${tx(t.table)} where user_id = (select auth.uid()) and deleted_at is null order by ${tx(t.order)}`;
-    const columns = rows.columns.map((c) => c.name).filter((c) => c !== 'user_id');
-    sections.push({ name: t.name, columns, rows: rows.map(({ user_id: _, ...r }) => r) });
+      select ${tx(t.columns as unknown as string[])} from ${tx(t.table)}
+       where user_id = (select auth.uid()) and deleted_at is null order by ${tx(t.order)}, id`;
+    sections.push({ name: t.name, columns: [...t.columns], rows: [...rows] });
   }
   return sections;
 }

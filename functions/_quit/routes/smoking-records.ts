@@ -9,7 +9,7 @@ import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import { decodeCursor, page, PageQuery } from '../../_shared/pagination.ts';
 import { JsonObject, partialWithoutDefaults } from '../../_shared/validation.ts';
-import { TriggerTags } from '../values.ts';
+import { checkFreeTags, TriggerTags } from '../values.ts';
 import { DateRange, SmokingStats, statsOver } from '../stats.ts';
 import { deleteOwned, findOwned, live, updateOwned } from '../owned-rows.ts';
 
@@ -140,6 +140,7 @@ export function registerQuitSmokingRecordRoutes(app: HoutaiApp) {
     const { id, ...fields } = c.req.valid('json');
     const user = currentUser(c);
     const outcome = await c.var.db.asUser(user, async (tx) => {
+      await checkFreeTags(tx, fields.trigger_tags);
       const rowId = id ?? crypto.randomUUID();
       const [row] = await tx<RecordRow[]>`
         insert into quit.smoking_records ${tx({ id: rowId, user_id: user.sub, ...fields } as never)}
@@ -167,10 +168,10 @@ export function registerQuitSmokingRecordRoutes(app: HoutaiApp) {
   app.openapi(routes.update, async (c) => {
     const { id } = c.req.valid('param');
     const change = c.req.valid('json');
-    const row = await c.var.db.asUser(
-      currentUser(c),
-      (tx) => updateOwned<RecordRow>(tx, 'quit.smoking_records', id, change),
-    );
+    const row = await c.var.db.asUser(currentUser(c), async (tx) => {
+      await checkFreeTags(tx, change.trigger_tags);
+      return updateOwned<RecordRow>(tx, 'quit.smoking_records', id, change);
+    });
     if (!row) throw notFound();
     return c.json(toRecord(row), 200);
   });
