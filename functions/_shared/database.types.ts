@@ -362,6 +362,9 @@ isOneToOne: false
 "are_valid_tags":
 { Args: { "p_tags": (string)[] }; Returns: boolean
                            },
+"attach_ai_image":
+{ Args: { "p_diary_id": string,"p_path": string }; Returns: undefined
+                           },
 "setting":
 { Args: { "p_key": string,"p_path": (string)[] }; Returns: Json
                            }
