@@ -365,8 +365,52 @@ isOneToOne: false
 "attach_ai_image":
 { Args: { "p_diary_id": string,"p_path": string }; Returns: undefined
                            },
+"complete_task":
+{ Args: { "p_date": string,"p_task": string,"p_user_id": string }; Returns: Json
+                           },
+"expire_streaks":
+{ Args: Record<PropertyKey, never>; Returns: number
+                           },
+"grant_diary_rewards":
+{ Args: { "p_diary": Omit<Database["diary"]['Tables']["diaries"]['Row'], Database["diary"]['Tables']["diaries"]['ComputedFields']>,"p_profile": Omit<Database["diary"]['Tables']["profiles"]['Row'], Database["diary"]['Tables']["profiles"]['ComputedFields']> }; Returns: undefined
+                           },
+"grant_once":
+{ Args: { "p_amount": number,"p_key": string,"p_kind": string,"p_reason": string,"p_ref_id": string,"p_ref_type": string,"p_user_id": string }; Returns: unknown
+                          SetofOptions: {
+        from: "*"
+        to: "wallet_posting"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"local_date":
+{ Args: { "p_at"?: string,"p_timezone": string }; Returns: string
+                           },
+"recompute_profile":
+{ Args: { "p_at"?: string,"p_user_id": string }; Returns: {
+              "avatar_path": string | null,
+"continuous_days": number,
+"created_at": string,
+"deleted_at": string | null,
+"id": string,
+"last_diary_date": string | null,
+"nickname": string | null,
+"timezone": string,
+"total_diaries": number,
+"updated_at": string,
+"user_id": string,
+"version": number
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "profiles"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "setting":
 { Args: { "p_key": string,"p_path": (string)[] }; Returns: Json
+                           },
+"user_timezone":
+{ Args: { "p_user_id": string }; Returns: string
                            }
           }
           Enums: {
