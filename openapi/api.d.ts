@@ -8227,7 +8227,7 @@ export interface paths {
                         "application/json": components["schemas"]["DiaryTaskCompletion"];
                     };
                 };
-                /** @description Invalid request (validation failed or malformed JSON) */
+                /** @description VALIDATION_FAILED: a future date, one before yesterday, or not the custom task's date */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8245,7 +8245,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Not found */
+                /** @description NOT_FOUND: no such task (or another user's) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8263,7 +8263,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description BUSINESS_RULE_VIOLATION: a future date, or a task no longer active */
+                /** @description BUSINESS_RULE_VIOLATION: a task no longer offered */
                 422: {
                     headers: {
                         [name: string]: unknown;

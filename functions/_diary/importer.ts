@@ -121,12 +121,12 @@ const WxPoints = z.object({ points: z.number().int().min(0).max(1_000_000) }).st
 const wxPoints = importer(
   'DiaryImportWxPoints',
   WxPoints,
-  async (p, idFor) => ({ table: 'wallet', row: { id: await idFor('points'), points: p.points } }),
+  async (p, idFor) => ({ table: 'public.wallet_entries', row: { id: await idFor('points'), points: p.points } }),
   async (sp, _app, { row }) => {
-    const [{ r }] = await sp<[{ r: { granted: boolean; entry_id?: number | string | null } }]>`
-      select diary.import_opening_balance((select auth.uid()), ${row.points as number}) as r`;
+    const [{ r }] = await sp<[{ r: { granted: boolean; entry: { id: number } | null } }]>`
+      select diary.import_own_opening_balance(${row.points as number}) as r`;
     return r.granted
-      ? { status: 'imported', id: String(r.entry_id ?? row.id) }
+      ? { status: 'imported', id: row.id }
       : { status: 'skipped', id: row.id, reason: 'the opening balance was imported before' };
   },
 );

@@ -382,6 +382,9 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"import_own_opening_balance":
+{ Args: { "p_points": number }; Returns: Json
+                           },
 "local_date":
 { Args: { "p_at"?: string,"p_timezone": string }; Returns: string
                            },

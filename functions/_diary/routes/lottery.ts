@@ -88,18 +88,14 @@ type DrawRow = {
   image_url: string | null;
 };
 
-/** The caller's draws with their prize's texts, newest first: a page (after a cursor), or the one draw `id`. */
-function drawsOf(
-  tx: Tx,
-  locale: string,
-  opts: { limit: number; after?: { created_at: string; id: string }; id?: string },
-) {
+/** The caller's draws with their prize's texts, newest first: a page (after a cursor). */
+function drawsOf(tx: Tx, locale: string, opts: { limit: number; after?: { created_at: string; id: string } }) {
   return tx<DrawRow[]>`
     select d.id, d.cost, d.prize_id, d.random_value::text as random_value, d.created_at,
            coalesce(p.name ->> ${locale}, p.name ->> 'zh-CN') as name,
            coalesce(p.description ->> ${locale}, p.description ->> 'zh-CN') as description, p.image_url
       from diary.lottery_draws d left join diary.prizes p on p.id = d.prize_id
-     where d.user_id = (select auth.uid()) ${opts.id ? tx`and d.id = ${opts.id}` : tx``}
+     where d.user_id = (select auth.uid())
        ${
     opts.after ? tx`and (d.created_at, d.id) < (${opts.after.created_at}::timestamptz, ${opts.after.id}::uuid)` : tx``
   }
@@ -114,6 +110,14 @@ const toDraw = (r: DrawRow): Draw => ({
   random_value: r.random_value,
   created_at: r.created_at,
 });
+
+/** diary.draw's answer: the draw row, its prize row (null: no prize), the balance after it. */
+type DrawAnswer = {
+  draw: Omit<DrawRow, 'name' | 'description' | 'image_url' | 'random_value'> & { random_value: number | string };
+  prize: { name: Record<string, string>; description: Record<string, string>; image_url: string | null } | null;
+  balance: number;
+  replayed: boolean;
+};
 
 const Cursor = z.object({ created_at: z.string(), id: z.uuid() });
 
@@ -133,13 +137,20 @@ export function registerDiaryLotteryRoutes(app: HoutaiApp) {
 
   app.openapi(routes.draw, async (c) => {
     const key = c.req.valid('header')['idempotency-key'];
-    const out = await c.var.db.asUser(currentUser(c), async (tx) => {
-      const [{ r }] = await tx<[{ r: { draw_id: string; replayed: boolean; balance: number } }]>`
-        select diary.draw((select auth.uid()), ${key}) as r`;
-      const [row] = await drawsOf(tx, 'zh-CN', { limit: 1, id: r.draw_id });
-      return { ...toDraw(row), balance: r.balance, replayed: r.replayed };
-    });
-    return c.json(out, 200);
+    const userId = currentUser(c).sub;
+    // One SQL function, all or nothing, run as the service role for the caller (it writes the ledger and the stock).
+    const [[{ r }]] = await c.var.db.asService((tx) => [
+      tx<{ r: DrawAnswer }[]>`select diary.draw(${userId}::uuid, ${key}) as r`,
+    ]);
+    const { draw, prize } = r;
+    const row: DrawRow = {
+      ...draw,
+      random_value: String(draw.random_value),
+      name: prize?.name['zh-CN'] ?? null,
+      description: prize?.description['zh-CN'] ?? null,
+      image_url: prize?.image_url ?? null,
+    };
+    return c.json({ ...toDraw(row), balance: r.balance, replayed: r.replayed }, 200);
   });
 
   app.openapi(routes.records, async (c) => {

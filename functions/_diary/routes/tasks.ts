@@ -97,17 +97,17 @@ const routes = {
     },
     responses: {
       200: jsonContent(Completion, 'Completed (or completed before)'),
-      422: errorContent('BUSINESS_RULE_VIOLATION: a future date, or a task no longer active'),
+      400: errorContent("VALIDATION_FAILED: a future date, one before yesterday, or not the custom task's date"),
+      404: errorContent("NOT_FOUND: no such task (or another user's)"),
+      422: errorContent('BUSINESS_RULE_VIOLATION: a task no longer offered'),
     },
   }),
 };
 
-/** Today in the caller's timezone (their diary profile's, else their account's). */
+/** Today where the caller is (their diary profile's timezone, else their account's). */
 async function today(tx: Tx): Promise<string> {
   const [row] = await tx<{ d: string }[]>`
-    select (now() at time zone coalesce(d.timezone, p.timezone))::date::text as d
-      from public.profiles p left join diary.profiles d on d.id = p.id
-     where p.id = (select auth.uid())`;
+    select diary.local_date(diary.user_timezone((select auth.uid())))::text as d`;
   return row.d;
 }
 
@@ -187,14 +187,29 @@ export function registerDiaryTaskRoutes(app: HoutaiApp) {
 
   app.openapi(routes.complete, async (c) => {
     const { id } = c.req.valid('param');
-    const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : {};
-    const user = currentUser(c);
-    const done = await c.var.db.asUser(user, async (tx) => {
-      const date = body?.date ?? (await today(tx));
-      const [{ r }] = await tx<[{ r: Record<string, unknown> }]>`
-        select diary.complete_task((select auth.uid()), ${id}, ${date}::date) as r`;
-      return { ...r, date };
-    });
-    return c.json(Completion.parse(done), 200);
+    const date = c.req.header('content-type')?.includes('json') ? c.req.valid('json')?.date : undefined;
+    const userId = currentUser(c).sub;
+    // The completion and its points are one SQL function, run as the service role for the caller (it writes the
+    // ledger); today is the caller's own, when no date is sent.
+    const [[{ r }]] = await c.var.db.asService((tx) => [
+      tx<{ r: CompletionResult }[]>`
+        select diary.complete_task(${userId}::uuid, ${id},
+          coalesce(${date ?? null}::date, diary.local_date(diary.user_timezone(${userId}::uuid)))) as r`,
+    ]);
+    return c.json({
+      task_id: id,
+      date: r.completion.task_date,
+      completed_at: r.completion.completed_at,
+      points_granted: r.completion.points_granted,
+      balance: r.balance,
+      replayed: r.replayed,
+    }, 200);
   });
 }
+
+/** diary.complete_task's answer. */
+type CompletionResult = {
+  completion: { task_date: string; completed_at: string; points_granted: number };
+  balance: number;
+  replayed: boolean;
+};

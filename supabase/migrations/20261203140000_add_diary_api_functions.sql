@@ -1,10 +1,13 @@
--- Growth Diary's AI results (functions/_diary/ai.ts): a finished comment task writes the diary's ai_comment, a
--- finished picture task of a diary its ai_image_path, and a user may attach one of their own pictures to a diary.
+-- Growth Diary's SQL for its API (issue 23): diary.apply_ai_result(), fired when a diary AI task completes, writes
+-- the comment to the diary's ai_comment and a diary's picture to its ai_image_path; diary.attach_ai_image() lets a
+-- user attach one of their own finished pictures to one of their diaries; diary.import_own_opening_balance() lets the
+-- wx-storage import (which runs as the user) post the caller's opening balance.
 --
--- The current definition of this feature's objects (declarative schema). Edit here, then run
--- `npm run db:diff -- <name>` to write the migration that brings a database to this text.
+-- Why: ai_comment and ai_image_path are the server's columns (clients have no grant on them), and AI tasks are
+-- finished by the worker through internal.ai_task_finish(): a trigger on public.ai_tasks, as coach.apply_ai_result()
+-- does for Daily Coach, writes the result in the transaction that finishes the task. diary.import_opening_balance()
+-- is the service role's; the wrapper names only the caller's own account.
 
--- As pg_dump writes: names fully qualified, function bodies checked when called (a body may name a later file's objects).
 select pg_catalog.set_config('search_path', '', false);
 set check_function_bodies = false;
 
@@ -59,3 +62,21 @@ grant all on function diary.attach_ai_image(p_diary_id uuid, p_path text) to aut
 grant all on function diary.attach_ai_image(p_diary_id uuid, p_path text) to service_role;
 
 create trigger diary_apply_ai_result after update of status on public.ai_tasks for each row when (((new.app_id = 'diary'::public.app_id) and (new.status = 'completed'::text) and (old.status <> 'completed'::text))) execute function diary.apply_ai_result();
+
+create function diary.import_own_opening_balance(p_points bigint) returns jsonb
+    language plpgsql security definer
+    set search_path to ''
+    as $$
+begin
+  if auth.uid() is null then
+    raise exception using errcode = '42501', message = 'an opening balance is imported by its signed-in owner';
+  end if;
+  return diary.import_opening_balance(auth.uid(), p_points);
+end
+$$;
+
+comment on function diary.import_own_opening_balance(p_points bigint) is 'diary.import_opening_balance() for the caller (auth.uid()), so the wx-storage import, which runs as the user, can post it in its own transaction. Security definer: the ledger is the server''s; the caller can only name their own account.';
+
+revoke all on function diary.import_own_opening_balance(p_points bigint) from public;
+grant all on function diary.import_own_opening_balance(p_points bigint) to authenticated;
+grant all on function diary.import_own_opening_balance(p_points bigint) to service_role;
