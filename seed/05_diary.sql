@@ -12,14 +12,17 @@ insert into diary.system_tasks (key, title, description, category, points_reward
   ('sleep_early', '{"zh-CN": "按时睡觉", "en": "Go to bed on time"}', '{}', 'habit', 5, 8)
 on conflict (key) do nothing;
 
--- The prize catalog of the design (§3.2): probabilities sum to 1, unlimited stock. Fixed ids: seeds run on every start.
-insert into diary.prizes (id, name, description, probability, stock, sort) values
+-- The prize catalog of the design (§3.2): probabilities sum to 1, unlimited stock. Seeds run on every start, so it
+-- goes only into an empty catalog: an admin's catalog (other prizes, other odds) is never topped up past a sum of 1.
+insert into diary.prizes (id, name, description, probability, stock, sort)
+select v.id::uuid, v.name::jsonb, v.description::jsonb, v.probability, v.stock, v.sort from (values
   ('a0d1a7e0-0001-4000-8000-000000000001', '{"zh-CN": "小红花", "en": "Little red flower"}', '{"zh-CN": "表扬奖励", "en": "Praise"}', 0.3, -1, 1),
   ('a0d1a7e0-0002-4000-8000-000000000002', '{"zh-CN": "小星星", "en": "Little star"}', '{"zh-CN": "鼓励奖励", "en": "Encouragement"}', 0.25, -1, 2),
   ('a0d1a7e0-0003-4000-8000-000000000003', '{"zh-CN": "彩虹贴纸", "en": "Rainbow sticker"}', '{"zh-CN": "漂亮贴纸", "en": "A pretty sticker"}', 0.2, -1, 3),
   ('a0d1a7e0-0004-4000-8000-000000000004', '{"zh-CN": "小徽章", "en": "Little badge"}', '{"zh-CN": "成就徽章", "en": "An achievement badge"}', 0.15, -1, 4),
   ('a0d1a7e0-0005-4000-8000-000000000005', '{"zh-CN": "神秘礼物", "en": "Mystery gift"}', '{"zh-CN": "特殊奖励", "en": "A special reward"}', 0.1, -1, 5)
-on conflict (id) do nothing;
+) v (id, name, description, probability, stock, sort)
+where not exists (select 1 from diary.prizes);
 
 -- What a draw costs, and every way to earn points besides tasks (read by the SQL rules at each write).
 insert into public.app_config (app_id, key, value, description) values

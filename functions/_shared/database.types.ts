@@ -368,6 +368,12 @@ isOneToOne: false
 "complete_task":
 { Args: { "p_date": string,"p_task": string,"p_user_id": string }; Returns: Json
                            },
+"draw":
+{ Args: { "p_idempotency_key": string,"p_user_id": string }; Returns: Json
+                           },
+"draw_result":
+{ Args: { "p_draw": Omit<Database["diary"]['Tables']["lottery_draws"]['Row'], Database["diary"]['Tables']["lottery_draws"]['ComputedFields']>,"p_replayed": boolean }; Returns: Json
+                           },
 "expire_streaks":
 { Args: Record<PropertyKey, never>; Returns: number
                            },
@@ -382,11 +388,17 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"import_opening_balance":
+{ Args: { "p_points": number,"p_user_id": string }; Returns: Json
+                           },
 "import_own_opening_balance":
 { Args: { "p_points": number }; Returns: Json
                            },
 "local_date":
 { Args: { "p_at"?: string,"p_timezone": string }; Returns: string
+                           },
+"points_balance":
+{ Args: { "p_user_id": string }; Returns: number
                            },
 "recompute_profile":
 { Args: { "p_at"?: string,"p_user_id": string }; Returns: {

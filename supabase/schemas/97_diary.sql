@@ -538,8 +538,7 @@ begin
   return jsonb_build_object(
     'completion', to_jsonb(v_completion),
     'entry', (select to_jsonb(e) from public.wallet_entries e where e.id = v_completion.ledger_entry_id),
-    'balance', coalesce((select a.balance from public.wallet_accounts a
-                          where a.app_id = 'diary' and a.user_id = p_user_id and a.currency = 'points'), 0),
+    'balance', diary.points_balance(p_user_id),
     'replayed', v_replayed);
 end
 $_$;
@@ -849,3 +848,132 @@ create policy "users can read own lottery draws" on diary.lottery_draws for sele
 
 grant select on table diary.lottery_draws to authenticated;
 grant select on table diary.lottery_draws to service_role;
+
+create function diary.points_balance(p_user_id uuid) returns bigint
+    language sql stable security definer
+    set search_path to ''
+    as $$
+  select coalesce((select a.balance from public.wallet_accounts a
+                    where a.app_id = 'diary' and a.user_id = p_user_id and a.currency = 'points'), 0)
+$$;
+
+comment on function diary.points_balance(p_user_id uuid) is 'A user''s Growth Diary points balance (0 before their first entry), as the rules answer it. Security definer: called by the rules for the user they act for.';
+
+revoke all on function diary.points_balance(p_user_id uuid) from public;
+grant all on function diary.points_balance(p_user_id uuid) to service_role;
+
+create function diary.draw_result(p_draw diary.lottery_draws, p_replayed boolean) returns jsonb
+    language sql stable security definer
+    set search_path to ''
+    as $$
+  select jsonb_build_object('draw', to_jsonb(p_draw),
+                            'prize', (select to_jsonb(p) from diary.prizes p where p.id = p_draw.prize_id),
+                            'balance', diary.points_balance(p_draw.user_id),
+                            'replayed', p_replayed)
+$$;
+
+comment on function diary.draw_result(p_draw diary.lottery_draws, p_replayed boolean) is 'What diary.draw() answers: {draw, prize (null: no prize), balance, replayed}.';
+
+revoke all on function diary.draw_result(p_draw diary.lottery_draws, p_replayed boolean) from public;
+
+create function diary.draw(p_user_id uuid, p_idempotency_key text) returns jsonb
+    language plpgsql security definer
+    set search_path to ''
+    as $$
+declare
+  v_id uuid := gen_random_uuid();
+  v_cost integer := (diary.setting('lottery', '{draw_cost}'))::integer;
+  v_draw diary.lottery_draws;
+  v_spent jsonb;
+  v_value numeric(18,17);
+  v_odds jsonb;
+  v_offer record;
+  v_running numeric := 0;
+  v_stock integer;
+  v_prize diary.prizes;
+begin
+  if p_idempotency_key is null or char_length(p_idempotency_key) not between 1 and 200 then
+    raise exception using errcode = 'P0001', message = 'VALIDATION_FAILED', detail = 'A draw needs an idempotency key of 1 to 200 characters.';
+  end if;
+  -- The account's lock serialises the user's draws: a retry waits for the first and then finds its draw.
+  perform internal.wallet_account_locked('diary', p_user_id, 'points');
+  select * into v_draw from diary.lottery_draws d where d.user_id = p_user_id and d.idempotency_key = p_idempotency_key;
+  if found then
+    return diary.draw_result(v_draw, true);
+  end if;
+  if v_cost is null or v_cost <= 0 then
+    raise exception using errcode = 'P0001', message = 'SERVICE_UNAVAILABLE', detail = 'The lottery has no draw cost (remote config diary/lottery.draw_cost).';
+  end if;
+  -- Charged first: without the points (INSUFFICIENT_BALANCE) nothing at all is written.
+  v_spent := public.wallet_consume('diary', p_user_id, 'points', v_cost, 'Lottery draw', p_idempotency_key, 'lottery_draw', v_id::text);
+  if (v_spent ->> 'replayed')::boolean then
+    raise exception using errcode = 'P0001', message = 'IDEMPOTENCY_CONFLICT',
+      detail = 'This Idempotency-Key was used for another request; send a new key with a new request.';
+  end if;
+
+  -- 56 random bits from the operating system's secure generator, as a number in [0, 1).
+  v_value := trunc(('x' || encode(extensions.gen_random_bytes(7), 'hex'))::bit(56)::bigint::numeric / 72057594037927936, 17);
+  select coalesce(jsonb_agg(jsonb_build_object('prize_id', p.id, 'probability', p.probability, 'stock', p.stock) order by p.sort, p.id), '[]'::jsonb)
+    into v_odds from diary.prizes p where p.active;
+  for v_offer in select (o ->> 'prize_id')::uuid as prize_id, (o ->> 'probability')::numeric as probability
+                   from jsonb_array_elements(v_odds) o loop
+    v_running := v_running + v_offer.probability;
+    if v_value < v_running then
+      select p.stock into v_stock from diary.prizes p where p.id = v_offer.prize_id;
+      if v_stock = -1 then
+        -- Unlimited: nothing to take. A share lock keeps an admin's stock edit from slipping in, and draws of the
+        -- same prize never wait for each other.
+        select * into v_prize from diary.prizes p where p.id = v_offer.prize_id and p.active and p.stock = -1 for share;
+      elsif v_stock > 0 then
+        -- Limited: the update takes the row lock and checks the stock under it, so a prize is never won past 0;
+        -- once it is gone its chance falls through to "no prize" (v_prize stays empty).
+        update diary.prizes p set stock = p.stock - 1 where p.id = v_offer.prize_id and p.active and p.stock > 0
+        returning * into v_prize;
+      end if;
+      exit;
+    end if;
+  end loop;
+
+  insert into diary.lottery_draws (id, user_id, cost, prize_id, random_value, odds, idempotency_key, ledger_entry_id)
+  values (v_id, p_user_id, v_cost, v_prize.id, v_value, v_odds, p_idempotency_key, (v_spent -> 'entry' ->> 'id')::bigint)
+  returning * into v_draw;
+  return diary.draw_result(v_draw, false);
+end
+$$;
+
+comment on function diary.draw(p_user_id uuid, p_idempotency_key text) is 'One lottery draw, all or nothing: charges lottery.draw_cost through wallet_consume (INSUFFICIENT_BALANCE: nothing is written), draws a number in [0, 1) from pgcrypto''s gen_random_bytes, walks the active prizes in (sort, id) order adding their probabilities and wins the first whose running sum exceeds it; the won prize''s row is locked and its stock taken (a prize out of stock is not won: no prize); records the draw with its random value and odds. The same key again answers the first draw (replayed); a key that already spent points on something else is IDEMPOTENCY_CONFLICT. Returns {draw, prize, balance, replayed}. Security definer: called by the API as the service role with the caller''s id.';
+
+revoke all on function diary.draw(p_user_id uuid, p_idempotency_key text) from public;
+grant all on function diary.draw(p_user_id uuid, p_idempotency_key text) to service_role;
+
+create function diary.import_opening_balance(p_user_id uuid, p_points bigint) returns jsonb
+    language plpgsql security definer
+    set search_path to ''
+    as $$
+declare
+  v_cap bigint := coalesce((diary.setting('points_rules', '{opening_balance_max}'))::bigint, 0);
+  v_amount bigint := least(p_points, v_cap);
+  v_posted internal.wallet_posting;
+begin
+  if p_points is null or p_points < 0 then
+    raise exception using errcode = 'P0001', message = 'VALIDATION_FAILED', detail = 'An opening balance is 0 or more points.';
+  end if;
+  if v_amount > 0 then
+    v_posted := diary.grant_once(p_user_id, v_amount, 'adjust', 'migration', 'diary:opening_balance', 'migration', null);
+  else
+    select e, true into v_posted from public.wallet_entries e
+     where e.user_id = p_user_id and e.app_id = 'diary' and e.currency = 'points' and e.idempotency_key = 'diary:opening_balance';
+  end if;
+  return jsonb_build_object(
+    'granted', v_amount > 0 and not v_posted.replayed,
+    'points', case when v_amount > 0 and not v_posted.replayed then v_amount else 0 end,
+    'capped', p_points > v_cap,
+    'entry', to_jsonb(v_posted.entry),
+    'balance', diary.points_balance(p_user_id));
+end
+$$;
+
+comment on function diary.import_opening_balance(p_user_id uuid, p_points bigint) is 'Turns the points balance a user had in the mini program''s local storage into one ledger entry (kind adjust, reason migration, key diary:opening_balance), at most once per user ever, whatever the concurrency or replays: a later call grants nothing (granted false) and answers the entry there is. Capped at points_rules.opening_balance_max (capped true). Returns {granted, points, capped, entry, balance}. Security definer: called by the importer as the service role with the caller''s id.';
+
+revoke all on function diary.import_opening_balance(p_user_id uuid, p_points bigint) from public;
+grant all on function diary.import_opening_balance(p_user_id uuid, p_points bigint) to service_role;
