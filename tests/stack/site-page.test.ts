@@ -50,7 +50,9 @@ async function postPassword(accessToken: string, password: string) {
 }
 
 describe('the local site_url page', () => {
-  it('walks a password reset by hand: mailed link → page → new password set → it signs in, the old one does not', async () => {
+  const walksReset = 'walks a password reset by hand: mailed link → page → new password set → it signs in, ' +
+    'the old one does not';
+  it(walksReset, async () => {
     const email = freshEmail();
     await signUpConfirmed(email, PASSWORD);
     expect((await anonClient().auth.resetPasswordForEmail(email)).error).toBeNull();
