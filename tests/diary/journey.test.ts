@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAi } from '../fakes/openai.ts';
 import { adminSql } from '../helpers/db.ts';
+import { pullAll } from '../helpers/sync-replica.ts';
 import { envelope } from '../helpers/http.ts';
 import { inProcessWorker } from '../helpers/in-process.ts';
 import { stackEnv } from '../helpers/stack.ts';
@@ -172,15 +173,7 @@ describe('Growth Diary: the journey of a new user', () => {
     expect(await diaryPoints(userId)).toBe(balance); // AI costs nothing
 
     // A second device pulls everything the first one has.
-    const replica = new Map<string, Record<string, unknown>>();
-    let cursor = '0';
-    for (;;) {
-      const res = await api.post('/sync/pull', { cursor, limit: 50, device_id: 'second-phone' });
-      expect(res.status).toBe(200);
-      for (const c of res.body.changes) replica.set(`${c.table}/${c.row.id}`, c.row);
-      cursor = res.body.next_cursor;
-      if (!res.body.has_more) break;
-    }
+    const replica = await pullAll(api.post, 'second-phone', 50);
     const server = await adminSql()`
       select 'diary.diaries/' || id as k from diary.diaries where user_id = ${userId}
       union all select 'diary.profiles/' || id from diary.profiles where user_id = ${userId}
