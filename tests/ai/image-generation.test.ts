@@ -30,7 +30,9 @@ async function pollToEnd(m: ImageModel, taskId: string) {
 }
 
 describe('DashScope text-to-image', () => {
-  it('submits an asynchronous task with prompt, negative prompt and size, polls it and downloads the picture', async () => {
+  const roundTrip = 'submits an asynchronous task with prompt, negative prompt and size, polls it and downloads ' +
+    'the picture';
+  it(roundTrip, async () => {
     const m = model();
     const { taskId } = await m.createTask({ prompt: '儿童绘本风格：公园里的花', negativePrompt: '暴力' });
     const create = fake.calls.findLast((c) => c.path === '/api/v1/services/aigc/text2image/image-synthesis');
