@@ -33,8 +33,8 @@ select is((select (result ->> 'balance')::int from r where name = 'first'), 90, 
 select is((select (result -> 'draw' ->> 'ledger_entry_id')::bigint from r where name = 'first'),
   (select id from public.wallet_entries where user_id = (select a from u) and idempotency_key = 'draw-1' and kind = 'consume' and amount = -10),
   '... charged through the ledger, the entry recorded with the draw');
-select ok((select (result -> 'draw' ->> 'random_value')::numeric from r where name = 'first') >= 0
-          and (select (result -> 'draw' ->> 'random_value')::numeric from r where name = 'first') < 1, 'the random value is kept, in [0, 1)');
+select ok((select (result -> 'draw' ->> 'random_value')::numeric from r where name = 'first') <@ numrange(0, 1, '[)'),
+  'the random value is kept, in [0, 1)');
 select is((select jsonb_path_query_array(result -> 'draw' -> 'odds', '$[*].probability') from r where name = 'first'),
   '[0.3, 0.25, 0.2, 0.15, 0.1]'::jsonb, 'the odds it met are kept, in the order checked');
 select is((select result -> 'draw' ->> 'prize_id' from r where name = 'first'),
