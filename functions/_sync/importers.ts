@@ -5,37 +5,10 @@ import { z } from '@hono/zod-openapi';
 import type { AppId } from '../_shared/apps.ts';
 import { uuidV5 } from '../_shared/digest.ts';
 import { SyncRow } from './sync-row.ts';
+import { importer, type SyncImporter } from './importer.ts';
+import { DIARY_IMPORTERS } from '../_diary/importer.ts';
 
-export interface ImportRow {
-  table: string;
-  row: Record<string, unknown> & { id: string };
-}
-
-/** `idFor(key)` is the stable uuid of a local key: a re-import of the same record finds the same row. */
-export type IdFor = (key: string | number) => Promise<string>;
-
-export interface SyncImporter {
-  /** The OpenAPI component name of its records' schema, and the schema. */
-  name: string;
-  record: z.ZodType;
-  /** One local record → the row it becomes, or why it cannot be imported. */
-  toRow(record: unknown, idFor: IdFor): Promise<{ ok: true; value: ImportRow } | { ok: false; error: z.ZodError }>;
-}
-
-function importer<S extends z.ZodType>(
-  name: string,
-  record: S,
-  map: (r: z.infer<S>, idFor: IdFor) => ImportRow | Promise<ImportRow>,
-): SyncImporter {
-  return {
-    name,
-    record: record.openapi(name),
-    async toRow(raw, idFor) {
-      const parsed = record.safeParse(raw);
-      return parsed.success ? { ok: true, value: await map(parsed.data, idFor) } : { ok: false, error: parsed.error };
-    },
-  };
-}
+export type { IdFor, ImportApplied, ImportRow, SyncImporter } from './importer.ts';
 
 /** Records already in the shape of a syncable table. */
 const rows = importer(
@@ -61,6 +34,7 @@ const sampleLocalTodos = importer(
 
 const BY_APP: Partial<Record<AppId, Record<string, SyncImporter>>> = {
   coach: { sample_local_todos: sampleLocalTodos },
+  diary: DIARY_IMPORTERS,
 };
 
 /** Every importer of every app, once: the schemas an import's rows are checked against. */
