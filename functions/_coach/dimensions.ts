@@ -82,8 +82,5 @@ export function serverFields(d: Dimension): z.ZodRawShape {
 /** Which table each dimension's rows live in, for SQL that spans them. */
 export const tableOf = (d: Dimension) => DIMENSIONS[d].table;
 
-/** A local date, YYYY-MM-DD, that exists in the calendar. */
-export const LocalDate = z.iso.date().openapi({
-  example: '2026-11-23',
-  description: "A local date in the user's timezone",
-});
+/** Shared with the other apps that date by the user's local day. */
+export { LocalDate } from '../_shared/validation.ts';

@@ -4,7 +4,13 @@
 // repeated import finds the rows it made; the point balance becomes one opening entry, at most once per user ever
 // (diary.import_opening_balance).
 import { z } from '@hono/zod-openapi';
-import { importer, type ImportRow, importRowAsCaller, type SyncImporter } from '../_sync/importer.ts';
+import {
+  type ImportContext,
+  importer,
+  type ImportRow,
+  importRowAsCaller,
+  type SyncImporter,
+} from '../_sync/importer.ts';
 import { LocalDate, MAX_IMAGES } from './diaries.ts';
 import { StoragePath } from '../_shared/validation.ts';
 
@@ -27,7 +33,7 @@ const WxDiary = z.object({
   updatedAt: Instant.optional(),
 });
 
-const wxDiaries = importer('DiaryImportWxDiary', WxDiary, async (d, idFor) => ({
+const wxDiaries = importer('DiaryImportWxDiary', WxDiary, async (d, { idFor }) => ({
   table: 'diary.diaries',
   row: {
     id: await idFor(`diary:${d.id}`),
@@ -71,7 +77,7 @@ const completedAt = (t: WxUserTask) =>
  * A system task becomes its completion (the catalog shows the task itself every day); a custom task becomes the task
  * and, when done, its completion. Completions come without points: what they earned is in the opening balance.
  */
-async function taskRows(t: WxUserTask, idFor: (key: string) => Promise<string>): Promise<ImportRow> {
+async function taskRows(t: WxUserTask, { idFor }: ImportContext): Promise<ImportRow> {
   if (t.isSystem) {
     const key = t.systemKey ?? String(t.id);
     const done = t.isCompleted
@@ -121,7 +127,7 @@ const WxPoints = z.object({ points: z.number().int().min(0).max(1_000_000) }).st
 const wxPoints = importer(
   'DiaryImportWxPoints',
   WxPoints,
-  async (p, idFor) => ({ table: 'public.wallet_entries', row: { id: await idFor('points'), points: p.points } }),
+  async (p, { idFor }) => ({ table: 'public.wallet_entries', row: { id: await idFor('points'), points: p.points } }),
   async (sp, _app, { row }) => {
     const [{ r }] = await sp<[{ r: { granted: boolean; entry: { id: number } | null } }]>`
       select diary.import_own_opening_balance(${row.points as number}) as r`;

@@ -916,6 +916,11 @@ isOneToOne: false
 "revoke_my_session":
 { Args: { "p_session_id": string }; Returns: boolean
                            },
+"sync_history":
+{ Args: { "p_app_id": Database["public"]['Enums']["app_id"],"p_before_at"?: string,"p_before_id"?: string,"p_limit"?: number }; Returns: {
+              "created_at": string,"device_id": string,"mutation_id": string,"op": string,"row_id": string,"status": string,"table_name": string,"version": number
+            }[]
+                           },
 "sync_import_batches":
 { Args: { "p_app_id": Database["public"]['Enums']["app_id"],"p_source": string }; Returns: {
               "batch_no": number,"created_at": string,"imported": number,"rejected": number,"skipped": number

@@ -21,6 +21,12 @@ export const Timezone = z
  */
 export const InstallationId = z.string().min(1).max(128);
 
+/** A local date, YYYY-MM-DD, that exists in the calendar. */
+export const LocalDate = z.iso.date().openapi({
+  example: '2026-11-23',
+  description: "A local date in the user's timezone",
+});
+
 /** A BCP 47 language tag such as zh-CN or en. */
 export const Locale = z
   .string()

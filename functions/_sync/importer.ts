@@ -1,5 +1,6 @@
-// The shape of an import source (importers.ts lists them): how one local record is checked, becomes a row, and is
-// written.
+// What an import source is (importers.ts lists them): a schema for the phone's local records, how one becomes a row
+// of a syncable table (or is skipped, with the reason), and how it is written. An app's own sources, such as Quit
+// Journey's Hive boxes and Growth Diary's wx storage, live with the app.
 import type { z } from '@hono/zod-openapi';
 import type { AppId } from '../_shared/apps.ts';
 import type { Tx } from '../_shared/db.ts';
@@ -9,6 +10,11 @@ export interface ImportRow {
   row: Record<string, unknown> & { id: string };
   /** Rows that belong to it and are written after it, in its savepoint (a task's completion). */
   then?: ImportRow[];
+}
+
+/** A local record the server does not import, and why (reported as skipped): e.g. a claim the server decides itself. */
+export interface ImportSkip {
+  skipped: string;
 }
 
 /** What applying one record did, as its row report says it (sync_import_row's answer). */
@@ -23,12 +29,21 @@ export interface ImportApplied {
 /** `idFor(key)` is the stable uuid of a local key: a re-import of the same record finds the same row. */
 export type IdFor = (key: string | number) => Promise<string>;
 
+/** Who is importing: `userId` for rows whose id derives from the user (one per user, such as a profile). */
+export interface ImportContext {
+  idFor: IdFor;
+  userId: string;
+}
+
 export interface SyncImporter {
   /** The OpenAPI component name of its records' schema, and the schema. */
   name: string;
   record: z.ZodType;
-  /** One local record → the row it becomes, or why it cannot be imported. */
-  toRow(record: unknown, idFor: IdFor): Promise<{ ok: true; value: ImportRow } | { ok: false; error: z.ZodError }>;
+  /** One local record → the row it becomes (or why it is skipped), or why it cannot be imported. */
+  toRow(
+    record: unknown,
+    ctx: ImportContext,
+  ): Promise<{ ok: true; value: ImportRow | ImportSkip } | { ok: false; error: z.ZodError }>;
   /**
    * How a mapped row is written, as the caller, in the row's savepoint. Default: public.sync_import_row (inserted, or
    * skipped when the id is already in the cloud). A source whose records are not rows (an opening balance) has its own.
@@ -50,16 +65,16 @@ export async function importRowAsCaller(sp: Tx, appId: AppId, value: ImportRow):
 export function importer<S extends z.ZodType>(
   name: string,
   record: S,
-  map: (r: z.infer<S>, idFor: IdFor) => ImportRow | Promise<ImportRow>,
+  map: (r: z.infer<S>, ctx: ImportContext) => ImportRow | ImportSkip | Promise<ImportRow | ImportSkip>,
   apply?: SyncImporter['apply'],
 ): SyncImporter {
   return {
     name,
     record: record.openapi(name),
     apply,
-    async toRow(raw, idFor) {
+    async toRow(raw, ctx) {
       const parsed = record.safeParse(raw);
-      return parsed.success ? { ok: true, value: await map(parsed.data, idFor) } : { ok: false, error: parsed.error };
+      return parsed.success ? { ok: true, value: await map(parsed.data, ctx) } : { ok: false, error: parsed.error };
     },
   };
 }

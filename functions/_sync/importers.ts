@@ -7,6 +7,7 @@ import { uuidV5 } from '../_shared/digest.ts';
 import { SyncRow } from './sync-row.ts';
 import { importer, type SyncImporter } from './importer.ts';
 import { DIARY_IMPORTERS } from '../_diary/importer.ts';
+import { quitHive } from '../_quit/hive-import.ts';
 
 export type { IdFor, ImportApplied, ImportRow, SyncImporter } from './importer.ts';
 
@@ -26,7 +27,7 @@ const sampleLocalTodos = importer(
     done: z.boolean().default(false),
     updated_at: z.iso.datetime({ offset: true }).optional(),
   }),
-  async (r, idFor) => ({
+  async (r, { idFor }) => ({
     table: 'public.sync_samples',
     row: { id: await idFor(r.key), title: r.text, done: r.done, ...(r.updated_at ? { updated_at: r.updated_at } : {}) },
   }),
@@ -35,6 +36,7 @@ const sampleLocalTodos = importer(
 const BY_APP: Partial<Record<AppId, Record<string, SyncImporter>>> = {
   coach: { sample_local_todos: sampleLocalTodos },
   diary: DIARY_IMPORTERS,
+  quit: { hive: quitHive },
 };
 
 /** Every importer of every app, once: the schemas an import's rows are checked against. */

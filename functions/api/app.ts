@@ -22,6 +22,7 @@ import { registerCoachRecordRoutes } from '../_coach/routes/records.ts';
 import { registerCoachDayRoutes } from '../_coach/routes/days.ts';
 import { registerCoachStatsRoutes } from '../_coach/routes/stats.ts';
 import { registerCoachSettingsRoutes } from '../_coach/routes/settings.ts';
+import { registerQuitRoutes } from '../_quit/register-routes.ts';
 import { createModerator } from '../_shared/providers/moderation.ts';
 import { createAppStore } from '../_shared/providers/app-store.ts';
 import { createObjectStore } from '../_files/storage.ts';
@@ -75,6 +76,8 @@ export function createApiApp(deps: AppDeps) {
   registerCoachSettingsRoutes(app);
   // Growth Diary (docs/apps/diary.md).
   registerDiaryApp(app, { moderator });
+  // Quit Journey (docs/apps/quit.md).
+  registerQuitRoutes(app);
   return app;
 }
 

@@ -181,7 +181,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     STORAGE_ROOT: join(opts.dir, 'storage'),
     // A direct connection, not a transaction pooler: prepared statements are safe and faster.
     DB_PREPARE: 'true',
-    DB_POOL_MAX: '10',
+    // Room for 20 requests held at once behind one lock (tests/helpers/at-once.ts) and the other files' requests.
+    DB_POOL_MAX: '30',
     GATEWAY_PORT: String(opts.apiPort),
   };
   const env = functionsEnv(opts, stackValues, { root: ROOT, inherited: process.env });

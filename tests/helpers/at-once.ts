@@ -30,7 +30,7 @@ const QUEUE_DEADLINE_MS = 15_000;
  */
 export async function sendAtOnce<T>(gate: Gate, count: number, send: (i: number) => Promise<T>): Promise<T[]> {
   // One gate at a time across test files: two gates holding their requests could between them take every connection
-  // of a function's pool (10), each waiting for requests of its own that wait for a connection.
+  // of a function's pool (30 on test stacks), each waiting for requests of its own that wait for a connection.
   const turn = await adminSql().reserve();
   try {
     await turn`select pg_advisory_lock(hashtext('tests: sendAtOnce'))`;

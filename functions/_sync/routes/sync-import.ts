@@ -138,16 +138,18 @@ export function registerSyncImportRoutes(app: HoutaiApp) {
       if (done) return { report: done, replayed: true };
       const out: RowReport[] = [];
       for (const [index, raw] of rows.entries()) {
-        const mapped = await importer.toRow(raw, idFor);
+        const mapped = await importer.toRow(raw, { idFor, userId: user.sub });
         if (!mapped.ok) {
           out.push({ index, status: 'rejected', error: invalidItem(mapped.error) });
           continue;
         }
-        const { table, row } = mapped.value;
-        const applied = await inSavepoint(
-          tx,
-          (sp) => (importer.apply ?? importRowAsCaller)(sp, appId, mapped.value),
-        );
+        if ('skipped' in mapped.value) {
+          out.push({ index, status: 'skipped', reason: mapped.value.skipped });
+          continue;
+        }
+        const value = mapped.value;
+        const { table, row } = value;
+        const applied = await inSavepoint(tx, (sp) => (importer.apply ?? importRowAsCaller)(sp, appId, value));
         out.push(
           applied.ok
             ? { index, table, ...applied.value }
