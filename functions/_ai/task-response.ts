@@ -11,6 +11,9 @@ export const AiTaskResult = z
     blocked: z.boolean().optional().openapi({
       description: 'The answer was blocked by moderation: content is a safe replacement and the charge refunded',
     }),
+    image_path: z.string().optional().openapi({
+      description: 'A picture task: the image in the results bucket (read it with your token)',
+    }),
   })
   .openapi('AiTaskResult');
 

@@ -21,6 +21,11 @@ export interface AiUseCase {
   cost?: { currency: string; amount: number };
   /** The user-written text the model will see (moderated before acceptance). */
   userText(input: Record<string, unknown>): string;
+  /**
+   * A task whose answer is not a chat completion (a picture) does its own work: the result it stores, and whether it
+   * is the fallback. Thrown errors are retried by the queue like a model's.
+   */
+  run?(task: AiTask, ctx: { db: Db }): Promise<{ result: Record<string, unknown>; fallback?: boolean }>;
 }
 
 export type AiUseCases = Record<string, AiUseCase>;
@@ -97,6 +102,11 @@ export function aiTaskHandler(gateway: () => AiGateway, moderator: () => Moderat
     await finish(db, id, 'processing', null, null);
     const input = task.input as Record<string, unknown>;
     try {
+      if (uc.run) {
+        const made = await uc.run(task, { db });
+        await finish(db, id, 'completed', made.result, null, made.fallback ?? false);
+        return { completed: true };
+      }
       const answer = await gateway().complete({
         app: uc.app,
         userId: task.user_id,

@@ -362,6 +362,9 @@ isOneToOne: false
 "are_valid_tags":
 { Args: { "p_tags": (string)[] }; Returns: boolean
                            },
+"attach_ai_image":
+{ Args: { "p_diary_id": string,"p_path": string }; Returns: undefined
+                           },
 "complete_task":
 { Args: { "p_date": string,"p_task": string,"p_user_id": string }; Returns: Json
                            },
@@ -387,6 +390,9 @@ isOneToOne: false
       } },
 "import_opening_balance":
 { Args: { "p_points": number,"p_user_id": string }; Returns: Json
+                           },
+"import_own_opening_balance":
+{ Args: { "p_points": number }; Returns: Json
                            },
 "local_date":
 { Args: { "p_at"?: string,"p_timezone": string }; Returns: string

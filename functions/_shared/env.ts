@@ -9,6 +9,7 @@ import { API_KEY_PREFIX, type ApiKeyKind, type ProjectApiKeys } from './api-keys
 import { across, bool, bucket, type Env, jsonSetting, readEnv } from './env-reader.ts';
 import type { JwtKeys } from './jwt.ts';
 import type { EmojiConfig } from './providers/dashscope.ts';
+import type { ImageModelConfig } from './providers/image-generation.ts';
 import type { AliyunSmsConfig } from './providers/sms.ts';
 
 /**
@@ -243,6 +244,12 @@ const variables = z
     EMOJI_POLL_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(600).default(15),
     /** Give up on a task after this long; DashScope forgets task ids after 24 h. */
     EMOJI_TASK_DEADLINE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+    /** Growth Diary's pictures: DashScope's text-to-image model (with DASHSCOPE_API_KEY; else the offline one). */
+    DIARY_IMAGE_MODEL: z.string().min(1).default('wanx2.1-t2i-turbo'),
+    DIARY_IMAGE_SIZE: z.string().regex(/^\d{3,4}\*\d{3,4}$/).default('1024*1024'),
+    /** A picture takes 10–60 s; the AI task polls its DashScope task this often, for at most the deadline. */
+    DIARY_IMAGE_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(3000),
+    DIARY_IMAGE_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(600).default(120),
     ...aiVariables,
   });
 
@@ -330,6 +337,7 @@ export interface Config {
   };
   wechat: { apiBase: string; programs: Record<string, { appId: string; appSecret: string }>; devExchange: boolean };
   emoji: EmojiConfig;
+  diaryImage: ImageModelConfig & { pollIntervalMs: number; deadlineMs: number };
   /** The AI gateway and moderation settings (ai-config.ts), read from the same environment. */
   ai: AiConfig;
 }
@@ -405,6 +413,13 @@ export function loadConfig(env: Env = process.env): Config {
       videoModel: e.EMOJI_VIDEO_MODEL,
       pollIntervalSeconds: e.EMOJI_POLL_INTERVAL_SECONDS,
       taskDeadlineMinutes: e.EMOJI_TASK_DEADLINE_MINUTES,
+    },
+    diaryImage: {
+      dashscope: e.DASHSCOPE_API_KEY ? { apiKey: e.DASHSCOPE_API_KEY, baseUrl: e.DASHSCOPE_BASE_URL } : undefined,
+      model: e.DIARY_IMAGE_MODEL,
+      size: e.DIARY_IMAGE_SIZE,
+      pollIntervalMs: e.DIARY_IMAGE_POLL_INTERVAL_MS,
+      deadlineMs: e.DIARY_IMAGE_DEADLINE_SECONDS * 1000,
     },
     ai: aiConfig(e),
   };

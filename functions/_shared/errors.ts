@@ -45,6 +45,8 @@ export interface ErrorDetail {
   in?: string;
   /** Seconds until a refused request may be sent again, for a rate limit. */
   retry_after?: number;
+  /** The id of the record the error concerns (the diary that already holds a date). */
+  id?: string;
 }
 
 export class ApiError extends Error {

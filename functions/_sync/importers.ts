@@ -6,7 +6,10 @@ import type { AppId } from '../_shared/apps.ts';
 import { uuidV5 } from '../_shared/digest.ts';
 import { SyncRow } from './sync-row.ts';
 import { importer, type SyncImporter } from './importer.ts';
+import { DIARY_IMPORTERS } from '../_diary/importer.ts';
 import { quitHive } from '../_quit/hive-import.ts';
+
+export type { IdFor, ImportApplied, ImportRow, SyncImporter } from './importer.ts';
 
 /** Records already in the shape of a syncable table. */
 const rows = importer(
@@ -32,6 +35,7 @@ const sampleLocalTodos = importer(
 
 const BY_APP: Partial<Record<AppId, Record<string, SyncImporter>>> = {
   coach: { sample_local_todos: sampleLocalTodos },
+  diary: DIARY_IMPORTERS,
   quit: { hive: quitHive },
 };
 

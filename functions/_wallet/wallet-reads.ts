@@ -41,6 +41,11 @@ export function readBalances(tx: Tx, appId: AppId) {
      order by cur.currency`;
 }
 
+/** One balance of the caller's, zero until its first change (PicKitchen's and the diary's points). */
+export async function readBalance(tx: Tx, appId: AppId, currency: string): Promise<number> {
+  return (await readBalances(tx, appId)).find((b) => b.currency === currency)?.balance ?? 0;
+}
+
 const Cursor = z.object({ id: z.number().int() });
 
 /** One page of the caller's entries, newest first. */

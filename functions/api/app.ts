@@ -29,6 +29,7 @@ import { createObjectStore } from '../_files/storage.ts';
 import { registerSignInRoutes } from '../_accounts/routes/sign-in.ts';
 import { registerMeRoutes } from '../_accounts/routes/me.ts';
 import { type ApiInfo, registerSystemRoutes } from '../_shared/http/system-routes.ts';
+import { diaryUserInfo, registerDiaryApp } from '../_diary/register.ts';
 
 export const API_BASE_PATH = '/api/v1';
 
@@ -47,6 +48,7 @@ export function createApiApp(deps: AppDeps) {
   registerSignInRoutes(app, {
     gotrue: lazy(() => createGoTrue(deps.config)),
     wechat: lazy(() => createWechatAuth(deps.config.wechat)),
+    userInfo: { diary: diaryUserInfo },
   });
   registerMeRoutes(app);
   registerDeviceRoutes(app);
@@ -72,6 +74,8 @@ export function createApiApp(deps: AppDeps) {
   registerCoachDayRoutes(app, { moderator });
   registerCoachStatsRoutes(app, { moderator });
   registerCoachSettingsRoutes(app);
+  // Growth Diary (docs/apps/diary.md).
+  registerDiaryApp(app, { moderator });
   // Quit Journey (docs/apps/quit.md).
   registerQuitRoutes(app);
   return app;

@@ -11,7 +11,8 @@ import { Buffer } from 'node:buffer';
 import process from 'node:process';
 
 // The CLI validates config.toml whole, even for database commands, and [auth] site_url, [auth.hook.send_sms] and
-// [auth.email.smtp] name their values through env(): any well-formed values satisfy it when the command does not use them.
+// [auth.email.smtp] name their values through env(): any well-formed values satisfy it when a command does not use
+// them.
 const PLACEHOLDER_HOOK = {
   SEND_SMS_HOOK_URI: 'http://127.0.0.1/functions/v1/hooks/auth/send-sms',
   SEND_SMS_HOOK_SECRETS: `v1,whsec_${Buffer.alloc(32, 1).toString('base64')}`,

@@ -131,7 +131,7 @@ function required<T>(value: T | undefined, key: string): T {
   return value;
 }
 
-/** `[auth] site_url` on local stacks (config.toml reads env(SUPABASE_AUTH_SITE_URL)): where `npm start` serves its page. */
+/** `[auth] site_url` on local stacks (config.toml: env(SUPABASE_AUTH_SITE_URL)), where `npm start` serves a page. */
 export const LOCAL_SITE_URL = 'http://127.0.0.1:3000';
 
 export function readProjectConfig(toml: ConfigToml = readConfigToml()): ProjectConfig {

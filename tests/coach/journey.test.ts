@@ -7,6 +7,7 @@ import { startFakeOpenAi } from '../fakes/openai.ts';
 import { sendAtOnce, syncClockOf } from '../helpers/at-once.ts';
 import { anonClient, freshPhone, lastSmsCode } from '../helpers/auth.ts';
 import { adminSql } from '../helpers/db.ts';
+import { pullAll } from '../helpers/sync-replica.ts';
 import { call, envelope } from '../helpers/http.ts';
 import { inProcessWorker } from '../helpers/in-process.ts';
 import { createUser } from '../helpers/users.ts';
@@ -280,15 +281,7 @@ describe('Daily Coach: the closed loop', () => {
     expect(month.body.dimensions.reading).toMatchObject({ total: 75, period_goal: 600, attainment: 0.125 });
 
     // A second device (same account) pulls everything through sync and has exactly the server's rows.
-    const replica = new Map<string, Record<string, unknown>>();
-    let cursor = '0';
-    for (;;) {
-      const res = await api.post('/sync/pull', { cursor, limit: 7, device_id: 'tablet' });
-      expect(res.status).toBe(200);
-      for (const c of res.body.changes) replica.set(`${c.table}/${c.row.id}`, c.row);
-      cursor = res.body.next_cursor;
-      if (!res.body.has_more) break;
-    }
+    const replica = await pullAll(api.post, 'tablet', 7);
     const server = await adminSql()`
       select 'coach.day_logs/' || id as k, score from coach.day_logs where user_id = ${userId}
       union all select 'coach.workouts/' || id, null from coach.workouts where user_id = ${userId}

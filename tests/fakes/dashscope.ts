@@ -7,6 +7,8 @@
 //              throttled  429 Throttling.RateQuota    outage  500 InternalError    garbage  200 with an HTML body
 //              sleepy     answers after `slowMs`
 //   driven_id  fail  FAILED after RUNNING    slow  RUNNING for longer    garbage  polls answer without `output`
+// Text-to-image (image-synthesis, X-DashScope-Async: enable) makes a picture task; its prompt scripts it as driven_id
+// scripts a video (fail, slow), and a prompt holding "unsafe" is refused as DashScope's inspection refuses it.
 // Tasks move PENDING → RUNNING → SUCCEEDED one step per poll (scriptedTaskStatus). A test that started its own
 // fake can also stage an outage (`outage`) and hold a request in flight (`holdNext`) to race workers against it.
 import { randomUUID } from 'node:crypto';
@@ -21,8 +23,15 @@ import { Buffer } from 'node:buffer';
 /** What the fake reads of a request body: any of it may be missing or of the wrong type, which it refuses. */
 export interface DashScopeRequestBody {
   model?: unknown;
-  input?: { image_url?: unknown; driven_id?: unknown; face_bbox?: unknown; ext_bbox?: unknown };
-  parameters?: { ratio?: unknown };
+  input?: {
+    image_url?: unknown;
+    driven_id?: unknown;
+    face_bbox?: unknown;
+    ext_bbox?: unknown;
+    prompt?: unknown;
+    negative_prompt?: unknown;
+  };
+  parameters?: { ratio?: unknown; size?: unknown; n?: unknown };
 }
 
 export interface FakeDashScopeCall {
@@ -53,20 +62,35 @@ export interface FakeDashScope {
   holdNext(step: FakeDashScopeStep): HeldRequest;
   /** The bytes served for a task's video. */
   videoBytes(taskId: string): Uint8Array;
+  /** The bytes served for a picture task's image (a PNG). */
+  pictureBytes(taskId: string): Uint8Array;
   close(): Promise<void>;
 }
 
 const isBox = (v: unknown) => Array.isArray(v) && v.length === 4 && v.every((n) => Number.isInteger(n) && n >= 0);
 
 export async function startFakeDashScope(
-  opts: { apiKey?: string; detectModel?: string; videoModel?: string; slowMs?: number } = {},
+  opts: { apiKey?: string; detectModel?: string; videoModel?: string; imageModel?: string; slowMs?: number } = {},
 ): Promise<FakeDashScope> {
   const apiKey = opts.apiKey ?? 'sk-fake-dashscope';
   const detectModel = opts.detectModel ?? 'emoji-detect-v1';
   const videoModel = opts.videoModel ?? 'emoji-v1';
   const calls: FakeDashScopeCall[] = [];
-  const tasks = new Map<string, { drivenId: string; polls: number }>();
+  const imageModel = opts.imageModel ?? 'wanx2.1-t2i-turbo';
+  const tasks = new Map<string, { drivenId: string; polls: number; picture?: boolean }>();
   const videoBytes = (taskId: string) => new TextEncoder().encode(`\0\0\0\x18ftypisom fake emoji video for ${taskId}`);
+  const pictureBytes = (taskId: string) =>
+    new Uint8Array([
+      0x89,
+      0x50,
+      0x4e,
+      0x47,
+      0x0d,
+      0x0a,
+      0x1a,
+      0x0a,
+      ...new TextEncoder().encode(`fake picture ${taskId}`),
+    ]);
   let baseUrl = '';
   const holds = new Map<FakeDashScopeStep, { arrive: () => void; released: Promise<void> }>();
   const holdNext = (step: FakeDashScopeStep): HeldRequest => {
@@ -92,6 +116,7 @@ export async function startFakeDashScope(
     outage: false,
     holdNext,
     videoBytes,
+    pictureBytes,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -147,6 +172,11 @@ export async function startFakeDashScope(
       res.writeHead(200, { 'content-type': 'video/mp4' });
       res.write(bytes.subarray(0, 8));
       return res.end(bytes.subarray(8));
+    }
+    const picture = /^\/results\/(.+)\.png$/.exec(url.pathname);
+    if (picture && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'image/png' });
+      return res.end(pictureBytes(decodeURIComponent(picture[1])));
     }
     if (req.headers.authorization !== `Bearer ${apiKey}`) {
       return fail(401, 'InvalidApiKey', 'Invalid API-key provided.');
@@ -250,6 +280,27 @@ export async function startFakeDashScope(
       return send(200, { request_id: requestId, output: { task_id: taskId, task_status: 'PENDING' } });
     }
 
+    if (req.method === 'POST' && url.pathname === '/api/v1/services/aigc/text2image/image-synthesis') {
+      if (req.headers['x-dashscope-async'] !== 'enable') {
+        return fail(403, 'AccessDenied', 'current user api does not support synchronous calls.');
+      }
+      if (body?.model !== imageModel) return fail(400, 'InvalidParameter', 'Model not exist.');
+      const prompt = body?.input?.prompt;
+      if (typeof prompt !== 'string' || prompt === '') {
+        return fail(
+          400,
+          'InvalidParameter',
+          'Required parameter(input.prompt) missing or invalid, please check the request parameters.',
+        );
+      }
+      if (prompt.includes('unsafe')) {
+        return fail(400, 'DataInspectionFailed', 'Input data may contain inappropriate content.');
+      }
+      const taskId = randomUUID();
+      tasks.set(taskId, { drivenId: prompt, polls: 0, picture: true });
+      return send(200, { request_id: requestId, output: { task_id: taskId, task_status: 'PENDING' } });
+    }
+
     const poll = /^\/api\/v1\/tasks\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && poll) {
       await held('poll');
@@ -260,6 +311,20 @@ export async function startFakeDashScope(
       task.polls += 1;
       const status = scriptedTaskStatus(task.drivenId, task.polls);
       const times = { submit_time: '2025-10-14 11:28:04.372', scheduled_time: '2025-10-14 11:28:04.400' };
+      if (status === 'SUCCEEDED' && task.picture) {
+        return send(200, {
+          request_id: requestId,
+          output: {
+            task_id: taskId,
+            task_status: status,
+            ...times,
+            end_time: '2025-10-14 11:28:24.924',
+            results: [{ orig_prompt: task.drivenId, url: `${baseUrl}/results/${taskId}.png?Expires=1760500000` }],
+            task_metrics: { TOTAL: 1, SUCCEEDED: 1, FAILED: 0 },
+          },
+          usage: { image_count: 1 },
+        });
+      }
       if (status === 'SUCCEEDED') {
         return send(200, {
           request_id: requestId,

@@ -94,14 +94,17 @@ describe('wallet API', () => {
     expect(envelope(bad).details[0].field).toBe('cursor');
   });
 
-  it('has no route that credits the caller: the one wallet write spends a positive amount', async () => {
+  it('has no route that credits the caller: the wallet writes spend a positive amount', async () => {
     const spec = (await call<OpenApiDocument>('GET', '/openapi.json')).body;
     const walletWrites = Object.entries(spec.paths ?? {}).filter(([path, ops]) =>
       /wallet|points/.test(path) && Object.keys(ops).some((m) => m !== 'get')
     );
-    expect(walletWrites.map(([path]) => path)).toEqual(['/api/v1/{app}/wallet/consume']);
-    const body = spec.components?.schemas?.WalletConsume;
-    expect(body?.properties?.amount).toMatchObject({ type: 'integer', minimum: 1 });
-    expect(body?.additionalProperties).toBe(false);
+    // The platform's consume, and the Growth Diary's name for it (points/deduct); no points/add.
+    expect(walletWrites.map(([path]) => path)).toEqual(['/api/v1/{app}/wallet/consume', '/api/v1/diary/points/deduct']);
+    for (const name of ['WalletConsume', 'DiaryPointsDeduct']) {
+      const body = spec.components?.schemas?.[name];
+      expect(body?.properties?.amount, name).toMatchObject({ type: 'integer', minimum: 1 });
+      expect(body?.additionalProperties, name).toBe(false);
+    }
   });
 });

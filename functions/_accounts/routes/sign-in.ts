@@ -18,6 +18,7 @@ import {
   type SignInStep,
 } from '../external-sign-in.ts';
 import type { AppId } from '../../_shared/apps.ts';
+import { SignInUserInfo, type UserInfoReader } from '../user-info.ts';
 import { type WechatAuth, WechatError } from '../../_shared/providers/wechat.ts';
 import { InstallationId, Locale, Timezone } from '../../_shared/validation.ts';
 
@@ -31,6 +32,9 @@ const SessionOut = z
     expires_at: z.number().int().optional(),
     refresh_token: z.string(),
     user: z.object({ id: z.uuid(), is_new_user: z.boolean(), is_anonymous: z.boolean(), created_at: z.string() }),
+    userInfo: SignInUserInfo.optional().openapi({
+      description: 'Apps with a profile of their own (diary): nickname, avatar and points, as the app shows them',
+    }),
   })
   .openapi('SignInSession', {
     description: 'A Supabase Auth session; pass access_token and refresh_token to supabase.auth.setSession().',
@@ -148,6 +152,8 @@ const registerInstallation =
 export interface SignInDeps {
   gotrue: () => GoTrue;
   wechat: () => WechatAuth | undefined;
+  /** Apps whose sign-in answer carries their userInfo. */
+  userInfo?: Partial<Record<AppId, UserInfoReader>>;
 }
 
 export function registerSignInRoutes(app: HoutaiApp, deps: SignInDeps) {
@@ -201,6 +207,8 @@ export function registerSignInRoutes(app: HoutaiApp, deps: SignInDeps) {
       externalId: identity.openid,
       unionId: identity.unionid,
     });
-    return c.json(sessionOut(result), 200);
+    const readUserInfo = deps.userInfo?.[appId];
+    const userInfo = readUserInfo && (await c.var.db.asService((tx) => readUserInfo(tx, result.userId)));
+    return c.json({ ...sessionOut(result), ...(userInfo ? { userInfo } : {}) }, 200);
   });
 }

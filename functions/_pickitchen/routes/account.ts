@@ -8,7 +8,7 @@ import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import type { Tx } from '../../_shared/db.ts';
 import { PageQuery } from '../../_shared/pagination.ts';
-import { listTransactions, readBalances, TransactionPage } from '../../_wallet/wallet-reads.ts';
+import { listTransactions, readBalance, TransactionPage } from '../../_wallet/wallet-reads.ts';
 import {
   createOrder,
   getOrder,
@@ -41,9 +41,7 @@ const ProfileUpdate = z.object({ nickname: z.string().trim().min(1).max(64) }).s
   'PicKitchenProfileUpdate',
 );
 
-async function pointBalance(tx: Tx): Promise<number> {
-  return (await readBalances(tx, APP)).find((b) => b.currency === 'points')?.balance ?? 0;
-}
+const pointBalance = (tx: Tx) => readBalance(tx, APP, 'points');
 
 async function readProfile(tx: Tx): Promise<z.infer<typeof Profile>> {
   const [profile] = await tx<{ id: string; display_name: string | null; created_at: string }[]>`

@@ -17,6 +17,9 @@ export const ErrorDetail = z
     retry_after: z.number().int().optional().openapi({
       description: 'Seconds until the request may be sent again (rate limits)',
     }),
+    id: z.string().optional().openapi({
+      description: 'The record the error concerns (e.g. the diary of a taken date)',
+    }),
   })
   .openapi('ErrorDetail');
 

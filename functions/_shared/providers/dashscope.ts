@@ -103,12 +103,14 @@ export function refusal(code: string, message: string): DetectResult {
 const isRetryable = (status: number, code: string) =>
   status >= 500 || (status === 429 && (code.startsWith('Throttling') || code === `HTTP${status}`));
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+export type Json = Record<string, unknown>;
+/** An API answer: its HTTP status and JSON body. */
+type Answer = { status: number; body: Json };
+export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** An [x1, y1, x2, y2] box as DashScope takes and gives them. */
 export const isBox = (v: unknown): v is number[] =>
   Array.isArray(v) && v.length === 4 && v.every((n) => Number.isFinite(n));
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+export const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const TASK_STATUSES: EmojiTaskStatus[] = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED', 'UNKNOWN'];
 
 function transportError(err: unknown): DashScopeError {
@@ -160,20 +162,16 @@ export interface DashScopeOptions {
 
 export class DashScopeEmojiProvider implements EmojiVideoProvider {
   readonly name = 'dashscope' as const;
-  private readonly base: string;
-  private readonly timeoutMs: number;
-  private readonly downloadTimeoutMs: number;
+  private readonly http: DashScopeHttp;
   private readonly maxVideoBytes: number;
 
   constructor(private readonly options: DashScopeOptions) {
-    this.base = options.baseUrl.replace(/\/+$/, '');
-    this.timeoutMs = options.timeoutMs ?? 20_000;
-    this.downloadTimeoutMs = options.downloadTimeoutMs ?? 60_000;
+    this.http = new DashScopeHttp(options);
     this.maxVideoBytes = options.maxVideoBytes ?? 20 * 1024 * 1024;
   }
 
   async detect({ imageUrl }: { imageUrl: string }): Promise<DetectResult> {
-    const { status, body } = await this.send('POST', '/api/v1/services/aigc/image2video/face-detect', {
+    const { status, body } = await this.http.send('POST', '/api/v1/services/aigc/image2video/face-detect', {
       model: this.options.detectModel,
       input: { image_url: imageUrl },
       parameters: { ratio: '1:1' },
@@ -183,17 +181,17 @@ export class DashScopeEmojiProvider implements EmojiVideoProvider {
     if (status >= 400 && code && (knownRefusal(code) || IMAGE_CODE.test(code))) {
       return refusal(code, str(body.message) ?? '');
     }
-    const output = this.ok(status, body);
+    const output = this.http.ok(status, body);
     const refused = str(output.code);
     if (refused) return refusal(refused, str(output.message) ?? '');
     if (!isBox(output.bbox_face) || !isBox(output.ext_bbox_face)) {
-      throw this.malformed(status, body, 'no bbox_face/ext_bbox_face');
+      throw this.http.malformed(status, body, 'no bbox_face/ext_bbox_face');
     }
     return { ok: true, faceBbox: output.bbox_face, extBbox: output.ext_bbox_face };
   }
 
   async createVideoTask(input: EmojiVideoInput): Promise<{ taskId: string }> {
-    const { status, body } = await this.send(
+    const { status, body } = await this.http.send(
       'POST',
       '/api/v1/services/aigc/image2video/video-synthesis',
       {
@@ -207,23 +205,20 @@ export class DashScopeEmojiProvider implements EmojiVideoProvider {
       },
       { 'X-DashScope-Async': 'enable' },
     );
-    const taskId = str(this.ok(status, body).task_id);
-    if (!taskId) throw this.malformed(status, body, 'no output.task_id');
+    const taskId = str(this.http.ok(status, body).task_id);
+    if (!taskId) throw this.http.malformed(status, body, 'no output.task_id');
     return { taskId };
   }
 
   async getTask(taskId: string): Promise<EmojiTask> {
-    const { status, body } = await this.send('GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`);
-    const output = this.ok(status, body);
-    const taskStatus = TASK_STATUSES.find((s) => s === output.task_status);
-    if (!taskStatus) throw this.malformed(status, body, `unexpected task_status ${JSON.stringify(output.task_status)}`);
+    const { status, output, usage, answer } = await this.http.task(taskId);
     const videoUrl = str(output.video_url);
-    if (taskStatus === 'SUCCEEDED' && !videoUrl) {
-      throw this.malformed(status, body, 'SUCCEEDED without output.video_url');
+    if (status === 'SUCCEEDED' && !videoUrl) {
+      throw this.http.malformed(answer.status, answer.body, 'SUCCEEDED without output.video_url');
     }
-    const duration = isObject(body.usage) ? body.usage.video_duration : undefined;
+    const duration = usage?.video_duration;
     return {
-      status: taskStatus,
+      status,
       videoUrl,
       errorCode: str(output.code),
       errorMessage: str(output.message),
@@ -232,7 +227,44 @@ export class DashScopeEmojiProvider implements EmojiVideoProvider {
   }
 
   /** The result URL is a signed OSS link: fetched without our key, capped in size and time. */
-  async download(url: string): Promise<Uint8Array> {
+  download(url: string): Promise<Uint8Array> {
+    return this.http.download(url, this.maxVideoBytes);
+  }
+}
+
+/**
+ * DashScope's HTTP protocol, shared by its models' adapters (emoji videos here, diary images in
+ * dashscope-image.ts): authenticated JSON calls, `{code, message}` errors, the task poll and result downloads.
+ */
+export class DashScopeHttp {
+  private readonly base: string;
+  private readonly timeoutMs: number;
+  private readonly downloadTimeoutMs: number;
+
+  constructor(
+    private readonly options: { apiKey: string; baseUrl: string; timeoutMs?: number; downloadTimeoutMs?: number },
+  ) {
+    this.base = options.baseUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? 20_000;
+    this.downloadTimeoutMs = options.downloadTimeoutMs ?? 60_000;
+  }
+
+  /** An asynchronous task's state (GET /api/v1/tasks/{id}): its status and the whole `output` and `usage`. */
+  async task(taskId: string): Promise<{ status: EmojiTaskStatus; output: Json; usage?: Json; answer: Answer }> {
+    const { status, body } = await this.send('GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`);
+    const output = this.ok(status, body);
+    const taskStatus = TASK_STATUSES.find((s) => s === output.task_status);
+    if (!taskStatus) throw this.malformed(status, body, `unexpected task_status ${JSON.stringify(output.task_status)}`);
+    return {
+      status: taskStatus,
+      output,
+      usage: isObject(body.usage) ? body.usage : undefined,
+      answer: { status, body },
+    };
+  }
+
+  /** The result URL is a signed OSS link: fetched without our key, capped in size and time. */
+  async download(url: string, maxBytes: number): Promise<Uint8Array> {
     if (!/^https?:\/\//i.test(url)) throw new DashScopeError('InvalidVideoUrl', 'not an http(s) URL', 0, false);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(this.downloadTimeoutMs) });
@@ -246,14 +278,14 @@ export class DashScopeEmojiProvider implements EmojiVideoProvider {
           res.status >= 500 || res.status === 429,
         );
       }
-      return await readCapped(res, this.maxVideoBytes);
+      return await readCapped(res, maxBytes);
     } catch (err) {
       throw err instanceof DashScopeError ? err : transportError(err);
     }
   }
 
   /** One API call: JSON in, JSON object out (any status); transport failures and non-JSON become errors. */
-  private async send(method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}) {
+  async send(method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}) {
     let status: number;
     let text: string;
     try {
@@ -287,7 +319,7 @@ export class DashScopeEmojiProvider implements EmojiVideoProvider {
   }
 
   /** The `output` of a successful answer; DashScope's `{code, message}` errors become DashScopeErrors. */
-  private ok(status: number, body: Json): Json {
+  ok(status: number, body: Json): Json {
     const requestId = str(body.request_id);
     if (status >= 400) {
       const code = str(body.code) ?? `HTTP${status}`;
@@ -297,7 +329,7 @@ export class DashScopeEmojiProvider implements EmojiVideoProvider {
     return body.output;
   }
 
-  private malformed(status: number, body: Json | undefined, what: string) {
+  malformed(status: number, body: Json | undefined, what: string) {
     return new DashScopeError('MalformedResponse', `unexpected answer: ${what}`, status, false, str(body?.request_id));
   }
 }

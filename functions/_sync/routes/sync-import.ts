@@ -15,6 +15,7 @@ import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import { sha256Hex } from '../../_shared/digest.ts';
 import { ALL_IMPORTERS, importerFor, importIdFor, importSources } from '../importers.ts';
+import { importRowAsCaller } from '../importer.ts';
 import { IgnoredColumns, inSavepoint, invalidItem, type ItemError } from '../item-outcome.ts';
 
 /** Rows per batch; a bigger local store is sent in more batches. */
@@ -146,17 +147,12 @@ export function registerSyncImportRoutes(app: HoutaiApp) {
           out.push({ index, status: 'skipped', reason: mapped.value.skipped });
           continue;
         }
-        const { table, row } = mapped.value;
-        const applied = await inSavepoint(
-          tx,
-          (sp) =>
-            sp<[{ r: Omit<RowReport, 'index' | 'table'> }]>`select public.sync_import_row(${appId}, ${table}, ${
-              sp.json(row as never)
-            }) as r`,
-        );
+        const value = mapped.value;
+        const { table, row } = value;
+        const applied = await inSavepoint(tx, (sp) => (importer.apply ?? importRowAsCaller)(sp, appId, value));
         out.push(
           applied.ok
-            ? { index, table, ...applied.value[0].r }
+            ? { index, table, ...applied.value }
             : { index, table, id: row.id, status: 'rejected', error: applied.error satisfies ItemError },
         );
       }
