@@ -2,13 +2,7 @@
 // that returns one answers. The database keeps the rules (one live diary per user and date, the vocabularies of mood
 // and weather, at most 9 images); these schemas say the same to clients and the OpenAPI document.
 import { z } from '@hono/zod-openapi';
-import { StoragePath } from '../_shared/validation.ts';
-
-/** A local date, YYYY-MM-DD, that exists in the calendar. */
-export const LocalDate = z.iso.date().openapi({
-  example: '2026-11-23',
-  description: "A local date in the user's timezone",
-});
+import { LocalDate, StoragePath } from '../_shared/validation.ts';
 
 /** diary.diaries' vocabularies (its CHECK constraints). */
 export const MOODS = ['happy', 'excited', 'proud', 'calm', 'tired', 'sad', 'angry', 'worried'] as const;

@@ -11,8 +11,8 @@ import {
   importRowAsCaller,
   type SyncImporter,
 } from '../_sync/importer.ts';
-import { LocalDate, MAX_IMAGES } from './diaries.ts';
-import { StoragePath } from '../_shared/validation.ts';
+import { MAX_IMAGES } from './diaries.ts';
+import { LocalDate, StoragePath } from '../_shared/validation.ts';
 
 const LocalId = z.union([z.string().min(1).max(100), z.number().int()]);
 const Instant = z.iso.datetime({ offset: true });

@@ -8,7 +8,7 @@ import { errorContent, jsonBody, jsonContent } from '../../_shared/http/openapi.
 import { userRoute } from '../../_shared/http/routes.ts';
 import type { Tx } from '../../_shared/db.ts';
 import { ApiError } from '../../_shared/errors.ts';
-import { LocalDate } from '../diaries.ts';
+import { LocalDate } from '../../_shared/validation.ts';
 
 const tags = ['diary'];
 const CATEGORIES = ['daily', 'study', 'reading', 'sport', 'chores', 'habit', 'kindness', 'creative'] as const;
