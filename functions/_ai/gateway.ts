@@ -34,30 +34,84 @@ export interface AiGateway {
   stream(req: AiRequest): AsyncIterable<string>;
 }
 
+/** One model call (or a template answer) as metered: what it cost and how it went. */
+export interface AiUsage {
+  app: AppId;
+  userId: string | null;
+  useCase: string;
+  promptVersion?: string;
+  model: string;
+  provider: string;
+  outcome: string;
+  latencyMs: number;
+  usage?: { in: number; out: number };
+  error?: string;
+  streamed?: boolean;
+}
+
+/** Meters one call; a user's successful calls are what the daily quota counts (calls that make no text too). */
+export async function recordAiUsage(config: AiConfig, db: Db, u: AiUsage) {
+  const usage = u.usage ?? { in: 0, out: 0 };
+  const price = config.prices[u.model] ?? { in: 0, out: 0 };
+  const cost = Math.round((usage.in * price.in + usage.out * price.out) / 1_000_000);
+  await db.asService((tx) =>
+    tx`
+    insert into internal.ai_usage (app_id, user_id, use_case, prompt_version, model, provider, tokens_in, tokens_out,
+                                   latency_ms, cost_micros, outcome, error, streamed)
+    values (${u.app}, ${u.userId}, ${u.useCase}, ${u.promptVersion ?? null}, ${u.model}, ${u.provider}, ${usage.in},
+            ${usage.out}, ${Math.round(u.latencyMs)}, ${cost}, ${u.outcome}, ${u.error ?? null}, ${
+      u.streamed ?? false
+    })`
+  );
+}
+
+/** The per-user daily allowance of an app's AI calls: 429 AI_QUOTA_EXCEEDED once today's successes reach it. */
+export async function assertAiQuota(config: AiConfig, db: Db, app: AppId, userId: string | null) {
+  if (!userId) return;
+  const quota = quotaFor(config, app);
+  const [{ used }] = await db.asService((tx) =>
+    tx<[{ used: number }]>`
+    select count(*)::int as used from internal.ai_usage
+     where user_id = ${userId} and app_id = ${app} and outcome = 'success'
+       and created_at >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC'`
+  );
+  if (used >= quota) {
+    const now = new Date();
+    const renews = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+    throw new ApiError(
+      'AI_QUOTA_EXCEEDED',
+      `Today's AI allowance (${quota}) for this app is used up; it renews at 00:00 UTC.`,
+      [{ code: 'quota', message: `${used}/${quota}` }],
+      { 'Retry-After': String(Math.ceil((renews - now.getTime()) / 1000)) },
+    );
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createAiGateway(config: AiConfig, db: Db, provider: ChatProvider): AiGateway {
-  async function meter(
+  const meter = (
     req: AiRequest,
     model: string,
     outcome: string,
     latencyMs: number,
-    usage: { in: number; out: number } = { in: 0, out: 0 },
+    usage?: { in: number; out: number },
     error?: string,
     streamed = false,
-  ) {
-    const price = config.prices[model] ?? { in: 0, out: 0 };
-    const cost = Math.round((usage.in * price.in + usage.out * price.out) / 1_000_000);
-    await db.asService((tx) =>
-      tx`
-      insert into internal.ai_usage (app_id, user_id, use_case, prompt_version, model, provider, tokens_in, tokens_out,
-                                     latency_ms, cost_micros, outcome, error, streamed)
-      values (${req.app}, ${req.userId}, ${req.useCase}, ${
-        req.promptVersion ?? null
-      }, ${model}, ${provider.name}, ${usage.in}, ${usage.out},
-              ${Math.round(latencyMs)}, ${cost}, ${outcome}, ${error ?? null}, ${streamed})`
-    );
-  }
+  ) =>
+    recordAiUsage(config, db, {
+      app: req.app,
+      userId: req.userId,
+      useCase: req.useCase,
+      promptVersion: req.promptVersion,
+      model,
+      provider: provider.name,
+      outcome,
+      latencyMs,
+      usage,
+      error,
+      streamed,
+    });
 
   const outcomeOf = (
     e: ProviderError,
@@ -69,31 +123,7 @@ export function createAiGateway(config: AiConfig, db: Db, provider: ChatProvider
     ? 'malformed'
     : 'error');
 
-  async function checkQuota(req: AiRequest) {
-    if (!req.userId) return;
-    const quota = quotaFor(config, req.app);
-    const [{ used }] = await db.asService((tx) =>
-      tx<[{ used: number }]>`
-      select count(*)::int as used from internal.ai_usage
-       where user_id = ${req.userId} and app_id = ${req.app} and outcome = 'success'
-         and created_at >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC'`
-    );
-    if (used >= quota) {
-      throw new ApiError(
-        'AI_QUOTA_EXCEEDED',
-        `Today's AI allowance (${quota}) for this app is used up; it renews at 00:00 UTC.`,
-        [{ code: 'quota', message: `${used}/${quota}` }],
-        {
-          'Retry-After': String(
-            Math.ceil(
-              (Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 1) -
-                Date.now()) / 1000,
-            ),
-          ),
-        },
-      );
-    }
-  }
+  const checkQuota = (req: AiRequest) => assertAiQuota(config, db, req.app, req.userId);
 
   return {
     async complete(req) {

@@ -4,7 +4,7 @@ import type { AppId } from '../_shared/apps.ts';
 import type { Db } from '../_shared/db.ts';
 import { ApiError } from '../_shared/errors.ts';
 import type { Tables } from '../_shared/database.types.ts';
-import type { JobHandler } from '../_shared/queue.ts';
+import { type JobHandler, JobSnooze } from '../_shared/queue.ts';
 import { ModerationUnavailable, type Moderator, SAFE_REPLACEMENT } from '../_shared/providers/moderation.ts';
 import type { AiGateway } from './gateway.ts';
 import type { ChatMessage } from '../_shared/providers/openai-compatible.ts';
@@ -22,11 +22,14 @@ export interface AiUseCase {
   /** The user-written text the model will see (moderated before acceptance). */
   userText(input: Record<string, unknown>): string;
   /**
-   * A task whose answer is not a chat completion (a picture) does its own work: the result it stores, and whether it
-   * is the fallback. Thrown errors are retried by the queue like a model's.
+   * A task whose answer is not a chat completion (a picture) does its own work, possibly over several runs: the
+   * result it stores (and whether it is the fallback), a JobSnooze to be run again then, or why it failed for good
+   * (a refusal, a deadline). Thrown errors are retried by the queue like a model's.
    */
-  run?(task: AiTask, ctx: { db: Db }): Promise<{ result: Record<string, unknown>; fallback?: boolean }>;
+  run?(task: AiTask, ctx: { db: Db; moderator: Moderator }): Promise<AiRunOutcome>;
 }
+
+export type AiRunOutcome = { result: Record<string, unknown>; fallback?: boolean } | { failed: string } | JobSnooze;
 
 export type AiUseCases = Record<string, AiUseCase>;
 
@@ -85,6 +88,11 @@ async function finish(
   return row.done;
 }
 
+/** Whether what a model made (its text, or the prompt a picture was drawn from) may reach the user. */
+export async function outputAllowed(moderator: Moderator, text: string): Promise<boolean> {
+  return (await moderator.review(text, 'output')).allowed;
+}
+
 /** The worker's handler for the `ai.task` queue. */
 export function aiTaskHandler(gateway: () => AiGateway, moderator: () => Moderator, useCases: AiUseCases): JobHandler {
   return async (job, { db }) => {
@@ -103,7 +111,12 @@ export function aiTaskHandler(gateway: () => AiGateway, moderator: () => Moderat
     const input = task.input as Record<string, unknown>;
     try {
       if (uc.run) {
-        const made = await uc.run(task, { db });
+        const made = await uc.run(task, { db, moderator: moderator() });
+        if (made instanceof JobSnooze) return made;
+        if ('failed' in made) {
+          await finish(db, id, 'failed', null, made.failed);
+          return { failed: true };
+        }
         await finish(db, id, 'completed', made.result, null, made.fallback ?? false);
         return { completed: true };
       }
@@ -114,8 +127,7 @@ export function aiTaskHandler(gateway: () => AiGateway, moderator: () => Moderat
         messages: uc.messages(input),
         fallback: uc.fallback ? () => uc.fallback!(input) : undefined,
       });
-      const verdict = await moderator().review(answer.content, 'output');
-      if (!verdict.allowed) {
+      if (!(await outputAllowed(moderator(), answer.content))) {
         await finish(
           db,
           id,

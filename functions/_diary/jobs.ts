@@ -15,6 +15,7 @@ export function diaryAiUseCases(deps: AppDeps): AiUseCases {
     [IMAGE_KIND]: diaryImageUseCase({
       model: lazy(() => createImageModel(image)),
       store: lazy(() => createObjectStore(deps.config)),
+      ai: deps.config.ai,
       pollIntervalMs: image.pollIntervalMs,
       deadlineMs: image.deadlineMs,
     }),

@@ -482,14 +482,14 @@ isOneToOne: false
           Tables: {
             "ai_tasks": {
                   Row: {
-                    "app_id": Database["public"]['Enums']["app_id"],"charge_amount": number,"charge_currency": string | null,"created_at": string,"error": string | null,"fallback": boolean,"finished_at": string | null,"id": string,"input": NonNullable<Json>,"kind": string,"refunded": boolean,"result": Json | null,"started_at": string | null,"status": string,"updated_at": string,"user_id": string
+                    "app_id": Database["public"]['Enums']["app_id"],"charge_amount": number,"charge_currency": string | null,"created_at": string,"error": string | null,"fallback": boolean,"finished_at": string | null,"id": string,"input": NonNullable<Json>,"kind": string,"provider_task_id": string | null,"refunded": boolean,"result": Json | null,"started_at": string | null,"status": string,"updated_at": string,"user_id": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "app_id": Database["public"]['Enums']["app_id"],"charge_amount"?: number,"charge_currency"?: string | null,"created_at"?: string,"error"?: string | null,"fallback"?: boolean,"finished_at"?: string | null,"id"?: string,"input"?: NonNullable<Json>,"kind": string,"refunded"?: boolean,"result"?: Json | null,"started_at"?: string | null,"status"?: string,"updated_at"?: string,"user_id": string
+                    "app_id": Database["public"]['Enums']["app_id"],"charge_amount"?: number,"charge_currency"?: string | null,"created_at"?: string,"error"?: string | null,"fallback"?: boolean,"finished_at"?: string | null,"id"?: string,"input"?: NonNullable<Json>,"kind": string,"provider_task_id"?: string | null,"refunded"?: boolean,"result"?: Json | null,"started_at"?: string | null,"status"?: string,"updated_at"?: string,"user_id": string
                   }
                   Update: {
-                    "app_id"?: Database["public"]['Enums']["app_id"],"charge_amount"?: number,"charge_currency"?: string | null,"created_at"?: string,"error"?: string | null,"fallback"?: boolean,"finished_at"?: string | null,"id"?: string,"input"?: NonNullable<Json>,"kind"?: string,"refunded"?: boolean,"result"?: Json | null,"started_at"?: string | null,"status"?: string,"updated_at"?: string,"user_id"?: string
+                    "app_id"?: Database["public"]['Enums']["app_id"],"charge_amount"?: number,"charge_currency"?: string | null,"created_at"?: string,"error"?: string | null,"fallback"?: boolean,"finished_at"?: string | null,"id"?: string,"input"?: NonNullable<Json>,"kind"?: string,"provider_task_id"?: string | null,"refunded"?: boolean,"result"?: Json | null,"started_at"?: string | null,"status"?: string,"updated_at"?: string,"user_id"?: string
                   }
                   Relationships: [
                     

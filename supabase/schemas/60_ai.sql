@@ -26,6 +26,7 @@ create table public.ai_tasks (
     updated_at timestamp with time zone default now() not null,
     started_at timestamp with time zone,
     finished_at timestamp with time zone,
+    provider_task_id text,
     constraint ai_tasks_charge_amount_check check ((charge_amount >= 0)),
     constraint ai_tasks_kind_check check ((kind ~ '^[a-z0-9_.]{1,64}$'::text)),
     constraint ai_tasks_status_check check ((status = any (array['pending'::text, 'processing'::text, 'completed'::text, 'failed'::text])))
@@ -115,6 +116,25 @@ comment on function internal.ai_task_finish(p_id uuid, p_status text, p_result j
 
 revoke all on function internal.ai_task_finish(p_id uuid, p_status text, p_result jsonb, p_error text, p_fallback boolean, p_refund boolean) from public;
 grant all on function internal.ai_task_finish(p_id uuid, p_status text, p_result jsonb, p_error text, p_fallback boolean, p_refund boolean) to service_role;
+
+comment on column public.ai_tasks.provider_task_id is 'The model provider''s own task (an asynchronous picture, say), recorded once when submitted: later runs poll it and never submit again.';
+
+create function internal.ai_task_started(p_id uuid, p_provider_task_id text) returns text
+    language sql security definer
+    set search_path to ''
+    as $$
+  -- The first provider task recorded stays: a run that raced another one gets the first one back and follows it.
+  update public.ai_tasks
+     set status = 'processing', provider_task_id = coalesce(provider_task_id, p_provider_task_id),
+         started_at = coalesce(started_at, now())
+   where id = p_id and status in ('pending', 'processing')
+  returning provider_task_id
+$$;
+
+comment on function internal.ai_task_started(p_id uuid, p_provider_task_id text) is 'Records the provider''s task of an AI task (once) and returns the one recorded; null when the task already finished.';
+
+revoke all on function internal.ai_task_started(p_id uuid, p_provider_task_id text) from public;
+grant all on function internal.ai_task_started(p_id uuid, p_provider_task_id text) to service_role;
 
 -- internal.ai_usage -------------------------------------------------------------------------------------------------
 

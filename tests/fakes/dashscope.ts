@@ -8,7 +8,10 @@
 //              sleepy     answers after `slowMs`
 //   driven_id  fail  FAILED after RUNNING    slow  RUNNING for longer    garbage  polls answer without `output`
 // Text-to-image (image-synthesis, X-DashScope-Async: enable) makes a picture task; its prompt scripts it as driven_id
-// scripts a video (fail, slow), and a prompt holding "unsafe" is refused as DashScope's inspection refuses it.
+// scripts a video (fail, slow), and a prompt holding "unsafe" is refused as DashScope's inspection refuses it. Like
+// DashScope with prompt_extend on, a picture reports the rewritten prompt it was drawn from (actual_prompt): a
+// prompt holding "monster" is rewritten to hold 怪物. A prompt holding "inspect-refuse" makes a picture that fails
+// the inspection (its result is DataInspectionFailed).
 // Tasks move PENDING → RUNNING → SUCCEEDED one step per poll (scriptedTaskStatus). A test that started its own
 // fake can also stage an outage (`outage`) and hold a request in flight (`holdNext`) to race workers against it.
 import { randomUUID } from 'node:crypto';
@@ -66,6 +69,15 @@ export interface FakeDashScope {
   pictureBytes(taskId: string): Uint8Array;
   close(): Promise<void>;
 }
+
+/** A picture task's one result: the picture (and the prompt as rewritten), or its inspection's refusal. */
+const pictureResult = (prompt: string, url: string) => {
+  if (prompt.includes('inspect-refuse')) {
+    return { code: 'DataInspectionFailed', message: 'Output data may contain inappropriate content.' };
+  }
+  const rewritten = `${prompt}${prompt.includes('monster') ? '，一只吓人的怪物' : ''}，画面细节丰富`;
+  return { orig_prompt: prompt, actual_prompt: rewritten, url };
+};
 
 const isBox = (v: unknown) => Array.isArray(v) && v.length === 4 && v.every((n) => Number.isInteger(n) && n >= 0);
 
@@ -319,7 +331,7 @@ export async function startFakeDashScope(
             task_status: status,
             ...times,
             end_time: '2025-10-14 11:28:24.924',
-            results: [{ orig_prompt: task.drivenId, url: `${baseUrl}/results/${taskId}.png?Expires=1760500000` }],
+            results: [pictureResult(task.drivenId, `${baseUrl}/results/${taskId}.png?Expires=1760500000`)],
             task_metrics: { TOTAL: 1, SUCCEEDED: 1, FAILED: 0 },
           },
           usage: { image_count: 1 },

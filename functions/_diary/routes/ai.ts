@@ -1,6 +1,7 @@
 // /diary/ai/*: a comment on a diary and a picture for one (or for a text not yet saved), as AI tasks: 202 and the task
 // (poll GET /diary/ai/tasks/{id} or Realtime on public.ai_tasks). What the child wrote is moderated before anything is
-// enqueued; the comment lands in the diary's ai_comment, a diary's picture in its ai_image_path.
+// enqueued, and a picture past the daily AI quota is refused with 429; the comment lands in the diary's ai_comment, a
+// diary's picture in its ai_image_path.
 import { z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';
 import { currentUser } from '../../_shared/http/middleware/auth.ts';
@@ -10,6 +11,7 @@ import { ApiError } from '../../_shared/errors.ts';
 import type { Db } from '../../_shared/db.ts';
 import type { Moderator } from '../../_shared/providers/moderation.ts';
 import { type AiUseCase, createAiTask } from '../../_ai/tasks.ts';
+import { assertAiQuota } from '../../_ai/gateway.ts';
 import { AiTaskOut, aiTaskOut } from '../../_ai/task-response.ts';
 import { COMMENT_KIND, DIARY_AI_USE_CASES, type DiaryBrief } from '../ai.ts';
 import { IMAGE_KIND, IMAGE_USE_CASE } from '../image-task.ts';
@@ -44,7 +46,13 @@ const routes = {
     tags,
     summary: 'A picture for a diary (attached to it when done), or for a text with its mood and weather',
     request: { body: jsonBody(z.union([DiaryId, FreeText]).openapi('DiaryAiImage')) },
-    responses: { 202: Accepted, 422: errorContent('CONTENT_BLOCKED: the text cannot be sent to the AI') },
+    responses: {
+      202: Accepted,
+      422: errorContent('CONTENT_BLOCKED: the text cannot be sent to the AI'),
+      429: errorContent(
+        "AI_QUOTA_EXCEEDED: today's AI allowance for the app is used up (Retry-After: until 00:00 UTC)",
+      ),
+    },
   }),
 };
 
@@ -79,6 +87,9 @@ export function registerDiaryAiRoutes(app: HoutaiApp, deps: { moderator: () => M
     const user = currentUser(c);
     const body = c.req.valid('json');
     const brief = 'diary_id' in body ? await briefOf(c.var.db, user, body.diary_id) : body;
+    // The picture is not a chat completion, so the gateway never sees it: its daily quota is checked here, on the
+    // same count (the worker meters each picture made), before anything is queued.
+    await assertAiQuota(c.var.config.ai, c.var.db, IMAGE_USE_CASE.app, user.sub);
     const task = await start(c, IMAGE_KIND, IMAGE_USE_CASE, user.sub, brief);
     return c.json(aiTaskOut(task), 202);
   });

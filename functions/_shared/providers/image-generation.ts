@@ -7,7 +7,9 @@
 //           {"model":"wanx2.1-t2i-turbo","input":{"prompt","negative_prompt"},"parameters":{"size":"1024*1024","n":1}}
 //           → 200 {"output":{"task_id","task_status":"PENDING"},"request_id"}
 //   poll    GET /api/v1/tasks/{task_id} → output.task_status PENDING | RUNNING | SUCCEEDED | FAILED | …;
-//           on SUCCEEDED output.results [{"url"} (PNG, valid 24 h) or {"code","message"} for an image that failed];
+//           on SUCCEEDED output.results [{"url","orig_prompt","actual_prompt"} (PNG, valid 24 h; actual_prompt
+//           is the rewritten prompt it was drawn from when prompt_extend is on, the default) or {"code","message"}
+//           for an image that failed, DataInspectionFailed when the picture failed the content inspection];
 //           on FAILED output.code / output.message; usage.image_count (billed images).
 //   errors  as every DashScope API (dashscope.ts): {"request_id","code","message"}; DataInspectionFailed when the
 //           prompt or the picture fails DashScope's own content inspection.
@@ -17,6 +19,8 @@ export interface ImageTask {
   status: EmojiTaskStatus;
   /** SUCCEEDED only; expires after 24 h, so download it at once. */
   imageUrl?: string;
+  /** SUCCEEDED only: the prompt the picture was drawn from, when DashScope rewrote ours (prompt_extend). */
+  actualPrompt?: string;
   errorCode?: string;
   errorMessage?: string;
 }
@@ -71,7 +75,7 @@ export class DashScopeImageModel implements ImageModel {
     if (status !== 'SUCCEEDED') return { status, errorCode: str(output.code), errorMessage: str(output.message) };
     const results = Array.isArray(output.results) ? output.results.filter(isObject) : [];
     const made = results.find((r) => str(r.url));
-    if (made) return { status, imageUrl: str(made.url) };
+    if (made) return { status, imageUrl: str(made.url), actualPrompt: str(made.actual_prompt) || undefined };
     // Every image of the task failed (each result says why): the task made nothing.
     const failed = results.find((r) => str(r.code));
     if (failed) return { status: 'FAILED', errorCode: str(failed.code), errorMessage: str(failed.message) };

@@ -1,0 +1,152 @@
+// Growth Diary's picture task through HTTP and the real worker app (in-process) against a DashScope fake of this
+// file's own: the daily AI quota before anything is queued, one DashScope submission however often (and however
+// concurrently) the job runs after it, polls on later runs up to a deadline, and the picture's checks (DashScope's
+// inspection, our moderator over the prompt it was actually drawn from) failing the task with nothing stored.
+import { afterAll, describe, expect, it } from 'vitest';
+import { imagePath } from '../../functions/_diary/image-task.ts';
+import { startFakeDashScope } from '../fakes/dashscope.ts';
+import { adminSql } from '../helpers/db.ts';
+import { type DiaryUser, wechatLogin } from '../helpers/diary.ts';
+import { inProcessApi, inProcessWorker } from '../helpers/in-process.ts';
+import { aiTaskFinished, jobOf, leaseRunsOut, runUntil, untilDue, workerApp } from '../helpers/worker.ts';
+
+const fake = await startFakeDashScope();
+afterAll(() => fake.close());
+const workerEnv = {
+  DASHSCOPE_API_KEY: fake.apiKey,
+  DASHSCOPE_BASE_URL: fake.baseUrl,
+  DIARY_IMAGE_POLL_INTERVAL_MS: '20',
+  // The fake rewrites a prompt holding "monster" to hold this (as prompt_extend may): our moderator refuses it.
+  MODERATION_BLOCKLIST: '怪物',
+};
+// Two instances of the worker function, as two Edge Function instances serving pg_cron's and pg_net's calls.
+const workerA = workerApp(inProcessWorker(workerEnv));
+const workerB = workerApp(inProcessWorker(workerEnv));
+
+interface TaskRow {
+  status: string;
+  error: string | null;
+  provider_task_id: string | null;
+  result: { image_path?: string } | null;
+}
+const task = async (id: string) =>
+  (await adminSql()<TaskRow[]>`
+    select status, error, provider_task_id, result from public.ai_tasks where id = ${id}`)[0];
+/** The picture tasks DashScope was asked to make from a prompt holding this text. */
+const submissions = (marker: string) =>
+  fake.calls.filter((c) =>
+    c.path === '/api/v1/services/aigc/text2image/image-synthesis' && String(c.body?.input?.prompt).includes(marker)
+  ).length;
+const storedPicture = async (userId: string, id: string) =>
+  (await adminSql()`
+    select 1 from storage.objects where bucket_id = 'results' and name = ${imagePath(userId, id)}`).length > 0;
+
+async function pictureOf(user: DiaryUser, content: string): Promise<string> {
+  const res = await user.api.post('/ai/generate-image', { content, mood: 'happy', weather: 'sunny' });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  return res.body.id;
+}
+
+describe('diary picture: one DashScope task, polled across runs', () => {
+  it(
+    'the first run submits and snoozes; retried and racing runs after it poll that task and never submit again',
+    { timeout: 60_000 },
+    async () => {
+      const user = await wechatLogin();
+      const marker = `kite-${crypto.randomUUID().slice(0, 8)}`;
+      const id = await pictureOf(user, `今天在公园放风筝 ${marker}`);
+
+      // One run submits, records DashScope's task and snoozes: it does not wait for the picture.
+      expect(await workerA([(await jobOf(id)).id])).toMatchObject({ claimed: 1, snoozed: 1 });
+      const submitted = await task(id);
+      expect(submitted).toMatchObject({ status: 'processing', result: null });
+      expect(submitted.provider_task_id).toEqual(expect.any(String));
+      expect(submissions(marker)).toBe(1);
+
+      // A retry of the run (the job made due again at once) polls the recorded task.
+      await adminSql()`update internal.jobs set run_at = now() where id = ${(await jobOf(id)).id}`;
+      expect(await workerB([(await jobOf(id)).id])).toMatchObject({ claimed: 1, snoozed: 1 });
+
+      // Two workers at once: A is held polling, its lease runs out, B claims the job and polls too.
+      const job = await jobOf(id);
+      await untilDue(job);
+      const held = fake.holdNext('poll');
+      const first = workerA([job.id]);
+      await held.arrived;
+      await leaseRunsOut(job.id);
+      await workerB([job.id]);
+      held.release();
+      await first;
+
+      await runUntil(workerA, id, aiTaskFinished(id));
+      const done = await task(id);
+      expect(done).toMatchObject({ status: 'completed', provider_task_id: submitted.provider_task_id });
+      expect(done.result?.image_path).toBe(imagePath(user.userId, id));
+      expect(await storedPicture(user.userId, id)).toBe(true);
+      expect(submissions(marker)).toBe(1);
+    },
+  );
+
+  it(
+    'a picture not ready by the deadline fails the task with the reason and stores nothing',
+    { timeout: 30_000 },
+    async () => {
+      const user = await wechatLogin();
+      const id = await pictureOf(user, '下雨天在家里看书 slow');
+      await workerA([(await jobOf(id)).id]);
+      expect((await task(id)).provider_task_id).toEqual(expect.any(String));
+      // The clock passes the deadline (DIARY_IMAGE_DEADLINE_SECONDS from the submission) while it still draws.
+      await adminSql()`update public.ai_tasks set started_at = now() - interval '1 day' where id = ${id}`;
+      await runUntil(workerA, id, aiTaskFinished(id));
+      expect(await task(id)).toMatchObject({ status: 'failed', result: null });
+      expect((await task(id)).error).toMatch(/not ready within \d+ s/);
+      expect(await storedPicture(user.userId, id)).toBe(false);
+    },
+  );
+});
+
+describe('diary picture: checked like every AI answer', () => {
+  it.each([
+    ["DashScope's content inspection refused", '画一幅画 inspect-refuse', /refused by DashScope's content inspection/],
+    ['drawn from a rewritten prompt our moderator refuses', '我梦见了一个 monster', /refused by moderation/],
+  ])('a picture %s fails the task with that reason and stores nothing', { timeout: 30_000 }, async (_, text, why) => {
+    const user = await wechatLogin();
+    const id = await pictureOf(user, text);
+    await runUntil(workerA, id, aiTaskFinished(id));
+    const failed = await task(id);
+    expect(failed).toMatchObject({ status: 'failed', result: null });
+    expect(failed.error).toMatch(why);
+    expect(await storedPicture(user.userId, id)).toBe(false);
+  });
+});
+
+describe('diary picture: the daily AI quota', () => {
+  const api = inProcessApi({ AI_DAILY_QUOTAS: JSON.stringify({ diary: 1 }) });
+  const generate = (user: DiaryUser) =>
+    api.request('/diary/ai/generate-image', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ content: '和妈妈一起做饭' }),
+    });
+  const tasksOf = async (userId: string) =>
+    (await adminSql()`select 1 from public.ai_tasks where user_id = ${userId}`).length;
+
+  it(
+    "a picture made counts against the quota; past it the request gets the gateway's 429 and nothing is queued",
+    { timeout: 30_000 },
+    async () => {
+      const user = await wechatLogin();
+      const accepted = await generate(user);
+      expect(accepted.status).toBe(202);
+      const id = ((await accepted.json()) as { id: string }).id;
+      await runUntil(workerA, id, aiTaskFinished(id));
+      expect(await task(id)).toMatchObject({ status: 'completed' });
+
+      const refused = await generate(user);
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('AI_QUOTA_EXCEEDED');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await tasksOf(user.userId)).toBe(1);
+    },
+  );
+});
