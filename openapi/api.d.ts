@@ -9063,7 +9063,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Too many requests (see Retry-After) */
+                /** @description AI_QUOTA_EXCEEDED: today's AI allowance for the app is used up (Retry-After: until 00:00 UTC) */
                 429: {
                     headers: {
                         [name: string]: unknown;

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { imagePath } from '../../functions/_diary/image-task.ts';
 import { startFakeDashScope } from '../fakes/dashscope.ts';
 import { adminSql } from '../helpers/db.ts';
-import { type DiaryUser, wechatLogin } from '../helpers/diary.ts';
+import { type DiaryUser, shanghaiDay, wechatLogin } from '../helpers/diary.ts';
 import { inProcessApi, inProcessWorker } from '../helpers/in-process.ts';
 import { aiTaskFinished, jobOf, leaseRunsOut, runUntil, untilDue, workerApp } from '../helpers/worker.ts';
 
@@ -120,14 +120,20 @@ describe('diary picture: checked like every AI answer', () => {
   });
 });
 
-describe('diary picture: the daily AI quota', () => {
+describe('diary AI tasks: one daily AI quota for comments and pictures', () => {
   const api = inProcessApi({ AI_DAILY_QUOTAS: JSON.stringify({ diary: 1 }) });
-  const generate = (user: DiaryUser) =>
-    api.request('/diary/ai/generate-image', {
+  const post = (user: DiaryUser, path: string, body: unknown) =>
+    api.request(`/diary${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ content: '和妈妈一起做饭' }),
+      body: JSON.stringify(body),
     });
+  const generate = (user: DiaryUser) => post(user, '/ai/generate-image', { content: '和妈妈一起做饭' });
+  const expectQuotaRefusal = async (refused: Response) => {
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('AI_QUOTA_EXCEEDED');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+  };
   const tasksOf = async (userId: string) =>
     (await adminSql()`select 1 from public.ai_tasks where user_id = ${userId}`).length;
 
@@ -142,10 +148,27 @@ describe('diary picture: the daily AI quota', () => {
       await runUntil(workerA, id, aiTaskFinished(id));
       expect(await task(id)).toMatchObject({ status: 'completed' });
 
-      const refused = await generate(user);
-      expect(refused.status).toBe(429);
-      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('AI_QUOTA_EXCEEDED');
-      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      await expectQuotaRefusal(await generate(user));
+      expect(await tasksOf(user.userId)).toBe(1);
+    },
+  );
+
+  it(
+    'a comment counts against the same quota; past it comment-diary is refused with 429 and nothing is queued',
+    { timeout: 30_000 },
+    async () => {
+      const user = await wechatLogin();
+      const written = await post(user, '/diary', { date: shanghaiDay(), content: '今天我学会了骑自行车' });
+      expect(written.status).toBe(201);
+      const diaryId = ((await written.json()) as { id: string }).id;
+      const accepted = await post(user, '/ai/comment-diary', { diary_id: diaryId });
+      expect(accepted.status).toBe(202);
+      const id = ((await accepted.json()) as { id: string }).id;
+      await runUntil(workerA, id, aiTaskFinished(id));
+      expect(await task(id)).toMatchObject({ status: 'completed' });
+
+      await expectQuotaRefusal(await post(user, '/ai/comment-diary', { diary_id: diaryId }));
+      await expectQuotaRefusal(await generate(user));
       expect(await tasksOf(user.userId)).toBe(1);
     },
   );

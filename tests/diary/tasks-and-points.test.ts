@@ -3,6 +3,7 @@
 // point history reads as the seed's point_records; spending is the platform's consume with an Idempotency-Key.
 import { describe, expect, it } from 'vitest';
 import { sendAtOnce, syncClockOf } from '../helpers/at-once.ts';
+import { adminSql } from '../helpers/db.ts';
 import { envelope } from '../helpers/http.ts';
 import { diaryPoints, shanghaiDay, wechatLogin } from '../helpers/diary.ts';
 
@@ -50,6 +51,23 @@ describe('Growth Diary: tasks and points', () => {
     expect(records.body.items).toEqual([
       expect.objectContaining({ amount: 7, balance_after: 7, source: 'reward', related_type: 'diary_task' }),
     ]);
+  });
+
+  it('holds a day to custom_tasks_per_day tasks when more are sent at the same moment', async () => {
+    const user = await wechatLogin();
+    const [{ perDay }] = await adminSql()<{ perDay: number }[]>`
+      select (diary.setting('points_rules', '{custom_tasks_per_day}'))::int as "perDay"`;
+    const date = shanghaiDay(-1);
+    const answers = await sendAtOnce(
+      syncClockOf(user.userId),
+      perDay + 3,
+      (i) => user.api.post('/tasks', { date, title: `任务 ${i}`, points_reward: 20 }),
+    );
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(perDay);
+    const refused = answers.filter((a) => a.status !== 201);
+    expect(refused.map((a) => [a.status, envelope(a).code])).toEqual(Array(3).fill([422, 'BUSINESS_RULE_VIOLATION']));
+    const day = await user.api.get(`/tasks?date=${date}`);
+    expect(day.body.items.filter((t: { type: string }) => t.type === 'custom')).toHaveLength(perDay);
   });
 
   it("refuses another user's task (404), a future date (400) and an unknown task (404)", async () => {

@@ -1,6 +1,6 @@
 // /diary/ai/*: a comment on a diary and a picture for one (or for a text not yet saved), as AI tasks: 202 and the task
 // (poll GET /diary/ai/tasks/{id} or Realtime on public.ai_tasks). What the child wrote is moderated before anything is
-// enqueued, and a picture past the daily AI quota is refused with 429; the comment lands in the diary's ai_comment, a
+// enqueued, and either task past the daily AI quota is refused with 429; the comment lands in the diary's ai_comment, a
 // diary's picture in its ai_image_path.
 import { z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';
@@ -9,6 +9,7 @@ import { errorContent, jsonBody, jsonContent } from '../../_shared/http/openapi.
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import type { Db } from '../../_shared/db.ts';
+import type { Config } from '../../_shared/env.ts';
 import type { Moderator } from '../../_shared/providers/moderation.ts';
 import { type AiUseCase, createAiTask } from '../../_ai/tasks.ts';
 import { assertAiQuota } from '../../_ai/gateway.ts';
@@ -19,6 +20,11 @@ import { MOODS, WEATHERS } from '../diaries.ts';
 
 const tags = ['diary'];
 const Accepted = jsonContent(AiTaskOut, 'Accepted: poll /diary/ai/tasks/{id}');
+/** What starting a task needs of the request: its database and configuration. */
+type AiContext = { var: { db: Db; config: Config } };
+const QuotaExceeded = errorContent(
+  "AI_QUOTA_EXCEEDED: today's AI allowance for the app is used up (Retry-After: until 00:00 UTC)",
+);
 const DiaryId = z.object({ diary_id: z.uuid() }).strict();
 const FreeText = z
   .object({
@@ -38,6 +44,7 @@ const routes = {
     responses: {
       202: Accepted,
       422: errorContent('CONTENT_BLOCKED: the diary cannot be sent to the AI; BUSINESS_RULE_VIOLATION: it is empty'),
+      429: QuotaExceeded,
     },
   }),
   image: userRoute({
@@ -49,9 +56,7 @@ const routes = {
     responses: {
       202: Accepted,
       422: errorContent('CONTENT_BLOCKED: the text cannot be sent to the AI'),
-      429: errorContent(
-        "AI_QUOTA_EXCEEDED: today's AI allowance for the app is used up (Retry-After: until 00:00 UTC)",
-      ),
+      429: QuotaExceeded,
     },
   }),
 };
@@ -73,8 +78,12 @@ async function briefOf(db: Db, user: ReturnType<typeof currentUser>, diaryId: st
 }
 
 export function registerDiaryAiRoutes(app: HoutaiApp, deps: { moderator: () => Moderator }) {
-  const start = (c: { var: { db: Db } }, kind: string, uc: AiUseCase, userId: string, brief: DiaryBrief) =>
-    createAiTask(c.var.db, deps.moderator(), kind, uc, userId, { ...brief });
+  // Both tasks count against the app's daily AI quota (the gateway meters a comment, the worker each picture), so it
+  // is checked here, before anything is queued: past it the child is told now, not by a task that fails later.
+  const start = async (c: AiContext, kind: string, uc: AiUseCase, userId: string, brief: DiaryBrief) => {
+    await assertAiQuota(c.var.config.ai, c.var.db, uc.app, userId);
+    return await createAiTask(c.var.db, deps.moderator(), kind, uc, userId, { ...brief });
+  };
 
   app.openapi(routes.comment, async (c) => {
     const user = currentUser(c);
@@ -87,9 +96,6 @@ export function registerDiaryAiRoutes(app: HoutaiApp, deps: { moderator: () => M
     const user = currentUser(c);
     const body = c.req.valid('json');
     const brief = 'diary_id' in body ? await briefOf(c.var.db, user, body.diary_id) : body;
-    // The picture is not a chat completion, so the gateway never sees it: its daily quota is checked here, on the
-    // same count (the worker meters each picture made), before anything is queued.
-    await assertAiQuota(c.var.config.ai, c.var.db, IMAGE_USE_CASE.app, user.sub);
     const task = await start(c, IMAGE_KIND, IMAGE_USE_CASE, user.sub, brief);
     return c.json(aiTaskOut(task), 202);
   });

@@ -1,6 +1,6 @@
 -- Growth Diary: completing tasks (diary.complete_task) and the diary earning rules, all through the ledger.
 begin;
-select plan(36);
+select plan(39);
 
 select tests.create_user('dt-a@test.local');
 select tests.create_user('dt-b@test.local');
@@ -28,6 +28,14 @@ select throws_ok($$ insert into diary.custom_tasks (id, task_date, title, points
 insert into diary.custom_tasks (id, task_date, title) select gen_random_uuid(), (select today - 1 from d), 'chore ' || n from generate_series(1, 10) n;
 select throws_ok($$ insert into diary.custom_tasks (id, task_date, title) values (gen_random_uuid(), (select today - 1 from d), 'one too many') $$,
   'P0001', 'BUSINESS_RULE_VIOLATION', 'a day holds at most custom_tasks_per_day (10) custom tasks');
+update diary.custom_tasks set deleted_at = now() where title = 'chore 1' and user_id = auth.uid();
+insert into diary.custom_tasks (id, task_date, title) values (gen_random_uuid(), (select today - 1 from d), 'in chore 1''s place');
+select throws_ok($$ update diary.custom_tasks set deleted_at = null where title = 'chore 1' and user_id = auth.uid() $$,
+  'P0001', 'BUSINESS_RULE_VIOLATION', 'a tombstoned task is not restored into a full day');
+select throws_ok($$ update diary.custom_tasks set task_date = task_date - 1 where title = 'Practise piano' and user_id = auth.uid() $$,
+  'P0001', 'BUSINESS_RULE_VIOLATION', 'a task is not moved into a full day');
+select lives_ok($$ update diary.custom_tasks set title = 'chore two', points_reward = 3 where title = 'chore 2' and user_id = auth.uid() $$,
+  'a task already on a full day can still be edited');
 select throws_ok($$ select diary.complete_task(auth.uid(), 'read_20_minutes', (select today from d)) $$, '42501', null,
   'users cannot call complete_task directly');
 select tests.authenticate_as((select b from u));
