@@ -8,7 +8,7 @@ import { startFakeDashScope } from '../fakes/dashscope.ts';
 import { adminSql } from '../helpers/db.ts';
 import { type DiaryUser, shanghaiDay, wechatLogin } from '../helpers/diary.ts';
 import { inProcessApi, inProcessWorker } from '../helpers/in-process.ts';
-import { aiTaskFinished, jobOf, leaseRunsOut, runUntil, untilDue, workerApp } from '../helpers/worker.ts';
+import { aiTaskFinished, jobOf, leaseRunsOut, runUntil, workerApp } from '../helpers/worker.ts';
 
 const fake = await startFakeDashScope();
 afterAll(() => fake.close());
@@ -19,9 +19,15 @@ const workerEnv = {
   // The fake rewrites a prompt holding "monster" to hold this (as prompt_extend may): our moderator refuses it.
   MODERATION_BLOCKLIST: '怪物',
 };
-// Two instances of the worker function, as two Edge Function instances serving pg_cron's and pg_net's calls.
+// A worker function instance, as pg_cron's and pg_net's calls reach one.
 const workerA = workerApp(inProcessWorker(workerEnv));
-const workerB = workerApp(inProcessWorker(workerEnv));
+// Two more, polling only when a test makes the job due (as two Edge Function instances): a run goes on claiming due
+// jobs until its budget is spent, so with a short interval one run could claim its own snoozed job again and a test
+// could not tell one run's work.
+const steadyEnv = { ...workerEnv, DIARY_IMAGE_POLL_INTERVAL_MS: '60000' };
+const steadyA = workerApp(inProcessWorker(steadyEnv));
+const steadyB = workerApp(inProcessWorker(steadyEnv));
+const dueNow = (jobId: number) => adminSql()`update internal.jobs set run_at = now() where id = ${jobId}`;
 
 interface TaskRow {
   status: string;
@@ -57,27 +63,28 @@ describe('diary picture: one DashScope task, polled across runs', () => {
       const id = await pictureOf(user, `今天在公园放风筝 ${marker}`);
 
       // One run submits, records DashScope's task and snoozes: it does not wait for the picture.
-      expect(await workerA([(await jobOf(id)).id])).toMatchObject({ claimed: 1, snoozed: 1 });
+      const job = await jobOf(id);
+      expect(await steadyA([job.id])).toMatchObject({ claimed: 1, snoozed: 1 });
       const submitted = await task(id);
       expect(submitted).toMatchObject({ status: 'processing', result: null });
       expect(submitted.provider_task_id).toEqual(expect.any(String));
       expect(submissions(marker)).toBe(1);
 
       // A retry of the run (the job made due again at once) polls the recorded task.
-      await adminSql()`update internal.jobs set run_at = now() where id = ${(await jobOf(id)).id}`;
-      expect(await workerB([(await jobOf(id)).id])).toMatchObject({ claimed: 1, snoozed: 1 });
+      await dueNow(job.id);
+      expect(await steadyB([job.id])).toMatchObject({ claimed: 1, snoozed: 1 });
 
       // Two workers at once: A is held polling, its lease runs out, B claims the job and polls too.
-      const job = await jobOf(id);
-      await untilDue(job);
+      await dueNow(job.id);
       const held = fake.holdNext('poll');
-      const first = workerA([job.id]);
+      const first = steadyA([job.id]);
       await held.arrived;
       await leaseRunsOut(job.id);
-      await workerB([job.id]);
+      expect(await steadyB([job.id])).toMatchObject({ claimed: 1, snoozed: 1 });
       held.release();
       await first;
 
+      await dueNow(job.id);
       await runUntil(workerA, id, aiTaskFinished(id));
       const done = await task(id);
       expect(done).toMatchObject({ status: 'completed', provider_task_id: submitted.provider_task_id });
