@@ -302,6 +302,10 @@ declare
   v_streak integer := 0;
   v_profile diary.profiles;
 begin
+  -- Deleting a user cascades to their diaries after the user (and profile) are gone: nothing to keep then.
+  if not internal.user_exists(p_user_id) then
+    return null;
+  end if;
   select count(*)::integer, max(d.entry_date) into v_total, v_last
     from diary.diaries d where d.user_id = p_user_id and d.deleted_at is null and not d.is_draft;
   if v_last >= v_today - 1 then
@@ -328,7 +332,7 @@ begin
 end
 $$;
 
-comment on function diary.recompute_profile(p_user_id uuid, p_at timestamp with time zone) is 'Recomputes a user''s diary counters from their live non-draft diaries, in their timezone at p_at (default now): total_diaries; last_diary_date (the latest date); continuous_days, the run of consecutive dates ending at last_diary_date when that is today or yesterday locally, else 0. Creates the profile when missing. Run by the diary triggers; security definer: clients cannot write the counters.';
+comment on function diary.recompute_profile(p_user_id uuid, p_at timestamp with time zone) is 'Recomputes a user''s diary counters from their live non-draft diaries, in their timezone at p_at (default now): total_diaries; last_diary_date (the latest date); continuous_days, the run of consecutive dates ending at last_diary_date when that is today or yesterday locally, else 0. Creates the profile when missing; does nothing (null) for a user no longer in auth.users, whose deletion is cascading. Run by the diary triggers; security definer: clients cannot write the counters.';
 
 revoke all on function diary.recompute_profile(p_user_id uuid, p_at timestamp with time zone) from public;
 grant all on function diary.recompute_profile(p_user_id uuid, p_at timestamp with time zone) to service_role;
