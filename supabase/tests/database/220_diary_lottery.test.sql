@@ -1,6 +1,6 @@
 -- Growth Diary: the lottery (diary.draw), the prize catalog's rule, and the opening balance of migrated users.
 begin;
-select plan(37);
+select plan(38);
 
 select tests.create_user('dl-a@test.local');
 select tests.create_user('dl-poor@test.local');
@@ -86,6 +86,8 @@ select throws_ok($$ insert into diary.prizes (name, probability) values ('{"zh-C
   'adding an active prize over a sum of 1 is refused');
 select lives_ok($$ insert into diary.prizes (name, probability, active) values ('{"zh-CN": "备用"}', 0.5, false) $$,
   'an inactive prize may have any probability');
+select throws_ok($$ update diary.prizes set active = true where name ->> 'zh-CN' = '备用' $$, 'P0001', 'VALIDATION_FAILED',
+  'activating an inactive prize that would push the sum over 1 is refused');
 update diary.prizes set probability = 0.2 where name ->> 'zh-CN' = '小红花';
 select lives_ok($$ update diary.prizes set probability = 0.15 where name ->> 'zh-CN' = '小星星' $$, 'lowering first, then raising, is allowed');
 select throws_ok($$ update diary.prizes set stock = -2 where name ->> 'zh-CN' = '小星星' $$, '23514', null, 'stock is -1 (unlimited) or more');
