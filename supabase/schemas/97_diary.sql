@@ -443,17 +443,23 @@ declare
   v_account public.wallet_accounts := internal.wallet_account_locked('diary', p_user_id, 'points');
   v_entry public.wallet_entries;
 begin
-  -- Under the account's lock, "was this key ever posted?" is race-free. A key already posted answers that entry,
-  -- whatever its amount: a grant is once, even after an admin changed the amount in remote config.
+  -- Under the account's lock, "was this key ever posted?" is race-free. A key already posted by this grant answers
+  -- that entry, whatever its amount: a grant is once, even after an admin changed the amount in remote config.
   select * into v_entry from public.wallet_entries e where e.account_id = v_account.id and e.idempotency_key = p_key;
   if found then
+    -- Another kind of entry under the key (a spend, another rule's) is not this grant: answering it would report
+    -- points never given, or skip the reward for good.
+    if (v_entry.kind, sign(v_entry.amount), v_entry.ref_type) is distinct from (p_kind, sign(p_amount), p_ref_type) then
+      raise exception using errcode = 'P0001', message = 'IDEMPOTENCY_CONFLICT',
+        detail = format('The ledger key %s holds another entry (%s of %s), not this grant.', p_key, v_entry.kind, v_entry.amount);
+    end if;
     return row(v_entry, true)::internal.wallet_posting;
   end if;
   return internal.wallet_post_locked(v_account, p_amount, p_kind, p_reason, p_key, p_ref_type, p_ref_id, null);
 end
 $$;
 
-comment on function diary.grant_once(p_user_id uuid, p_amount bigint, p_kind text, p_reason text, p_key text, p_ref_type text, p_ref_id text) is 'Posts a Growth Diary points entry once per ledger key, ever: the entry, and replayed = true when the key was already posted (then nothing changes). The one way the diary rules credit points. Security definer: the ledger is written only through its functions.';
+comment on function diary.grant_once(p_user_id uuid, p_amount bigint, p_kind text, p_reason text, p_key text, p_ref_type text, p_ref_id text) is 'Posts a Growth Diary points entry once per ledger key, ever: the entry, and replayed = true when the key was already posted by the same grant (kind, direction and ref_type; the amount may have changed since) — then nothing changes. A key holding another entry is IDEMPOTENCY_CONFLICT. The one way the diary rules credit points. Security definer: the ledger is written only through its functions.';
 
 revoke all on function diary.grant_once(p_user_id uuid, p_amount bigint, p_kind text, p_reason text, p_key text, p_ref_type text, p_ref_id text) from public;
 grant all on function diary.grant_once(p_user_id uuid, p_amount bigint, p_kind text, p_reason text, p_key text, p_ref_type text, p_ref_id text) to service_role;
@@ -908,8 +914,9 @@ declare
   v_stock integer;
   v_prize diary.prizes;
 begin
-  if p_idempotency_key is null or char_length(p_idempotency_key) not between 1 and 200 then
-    raise exception using errcode = 'P0001', message = 'VALIDATION_FAILED', detail = 'A draw needs an idempotency key of 1 to 200 characters.';
+  -- 189: the ledger's keys are at most 200 characters, and the draw's charge is keyed diary_draw:<key>.
+  if p_idempotency_key is null or char_length(p_idempotency_key) not between 1 and 189 then
+    raise exception using errcode = 'P0001', message = 'VALIDATION_FAILED', detail = 'A draw needs an idempotency key of 1 to 189 characters.';
   end if;
   -- The account's lock serialises the user's draws: a retry waits for the first and then finds its draw.
   perform internal.wallet_account_locked('diary', p_user_id, 'points');
@@ -920,8 +927,10 @@ begin
   if v_cost is null or v_cost <= 0 then
     raise exception using errcode = 'P0001', message = 'SERVICE_UNAVAILABLE', detail = 'The lottery has no draw cost (remote config diary/lottery.draw_cost).';
   end if;
-  -- Charged first: without the points (INSUFFICIENT_BALANCE) nothing at all is written.
-  v_spent := public.wallet_consume('diary', p_user_id, 'points', v_cost, 'Lottery draw', p_idempotency_key, 'lottery_draw', v_id::text);
+  -- Charged first: without the points (INSUFFICIENT_BALANCE) nothing at all is written. The client's key gets the
+  -- draws' own namespace in the ledger, apart from points/deduct's (client:) and the rules' keys (diary_day:, …).
+  v_spent := public.wallet_consume('diary', p_user_id, 'points', v_cost, 'Lottery draw', 'diary_draw:' || p_idempotency_key,
+                                   'lottery_draw', v_id::text);
   if (v_spent ->> 'replayed')::boolean then
     raise exception using errcode = 'P0001', message = 'IDEMPOTENCY_CONFLICT',
       detail = 'This Idempotency-Key was used for another request; send a new key with a new request.';
@@ -957,7 +966,7 @@ begin
 end
 $$;
 
-comment on function diary.draw(p_user_id uuid, p_idempotency_key text) is 'One lottery draw, all or nothing: charges lottery.draw_cost through wallet_consume (INSUFFICIENT_BALANCE: nothing is written), draws a number in [0, 1) from pgcrypto''s gen_random_bytes, walks the active prizes in (sort, id) order adding their probabilities and wins the first whose running sum exceeds it; the won prize''s row is locked and its stock taken (a prize out of stock is not won: no prize); records the draw with its random value and odds. The same key again answers the first draw (replayed); a key that already spent points on something else is IDEMPOTENCY_CONFLICT. Returns {draw, prize, balance, replayed}. Security definer: called by the API as the service role with the caller''s id.';
+comment on function diary.draw(p_user_id uuid, p_idempotency_key text) is 'One lottery draw, all or nothing: charges lottery.draw_cost through wallet_consume under the ledger key diary_draw:<key>, a namespace of its own (INSUFFICIENT_BALANCE: nothing is written), draws a number in [0, 1) from pgcrypto''s gen_random_bytes, walks the active prizes in (sort, id) order adding their probabilities and wins the first whose running sum exceeds it; the won prize''s row is locked and its stock taken (a prize out of stock is not won: no prize); records the draw with its random value and odds. The same key again answers the first draw (replayed); a key that already spent points on something else is IDEMPOTENCY_CONFLICT. Returns {draw, prize, balance, replayed}. Security definer: called by the API as the service role with the caller''s id.';
 
 revoke all on function diary.draw(p_user_id uuid, p_idempotency_key text) from public;
 grant all on function diary.draw(p_user_id uuid, p_idempotency_key text) to service_role;
