@@ -147,11 +147,23 @@ create function diary.user_timezone(p_user_id uuid) returns text
                   'Asia/Shanghai')
 $$;
 
-comment on function diary.user_timezone(p_user_id uuid) is 'The timezone of a user''s local dates: their diary profile''s, else their account profile''s, else Asia/Shanghai. Security definer: the rules ask it for any user, whoever writes.';
+comment on function diary.user_timezone(p_user_id uuid) is 'The timezone of a user''s local dates: their diary profile''s, else their account profile''s, else Asia/Shanghai. Security definer: the rules ask it for any user, whoever writes; so only the rules and the service role call it (a client asks diary.caller_today()).';
 
 revoke all on function diary.user_timezone(p_user_id uuid) from public;
-grant all on function diary.user_timezone(p_user_id uuid) to authenticated;
 grant all on function diary.user_timezone(p_user_id uuid) to service_role;
+
+create function diary.caller_today() returns date
+    language sql stable security definer
+    set search_path to ''
+    as $$
+  select diary.local_date(diary.user_timezone((select auth.uid())))
+$$;
+
+comment on function diary.caller_today() is 'Today where the caller is (diary.user_timezone of auth.uid()): what a client may ask of its own timezone. Security definer: diary.user_timezone() answers for any user, so clients cannot call it.';
+
+revoke all on function diary.caller_today() from public;
+grant all on function diary.caller_today() to authenticated;
+grant all on function diary.caller_today() to service_role;
 
 create function diary.diaries_changed() returns trigger
     language plpgsql security definer
@@ -175,7 +187,7 @@ comment on function diary.diaries_changed() is 'After a diary is added, deleted,
 revoke all on function diary.diaries_changed() from public;
 
 create function diary.check_diary_date() returns trigger
-    language plpgsql
+    language plpgsql security definer
     set search_path to ''
     as $$
 begin
@@ -187,7 +199,7 @@ begin
 end
 $$;
 
-comment on function diary.check_diary_date() is 'Before a diary''s date is written: no diary for a date after the owner''s today (their timezone).';
+comment on function diary.check_diary_date() is 'Before a diary''s date is written: no diary for a date after the owner''s today (their timezone). Security definer: it asks diary.user_timezone(), which clients cannot call.';
 
 revoke all on function diary.check_diary_date() from public;
 
