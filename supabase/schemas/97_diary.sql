@@ -70,7 +70,7 @@ comment on function diary.check_diary_images() is 'Before a diary''s images are 
 revoke all on function diary.check_diary_images() from public;
 
 create function diary.check_custom_task() returns trigger
-    language plpgsql
+    language plpgsql security definer
     set search_path to ''
     as $$
 declare
@@ -81,9 +81,12 @@ begin
     raise exception using errcode = 'P0001', message = 'VALIDATION_FAILED',
       detail = format('A custom task rewards at most %s points.', v_cap);
   end if;
-  -- A task that becomes live on a date (made, restored from its tombstone, or moved there) needs room on that date.
+  -- A task that becomes live on a date (made, restored from its tombstone, or moved there) needs room on that date,
+  -- when that date can still earn: a task before the user's yesterday can never be completed (diary.complete_task),
+  -- so the history a phone brings (the wx-storage import) is kept whole.
   if new.deleted_at is null
-     and (tg_op = 'INSERT' or old.deleted_at is not null or old.task_date is distinct from new.task_date) then
+     and (tg_op = 'INSERT' or old.deleted_at is not null or old.task_date is distinct from new.task_date)
+     and new.task_date >= diary.local_date(diary.user_timezone(new.user_id)) - 1 then
     -- One writer per user and date at a time, so two writers cannot both count the last free place; the count below is
     -- a statement of its own and so sees what a writer that held the lock before us committed.
     perform pg_catalog.pg_advisory_xact_lock(
@@ -99,7 +102,7 @@ begin
 end
 $$;
 
-comment on function diary.check_custom_task() is 'Before a custom task is written: its points_reward is at most points_rules.custom_task_max_points, and a day holds at most points_rules.custom_tasks_per_day live custom tasks (remote config), so a user cannot mint points by making tasks. A task made, restored or moved to a date takes a transaction lock on the user and date first, so concurrent writers cannot overfill it.';
+comment on function diary.check_custom_task() is 'Before a custom task is written: its points_reward is at most points_rules.custom_task_max_points, and a day from the user''s yesterday on holds at most points_rules.custom_tasks_per_day live custom tasks (remote config), so a user cannot mint points by making tasks (an earlier day''s tasks can never be completed, so imported history is not capped). A task made, restored or moved to such a date takes a transaction lock on the user and date first, so concurrent writers cannot overfill it. Security definer: it asks diary.user_timezone(), which clients cannot call.';
 
 revoke all on function diary.check_custom_task() from public;
 
