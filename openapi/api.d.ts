@@ -7779,13 +7779,13 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description CONFLICT: a diary exists for this date (details[0].id names it) */
+                /** @description CONFLICT: a diary exists for this date; `existing` is that diary (details[0].id names it too) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
+                        "application/json": components["schemas"]["DiaryDateTaken"];
                     };
                 };
                 /** @description Request body too large */
@@ -7968,13 +7968,13 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description CONFLICT: a diary exists for this date (details[0].id names it) */
+                /** @description CONFLICT: a diary exists for this date; `existing` is that diary (details[0].id names it too) */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
+                        "application/json": components["schemas"]["DiaryDateTaken"];
                     };
                 };
                 /** @description Request body too large */
@@ -12557,6 +12557,8 @@ export interface components {
             reason?: string;
             /** @description Columns of the row the server owns or derives: not written (the row shows what it holds) */
             ignored?: string[];
+            /** @description What the server changed of the local record to keep it (a value outside the rules), one line each */
+            adjusted?: string[];
             error?: components["schemas"]["ApiError"];
         };
         SyncImport: {
@@ -13080,6 +13082,9 @@ export interface components {
             created_at: string;
             updated_at: string;
             version: string;
+        };
+        DiaryDateTaken: components["schemas"]["ErrorEnvelope"] & {
+            existing: components["schemas"]["Diary"];
         };
         DiaryCreate: {
             /**

@@ -9,6 +9,8 @@ export const MOODS = ['happy', 'excited', 'proud', 'calm', 'tired', 'sad', 'angr
 export const WEATHERS = ['sunny', 'cloudy', 'overcast', 'rainy', 'snowy', 'windy', 'foggy', 'stormy'] as const;
 
 export const MAX_IMAGES = 9;
+/** A diary's text, in characters (the table's diaries_content_check). */
+export const MAX_CONTENT = 5000;
 
 const Images = z.array(StoragePath).max(MAX_IMAGES).openapi({
   description: "Paths of the caller's own uploads (POST /diary/files/upload-url, purpose diary_image), at most 9",
@@ -16,7 +18,7 @@ const Images = z.array(StoragePath).max(MAX_IMAGES).openapi({
 const Tags = z.array(z.string().trim().min(1).max(20)).max(10);
 
 const DiaryFields = {
-  content: z.string().max(5000).openapi({ example: '今天去公园玩，看到了很多花。' }),
+  content: z.string().max(MAX_CONTENT).openapi({ example: '今天去公园玩，看到了很多花。' }),
   mood: z.enum(MOODS).nullable().optional(),
   weather: z.enum(WEATHERS).nullable().optional(),
   images: Images.optional(),

@@ -11,7 +11,8 @@ import {
   importRowAsCaller,
   type SyncImporter,
 } from '../_sync/importer.ts';
-import { MAX_IMAGES } from './diaries.ts';
+import type { Tx } from '../_shared/db.ts';
+import { MAX_CONTENT, MAX_IMAGES, MOODS, WEATHERS } from './diaries.ts';
 import { LocalDate, StoragePath } from '../_shared/validation.ts';
 
 const LocalId = z.union([z.string().min(1).max(100), z.number().int()]);
@@ -33,21 +34,46 @@ const WxDiary = z.object({
   updatedAt: Instant.optional(),
 });
 
-const wxDiaries = importer('DiaryImportWxDiary', WxDiary, async (d, { idFor }) => ({
-  table: 'diary.diaries',
-  row: {
-    id: await idFor(`diary:${d.id}`),
-    entry_date: d.date,
-    content: d.content,
-    // The local app stored '' for "not chosen".
-    mood: d.mood || null,
-    weather: d.weather || null,
-    images: d.images ?? [],
-    tags: d.tags ?? [],
-    is_draft: d.isDraft ?? false,
-    ...(d.updatedAt ? { updated_at: d.updatedAt } : {}),
-  },
-}));
+/**
+ * A word of a vocabulary, or null: the local app stored '' for "not chosen", and a word the cloud does not know (an
+ * older or newer app's) is dropped rather than the whole diary, and reported.
+ */
+function known(field: string, value: string | undefined, words: readonly string[], adjusted: string[]) {
+  if (!value) return null;
+  if (words.includes(value)) return value;
+  adjusted.push(`${field}: "${value}" is not one of ${words.join(', ')}; kept as not chosen`);
+  return null;
+}
+
+/**
+ * The text, cut to the diary's MAX_CONTENT characters (code points, as the table counts them) and reported: the rest
+ * of a diary beats none of it, and the report tells the app which diary to keep its full copy of.
+ */
+function withinContent(content: string, adjusted: string[]): string {
+  const chars = Array.from(content);
+  if (chars.length <= MAX_CONTENT) return content;
+  adjusted.push(`content: the first ${MAX_CONTENT} of ${chars.length} characters kept`);
+  return chars.slice(0, MAX_CONTENT).join('');
+}
+
+const wxDiaries = importer('DiaryImportWxDiary', WxDiary, async (d, { idFor }) => {
+  const adjusted: string[] = [];
+  return {
+    table: 'diary.diaries',
+    row: {
+      id: await idFor(`diary:${d.id}`),
+      entry_date: d.date,
+      content: withinContent(d.content, adjusted),
+      mood: known('mood', d.mood, MOODS, adjusted),
+      weather: known('weather', d.weather, WEATHERS, adjusted),
+      images: d.images ?? [],
+      tags: d.tags ?? [],
+      is_draft: d.isDraft ?? false,
+      ...(d.updatedAt ? { updated_at: d.updatedAt } : {}),
+    },
+    adjusted,
+  };
+});
 
 const CATEGORIES = ['daily', 'study', 'reading', 'sport', 'chores', 'habit', 'kindness', 'creative'];
 
@@ -111,15 +137,39 @@ async function taskRows(t: WxUserTask, { idFor }: ImportContext): Promise<Import
 /** A local system task not done has nothing to keep. */
 const NOTHING = 'nothing';
 
+/**
+ * A custom task rewarding more than points_rules.custom_task_max_points (the local app had no cap) is kept at the cap,
+ * and reported, instead of being refused with its completion.
+ */
+async function withinTaskRules(sp: Tx, value: ImportRow): Promise<ImportRow> {
+  if (value.table !== 'diary.custom_tasks') return value;
+  const [{ cap }] = await sp<[{ cap: number }]>`
+    select coalesce((diary.setting('points_rules', '{custom_task_max_points}'))::int, 0) as cap`;
+  const points = value.row.points_reward as number;
+  if (points <= cap) return value;
+  return {
+    ...value,
+    row: { ...value.row, points_reward: cap },
+    adjusted: [...(value.adjusted ?? []), `points_reward: ${points} is over the cap; kept as ${cap}`],
+  };
+}
+
 const wxUserTasks = importer(
   'DiaryImportWxUserTask',
   WxUserTask,
   taskRows,
-  (sp, app, value) =>
+  async (sp, app, value) =>
     value.table === NOTHING
-      ? Promise.resolve({ status: 'skipped', id: value.row.id, reason: 'a system task not done: nothing to keep' })
-      : importRowAsCaller(sp, app, value),
+      ? { status: 'skipped', id: value.row.id, reason: 'a system task not done: nothing to keep' }
+      : importRowAsCaller(sp, app, await withinTaskRules(sp, value)),
 );
+
+/** Why an opening balance granted nothing: the true reason, so the app tells the user the right thing. */
+function openingBalanceSkipped(points: number, importedBefore: boolean): string {
+  if (importedBefore) return 'the opening balance was imported before';
+  if (points === 0) return 'a balance of 0: nothing to grant';
+  return 'opening balances are not granted now (points_rules.opening_balance_max is 0)';
+}
 
 /** The local `points` number, sent as one record `{ "points": 120 }`. */
 const WxPoints = z.object({ points: z.number().int().min(0).max(1_000_000) }).strict();
@@ -129,11 +179,14 @@ const wxPoints = importer(
   WxPoints,
   async (p, { idFor }) => ({ table: 'public.wallet_entries', row: { id: await idFor('points'), points: p.points } }),
   async (sp, _app, { row }) => {
-    const [{ r }] = await sp<[{ r: { granted: boolean; entry: { id: number } | null } }]>`
+    const [{ r }] = await sp<[{ r: { granted: boolean; capped: boolean; points: number; entry: unknown } }]>`
       select diary.import_own_opening_balance(${row.points as number}) as r`;
-    return r.granted
-      ? { status: 'imported', id: row.id }
-      : { status: 'skipped', id: row.id, reason: 'the opening balance was imported before' };
+    if (r.granted) {
+      return r.capped
+        ? { status: 'imported', id: row.id, adjusted: [`points: ${row.points} is over the cap; ${r.points} granted`] }
+        : { status: 'imported', id: row.id };
+    }
+    return { status: 'skipped', id: row.id, reason: openingBalanceSkipped(row.points as number, r.entry !== null) };
   },
 );
 

@@ -365,6 +365,9 @@ isOneToOne: false
 "attach_ai_image":
 { Args: { "p_diary_id": string,"p_path": string }; Returns: undefined
                            },
+"caller_today":
+{ Args: Record<PropertyKey, never>; Returns: string
+                           },
 "complete_task":
 { Args: { "p_date": string,"p_task": string,"p_user_id": string }; Returns: Json
                            },

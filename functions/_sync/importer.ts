@@ -10,6 +10,8 @@ export interface ImportRow {
   row: Record<string, unknown> & { id: string };
   /** Rows that belong to it and are written after it, in its savepoint (a task's completion). */
   then?: ImportRow[];
+  /** What the importer changed of the local record to keep it (a value out of range, say): reported as adjusted. */
+  adjusted?: string[];
 }
 
 /** A local record the server does not import, and why (reported as skipped): e.g. a claim the server decides itself. */
@@ -24,6 +26,7 @@ export interface ImportApplied {
   version?: string;
   reason?: string;
   ignored?: string[];
+  adjusted?: string[];
 }
 
 /** `idFor(key)` is the stable uuid of a local key: a re-import of the same record finds the same row. */
@@ -59,7 +62,8 @@ export async function importRowAsCaller(sp: Tx, appId: AppId, value: ImportRow):
   const [{ r }] = await sp<[{ r: ImportApplied }]>`
     select public.sync_import_row(${appId}, ${value.table}, ${sp.json(value.row as never)}) as r`;
   for (const next of value.then ?? []) await importRowAsCaller(sp, appId, next);
-  return r;
+  // What was changed to keep the record is news only when it was kept now (a re-import finds the row made before).
+  return value.adjusted?.length && r.status === 'imported' ? { ...r, adjusted: value.adjusted } : r;
 }
 
 export function importer<S extends z.ZodType>(

@@ -443,3 +443,15 @@ create trigger on_auth_session_changed_audit after insert or delete on auth.sess
 create trigger on_auth_user_created after insert on auth.users for each row execute function internal.handle_new_user();
 
 create trigger on_auth_user_created_audit after insert on auth.users for each row execute function internal.audit_auth_user_created();
+
+create function internal.user_exists(p_user_id uuid) returns boolean
+    language sql stable security definer
+    set search_path to ''
+    as $$
+  select exists (select 1 from auth.users u where u.id = p_user_id)
+$$;
+
+comment on function internal.user_exists(p_user_id uuid) is 'Whether the user is still in auth.users. Deleting a user cascades to their rows and runs those tables'' after-delete triggers once the user is gone: a trigger that keeps something for the user (counters, scores) asks here first and does nothing for a deleted user, so it cannot fail the deletion. Security definer: auth.users is not readable by clients.';
+
+revoke all on function internal.user_exists(p_user_id uuid) from public;
+grant all on function internal.user_exists(p_user_id uuid) to service_role;

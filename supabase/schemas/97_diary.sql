@@ -70,7 +70,7 @@ comment on function diary.check_diary_images() is 'Before a diary''s images are 
 revoke all on function diary.check_diary_images() from public;
 
 create function diary.check_custom_task() returns trigger
-    language plpgsql
+    language plpgsql security definer
     set search_path to ''
     as $$
 declare
@@ -81,9 +81,12 @@ begin
     raise exception using errcode = 'P0001', message = 'VALIDATION_FAILED',
       detail = format('A custom task rewards at most %s points.', v_cap);
   end if;
-  -- A task that becomes live on a date (made, restored from its tombstone, or moved there) needs room on that date.
+  -- A task that becomes live on a date (made, restored from its tombstone, or moved there) needs room on that date,
+  -- when that date can still earn: a task before the user's yesterday can never be completed (diary.complete_task),
+  -- so the history a phone brings (the wx-storage import) is kept whole.
   if new.deleted_at is null
-     and (tg_op = 'INSERT' or old.deleted_at is not null or old.task_date is distinct from new.task_date) then
+     and (tg_op = 'INSERT' or old.deleted_at is not null or old.task_date is distinct from new.task_date)
+     and new.task_date >= diary.local_date(diary.user_timezone(new.user_id)) - 1 then
     -- One writer per user and date at a time, so two writers cannot both count the last free place; the count below is
     -- a statement of its own and so sees what a writer that held the lock before us committed.
     perform pg_catalog.pg_advisory_xact_lock(
@@ -99,7 +102,7 @@ begin
 end
 $$;
 
-comment on function diary.check_custom_task() is 'Before a custom task is written: its points_reward is at most points_rules.custom_task_max_points, and a day holds at most points_rules.custom_tasks_per_day live custom tasks (remote config), so a user cannot mint points by making tasks. A task made, restored or moved to a date takes a transaction lock on the user and date first, so concurrent writers cannot overfill it.';
+comment on function diary.check_custom_task() is 'Before a custom task is written: its points_reward is at most points_rules.custom_task_max_points, and a day from the user''s yesterday on holds at most points_rules.custom_tasks_per_day live custom tasks (remote config), so a user cannot mint points by making tasks (an earlier day''s tasks can never be completed, so imported history is not capped). A task made, restored or moved to such a date takes a transaction lock on the user and date first, so concurrent writers cannot overfill it. Security definer: it asks diary.user_timezone(), which clients cannot call.';
 
 revoke all on function diary.check_custom_task() from public;
 
@@ -108,8 +111,12 @@ create function diary.check_prize_odds() returns trigger
     set search_path to ''
     as $$
 declare
-  v_sum numeric := (select coalesce(sum(p.probability), 0) from diary.prizes p where p.active);
+  v_sum numeric;
 begin
+  -- One catalog edit at a time: without the lock two admins' transactions each sum their own change with the other's
+  -- old value. The sum is a statement of its own after the lock, so it sees what the edit before us committed.
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('diary-prize-odds', 0));
+  v_sum := (select coalesce(sum(p.probability), 0) from diary.prizes p where p.active);
   if v_sum > 1 then
     raise exception using errcode = 'P0001', message = 'VALIDATION_FAILED',
       detail = format('The active prizes'' probabilities sum to %s; they may sum to at most 1 (the rest is "no prize").', v_sum);
@@ -118,7 +125,7 @@ begin
 end
 $$;
 
-comment on function diary.check_prize_odds() is 'After prizes are saved: the active prizes'' probabilities sum to at most 1, or the save is refused. To move probability from one prize to another, lower first (or change both in one statement).';
+comment on function diary.check_prize_odds() is 'After prizes are saved: the active prizes'' probabilities sum to at most 1, or the save is refused. Edits are summed one at a time (a transaction advisory lock), so two admins saving at once cannot together pass 1: the second waits for the first and sums what it committed. To move probability from one prize to another, lower first (or change both in one statement).';
 
 revoke all on function diary.check_prize_odds() from public;
 
@@ -143,11 +150,23 @@ create function diary.user_timezone(p_user_id uuid) returns text
                   'Asia/Shanghai')
 $$;
 
-comment on function diary.user_timezone(p_user_id uuid) is 'The timezone of a user''s local dates: their diary profile''s, else their account profile''s, else Asia/Shanghai. Security definer: the rules ask it for any user, whoever writes.';
+comment on function diary.user_timezone(p_user_id uuid) is 'The timezone of a user''s local dates: their diary profile''s, else their account profile''s, else Asia/Shanghai. Security definer: the rules ask it for any user, whoever writes; so only the rules and the service role call it (a client asks diary.caller_today()).';
 
 revoke all on function diary.user_timezone(p_user_id uuid) from public;
-grant all on function diary.user_timezone(p_user_id uuid) to authenticated;
 grant all on function diary.user_timezone(p_user_id uuid) to service_role;
+
+create function diary.caller_today() returns date
+    language sql stable security definer
+    set search_path to ''
+    as $$
+  select diary.local_date(diary.user_timezone((select auth.uid())))
+$$;
+
+comment on function diary.caller_today() is 'Today where the caller is (diary.user_timezone of auth.uid()): what a client may ask of its own timezone. Security definer: diary.user_timezone() answers for any user, so clients cannot call it.';
+
+revoke all on function diary.caller_today() from public;
+grant all on function diary.caller_today() to authenticated;
+grant all on function diary.caller_today() to service_role;
 
 create function diary.diaries_changed() returns trigger
     language plpgsql security definer
@@ -171,7 +190,7 @@ comment on function diary.diaries_changed() is 'After a diary is added, deleted,
 revoke all on function diary.diaries_changed() from public;
 
 create function diary.check_diary_date() returns trigger
-    language plpgsql
+    language plpgsql security definer
     set search_path to ''
     as $$
 begin
@@ -183,7 +202,7 @@ begin
 end
 $$;
 
-comment on function diary.check_diary_date() is 'Before a diary''s date is written: no diary for a date after the owner''s today (their timezone).';
+comment on function diary.check_diary_date() is 'Before a diary''s date is written: no diary for a date after the owner''s today (their timezone). Security definer: it asks diary.user_timezone(), which clients cannot call.';
 
 revoke all on function diary.check_diary_date() from public;
 
@@ -302,6 +321,10 @@ declare
   v_streak integer := 0;
   v_profile diary.profiles;
 begin
+  -- Deleting a user cascades to their diaries after the user (and profile) are gone: nothing to keep then.
+  if not internal.user_exists(p_user_id) then
+    return null;
+  end if;
   select count(*)::integer, max(d.entry_date) into v_total, v_last
     from diary.diaries d where d.user_id = p_user_id and d.deleted_at is null and not d.is_draft;
   if v_last >= v_today - 1 then
@@ -328,7 +351,7 @@ begin
 end
 $$;
 
-comment on function diary.recompute_profile(p_user_id uuid, p_at timestamp with time zone) is 'Recomputes a user''s diary counters from their live non-draft diaries, in their timezone at p_at (default now): total_diaries; last_diary_date (the latest date); continuous_days, the run of consecutive dates ending at last_diary_date when that is today or yesterday locally, else 0. Creates the profile when missing. Run by the diary triggers; security definer: clients cannot write the counters.';
+comment on function diary.recompute_profile(p_user_id uuid, p_at timestamp with time zone) is 'Recomputes a user''s diary counters from their live non-draft diaries, in their timezone at p_at (default now): total_diaries; last_diary_date (the latest date); continuous_days, the run of consecutive dates ending at last_diary_date when that is today or yesterday locally, else 0. Creates the profile when missing; does nothing (null) for a user no longer in auth.users, whose deletion is cascading. Run by the diary triggers; security definer: clients cannot write the counters.';
 
 revoke all on function diary.recompute_profile(p_user_id uuid, p_at timestamp with time zone) from public;
 grant all on function diary.recompute_profile(p_user_id uuid, p_at timestamp with time zone) to service_role;
@@ -435,17 +458,23 @@ declare
   v_account public.wallet_accounts := internal.wallet_account_locked('diary', p_user_id, 'points');
   v_entry public.wallet_entries;
 begin
-  -- Under the account's lock, "was this key ever posted?" is race-free. A key already posted answers that entry,
-  -- whatever its amount: a grant is once, even after an admin changed the amount in remote config.
+  -- Under the account's lock, "was this key ever posted?" is race-free. A key already posted by this grant answers
+  -- that entry, whatever its amount: a grant is once, even after an admin changed the amount in remote config.
   select * into v_entry from public.wallet_entries e where e.account_id = v_account.id and e.idempotency_key = p_key;
   if found then
+    -- Another kind of entry under the key (a spend, another rule's) is not this grant: answering it would report
+    -- points never given, or skip the reward for good.
+    if (v_entry.kind, sign(v_entry.amount), v_entry.ref_type) is distinct from (p_kind, sign(p_amount), p_ref_type) then
+      raise exception using errcode = 'P0001', message = 'IDEMPOTENCY_CONFLICT',
+        detail = format('The ledger key %s holds another entry (%s of %s), not this grant.', p_key, v_entry.kind, v_entry.amount);
+    end if;
     return row(v_entry, true)::internal.wallet_posting;
   end if;
   return internal.wallet_post_locked(v_account, p_amount, p_kind, p_reason, p_key, p_ref_type, p_ref_id, null);
 end
 $$;
 
-comment on function diary.grant_once(p_user_id uuid, p_amount bigint, p_kind text, p_reason text, p_key text, p_ref_type text, p_ref_id text) is 'Posts a Growth Diary points entry once per ledger key, ever: the entry, and replayed = true when the key was already posted (then nothing changes). The one way the diary rules credit points. Security definer: the ledger is written only through its functions.';
+comment on function diary.grant_once(p_user_id uuid, p_amount bigint, p_kind text, p_reason text, p_key text, p_ref_type text, p_ref_id text) is 'Posts a Growth Diary points entry once per ledger key, ever: the entry, and replayed = true when the key was already posted by the same grant (kind, direction and ref_type; the amount may have changed since) — then nothing changes. A key holding another entry is IDEMPOTENCY_CONFLICT. The one way the diary rules credit points. Security definer: the ledger is written only through its functions.';
 
 revoke all on function diary.grant_once(p_user_id uuid, p_amount bigint, p_kind text, p_reason text, p_key text, p_ref_type text, p_ref_id text) from public;
 grant all on function diary.grant_once(p_user_id uuid, p_amount bigint, p_kind text, p_reason text, p_key text, p_ref_type text, p_ref_id text) to service_role;
@@ -900,8 +929,9 @@ declare
   v_stock integer;
   v_prize diary.prizes;
 begin
-  if p_idempotency_key is null or char_length(p_idempotency_key) not between 1 and 200 then
-    raise exception using errcode = 'P0001', message = 'VALIDATION_FAILED', detail = 'A draw needs an idempotency key of 1 to 200 characters.';
+  -- 189: the ledger's keys are at most 200 characters, and the draw's charge is keyed diary_draw:<key>.
+  if p_idempotency_key is null or char_length(p_idempotency_key) not between 1 and 189 then
+    raise exception using errcode = 'P0001', message = 'VALIDATION_FAILED', detail = 'A draw needs an idempotency key of 1 to 189 characters.';
   end if;
   -- The account's lock serialises the user's draws: a retry waits for the first and then finds its draw.
   perform internal.wallet_account_locked('diary', p_user_id, 'points');
@@ -912,8 +942,10 @@ begin
   if v_cost is null or v_cost <= 0 then
     raise exception using errcode = 'P0001', message = 'SERVICE_UNAVAILABLE', detail = 'The lottery has no draw cost (remote config diary/lottery.draw_cost).';
   end if;
-  -- Charged first: without the points (INSUFFICIENT_BALANCE) nothing at all is written.
-  v_spent := public.wallet_consume('diary', p_user_id, 'points', v_cost, 'Lottery draw', p_idempotency_key, 'lottery_draw', v_id::text);
+  -- Charged first: without the points (INSUFFICIENT_BALANCE) nothing at all is written. The client's key gets the
+  -- draws' own namespace in the ledger, apart from points/deduct's (client:) and the rules' keys (diary_day:, …).
+  v_spent := public.wallet_consume('diary', p_user_id, 'points', v_cost, 'Lottery draw', 'diary_draw:' || p_idempotency_key,
+                                   'lottery_draw', v_id::text);
   if (v_spent ->> 'replayed')::boolean then
     raise exception using errcode = 'P0001', message = 'IDEMPOTENCY_CONFLICT',
       detail = 'This Idempotency-Key was used for another request; send a new key with a new request.';
@@ -949,7 +981,7 @@ begin
 end
 $$;
 
-comment on function diary.draw(p_user_id uuid, p_idempotency_key text) is 'One lottery draw, all or nothing: charges lottery.draw_cost through wallet_consume (INSUFFICIENT_BALANCE: nothing is written), draws a number in [0, 1) from pgcrypto''s gen_random_bytes, walks the active prizes in (sort, id) order adding their probabilities and wins the first whose running sum exceeds it; the won prize''s row is locked and its stock taken (a prize out of stock is not won: no prize); records the draw with its random value and odds. The same key again answers the first draw (replayed); a key that already spent points on something else is IDEMPOTENCY_CONFLICT. Returns {draw, prize, balance, replayed}. Security definer: called by the API as the service role with the caller''s id.';
+comment on function diary.draw(p_user_id uuid, p_idempotency_key text) is 'One lottery draw, all or nothing: charges lottery.draw_cost through wallet_consume under the ledger key diary_draw:<key>, a namespace of its own (INSUFFICIENT_BALANCE: nothing is written), draws a number in [0, 1) from pgcrypto''s gen_random_bytes, walks the active prizes in (sort, id) order adding their probabilities and wins the first whose running sum exceeds it; the won prize''s row is locked and its stock taken (a prize out of stock is not won: no prize); records the draw with its random value and odds. The same key again answers the first draw (replayed); a key that already spent points on something else is IDEMPOTENCY_CONFLICT. Returns {draw, prize, balance, replayed}. Security definer: called by the API as the service role with the caller''s id.';
 
 revoke all on function diary.draw(p_user_id uuid, p_idempotency_key text) from public;
 grant all on function diary.draw(p_user_id uuid, p_idempotency_key text) to service_role;

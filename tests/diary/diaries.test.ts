@@ -1,5 +1,5 @@
 // Growth Diary's account and diaries through HTTP: the sign-in's userInfo, the profile, writing, listing, changing and
-// deleting diaries, one diary per date (409 naming the one there), images only from the caller's own uploads and only
+// deleting diaries, one diary per date (409 with the one there), images only from the caller's own uploads and only
 // what the diary_image upload purpose allows (the database's check is held to functions/_files/upload-purposes.ts).
 import { describe, expect, it } from 'vitest';
 import { UPLOAD_PURPOSES, uploadFolder } from '../../functions/_files/upload-purposes.ts';
@@ -50,7 +50,7 @@ describe('Growth Diary: account and diaries', () => {
     expect((await api.del(`/diary/${id}`)).status).toBe(404);
   });
 
-  it('refuses a second diary for a date with 409 naming the existing one; a client id replays the create', async () => {
+  it('a second diary for a date is 409 with the existing one; a client id replays the create', async () => {
     const { api } = await wechatLogin();
     const id = crypto.randomUUID();
     const made = await api.post('/diary', { id, date: '2026-11-20', content: 'first' });
@@ -60,11 +60,13 @@ describe('Growth Diary: account and diaries', () => {
     const taken = await api.post('/diary', { date: '2026-11-20', content: 'second' });
     expect(taken.status).toBe(409);
     expect(envelope(taken)).toMatchObject({ code: 'CONFLICT', details: [{ field: 'date', code: 'diary_exists', id }] });
+    expect(taken.body.existing).toEqual(made.body);
 
     const other = await api.post('/diary', { date: '2026-11-21', content: 'other day' });
     const moved = await api.put(`/diary/${other.body.id}`, { date: '2026-11-20' });
     expect(moved.status).toBe(409);
     expect(envelope(moved).details[0].id).toBe(id);
+    expect(moved.body.existing).toEqual(made.body);
   });
 
   it("keeps images only when they are the caller's own diary uploads", async () => {
@@ -91,7 +93,7 @@ describe('Growth Diary: account and diaries', () => {
     expect((await me.api.get('/diary?month=2026-11')).body.items).toHaveLength(1);
   });
 
-  it('takes as images exactly the files the diary_image purpose allows: its types, size and folder', async () => {
+  it('takes as images exactly what the diary_image upload purpose allows: types and size, in its folder', async () => {
     const me = await wechatLogin();
     const purpose = UPLOAD_PURPOSES.diary_image;
     const folder = uploadFolder(purpose, 'diary', me.userId);

@@ -5,6 +5,7 @@ import { z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';
 import { currentUser } from '../../_shared/http/middleware/auth.ts';
 import { errorContent, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
+import { conflictBody, conflictWithExisting } from '../../_shared/http/conflict-with-existing.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
 import { ApiError } from '../../_shared/errors.ts';
 import type { Tx } from '../../_shared/db.ts';
@@ -16,7 +17,11 @@ const IdParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path
 const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).openapi({ example: '2026-11', description: 'YYYY-MM' });
 const ListCursor = z.object({ entry_date: z.string(), id: z.uuid() });
 const DiaryPage = z.object({ items: z.array(Diary), next_cursor: z.string().nullable() }).openapi('DiaryPage');
-const dateTaken = errorContent('CONFLICT: a diary exists for this date (details[0].id names it)');
+const dateTaken = conflictWithExisting(
+  Diary,
+  'DiaryDateTaken',
+  'CONFLICT: a diary exists for this date; `existing` is that diary (details[0].id names it too)',
+);
 
 const routes = {
   list: userRoute({
@@ -71,19 +76,24 @@ async function findDiary(tx: Tx, id: string): Promise<DiaryRow | undefined> {
   return row;
 }
 
-/** 409 naming the live diary of the date, when there is one other than `except`. */
-async function refuseTakenDate(tx: Tx, date: string, except?: string): Promise<void> {
-  const [taken] = await tx<{ id: string }[]>`
-    select id from diary.diaries
+/** The caller's live diary of a date other than `except`: what a write to that date meets (409 with it). */
+async function diaryOfDate(tx: Tx, date: string, except?: string): Promise<DiaryRow | undefined> {
+  const [taken] = await tx<DiaryRow[]>`
+    select * from diary.diaries
      where user_id = (select auth.uid()) and entry_date = ${date} and deleted_at is null
        ${except ? tx`and id <> ${except}` : tx``}`;
-  if (!taken) return;
-  throw new ApiError('CONFLICT', `There is already a diary for ${date}: change that one instead.`, [{
+  return taken;
+}
+
+/** The 409 body for a date taken by `taken`: the error naming it, and the diary itself as `existing`. */
+function dateTakenBody(taken: DiaryRow, requestId: string) {
+  const err = new ApiError('CONFLICT', `There is already a diary for ${taken.entry_date}: change that one instead.`, [{
     field: 'date',
     code: 'diary_exists',
     message: 'a diary exists for this date',
     id: taken.id,
   }]);
+  return conflictBody(err, requestId, toDiary(taken));
 }
 
 export function registerDiaryRoutes(app: HoutaiApp) {
@@ -114,7 +124,8 @@ export function registerDiaryRoutes(app: HoutaiApp) {
       const before = body.id ? await findDiary(tx, body.id) : undefined;
       if (before) return { status: 200 as const, row: before };
       const columns = diaryColumns(body);
-      await refuseTakenDate(tx, body.date);
+      const taken = await diaryOfDate(tx, body.date);
+      if (taken) return { status: 409 as const, row: taken };
       const row = { id: body.id ?? crypto.randomUUID(), ...columns };
       // A key taken meanwhile (the same create sent twice at once, or the date written by another request) inserts
       // nothing: the checks above, made again, name what took it.
@@ -123,9 +134,11 @@ export function registerDiaryRoutes(app: HoutaiApp) {
       if (created) return { status: 201 as const, row: created };
       const meanwhile = await findDiary(tx, row.id);
       if (meanwhile) return { status: 200 as const, row: meanwhile };
-      await refuseTakenDate(tx, body.date);
+      const takenMeanwhile = await diaryOfDate(tx, body.date);
+      if (takenMeanwhile) return { status: 409 as const, row: takenMeanwhile };
       throw new ApiError('CONFLICT', 'This id is taken: choose a new one.', [{ field: 'id', message: 'id taken' }]);
     });
+    if (status === 409) return c.json(dateTakenBody(row, c.var.requestId), 409);
     return c.json(toDiary(row), status);
   });
 
@@ -140,17 +153,19 @@ export function registerDiaryRoutes(app: HoutaiApp) {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
     const columns = diaryColumns(body);
-    const row = await c.var.db.asUser(currentUser(c), async (tx) => {
+    const { status, row } = await c.var.db.asUser(currentUser(c), async (tx) => {
       if (!(await findDiary(tx, id))) throw new ApiError('NOT_FOUND', 'No such diary.');
-      if (typeof columns.entry_date === 'string') await refuseTakenDate(tx, columns.entry_date, id);
+      const taken = typeof columns.entry_date === 'string' ? await diaryOfDate(tx, columns.entry_date, id) : undefined;
+      if (taken) return { status: 409 as const, row: taken };
       if (Object.keys(columns).length > 0) {
         await tx`update diary.diaries set ${tx(columns as never)} where id = ${id}`;
       }
       if (body.ai_image_path !== undefined) {
         await tx`select diary.attach_ai_image(${id}, ${body.ai_image_path})`;
       }
-      return (await findDiary(tx, id))!;
+      return { status: 200 as const, row: (await findDiary(tx, id))! };
     });
+    if (status === 409) return c.json(dateTakenBody(row, c.var.requestId), 409);
     return c.json(toDiary(row), 200);
   });
 

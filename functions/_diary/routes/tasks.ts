@@ -107,7 +107,7 @@ const routes = {
 /** Today where the caller is (their diary profile's timezone, else their account's). */
 async function today(tx: Tx): Promise<string> {
   const [row] = await tx<{ d: string }[]>`
-    select diary.local_date(diary.user_timezone((select auth.uid())))::text as d`;
+    select diary.caller_today()::text as d`;
   return row.d;
 }
 

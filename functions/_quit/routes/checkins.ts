@@ -4,9 +4,10 @@
 import { z } from '@hono/zod-openapi';
 import type { HoutaiApp } from '../../_shared/http/create-app.ts';
 import { currentUser } from '../../_shared/http/middleware/auth.ts';
-import { ErrorEnvelope, jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
+import { jsonBody, jsonContent } from '../../_shared/http/openapi.ts';
+import { conflictBody, conflictWithExisting } from '../../_shared/http/conflict-with-existing.ts';
 import { userRoute } from '../../_shared/http/routes.ts';
-import { ApiError, errorBody } from '../../_shared/errors.ts';
+import { ApiError } from '../../_shared/errors.ts';
 import { decodeCursor, page, PageQuery } from '../../_shared/pagination.ts';
 import { LocalDate } from '../../_shared/validation.ts';
 import { MOODS } from '../values.ts';
@@ -73,8 +74,9 @@ const routes = {
     responses: {
       201: jsonContent(Checkin, 'Created'),
       200: jsonContent(Checkin, 'Already created with this id'),
-      409: jsonContent(
-        ErrorEnvelope.extend({ existing: Checkin }).openapi('QuitCheckinConflict'),
+      409: conflictWithExisting(
+        Checkin,
+        'QuitCheckinConflict',
         'CONFLICT: this date is checked in already; `existing` is that check-in',
       ),
     },
@@ -177,7 +179,7 @@ export function registerQuitCheckinRoutes(app: HoutaiApp) {
         code: 'already_checked_in',
         message: 'one check-in per local date: change the existing one instead',
       }]);
-      return c.json({ ...errorBody(conflict, c.var.requestId), existing: toCheckin(outcome.row) }, 409);
+      return c.json(conflictBody(conflict, c.var.requestId, toCheckin(outcome.row)), 409);
     }
     return c.json(toCheckin(outcome.row), outcome.status);
   });

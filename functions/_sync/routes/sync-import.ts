@@ -51,6 +51,9 @@ const RowReport = z
     version: z.string().optional(),
     reason: z.string().optional(),
     ignored: IgnoredColumns,
+    adjusted: z.array(z.string()).optional().openapi({
+      description: 'What the server changed of the local record to keep it (a value outside the rules), one line each',
+    }),
     error: ApiErrorBody.optional(),
   })
   .openapi('SyncImportRowReport');

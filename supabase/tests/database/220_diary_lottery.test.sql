@@ -1,6 +1,6 @@
 -- Growth Diary: the lottery (diary.draw), the prize catalog's rule, and the opening balance of migrated users.
 begin;
-select plan(37);
+select plan(43);
 
 select tests.create_user('dl-a@test.local');
 select tests.create_user('dl-poor@test.local');
@@ -31,7 +31,7 @@ insert into r select 'first', diary.draw((select a from u), 'draw-1');
 select is((select (result ->> 'replayed')::boolean from r where name = 'first'), false, 'a draw is not a replay');
 select is((select (result ->> 'balance')::int from r where name = 'first'), 90, 'a draw costs lottery.draw_cost (10)');
 select is((select (result -> 'draw' ->> 'ledger_entry_id')::bigint from r where name = 'first'),
-  (select id from public.wallet_entries where user_id = (select a from u) and idempotency_key = 'draw-1' and kind = 'consume' and amount = -10),
+  (select id from public.wallet_entries where user_id = (select a from u) and idempotency_key = 'diary_draw:draw-1' and kind = 'consume' and amount = -10),
   '... charged through the ledger, the entry recorded with the draw');
 select ok((select (result -> 'draw' ->> 'random_value')::numeric from r where name = 'first') <@ numrange(0, 1, '[)'),
   'the random value is kept, in [0, 1)');
@@ -52,9 +52,40 @@ select is((select (result ->> 'replayed')::boolean from r where name = 'again'),
 select is((select result -> 'draw' from r where name = 'again'), (select result -> 'draw' from r where name = 'first'), '... answering the first draw');
 select is(diary.points_balance((select a from u)), 90::bigint, '... charging nothing more');
 
-select public.wallet_consume('diary', (select a from u), 'points', 10, 'spent elsewhere', 'used-elsewhere');
+select public.wallet_consume('diary', (select a from u), 'points', 10, 'spent elsewhere', 'diary_draw:used-elsewhere');
 select throws_ok($$ select diary.draw((select a from u), 'used-elsewhere') $$, 'P0001', 'IDEMPOTENCY_CONFLICT',
-  'a key that already spent points on another request is a conflict');
+  'a key whose ledger key already spent points on another request is a conflict');
+
+-- A draw's charge has a ledger namespace of its own (diary_draw:<key>): no other spend or grant shares its key.
+select tests.clear_authentication();
+select tests.create_user('dl-day@test.local');
+create temporary table day as select tests.get_user_id('dl-day@test.local') as id,
+  diary.local_date(diary.user_timezone(tests.get_user_id('dl-day@test.local'))) as today;
+grant select on day to service_role;
+select public.wallet_post('diary', (select id from day), 'points', 100, 'reward', 'test points', 'test-points');
+select tests.authenticate_as_service_role();
+insert into r select 'client-key', diary.draw((select id from day), 'client:k1');
+-- POST points/deduct with Idempotency-Key k1 spends under client:k1 (functions/_wallet/consume.ts).
+insert into r select 'deduct-k1', public.wallet_consume('diary', (select id from day), 'points', 10, 'points/deduct', 'client:k1');
+select is((select (result ->> 'replayed')::boolean from r where name = 'deduct-k1'), false,
+  'a points/deduct keyed k1 after a draw keyed client:k1 is not answered as a replay of the draw');
+select is((select (result ->> 'balance')::int from r where name = 'deduct-k1'), 80,
+  '... it is charged: two spends, two payments');
+
+select diary.draw((select id from day), 'diary_day:' || (select today from day));
+select tests.clear_authentication();
+insert into diary.diaries (id, user_id, entry_date, content) select gen_random_uuid(), id, today, 'today' from day;
+select is((select kind || '/' || amount from public.wallet_entries
+            where user_id = (select id from day) and idempotency_key = 'diary_day:' || (select today from day)),
+  'reward/5', 'a draw keyed like a reward key (diary_day:<date>) does not take the reward''s ledger key');
+select is(diary.points_balance((select id from day)), 75::bigint, '... the first diary of the day still earns its 5 points');
+
+select tests.create_user('dl-clash@test.local');
+select public.wallet_post('diary', tests.get_user_id('dl-clash@test.local'), 'points', 100, 'reward', 'test points', 'test-points');
+select public.wallet_consume('diary', tests.get_user_id('dl-clash@test.local'), 'points', 10, 'a spend', 'diary:opening_balance');
+select throws_ok($$ select diary.import_opening_balance(tests.get_user_id('dl-clash@test.local'), 50) $$,
+  'P0001', 'IDEMPOTENCY_CONFLICT', 'a grant whose ledger key holds a spend is refused, not reported as given');
+select tests.authenticate_as_service_role();
 select isnt((select d1.result -> 'draw' ->> 'random_value' from r d1 where name = 'first'),
   (diary.draw((select a from u), 'draw-2') -> 'draw' ->> 'random_value'), 'two draws get different random values');
 
@@ -86,6 +117,8 @@ select throws_ok($$ insert into diary.prizes (name, probability) values ('{"zh-C
   'adding an active prize over a sum of 1 is refused');
 select lives_ok($$ insert into diary.prizes (name, probability, active) values ('{"zh-CN": "备用"}', 0.5, false) $$,
   'an inactive prize may have any probability');
+select throws_ok($$ update diary.prizes set active = true where name ->> 'zh-CN' = '备用' $$, 'P0001', 'VALIDATION_FAILED',
+  'activating an inactive prize that would push the sum over 1 is refused');
 update diary.prizes set probability = 0.2 where name ->> 'zh-CN' = '小红花';
 select lives_ok($$ update diary.prizes set probability = 0.15 where name ->> 'zh-CN' = '小星星' $$, 'lowering first, then raising, is allowed');
 select throws_ok($$ update diary.prizes set stock = -2 where name ->> 'zh-CN' = '小星星' $$, '23514', null, 'stock is -1 (unlimited) or more');
