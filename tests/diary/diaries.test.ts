@@ -1,6 +1,7 @@
 // Growth Diary's account and diaries through HTTP: the sign-in's userInfo, the profile, writing, listing, changing and
 // deleting diaries, one diary per date (409 naming the one there), images only from the caller's own uploads and
-// only what the diary_image upload purpose allows (the database's check is held to functions/_files/upload-purposes.ts).
+// only what the diary_image upload purpose allows (the database's check is held to
+// functions/_files/upload-purposes.ts).
 import { describe, expect, it } from 'vitest';
 import { UPLOAD_PURPOSES, uploadFolder } from '../../functions/_files/upload-purposes.ts';
 import { adminSql } from '../helpers/db.ts';
@@ -91,34 +92,37 @@ describe('Growth Diary: account and diaries', () => {
     expect((await me.api.get('/diary?month=2026-11')).body.items).toHaveLength(1);
   });
 
-  it('takes as images exactly the files the diary_image upload purpose allows: its types and size, in its folder', async () => {
-    const me = await wechatLogin();
-    const purpose = UPLOAD_PURPOSES.diary_image;
-    const folder = uploadFolder(purpose, 'diary', me.userId);
-    // Stored objects as the Storage API records them: only their metadata is checked.
-    const stored = async (bucket: string, name: string, mimetype: string, size: number) => {
-      await adminSql()`
+  it(
+    'takes as images exactly the files the diary_image upload purpose allows: its types and size, in its folder',
+    async () => {
+      const me = await wechatLogin();
+      const purpose = UPLOAD_PURPOSES.diary_image;
+      const folder = uploadFolder(purpose, 'diary', me.userId);
+      // Stored objects as the Storage API records them: only their metadata is checked.
+      const stored = async (bucket: string, name: string, mimetype: string, size: number) => {
+        await adminSql()`
         insert into storage.objects (bucket_id, name, owner, owner_id, metadata)
         values (${bucket}, ${name}, ${me.userId}, ${me.userId}, ${adminSql().json({ mimetype, size })})`;
-      return name;
-    };
-    const fitting = await Promise.all(
-      Object.keys(purpose.types).map((type, i) => stored(purpose.bucket, `${folder}ok-${i}`, type, purpose.maxBytes)),
-    );
-    const written = await me.api.post('/diary', { date: '2026-10-01', content: 'every type', images: fitting });
-    expect(written.status).toBe(201);
-    expect(written.body.images).toEqual(fitting);
+        return name;
+      };
+      const fitting = await Promise.all(
+        Object.keys(purpose.types).map((type, i) => stored(purpose.bucket, `${folder}ok-${i}`, type, purpose.maxBytes)),
+      );
+      const written = await me.api.post('/diary', { date: '2026-10-01', content: 'every type', images: fitting });
+      expect(written.status).toBe(201);
+      expect(written.body.images).toEqual(fitting);
 
-    const refusals = [
-      [await stored(purpose.bucket, `${folder}big`, 'image/jpeg', purpose.maxBytes + 1), 422, 'UPLOAD_INVALID'],
-      [await stored(purpose.bucket, `${folder}gif`, 'image/gif', 1), 422, 'UPLOAD_INVALID'],
-      [await stored(purpose.bucket, `${folder}empty`, 'image/jpeg', 0), 422, 'UPLOAD_INVALID'],
-      // The purpose's folder, in another bucket: not an upload for it.
-      [await stored('results', `${folder}elsewhere`, 'image/jpeg', 1), 404, 'NOT_FOUND'],
-    ] as const;
-    for (const [path, status, code] of refusals) {
-      const res = await me.api.post('/diary', { date: '2026-10-02', content: 'one bad file', images: [path] });
-      expect([path, res.status, envelope(res).code]).toEqual([path, status, code]);
-    }
-  });
+      const refusals = [
+        [await stored(purpose.bucket, `${folder}big`, 'image/jpeg', purpose.maxBytes + 1), 422, 'UPLOAD_INVALID'],
+        [await stored(purpose.bucket, `${folder}gif`, 'image/gif', 1), 422, 'UPLOAD_INVALID'],
+        [await stored(purpose.bucket, `${folder}empty`, 'image/jpeg', 0), 422, 'UPLOAD_INVALID'],
+        // The purpose's folder, in another bucket: not an upload for it.
+        [await stored('results', `${folder}elsewhere`, 'image/jpeg', 1), 404, 'NOT_FOUND'],
+      ] as const;
+      for (const [path, status, code] of refusals) {
+        const res = await me.api.post('/diary', { date: '2026-10-02', content: 'one bad file', images: [path] });
+        expect([path, res.status, envelope(res).code]).toEqual([path, status, code]);
+      }
+    },
+  );
 });
