@@ -8359,7 +8359,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description BUSINESS_RULE_VIOLATION: a task no longer offered */
+                /** @description BUSINESS_RULE_VIOLATION: a task no longer offered, or a custom task on a date whose custom tasks already earned custom_tasks_per_day times (nothing is recorded) */
                 422: {
                     headers: {
                         [name: string]: unknown;

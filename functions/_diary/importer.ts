@@ -73,6 +73,11 @@ const wxDiaries = importer('DiaryImportWxDiary', WxDiary, async (d, { idFor }) =
     },
     adjusted,
   };
+}, async (sp, app, value) => {
+  // An imported diary is never on time (diary.stamp_on_time), so it earns nothing, even one dated today: what the
+  // phone earned for it is in the opening balance. Transaction-local: it ends with the import's transaction.
+  await sp`select pg_catalog.set_config('diary.importing', 'on', true)`;
+  return importRowAsCaller(sp, app, value);
 });
 
 const CATEGORIES = ['daily', 'study', 'reading', 'sport', 'chores', 'habit', 'kindness', 'creative'];

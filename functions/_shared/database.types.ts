@@ -250,14 +250,14 @@ isOneToOne: false
                   ]
                 },"diaries": {
                   Row: {
-                    "ai_comment": string | null,"ai_image_path": string | null,"content": string,"created_at": string,"deleted_at": string | null,"entry_date": string,"id": string,"images": (string)[],"is_draft": boolean,"mood": string | null,"tags": (string)[],"updated_at": string,"user_id": string,"version": number,"weather": string | null
+                    "ai_comment": string | null,"ai_image_path": string | null,"content": string,"created_at": string,"deleted_at": string | null,"entry_date": string,"id": string,"images": (string)[],"is_draft": boolean,"mood": string | null,"on_time": boolean,"tags": (string)[],"updated_at": string,"user_id": string,"version": number,"weather": string | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "ai_comment"?: string | null,"ai_image_path"?: string | null,"content"?: string,"created_at"?: string,"deleted_at"?: string | null,"entry_date": string,"id": string,"images"?: (string)[],"is_draft"?: boolean,"mood"?: string | null,"tags"?: (string)[],"updated_at"?: string,"user_id"?: string,"version"?: number,"weather"?: string | null
+                    "ai_comment"?: string | null,"ai_image_path"?: string | null,"content"?: string,"created_at"?: string,"deleted_at"?: string | null,"entry_date": string,"id": string,"images"?: (string)[],"is_draft"?: boolean,"mood"?: string | null,"on_time"?: boolean,"tags"?: (string)[],"updated_at"?: string,"user_id"?: string,"version"?: number,"weather"?: string | null
                   }
                   Update: {
-                    "ai_comment"?: string | null,"ai_image_path"?: string | null,"content"?: string,"created_at"?: string,"deleted_at"?: string | null,"entry_date"?: string,"id"?: string,"images"?: (string)[],"is_draft"?: boolean,"mood"?: string | null,"tags"?: (string)[],"updated_at"?: string,"user_id"?: string,"version"?: number,"weather"?: string | null
+                    "ai_comment"?: string | null,"ai_image_path"?: string | null,"content"?: string,"created_at"?: string,"deleted_at"?: string | null,"entry_date"?: string,"id"?: string,"images"?: (string)[],"is_draft"?: boolean,"mood"?: string | null,"on_time"?: boolean,"tags"?: (string)[],"updated_at"?: string,"user_id"?: string,"version"?: number,"weather"?: string | null
                   }
                   Relationships: [
                     
@@ -298,14 +298,14 @@ isOneToOne: false
                   ]
                 },"profiles": {
                   Row: {
-                    "avatar_path": string | null,"continuous_days": number,"created_at": string,"deleted_at": string | null,"id": string,"last_diary_date": string | null,"nickname": string | null,"timezone": string,"total_diaries": number,"updated_at": string,"user_id": string,"version": number
+                    "avatar_path": string | null,"continuous_days": number,"created_at": string,"deleted_at": string | null,"earning_streak": number,"earning_streak_date": string | null,"id": string,"last_diary_date": string | null,"nickname": string | null,"timezone": string,"total_diaries": number,"updated_at": string,"user_id": string,"version": number
                   }
                   ComputedFields: never
                   Insert: {
-                    "avatar_path"?: string | null,"continuous_days"?: number,"created_at"?: string,"deleted_at"?: string | null,"id": string,"last_diary_date"?: string | null,"nickname"?: string | null,"timezone"?: string,"total_diaries"?: number,"updated_at"?: string,"user_id"?: string,"version"?: number
+                    "avatar_path"?: string | null,"continuous_days"?: number,"created_at"?: string,"deleted_at"?: string | null,"earning_streak"?: number,"earning_streak_date"?: string | null,"id": string,"last_diary_date"?: string | null,"nickname"?: string | null,"timezone"?: string,"total_diaries"?: number,"updated_at"?: string,"user_id"?: string,"version"?: number
                   }
                   Update: {
-                    "avatar_path"?: string | null,"continuous_days"?: number,"created_at"?: string,"deleted_at"?: string | null,"id"?: string,"last_diary_date"?: string | null,"nickname"?: string | null,"timezone"?: string,"total_diaries"?: number,"updated_at"?: string,"user_id"?: string,"version"?: number
+                    "avatar_path"?: string | null,"continuous_days"?: number,"created_at"?: string,"deleted_at"?: string | null,"earning_streak"?: number,"earning_streak_date"?: string | null,"id"?: string,"last_diary_date"?: string | null,"nickname"?: string | null,"timezone"?: string,"total_diaries"?: number,"updated_at"?: string,"user_id"?: string,"version"?: number
                   }
                   Relationships: [
                     
@@ -409,6 +409,8 @@ isOneToOne: false
 "continuous_days": number,
 "created_at": string,
 "deleted_at": string | null,
+"earning_streak": number,
+"earning_streak_date": string | null,
 "id": string,
 "last_diary_date": string | null,
 "nickname": string | null,

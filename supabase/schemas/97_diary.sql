@@ -206,6 +206,27 @@ comment on function diary.check_diary_date() is 'Before a diary''s date is writt
 
 revoke all on function diary.check_diary_date() from public;
 
+create function diary.stamp_on_time() returns trigger
+    language plpgsql security definer
+    set search_path to ''
+    as $$
+begin
+  if tg_op = 'UPDATE' and new.entry_date = old.entry_date then
+    new.on_time := old.on_time;
+  else
+    -- An import (diary.importing, set for its transaction by the wx-storage importer) is never on time: what the phone
+    -- earned for it is in the opening balance.
+    new.on_time := new.entry_date = diary.local_date(diary.user_timezone(new.user_id))
+                   and coalesce(current_setting('diary.importing', true), '') <> 'on';
+  end if;
+  return new;
+end
+$$;
+
+comment on function diary.stamp_on_time() is 'Before a diary is written or its date changes: sets on_time, whether it is written on its own day (its date is the owner''s today) and not imported (the transaction setting diary.importing = on). Other edits keep it, so re-saving or re-publishing a diary later changes nothing. Security definer: it asks diary.user_timezone(), which clients cannot call.';
+
+revoke all on function diary.stamp_on_time() from public;
+
 create function diary.profile_timezone_changed() returns trigger
     language plpgsql security definer
     set search_path to ''
@@ -253,6 +274,9 @@ create table diary.profiles (
     updated_at timestamp with time zone default now() not null,
     version bigint default 0 not null,
     deleted_at timestamp with time zone,
+    earning_streak integer default 0 not null,
+    earning_streak_date date,
+    constraint profiles_earning_streak_check check ((earning_streak >= 0)),
     constraint profiles_avatar_path_check check ((char_length(avatar_path) <= 500)),
     constraint profiles_continuous_days_check check ((continuous_days >= 0)),
     constraint profiles_id_is_user check ((id = user_id)),
@@ -266,6 +290,10 @@ comment on table diary.profiles is 'One per user (id = user_id): nickname, avata
 comment on column diary.profiles.timezone is 'IANA zone of the user''s local dates (default Asia/Shanghai): what "today" is for streaks, diaries and tasks.';
 
 comment on column diary.profiles.continuous_days is 'The run of consecutive local dates with a non-draft diary, ending at last_diary_date when that is today or yesterday; otherwise 0.';
+
+comment on column diary.profiles.earning_streak is 'The streak bonuses count: consecutive local days, ending at earning_streak_date, on which a diary written on its own day (diaries.on_time) went live. Counted once per day when it happens and never recomputed, so back-dated, imported, deleted or re-published diaries cannot change it. Written by diary.grant_diary_rewards() only.';
+
+comment on column diary.profiles.earning_streak_date is 'The last local day earning_streak counted (null: never).';
 
 alter table only diary.profiles
     add constraint profiles_pkey primary key (id);
@@ -374,6 +402,7 @@ create table diary.diaries (
     updated_at timestamp with time zone default now() not null,
     version bigint default 0 not null,
     deleted_at timestamp with time zone,
+    on_time boolean default false not null,
     constraint diaries_ai_comment_check check ((char_length(ai_comment) <= 2000)),
     constraint diaries_ai_image_path_check check (((char_length(ai_image_path) <= 300) and starts_with(ai_image_path, (('diary/'::text || (user_id)::text) || '/'::text)))),
     constraint diaries_content_check check ((char_length(content) <= 5000)),
@@ -393,6 +422,8 @@ comment on column diary.diaries.images is 'Paths in the uploads bucket of the ow
 
 comment on column diary.diaries.ai_comment is 'The AI''s comment on the diary: written by the server only.';
 
+comment on column diary.diaries.on_time is 'Written on its own day: its date was the owner''s today when it was written or moved there, and not by an import. Only such a diary earns (diary.grant_diary_rewards). Set by diary.stamp_on_time(); clients cannot write it.';
+
 comment on column diary.diaries.ai_image_path is 'An AI-drawn picture for the diary (results bucket, diary/<user>/…): written by the server only.';
 
 alter table only diary.diaries
@@ -407,6 +438,8 @@ create index diary_diaries_sync_idx on diary.diaries using btree (user_id, versi
 create trigger check_date before insert or update of entry_date on diary.diaries for each row execute function diary.check_diary_date();
 
 create trigger check_images before insert or update of images on diary.diaries for each row execute function diary.check_diary_images();
+
+create trigger stamp_on_time before insert or update of entry_date on diary.diaries for each row execute function diary.stamp_on_time();
 
 create trigger recompute_profile after insert or delete or update of entry_date, is_draft, deleted_at on diary.diaries for each row execute function diary.diaries_changed();
 
@@ -484,31 +517,39 @@ create function diary.grant_diary_rewards(p_profile diary.profiles, p_diary diar
     set search_path to ''
     as $$
 declare
+  v_today date := diary.local_date(p_profile.timezone);
   v_first integer := coalesce((diary.setting('points_rules', '{first_diary_of_day}'))::integer, 0);
-  v_streak_start date := p_profile.last_diary_date - p_profile.continuous_days + 1;
-  v_bonus record;
+  v_streak integer;
+  v_bonus integer;
 begin
-  -- Only a live, non-draft diary for the user's today earns: back-dated and imported diaries never do.
-  if p_diary.deleted_at is not null or p_diary.is_draft or p_diary.entry_date <> diary.local_date(p_profile.timezone) then
+  -- Only today's live, non-draft diary written on its own day earns: back-dated and imported diaries never do.
+  if p_diary.deleted_at is not null or p_diary.is_draft or not p_diary.on_time or p_diary.entry_date <> v_today then
     return;
   end if;
   if v_first > 0 then
     perform diary.grant_once(p_diary.user_id, v_first, 'reward', 'First diary of the day',
                              format('diary_day:%s', p_diary.entry_date), 'diary', p_diary.id::text);
   end if;
-  -- Each threshold once per streak: the key names the streak's first day.
-  for v_bonus in
-    select b.key::integer as days, b.value::integer as points
-      from jsonb_each_text(coalesce(diary.setting('points_rules', '{streak_bonuses}'), '{}'::jsonb)) b
-     where b.key ~ '^\d{1,4}$' and b.key::integer <= p_profile.continuous_days and b.value::integer > 0
-  loop
-    perform diary.grant_once(p_diary.user_id, v_bonus.points, 'reward', format('%s-day diary streak', v_bonus.days),
-                             format('diary_streak:%s:%s', v_bonus.days, v_streak_start), 'diary_streak', v_streak_start::text);
-  end loop;
+  -- The earning streak counts today once (the row lock makes a concurrent rerun find it counted); running the rules
+  -- again the same day (a draft flipped, a diary deleted and rewritten) counts nothing and so pays nothing.
+  update diary.profiles p
+     set earning_streak = case when p.earning_streak_date = v_today - 1 then p.earning_streak + 1 else 1 end,
+         earning_streak_date = v_today
+   where p.user_id = p_diary.user_id and p.earning_streak_date is distinct from v_today
+  returning p.earning_streak into v_streak;
+  if not found then
+    return;
+  end if;
+  -- A threshold pays on the day the streak reaches it, so once per streak.
+  v_bonus := (diary.setting('points_rules', array['streak_bonuses', v_streak::text]))::integer;
+  if v_bonus > 0 then
+    perform diary.grant_once(p_diary.user_id, v_bonus, 'reward', format('%s-day diary streak', v_streak),
+                             format('diary_streak:%s:%s', v_streak, v_today), 'diary_streak', v_today::text);
+  end if;
 end
 $$;
 
-comment on function diary.grant_diary_rewards(p_profile diary.profiles, p_diary diary.diaries) is 'The diary earning rules, run by the diary trigger after the counters: a live non-draft diary for the user''s today earns points_rules.first_diary_of_day once per date (ledger key diary_day:<date>), and each streak_bonuses threshold the streak has reached once per streak (diary_streak:<days>:<first day>). Back-dated or imported diaries earn nothing.';
+comment on function diary.grant_diary_rewards(p_profile diary.profiles, p_diary diary.diaries) is 'The diary earning rules, run by the diary trigger after the counters, for a live non-draft diary of the user''s today written on its day (on_time): points_rules.first_diary_of_day once per date (ledger key diary_day:<date>); the day counted once into the profile''s earning_streak; and the streak_bonuses threshold equal to the streak on the day it is reached (diary_streak:<days>:<that day>). Back-dated or imported diaries earn nothing and do not count toward the streak.';
 
 revoke all on function diary.grant_diary_rewards(p_profile diary.profiles, p_diary diary.diaries) from public;
 
@@ -523,6 +564,8 @@ declare
   v_completion diary.task_completions;
   v_posted internal.wallet_posting;
   v_replayed boolean := false;
+  v_points integer;
+  v_per_day integer := coalesce((diary.setting('points_rules', '{custom_tasks_per_day}'))::integer, 0);
 begin
   if p_task ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
     select * into v_custom from diary.custom_tasks t where t.id = p_task::uuid and t.user_id = p_user_id and t.deleted_at is null;
@@ -531,6 +574,12 @@ begin
   end if;
   if v_custom.id is null and v_system.key is null then
     raise exception using errcode = 'P0001', message = 'NOT_FOUND', detail = format('There is no task %s.', p_task);
+  end if;
+  if v_custom.id is not null then
+    -- One writer per user and date, the lock diary.check_custom_task() takes too: two completions cannot both take the
+    -- day's last paid place, and a retry waiting here then finds the first one's completion below.
+    perform pg_catalog.pg_advisory_xact_lock(
+      pg_catalog.hashtextextended(format('diary-custom-tasks:%s:%s', p_user_id, p_date), 0));
   end if;
 
   select * into v_completion from diary.task_completions c
@@ -552,8 +601,23 @@ begin
     if not v_system.active then
       raise exception using errcode = 'P0001', message = 'BUSINESS_RULE_VIOLATION', detail = 'This task is no longer offered.';
     end if;
+    v_points := coalesce(v_system.points_reward, v_custom.points_reward);
+    if v_custom.id is not null and v_points > 0 then
+      if exists (select 1 from diary.task_completions c
+                  where c.user_id = p_user_id and c.custom_task_id = v_custom.id and c.points_granted > 0) then
+        -- A custom task pays once ever: moved to another date and completed there, it earns nothing more.
+        v_points := 0;
+      elsif (select count(*) from diary.task_completions c
+              where c.user_id = p_user_id and c.task_date = p_date and c.custom_task_id is not null
+                and c.points_granted > 0) >= v_per_day then
+        -- Deleted tasks' completions count too: deleting done tasks and making new ones does not make more to earn.
+        raise exception using errcode = 'P0001', message = 'BUSINESS_RULE_VIOLATION',
+          detail = format('Custom tasks earn points at most %s times a day, and %s is full: this one cannot be '
+                          'completed.', v_per_day, p_date);
+      end if;
+    end if;
     insert into diary.task_completions (user_id, system_task_key, custom_task_id, task_date, points_granted)
-    values (p_user_id, v_system.key, v_custom.id, p_date, coalesce(v_system.points_reward, v_custom.points_reward))
+    values (p_user_id, v_system.key, v_custom.id, p_date, v_points)
     on conflict do nothing
     returning * into v_completion;
     if v_completion.id is null then
@@ -561,10 +625,13 @@ begin
       return diary.complete_task(p_user_id, p_task, p_date);
     end if;
     if v_completion.points_granted > 0 then
-      -- In the same transaction as the completion, once per user, task and date (the ledger key says which).
+      -- In the same transaction as the completion: a system task once per user, task and date, a custom task once
+      -- ever (the ledger key says which).
       v_posted := diary.grant_once(p_user_id, v_completion.points_granted, 'reward',
                                    format('Task done: %s', coalesce(v_system.title ->> 'zh-CN', v_custom.title)),
-                                   format('diary_task:%s:%s', coalesce(v_system.key, v_custom.id::text), p_date),
+                                   case when v_system.key is not null
+                                        then format('diary_task:%s:%s', v_system.key, p_date)
+                                        else format('diary_task:%s', v_custom.id) end,
                                    'diary_task', v_completion.id::text);
       update diary.task_completions set ledger_entry_id = (v_posted.entry).id where id = v_completion.id
       returning * into v_completion;
@@ -580,7 +647,7 @@ begin
 end
 $_$;
 
-comment on function diary.complete_task(p_user_id uuid, p_task text, p_date date) is 'Completes a task for a user on a local date (p_task: a system task key, or the id of the user''s own custom task) and grants its points_reward through the ledger, in one transaction, once per user, task and date: a repeat answers the first result with replayed = true. Returns {completion, entry, balance, replayed}. P0001 NOT_FOUND: no such task (or another user''s); VALIDATION_FAILED: a date in the future or before yesterday (user''s timezone), or not the custom task''s date; BUSINESS_RULE_VIOLATION: a system task no longer active. Security definer: called by the API as the service role with the caller''s id.';
+comment on function diary.complete_task(p_user_id uuid, p_task text, p_date date) is 'Completes a task for a user on a local date (p_task: a system task key, or the id of the user''s own custom task) and grants its points_reward through the ledger, in one transaction, once per user, task and date: a repeat answers the first result with replayed = true. A custom task pays once ever (ledger key diary_task:<id>; completed again after a move it earns 0), and a date''s paying custom completions, deleted tasks'' included, are at most points_rules.custom_tasks_per_day, counted under the user-and-date lock diary.check_custom_task() takes. Returns {completion, entry, balance, replayed}. P0001 NOT_FOUND: no such task (or another user''s); VALIDATION_FAILED: a date in the future or before yesterday (user''s timezone), or not the custom task''s date; BUSINESS_RULE_VIOLATION: a system task no longer active, or a paying custom task on a date whose custom completions already earned custom_tasks_per_day times (nothing is recorded). Security definer: called by the API as the service role with the caller''s id.';
 
 revoke all on function diary.complete_task(p_user_id uuid, p_task text, p_date date) from public;
 grant all on function diary.complete_task(p_user_id uuid, p_task text, p_date date) to service_role;

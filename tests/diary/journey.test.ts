@@ -100,9 +100,10 @@ describe('Growth Diary: the journey of a new user', () => {
     expect(profile).toMatchObject({ total_diaries: 32, continuous_days: 3, last_diary_date: shanghaiDay(-1) });
     expect(profile.points).toBe(OPENING); // back-dated diaries earn nothing
     const today = await write(0);
-    // Today's diary: the first of the day (5) and a streak of 4 passing the 3-day bonus (10).
+    // Today's diary: the first of the day (5). The run shows 4 days, but the three before today were written late,
+    // so the earning streak is today alone: no bonus.
     profile = (await api.get('/user/profile')).body;
-    expect(profile).toMatchObject({ total_diaries: 33, continuous_days: 4, points: OPENING + 15 });
+    expect(profile).toMatchObject({ total_diaries: 33, continuous_days: 4, points: OPENING + 5 });
     const taken = await api.post('/diary', { date: shanghaiDay(0), content: 'again' });
     expect(taken.status).toBe(409);
     expect(envelope(taken).details[0].id).toBe(today);
@@ -110,7 +111,7 @@ describe('Growth Diary: the journey of a new user', () => {
     // A delete in the middle of the run breaks it: yesterday and today remain.
     expect((await api.del(`/diary/${twoDaysAgo}`)).status).toBe(204);
     profile = (await api.get('/user/profile')).body;
-    expect(profile).toMatchObject({ total_diaries: 32, continuous_days: 2, points: OPENING + 15 });
+    expect(profile).toMatchObject({ total_diaries: 32, continuous_days: 2, points: OPENING + 5 });
 
     // Tasks: two of the catalog and one of our own, each granting once.
     const own = await api.post('/tasks', { date: shanghaiDay(0), title: '整理书包', points_reward: 7 });
@@ -118,7 +119,7 @@ describe('Growth Diary: the journey of a new user', () => {
       expect((await api.post(`/tasks/${id}/complete`)).body.replayed).toBe(false);
       expect((await api.post(`/tasks/${id}/complete`)).body.replayed).toBe(true);
     }
-    let balance = OPENING + 15 + 10 + 10 + 7;
+    let balance = OPENING + 5 + 10 + 10 + 7;
     expect((await api.get('/points/balance')).body.balance).toBe(balance);
 
     // Draws until the points run out: each key charged once, its retry answered with the same draw.
@@ -145,13 +146,13 @@ describe('Growth Diary: the journey of a new user', () => {
     const broke = await api.post('/lottery/draw', undefined, { 'idempotency-key': 'one-more' });
     expect(broke.status).toBe(422);
     expect(envelope(broke).code).toBe('INSUFFICIENT_BALANCE');
-    expect(draws).toHaveLength(16);
+    expect(draws).toHaveLength(15);
     expect(await diaryPoints(userId)).toBe(balance);
     const history = (await api.get('/lottery/records?limit=100')).body.items;
     expect(history.map((d: { id: string }) => d.id).sort()).toEqual([...draws].sort());
     // Every draw's charge is one ledger entry, and the entries add up to the balance.
     const records = (await api.get('/points/records?limit=100')).body.items;
-    expect(records.filter((r: { related_type: string }) => r.related_type === 'lottery_draw')).toHaveLength(16);
+    expect(records.filter((r: { related_type: string }) => r.related_type === 'lottery_draw')).toHaveLength(15);
     expect(records.reduce((sum: number, r: { amount: number }) => sum + r.amount, 0)).toBe(balance);
     expect(records.find((r: { source: string }) => r.source === 'adjust')).toMatchObject({
       amount: OPENING,
@@ -181,7 +182,7 @@ describe('Growth Diary: the journey of a new user', () => {
       union all select 'diary.task_completions/' || id from diary.task_completions where user_id = ${userId}
       union all select 'diary.lottery_draws/' || id from diary.lottery_draws where user_id = ${userId}`;
     expect([...replica.keys()].sort()).toEqual(server.map((r) => r.k).sort());
-    expect(replica.size).toBe(35 + 1 + 3 + 5 + 16);
+    expect(replica.size).toBe(35 + 1 + 3 + 5 + 15);
     expect(replica.get(`diary.diaries/${twoDaysAgo}`)?.deleted_at).not.toBeNull();
     expect(replica.get(`diary.diaries/${today}`)).toMatchObject({ ai_comment: commented.result.content });
     expect(replica.get(`diary.profiles/${userId}`)).toMatchObject({ total_diaries: 32, continuous_days: 2 });

@@ -99,7 +99,10 @@ const routes = {
       200: jsonContent(Completion, 'Completed (or completed before)'),
       400: errorContent("VALIDATION_FAILED: a future date, one before yesterday, or not the custom task's date"),
       404: errorContent("NOT_FOUND: no such task (or another user's)"),
-      422: errorContent('BUSINESS_RULE_VIOLATION: a task no longer offered'),
+      422: errorContent(
+        'BUSINESS_RULE_VIOLATION: a task no longer offered, or a custom task on a date whose custom tasks already ' +
+          'earned custom_tasks_per_day times (nothing is recorded)',
+      ),
     },
   }),
 };

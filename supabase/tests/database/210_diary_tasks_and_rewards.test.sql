@@ -1,6 +1,6 @@
 -- Growth Diary: completing tasks (diary.complete_task) and the diary earning rules, all through the ledger.
 begin;
-select plan(39);
+select plan(49);
 
 select tests.create_user('dt-a@test.local');
 select tests.create_user('dt-b@test.local');
@@ -120,29 +120,69 @@ select tests.clear_authentication();
 select is(pg_temp.balance((select c from u)), 5::bigint, 'deleting and rewriting today''s diary earns nothing more, even after the amount changed');
 update public.app_config set value = jsonb_set(value, '{first_diary_of_day}', '5') where app_id = 'diary' and key = 'points_rules';
 
--- Streak bonuses (3: 10, 7: 30), each once per streak.
+-- Only a diary written on its own day earns (diaries.on_time); clients cannot set that, nor the earning streak.
 select tests.authenticate_as((select d from u));
+select throws_ok($$ insert into diary.diaries (id, entry_date, content, on_time) values (gen_random_uuid(), (select today - 5 from d), 'x', true) $$,
+  '42501', null, 'a client cannot mark its diary on time');
+insert into diary.diaries (id, entry_date, content) values ('00000000-0000-4000-8000-0000000dd001', (select today - 5 from d), 'x');
+select throws_ok($$ update diary.diaries set on_time = true where id = '00000000-0000-4000-8000-0000000dd001' $$,
+  '42501', null, '... nor change it');
+select throws_ok($$ update diary.profiles set earning_streak = 29, earning_streak_date = (select today - 1 from d) where user_id = auth.uid() $$,
+  '42501', null, '... nor its earning streak');
+select is((select on_time from diary.diaries where id = '00000000-0000-4000-8000-0000000dd001'), false, 'a back-dated diary is not on time');
+
+-- Streak bonuses (3: 10, 7: 30, 30: 100): a day counts once, when its on-time diary goes live; a threshold pays on the
+-- day the streak reaches it. Days before today are arranged as the rules leave the profile (earning_streak).
 insert into diary.diaries (id, entry_date, content) values (gen_random_uuid(), (select today - 2 from d), 'x'), (gen_random_uuid(), (select today - 1 from d), 'x');
-select tests.clear_authentication();
-select is(pg_temp.balance((select d from u)), 0::bigint, 'back-dated diaries earn no bonus');
-select tests.authenticate_as((select d from u));
 insert into diary.diaries (id, entry_date, content) values ('00000000-0000-4000-8000-0000000dd000', (select today from d), 'x');
 select tests.clear_authentication();
-select is(pg_temp.balance((select d from u)), 15::bigint, 'today''s diary making a 3-day streak: first diary 5 + bonus 10');
-select tests.authenticate_as((select d from u));
-update diary.diaries set deleted_at = now() where id = '00000000-0000-4000-8000-0000000dd000';
-insert into diary.diaries (id, entry_date, content) values (gen_random_uuid(), (select today from d), 'x');
-select tests.clear_authentication();
-select is(pg_temp.balance((select d from u)), 15::bigint, 'the same streak reaching 3 again grants nothing');
-
+select is(pg_temp.balance((select d from u)), 5::bigint, 'back-dated days make no streak: today''s diary after them earns the first-diary points only');
+select is((select (earning_streak, earning_streak_date)::text from diary.profiles where user_id = (select d from u)),
+  (select (1, today)::text from d), '... and starts the earning streak at today');
+select is((select continuous_days from diary.profiles where user_id = (select d from u)), 3, '... while the display streak counts every diary');
+insert into diary.profiles (id, user_id, earning_streak, earning_streak_date) select e, e, 2, (select today - 1 from d) from u;
 select tests.authenticate_as((select e from u));
-insert into diary.diaries (id, entry_date, content) select gen_random_uuid(), (select today from d) - n, 'x' from generate_series(1, 6) n;
+insert into diary.diaries (id, entry_date, content) values ('00000000-0000-4000-8000-0000000de000', (select today from d), 'x');
+select tests.clear_authentication();
+select is(pg_temp.balance((select e from u)), 15::bigint, 'today''s on-time diary bringing the streak to 3: first diary 5 + bonus 10');
+select is((select array_agg(idempotency_key) from public.wallet_entries where user_id = (select e from u) and ref_type = 'diary_streak'),
+  array[format('diary_streak:3:%s', (select today from d))], '... keyed by its threshold and the day it was reached');
+
+-- The farming loops: whatever is done to the diaries the same day, the rules pay nothing more.
+select tests.authenticate_as((select e from u));
+insert into diary.diaries (id, entry_date, content) select gen_random_uuid(), (select today from d) - n, 'x' from generate_series(1, 30) n;
+update diary.diaries set is_draft = true where id = '00000000-0000-4000-8000-0000000de000';
+update diary.diaries set is_draft = false where id = '00000000-0000-4000-8000-0000000de000';
+update diary.diaries set deleted_at = now() where entry_date = (select today - 30 from d) and user_id = auth.uid();
+update diary.diaries set is_draft = true where id = '00000000-0000-4000-8000-0000000de000';
+update diary.diaries set is_draft = false where id = '00000000-0000-4000-8000-0000000de000';
+update diary.diaries set deleted_at = now() where id = '00000000-0000-4000-8000-0000000de000';
+insert into diary.diaries (id, entry_date, content) values (gen_random_uuid(), (select today from d), 'rewritten');
+select tests.clear_authentication();
+select is((select continuous_days from diary.profiles where user_id = (select e from u)), 30, 'back-dated diaries made a 30-day display streak');
+select is(pg_temp.balance((select e from u)), 15::bigint,
+  '... but back-dated diaries, a deleted oldest diary, a re-published draft and a rewritten diary pay nothing more today');
+select is((select (earning_streak, earning_streak_date)::text from diary.profiles where user_id = (select e from u)),
+  (select (3, today)::text from d), '... nor count today again into the earning streak');
+
+-- The earning streak ends on a day without an on-time diary.
+update diary.profiles set earning_streak = 5, earning_streak_date = (select today - 2 from d) where user_id = (select b from u);
+select tests.authenticate_as((select b from u));
 insert into diary.diaries (id, entry_date, content) values (gen_random_uuid(), (select today from d), 'x');
 select tests.clear_authentication();
-select is(pg_temp.balance((select e from u)), 45::bigint, 'a 7-day streak: first diary 5 + the 3-day 10 + the 7-day 30');
-select is((select array_agg(idempotency_key order by idempotency_key) from public.wallet_entries where user_id = (select e from u) and ref_type = 'diary_streak'),
-  array[format('diary_streak:3:%s', (select today - 6 from d)), format('diary_streak:7:%s', (select today - 6 from d))],
-  'each bonus is keyed by its threshold and the streak''s first day');
+select is((select earning_streak from diary.profiles where user_id = (select b from u)), 1, 'a day without an on-time diary ends the earning streak');
+
+-- Imported diaries (the importer sets diary.importing for its transaction) are never on time, even dated today.
+select tests.create_user('dt-f@test.local');
+select set_config('diary.importing', 'on', true);
+select tests.authenticate_as(tests.get_user_id('dt-f@test.local'));
+insert into diary.diaries (id, entry_date, content) values ('00000000-0000-4000-8000-0000000df000', (select today from d), 'imported');
+select set_config('diary.importing', '', true);
+update diary.diaries set is_draft = true where id = '00000000-0000-4000-8000-0000000df000';
+update diary.diaries set is_draft = false, content = 'edited' where id = '00000000-0000-4000-8000-0000000df000';
+select tests.clear_authentication();
+select is((select on_time from diary.diaries where id = '00000000-0000-4000-8000-0000000df000'), false, 'an imported diary dated today is not on time');
+select is(pg_temp.balance(tests.get_user_id('dt-f@test.local')), 0::bigint, '... and earns nothing, even re-published after the import');
 
 select is((select count(*)::int from internal.ledger_violations()), 0, 'the ledger stays consistent');
 
