@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { imagePath } from '../../functions/_diary/image-task.ts';
 import { startFakeDashScope } from '../fakes/dashscope.ts';
 import { adminSql } from '../helpers/db.ts';
-import { type DiaryUser, shanghaiDay, wechatLogin } from '../helpers/diary.ts';
+import { type DiaryUser, shanghaiDay, uploadDiaryImage, wechatLogin } from '../helpers/diary.ts';
+import { envelope } from '../helpers/http.ts';
 import { inProcessApi, inProcessWorker } from '../helpers/in-process.ts';
 import { sendAtOnce, userRowOf } from '../helpers/at-once.ts';
 import { aiTaskFinished, jobOf, leaseRunsOut, runUntil, untilDue, workerApp } from '../helpers/worker.ts';
@@ -120,6 +121,58 @@ describe('diary picture: checked like every AI answer', () => {
     expect(failed.error).toMatch(why);
     expect(await storedPicture(user.userId, id)).toBe(false);
   });
+});
+
+describe('attaching a picture to a diary: PUT /diary/{id} {ai_image_path} (diary.attach_ai_image)', () => {
+  const written = '今天去海边堆沙堡';
+  const diaryOf = async (user: DiaryUser) => {
+    const res = await user.api.post('/diary', { date: shanghaiDay(), content: written });
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  };
+  /** A picture the user was made: a finished diary.image task's result. */
+  const finishedPicture = async (user: DiaryUser) => {
+    const id = await pictureOf(user, '海边的沙堡和贝壳');
+    await runUntil(workerA, id, aiTaskFinished(id));
+    return (await task(id)).result!.image_path!;
+  };
+
+  it("attaches one of the caller's finished AI pictures to their diary", { timeout: 30_000 }, async () => {
+    const user = await wechatLogin();
+    const diaryId = await diaryOf(user);
+    const path = await finishedPicture(user);
+    const res = await user.api.put(`/diary/${diaryId}`, { ai_image_path: path });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.ai_image_path).toBe(path);
+    expect((await user.api.get(`/diary/${diaryId}`)).body.ai_image_path).toBe(path);
+  });
+
+  it.each([
+    ["another user's finished picture", (_: DiaryUser) => wechatLogin().then(finishedPicture)],
+    ['an unknown path', (user: DiaryUser) => Promise.resolve(imagePath(user.userId, crypto.randomUUID()))],
+    [
+      'the path of their picture task not finished yet',
+      async (user: DiaryUser) => imagePath(user.userId, await pictureOf(user, '还没画好的画')),
+    ],
+    ['their own uploaded diary image (not an AI picture)', uploadDiaryImage],
+  ])(
+    'refuses %s: 404 NOT_FOUND, and the diary keeps its picture and the other fields sent',
+    { timeout: 30_000 },
+    async (_, pathFor) => {
+      const user = await wechatLogin();
+      const diaryId = await diaryOf(user);
+      const own = await finishedPicture(user);
+      expect((await user.api.put(`/diary/${diaryId}`, { ai_image_path: own })).status).toBe(200);
+
+      const res = await user.api.put(`/diary/${diaryId}`, {
+        content: '改写的日记',
+        ai_image_path: await pathFor(user),
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(404);
+      expect(envelope(res).code).toBe('NOT_FOUND');
+      expect((await user.api.get(`/diary/${diaryId}`)).body).toMatchObject({ content: written, ai_image_path: own });
+    },
+  );
 });
 
 describe('diary AI tasks: one daily AI quota for comments and pictures', () => {
