@@ -1,6 +1,7 @@
 // Growth Diary's account and diaries through HTTP: the sign-in's userInfo, the profile, writing, listing, changing and
 // deleting diaries, one diary per date (409 naming the one there), images only from the caller's own uploads and
-// only what the diary_image upload purpose allows (the database's check is held to functions/_files/upload-purposes.ts).
+// only what the diary_image upload purpose allows (the database's check is held to
+// functions/_files/upload-purposes.ts).
 import { describe, expect, it } from 'vitest';
 import { UPLOAD_PURPOSES, uploadFolder } from '../../functions/_files/upload-purposes.ts';
 import { adminSql } from '../helpers/db.ts';
@@ -91,7 +92,7 @@ describe('Growth Diary: account and diaries', () => {
     expect((await me.api.get('/diary?month=2026-11')).body.items).toHaveLength(1);
   });
 
-  it('takes as images exactly the files the diary_image upload purpose allows: its types and size, in its folder', async () => {
+  it('takes as images exactly the files the diary_image upload purpose allows: types, size and folder', async () => {
     const me = await wechatLogin();
     const purpose = UPLOAD_PURPOSES.diary_image;
     const folder = uploadFolder(purpose, 'diary', me.userId);
