@@ -65,26 +65,29 @@ export async function recordAiUsage(config: AiConfig, db: Db, u: AiUsage) {
   );
 }
 
-/** The per-user daily allowance of an app's AI calls: 429 AI_QUOTA_EXCEEDED once today's successes reach it. */
+/** 429 AI_QUOTA_EXCEEDED: today's allowance (`quota`) is used (`usage`, "used/quota"); it renews at 00:00 UTC. */
+export function aiQuotaExceeded(quota: number, usage: string): ApiError {
+  const now = new Date();
+  const renews = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  return new ApiError(
+    'AI_QUOTA_EXCEEDED',
+    `Today's AI allowance (${quota}) for this app is used up; it renews at 00:00 UTC.`,
+    [{ code: 'quota', message: usage }],
+    { 'Retry-After': String(Math.ceil((renews - now.getTime()) / 1000)) },
+  );
+}
+
+/**
+ * The per-user daily allowance of an app's AI calls, checked before each model call: 429 once today's successes reach
+ * it. (Accepting a task counts the tasks in flight too: internal.ai_quota_check, through createAiTask.)
+ */
 export async function assertAiQuota(config: AiConfig, db: Db, app: AppId, userId: string | null) {
   if (!userId) return;
   const quota = quotaFor(config, app);
   const [{ used }] = await db.asService((tx) =>
-    tx<[{ used: number }]>`
-    select count(*)::int as used from internal.ai_usage
-     where user_id = ${userId} and app_id = ${app} and outcome = 'success'
-       and created_at >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC'`
+    tx<[{ used: number }]>`select internal.ai_successes_today(${app}, ${userId}) as used`
   );
-  if (used >= quota) {
-    const now = new Date();
-    const renews = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
-    throw new ApiError(
-      'AI_QUOTA_EXCEEDED',
-      `Today's AI allowance (${quota}) for this app is used up; it renews at 00:00 UTC.`,
-      [{ code: 'quota', message: `${used}/${quota}` }],
-      { 'Retry-After': String(Math.ceil((renews - now.getTime()) / 1000)) },
-    );
-  }
+  if (used >= quota) throw aiQuotaExceeded(quota, `${used}/${quota}`);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,12 +1,13 @@
 // AI tasks: accepted (input moderated, charged, enqueued) by the API, run by the worker through the gateway
 // (output moderated), finished exactly once — a final failure or a blocked output refunds the charge once.
+import postgres from 'postgres';
 import type { AppId } from '../_shared/apps.ts';
 import type { Db } from '../_shared/db.ts';
 import { ApiError } from '../_shared/errors.ts';
 import type { Tables } from '../_shared/database.types.ts';
 import { type JobHandler, JobSnooze } from '../_shared/queue.ts';
 import { ModerationUnavailable, type Moderator, SAFE_REPLACEMENT } from '../_shared/providers/moderation.ts';
-import type { AiGateway } from './gateway.ts';
+import { type AiGateway, aiQuotaExceeded } from './gateway.ts';
 import type { ChatMessage } from '../_shared/providers/openai-compatible.ts';
 
 export type AiTask = Tables<'ai_tasks'>;
@@ -33,6 +34,11 @@ export type AiRunOutcome = { result: Record<string, unknown>; fallback?: boolean
 
 export type AiUseCases = Record<string, AiUseCase>;
 
+/**
+ * Accepts a task. With `dailyQuota`, the user's day must have room for it: their successes today plus their tasks
+ * accepted today and still in flight, counted under a lock in the insert's transaction (internal.ai_quota_check), so
+ * requests sent at once cannot outrun it; past it, 429 AI_QUOTA_EXCEEDED with Retry-After and nothing is queued.
+ */
 export async function createAiTask(
   db: Db,
   moderator: Moderator,
@@ -40,15 +46,24 @@ export async function createAiTask(
   uc: AiUseCase,
   userId: string,
   input: Record<string, unknown>,
+  opts: { dailyQuota?: number } = {},
 ): Promise<AiTask> {
   await moderateInput(moderator, uc.userText(input));
-  const [task] = await db.asService((tx) =>
-    tx<AiTask[]>`
-    select * from internal.ai_task_create(${uc.app}, ${userId}, ${kind}, ${tx.json(input as never)}, ${
-      uc.cost?.amount ?? 0
-    }, ${uc.cost?.currency ?? null})`
-  );
-  return task;
+  const quota = opts.dailyQuota ?? null;
+  try {
+    const [task] = await db.asService((tx) =>
+      tx<AiTask[]>`
+      select * from internal.ai_task_create(${uc.app}, ${userId}, ${kind}, ${tx.json(input as never)}, ${
+        uc.cost?.amount ?? 0
+      }, ${uc.cost?.currency ?? null}, p_daily_quota => ${quota})`
+    );
+    return task;
+  } catch (err) {
+    if (quota !== null && err instanceof postgres.PostgresError && err.message === 'AI_QUOTA_EXCEEDED') {
+      throw aiQuotaExceeded(quota, err.hint ?? `${quota}/${quota}`);
+    }
+    throw err;
+  }
 }
 
 /** Checks what the user wrote before anything is charged or enqueued. Text-free input (numbers only) needs no check. */

@@ -56,13 +56,17 @@ alter publication supabase_realtime add table only public.ai_tasks;
 grant select on table public.ai_tasks to authenticated;
 grant select on table public.ai_tasks to service_role;
 
-create function internal.ai_task_create(p_app_id public.app_id, p_user_id uuid, p_kind text, p_input jsonb, p_charge_amount integer default 0, p_charge_currency text default null::text, p_max_attempts integer default 3) returns public.ai_tasks
+create function internal.ai_task_create(p_app_id public.app_id, p_user_id uuid, p_kind text, p_input jsonb, p_charge_amount integer default 0, p_charge_currency text default null::text, p_max_attempts integer default 3, p_daily_quota integer default null::integer) returns public.ai_tasks
     language plpgsql security definer
     set search_path to ''
     as $$
 declare
   v_task public.ai_tasks;
 begin
+  if p_daily_quota is not null then
+    -- Checked with the insert, under the quota's lock: two accepts cannot both take the last place.
+    perform internal.ai_quota_check(p_app_id, p_user_id, p_daily_quota);
+  end if;
   insert into public.ai_tasks (app_id, user_id, kind, input, charge_amount, charge_currency)
   values (p_app_id, p_user_id, p_kind, coalesce(p_input, '{}'::jsonb), coalesce(p_charge_amount, 0), p_charge_currency)
   returning * into v_task;
@@ -76,10 +80,10 @@ begin
 end
 $$;
 
-comment on function internal.ai_task_create(p_app_id public.app_id, p_user_id uuid, p_kind text, p_input jsonb, p_charge_amount integer, p_charge_currency text, p_max_attempts integer) is 'Accepts an AI task: the row, its charge through the ledger and its job, in one transaction. Security definer: no client writes.';
+comment on function internal.ai_task_create(p_app_id public.app_id, p_user_id uuid, p_kind text, p_input jsonb, p_charge_amount integer, p_charge_currency text, p_max_attempts integer, p_daily_quota integer) is 'Accepts an AI task: the row, its charge through the ledger and its job, in one transaction. With p_daily_quota, first refuses (AI_QUOTA_EXCEEDED) a user whose day is used up (internal.ai_quota_check). Security definer: no client writes.';
 
-revoke all on function internal.ai_task_create(p_app_id public.app_id, p_user_id uuid, p_kind text, p_input jsonb, p_charge_amount integer, p_charge_currency text, p_max_attempts integer) from public;
-grant all on function internal.ai_task_create(p_app_id public.app_id, p_user_id uuid, p_kind text, p_input jsonb, p_charge_amount integer, p_charge_currency text, p_max_attempts integer) to service_role;
+revoke all on function internal.ai_task_create(p_app_id public.app_id, p_user_id uuid, p_kind text, p_input jsonb, p_charge_amount integer, p_charge_currency text, p_max_attempts integer, p_daily_quota integer) from public;
+grant all on function internal.ai_task_create(p_app_id public.app_id, p_user_id uuid, p_kind text, p_input jsonb, p_charge_amount integer, p_charge_currency text, p_max_attempts integer, p_daily_quota integer) to service_role;
 
 create function internal.ai_task_finish(p_id uuid, p_status text, p_result jsonb, p_error text, p_fallback boolean default false, p_refund boolean default false) returns boolean
     language plpgsql security definer
@@ -177,3 +181,48 @@ create index ai_usage_created_at_idx on internal.ai_usage using btree (created_a
 create index ai_usage_quota_idx on internal.ai_usage using btree (user_id, app_id, created_at desc);
 
 grant select,insert on table internal.ai_usage to service_role;
+
+-- the per-user daily AI quota ------------------------------------------------------------------------------------------
+
+create function internal.ai_successes_today(p_app_id public.app_id, p_user_id uuid) returns integer
+    language sql stable
+    set search_path to ''
+    as $$
+  select count(*)::integer from internal.ai_usage u
+   where u.user_id = p_user_id and u.app_id = p_app_id and u.outcome = 'success'
+     and u.created_at >= pg_catalog.date_trunc('day', pg_catalog.now() at time zone 'UTC') at time zone 'UTC'
+$$;
+
+comment on function internal.ai_successes_today(p_app_id public.app_id, p_user_id uuid) is 'A user''s successful AI calls of an app since 00:00 UTC (internal.ai_usage): what the gateway''s daily quota counts before each model call.';
+
+revoke all on function internal.ai_successes_today(p_app_id public.app_id, p_user_id uuid) from public;
+grant all on function internal.ai_successes_today(p_app_id public.app_id, p_user_id uuid) to service_role;
+
+create function internal.ai_quota_check(p_app_id public.app_id, p_user_id uuid, p_quota integer) returns void
+    language plpgsql
+    set search_path to ''
+    as $$
+declare
+  v_used integer;
+begin
+  -- One accept per user and app at a time; the count below is a statement of its own and so sees the task an accept
+  -- that held the lock before us committed.
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(format('ai-quota:%s:%s', p_app_id, p_user_id), 0));
+  -- What today already holds: the successes, and the tasks accepted today that have not finished (each will be one).
+  -- A failed task is no success and frees its place.
+  v_used := internal.ai_successes_today(p_app_id, p_user_id) + (
+    select count(*)::integer from public.ai_tasks t
+     where t.user_id = p_user_id and t.app_id = p_app_id and t.status in ('pending', 'processing')
+       and t.created_at >= pg_catalog.date_trunc('day', pg_catalog.now() at time zone 'UTC') at time zone 'UTC');
+  if v_used >= p_quota then
+    raise exception using errcode = 'P0001', message = 'AI_QUOTA_EXCEEDED',
+      detail = format('Today''s AI allowance (%s) for this app is used up; it renews at 00:00 UTC.', p_quota),
+      hint = format('%s/%s', v_used, p_quota);
+  end if;
+end
+$$;
+
+comment on function internal.ai_quota_check(p_app_id public.app_id, p_user_id uuid, p_quota integer) is 'Before a task is accepted (internal.ai_task_create with a quota): raises AI_QUOTA_EXCEEDED (HINT used/quota) when the user''s successes today plus their tasks accepted today and still in flight reach the quota. Takes a transaction lock on the user and app first, so concurrent accepts cannot overfill the day.';
+
+revoke all on function internal.ai_quota_check(p_app_id public.app_id, p_user_id uuid, p_quota integer) from public;
+grant all on function internal.ai_quota_check(p_app_id public.app_id, p_user_id uuid, p_quota integer) to service_role;

@@ -1,13 +1,16 @@
 // Growth Diary's picture task through HTTP and the real worker app (in-process) against a DashScope fake of this
-// file's own: the daily AI quota before anything is queued, one DashScope submission however often (and however
-// concurrently) the job runs after it, polls on later runs up to a deadline, and the picture's checks (DashScope's
-// inspection, our moderator over the prompt it was actually drawn from) failing the task with nothing stored.
+// file's own: the daily AI quota at accept (requests sent at once too), one DashScope submission however often (and
+// however concurrently) the job runs after it, polls on later runs up to a deadline, and the picture's checks
+// (DashScope's inspection, our moderator over the prompt it was actually drawn from) failing the task with nothing
+// stored.
 import { afterAll, describe, expect, it } from 'vitest';
 import { imagePath } from '../../functions/_diary/image-task.ts';
 import { startFakeDashScope } from '../fakes/dashscope.ts';
 import { adminSql } from '../helpers/db.ts';
-import { type DiaryUser, shanghaiDay, wechatLogin } from '../helpers/diary.ts';
+import { type DiaryUser, shanghaiDay, uploadDiaryImage, wechatLogin } from '../helpers/diary.ts';
+import { envelope } from '../helpers/http.ts';
 import { inProcessApi, inProcessWorker } from '../helpers/in-process.ts';
+import { sendAtOnce, userRowOf } from '../helpers/at-once.ts';
 import { aiTaskFinished, jobOf, leaseRunsOut, runUntil, workerApp } from '../helpers/worker.ts';
 
 const fake = await startFakeDashScope();
@@ -127,15 +130,69 @@ describe('diary picture: checked like every AI answer', () => {
   });
 });
 
+describe('attaching a picture to a diary: PUT /diary/{id} {ai_image_path} (diary.attach_ai_image)', () => {
+  const written = '今天去海边堆沙堡';
+  const diaryOf = async (user: DiaryUser) => {
+    const res = await user.api.post('/diary', { date: shanghaiDay(), content: written });
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  };
+  /** A picture the user was made: a finished diary.image task's result. */
+  const finishedPicture = async (user: DiaryUser) => {
+    const id = await pictureOf(user, '海边的沙堡和贝壳');
+    await runUntil(workerA, id, aiTaskFinished(id));
+    return (await task(id)).result!.image_path!;
+  };
+
+  it("attaches one of the caller's finished AI pictures to their diary", { timeout: 30_000 }, async () => {
+    const user = await wechatLogin();
+    const diaryId = await diaryOf(user);
+    const path = await finishedPicture(user);
+    const res = await user.api.put(`/diary/${diaryId}`, { ai_image_path: path });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.ai_image_path).toBe(path);
+    expect((await user.api.get(`/diary/${diaryId}`)).body.ai_image_path).toBe(path);
+  });
+
+  it.each([
+    ["another user's finished picture", (_: DiaryUser) => wechatLogin().then(finishedPicture)],
+    ['an unknown path', (user: DiaryUser) => Promise.resolve(imagePath(user.userId, crypto.randomUUID()))],
+    [
+      'the path of their picture task not finished yet',
+      async (user: DiaryUser) => imagePath(user.userId, await pictureOf(user, '还没画好的画')),
+    ],
+    ['their own uploaded diary image (not an AI picture)', uploadDiaryImage],
+  ])(
+    'refuses %s: 404 NOT_FOUND, and the diary keeps its picture and the other fields sent',
+    { timeout: 30_000 },
+    async (_, pathFor) => {
+      const user = await wechatLogin();
+      const diaryId = await diaryOf(user);
+      const own = await finishedPicture(user);
+      expect((await user.api.put(`/diary/${diaryId}`, { ai_image_path: own })).status).toBe(200);
+
+      const res = await user.api.put(`/diary/${diaryId}`, {
+        content: '改写的日记',
+        ai_image_path: await pathFor(user),
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(404);
+      expect(envelope(res).code).toBe('NOT_FOUND');
+      expect((await user.api.get(`/diary/${diaryId}`)).body).toMatchObject({ content: written, ai_image_path: own });
+    },
+  );
+});
+
 describe('diary AI tasks: one daily AI quota for comments and pictures', () => {
+  type Api = ReturnType<typeof inProcessApi>;
   const api = inProcessApi({ AI_DAILY_QUOTAS: JSON.stringify({ diary: 1 }) });
-  const post = (user: DiaryUser, path: string, body: unknown) =>
-    api.request(`/diary${path}`, {
+  const postTo = (app: Api, user: DiaryUser, path: string, body: unknown) =>
+    app.request(`/diary${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-  const generate = (user: DiaryUser) => post(user, '/ai/generate-image', { content: '和妈妈一起做饭' });
+  const post = (user: DiaryUser, path: string, body: unknown) => postTo(api, user, path, body);
+  const generate = (user: DiaryUser, content = '和妈妈一起做饭') => post(user, '/ai/generate-image', { content });
   const expectQuotaRefusal = async (refused: Response) => {
     expect(refused.status).toBe(429);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('AI_QUOTA_EXCEEDED');
@@ -179,4 +236,55 @@ describe('diary AI tasks: one daily AI quota for comments and pictures', () => {
       expect(await tasksOf(user.userId)).toBe(1);
     },
   );
+
+  it('a failed picture is no success: it frees its place in the day', { timeout: 30_000 }, async () => {
+    const user = await wechatLogin();
+    // DashScope's inspection refuses a prompt holding "unsafe": the task fails.
+    const accepted = await generate(user, '画一幅画 unsafe');
+    expect(accepted.status).toBe(202);
+    const id = ((await accepted.json()) as { id: string }).id;
+    // In flight, it holds the day's one place.
+    await expectQuotaRefusal(await generate(user));
+    await runUntil(workerA, id, aiTaskFinished(id));
+    expect(await task(id)).toMatchObject({ status: 'failed' });
+
+    expect((await generate(user)).status).toBe(202);
+    expect(await tasksOf(user.userId)).toBe(2);
+  });
+
+  describe('requests sent at the same moment', () => {
+    const QUOTA = 3;
+    const SENT = 10;
+    // Each request waits at the gate holding one of the pool's connections: the pool has room for all of them.
+    const burstApi = inProcessApi({
+      AI_DAILY_QUOTAS: JSON.stringify({ diary: QUOTA }),
+      DB_POOL_MAX: String(SENT + 4),
+    });
+
+    it(
+      `${SENT} picture requests at once with a quota of ${QUOTA}: exactly ${QUOTA} are accepted, the rest get 429 ` +
+        'AI_QUOTA_EXCEEDED with Retry-After, and only the accepted are queued',
+      { timeout: 60_000 },
+      async () => {
+        const user = await wechatLogin();
+        // Every accepted task's insert checks its user against the auth.users row the gate holds.
+        const answers = await sendAtOnce(
+          userRowOf(user.userId),
+          SENT,
+          async (i) => await postTo(burstApi, user, '/ai/generate-image', { content: `在公园里画画 ${i}` }),
+        );
+        const accepted = answers.filter((a) => a.status === 202);
+        expect(answers.map((a) => a.status).sort()).toEqual([
+          ...Array(QUOTA).fill(202),
+          ...Array(SENT - QUOTA).fill(429),
+        ]);
+        for (const refused of answers.filter((a) => a.status !== 202)) await expectQuotaRefusal(refused);
+        const queued = await adminSql()<{ id: string }[]>`
+          select t.id from public.ai_tasks t join internal.jobs j on j.job_key = t.id::text
+           where t.user_id = ${user.userId}`;
+        const ids = await Promise.all(accepted.map(async (a) => ((await a.json()) as { id: string }).id));
+        expect(queued.map((t) => t.id).sort()).toEqual(ids.sort());
+      },
+    );
+  });
 });

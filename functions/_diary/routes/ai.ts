@@ -12,7 +12,7 @@ import type { Db } from '../../_shared/db.ts';
 import type { Config } from '../../_shared/env.ts';
 import type { Moderator } from '../../_shared/providers/moderation.ts';
 import { type AiUseCase, createAiTask } from '../../_ai/tasks.ts';
-import { assertAiQuota } from '../../_ai/gateway.ts';
+import { quotaFor } from '../../_shared/ai-config.ts';
 import { AiTaskOut, aiTaskOut } from '../../_ai/task-response.ts';
 import { COMMENT_KIND, DIARY_AI_USE_CASES, type DiaryBrief } from '../ai.ts';
 import { IMAGE_KIND, IMAGE_USE_CASE } from '../image-task.ts';
@@ -79,11 +79,11 @@ async function briefOf(db: Db, user: ReturnType<typeof currentUser>, diaryId: st
 
 export function registerDiaryAiRoutes(app: HoutaiApp, deps: { moderator: () => Moderator }) {
   // Both tasks count against the app's daily AI quota (the gateway meters a comment, the worker each picture), so it
-  // is checked here, before anything is queued: past it the child is told now, not by a task that fails later.
-  const start = async (c: AiContext, kind: string, uc: AiUseCase, userId: string, brief: DiaryBrief) => {
-    await assertAiQuota(c.var.config.ai, c.var.db, uc.app, userId);
-    return await createAiTask(c.var.db, deps.moderator(), kind, uc, userId, { ...brief });
-  };
+  // is checked at accept, with the task's insert: past it the child is told now, not by a task that fails later.
+  const start = (c: AiContext, kind: string, uc: AiUseCase, userId: string, brief: DiaryBrief) =>
+    createAiTask(c.var.db, deps.moderator(), kind, uc, userId, { ...brief }, {
+      dailyQuota: quotaFor(c.var.config.ai, uc.app),
+    });
 
   app.openapi(routes.comment, async (c) => {
     const user = currentUser(c);
