@@ -34,6 +34,29 @@ describe('Growth Diary: tasks and points', () => {
     expect(tomorrow.body.items.some((t: { id: string }) => t.id === own.body.id)).toBe(false);
   });
 
+  it('keeps a system task the catalog retired in the history of a day it was completed, and only there', async () => {
+    const user = await wechatLogin();
+    const key = `retired_${crypto.randomUUID().slice(0, 8)}`;
+    // Retired from the start, so no other test ever sees it in a day's list; its completion is recorded as
+    // complete_task records one.
+    await adminSql()`
+      insert into diary.system_tasks (key, title, category, points_reward, active)
+      values (${key}, ${adminSql().json({ 'zh-CN': '旧任务' })}, 'daily', 3, false)`;
+    const yesterday = shanghaiDay(-1);
+    await adminSql()`
+      insert into diary.task_completions (user_id, system_task_key, task_date, points_granted)
+      values (${user.userId}, ${key}, ${yesterday}, 3)`;
+    const then = await user.api.get(`/tasks?date=${yesterday}`);
+    expect(then.body.items.find((t: { id: string }) => t.id === key)).toMatchObject({
+      type: 'system',
+      title: '旧任务',
+      is_completed: true,
+      points_granted: 3,
+    });
+    const today = await user.api.get(`/tasks?date=${shanghaiDay()}`);
+    expect(today.body.items.some((t: { id: string }) => t.id === key)).toBe(false);
+  });
+
   it('grants a completion once: 8 sends at the same moment answer the same completion, one of them new', async () => {
     const user = await wechatLogin();
     const own = await user.api.post('/tasks', { date: shanghaiDay(), title: '读绘本', points_reward: 7 });

@@ -125,7 +125,7 @@ function tasksOf(tx: Tx, date: string, locale: string, only?: string) {
         from diary.system_tasks s
         left join diary.task_completions c
           on c.user_id = (select auth.uid()) and c.system_task_key = s.key and c.task_date = ${date}
-       where s.active
+       where s.active or c.id is not null
       union all
       select t.id::text, 'custom', t.title, t.description, t.category, t.points_reward, t.task_date::text,
              c.completed_at, c.points_granted, 1, 0
