@@ -157,8 +157,10 @@ export function aiTaskHandler(gateway: () => AiGateway, moderator: () => Moderat
       await finish(db, id, 'completed', { content: answer.content, model: answer.model }, null, answer.fallback);
       return { completed: true };
     } catch (err) {
-      // The last attempt: fail the task for good (and refund); before that, let the queue retry it.
-      if (job.attempts >= job.max_attempts) {
+      // The last attempt, or a daily quota used up since the task was accepted (it renews only at 00:00 UTC, so a
+      // retry cannot help): fail the task for good (and refund). Otherwise let the queue retry it.
+      const quotaUsedUp = err instanceof ApiError && err.code === 'AI_QUOTA_EXCEEDED';
+      if (job.attempts >= job.max_attempts || quotaUsedUp) {
         await finish(db, id, 'failed', null, err instanceof Error ? err.message : String(err));
         return { failed: true };
       }

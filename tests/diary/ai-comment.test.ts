@@ -91,6 +91,30 @@ describe('diary comment: through the AI task path', () => {
   );
 });
 
+describe('diary comment: a daily AI quota used up after the task was accepted', () => {
+  const quotaOfOne = workerWith(['ok-diary-teacher'], { AI_DAILY_QUOTAS: JSON.stringify({ diary: 1 }) });
+
+  it('fails the task at its first run, with the reason, instead of retrying until 00:00 UTC', {
+    timeout: 30_000,
+  }, async () => {
+    const user = await wechatLogin();
+    const diaryId = await diaryOf(user, '今天我帮妈妈浇花');
+    const accepted = await user.api.post('/ai/comment-diary', { diary_id: diaryId });
+    expect(accepted.status).toBe(202);
+    const id = accepted.body.id as string;
+    // Another of the user's AI calls succeeds in between, using the day's last place.
+    await adminSql()`
+      insert into internal.ai_usage (app_id, user_id, use_case, model, provider, latency_ms, outcome)
+      values ('diary', ${user.userId}, 'diary.comment', 'ok-diary-teacher', 'test', 1, 'success')`;
+    const [job] = await adminSql()<{ id: number }[]>`select id::int from internal.jobs where job_key = ${id}`;
+    expect(await quotaOfOne([job.id])).toMatchObject({ claimed: 1 });
+    expect((await user.api.get(`/ai/tasks/${id}`)).body).toMatchObject({ status: 'failed', result: null });
+    const [failed] = await adminSql()<{ error: string }[]>`select error from public.ai_tasks where id = ${id}`;
+    expect(failed.error).toMatch(/AI allowance/);
+    expect(await aiCommentOf(user, diaryId)).toBeNull();
+  });
+});
+
 describe("diary comment: the child's text is checked before anything is queued", () => {
   const api = inProcessApi({ MODERATION_BLOCKLIST: '打架' });
 
