@@ -81,7 +81,7 @@ export function aiQuotaExceeded(quota: number, usage: string): ApiError {
  * The per-user daily allowance of an app's AI calls, checked before each model call: 429 once today's successes reach
  * it. (Accepting a task counts the tasks in flight too: internal.ai_quota_check, through createAiTask.)
  */
-export async function assertAiQuota(config: AiConfig, db: Db, app: AppId, userId: string | null) {
+async function assertAiQuota(config: AiConfig, db: Db, app: AppId, userId: string | null) {
   if (!userId) return;
   const quota = quotaFor(config, app);
   const [{ used }] = await db.asService((tx) =>
